@@ -1,0 +1,27 @@
+# The two commands of the README:
+#   make up    set everything up, start Neo4j, seed the default scenario, show the first exercise
+#   make test  run the test suite against a real Neo4j (a separate `test` server on 7689)
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: up test setup bench clean-state
+
+$(BIN)/linklab: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $@
+
+setup: $(BIN)/linklab
+	$(BIN)/linklab server install
+
+up: setup
+	$(BIN)/linklab server start
+	$(BIN)/linklab up
+
+test: setup
+	$(BIN)/pytest -q
+
+bench: setup
+	$(BIN)/python -m bench

@@ -1,0 +1,70 @@
+"""Where linklab keeps its state and how it reaches Neo4j.
+
+Every command reads the connection from NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD, with a git-ignored
+`.env` in the project root as a fallback. Without NEO4J_PASSWORD, the password that
+`linklab server start` generated for the local server (in `.linklab/password`) is used.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URI = "bolt://127.0.0.1:7687"
+DEFAULT_USER = "neo4j"
+
+
+def state_dir() -> Path:
+    """Local, git-ignored state: the Neo4j jars, server data and logs, the generated password."""
+    return Path(os.environ.get("LINKLAB_HOME", PROJECT_ROOT / ".linklab")).resolve()
+
+
+def load_env_file() -> None:
+    """Read `.env` from the project root; real environment variables win."""
+    load_dotenv(PROJECT_ROOT / ".env", override=False)
+
+
+def password_file() -> Path:
+    return state_dir() / "password"
+
+
+def local_password() -> str:
+    """NEO4J_PASSWORD if set, else the generated local password (created on first use, mode 600)."""
+    load_env_file()
+    if os.environ.get("NEO4J_PASSWORD"):
+        return os.environ["NEO4J_PASSWORD"]
+    path = password_file()
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    password = secrets.token_urlsafe(18)
+    path.write_text(password + "\n")
+    path.chmod(0o600)
+    return password
+
+
+@dataclass(frozen=True)
+class Connection:
+    uri: str
+    user: str
+    password: str
+    database: str = "neo4j"
+
+    def describe(self) -> str:
+        return f"{self.uri} (user {self.user}, database {self.database})"
+
+
+def connection(uri: str | None = None) -> Connection:
+    """The connection every command uses, from the environment (or `.env`)."""
+    load_env_file()
+    return Connection(
+        uri=uri or os.environ.get("NEO4J_URI", DEFAULT_URI),
+        user=os.environ.get("NEO4J_USER", DEFAULT_USER),
+        password=local_password(),
+        database=os.environ.get("NEO4J_DATABASE", "neo4j"),
+    )

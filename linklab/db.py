@@ -1,0 +1,65 @@
+"""Opening a driver with errors a person can act on (which URI, what failed), never a traceback."""
+
+from __future__ import annotations
+
+import neo4j
+from neo4j import GraphDatabase
+from neo4j.exceptions import AuthError, ConfigurationError, Neo4jError, ServiceUnavailable
+
+from .config import Connection, connection
+from .errors import LinklabError
+
+
+def connect(conn: Connection | None = None, *, verify: bool = True) -> neo4j.Driver:
+    """A driver for `conn` (default: from the environment), checked to answer."""
+    conn = conn or connection()
+    try:
+        driver = GraphDatabase.driver(conn.uri, auth=(conn.user, conn.password))
+    except (ValueError, ConfigurationError) as exc:
+        raise LinklabError(f"invalid NEO4J_URI {conn.uri!r}: {exc}") from None
+    if verify:
+        try:
+            driver.verify_connectivity()
+        except BaseException as exc:
+            driver.close()
+            raise connection_error(conn, exc) from None
+    return driver
+
+
+def connection_error(conn: Connection, exc: BaseException) -> LinklabError:
+    if isinstance(exc, AuthError):
+        return LinklabError(
+            f"Neo4j at {conn.uri} refused user {conn.user!r}: wrong password "
+            "(set NEO4J_PASSWORD, or use the one in .linklab/password for the local server)"
+        )
+    if isinstance(exc, ServiceUnavailable | OSError):
+        return LinklabError(
+            f"cannot reach Neo4j at {conn.uri}: {first_line(exc)} "
+            "(start the local server with `linklab server start`, or set NEO4J_URI)"
+        )
+    if isinstance(exc, Neo4jError):
+        return LinklabError(f"Neo4j at {conn.uri} answered with an error: {first_line(exc)}")
+    if isinstance(exc, KeyboardInterrupt):
+        raise exc
+    return LinklabError(f"cannot use Neo4j at {conn.uri}: {type(exc).__name__}: {first_line(exc)}")
+
+
+def first_line(exc: BaseException) -> str:
+    text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return text.strip().splitlines()[0]
+
+
+def server_versions(driver: neo4j.Driver, database: str = "neo4j") -> dict[str, str | None]:
+    """Neo4j, GDS and APOC versions; None for a plugin that is not installed."""
+    versions: dict[str, str | None] = {}
+    records, _, _ = driver.execute_query("CALL dbms.components() YIELD name, versions, edition "
+                                         "RETURN versions[0] AS version, edition", database_=database)
+    versions["neo4j"] = f"{records[0]['version']} {records[0]['edition']}"
+    for name, query in (("gds", "CALL gds.version() YIELD gdsVersion RETURN gdsVersion AS v"),
+                        ("apoc", "RETURN apoc.version() AS v")):
+        try:
+            records, _, _ = driver.execute_query(query, database_=database)
+            versions[name] = records[0]["v"]
+        except Neo4jError:
+            versions[name] = None
+    return versions

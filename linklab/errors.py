@@ -1,0 +1,13 @@
+"""One exception type for everything a user can cause or fix: the CLI prints its message, never a traceback."""
+
+
+class LinklabError(Exception):
+    """A problem with a clear, user-facing message and a process exit code."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
+
+    def __str__(self) -> str:
+        return self.message

@@ -1,0 +1,361 @@
+"""The local Neo4j 5.26 Community server, assembled from Maven Central jars (see neo4j/pom.xml).
+
+An *instance* is one server: its own ports and its own home under .linklab/servers/NAME with
+conf/, data/ (survives restarts), logs/ and run/neo4j.pid. `default` serves trainees on 7687/7474;
+grading starts a second one (`grading`, 7688/7475) so that extra seeds never touch a trainee's data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .config import PROJECT_ROOT, local_password, state_dir
+from .errors import LinklabError
+
+POM = PROJECT_ROOT / "neo4j" / "pom.xml"
+ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
+MIN_JAVA = 17
+
+# Settings shared by the local server and docker-compose.yml (tests/test_compose.py checks they agree).
+SHARED_SETTINGS = {
+    "dbms.usage_report.enabled": "false",
+    # GDS needs unrestricted access to kernel internals; APOC core's functions do not.
+    "dbms.security.procedures.unrestricted": "gds.*",
+    "dbms.security.allow_csv_import_from_file_urls": "false",
+    # Server-side caps behind the grader's own, shorter, per-transaction timeout.
+    "db.transaction.timeout": "120s",
+    "db.memory.transaction.max": "2g",
+}
+DEFAULT_HEAP = "4g"
+DEFAULT_PAGECACHE = "2g"
+
+# Instances known without flags; any other name needs --bolt-port/--http-port the first time.
+PRESETS = {"default": (7687, 7474), "grading": (7688, 7475)}
+
+JVM_OPTIONS = [
+    "-XX:+UseG1GC",
+    "-XX:-OmitStackTraceInFastThrow",
+    "-XX:+DisableExplicitGC",
+    "-Djdk.nio.maxCachedBufferSize=1024",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "-Dlog4j2.disable.jmx=true",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+    "--enable-native-access=ALL-UNNAMED",
+]
+
+
+def dist_dir() -> Path:
+    return state_dir() / "neo4j-dist"
+
+
+def pom_versions() -> dict[str, str]:
+    """The pinned versions, read from the pom so they live in one place."""
+    text = POM.read_text()
+    return {name: re.search(rf"<{name}\.version>([^<]+)<", text).group(1)
+            for name in ("neo4j", "apoc", "gds", "browser")}
+
+
+# ---------------------------------------------------------------- Java and jars
+
+
+def java_executable() -> str:
+    explicit = os.environ.get("LINKLAB_JAVA")
+    if explicit:
+        return explicit
+    java_home = os.environ.get("JAVA_HOME")
+    if java_home and Path(java_home, "bin", "java").exists():
+        return str(Path(java_home, "bin", "java"))
+    return shutil.which("java") or "java"
+
+
+def java_version(java: str | None = None) -> int:
+    """The major version of Java, or a LinklabError that says what to install."""
+    java = java or java_executable()
+    advice = (f"Neo4j 5.26 needs Java {MIN_JAVA} or 17+: install it (Debian/Ubuntu: "
+              "`apt-get install openjdk-17-jre-headless`) or set JAVA_HOME")
+    try:
+        out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        raise LinklabError(f"Java not found ({java}). {advice}") from None
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)
+    if not match:
+        raise LinklabError(f"cannot tell the Java version of {java}. {advice}")
+    major = int(match.group(1))
+    if major == 1:  # "1.8.0" style
+        major = int(match.group(2))
+    if major < MIN_JAVA:
+        raise LinklabError(f"Java {major} found at {java}, too old. {advice}")
+    return major
+
+
+def pom_hash() -> str:
+    return hashlib.sha256(POM.read_bytes()).hexdigest()[:16]
+
+
+def is_installed() -> bool:
+    marker = dist_dir() / "installed"
+    return marker.exists() and marker.read_text().strip() == pom_hash()
+
+
+def install(force: bool = False) -> Path:
+    """Copy the pinned jars from Maven Central into dist_dir() (a no-op when they are there)."""
+    if is_installed() and not force:
+        return dist_dir()
+    mvn = shutil.which("mvn")
+    if not mvn:
+        raise LinklabError("Maven (`mvn`) is needed once to fetch the Neo4j jars from Maven Central: "
+                           "install it (Debian/Ubuntu: `apt-get install maven`)")
+    target = dist_dir()
+    shutil.rmtree(target, ignore_errors=True)
+    result = subprocess.run([mvn, "-B", "-q", "-f", str(POM), "package", f"-Ddist.dir={target}"],
+                            capture_output=True, text=True)
+    if result.returncode != 0 or not any((target / "lib").glob("neo4j-server-*.jar")):
+        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
+        raise LinklabError(f"fetching the Neo4j jars with Maven failed:\n{tail}")
+    (target / "installed").write_text(pom_hash() + "\n")
+    return target
+
+
+def jars_size_bytes() -> int:
+    return sum(p.stat().st_size for p in dist_dir().rglob("*.jar"))
+
+
+# ---------------------------------------------------------------- instances
+
+
+@dataclass
+class Instance:
+    name: str
+    bolt_port: int
+    http_port: int
+    heap: str = DEFAULT_HEAP
+    pagecache: str = DEFAULT_PAGECACHE
+
+    @property
+    def home(self) -> Path:
+        return state_dir() / "servers" / self.name
+
+    @property
+    def pid_file(self) -> Path:
+        return self.home / "run" / "neo4j.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.home / "logs" / "neo4j.log"
+
+    @property
+    def console_log(self) -> Path:
+        return self.home / "logs" / "console.log"
+
+    @property
+    def uri(self) -> str:
+        return f"bolt://127.0.0.1:{self.bolt_port}"
+
+    def settings(self) -> dict[str, str]:
+        home = self.home
+        return {
+            "server.default_listen_address": "127.0.0.1",
+            "server.bolt.listen_address": f"127.0.0.1:{self.bolt_port}",
+            "server.http.listen_address": f"127.0.0.1:{self.http_port}",
+            "server.http.advertised_address": f"127.0.0.1:{self.http_port}",
+            "server.bolt.advertised_address": f"127.0.0.1:{self.bolt_port}",
+            "server.https.enabled": "false",
+            "server.directories.data": str(home / "data"),
+            "server.directories.logs": str(home / "logs"),
+            "server.directories.run": str(home / "run"),
+            "server.directories.import": str(home / "import"),
+            "server.directories.plugins": str(dist_dir() / "plugins"),
+            "server.memory.heap.initial_size": self.heap,
+            "server.memory.heap.max_size": self.heap,
+            "server.memory.pagecache.size": self.pagecache,
+            **SHARED_SETTINGS,
+        }
+
+
+def instance(name: str = "default", bolt_port: int | None = None, http_port: int | None = None,
+             heap: str | None = None, pagecache: str | None = None) -> Instance:
+    """The instance called `name`: saved settings, overridden by what is given, or a preset."""
+    saved_file = state_dir() / "servers" / name / "instance.json"
+    if saved_file.exists():
+        inst = Instance(**json.loads(saved_file.read_text()))
+    elif name in PRESETS:
+        inst = Instance(name, *PRESETS[name])
+    elif bolt_port and http_port:
+        inst = Instance(name, bolt_port, http_port)
+    else:
+        raise LinklabError(f"unknown server {name!r}: give --bolt-port and --http-port the first time")
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+        raise LinklabError(f"server name {name!r}: use letters, digits, '-' and '_' only")
+    inst.bolt_port = bolt_port or inst.bolt_port
+    inst.http_port = http_port or inst.http_port
+    inst.heap = heap or inst.heap
+    inst.pagecache = pagecache or inst.pagecache
+    return inst
+
+
+def running_pid(inst: Instance) -> int | None:
+    """The pid of this instance's server if it is alive (checked against its command line)."""
+    try:
+        pid = int(inst.pid_file.read_text().strip())
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except (OSError, ValueError):
+        return None
+    if ENTRY_POINT in cmdline and str(inst.home) in cmdline:
+        return pid
+    return None
+
+
+def port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+@dataclass
+class StartResult:
+    instance: Instance
+    pid: int
+    already_running: bool
+    seconds: float
+
+
+def start(inst: Instance, timeout: float = 180.0) -> StartResult:
+    """Start the server and wait until it answers `RETURN 1` over Bolt. Idempotent."""
+    pid = running_pid(inst)
+    if pid:
+        return StartResult(inst, pid, True, 0.0)
+    java = java_executable()
+    java_version(java)
+    install()
+    for port, what in ((inst.bolt_port, "Bolt"), (inst.http_port, "HTTP")):
+        if not port_free(port):
+            raise LinklabError(f"port {port} ({what}) on 127.0.0.1 is already in use: stop what uses it, "
+                               f"or start with another port (linklab server start --{what.lower()}-port N)")
+    write_home(inst)
+    password = local_password()
+    if not (inst.home / "data" / "dbms" / "auth.ini").exists() and not (
+            inst.home / "data" / "databases" / "system").exists():
+        set_initial_password(inst, java, password)
+
+    began = time.monotonic()
+    with open(inst.console_log, "ab") as console:
+        process = subprocess.Popen(
+            [java, f"-Xms{inst.heap}", f"-Xmx{inst.heap}", *JVM_OPTIONS,
+             "-cp", f"{dist_dir() / 'lib'}/*", ENTRY_POINT,
+             f"--home-dir={inst.home}", f"--config-dir={inst.home / 'conf'}"],
+            stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            cwd=inst.home, start_new_session=True)
+    inst.pid_file.write_text(f"{process.pid}\n")
+    try:
+        wait_for_bolt(inst, process, password, timeout)
+    except BaseException:
+        kill(process.pid)
+        inst.pid_file.unlink(missing_ok=True)
+        raise
+    return StartResult(inst, process.pid, False, time.monotonic() - began)
+
+
+def write_home(inst: Instance) -> None:
+    for sub in ("conf", "data", "logs", "run", "import"):
+        (inst.home / sub).mkdir(parents=True, exist_ok=True)
+    conf = "".join(f"{key}={value}\n" for key, value in inst.settings().items())
+    (inst.home / "conf" / "neo4j.conf").write_text(
+        "# Generated by `linklab server start`; edit linklab/server.py instead.\n" + conf)
+    (inst.home / "instance.json").write_text(json.dumps(asdict(inst), indent=2) + "\n")
+
+
+def set_initial_password(inst: Instance, java: str, password: str) -> None:
+    env = {**os.environ, "NEO4J_HOME": str(inst.home), "NEO4J_CONF": str(inst.home / "conf")}
+    result = subprocess.run(
+        [java, "-cp", f"{dist_dir() / 'lib'}/*", "org.neo4j.cli.AdminTool",
+         "dbms", "set-initial-password", password],
+        capture_output=True, text=True, env=env, cwd=inst.home)
+    if result.returncode != 0:
+        raise LinklabError(f"setting the initial Neo4j password failed: {result.stderr.strip()[-500:]}")
+
+
+def wait_for_bolt(inst: Instance, process: subprocess.Popen, password: str, timeout: float) -> None:
+    from neo4j import GraphDatabase  # imported late: `server status` should not pay for the driver
+
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise LinklabError(f"Neo4j ({inst.name}) exited with code {process.returncode} while starting; "
+                               f"see {inst.log_file} and {inst.console_log}")
+        if time.monotonic() > deadline:
+            raise LinklabError(f"Neo4j ({inst.name}) did not answer on {inst.uri} within {timeout:.0f} s; "
+                               f"stopped it. See {inst.log_file}")
+        if not port_free(inst.bolt_port):
+            try:
+                with GraphDatabase.driver(inst.uri, auth=("neo4j", password)) as driver:
+                    driver.execute_query("RETURN 1")
+                return
+            except Exception as exc:  # noqa: BLE001 - not up yet; a wrong password is final
+                if type(exc).__name__ == "AuthError":
+                    raise LinklabError(
+                        f"Neo4j ({inst.name}) is up on {inst.uri} but refuses the password: its data folder "
+                        f"{inst.home / 'data'} was created with another one. Set NEO4J_PASSWORD to it") from None
+        time.sleep(0.25)
+
+
+def kill(pid: int, grace: float = 60.0) -> None:
+    """SIGTERM the server's process group, then SIGKILL after `grace` seconds."""
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        try:
+            waited, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            waited = 0
+        if waited == pid or not Path(f"/proc/{pid}").exists():
+            return
+        time.sleep(0.2)
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def stop(inst: Instance) -> bool:
+    """Stop the server; False when it was not running. Idempotent."""
+    pid = running_pid(inst)
+    if not pid:
+        inst.pid_file.unlink(missing_ok=True)
+        return False
+    kill(pid)
+    inst.pid_file.unlink(missing_ok=True)
+    return True
+
+
+def status(inst: Instance) -> dict:
+    pid = running_pid(inst)
+    return {
+        "name": inst.name,
+        "running": pid is not None,
+        "pid": pid,
+        "bolt": inst.uri,
+        "browser": f"http://127.0.0.1:{inst.http_port}/browser/",
+        "home": str(inst.home),
+        "log": str(inst.log_file),
+        "installed": is_installed(),
+    }

@@ -1,0 +1,49 @@
+"""Shared fixtures. Database tests use a real Neo4j: a separate local `test` server (bolt 7689), so the
+suite never wipes the scenario a trainee explores on 7687. LINKLAB_TEST_URI points them elsewhere."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from linklab import server as srv
+from linklab.config import Connection, local_password
+from linklab.db import connect
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_SERVER = dict(name="test", bolt_port=7689, http_port=7476, heap="3g", pagecache="1g")
+
+
+@pytest.fixture(scope="session")
+def conn() -> Connection:
+    uri = os.environ.get("LINKLAB_TEST_URI")
+    if uri:
+        yield Connection(uri, os.environ.get("NEO4J_USER", "neo4j"), local_password())
+        return
+    inst = srv.instance(**TEST_SERVER)
+    started = srv.start(inst)
+    yield Connection(inst.uri, "neo4j", local_password())
+    if not started.already_running:
+        srv.stop(inst)
+
+
+@pytest.fixture(scope="session")
+def driver(conn):
+    with connect(conn) as drv:
+        yield drv
+
+
+@pytest.fixture
+def cli_env(conn) -> dict:
+    """Environment for running the `linklab` command against the test server."""
+    return {**os.environ, "NEO4J_URI": conn.uri, "NEO4J_USER": conn.user, "NEO4J_PASSWORD": conn.password}
+
+
+def run_cli(*args: str, env: dict | None = None, timeout: float = 600, input: str | None = None):
+    """Run the real console script; returns CompletedProcess with text output."""
+    return subprocess.run([sys.executable, "-m", "linklab", *args], capture_output=True, text=True,
+                          env=env or dict(os.environ), timeout=timeout, cwd=ROOT, input=input)
