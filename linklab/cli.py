@@ -134,3 +134,97 @@ def doctor() -> None:
                 click.echo(f"       fix: {check.fix}")
     if problems:
         raise LinklabError(f"{problems} problem(s) found", exit_code=1)
+
+
+# ---------------------------------------------------------------- scenarios
+
+
+def scenario_options(func):
+    func = click.option("--seed", type=int, default=1, show_default=True, help="Seed of the scenario.")(func)
+    func = click.option("--size", default="class", show_default=True,
+                        help="tiny, class, large, or a person count (30 to 2,000,000).")(func)
+    func = click.option("--profile", default="street-ring", show_default=True,
+                        help="street-ring, cartel, networked or darknet (files in seed/profiles/).")(func)
+    return func
+
+
+def progress_bar(total_estimate: int, what: str):
+    from tqdm import tqdm
+
+    return tqdm(total=total_estimate, unit=" entities", unit_scale=True, desc=what, file=sys.stderr,
+                disable=None, dynamic_ncols=True)
+
+
+def estimate_entities(persons: int) -> int:
+    return 1000 + 13 * persons  # about 13.5 nodes and relationships per person; only for the bar
+
+
+def print_counts(counts: dict[str, int]) -> None:
+    labels = {k: v for k, v in counts.items() if not k.isupper()}
+    types = {k: v for k, v in counts.items() if k.isupper()}
+    click.echo(f"  nodes ({sum(labels.values()):,}): " + ", ".join(f"{k} {v:,}" for k, v in sorted(labels.items())))
+    click.echo(f"  relationships ({sum(types.values()):,}): " + ", ".join(f"{k} {v:,}" for k, v in sorted(types.items())))
+
+
+@cli.command()
+@scenario_options
+def reset(profile, size, seed) -> None:
+    """Wipe the database and load a freshly generated scenario."""
+    from .db import connect
+    from .load import reset as load_scenario
+    from .scenario.generate import generate
+
+    scenario = generate(profile, size, seed)
+    with connect() as driver, progress_bar(estimate_entities(scenario.info.persons), "loading") as bar:
+        report = load_scenario(driver, scenario, progress=bar.update)
+        bar.total = bar.n
+    meta = report.meta
+    click.echo(f"Loaded {meta['profile']} / {meta['size']} / seed {meta['seed']} in {report.seconds:.2f} s "
+               f"({report.entities / report.seconds:,.0f} entities/s), hash {meta['hash'][:16]}")
+    print_counts(meta["counts"])
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def scenario(as_json) -> None:
+    """Show the scenario loaded now. Exit 1 when none is loaded or the last reset did not finish."""
+    from .db import connect
+    from .load import loaded
+
+    with connect() as driver:
+        current = loaded(driver)
+    if as_json:
+        click.echo(json.dumps({"state": current.state, **current.props, "counts": current.counts},
+                              indent=2, default=str))
+    elif current.state == "complete":
+        p = current.props
+        click.echo(f"{p['profile']} / size {p['size']} ({p['persons']:,} persons) / seed {p['seed']}\n"
+                   f"  loaded {p['loaded_at']}, generator {p['generator_version']}, Faker {p['faker_version']}\n"
+                   f"  hash {p['hash']}")
+        print_counts(current.counts)
+    if current.state != "complete":
+        messages = {"empty": "no scenario is loaded: run `linklab reset`",
+                    "incomplete": "the last reset did not finish: the data is incomplete; run `linklab reset`",
+                    "foreign": "the database holds data that linklab did not load; `linklab reset` replaces it"}
+        raise LinklabError(messages[current.state])
+
+
+@cli.command()
+@scenario_options
+@click.option("--out", type=click.Path(file_okay=False), required=True, help="Folder to write.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True,
+              help="jsonl: the canonical stream (its sha256 is the scenario hash); csv: a file per label and type.")
+def generate(profile, size, seed, out, fmt) -> None:
+    """Write a scenario as files, without a database."""
+    from pathlib import Path
+
+    from .scenario.export import write_csv, write_jsonl
+    from .scenario.generate import generate as make
+
+    scenario = make(profile, size, seed)
+    writer = write_jsonl if fmt == "jsonl" else write_csv
+    with progress_bar(estimate_entities(scenario.info.persons), "writing") as bar:
+        meta = writer(scenario, Path(out), progress=bar.update)
+        bar.total = bar.n
+    click.echo(f"Wrote {profile} / {meta['size']} / seed {seed} to {out} ({fmt}), hash {meta['hash']}")
+    print_counts(meta["counts"])

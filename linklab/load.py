@@ -1,0 +1,150 @@
+"""Loading a scenario into Neo4j, and knowing what is loaded.
+
+A reset is safe to interrupt: it first marks the `:Scenario` node incomplete, wipes, applies the
+schema, loads in `UNWIND $rows` batches, and sets `complete = true` only at the very end. Any later
+command that finds `complete = false` refuses the data as incomplete; the next reset recovers.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from typing import Callable
+
+import neo4j
+
+from . import cypher
+from .errors import LinklabError
+from .scenario.export import Digest, metadata
+from .scenario.model import NODE_LABELS, REL_KEYS, Chunk, Scenario
+
+BATCH_SIZE = 10_000  # rows per UNWIND; measured in bench/load.py
+TX_ROWS = 100_000  # rows per transaction
+WIPE_BATCH = 20_000
+
+
+@dataclass
+class LoadReport:
+    meta: dict
+    seconds: float
+    entities: int
+
+
+def run(driver: neo4j.Driver, query: str, database: str, **params):
+    records, summary, _ = driver.execute_query(query, params, database_=database)
+    return records
+
+
+def wipe(driver: neo4j.Driver, database: str) -> None:
+    """Delete everything but the :Scenario marker in bounded transactions, and drop every constraint
+    and index that queries/schema.cypher does not define (leftovers of an older schema). Ours stay:
+    recreating them would flush Neo4j's query-plan cache and make every reset plan afresh."""
+    while run(driver, cypher.WIPE_BATCH, database, limit=WIPE_BATCH)[0]["deleted"]:
+        pass
+    ours = cypher.schema_names()
+    for record in run(driver, cypher.SHOW_CONSTRAINTS, database):
+        if record["name"] not in ours:
+            run(driver, cypher.DROP_CONSTRAINT.format(name=record["name"].replace("`", "")), database)
+    for record in run(driver, cypher.SHOW_INDEXES, database):
+        if record["name"] not in ours:
+            run(driver, cypher.DROP_INDEX.format(name=record["name"].replace("`", "")), database)
+
+
+class BatchWriter:
+    """Sends `UNWIND $rows` batches, committing a transaction every `tx_rows` rows: fewer commits
+    than one per batch, yet bounded transaction memory for a million-person scenario."""
+
+    def __init__(self, session: neo4j.Session, batch_size: int, tx_rows: int = TX_ROWS):
+        self.session, self.batch_size, self.tx_rows = session, batch_size, tx_rows
+        self.tx, self.pending = None, 0
+
+    def write(self, query: str, rows: list[dict]) -> int:
+        for i in range(0, len(rows), self.batch_size):
+            batch = rows[i:i + self.batch_size]
+            if self.tx is None:
+                self.tx = self.session.begin_transaction()
+            self.tx.run(query, rows=batch).consume()
+            self.pending += len(batch)
+            if self.pending >= self.tx_rows:
+                self.commit()
+        return len(rows)
+
+    def commit(self) -> None:
+        if self.tx is not None:
+            self.tx.commit()
+            self.tx, self.pending = None, 0
+
+    def load_chunk(self, chunk: Chunk) -> int:
+        """Nodes first, then relationships (which only point at nodes of this or earlier chunks)."""
+        written = sum(self.write(cypher.create_nodes(label), chunk.nodes[label]) for label in NODE_LABELS)
+        self.commit()  # relationships MATCH these nodes: make them visible first
+        written += sum(self.write(cypher.create_rels(*key), chunk.rels[key]) for key in REL_KEYS)
+        self.commit()
+        return written
+
+
+def reset(driver: neo4j.Driver, scenario: Scenario, database: str = "neo4j",
+          batch_size: int = BATCH_SIZE, progress: Callable[[int], None] | None = None) -> LoadReport:
+    """Replace whatever the database holds with `scenario`."""
+    began = time.perf_counter()
+    advance = progress or (lambda n: None)
+    run(driver, cypher.MARK_RESETTING, database)
+    wipe(driver, database)
+    for statement in cypher.schema_statements():
+        run(driver, statement, database)
+    run(driver, cypher.SET_SCENARIO, database, props=asdict(scenario.info))
+    digest = Digest()
+    with driver.session(database=database) as session:
+        writer = BatchWriter(session, batch_size)
+        for chunk in scenario.chunks():
+            advance(writer.load_chunk(chunk))
+            digest.add(chunk)
+    meta = metadata(scenario, digest)
+    run(driver, cypher.FINISH_SCENARIO, database, props={
+        "hash": meta["hash"], "counts": json.dumps(meta["counts"], sort_keys=True),
+        "entities": sum(meta["counts"].values())})
+    return LoadReport(meta, time.perf_counter() - began, sum(meta["counts"].values()))
+
+
+# ---------------------------------------------------------------- what is loaded
+
+
+@dataclass
+class LoadedScenario:
+    state: str  # empty | incomplete | complete | foreign
+    props: dict
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return json.loads(self.props.get("counts") or "{}")
+
+
+def loaded(driver: neo4j.Driver, database: str = "neo4j") -> LoadedScenario:
+    records = run(driver, cypher.GET_SCENARIO, database)
+    if not records:
+        has_data = run(driver, cypher.ANY_DATA, database)[0]["any"]
+        return LoadedScenario("foreign" if has_data else "empty", {})
+    props = dict(records[0]["s"])
+    return LoadedScenario("complete" if props.get("complete") else "incomplete", props)
+
+
+def require_complete(driver: neo4j.Driver, database: str = "neo4j") -> LoadedScenario:
+    """The loaded scenario, or a clear error that says how to get one."""
+    current = loaded(driver, database)
+    if current.state == "empty":
+        raise LinklabError("no scenario is loaded: run `linklab reset`")
+    if current.state == "incomplete":
+        raise LinklabError("the scenario in the database is incomplete (a reset was interrupted): "
+                           "run `linklab reset` to load it again")
+    if current.state == "foreign":
+        raise LinklabError("the database holds data that linklab did not load; "
+                           "`linklab reset` replaces it (all of it)")
+    return current
+
+
+def database_counts(driver: neo4j.Driver, database: str = "neo4j") -> dict[str, int]:
+    """Nodes per label and relationships per type, as Neo4j counts them now."""
+    counts = {r["label"]: r["c"] for r in run(driver, cypher.COUNT_LABELS, database)}
+    counts.update({r["t"]: r["c"] for r in run(driver, cypher.COUNT_TYPES, database)})
+    return {k: v for k, v in counts.items() if v}
