@@ -299,7 +299,8 @@ def build_core(profile: Profile, pools: Pools, ids: Ids, seed: int, persons: int
     leader = new_person() if leader_separate else None
     broker = new_person()
     in_crews = n_core - 1 - (1 if leader_separate else 0)
-    size0 = max(6, round(in_crews * profile.crews[0].share))
+    # a spoke crew needs enough spokes for its lead to stand out from a dense crew at the tiny size
+    size0 = max(9 if profile.crews[0].kind == "spoke" else 6, round(in_crews * profile.crews[0].share))
     crews = []
     for i, size in enumerate((size0, in_crews - size0)):
         members = [new_person() for _ in range(size)]
@@ -328,8 +329,8 @@ def build_core(profile: Profile, pools: Pools, ids: Ids, seed: int, persons: int
                 for j in range(i + 2, len(ring) - (1 if i == 0 else 0)):
                     if rng.random() < 0.35:
                         b.message(acct[ring[i]], acct[ring[j]])
-    side0 = [hub] if hub else rng.sample(crews[0].members[1:], 2)
-    side1 = rng.sample(crews[1].members[1:], 2)
+    side0 = [hub] if hub else rng.sample(crews[0].members[1:], 3)
+    side1 = rng.sample(crews[1].members[1:], 3)
     for m in side0 + side1:
         b.message(acct[broker], acct[m], heavy=True)
     if leader_separate:  # the leader only ever calls his lieutenants (from prison, on a smuggled phone)
@@ -352,11 +353,12 @@ def build_core(profile: Profile, pools: Pools, ids: Ids, seed: int, persons: int
     # The influencer brags to a large following ("cyber banging"); crew members follow their lead.
     influencer_person = rng.choice([m for m in crews[0].members[1:] if m not in busy])
     influencer = acct[influencer_person]
-    for crew in crews:
+    for crew in crews:  # (the influencer follows nobody: its rank is its own)
         for m in crew.members[1:]:
-            chunk.rel("FOLLOWS", "Account", acct[m], "Account", acct[crew.lead], since=b.when())
+            if m != influencer_person:
+                chunk.rel("FOLLOWS", "Account", acct[m], "Account", acct[crew.lead], since=b.when())
     for p in everyone:
-        if p != influencer_person and rng.random() < 0.85:
+        if p != influencer_person and rng.random() < 0.95:
             chunk.rel("FOLLOWS", "Account", acct[p], "Account", influencer, since=b.when())
 
     # Who is detained and who posts from inside the prison.
@@ -540,7 +542,7 @@ def build_background(profile: Profile, pools: Pools, ids: Ids, seed: int, index:
     chunk = Chunk()
     b = Builder(profile, pools, ids, rng, chunk)
     lex = profile.lexicon
-    customers = max(6, refs.persons // 2)
+    customers = min(len(refs.customer_targets), max(6, refs.persons // 2))
     follow_influencer = min(0.3, 2000 / max(1, stop))
     address = None
     for n in range(start, stop):
@@ -560,15 +562,15 @@ def build_background(profile: Profile, pools: Pools, ids: Ids, seed: int, index:
                 chunk.rel("REGISTERED_WITH", "Account", account, *b.pick(via))
 
         # Contacts: a recent neighbour (keeps one giant component) and a random earlier person.
-        if n == first or n < first + customers:
-            b.message(primary(n), b.pick(refs.customer_targets))
+        if n < first + customers:  # buyers, spread evenly so no seller gains a hub's degree
+            b.message(primary(n), refs.customer_targets[(n - first) % len(refs.customer_targets)])
         if n > first:
-            low = max(first, n - 50)
+            low = max(first, n - 5)
             m = low + b.below(n - low)
             b.message(primary(n), primary(m))
             if phone and has_phone(m) and rng.random() < 0.5:
                 b.call(phone, "T" + pid(m)[1:])
-            if rng.random() < 0.6:
+            if n > first + 20 and rng.random() < 0.6:  # long-range ties (not in the first few: hubs by accident)
                 b.message(primary(n), primary(first + b.below(n - first)))
             if rng.random() < 0.08:
                 chunk.rel("FAMILY_OF", "Person", p, "Person", pid(m), relation=rng.choice(("cousin", "sibling")))

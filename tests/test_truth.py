@@ -1,0 +1,176 @@
+"""The planted answers are there and unambiguous, checked with networkx on the generated data
+(no Neo4j): 20 seeds per profile at the tiny size, a few at the class size."""
+
+from __future__ import annotations
+
+import os
+from itertools import product
+
+import networkx as nx
+import pytest
+
+from linklab.scenario.generate import generate
+from linklab.scenario.graphs import ScenarioGraphs, top_two
+from linklab.scenario.profiles import profile_names
+
+PROFILES = profile_names()
+SEEDS = int(os.environ.get("LINKLAB_TRUTH_SEEDS", "20"))  # raise it for a longer search for ambiguity
+CASES = [(p, "tiny", s) for p, s in product(PROFILES, range(1, SEEDS + 1))] + \
+        [(p, "class", s) for p, s in product(PROFILES, (1, 2))]
+
+
+@pytest.fixture(scope="module", params=CASES, ids=lambda c: f"{c[0]}-{c[1]}-{c[2]}")
+def world(request):
+    profile, size, seed = request.param
+    scenario = generate(profile, size, seed)
+    return scenario, ScenarioGraphs(scenario)
+
+
+def test_the_four_profiles_exist():
+    assert PROFILES == ["cartel", "darknet", "networked", "street-ring"]
+
+
+def test_hub_has_clearly_the_most_contacts(world):
+    scenario, g = world
+    if scenario.truth.hub is None:  # highly networked by design: no hub-and-spoke crew
+        assert [c.kind for c in scenario.truth.crews] == ["mesh", "mesh"]
+        return
+    (best, score), (_, second) = top_two(dict(g.messaging.degree()))
+    assert best == scenario.truth.hub and score - second >= 2
+    (best, score), (_, second) = top_two(dict(g.calls.degree()))
+    assert best == scenario.truth.hub and score - second >= 2
+
+
+def test_broker_is_the_only_non_member_in_contact_with_both_crews(world):
+    scenario, g = world
+    crew_a, crew_b = (g.members[c] for c in g.crews)
+    bridging = {p for p in g.messaging if p not in g.known_members
+                and crew_a & set(g.messaging[p]) and crew_b & set(g.messaging[p])}
+    assert bridging == {scenario.truth.broker}
+    assert scenario.truth.broker != scenario.truth.hub
+
+
+def test_broker_lies_on_every_shortest_path_between_the_crews(world):
+    scenario, g = world
+    org = g.org_network()
+    crew_a, crew_b = (g.members[c] & set(org) for c in g.crews)
+    assert nx.is_connected(org.subgraph(crew_a | crew_b | {scenario.truth.broker}))
+    through = {}
+    for a in crew_a:
+        for b in crew_b:
+            paths = list(nx.all_shortest_paths(org, a, b))
+            for node in set.intersection(*(set(p[1:-1]) for p in paths)):
+                through[node] = through.get(node, 0) + 1
+    (best, score), (_, second) = top_two(through)
+    assert best == scenario.truth.broker and score == len(crew_a) * len(crew_b) and score > second
+
+
+def test_betweenness_in_the_organisation(world):
+    """Krebs' lesson: a hub dominates betweenness too; without a hub the broker does."""
+    scenario, g = world
+    scores = nx.betweenness_centrality(g.org_network(), normalized=False)
+    (best, score), (_, second) = top_two(scores)
+    expected = scenario.truth.hub or scenario.truth.broker
+    assert best == expected and score >= 1.1 * second
+
+
+def test_influencer_leads_followers_and_pagerank(world):
+    scenario, g = world
+    (best, score), (_, second) = top_two(dict(g.follows.in_degree()))
+    assert best == scenario.truth.influencer and score - second >= 3
+    (best, score), (_, second) = top_two(nx.pagerank(g.follows))
+    assert best == scenario.truth.influencer and score >= 1.1 * second
+
+
+def test_aliases_resolve_through_phone_or_email_only_as_planted(world):
+    scenario, g = world
+    holder = {r["e"]: r["s"] for r in g.rels("HAS_PHONE", "Person", "Phone")}
+    holder.update({r["e"]: r["s"] for r in g.rels("HAS_EMAIL", "Person", "Email")})
+    registered = g.rels("REGISTERED_WITH", "Account", "Phone") + g.rels("REGISTERED_WITH", "Account", "Email")
+    resolved = {}
+    for r in registered:
+        if r["s"] not in g.owner and r["s"] in g.nodes["Account"] and r["e"] in holder:
+            resolved.setdefault(r["s"], set()).add(holder[r["e"]])
+    assert resolved == {a: {p} for a, p in scenario.truth.aliases.items()}
+    for hidden in scenario.truth.unresolvable_aliases:
+        assert hidden not in resolved and hidden not in g.owner
+
+
+def test_one_person_has_accounts_on_three_platforms(world):
+    scenario, g = world
+    platforms = {}
+    for account, person in g.owner.items():
+        platforms.setdefault(person, set()).add(g.nodes["Account"][account]["platform"])
+    assert [p for p, found in platforms.items() if len(found) >= 3] == [scenario.truth.multi_platform_person]
+
+
+def test_repeated_slang_marks_exactly_the_advertisers(world):
+    scenario, g = world
+    heavy = sorted(a for a, posts in g.posts_by_account.items() if sum(g.is_slang(p["text"]) for p in posts) >= 3)
+    assert heavy == scenario.truth.slang_accounts
+    others = [sum(g.is_slang(p["text"]) for p in posts) for a, posts in g.posts_by_account.items() if a not in heavy]
+    assert max(others, default=0) <= 1
+
+
+def test_only_the_prison_poster_posts_from_inside_the_prison(world):
+    scenario, g = world
+    prison = g.nodes["Location"][scenario.truth.prison]
+    assert prison["type"] == "prison"
+    posters = {a for a, _ in g.posts_within(prison["latitude"], prison["longitude"], 500)}
+    assert posters == {scenario.truth.prison_poster}
+    assert not g.posts_within(prison["latitude"], prison["longitude"], 1400) or \
+        {a for a, _ in g.posts_within(prison["latitude"], prison["longitude"], 1400)} == posters
+
+
+def test_slang_geotags_cluster_at_the_stash_house(world):
+    scenario, g = world
+    counts = {}
+    for loc_id, loc in g.nodes["Location"].items():
+        if loc["type"] == "address":
+            near = g.posts_within(loc["latitude"], loc["longitude"], 200)
+            counts[loc_id] = sum(g.is_slang(p["text"]) for _, p in near)
+    (best, score), (_, second) = top_two(counts)
+    assert best == scenario.truth.stash and score >= 6 and score - second >= 4
+
+
+def test_family_ties_into_the_network(world):
+    scenario, g = world
+    ties = {(r["s"], r["e"]) for r in g.rels("FAMILY_OF", "Person", "Person")
+            if (r["s"] in g.known_members) != (r["e"] in g.known_members)}
+    assert ties == set(scenario.truth.family_ties)
+
+
+def test_darknet_migration_by_pgp_key(world):
+    scenario, g = world
+    if not scenario.truth.migrated_vendors:
+        assert not g.nodes.get("Market") and scenario.info.profile != "darknet"
+        return
+    markets = g.nodes["Market"]
+    on = {}
+    for r in g.rels("VENDOR_ON", "Account", "Market"):
+        on.setdefault(markets[r["e"]]["status"], []).append((r["s"], r["p"]["pgp"]))
+    by_key = {key: account for account, key in on["active"]}
+    moved = {account: by_key[key] for account, key in on["seized"] if key in by_key}
+    assert moved == scenario.truth.migrated_vendors
+    handles = {g.nodes["Account"][a]["handle"] for a, _ in on["seized"]}
+    impostors = [a for a, _ in on["active"] if g.nodes["Account"][a]["handle"] in handles]
+    assert impostors == scenario.truth.impostor_vendors and not set(impostors) & set(moved.values())
+
+
+def test_the_laundering_chain_is_the_only_route_to_cash(world):
+    scenario, g = world
+    chain = scenario.truth.laundering_chain
+    if not chain:
+        assert not g.nodes.get("Wallet") and scenario.info.profile in ("street-ring", "networked")
+        return
+    exchanges = [w for w, row in g.nodes["Wallet"].items() if row.get("exchange")]
+    routes = [p for x in exchanges for p in nx.all_simple_paths(g.money, chain[0], x)]
+    assert routes == [chain]
+
+
+def test_one_giant_component_holds_the_crews(world):
+    scenario, g = world
+    giant = max(nx.connected_components(g.messaging), key=len)
+    crews = set().union(*(set(c.members) for c in scenario.truth.crews))
+    assert crews | {scenario.truth.broker} <= giant
+    assert len(giant) >= 0.9 * len(g.messaging)
