@@ -146,11 +146,11 @@ class Scenario:
             yield from chunk.rels[key]
 
     def counts(self) -> dict[str, int]:
-        """Nodes per label and relationships per type, as the database will count them."""
+        """Nodes per label and relationships per type, as the database will count them (no zeros)."""
         out: dict[str, int] = {}
         for chunk in self.chunks():
             for label, rows in chunk.nodes.items():
                 out[label] = out.get(label, 0) + len(rows)
             for (rel_type, _, _), rows in chunk.rels.items():
                 out[rel_type] = out.get(rel_type, 0) + len(rows)
-        return out
+        return {k: v for k, v in out.items() if v}
