@@ -24,4 +24,4 @@ test: setup
 	$(BIN)/pytest -q
 
 bench: setup
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench reset

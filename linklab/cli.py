@@ -166,22 +166,60 @@ def print_counts(counts: dict[str, int]) -> None:
     click.echo(f"  relationships ({sum(types.values()):,}): " + ", ".join(f"{k} {v:,}" for k, v in sorted(types.items())))
 
 
-@cli.command()
-@scenario_options
-def reset(profile, size, seed) -> None:
-    """Wipe the database and load a freshly generated scenario."""
-    from .db import connect
+def load_with_progress(driver, profile: str, size: str, seed: int) -> None:
     from .load import reset as load_scenario
     from .scenario.generate import generate
 
     scenario = generate(profile, size, seed)
-    with connect() as driver, progress_bar(estimate_entities(scenario.info.persons), "loading") as bar:
+    with progress_bar(estimate_entities(scenario.info.persons), "loading") as bar:
         report = load_scenario(driver, scenario, progress=bar.update)
         bar.total = bar.n
     meta = report.meta
     click.echo(f"Loaded {meta['profile']} / {meta['size']} / seed {meta['seed']} in {report.seconds:.2f} s "
                f"({report.entities / report.seconds:,.0f} entities/s), hash {meta['hash'][:16]}")
     print_counts(meta["counts"])
+
+
+@cli.command()
+@scenario_options
+def reset(profile, size, seed) -> None:
+    """Wipe the database and load a freshly generated scenario."""
+    from .db import connect
+
+    with connect() as driver:
+        load_with_progress(driver, profile, size, seed)
+
+
+@cli.command()
+@scenario_options
+def up(profile, size, seed) -> None:
+    """The main job: load the default scenario unless a complete one is loaded, then show where to start."""
+    from .db import connect
+    from .load import loaded
+
+    with connect() as driver:
+        current = loaded(driver)
+        if current.state == "complete":
+            p = current.props
+            click.echo(f"Scenario loaded: {p['profile']} / {p['size']} / seed {p['seed']} "
+                       f"(`linklab reset` loads another)")
+        else:
+            if current.state != "empty":
+                click.echo(f"The database holds {'an incomplete' if current.state == 'incomplete' else 'a foreign'}"
+                           " scenario: loading the default one.")
+            load_with_progress(driver, profile, size, seed)
+    show_start()
+
+
+def show_start() -> None:
+    """The first thing a trainee should do."""
+    from .config import connection
+
+    click.echo(f"\nNeo4j Browser: http://127.0.0.1:7474/browser/  (Bolt {connection().uri}, user neo4j, "
+               "password in $NEO4J_PASSWORD or .linklab/password)")
+    click.echo("First look at the network:\n"
+               "  MATCH (o:Organization)<-[:MEMBER_OF]-(p:Person)-[:USES]->(a:Account)\n"
+               "  RETURN o.name AS organisation, p.name AS member, a.handle AS handle, a.platform AS platform")
 
 
 @cli.command()

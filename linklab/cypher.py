@@ -61,3 +61,40 @@ COUNT_LABELS = ("CALL db.labels() YIELD label WHERE label <> 'Scenario' "
                 "CALL (label) { MATCH (n) WHERE label IN labels(n) RETURN count(n) AS c } RETURN label, c")
 COUNT_TYPES = ("CALL db.relationshipTypes() YIELD relationshipType AS t "
                "CALL (t) { MATCH ()-[r]->() WHERE type(r) = t RETURN count(r) AS c } RETURN t, c")
+
+
+# -- LOAD CSV of `linklab generate --format csv` files (the benchmark's comparison)
+NUMERIC = {"born": "toInteger", "count": "toInteger", "latitude": "toFloat", "longitude": "toFloat",
+           "amount": "toFloat"}
+
+
+def csv_value(prop: str, source: str) -> str:
+    if prop in DATETIME_FIELDS:
+        return f"datetime(nullIf({source}, ''))"
+    if prop in NUMERIC:
+        return f"{NUMERIC[prop]}(nullIf({source}, ''))"
+    return f"nullIf({source}, '')"
+
+
+def load_csv_nodes(label: str) -> str:
+    props = NODE_PROPERTIES[label]
+    sets = ", ".join(f"n.{p} = {csv_value(p, 'row.' + p)}" for p in props)
+    point = (", n.location = CASE WHEN row.latitude = '' THEN null ELSE point({latitude: toFloat(row.latitude), "
+             "longitude: toFloat(row.longitude)}) END") if "latitude" in props else ""
+    return (f"LOAD CSV WITH HEADERS FROM $url AS row CALL (row) {{ CREATE (n:{label}) SET {sets}{point} }} "
+            "IN TRANSACTIONS OF 10000 ROWS")
+
+
+def load_csv_rels(rel_type: str, start: str, end: str) -> str:
+    props = REL_SPECS[(rel_type, start, end)]
+    sets = (" SET " + ", ".join(f"r.{p} = {csv_value(p, 'row.' + p)}" for p in props)) if props else ""
+    return (f"LOAD CSV WITH HEADERS FROM $url AS row CALL (row) {{ MATCH (a:{start} {{id: row.start}}) "
+            f"MATCH (b:{end} {{id: row.end}}) CREATE (a)-[r:{rel_type}]->(b){sets} }} IN TRANSACTIONS OF 10000 ROWS")
+
+
+def naive_node(label: str) -> str:
+    return create_nodes(label).replace("UNWIND $rows AS row", "WITH $row AS row")
+
+
+def naive_rel(rel_type: str, start: str, end: str) -> str:
+    return create_rels(rel_type, start, end).replace("UNWIND $rows AS row", "WITH $row AS row")

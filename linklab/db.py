@@ -14,7 +14,9 @@ def connect(conn: Connection | None = None, *, verify: bool = True) -> neo4j.Dri
     """A driver for `conn` (default: from the environment), checked to answer."""
     conn = conn or connection()
     try:
-        driver = GraphDatabase.driver(conn.uri, auth=(conn.user, conn.password))
+        # notifications (deprecations, performance hints) are for people reading Browser, not for us
+        driver = GraphDatabase.driver(conn.uri, auth=(conn.user, conn.password),
+                                      notifications_min_severity="OFF")
     except (ValueError, ConfigurationError) as exc:
         raise LinklabError(f"invalid NEO4J_URI {conn.uri!r}: {exc}") from None
     if verify:

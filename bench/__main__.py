@@ -1,0 +1,195 @@
+"""linklab benchmarks: ratios against baselines measured in the same run. Not tests.
+
+    python -m bench reset              # class reset vs a naive loader and LOAD CSV
+    python -m bench batches            # rows per UNWIND batch
+    python -m bench generate --persons 1000000
+    python -m bench bulk --persons 1000000
+
+They run against their own local server (`bench`, bolt 7692), started and stopped here, unless
+LINKLAB_BENCH_URI points elsewhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import os
+import resource
+import socketserver
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from linklab import cypher, server as srv
+from linklab.config import Connection, local_password
+from linklab.db import connect
+from linklab.load import database_counts, reset, run, wipe
+from linklab.scenario.export import write_csv, csv_name
+from linklab.scenario.generate import generate
+from linklab.scenario.model import NODE_LABELS, REL_KEYS
+
+BENCH = dict(name="bench", bolt_port=7692, http_port=7479, heap="6g", pagecache="6g")
+
+
+def bench_driver():
+    uri = os.environ.get("LINKLAB_BENCH_URI")
+    if uri:
+        return connect(Connection(uri, os.environ.get("NEO4J_USER", "neo4j"), local_password())), None
+    inst = srv.instance(**BENCH)
+    started = srv.start(inst)
+    print(f"bench server: {inst.uri} (heap {inst.heap}, page cache {inst.pagecache})")
+    return connect(Connection(inst.uri, "neo4j", local_password())), (None if started.already_running else inst)
+
+
+def timed(func, *args, **kwargs) -> float:
+    began = time.perf_counter()
+    func(*args, **kwargs)
+    return time.perf_counter() - began
+
+
+def clean(driver) -> None:
+    run(driver, cypher.MARK_RESETTING, "neo4j")
+    wipe(driver, "neo4j")
+    for statement in cypher.schema_statements():
+        run(driver, statement, "neo4j")
+
+
+def naive_load(driver, scenario) -> None:
+    """The baseline: one auto-committed transaction per node and per relationship."""
+    clean(driver)
+    with driver.session(database="neo4j") as session:
+        for chunk in scenario.chunks():
+            for label in NODE_LABELS:
+                for row in chunk.nodes[label]:
+                    session.run(cypher.naive_node(label), row=row).consume()
+            for key in REL_KEYS:
+                for row in chunk.rels[key]:
+                    session.run(cypher.naive_rel(*key), row=row).consume()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def load_csv(driver, scenario) -> None:
+    """LOAD CSV of the same data: written to files, served on loopback (file:// URLs are disabled)."""
+    clean(driver)
+    with tempfile.TemporaryDirectory() as folder:
+        write_csv(scenario, Path(folder))
+        handler = functools.partial(QuietHandler, directory=folder)
+        with socketserver.TCPServer(("127.0.0.1", 0), handler) as httpd:
+            threading.Thread(target=httpd.serve_forever, daemon=True).start()
+            base = f"http://127.0.0.1:{httpd.server_address[1]}"
+            with driver.session(database="neo4j") as session:
+                for label in NODE_LABELS:
+                    session.run(cypher.load_csv_nodes(label), url=f"{base}/{label}.csv").consume()
+                for key in REL_KEYS:
+                    session.run(cypher.load_csv_rels(*key), url=f"{base}/{csv_name(key)}").consume()
+            httpd.shutdown()
+
+
+def bench_reset(args) -> None:
+    driver, owned = bench_driver()
+    try:
+        scenario = generate(args.profile, "class", args.seed)
+        counts = scenario.counts()
+        entities = sum(counts.values())
+        for _ in range(args.warmup):  # JIT and query-plan warm-up, as an instructor's second reset
+            reset(driver, scenario)
+        ours = sorted(timed(reset, driver, scenario) for _ in range(args.repeat))
+        median = ours[len(ours) // 2]
+        assert database_counts(driver) == counts
+        csv_seconds = timed(load_csv, driver, scenario)
+        assert database_counts(driver) == counts
+        naive_seconds = timed(naive_load, driver, scenario)
+        assert database_counts(driver) == counts
+        print(f"class scenario ({args.profile}, seed {args.seed}): {entities:,} entities")
+        print(f"  linklab reset (median of {args.repeat}): {median:.3f} s  ({entities / median:,.0f} entities/s)"
+              f"   all runs: {', '.join(f'{t:.3f}' for t in ours)}")
+        print(f"  LOAD CSV (write files + load):    {csv_seconds:.3f} s   reset is {csv_seconds / median:.1f}x faster")
+        print(f"  naive, one transaction per row:   {naive_seconds:.3f} s   reset is {naive_seconds / median:.1f}x faster")
+    finally:
+        driver.close()
+        if owned:
+            srv.stop(owned)
+
+
+def bench_batches(args) -> None:
+    driver, owned = bench_driver()
+    try:
+        scenario = generate("street-ring", args.persons, 1)
+        entities = sum(scenario.counts().values())
+        reset(driver, scenario)  # warm-up
+        print(f"{args.persons:,} persons, {entities:,} entities")
+        for size in (1_000, 5_000, 10_000, 20_000, 50_000):
+            seconds = timed(reset, driver, scenario, batch_size=size)
+            print(f"  batch {size:>6,}: {seconds:6.2f} s  {entities / seconds:>9,.0f} entities/s")
+    finally:
+        driver.close()
+        if owned:
+            srv.stop(owned)
+
+
+def bench_generate(args) -> None:
+    """Run in a child process so that its peak memory (ru_maxrss) is the generator's alone."""
+    if not args.child:
+        subprocess.run([sys.executable, "-m", "bench", "generate", "--persons", str(args.persons), "--child"],
+                       check=True)
+        return
+    began = time.perf_counter()
+    scenario = generate("cartel", args.persons, 1)
+    entities = sum(chunk.entity_count() for chunk in scenario.chunks())
+    seconds = time.perf_counter() - began
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    print(f"generate {args.persons:,} persons: {entities:,} entities in {seconds:.1f} s = "
+          f"{entities / seconds:,.0f} entities/s, peak memory {peak:.2f} GiB")
+
+
+def bench_bulk(args) -> None:
+    driver, owned = bench_driver()
+    try:
+        scenario = generate("cartel", args.persons, 1)
+        began = time.perf_counter()
+        report = reset(driver, scenario)
+        seconds = time.perf_counter() - began
+        gen = generate("cartel", args.persons, 1)
+        gen_seconds = timed(lambda: sum(1 for _ in gen.chunks()))
+        print(f"bulk load {args.persons:,} persons: {report.entities:,} entities in {seconds:.1f} s = "
+              f"{report.entities / seconds:,.0f} entities/s end to end (generation alone: {gen_seconds:.1f} s, "
+              f"so loading alone ~{report.entities / max(seconds - gen_seconds, 1e-9):,.0f} entities/s)")
+    finally:
+        driver.close()
+        if owned:
+            srv.stop(owned)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    sub = parser.add_subparsers(dest="what", required=True)
+    p = sub.add_parser("reset")
+    p.add_argument("--profile", default="street-ring")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--warmup", type=int, default=3)
+    p.set_defaults(func=bench_reset)
+    p = sub.add_parser("batches")
+    p.add_argument("--persons", type=int, default=20_000)
+    p.set_defaults(func=bench_batches)
+    p = sub.add_parser("generate")
+    p.add_argument("--persons", type=int, default=1_000_000)
+    p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    p.set_defaults(func=bench_generate)
+    p = sub.add_parser("bulk")
+    p.add_argument("--persons", type=int, default=1_000_000)
+    p.set_defaults(func=bench_bulk)
+    args = parser.parse_args()
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()
