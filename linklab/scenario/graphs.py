@@ -74,6 +74,12 @@ class ScenarioGraphs:
         return graph
 
     @cached_property
+    def account_messaging(self) -> nx.Graph:
+        graph = nx.Graph()
+        graph.add_edges_from((r["s"], r["e"]) for r in self.rels("MESSAGED", "Account", "Account"))
+        return graph
+
+    @cached_property
     def calls(self) -> nx.Graph:
         phone_owner = {r["e"]: r["s"] for r in self.rels("HAS_PHONE", "Person", "Phone")}
         graph = nx.Graph()

@@ -1,0 +1,123 @@
+"""The exercise catalogue: one TOML file per exercise in exercises/, validated when read.
+
+A file names its reference solution (queries/solutions/ID.cypher) and its answer function
+(linklab.exercises.answers), which computes the expected rows from the generated data with networkx.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from ..config import PROJECT_ROOT
+from ..errors import LinklabError
+from ..grade.compare import CompareSpec
+from ..scenario.profiles import profile_names
+
+EXERCISES_DIR = PROJECT_ROOT / "exercises"
+SOLUTIONS_DIR = PROJECT_ROOT / "queries" / "solutions"
+REQUIRED = {"id": str, "title": str, "level": int, "skills": list, "profiles": list, "points": int,
+            "prompt": str, "hints": list, "answer": str, "compare": dict}
+OPTIONAL = {"parameters": list, "uses_gds": bool}
+MODES = ("multiset", "ordered", "topk", "scalar")
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    number: int  # position in the catalogue (file name prefix)
+    title: str
+    level: int
+    skills: tuple[str, ...]
+    profiles: tuple[str, ...]
+    points: int
+    prompt: str
+    hints: tuple[str, ...]
+    answer: str
+    compare: CompareSpec
+    parameters: tuple[str, ...]
+    uses_gds: bool
+    path: Path
+
+    @property
+    def solution_path(self) -> Path:
+        return SOLUTIONS_DIR / f"{self.id}.cypher"
+
+    @property
+    def solution(self) -> str:
+        return self.solution_path.read_text()
+
+
+def parse(path: Path) -> Exercise:
+    where = f"{path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path}"
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise LinklabError(f"{where}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise LinklabError(f"{where}: not UTF-8 text") from None
+    for key, kind in REQUIRED.items():
+        if key not in data:
+            raise LinklabError(f"{where}: missing field '{key}'")
+        if not isinstance(data[key], kind):
+            raise LinklabError(f"{where}: field '{key}' must be a {kind.__name__}")
+    for key, kind in OPTIONAL.items():
+        if key in data and not isinstance(data[key], kind):
+            raise LinklabError(f"{where}: field '{key}' must be a {kind.__name__}")
+    unknown = set(data) - set(REQUIRED) - set(OPTIONAL)
+    if unknown:
+        raise LinklabError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    stem_number, _, stem_id = path.stem.partition("-")
+    if not stem_number.isdigit() or stem_id != data["id"]:
+        raise LinklabError(f"{where}: the file must be named NN-{data['id']}.toml")
+    bad_profiles = set(data["profiles"]) - set(profile_names())
+    if not data["profiles"] or bad_profiles:
+        raise LinklabError(f"{where}: unknown profile(s) {sorted(bad_profiles)}; known: {profile_names()}")
+    if not 1 <= data["level"] <= 4:
+        raise LinklabError(f"{where}: level must be 1 (first steps) to 4 (advanced)")
+    if not data["hints"] or not all(isinstance(h, str) and h.strip() for h in data["hints"]):
+        raise LinklabError(f"{where}: give at least one hint, each a non-empty string")
+    spec = data["compare"]
+    if spec.get("mode") not in MODES:
+        raise LinklabError(f"{where}: compare.mode must be one of {', '.join(MODES)}")
+    unknown = set(spec) - {"mode", "columns", "fixed_columns", "tolerance"}
+    if unknown or not isinstance(spec.get("columns"), int) or spec["columns"] < 1:
+        raise LinklabError(f"{where}: compare takes mode, columns (>= 1), fixed_columns, tolerance")
+    from . import answers
+
+    if data["answer"] not in answers.REGISTRY:
+        raise LinklabError(f"{where}: no answer function '{data['answer']}' in linklab/exercises/answers.py")
+    exercise = Exercise(
+        id=data["id"], number=int(stem_number), title=data["title"], level=data["level"],
+        skills=tuple(data["skills"]), profiles=tuple(data["profiles"]), points=data["points"],
+        prompt=data["prompt"].strip(), hints=tuple(data["hints"]), answer=data["answer"],
+        compare=CompareSpec(mode=spec["mode"], columns=spec["columns"],
+                            fixed_columns=bool(spec.get("fixed_columns", False)),
+                            tolerance=float(spec.get("tolerance", 1e-6))),
+        parameters=tuple(data.get("parameters", ())), uses_gds=bool(data.get("uses_gds", False)), path=path)
+    if not exercise.solution_path.exists():
+        raise LinklabError(f"{where}: reference solution {exercise.solution_path.relative_to(PROJECT_ROOT)} is missing")
+    for name in exercise.parameters:
+        if f"${name}" not in exercise.prompt:
+            raise LinklabError(f"{where}: parameter ${name} is not mentioned in the prompt")
+    return exercise
+
+
+@cache
+def catalogue(folder: Path = EXERCISES_DIR) -> tuple[Exercise, ...]:
+    exercises = tuple(sorted((parse(p) for p in folder.glob("*.toml")), key=lambda e: e.number))
+    ids = [e.id for e in exercises]
+    duplicates = {i for i in ids if ids.count(i) > 1}
+    if duplicates:
+        raise LinklabError(f"{folder}: exercise id(s) used twice: {', '.join(sorted(duplicates))}")
+    return exercises
+
+
+def get(exercise_id: str) -> Exercise:
+    for exercise in catalogue():
+        if exercise.id == exercise_id or str(exercise.number) == exercise_id.lstrip("0"):
+            return exercise
+    raise LinklabError(f"unknown exercise {exercise_id!r}: `linklab exercises` lists them")

@@ -1,0 +1,6 @@
+// Reference solution: The go-between (exercises/14-broker-both-crews.toml)
+MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(q:Person)-[:MEMBER_OF]->(crew:Organization {kind: 'crew'})
+WHERE NOT EXISTS { (p)-[:MEMBER_OF]->() }
+WITH p, count(DISTINCT crew) AS crews
+WHERE crews = 2
+RETURN p.name AS name
