@@ -148,6 +148,12 @@ def scenario_options(func):
     return func
 
 
+def trainee_options(func):
+    func = click.option("--course", help="Course id (default: $LINKLAB_COURSE or linklab-101).")(func)
+    func = click.option("--trainee", help="Trainee id (default: $LINKLAB_TRAINEE or your user name).")(func)
+    return func
+
+
 def progress_bar(total_estimate: int, what: str):
     from tqdm import tqdm
 
@@ -182,10 +188,19 @@ def load_with_progress(driver, profile: str, size: str, seed: int) -> None:
 
 @cli.command()
 @scenario_options
-def reset(profile, size, seed) -> None:
+@click.option("--exercise", "exercise_id", help="Load your own scenario for this exercise instead "
+              "(profile and seed from your trainee id and course).")
+@trainee_options
+def reset(profile, size, seed, exercise_id, trainee, course) -> None:
     """Wipe the database and load a freshly generated scenario."""
     from .db import connect
 
+    if exercise_id:
+        from .exercises.catalogue import get
+        from .trainee import exploring, identity
+
+        key = exploring(get(exercise_id), *identity(trainee, course))
+        profile, size, seed = key.profile, key.size, key.seed
     with connect() as driver:
         load_with_progress(driver, profile, size, seed)
 
@@ -266,3 +281,234 @@ def generate(profile, size, seed, out, fmt) -> None:
         bar.total = bar.n
     click.echo(f"Wrote {profile} / {meta['size']} / seed {seed} to {out} ({fmt}), hash {meta['hash']}")
     print_counts(meta["counts"])
+
+
+# ---------------------------------------------------------------- trainees
+
+
+@cli.command()
+@trainee_options
+def exercises(trainee, course) -> None:
+    """List the exercises with your status (new, started, trying, passed)."""
+    from .exercises.catalogue import catalogue
+    from .trainee import Progress, identity
+
+    trainee, course = identity(trainee, course)
+    progress = Progress.load(trainee, course)
+    click.echo(f"{'#':>2}  {'id':<22} {'level':<5} {'pts':>3}  {'status':<8} title")
+    for ex in catalogue():
+        click.echo(f"{ex.number:>2}  {ex.id:<22} {ex.level:<5} {ex.points:>3}  {progress.status(ex.id):<8} {ex.title}")
+
+
+def describe_parameters(exercise, key) -> list[str]:
+    from .grade.engine import answer_key
+
+    if not exercise.parameters:
+        return []
+    values = answer_key(exercise, key).params
+    lines = []
+    for name in exercise.parameters:
+        if name == "graph":
+            lines.append("  :param graph => 'my-graph'   (any name here; the grader gives its own)")
+        else:
+            lines.append(f"  :param {name} => {json.dumps(values[name], ensure_ascii=False)}")
+    return lines
+
+
+@cli.command()
+@click.argument("exercise_id")
+@trainee_options
+def show(exercise_id, trainee, course) -> None:
+    """Show an exercise: what to find and return, and its parameters for your scenario."""
+    from .db import connect
+    from .exercises.catalogue import get
+    from .trainee import exploring, identity, is_loaded
+
+    exercise = get(exercise_id)
+    trainee, course = identity(trainee, course)
+    key = exploring(exercise, trainee, course)
+    click.echo(f"Exercise {exercise.number}: {exercise.title}   [{exercise.id}]")
+    click.echo(f"Level {exercise.level}, {exercise.points} points. Skills: {', '.join(exercise.skills)}")
+    click.echo("")
+    click.echo(exercise.prompt)
+    params = describe_parameters(exercise, key)
+    if params:
+        click.echo("\nParameters for your scenario (paste into Neo4j Browser):")
+        click.echo("\n".join(params))
+    try:
+        with connect() as driver:
+            ready = is_loaded(driver, key)
+    except LinklabError:
+        ready = False
+    click.echo(f"\nYour scenario: {key}" + ("" if ready else
+               f"  (not loaded: run `linklab reset --exercise {exercise.id}`)"))
+    click.echo(f"Check an answer: linklab check {exercise.id} answer.cypher   "
+               f"(or --query '...');  a hint: linklab hint {exercise.id}")
+
+
+@cli.command()
+@click.argument("exercise_id")
+@trainee_options
+def hint(exercise_id, trainee, course) -> None:
+    """Show the next hint of an exercise (hints used are recorded)."""
+    from .exercises.catalogue import get
+    from .trainee import Progress, identity
+
+    exercise = get(exercise_id)
+    trainee, course = identity(trainee, course)
+    progress = Progress.load(trainee, course)
+    entry = progress.entry(exercise.id)
+    if entry["hints"] >= len(exercise.hints):
+        click.echo(f"No more hints for {exercise.id} ({len(exercise.hints)} shown). Here they are again:")
+        for i, text in enumerate(exercise.hints, 1):
+            click.echo(f"  {i}. {text}")
+        return
+    entry["hints"] += 1
+    progress.save()
+    click.echo(f"Hint {entry['hints']} of {len(exercise.hints)}: {exercise.hints[entry['hints'] - 1]}")
+
+
+def read_answer(file, query) -> str:
+    if bool(file) == bool(query):
+        raise LinklabError("give the answer as a FILE or with --query TEXT (one of them)")
+    if query:
+        return query
+    from pathlib import Path
+
+    path = Path(file)
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LinklabError(f"no such file: {file}") from None
+    except UnicodeDecodeError:
+        raise LinklabError(f"{file} is not UTF-8 text") from None
+
+
+@cli.command()
+@click.argument("exercise_id")
+@click.argument("file", required=False)
+@click.option("--query", help="The answer as text instead of a file.")
+@click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
+@trainee_options
+def check(exercise_id, file, query, as_json, trainee, course) -> None:
+    """Check an answer on your scenario and hidden ones. Exit 0 passed, 2 not passed."""
+    from .exercises.catalogue import get
+    from .trainee import Progress, check as run_check, identity
+
+    exercise = get(exercise_id)
+    text = read_answer(file, query)
+    trainee, course = identity(trainee, course)
+    verdict = run_check(exercise, text, trainee, course)
+    progress = Progress.load(trainee, course)
+    progress.record(verdict)
+    progress.save()
+    if as_json:
+        click.echo(json.dumps(verdict.to_dict(), indent=2))
+    else:
+        mark = "PASSED" if verdict.passed else "NOT YET"
+        click.echo(f"{mark} {exercise.id}: {verdict.feedback}")
+        for c in verdict.checks:
+            click.echo(f"  {c.status:<7} {c.scenario}" + (f" ({c.feedback})" if not c.passed else ""))
+    if not verdict.passed:
+        sys.exit(2)
+
+
+@cli.command()
+@trainee_options
+def progress(trainee, course) -> None:
+    """Your progress: exercises passed, points, hints used."""
+    from .exercises.catalogue import catalogue
+    from .trainee import Progress, identity
+
+    trainee, course = identity(trainee, course)
+    record = Progress.load(trainee, course)
+    exercises = catalogue()
+    passed = [e for e in exercises if record.status(e.id) == "passed"]
+    points = sum(e.points for e in passed)
+    hints = sum(entry["hints"] for entry in record.exercises.values())
+    click.echo(f"{trainee} in {course}: {len(passed)}/{len(exercises)} exercises passed, "
+               f"{points}/{sum(e.points for e in exercises)} points, {hints} hint(s) used")
+    for e in exercises:
+        status = record.status(e.id)
+        if status != "new":
+            entry = record.exercises[e.id]
+            click.echo(f"  {e.id:<22} {status:<8} attempts {entry['attempts']}, hints {entry['hints']}")
+
+
+# ---------------------------------------------------------------- instructors and automated grading
+
+
+@cli.command()
+@click.argument("submissions", type=click.Path())
+@click.option("--out", type=click.Path(file_okay=False), default="grading-results", show_default=True,
+              help="Folder for results.json, junit.xml, gradescope/ and the resumable checks.jsonl.")
+@click.option("--course", help="Course id (default: $LINKLAB_COURSE or linklab-101).")
+@click.option("--single", "single", help="SUBMISSIONS holds this one trainee's .cypher files (Gradescope).")
+@click.option("--gradescope", "gradescope_path", type=click.Path(dir_okay=False),
+              help="With --single: also write Gradescope's results.json here.")
+def grade(submissions, out, course, single, gradescope_path) -> None:
+    """Grade a folder of submissions (one sub-folder per trainee, one .cypher per exercise).
+
+    Exit 0 whenever grading ran, whatever the trainees scored; non-zero only for linklab's own errors."""
+    from pathlib import Path
+
+    from .db import connect
+    from .exercises.catalogue import catalogue
+    from .grade.batch import grade_class, plan, read_submissions
+    from .grade.outputs import gradescope, write_all
+    from .trainee import grading_connection, identity
+
+    _, course = identity(None, course)
+    found = read_submissions(Path(submissions), catalogue(), single)
+    jobs = len(plan(found, catalogue(), course))
+    click.echo(f"Grading {len(found)} trainee(s), {jobs} check(s) on the grading server", err=True)
+    with connect(grading_connection()) as driver, progress_bar(jobs, "grading") as bar:
+        bar.unit = " checks"
+        results = grade_class(driver, found, course, Path(out), progress=bar.update)
+    paths = write_all(results, Path(out))
+    if gradescope_path:
+        if not single:
+            raise LinklabError("--gradescope goes with --single (one trainee per results.json)")
+        seconds = results.seconds
+        Path(gradescope_path).parent.mkdir(parents=True, exist_ok=True)
+        Path(gradescope_path).write_text(json.dumps(gradescope(results.verdicts[single], seconds), indent=2) + "\n")
+    for trainee, verdicts in results.verdicts.items():
+        passed = sum(v.passed for v in verdicts)
+        click.echo(f"  {trainee:<20} {passed:>2}/{len(verdicts)} passed, "
+                   f"{sum(v.points for v in verdicts)}/{sum(v.max_points for v in verdicts)} points")
+    click.echo(f"{results.checks_run} check(s) run in {results.seconds:.1f} s "
+               f"({results.reseed_seconds:.1f} s loading scenarios). Results: {paths['json']}, {paths['junit']}, "
+               f"{paths['gradescope']}/")
+
+
+@cli.command()
+@click.option("--seeds", default=3, show_default=True, help="Seeds per profile.")
+@click.option("--size", default="tiny", show_default=True, help="Scenario size to check on.")
+def selftest(seeds, size) -> None:
+    """Every reference solution must pass its own exercise on several seeds of each profile.
+
+    Runs on the grading server (never the trainee's); exit 1 if any fails."""
+    from .db import connect
+    from .exercises.catalogue import catalogue
+    from .grade.engine import ScenarioKey, check_answer, derive_seed, ensure_loaded
+    from .scenario.profiles import profile_names
+    from .trainee import grading_connection
+
+    failures = checks = 0
+    with connect(grading_connection()) as driver:
+        for profile in profile_names():
+            for k in range(1, seeds + 1):
+                key = ScenarioKey(profile, size, derive_seed("selftest", profile, str(k)))
+                ensure_loaded(driver, key)
+                for exercise in catalogue():
+                    if profile not in exercise.profiles:
+                        continue
+                    result = check_answer(driver, exercise, exercise.solution, key)
+                    checks += 1
+                    if not result.passed:
+                        failures += 1
+                        click.echo(f"FAIL {exercise.id} on {key}: {result.feedback}")
+            click.echo(f"{profile}: {seeds} seed(s) checked")
+    click.echo(f"{checks - failures}/{checks} reference checks passed")
+    if failures:
+        raise LinklabError(f"{failures} reference solution check(s) failed")

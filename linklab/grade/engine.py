@@ -1,0 +1,179 @@
+"""Grading: which scenarios an answer is checked on, the answer keys, and one check.
+
+An answer passes only if it is right on every scenario of its set: the trainee's own variant (seed derived
+from course and trainee) and further hidden seeds of the same profile (derived from course and exercise,
+shared by the class). A query that hard-codes names or ids is right on one seed at most.
+`linklab check` and `linklab grade` both use `check_answer` on the same scenarios, so they agree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+import neo4j
+
+from ..exercises.answers import REGISTRY, Answer
+from ..exercises.catalogue import Exercise
+from ..load import loaded, reset
+from ..scenario.generate import generate
+from ..scenario.graphs import ScenarioGraphs
+from ..scenario.profiles import profile_names
+from .compare import compare
+from .guard import Limits, Refused, run_guarded
+
+EXTRA_SEEDS = 2
+SIZE = "class"  # a trainee's own scenario
+HIDDEN_SIZE = "tiny"
+GDS_MEMORY_CAP = 1 << 30  # bytes: refuse projections that GDS estimates above this
+
+
+@dataclass(frozen=True, order=True)
+class ScenarioKey:
+    profile: str
+    size: str
+    seed: int
+
+    def __str__(self) -> str:
+        return f"{self.profile}/{self.size}/seed {self.seed}"
+
+
+def derive_seed(*parts: str) -> int:
+    """A stable seed from text: sha256, first 8 hex digits, 1..999,999 (documented in the README)."""
+    return int(hashlib.sha256("/".join(parts).encode()).hexdigest()[:8], 16) % 999_999 + 1
+
+
+def trainee_seed(course: str, trainee: str) -> int:
+    return derive_seed(course, trainee)
+
+
+def profile_for(exercise: Exercise, seed: int) -> str:
+    """The trainee's profiles in an order of their own (from the seed); an exercise takes the first it
+    supports, so most of a trainee's exercises share one world and one scenario."""
+    names = profile_names()
+    order = names[seed % len(names):] + names[:seed % len(names)]
+    return next(p for p in order if p in exercise.profiles)
+
+
+def scenarios_for(exercise: Exercise, course: str, trainee: str, size: str = SIZE) -> list[ScenarioKey]:
+    """The trainee's own scenario first, then hidden ones of the same profile, shared by the class
+    (small: what they catch is a query that only works on one set of people)."""
+    seed = trainee_seed(course, trainee)
+    profile = profile_for(exercise, seed)
+    hidden = [derive_seed(course, "hidden", profile, str(k)) for k in range(1, EXTRA_SEEDS + 1)]
+    return [ScenarioKey(profile, size, seed)] + [ScenarioKey(profile, HIDDEN_SIZE, s) for s in hidden]
+
+
+@lru_cache(maxsize=16)
+def graphs_for(key: ScenarioKey) -> ScenarioGraphs:
+    return ScenarioGraphs(generate(key.profile, key.size, key.seed))
+
+
+def answer_key(exercise: Exercise, key: ScenarioKey) -> Answer:
+    return REGISTRY[exercise.answer](graphs_for(key))
+
+
+def ensure_loaded(driver: neo4j.Driver, key: ScenarioKey, database: str = "neo4j") -> bool:
+    """Load `key` unless it is loaded already; True when it had to load."""
+    current = loaded(driver, database)
+    props = current.props
+    if current.state == "complete" and (props.get("profile"), props.get("size"), props.get("seed")) == \
+            (key.profile, key.size, key.seed):
+        return False
+    reset(driver, graphs_for(key).scenario, database)
+    return True
+
+
+@dataclass
+class CheckResult:
+    exercise: str
+    scenario: str
+    status: str  # passed | failed | refused
+    feedback: str
+    seconds: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+
+def gds_graph_names(driver: neo4j.Driver, database: str) -> set[str]:
+    records, _, _ = driver.execute_query("CALL gds.graph.list() YIELD graphName RETURN graphName",
+                                         database_=database)
+    return {r["graphName"] for r in records}
+
+
+def drop_graphs(driver: neo4j.Driver, names: set[str], database: str) -> None:
+    for name in names:
+        driver.execute_query("CALL gds.graph.drop($name, false) YIELD graphName RETURN graphName",
+                             name=name, database_=database)
+
+
+def gds_estimate_ok(driver: neo4j.Driver, database: str) -> None:
+    """Upper bound: projecting the whole database. Refused above the cap."""
+    records, _, _ = driver.execute_query("CALL gds.graph.project.estimate('*', '*') YIELD bytesMax "
+                                         "RETURN bytesMax", database_=database)
+    if records[0]["bytesMax"] > GDS_MEMORY_CAP:
+        raise Refused(f"GDS estimates more than {GDS_MEMORY_CAP >> 20} MiB for a projection: not graded here")
+
+
+def check_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKey,
+                 limits: Limits | None = None, database: str = "neo4j") -> CheckResult:
+    """Check one answer on one scenario, which must be loaded in `database` already."""
+    answer = answer_key(exercise, key)
+    params = dict(answer.params)
+    uses_gds = bool(re.search(r"\bgds\.", query))
+    before: set[str] = set()
+    if "graph" in exercise.parameters or uses_gds:
+        params["graph"] = f"linklab-check-{uuid.uuid4().hex[:12]}"
+    began = time.perf_counter()
+    try:
+        if uses_gds:
+            before = gds_graph_names(driver, database)
+            gds_estimate_ok(driver, database)
+        result = run_guarded(driver, query, params, limits, database)
+    except Refused as exc:
+        return CheckResult(exercise.id, str(key), "refused", str(exc), time.perf_counter() - began)
+    finally:
+        if uses_gds:  # whatever the outcome: the answer's graph and any other it made
+            drop_graphs(driver, gds_graph_names(driver, database) - before, database)
+    verdict = compare(answer.expected, result.rows, exercise.compare)
+    return CheckResult(exercise.id, str(key), "passed" if verdict.passed else "failed", verdict.feedback,
+                       time.perf_counter() - began)
+
+
+@dataclass
+class ExerciseVerdict:
+    exercise: str
+    passed: bool
+    points: int
+    max_points: int
+    feedback: str
+    checks: list[CheckResult] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {**{k: v for k, v in asdict(self).items() if k != "checks"},
+                "checks": [asdict(c) for c in self.checks]}
+
+
+def summarise(exercise: Exercise, checks: list[CheckResult]) -> ExerciseVerdict:
+    """All scenarios must pass. Feedback speaks of the trainee's own scenario, and says when only the
+    hidden ones fail (the typical sign of a hard-coded answer), never what the answer is."""
+    own, hidden = checks[0], checks[1:]
+    if all(c.passed for c in checks):
+        return ExerciseVerdict(exercise.id, True, exercise.points, exercise.points,
+                               f"passed on your scenario and {len(hidden)} hidden one(s)", checks)
+    if not own.passed:
+        return ExerciseVerdict(exercise.id, False, 0, exercise.points,
+                               f"{own.status} on your scenario: {own.feedback}", checks)
+    failing = next(c for c in hidden if not c.passed)
+    if failing.status == "refused":
+        message = f"right on your scenario, but on a hidden scenario: {failing.feedback}"
+    else:
+        message = ("right on your scenario but wrong on a hidden one with other people: does the query "
+                   "hard-code names, ids or numbers instead of finding them?")
+    return ExerciseVerdict(exercise.id, False, 0, exercise.points, message, checks)

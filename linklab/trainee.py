@@ -1,0 +1,123 @@
+"""A trainee's side: who they are, their scenarios, checking an answer, hints and progress (kept locally)."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import neo4j
+
+from . import server as srv
+from .config import Connection, local_password, state_dir
+from .db import connect
+from .errors import LinklabError
+from .exercises.catalogue import Exercise
+from .grade.engine import ExerciseVerdict, ScenarioKey, check_answer, ensure_loaded, scenarios_for, summarise
+from .load import loaded
+
+DEFAULT_COURSE = "linklab-101"
+
+
+def identity(trainee: str | None = None, course: str | None = None) -> tuple[str, str]:
+    return (trainee or os.environ.get("LINKLAB_TRAINEE") or getpass.getuser(),
+            course or os.environ.get("LINKLAB_COURSE") or DEFAULT_COURSE)
+
+
+def grading_connection() -> Connection:
+    """Where hidden seeds are loaded: LINKLAB_GRADING_URI, or a second local server started on demand,
+    so that checking never replaces the scenario a trainee is exploring."""
+    uri = os.environ.get("LINKLAB_GRADING_URI")
+    if uri:
+        return Connection(uri, os.environ.get("NEO4J_USER", "neo4j"), local_password())
+    inst = srv.instance("grading", heap="2g", pagecache="1g")
+    if not srv.running_pid(inst):
+        print(f"starting the grading server ({inst.uri}) for hidden scenarios...", file=sys.stderr)
+    srv.start(inst)
+    return Connection(inst.uri, "neo4j", local_password())
+
+
+def is_loaded(driver: neo4j.Driver, key: ScenarioKey) -> bool:
+    current = loaded(driver)
+    p = current.props
+    return current.state == "complete" and (p.get("profile"), p.get("size"), p.get("seed")) == \
+        (key.profile, key.size, key.seed)
+
+
+def check(exercise: Exercise, query: str, trainee: str, course: str) -> ExerciseVerdict:
+    keys = scenarios_for(exercise, course, trainee)
+    results = []
+    grading: neo4j.Driver | None = None
+    with connect() as local:
+        try:
+            for key in keys:
+                if is_loaded(local, key):
+                    results.append(check_answer(local, exercise, query, key))
+                    continue
+                if grading is None:
+                    grading = connect(grading_connection())
+                ensure_loaded(grading, key)
+                results.append(check_answer(grading, exercise, query, key))
+        finally:
+            if grading is not None:
+                grading.close()
+    return summarise(exercise, results)
+
+
+# ---------------------------------------------------------------- progress, saved locally
+
+
+@dataclass
+class Progress:
+    trainee: str
+    course: str
+    exercises: dict[str, dict] = field(default_factory=dict)
+
+    @staticmethod
+    def path(trainee: str) -> Path:
+        safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in trainee)
+        return state_dir() / "progress" / f"{safe}.json"
+
+    @classmethod
+    def load(cls, trainee: str, course: str) -> "Progress":
+        path = cls.path(trainee)
+        if path.exists():
+            try:
+                data = json.loads(path.read_text())
+                if data.get("course") == course:
+                    return cls(trainee, course, data.get("exercises", {}))
+            except json.JSONDecodeError:
+                raise LinklabError(f"{path} is damaged: move it away to start a fresh progress record") from None
+        return cls(trainee, course)
+
+    def save(self) -> None:
+        path = self.path(self.trainee)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"trainee": self.trainee, "course": self.course,
+                                   "exercises": self.exercises}, indent=2, sort_keys=True) + "\n")
+        tmp.replace(path)  # atomic: an interrupted save never loses the record
+
+    def entry(self, exercise_id: str) -> dict:
+        return self.exercises.setdefault(exercise_id, {"hints": 0, "attempts": 0, "passed": False,
+                                                       "feedback": ""})
+
+    def record(self, verdict: ExerciseVerdict) -> None:
+        entry = self.entry(verdict.exercise)
+        entry["attempts"] += 1
+        entry["passed"] = entry["passed"] or verdict.passed
+        entry["feedback"] = verdict.feedback
+
+    def status(self, exercise_id: str) -> str:
+        entry = self.exercises.get(exercise_id)
+        if not entry or not entry["attempts"]:
+            return "new" if not entry or not entry["hints"] else "started"
+        return "passed" if entry["passed"] else "trying"
+
+
+def exploring(exercise: Exercise, trainee: str, course: str) -> ScenarioKey:
+    return scenarios_for(exercise, course, trainee)[0]
+
