@@ -571,12 +571,17 @@ def build_background(profile: Profile, pools: Pools, ids: Ids, seed: int, index:
             if phone and has_phone(m) and rng.random() < 0.5:
                 b.call(phone, "T" + pid(m)[1:])
             if n > first + 20 and rng.random() < 0.6:  # long-range ties (not in the first few: hubs by accident)
-                b.message(primary(n), primary(first + b.below(n - first)))
+                far = first + b.below(n - first)
+                if far != m:  # one MESSAGED relationship per pair: it carries the count
+                    b.message(primary(n), primary(far))
             if rng.random() < 0.08:
                 chunk.rel("FAMILY_OF", "Person", p, "Person", pid(m), relation=rng.choice(("cousin", "sibling")))
+        followed = []  # an account follows another once
         for _ in range(b.below(3)):
             target = primary(1 + b.below(n - 1))
-            chunk.rel("FOLLOWS", "Account", accounts[0], "Account", target, since=b.when())
+            if target not in followed and target != refs.influencer:
+                followed.append(target)
+                chunk.rel("FOLLOWS", "Account", accounts[0], "Account", target, since=b.when())
         if rng.random() < follow_influencer:
             chunk.rel("FOLLOWS", "Account", accounts[0], "Account", refs.influencer, since=b.when())
 

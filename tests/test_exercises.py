@@ -1,0 +1,100 @@
+"""Every exercise against the real server: the reference passes on 10 seeds per profile and equals the
+networkx answer key; plausible wrong answers fail; harmless variations pass; hard-coded answers fail."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from linklab.exercises.catalogue import catalogue, get
+from linklab.grade.engine import (ScenarioKey, answer_key, check_answer, ensure_loaded, scenarios_for,
+                                  summarise)
+from linklab.scenario.profiles import profile_names
+
+VARIANTS = tomllib.loads((Path(__file__).parent / "variants.toml").read_text())
+SEEDS = range(101, 111)
+EXERCISES = [e.id for e in catalogue()]
+
+
+def test_the_catalogue_covers_every_skill_and_profile():
+    exercises = catalogue()
+    assert len(exercises) >= 20
+    skills = {s for e in exercises for s in e.skills}
+    for needed in ("hub identification", "brokerage", "betweenness", "PageRank", "shortest path",
+                   "common neighbours", "triangles", "alias resolution", "geolocation", "weak signals",
+                   "darknet", "money trails", "disruption", "structure"):
+        assert needed in skills, needed
+    for profile in profile_names():
+        assert sum(profile in e.profiles for e in exercises) >= 15, profile
+    assert {e.level for e in exercises} == {1, 2, 3, 4}
+
+
+@pytest.fixture(scope="module")
+def reference_runs(driver):
+    """(exercise, profile, seed) -> CheckResult of the reference solution, on tiny scenarios."""
+    runs = {}
+    for profile in profile_names():
+        for seed in SEEDS:
+            key = ScenarioKey(profile, "tiny", seed)
+            ensure_loaded(driver, key)
+            for exercise in catalogue():
+                if profile in exercise.profiles:
+                    runs[(exercise.id, profile, seed)] = check_answer(driver, exercise, exercise.solution, key)
+    return runs
+
+
+@pytest.mark.parametrize("exercise_id", EXERCISES)
+def test_reference_equals_the_answer_key_on_ten_seeds_per_profile(reference_runs, exercise_id):
+    exercise = get(exercise_id)
+    for profile in exercise.profiles:
+        for seed in SEEDS:
+            result = reference_runs[(exercise_id, profile, seed)]
+            assert result.passed, f"{profile} seed {seed}: {result.feedback}"
+
+
+def hardcoded(exercise, key: ScenarioKey) -> str:
+    """A query that returns the literal answer of one scenario."""
+    rows = answer_key(exercise, key).expected.rows
+    literal = json.dumps([list(r) for r in rows], ensure_ascii=False)
+    columns = ", ".join(f"r[{i}]" for i in range(exercise.compare.columns))
+    return f"UNWIND {literal} AS r RETURN {columns}"
+
+
+def verdict_for(driver, exercise, query: str):
+    keys = scenarios_for(exercise, "test-course", "trainee-1")
+    checks = []
+    for key in keys:
+        ensure_loaded(driver, key)
+        checks.append(check_answer(driver, exercise, query, key))
+    return summarise(exercise, checks)
+
+
+@pytest.mark.parametrize("exercise_id", EXERCISES)
+def test_wrong_answers_fail_and_variations_pass(driver, exercise_id):
+    exercise = get(exercise_id)
+    spec = VARIANTS[exercise_id]
+    assert len(spec["wrong"]) >= 2
+    for query in spec["wrong"]:
+        if query == "HARDCODE":
+            own = scenarios_for(exercise, "test-course", "trainee-1")[0]
+            verdict = verdict_for(driver, exercise, hardcoded(exercise, own))
+            assert not verdict.passed and "hard-code" in verdict.feedback, verdict.feedback
+            continue
+        verdict = verdict_for(driver, exercise, query)
+        assert not verdict.passed, f"a wrong answer passed: {query}"
+    for query in spec["right"]:
+        verdict = verdict_for(driver, exercise, query)
+        assert verdict.passed, f"{verdict.feedback}: {query}"
+    assert verdict_for(driver, exercise, exercise.solution).passed
+
+
+def test_answers_never_name_the_answer_in_feedback(driver):
+    exercise = get("hub-messages")
+    key = scenarios_for(exercise, "test-course", "trainee-1")[0]
+    hub_name = answer_key(exercise, key).expected.rows[0][0]
+    verdict = verdict_for(driver, exercise, "MATCH (p:Person) RETURN p.name, 1 LIMIT 1")
+    assert not verdict.passed and hub_name not in verdict.feedback
+    assert all(hub_name not in c.feedback for c in verdict.checks)
