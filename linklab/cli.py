@@ -206,35 +206,42 @@ def reset(profile, size, seed, exercise_id, trainee, course) -> None:
 
 
 @cli.command()
-@scenario_options
-def up(profile, size, seed) -> None:
-    """The main job: load the default scenario unless a complete one is loaded, then show where to start."""
+@trainee_options
+def up(trainee, course) -> None:
+    """The main job: load your scenario for the first exercise unless it is loaded, then show that exercise."""
     from .db import connect
+    from .exercises.catalogue import catalogue
     from .load import loaded
+    from .trainee import exploring, identity, is_loaded
 
+    trainee, course = identity(trainee, course)
+    key = exploring(catalogue()[0], trainee, course)
     with connect() as driver:
-        current = loaded(driver)
-        if current.state == "complete":
-            p = current.props
-            click.echo(f"Scenario loaded: {p['profile']} / {p['size']} / seed {p['seed']} "
-                       f"(`linklab reset` loads another)")
+        if is_loaded(driver, key):
+            click.echo(f"Your scenario is loaded: {key} (trainee {trainee}, course {course})")
         else:
-            if current.state != "empty":
-                click.echo(f"The database holds {'an incomplete' if current.state == 'incomplete' else 'a foreign'}"
-                           " scenario: loading the default one.")
-            load_with_progress(driver, profile, size, seed)
-    show_start()
+            state = loaded(driver).state
+            if state in ("incomplete", "foreign"):
+                click.echo(f"The database holds {'an incomplete' if state == 'incomplete' else 'a foreign'} "
+                           "scenario: replacing it.")
+            click.echo(f"Loading your scenario: {key} (trainee {trainee}, course {course})")
+            load_with_progress(driver, key.profile, key.size, key.seed)
+    show_start(trainee, course)
 
 
-def show_start() -> None:
-    """The first thing a trainee should do."""
+def show_start(trainee: str | None = None, course: str | None = None) -> None:
+    """Where to look, and the first exercise."""
     from .config import connection
+    from .exercises.catalogue import catalogue
 
-    click.echo(f"\nNeo4j Browser: http://127.0.0.1:7474/browser/  (Bolt {connection().uri}, user neo4j, "
-               "password in $NEO4J_PASSWORD or .linklab/password)")
-    click.echo("First look at the network:\n"
-               "  MATCH (o:Organization)<-[:MEMBER_OF]-(p:Person)-[:USES]->(a:Account)\n"
-               "  RETURN o.name AS organisation, p.name AS member, a.handle AS handle, a.platform AS platform")
+    from . import server as srv
+
+    uri = connection().uri
+    browser = srv.browser_url(uri)
+    click.echo(f"\n{'Neo4j Browser: ' + browser + '  ' if browser else ''}(Bolt {uri}, user neo4j, "
+               "password in $NEO4J_PASSWORD or .linklab/password)\n")
+    first = catalogue()[0]
+    click.get_current_context().invoke(show, exercise_id=first.id, trainee=trainee, course=course)
 
 
 @cli.command()

@@ -206,6 +206,16 @@ def instance(name: str = "default", bolt_port: int | None = None, http_port: int
     return inst
 
 
+def browser_url(bolt_uri: str) -> str | None:
+    """Neo4j Browser's address for a local server's Bolt URI (None for other servers)."""
+    for saved in (state_dir() / "servers").glob("*/instance.json"):
+        inst = Instance(**json.loads(saved.read_text()))
+        if bolt_uri.rstrip("/") in (inst.uri, f"neo4j://127.0.0.1:{inst.bolt_port}",
+                                    f"bolt://localhost:{inst.bolt_port}"):
+            return f"http://127.0.0.1:{inst.http_port}/browser/"
+    return None
+
+
 def running_pid(inst: Instance) -> int | None:
     """The pid of this instance's server if it is alive (checked against its command line)."""
     try:

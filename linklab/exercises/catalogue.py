@@ -84,8 +84,10 @@ def parse(path: Path) -> Exercise:
     if spec.get("mode") not in MODES:
         raise LinklabError(f"{where}: compare.mode must be one of {', '.join(MODES)}")
     unknown = set(spec) - {"mode", "columns", "fixed_columns", "tolerance"}
-    if unknown or not isinstance(spec.get("columns"), int) or spec["columns"] < 1:
-        raise LinklabError(f"{where}: compare takes mode, columns (>= 1), fixed_columns, tolerance")
+    if unknown:
+        raise LinklabError(f"{where}: unknown field(s) in [compare]: {', '.join(sorted(unknown))}")
+    if not isinstance(spec.get("columns"), int) or spec["columns"] < 1:
+        raise LinklabError(f"{where}: compare.columns must be a whole number, 1 or more")
     from . import answers
 
     if data["answer"] not in answers.REGISTRY:

@@ -1,0 +1,299 @@
+"""The grader's guards, outputs and agreement between `check` and `grade`, against the real server."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from linklab.errors import LinklabError
+from linklab.exercises.catalogue import catalogue, get, parse
+from linklab.grade.batch import grade_class, read_submissions
+from linklab.grade.engine import ScenarioKey, check_answer, derive_seed, ensure_loaded, scenarios_for, trainee_seed
+from linklab.grade.guard import Limits, Refused, run_guarded
+from linklab.grade.outputs import write_all
+
+from .conftest import run_cli
+
+KEY = ScenarioKey("darknet", "tiny", 77)
+
+
+def fingerprint(driver) -> str:
+    nodes = driver.execute_query("MATCH (n) RETURN labels(n) AS l, properties(n) AS p ORDER BY n.id, l").records
+    rels = driver.execute_query("MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS t, properties(r) AS p, b.id AS b "
+                                "ORDER BY a, t, b").records
+    text = json.dumps([[list(r.values()) for r in nodes], [list(r.values()) for r in rels]], default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def loaded_tiny(driver):
+    ensure_loaded(driver, KEY)
+    return KEY
+
+
+@pytest.mark.parametrize("query, reason", [
+    ("CREATE (n:Person {name: 'x'}) RETURN n", "read-only"),
+    ("MATCH (n:Person) SET n.name = 'x' RETURN count(n)", "read-only"),
+    ("MATCH (n) DETACH DELETE n", "read-only"),
+    ("CREATE INDEX grader_test FOR (n:Person) ON (n.born)", "read-only"),
+    ("DROP CONSTRAINT person_id", "read-only"),
+    ("CALL dbms.listConfig() YIELD name RETURN name", "dbms"),
+    ("CALL apoc.load.json('file:///etc/passwd') YIELD value RETURN value", "apoc.load"),
+    ("CALL apoc.periodic.iterate('MATCH (n) RETURN n', 'DETACH DELETE n', {})", "apoc.periodic"),
+    ("RETURN apoc.cypher.runFirstColumnSingle('MATCH (n) DETACH DELETE n', {}) AS x", "apoc.cypher"),
+    ("CALL db.createLabel('Evil')", "db.create"),
+    ("LOAD CSV FROM 'http://127.0.0.1:1/x.csv' AS row RETURN row", "LOAD CSV"),
+    ("load   csv with headers from 'file:///x' as r return r", "LOAD CSV"),
+    ("MATCH (n) RETURN count(n); MATCH (n) DETACH DELETE n", "one statement"),
+    ("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS RETURN 1", "TRANSACTIONS"),
+    ("CALL gds.graph.drop('x') YIELD graphName RETURN graphName; CREATE (x)", "one statement"),
+    ("MATCH (n RETURN n", "syntax error"),
+    ("", "empty"),
+    ("EXPLAIN MATCH (n) RETURN n", "EXPLAIN"),
+    ("CALL gds.pageRank.write('g', {writeProperty: 'pr'}) YIELD nodePropertiesWritten RETURN 1", "read-only"),
+    ("CALL db.info() YIELD name RETURN name", "procedure db.info is not allowed"),
+])
+def test_guard_refuses_and_the_database_is_unchanged(driver, loaded_tiny, query, reason):
+    before = fingerprint(driver)
+    with pytest.raises(Refused) as refused:
+        run_guarded(driver, query, limits=Limits(timeout_s=5))
+    assert reason.lower() in str(refused.value).lower()
+    assert fingerprint(driver) == before
+
+
+def test_a_semicolon_inside_a_string_is_not_a_second_statement(driver, loaded_tiny):
+    result = run_guarded(driver, "RETURN 'a; b' AS text // trailing comment; still one statement")
+    assert result.rows == [["a; b"]]
+
+
+def test_runaway_cartesian_product_is_stopped_within_the_timeout(driver, loaded_tiny):
+    before = fingerprint(driver)
+    with pytest.raises(Refused, match="longer than the 2 s limit") as refused:
+        run_guarded(driver, "MATCH (a), (b), (c), (d), (e) RETURN count(a.id + b.id + c.id + d.id + e.id)",
+                    limits=Limits(timeout_s=2))
+    assert refused.value is not None
+    assert fingerprint(driver) == before
+
+
+def test_row_cap(driver, loaded_tiny):
+    with pytest.raises(Refused, match="more than 10 rows"):
+        run_guarded(driver, "MATCH (n) RETURN n", limits=Limits(max_rows=10))
+
+
+def test_a_refused_check_is_reported_not_raised(driver, loaded_tiny):
+    result = check_answer(driver, get("crews"), "MATCH (n) DETACH DELETE n", KEY)
+    assert result.status == "refused" and "read-only" in result.feedback
+
+
+def gds_graphs(driver) -> set[str]:
+    return {r["graphName"] for r in driver.execute_query("CALL gds.graph.list() YIELD graphName").records}
+
+
+def test_gds_graphs_are_dropped_after_a_check_whatever_its_outcome(driver, loaded_tiny):
+    exercise = get("influencer-pagerank")
+    assert check_answer(driver, exercise, exercise.solution, KEY).passed
+    assert gds_graphs(driver) == set()
+    failing = ("MATCH (a:Account) OPTIONAL MATCH (a)-[:FOLLOWS]->(b:Account) "
+               "WITH gds.graph.project($graph, a, b) AS g CALL gds.pageRank.stream($graph) YIELD nodeId "
+               "RETURN 1/0 AS boom")
+    result = check_answer(driver, exercise, failing, KEY)
+    assert not result.passed and gds_graphs(driver) == set()
+    other_name = ("MATCH (a:Account) OPTIONAL MATCH (a)-[:FOLLOWS]->(b:Account) "
+                  "WITH gds.graph.project('mine', a, b) AS g RETURN g.graphName")
+    check_answer(driver, exercise, other_name, KEY)
+    assert gds_graphs(driver) == set()
+
+
+def test_gds_projection_is_refused_above_the_memory_cap(driver, loaded_tiny, monkeypatch):
+    from linklab.grade import engine
+
+    monkeypatch.setattr(engine, "GDS_MEMORY_CAP", 1)
+    exercise = get("influencer-pagerank")
+    result = check_answer(driver, exercise, exercise.solution, KEY)
+    assert result.status == "refused" and "GDS estimates" in result.feedback
+    assert gds_graphs(driver) == set()
+
+
+def test_trainee_variants_are_stable_and_differ():
+    assert trainee_seed("course-a", "alice") == trainee_seed("course-a", "alice") == derive_seed("course-a", "alice")
+    assert trainee_seed("course-a", "alice") != trainee_seed("course-a", "bob")
+    assert trainee_seed("course-a", "alice") != trainee_seed("course-b", "alice")
+    keys = scenarios_for(get("hub-messages"), "course-a", "alice")
+    assert len(keys) == 3 and len({k.seed for k in keys}) == 3
+    assert len({k.profile for k in keys}) == 1 and keys[0].profile in get("hub-messages").profiles
+    # the seed derivation documented in the README
+    assert trainee_seed("course-a", "alice") == int(hashlib.sha256(b"course-a/alice").hexdigest()[:8], 16) % 999_999 + 1
+
+
+@pytest.fixture(scope="module")
+def class_run(driver, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("submissions")
+    exercises = ["crews", "hub-messages", "alias-unmask", "money-trail"]
+    answers = {
+        "ana": {e: get(e).solution for e in exercises},
+        "ben": {"crews": "MATCH (c:Organization)<-[:MEMBER_OF]-(p) RETURN c.name, count(p)",
+                "hub-messages": "MATCH (n) DETACH DELETE n",
+                "alias-unmask": get("alias-unmask").solution},
+        "cat": {"03-hub-messages": "MATCH (p:Person {name: 'Nobody'}) RETURN p.name, 1"},
+    }
+    for trainee, files in answers.items():
+        (folder / trainee).mkdir()
+        for name, text in files.items():
+            (folder / trainee / f"{name}.cypher").write_text(text)
+    out = tmp_path_factory.mktemp("results")
+    found = read_submissions(folder, catalogue())
+    results = grade_class(driver, found, "test-course", out)
+    paths = write_all(results, out)
+    return folder, found, results, paths, out
+
+
+def test_class_grading_scores(class_run):
+    _, _, results, _, _ = class_run
+    passed = {t: {v.exercise for v in vs if v.passed} for t, vs in results.verdicts.items()}
+    assert passed["ana"] == {"crews", "hub-messages", "alias-unmask", "money-trail"}
+    assert passed["ben"] == {"alias-unmask"}
+    assert passed["cat"] == set()
+    ben = {v.exercise: v for v in results.verdicts["ben"]}
+    assert "read-only" in ben["hub-messages"].feedback and ben["money-trail"].feedback == "no answer submitted"
+
+
+def test_junit_xml_parses_and_counts_match(class_run):
+    _, _, results, paths, _ = class_run
+    root = ET.parse(paths["junit"]).getroot()
+    assert root.tag == "testsuites"
+    suites = {s.get("name"): s for s in root.findall("testsuite")}
+    assert set(suites) == {"ana", "ben", "cat"}
+    total = 0
+    for trainee, suite in suites.items():
+        cases = suite.findall("testcase")
+        failures = [c for c in cases if c.find("failure") is not None]
+        assert int(suite.get("tests")) == len(cases) == len(catalogue())
+        assert int(suite.get("failures")) == len(failures) == sum(not v.passed for v in results.verdicts[trainee])
+        total += len(cases)
+    assert int(root.get("tests")) == total
+
+
+def test_gradescope_results_follow_the_published_fields(class_run):
+    _, _, results, paths, _ = class_run
+    data = json.loads((paths["gradescope"] / "ben" / "results.json").read_text())
+    assert set(data) >= {"score", "execution_time", "output", "visibility", "tests"}
+    assert data["visibility"] in ("hidden", "after_due_date", "after_published", "visible")
+    assert data["score"] == sum(t["score"] for t in data["tests"])
+    for test in data["tests"]:
+        assert set(test) >= {"name", "score", "max_score", "status", "output", "visibility"}
+        assert test["status"] in ("passed", "failed") and 0 <= test["score"] <= test["max_score"]
+    assert sum(t["status"] == "passed" for t in data["tests"]) == 1
+
+
+def test_grading_resumes_without_regrading(driver, class_run):
+    folder, found, _, _, out = class_run
+    lines = (out / "checks.jsonl").read_text().splitlines()
+    again = grade_class(driver, found, "test-course", out)
+    assert again.checks_run == 0
+    (out / "checks.jsonl").write_text("\n".join(lines[:-3]) + "\n" + lines[-3][:20])  # as if it crashed
+    resumed = grade_class(driver, found, "test-course", out)
+    assert resumed.checks_run == 3
+
+
+def test_check_gives_the_same_verdict_as_grade(class_run, cli_env):
+    folder, _, results, _, _ = class_run
+    env = {**cli_env, "LINKLAB_GRADING_URI": cli_env["NEO4J_URI"], "LINKLAB_COURSE": "test-course"}
+    for trainee, exercise in (("ana", "hub-messages"), ("ben", "crews"), ("ben", "hub-messages"),
+                              ("cat", "hub-messages")):
+        name = "03-hub-messages" if trainee == "cat" else exercise
+        result = run_cli("check", exercise, str(folder / trainee / f"{name}.cypher"), "--json",
+                         "--trainee", trainee, env=env)
+        verdict = json.loads(result.stdout)
+        graded = next(v for v in results.verdicts[trainee] if v.exercise == exercise)
+        assert (verdict["passed"], verdict["feedback"]) == (graded.passed, graded.feedback)
+        assert result.returncode == (0 if graded.passed else 2)
+
+
+def test_grade_command_writes_outputs_and_exits_zero_for_failing_trainees(class_run, cli_env, tmp_path):
+    folder = class_run[0]
+    env = {**cli_env, "LINKLAB_GRADING_URI": cli_env["NEO4J_URI"]}
+    result = run_cli("grade", str(folder), "--out", str(tmp_path), "--course", "test-course", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "cat" in result.stdout and (tmp_path / "junit.xml").exists()
+    single = run_cli("grade", str(folder / "ana"), "--single", "ana", "--out", str(tmp_path / "one"),
+                     "--course", "test-course", "--gradescope", str(tmp_path / "gs.json"), env=env)
+    assert single.returncode == 0, single.stderr
+    expected = sum(get(e).points for e in ("crews", "hub-messages", "alias-unmask", "money-trail"))
+    assert json.loads((tmp_path / "gs.json").read_text())["score"] == expected
+
+
+# ---------------------------------------------------------------- exercise files and trainee commands
+
+
+def write_exercise(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text)
+    return path
+
+
+GOOD = Path(__file__).resolve().parent.parent / "exercises" / "01-crews.toml"
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda t: t.replace('level = 1', 'level = "one"'), "field 'level' must be a int"),
+    (lambda t: t.replace('title = "The organisation and its crews"\n', ''), "missing field 'title'"),
+    (lambda t: t.replace('mode = "multiset"', 'mode = "fuzzy"'), "compare.mode must be one of"),
+    (lambda t: t.replace('profiles = [', 'profiles = ["mafia", '), "unknown profile"),
+    (lambda t: t.replace('answer = "crews"', 'answer = "nope"'), "no answer function 'nope'"),
+    (lambda t: t + "\nextra = 1\n", "unknown field"),
+    (lambda t: t.replace('prompt = """', 'prompt = """\n[unterminated'), None),
+    (lambda t: t.replace('id = "crews"', 'id = "crews-2"'), "must be named NN-crews-2.toml"),
+    (lambda t: "this is = = not toml", "not valid TOML"),
+])
+def test_malformed_exercise_files_give_clear_errors(tmp_path, mutate, message):
+    path = write_exercise(tmp_path, "01-crews.toml", mutate(GOOD.read_text()))
+    if message is None:  # still valid TOML: the text inside the prompt is just text
+        assert parse(path).id == "crews"
+        return
+    with pytest.raises(LinklabError) as err:
+        parse(path)
+    assert message in err.value.message and "01-crews.toml" in err.value.message
+
+
+def test_non_utf8_exercise_file(tmp_path):
+    path = tmp_path / "01-crews.toml"
+    path.write_bytes(b'id = "cr\xff\xfe"\n')
+    with pytest.raises(LinklabError, match="not valid TOML|not UTF-8"):
+        parse(path)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["show", "no-such-exercise"], "unknown exercise 'no-such-exercise'"),
+    (["hint", "99"], "unknown exercise '99'"),
+    (["check", "crews", "/nonexistent/answer.cypher"], "no such file"),
+    (["check", "crews"], "give the answer as a FILE or with --query"),
+    (["grade", "/nonexistent/folder"], "is not a folder of submissions"),
+])
+def test_trainee_and_instructor_bad_input(cli_env, args, message):
+    result = run_cli(*args, env=cli_env)
+    assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_show_hint_check_progress_flow(cli_env, tmp_path):
+    env = {**cli_env, "LINKLAB_HOME": str(tmp_path / "state"), "LINKLAB_GRADING_URI": cli_env["NEO4J_URI"],
+           "LINKLAB_TRAINEE": "dana", "LINKLAB_COURSE": "test-course"}
+    # LINKLAB_HOME moves the progress file; the password still comes from the environment
+    shown = run_cli("show", "crews", env=env)
+    assert shown.returncode == 0 and "Return one row per crew" in shown.stdout
+    first = run_cli("hint", "crews", env=env)
+    assert first.returncode == 0 and first.stdout.startswith("Hint 1 of 2")
+    assert run_cli("hint", "crews", env=env).stdout.startswith("Hint 2 of 2")
+    assert "No more hints" in run_cli("hint", "crews", env=env).stdout
+    syntax = run_cli("check", "crews", "--query", "MATCH (n RETURN n", env=env)
+    assert syntax.returncode == 2 and "syntax error" in syntax.stdout
+    good = run_cli("check", "crews", "--query", get("crews").solution, env=env)
+    assert good.returncode == 0 and "PASSED" in good.stdout
+    progress = run_cli("progress", env=env)
+    assert "1/25 exercises passed" in progress.stdout and "2 hint(s) used" in progress.stdout
+    listing = run_cli("exercises", env=env)
+    assert "passed" in listing.stdout.splitlines()[1]
