@@ -4,6 +4,8 @@
     python -m bench batches            # rows per UNWIND batch
     python -m bench generate --persons 1000000
     python -m bench bulk --persons 1000000
+    python -m bench checks             # guarded checks per second, p50/p95, against the bare query
+    python -m bench grade              # 200 trainees x 20 exercises x 3 seeds
 
 They run against their own local server (`bench`, bolt 7692), started and stopped here, unless
 LINKLAB_BENCH_URI points elsewhere.
@@ -168,14 +170,80 @@ def bench_bulk(args) -> None:
             srv.stop(owned)
 
 
+def bench_checks(args) -> None:
+    """Checks per second on the class scenario: guard + run + compare, against the bare query."""
+    from linklab.exercises.catalogue import catalogue
+    from linklab.grade.engine import ScenarioKey, answer_key, check_answer, ensure_loaded
+
+    driver, owned = bench_driver()
+    try:
+        key = ScenarioKey(args.profile, "class", 1)
+        ensure_loaded(driver, key)
+        exercises = [e for e in catalogue() if key.profile in e.profiles and not e.uses_gds]
+        for e in exercises:  # answer keys and query plans warm, as in a class session
+            answer_key(e, key)
+            check_answer(driver, e, e.solution, key)
+        checked, bare = [], []
+        for _ in range(args.rounds):
+            for e in exercises:
+                params = answer_key(e, key).params
+                t = time.perf_counter()
+                result = check_answer(driver, e, e.solution, key)
+                checked.append(time.perf_counter() - t)
+                assert result.passed, (e.id, result.feedback)
+                t = time.perf_counter()
+                driver.execute_query(e.solution, params)
+                bare.append(time.perf_counter() - t)
+        gds = [e for e in catalogue() if key.profile in e.profiles and e.uses_gds]
+        gds_times = [timed(check_answer, driver, e, e.solution, key) for e in gds]
+        checked.sort()
+        bare.sort()
+        pct = lambda xs, q: xs[min(len(xs) - 1, int(q * len(xs)))]
+        print(f"checks on {key} ({len(exercises)} exercises without GDS x {args.rounds} rounds)")
+        print(f"  guarded check: {len(checked) / sum(checked):.0f} checks/s, p50 {pct(checked, .5) * 1000:.1f} ms, "
+              f"p95 {pct(checked, .95) * 1000:.1f} ms")
+        print(f"  bare query:    {len(bare) / sum(bare):.0f} queries/s, p50 {pct(bare, .5) * 1000:.1f} ms, "
+              f"p95 {pct(bare, .95) * 1000:.1f} ms; the guard costs {sum(checked) / sum(bare):.1f}x")
+        if gds_times:
+            print(f"  GDS exercises (estimate, project, run, drop): {', '.join(f'{t * 1000:.0f} ms' for t in gds_times)}")
+    finally:
+        driver.close()
+        if owned:
+            srv.stop(owned)
+
+
+def bench_grade(args) -> None:
+    """A class: N trainees x E exercises x 3 seeds, every answer the reference solution."""
+    from linklab.exercises.catalogue import catalogue
+    from linklab.grade.batch import grade_class
+
+    driver, owned = bench_driver()
+    try:
+        exercises = catalogue()[:args.exercises]
+        submissions = {f"trainee-{i:03d}": {e.id: e.solution for e in exercises} for i in range(args.trainees)}
+        with tempfile.TemporaryDirectory() as out:
+            results = grade_class(driver, submissions, "bench-course", Path(out))
+        checks = results.checks_run
+        passed = sum(v.passed for vs in results.verdicts.values() for v in vs if v.exercise in
+                     {e.id for e in exercises})
+        print(f"grade {args.trainees} trainees x {len(exercises)} exercises x 3 seeds = {checks:,} checks: "
+              f"{results.seconds:.1f} s, of which reseeding {results.reseed_seconds:.1f} s "
+              f"({100 * results.reseed_seconds / results.seconds:.0f}%); {checks / results.seconds:.0f} checks/s; "
+              f"{passed} of {args.trainees * len(exercises)} answers passed")
+    finally:
+        driver.close()
+        if owned:
+            srv.stop(owned)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     sub = parser.add_subparsers(dest="what", required=True)
     p = sub.add_parser("reset")
     p.add_argument("--profile", default="street-ring")
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--repeat", type=int, default=5)
-    p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--repeat", type=int, default=9)
+    p.add_argument("--warmup", type=int, default=5)
     p.set_defaults(func=bench_reset)
     p = sub.add_parser("batches")
     p.add_argument("--persons", type=int, default=20_000)
@@ -187,6 +255,14 @@ def main() -> None:
     p = sub.add_parser("bulk")
     p.add_argument("--persons", type=int, default=1_000_000)
     p.set_defaults(func=bench_bulk)
+    p = sub.add_parser("checks")
+    p.add_argument("--profile", default="darknet")
+    p.add_argument("--rounds", type=int, default=10)
+    p.set_defaults(func=bench_checks)
+    p = sub.add_parser("grade")
+    p.add_argument("--trainees", type=int, default=200)
+    p.add_argument("--exercises", type=int, default=20)
+    p.set_defaults(func=bench_grade)
     args = parser.parse_args()
     args.func(args)
 

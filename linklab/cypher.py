@@ -18,9 +18,13 @@ def schema_statements() -> list[str]:
     return [s.strip() for s in text.split(";") if s.strip()]
 
 
+def schema_name(statement: str) -> str:
+    return re.search(r"(?:CONSTRAINT|INDEX)\s+(\w+)", statement).group(1)
+
+
 def schema_names() -> set[str]:
     """Names of the constraints and indexes that schema.cypher creates."""
-    return {re.search(r"(?:CONSTRAINT|INDEX)\s+(\w+)", s).group(1) for s in schema_statements()}
+    return {schema_name(s) for s in schema_statements()}
 
 
 @cache

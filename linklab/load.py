@@ -36,19 +36,22 @@ def run(driver: neo4j.Driver, query: str, database: str, **params):
     return records
 
 
-def wipe(driver: neo4j.Driver, database: str) -> None:
+def wipe(driver: neo4j.Driver, database: str) -> set[str]:
     """Delete everything but the :Scenario marker in bounded transactions, and drop every constraint
     and index that queries/schema.cypher does not define (leftovers of an older schema). Ours stay:
     recreating them would flush Neo4j's query-plan cache and make every reset plan afresh."""
     while run(driver, cypher.WIPE_BATCH, database, limit=WIPE_BATCH)[0]["deleted"]:
         pass
-    ours = cypher.schema_names()
+    ours, kept = cypher.schema_names(), set()
     for record in run(driver, cypher.SHOW_CONSTRAINTS, database):
         if record["name"] not in ours:
             run(driver, cypher.DROP_CONSTRAINT.format(name=record["name"].replace("`", "")), database)
+        kept.add(record["name"])
     for record in run(driver, cypher.SHOW_INDEXES, database):
         if record["name"] not in ours:
             run(driver, cypher.DROP_INDEX.format(name=record["name"].replace("`", "")), database)
+        kept.add(record["name"])
+    return kept & ours
 
 
 class BatchWriter:
@@ -90,9 +93,10 @@ def reset(driver: neo4j.Driver, scenario: Scenario, database: str = "neo4j",
     began = time.perf_counter()
     advance = progress or (lambda n: None)
     run(driver, cypher.MARK_RESETTING, database)
-    wipe(driver, database)
+    present = wipe(driver, database)
     for statement in cypher.schema_statements():
-        run(driver, statement, database)
+        if cypher.schema_name(statement) not in present:
+            run(driver, statement, database)
     run(driver, cypher.SET_SCENARIO, database, props=asdict(scenario.info))
     digest = Digest()
     with driver.session(database=database) as session:

@@ -65,8 +65,8 @@ def make_pools(fake: Faker, profile: Profile) -> Pools:
     words = [w for w in unique(fake.word, 200) if w.isalpha() and not any(t in w.lower() for t in terms)]
     prefix = {"en_US": "+1 410", "es_MX": "+52 667", "it_IT": "+39 081", "en_GB": "+44 161"}
     return Pools(
-        first_names=unique(fake.first_name, 250),
-        last_names=unique(fake.last_name, 250),
+        first_names=unique(fake.first_name, 600),  # 600 x 600 names before initials are needed
+        last_names=unique(fake.last_name, 600),
         streets=unique(fake.street_name, 150),
         words=words,
         email_domains=unique(fake.free_email_domain, 6),
