@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 

@@ -174,3 +174,21 @@ def test_one_giant_component_holds_the_crews(world):
     crews = set().union(*(set(c.members) for c in scenario.truth.crews))
     assert crews | {scenario.truth.broker} <= giant
     assert len(giant) >= 0.9 * len(g.messaging)
+
+
+def test_every_answer_key_is_unambiguous(world):
+    """Top-k answers have no ties at the boundary, and the keys that name things name them uniquely."""
+    from linklab.exercises.answers import REGISTRY
+    from linklab.exercises.catalogue import catalogue
+
+    scenario, g = world
+    for exercise in catalogue():
+        if scenario.info.profile not in exercise.profiles:
+            continue
+        answer = REGISTRY[exercise.answer](g)
+        if exercise.compare.mode == "topk":
+            assert not answer.expected.tied, (exercise.id, answer.expected.tied)
+        assert answer.expected.rows or exercise.id == "crew-survives-arrest", exercise.id
+    for label, key in (("Person", "name"), ("Location", "name"), ("Wallet", "address")):
+        values = [row[key] for row in g.nodes.get(label, {}).values()]
+        assert len(values) == len(set(values)), label

@@ -12,7 +12,6 @@ from typing import Callable
 import networkx as nx
 
 from ..grade.compare import Expected
-from ..scenario.generate import distance_m
 from ..scenario.graphs import ScenarioGraphs
 
 

@@ -8,7 +8,6 @@ Column names are ignored, and so is column order unless the exercise fixes it.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass, field
 from itertools import permutations
 from typing import Any
@@ -26,7 +25,6 @@ class CompareSpec:
     columns: int = 1  # how many columns the answer has
     fixed_columns: bool = False  # column order matters (the prompt fixes it)
     tolerance: float = 1e-6  # absolute, for floats
-    score_column: int | None = None  # topk: which expected column is the score
 
 
 @dataclass
@@ -48,6 +46,8 @@ def normalise(value: Any) -> Any:
         return (normalise(value.start_node), value.type, normalise(value.end_node))
     if isinstance(value, (list, tuple)):
         return tuple(normalise(v) for v in value)
+    if isinstance(value, dict):  # maps compare by content, and must be hashable like every value
+        return tuple(sorted((k, normalise(v)) for k, v in value.items()))
     return value
 
 
@@ -61,11 +61,26 @@ def same(a: Any, b: Any, tolerance: float) -> bool:
     return a == b
 
 
-def rounded(row: tuple, tolerance: float) -> tuple:
-    """A hashable form in which floats within `tolerance` usually coincide (exact check follows)."""
-    digits = max(0, -int(math.floor(math.log10(tolerance)))) if tolerance > 0 else 12
-    return tuple(round(v, digits) if isinstance(v, float) and not isinstance(v, bool) else
-                 float(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in row)
+def shape(row: tuple) -> tuple:
+    """The row with its numbers blanked: rows can only match within the same shape."""
+    return tuple(None if isinstance(v, (int, float)) and not isinstance(v, bool) else
+                 shape(v) if isinstance(v, tuple) else v for v in row)
+
+
+def unmatched(expected: list[tuple], got: list[tuple], tolerance: float) -> tuple[int, int]:
+    """(expected rows without a partner, returned rows without a partner); numbers match within tolerance."""
+    buckets: dict[tuple, list[tuple]] = {}
+    for row in got:
+        buckets.setdefault(shape(row), []).append(row)
+    missing = 0
+    for row in expected:
+        candidates = buckets.get(shape(row), [])
+        partner = next((i for i, other in enumerate(candidates) if same(row, other, tolerance)), None)
+        if partner is None:
+            missing += 1
+        else:
+            candidates.pop(partner)
+    return missing, sum(len(rest) for rest in buckets.values())
 
 
 @dataclass
@@ -97,21 +112,18 @@ def compare(expected: Expected, got_rows: list[list], spec: CompareSpec) -> Verd
 
 
 def compare_rows(expected: Expected, got: list[tuple], spec: CompareSpec) -> Verdict:
-    want = Counter(rounded(r, spec.tolerance) for r in expected.rows)
-    have = Counter(rounded(r, spec.tolerance) for r in got)
-    missing, extra = sum((want - have).values()), sum((have - want).values())
+    missing, extra = unmatched(expected.rows, got, spec.tolerance)
     if missing or extra:
         parts = []
         if missing:
             parts.append(f"{missing} expected row(s) missing")
         if extra:
             parts.append(f"{extra} row(s) that should not be there")
-        duplicates = sum(c - 1 for c in have.values() if c > 1)
-        hint = " (some rows repeat: DISTINCT?)" if duplicates and extra else ""
+        repeats = len(got) - len(set(got))
+        hint = " (some rows repeat: DISTINCT?)" if repeats and extra else ""
         return Verdict(False, f"{len(got)} row(s) returned: " + ", ".join(parts) + hint, -(missing + extra))
-    if spec.mode == "ordered":
-        if [rounded(r, spec.tolerance) for r in got] != [rounded(r, spec.tolerance) for r in expected.rows]:
-            return Verdict(False, "the right rows in the wrong order: check ORDER BY", 0)
+    if spec.mode == "ordered" and not all(same(a, b, spec.tolerance) for a, b in zip(expected.rows, got)):
+        return Verdict(False, "the right rows in the wrong order: check ORDER BY", 0)
     return Verdict(True, f"correct: {len(got)} row(s)")
 
 
@@ -119,16 +131,15 @@ def compare_topk(expected: Expected, got: list[tuple], spec: CompareSpec) -> Ver
     k = len(expected.rows)
     if len(got) != k:
         return Verdict(False, f"expected the top {k} row(s), got {len(got)} (ORDER BY ... LIMIT?)", -abs(len(got) - k))
-    allowed = {rounded(r, spec.tolerance) for r in expected.rows + expected.tied}
-    have = [rounded(r, spec.tolerance) for r in got]
-    if len(set(have)) != len(have):
+    if len(set(got)) != len(got):
         return Verdict(False, "some rows repeat: DISTINCT?", -1)
-    wrong = sum(1 for r in have if r not in allowed)
+    allowed = expected.rows + [r for r in expected.tied if r not in expected.rows]
+    _, wrong = unmatched(allowed, got, spec.tolerance)
     if wrong:
         return Verdict(False, f"{wrong} of {k} row(s) are not in the top {k}", -wrong)
-    tied = {rounded(r, spec.tolerance) for r in expected.tied}
-    must = [r for r in (rounded(r, spec.tolerance) for r in expected.rows) if r not in tied]
-    if any(r not in have for r in must):
+    must = [r for r in expected.rows if r not in expected.tied]
+    missing, _ = unmatched(must, got, spec.tolerance)
+    if missing:
         return Verdict(False, f"a row of the top {k} is missing", -1)
     return Verdict(True, f"correct: top {k}")
 

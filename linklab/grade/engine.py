@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 import neo4j
+from neo4j.exceptions import ClientError
 
 from ..exercises.answers import REGISTRY, Answer
 from ..exercises.catalogue import Exercise
@@ -74,7 +75,13 @@ def graphs_for(key: ScenarioKey) -> ScenarioGraphs:
 
 
 def answer_key(exercise: Exercise, key: ScenarioKey) -> Answer:
-    return REGISTRY[exercise.answer](graphs_for(key))
+    return cached_answer(exercise.answer, key)
+
+
+@lru_cache(maxsize=4096)
+def cached_answer(answer: str, key: ScenarioKey) -> Answer:
+    """Answer keys are pure functions of the scenario: compute each once per process."""
+    return REGISTRY[answer](graphs_for(key))
 
 
 def ensure_loaded(driver: neo4j.Driver, key: ScenarioKey, database: str = "neo4j") -> bool:
@@ -102,8 +109,11 @@ class CheckResult:
 
 
 def gds_graph_names(driver: neo4j.Driver, database: str) -> set[str]:
-    records, _, _ = driver.execute_query("CALL gds.graph.list() YIELD graphName RETURN graphName",
-                                         database_=database)
+    try:
+        records, _, _ = driver.execute_query("CALL gds.graph.list() YIELD graphName RETURN graphName",
+                                             database_=database)
+    except ClientError:
+        raise Refused("Graph Data Science is not installed on this Neo4j server") from None
     return {r["graphName"] for r in records}
 
 
@@ -127,7 +137,7 @@ def check_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scen
     answer = answer_key(exercise, key)
     params = dict(answer.params)
     uses_gds = bool(re.search(r"\bgds\.", query))
-    before: set[str] = set()
+    before: set[str] | None = None
     if "graph" in exercise.parameters or uses_gds:
         params["graph"] = f"linklab-check-{uuid.uuid4().hex[:12]}"
     began = time.perf_counter()
@@ -139,7 +149,7 @@ def check_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scen
     except Refused as exc:
         return CheckResult(exercise.id, str(key), "refused", str(exc), time.perf_counter() - began)
     finally:
-        if uses_gds:  # whatever the outcome: the answer's graph and any other it made
+        if uses_gds and before is not None:  # whatever the outcome: the answer's graph and any other it made
             drop_graphs(driver, gds_graph_names(driver, database) - before, database)
     verdict = compare(answer.expected, result.rows, exercise.compare)
     return CheckResult(exercise.id, str(key), "passed" if verdict.passed else "failed", verdict.feedback,

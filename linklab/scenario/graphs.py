@@ -12,7 +12,7 @@ from functools import cached_property
 
 import networkx as nx
 
-from .generate import distance_m
+from .builder import distance_m
 from .model import Scenario
 
 
