@@ -519,3 +519,55 @@ def selftest(seeds, size) -> None:
     click.echo(f"{checks - failures}/{checks} reference checks passed")
     if failures:
         raise LinklabError(f"{failures} reference solution check(s) failed")
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False), default="answer-keys", show_default=True,
+              help="Folder for answer-key.md and answer-key.json.")
+@click.option("--profile", help="With --seed: the scenario's profile (default: each exercise's first).")
+@click.option("--seed", type=int, help="Keys for this seed (class size).")
+@click.option("--trainee", help="Keys for this trainee's own scenarios.")
+@click.option("--course", help="Course id (default: $LINKLAB_COURSE or linklab-101).")
+def answers(out, profile, seed, trainee, course) -> None:
+    """Write the confidential answer key of every exercise for one scenario (Markdown and JSON)."""
+    from pathlib import Path
+
+    from .answer_keys import key_entries, write_keys
+    from .exercises.catalogue import catalogue
+    from .grade.engine import SIZE, ScenarioKey, scenarios_for
+    from .trainee import identity
+
+    if (seed is None) == (trainee is None):
+        raise LinklabError("give --seed N (with --profile) or --trainee ID")
+    if trainee:
+        _, course = identity(trainee, course)
+        pairs = [(e, scenarios_for(e, course, trainee)[0]) for e in catalogue()]
+        title = f"Answer key for trainee {trainee} ({course})"
+    else:
+        pairs = [(e, ScenarioKey(profile or e.profiles[0], SIZE, seed)) for e in catalogue()
+                 if profile is None or profile in e.profiles]
+        title = f"Answer key for seed {seed}" + (f", profile {profile}" if profile else "")
+    paths = write_keys(key_entries(pairs), Path(out), title)
+    click.echo(f"Wrote {len(pairs)} answer(s): {', '.join(str(p) for p in paths)} (confidential)")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "csv"]), default="graphml",
+              show_default=True, help="graphml and gexf for Gephi, Cytoscape, yEd; csv for i2-style importers.")
+@click.option("--out", type=click.Path(), required=True, help="File (graphml, gexf) or folder (csv).")
+@click.option("--around", help="Only the neighbourhood of the account with this handle.")
+@click.option("--hops", type=int, default=2, show_default=True, help="With --around: how far.")
+def export(fmt, out, around, hops) -> None:
+    """Export the loaded scenario (or a neighbourhood) with its labels and properties."""
+    from pathlib import Path
+
+    from .db import connect
+    from .export import read_graph, write
+    from .load import require_complete
+
+    with connect() as driver:
+        require_complete(driver)
+        graph = read_graph(driver, around, hops)
+    paths = write(graph, fmt, Path(out))
+    click.echo(f"Exported {graph.number_of_nodes():,} nodes and {graph.number_of_edges():,} relationships "
+               f"to {', '.join(str(p) for p in paths)}")

@@ -63,13 +63,15 @@ def hardcoded(exercise, key: ScenarioKey) -> str:
     return f"UNWIND {literal} AS r RETURN {columns}"
 
 
-def verdict_for(driver, exercise, query: str):
+def verdicts_for(driver, exercise, queries: list[str]) -> list:
+    """The verdict of each query on the trainee's scenarios, loading each scenario once."""
     keys = scenarios_for(exercise, "test-course", "trainee-1")
-    checks = []
+    checks = {i: [] for i in range(len(queries))}
     for key in keys:
         ensure_loaded(driver, key)
-        checks.append(check_answer(driver, exercise, query, key))
-    return summarise(exercise, checks)
+        for i, query in enumerate(queries):
+            checks[i].append(check_answer(driver, exercise, query, key))
+    return [summarise(exercise, checks[i]) for i in range(len(queries))]
 
 
 @pytest.mark.parametrize("exercise_id", EXERCISES)
@@ -77,24 +79,21 @@ def test_wrong_answers_fail_and_variations_pass(driver, exercise_id):
     exercise = get(exercise_id)
     spec = VARIANTS[exercise_id]
     assert len(spec["wrong"]) >= 2
-    for query in spec["wrong"]:
-        if query == "HARDCODE":
-            own = scenarios_for(exercise, "test-course", "trainee-1")[0]
-            verdict = verdict_for(driver, exercise, hardcoded(exercise, own))
-            assert not verdict.passed and "hard-code" in verdict.feedback, verdict.feedback
-            continue
-        verdict = verdict_for(driver, exercise, query)
+    own = scenarios_for(exercise, "test-course", "trainee-1")[0]
+    wrong = [hardcoded(exercise, own) if q == "HARDCODE" else q for q in spec["wrong"]]
+    verdicts = verdicts_for(driver, exercise, wrong + spec["right"] + [exercise.solution])
+    for query, original, verdict in zip(wrong, spec["wrong"], verdicts):
         assert not verdict.passed, f"a wrong answer passed: {query}"
-    for query in spec["right"]:
-        verdict = verdict_for(driver, exercise, query)
+        if original == "HARDCODE":
+            assert "hard-code" in verdict.feedback, verdict.feedback
+    for query, verdict in zip(spec["right"] + [exercise.solution], verdicts[len(wrong):]):
         assert verdict.passed, f"{verdict.feedback}: {query}"
-    assert verdict_for(driver, exercise, exercise.solution).passed
 
 
 def test_answers_never_name_the_answer_in_feedback(driver):
     exercise = get("hub-messages")
     key = scenarios_for(exercise, "test-course", "trainee-1")[0]
     hub_name = answer_key(exercise, key).expected.rows[0][0]
-    verdict = verdict_for(driver, exercise, "MATCH (p:Person) RETURN p.name, 1 LIMIT 1")
+    verdict = verdicts_for(driver, exercise, ["MATCH (p:Person) RETURN p.name, 1 LIMIT 1"])[0]
     assert not verdict.passed and hub_name not in verdict.feedback
     assert all(hub_name not in c.feedback for c in verdict.checks)
