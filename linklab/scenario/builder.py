@@ -123,12 +123,17 @@ class Builder:
         self.ids.handles.add(handle)
         return handle
 
+    @staticmethod
+    def unused(seen: set, first, again=None) -> str:
+        """`first()`, or `again()` until the value is new; remembered in `seen`."""
+        value = first()
+        while value in seen:
+            value = (again or first)()
+        seen.add(value)
+        return value
+
     def phone_number(self) -> str:
-        number = f"{self.pools.phone_prefix} {1_000_000 + self.below(9_000_000)}"
-        while number in self.ids.numbers:
-            number = f"{self.pools.phone_prefix} {1_000_000 + self.below(9_000_000)}"
-        self.ids.numbers.add(number)
-        return number
+        return self.unused(self.ids.numbers, lambda: f"{self.pools.phone_prefix} {1_000_000 + self.below(9_000_000)}")
 
     # -- entities
     def person(self, pid: str) -> dict:
@@ -196,11 +201,8 @@ class Builder:
 
     def address_name(self) -> str:
         """A street address, unique in the scenario: analysts tell places apart by it."""
-        name = f"{1 + self.below(399)} {self.pick(self.pools.streets)}"
-        while name in self.ids.addresses:
-            name = f"{1 + self.below(9999)} {self.pick(self.pools.streets)}"
-        self.ids.addresses.add(name)
-        return name
+        return self.unused(self.ids.addresses, lambda: f"{1 + self.below(399)} {self.pick(self.pools.streets)}",
+                           lambda: f"{1 + self.below(9999)} {self.pick(self.pools.streets)}")
 
     def city_point(self, avoid: list[tuple[float, float, float]]) -> tuple[float, float]:
         """A point in the city at least the given metres away from each (lat, lon, metres)."""
