@@ -461,7 +461,7 @@ def grade(submissions, out, course, single, gradescope_path) -> None:
 
     from .db import connect
     from .exercises.catalogue import catalogue
-    from .grade.batch import grade_class, plan, read_submissions
+    from .grade.batch import grade_class, plan, read_hints, read_submissions
     from .grade.outputs import gradescope, write_all
     from .trainee import grading_connection, identity
 
@@ -472,6 +472,7 @@ def grade(submissions, out, course, single, gradescope_path) -> None:
     with connect(grading_connection()) as driver, progress_bar(jobs, "grading") as bar:
         bar.unit = " checks"
         results = grade_class(driver, found, course, Path(out), progress=bar.update)
+    results.hints = read_hints(Path(submissions), list(found), single)
     paths = write_all(results, Path(out))
     if gradescope_path:
         if not single:
@@ -571,3 +572,39 @@ def export(fmt, out, around, hops) -> None:
     paths = write(graph, fmt, Path(out))
     click.echo(f"Exported {graph.number_of_nodes():,} nodes and {graph.number_of_edges():,} relationships "
                f"to {', '.join(str(p) for p in paths)}")
+
+
+@cli.command()
+@click.argument("results", type=click.Path())
+@click.option("--out", type=click.Path(file_okay=False), default="report", show_default=True,
+              help="Folder for report.html and gradebook.csv.")
+def report(results, out) -> None:
+    """Turn grading results (a `linklab grade` folder or its results.json) into an offline HTML report
+    (pass rate per exercise, trainees, hints used, common failure reasons) and a CSV gradebook."""
+    from pathlib import Path
+
+    from .report import write_report
+
+    paths = write_report(Path(results), Path(out))
+    click.echo(f"Wrote {', '.join(str(p) for p in paths)}")
+
+
+@cli.command()
+@click.option("--out", type=click.Path(dir_okay=False), default="network.png", show_default=True,
+              help="PNG path; the interactive page goes beside it with .html.")
+@click.option("--around", help="Draw the message neighbourhood of the person behind this account handle.")
+@click.option("--hops", type=int, default=2, show_default=True, help="With --around: how many message hops.")
+def picture(out, around, hops) -> None:
+    """Draw the loaded network as a PNG and an offline interactive HTML page."""
+    from pathlib import Path
+
+    from .db import connect
+    from .load import require_complete
+    from .picture import draw
+
+    with connect() as driver:
+        current = require_complete(driver)
+        data, paths = draw(driver, int(current.props["seed"]), Path(out), around, hops)
+    note = f" ({data['note']})" if data["note"] else ""
+    click.echo(f"Drew {len(data['nodes'])} people and {len(data['edges'])} contacts{note}: "
+               f"{', '.join(str(p) for p in paths)}")

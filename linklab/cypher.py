@@ -102,3 +102,26 @@ def naive_node(label: str) -> str:
 
 def naive_rel(rel_type: str, start: str, end: str) -> str:
     return create_rels(rel_type, start, end).replace("UNWIND $rows AS row", "WITH $row AS row")
+
+
+# -- instructor tools: pictures and exports
+PERSON_CONTACTS = ("MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(q:Person) "
+                   "WHERE p.id < q.id RETURN DISTINCT p.id AS a, q.id AS b")
+PERSON_NAMES = "MATCH (p:Person) WHERE p.id IN $ids RETURN p.id AS id, p.name AS name"
+MEMBERSHIPS = ("MATCH (p:Person)-[:MEMBER_OF]->(o:Organization) "
+               "RETURN p.id AS id, o.name AS organisation, o.kind AS kind")
+OWNER_OF_HANDLE = "MATCH (p:Person)-[:USES]->(:Account {handle: $handle}) RETURN p.id AS id LIMIT 1"
+EXPORT_NODES = "MATCH (n) WHERE NOT n:Scenario RETURN labels(n)[0] AS label, properties(n) AS props"
+EXPORT_RELS = ("MATCH (a)-[r]->(b) WHERE NOT a:Scenario RETURN labels(a)[0] AS sl, a.id AS s, type(r) AS type, "
+               "properties(r) AS props, labels(b)[0] AS el, b.id AS e")
+EXPORT_AROUND = ("MATCH (start:Account {handle: $handle}) "
+                 "MATCH (start)-[*0..%d]-(n) WITH DISTINCT n WHERE NOT n:Scenario "
+                 "RETURN labels(n)[0] AS label, properties(n) AS props")
+
+# -- GDS bookkeeping around a check, and what `doctor` asks
+GDS_GRAPHS = "CALL gds.graph.list() YIELD graphName RETURN graphName"
+GDS_DROP = "CALL gds.graph.drop($name, false) YIELD graphName RETURN graphName"
+GDS_ESTIMATE_ALL = "CALL gds.graph.project.estimate('*', '*') YIELD bytesMax RETURN bytesMax"
+COMPONENTS = "CALL dbms.components() YIELD name, versions, edition RETURN versions[0] AS version, edition"
+GDS_VERSION = "CALL gds.version() YIELD gdsVersion RETURN gdsVersion AS v"
+APOC_VERSION = "RETURN apoc.version() AS v"

@@ -6,6 +6,7 @@ import neo4j
 from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError, ConfigurationError, Neo4jError, ServiceUnavailable
 
+from . import cypher
 from .config import Connection, connection
 from .errors import LinklabError
 
@@ -54,11 +55,9 @@ def first_line(exc: BaseException) -> str:
 def server_versions(driver: neo4j.Driver, database: str = "neo4j") -> dict[str, str | None]:
     """Neo4j, GDS and APOC versions; None for a plugin that is not installed."""
     versions: dict[str, str | None] = {}
-    records, _, _ = driver.execute_query("CALL dbms.components() YIELD name, versions, edition "
-                                         "RETURN versions[0] AS version, edition", database_=database)
+    records, _, _ = driver.execute_query(cypher.COMPONENTS, database_=database)
     versions["neo4j"] = f"{records[0]['version']} {records[0]['edition']}"
-    for name, query in (("gds", "CALL gds.version() YIELD gdsVersion RETURN gdsVersion AS v"),
-                        ("apoc", "RETURN apoc.version() AS v")):
+    for name, query in (("gds", cypher.GDS_VERSION), ("apoc", cypher.APOC_VERSION)):
         try:
             records, _, _ = driver.execute_query(query, database_=database)
             versions[name] = records[0]["v"]

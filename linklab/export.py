@@ -11,15 +11,10 @@ from pathlib import Path
 import neo4j
 import networkx as nx
 
+from . import cypher
 from .errors import LinklabError
 from .grade.compare import STABLE_KEY
 
-NODES = "MATCH (n) WHERE NOT n:Scenario RETURN labels(n)[0] AS label, properties(n) AS props"
-RELS = ("MATCH (a)-[r]->(b) WHERE NOT a:Scenario RETURN labels(a)[0] AS sl, a.id AS s, type(r) AS type, "
-        "properties(r) AS props, labels(b)[0] AS el, b.id AS e")
-AROUND_NODES = ("MATCH (start:Account {handle: $handle}) "
-                "MATCH (start)-[*0..%d]-(n) WITH DISTINCT n WHERE NOT n:Scenario "
-                "RETURN labels(n)[0] AS label, properties(n) AS props")
 FORMATS = ("graphml", "gexf", "csv")
 
 
@@ -41,17 +36,17 @@ def node_key(label: str, node_id: str) -> str:
 def read_graph(driver: neo4j.Driver, around: str | None = None, hops: int = 2) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
     if around:
-        records, _, _ = driver.execute_query(AROUND_NODES % int(hops), handle=around)
+        records, _, _ = driver.execute_query(cypher.EXPORT_AROUND % int(hops), handle=around)
         if not records:
             raise LinklabError(f"no account with handle {around!r} in the loaded scenario")
     else:
-        records, _, _ = driver.execute_query(NODES)
+        records, _, _ = driver.execute_query(cypher.EXPORT_NODES)
     for record in records:
         props = {k: plain(v) for k, v in record["props"].items() if plain(v) is not None}
         label = record["label"]
         display = props.get(STABLE_KEY.get(label, "id"), props["id"])
         graph.add_node(node_key(label, props["id"]), **{**props, "label": label, "name": str(display)})
-    records, _, _ = driver.execute_query(RELS)
+    records, _, _ = driver.execute_query(cypher.EXPORT_RELS)
     for record in records:
         start, end = node_key(record["sl"], record["s"]), node_key(record["el"], record["e"])
         if start in graph and end in graph:

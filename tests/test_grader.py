@@ -144,6 +144,7 @@ def class_run(driver, tmp_path_factory):
         (folder / trainee).mkdir()
         for name, text in files.items():
             (folder / trainee / f"{name}.cypher").write_text(text)
+    (folder / "ben" / "progress.json").write_text(json.dumps({"exercises": {"crews": {"hints": 2}}}))
     out = tmp_path_factory.mktemp("results")
     found = read_submissions(folder, catalogue())
     results = grade_class(driver, found, "test-course", out)
@@ -219,6 +220,10 @@ def test_grade_command_writes_outputs_and_exits_zero_for_failing_trainees(class_
     result = run_cli("grade", str(folder), "--out", str(tmp_path), "--course", "test-course", env=env)
     assert result.returncode == 0, result.stderr
     assert "cat" in result.stdout and (tmp_path / "junit.xml").exists()
+    graded = json.loads((tmp_path / "results.json").read_text())
+    assert graded["trainees"]["ben"]["hints"] == {"crews": 2} and graded["trainees"]["ana"]["hints"] == {}
+    report = run_cli("report", str(tmp_path), "--out", str(tmp_path / "report"))
+    assert report.returncode == 0 and (tmp_path / "report" / "report.html").exists()
     single = run_cli("grade", str(folder / "ana"), "--single", "ana", "--out", str(tmp_path / "one"),
                      "--course", "test-course", "--gradescope", str(tmp_path / "gs.json"), env=env)
     assert single.returncode == 0, single.stderr

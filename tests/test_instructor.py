@@ -101,3 +101,82 @@ def test_export_around_an_account(loaded_tiny, cli_env, tmp_path, driver):
     assert 2 <= count < nodes
     missing = run_cli("export", "--out", str(out), "--around", "no-such-handle", env=cli_env)
     assert missing.returncode == 1 and "no account with handle" in missing.stderr
+
+
+def fake_results(path, trainees=3, exercises=("crews", "hub-messages", "alias-unmask")):
+    data = {"course": "c1", "checks_run": 9, "trainees": {}}
+    for i in range(trainees):
+        rows = [{"exercise": ex, "passed": (i + j) % 2 == 0, "points": 5 if (i + j) % 2 == 0 else 0,
+                 "max_points": 5, "feedback": "correct" if (i + j) % 2 == 0 else
+                 f"failed on your scenario: {i + 1} expected row(s) missing", "checks": []}
+                for j, ex in enumerate(exercises)]
+        data["trainees"][f"t{i}"] = {"score": sum(r["points"] for r in rows), "max_score": 5 * len(rows),
+                                     "exercises": rows, "hints": {"crews": i}}
+    path.write_text(json.dumps(data))
+    return data
+
+
+def test_report_html_and_gradebook(tmp_path):
+    data = fake_results(tmp_path / "results.json")
+    result = run_cli("report", str(tmp_path / "results.json"), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "out" / "report.html").read_text()
+    assert page.count("<rect ") == 3 and page.count("<tr><td>t") == 3
+    assert "http" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")  # nothing fetched: works offline
+    assert "failed on your scenario: N expected row(s) missing" in page
+    with open(tmp_path / "out" / "gradebook.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["trainee"] for r in rows] == ["t0", "t1", "t2"]
+    assert [int(r["score"]) for r in rows] == [t["score"] for t in data["trainees"].values()]
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "no results at"),
+    ("not json", "is not a linklab results.json"),
+    ('{"trainees": {}}', "no trainees"),
+    ('[1, 2]', "is not a linklab results.json"),
+])
+def test_report_bad_input(tmp_path, content, message):
+    if content is not None:
+        (tmp_path / "results.json").write_text(content)
+    result = run_cli("report", str(tmp_path), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out" / "report.html").exists()
+
+
+def test_picture_png_and_html_show_the_criminal_core(loaded_tiny, cli_env, tmp_path):
+    from PIL import Image
+
+    from linklab.scenario.graphs import ScenarioGraphs
+    from linklab.scenario.generate import generate
+
+    result = run_cli("picture", "--out", str(tmp_path / "net.png"), env=cli_env)
+    assert result.returncode == 0, result.stderr
+    image = Image.open(tmp_path / "net.png").convert("RGB")
+    assert image.size == (1100, 850)
+    colours = image.getcolors(maxcolors=1_000_000)
+    assert len(colours) > 50  # drawn, not blank
+    assert sum(c for c, rgb in colours if rgb != (255, 255, 255)) > 0.01 * image.size[0] * image.size[1]
+    page = (tmp_path / "net.html").read_text()
+    assert "<script src" not in page and "https://" not in page  # self-contained, works offline
+    data = json.loads(page.split("const data = ", 1)[1].split(";\n", 1)[0].replace("<\\/", "</"))
+    org = ScenarioGraphs(generate(KEY.profile, KEY.size, KEY.seed)).org_network()
+    assert len(data["nodes"]) == org.number_of_nodes() and len(data["edges"]) == org.number_of_edges()
+    assert {n["group"] for n in data["nodes"]} == {g for g, _ in data["legend"]}
+    again = run_cli("picture", "--out", str(tmp_path / "again.png"), env=cli_env)
+    assert again.returncode == 0
+    assert (tmp_path / "again.html").read_text().replace("again", "net") == page.replace("again", "net")
+
+
+def test_picture_around_and_too_large(loaded_tiny, cli_env, tmp_path, driver, monkeypatch):
+    from linklab import picture
+
+    handle = driver.execute_query("MATCH (p:Person)-[:USES]->(a:Account)-[:MESSAGED]-() RETURN a.handle AS h "
+                                  "ORDER BY a.id LIMIT 1").records[0]["h"]
+    result = run_cli("picture", "--out", str(tmp_path / "a.png"), "--around", handle, "--hops", "1", env=cli_env)
+    assert result.returncode == 0, result.stderr
+    missing = run_cli("picture", "--out", str(tmp_path / "b.png"), "--around", "nobody-here", env=cli_env)
+    assert missing.returncode == 1 and "no attributed account" in missing.stderr
+    monkeypatch.setattr(picture, "MAX_NODES", 10)
+    data, _ = picture.draw(driver, KEY.seed, tmp_path / "small.png")
+    assert len(data["nodes"]) == 10 and "showing the 10 most connected" in data["note"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -58,6 +58,20 @@ def read_submissions(folder: Path, exercises: tuple[Exercise, ...], single: str 
     return submissions
 
 
+def read_hints(folder: Path, trainees: list[str], single: str | None = None) -> dict[str, dict[str, int]]:
+    """Hints used, from the progress.json a trainee hands in with the answers (optional; copied from
+    .linklab/progress/TRAINEE.json)."""
+    hints = {}
+    for trainee in trainees:
+        path = (folder if single else folder / trainee) / "progress.json"
+        try:
+            entries = json.loads(path.read_text(encoding="utf-8")).get("exercises", {})
+            hints[trainee] = {ex: int(e.get("hints", 0)) for ex, e in entries.items() if e.get("hints")}
+        except (OSError, ValueError, AttributeError, TypeError):
+            hints[trainee] = {}
+    return hints
+
+
 def plan(submissions: dict[str, dict[str, str]], exercises: tuple[Exercise, ...], course: str) -> list[Job]:
     jobs = []
     for trainee, answers in submissions.items():
@@ -87,6 +101,7 @@ class ClassResults:
     seconds: float
     reseed_seconds: float
     checks_run: int
+    hints: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def grade_class(driver: neo4j.Driver, submissions: dict[str, dict[str, str]], course: str, out: Path,

@@ -18,6 +18,7 @@ from functools import lru_cache
 import neo4j
 from neo4j.exceptions import ClientError
 
+from .. import cypher
 from ..exercises.answers import REGISTRY, Answer
 from ..exercises.catalogue import Exercise
 from ..load import loaded, reset
@@ -110,8 +111,7 @@ class CheckResult:
 
 def gds_graph_names(driver: neo4j.Driver, database: str) -> set[str]:
     try:
-        records, _, _ = driver.execute_query("CALL gds.graph.list() YIELD graphName RETURN graphName",
-                                             database_=database)
+        records, _, _ = driver.execute_query(cypher.GDS_GRAPHS, database_=database)
     except ClientError:
         raise Refused("Graph Data Science is not installed on this Neo4j server") from None
     return {r["graphName"] for r in records}
@@ -119,14 +119,12 @@ def gds_graph_names(driver: neo4j.Driver, database: str) -> set[str]:
 
 def drop_graphs(driver: neo4j.Driver, names: set[str], database: str) -> None:
     for name in names:
-        driver.execute_query("CALL gds.graph.drop($name, false) YIELD graphName RETURN graphName",
-                             name=name, database_=database)
+        driver.execute_query(cypher.GDS_DROP, name=name, database_=database)
 
 
 def gds_estimate_ok(driver: neo4j.Driver, database: str) -> None:
     """Upper bound: projecting the whole database. Refused above the cap."""
-    records, _, _ = driver.execute_query("CALL gds.graph.project.estimate('*', '*') YIELD bytesMax "
-                                         "RETURN bytesMax", database_=database)
+    records, _, _ = driver.execute_query(cypher.GDS_ESTIMATE_ALL, database_=database)
     if records[0]["bytesMax"] > GDS_MEMORY_CAP:
         raise Refused(f"GDS estimates more than {GDS_MEMORY_CAP >> 20} MiB for a projection: not graded here")
 

@@ -19,6 +19,7 @@ def results_json(results: ClassResults) -> dict:
             "score": sum(v.points for v in verdicts),
             "max_score": sum(v.max_points for v in verdicts),
             "exercises": [v.to_dict() for v in verdicts],
+            "hints": results.hints.get(trainee, {}),
         }
     return {"course": results.course, "seconds": round(results.seconds, 3),
             "reseed_seconds": round(results.reseed_seconds, 3), "checks_run": results.checks_run,

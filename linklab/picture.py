@@ -1,0 +1,196 @@
+"""Pictures of the loaded network, for people who would rather look than read: a PNG and a self-contained
+interactive HTML page (no CDN, no network). Organisations are coloured, node size follows degree, the most
+connected people are labelled, and the layout is fixed by the scenario's seed.
+
+The default view is the criminal core (known members and everyone in message contact with two or more of
+them); `--around HANDLE --hops N` shows one account owner's neighbourhood instead. Views above MAX_NODES
+keep the most connected people and say so on the picture.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import neo4j
+import networkx as nx
+
+from . import cypher
+from .errors import LinklabError
+
+MAX_NODES = 400
+LABELLED = 12
+PALETTE = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
+OUTSIDER = "#b0b0b0"
+
+
+@dataclass
+class View:
+    graph: nx.Graph  # person ids, attributes: name, group
+    title: str
+    note: str  # what was left out, shown on the picture
+    groups: list[str]  # legend order
+
+
+def person_graph(driver: neo4j.Driver) -> tuple[nx.Graph, dict[str, str]]:
+    graph = nx.Graph()
+    records, _, _ = driver.execute_query(cypher.PERSON_CONTACTS)
+    graph.add_edges_from(sorted((r["a"], r["b"]) for r in records))
+    records, _, _ = driver.execute_query(cypher.MEMBERSHIPS)
+    groups: dict[str, str] = {}
+    for r in sorted(records, key=lambda r: (r["kind"] != "crew", r["id"])):
+        groups.setdefault(r["id"], r["organisation"])  # a crew says more than the organisation
+    return graph, groups
+
+
+def build_view(driver: neo4j.Driver, seed: int, around: str | None = None, hops: int = 2) -> View:
+    contacts, groups = person_graph(driver)
+    if around:
+        records, _, _ = driver.execute_query(cypher.OWNER_OF_HANDLE, handle=around)
+        if not records:
+            raise LinklabError(f"no attributed account with handle {around!r} in the loaded scenario")
+        centre = records[0]["id"]
+        keep = set(nx.single_source_shortest_path_length(contacts, centre, cutoff=hops)) if centre in contacts \
+            else {centre}
+        title = f"{hops}-hop message neighbourhood of @{around}"
+    else:
+        members = set(groups)
+        keep = {p for p in members if p in contacts} | {
+            p for p in contacts if p not in members and len(members.intersection(contacts[p])) >= 2}
+        title = "The criminal core: known members and everyone in contact with two or more of them"
+        if not keep:
+            raise LinklabError("the loaded scenario has no known members: nothing to draw (use --around)")
+    view = contacts.subgraph(keep).copy()
+    view.add_nodes_from(keep)
+    note = ""
+    if view.number_of_nodes() > MAX_NODES:
+        ranked = sorted(view.degree(), key=lambda kv: (-kv[1], kv[0]))[:MAX_NODES]
+        note = f"showing the {MAX_NODES} most connected of {view.number_of_nodes():,} people"
+        view = view.subgraph(p for p, _ in ranked).copy()
+    records, _, _ = driver.execute_query(cypher.PERSON_NAMES, ids=sorted(view))
+    names = {r["id"]: r["name"] for r in records}
+    for person in view:
+        view.nodes[person]["name"] = names.get(person, person)
+        view.nodes[person]["group"] = groups.get(person, "not a known member")
+    legend = sorted({g for _, g in view.nodes(data="group")} - {"not a known member"}) + ["not a known member"]
+    return View(view, title, note, legend)
+
+
+def layout(view: View, seed: int) -> dict[str, tuple[float, float]]:
+    ordered = nx.Graph()
+    ordered.add_nodes_from(sorted(view.graph))
+    ordered.add_edges_from(sorted(tuple(sorted(e)) for e in view.graph.edges))
+    positions = nx.spring_layout(ordered, seed=seed, iterations=120)
+    return {n: (round(float(x), 5), round(float(y), 5)) for n, (x, y) in positions.items()}
+
+
+def colours(view: View) -> dict[str, str]:
+    named = [g for g in view.groups if g != "not a known member"]
+    table = {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(named)}
+    table["not a known member"] = OUTSIDER
+    return table
+
+
+def drawing_data(view: View, seed: int) -> dict:
+    positions, colour = layout(view, seed), colours(view)
+    degree = dict(view.graph.degree())
+    labelled = {p for p, _ in sorted(degree.items(), key=lambda kv: (-kv[1], kv[0]))[:LABELLED]}
+    nodes = [{"id": p, "name": view.graph.nodes[p]["name"], "group": view.graph.nodes[p]["group"],
+              "x": positions[p][0], "y": positions[p][1], "degree": degree[p], "colour": colour[view.graph.nodes[p]["group"]],
+              "label": p in labelled} for p in sorted(view.graph)]
+    edges = [[a, b] for a, b in sorted(tuple(sorted(e)) for e in view.graph.edges)]
+    return {"title": view.title, "note": view.note, "legend": [[g, colour[g]] for g in view.groups],
+            "nodes": nodes, "edges": edges}
+
+
+def write_png(data: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    fig, ax = plt.subplots(figsize=(11, 8.5), dpi=100)
+    where = {n["id"]: (n["x"], n["y"]) for n in data["nodes"]}
+    for a, b in data["edges"]:
+        (x1, y1), (x2, y2) = where[a], where[b]
+        ax.plot([x1, x2], [y1, y2], color="#999999", linewidth=0.5, alpha=0.6, zorder=1)
+    top = max((n["degree"] for n in data["nodes"]), default=1) or 1
+    ax.scatter([n["x"] for n in data["nodes"]], [n["y"] for n in data["nodes"]],
+               s=[20 + 380 * n["degree"] / top for n in data["nodes"]], c=[n["colour"] for n in data["nodes"]],
+               edgecolors="white", linewidths=0.6, zorder=2)
+    for n in data["nodes"]:
+        if n["label"]:
+            ax.annotate(n["name"], (n["x"], n["y"]), fontsize=8, xytext=(4, 4), textcoords="offset points", zorder=3)
+    handles = [Line2D([], [], marker="o", linestyle="", color=c, label=g) for g, c in data["legend"]]
+    ax.legend(handles=handles, loc="lower left", fontsize=8, frameon=True)
+    ax.set_title(data["title"] + (f"\n({data['note']})" if data["note"] else ""), fontsize=11)
+    ax.text(0.99, 0.01, "node size: number of message contacts", transform=ax.transAxes, ha="right", fontsize=7)
+    ax.set_axis_off()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+HTML = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>__TITLE__</title>
+<style>body{margin:0;font-family:sans-serif}#bar{padding:6px 10px;background:#f4f4f4;font-size:13px}
+#tip{position:fixed;background:#fff;border:1px solid #888;padding:3px 6px;font-size:12px;display:none}
+.key{display:inline-block;width:10px;height:10px;border-radius:5px;margin:0 4px 0 12px}</style></head>
+<body><div id="bar"><b>__TITLE__</b> <span id="note"></span><span id="legend"></span>
+ <i style="float:right">drag to pan, wheel to zoom, hover for names</i></div>
+<canvas id="c"></canvas><div id="tip"></div>
+<script>
+const data = __DATA__;
+const canvas = document.getElementById("c"), ctx = canvas.getContext("2d"), tip = document.getElementById("tip");
+document.getElementById("note").textContent = data.note ? "(" + data.note + ")" : "";
+document.getElementById("legend").innerHTML = data.legend.map(([g, c]) =>
+  `<span class="key" style="background:${c}"></span>${g.replace(/</g, "&lt;")}`).join("");
+const byId = {}; data.nodes.forEach(n => byId[n.id] = n);
+const top = Math.max(1, ...data.nodes.map(n => n.degree));
+let scale = 1, dx = 0, dy = 0, drag = null;
+function size() { canvas.width = innerWidth; canvas.height = innerHeight - 40; draw(); }
+function px(n) { const s = Math.min(canvas.width, canvas.height) * 0.45 * scale;
+  return [canvas.width / 2 + dx + n.x * s, canvas.height / 2 + dy - n.y * s]; }
+function radius(n) { return 3 + 12 * Math.sqrt(n.degree / top); }
+function draw() {
+  ctx.clearRect(0, 0, canvas.width, canvas.height); ctx.strokeStyle = "rgba(120,120,120,0.5)";
+  for (const [a, b] of data.edges) { const [x1, y1] = px(byId[a]), [x2, y2] = px(byId[b]);
+    ctx.beginPath(); ctx.moveTo(x1, y1); ctx.lineTo(x2, y2); ctx.stroke(); }
+  for (const n of data.nodes) { const [x, y] = px(n); ctx.fillStyle = n.colour;
+    ctx.beginPath(); ctx.arc(x, y, radius(n), 0, 7); ctx.fill();
+    if (n.label) { ctx.fillStyle = "#000"; ctx.font = "12px sans-serif"; ctx.fillText(n.name, x + 6, y - 6); } }
+}
+canvas.onmousedown = e => drag = [e.clientX - dx, e.clientY - dy];
+onmouseup = () => drag = null;
+canvas.onmousemove = e => {
+  if (drag) { dx = e.clientX - drag[0]; dy = e.clientY - drag[1]; draw(); return; }
+  const r = canvas.getBoundingClientRect(), mx = e.clientX - r.left, my = e.clientY - r.top;
+  const hit = data.nodes.find(n => { const [x, y] = px(n); return Math.hypot(x - mx, y - my) <= radius(n) + 2; });
+  tip.style.display = hit ? "block" : "none";
+  if (hit) { tip.textContent = `${hit.name} (${hit.group}), ${hit.degree} contacts`;
+    tip.style.left = e.clientX + 12 + "px"; tip.style.top = e.clientY + 12 + "px"; }
+};
+canvas.onwheel = e => { e.preventDefault(); scale *= e.deltaY < 0 ? 1.15 : 1 / 1.15; draw(); };
+onresize = size; size();
+</script></body></html>
+"""
+
+
+def write_html(data: dict, path: Path) -> None:
+    import html
+
+    payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    path.write_text(HTML.replace("__TITLE__", html.escape(data["title"])).replace("__DATA__", payload),
+                    encoding="utf-8")
+
+
+def draw(driver: neo4j.Driver, seed: int, out: Path, around: str | None = None, hops: int = 2) -> tuple[dict, list[Path]]:
+    view = build_view(driver, seed, around, hops)
+    data = drawing_data(view, seed)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    png, page = out.with_suffix(".png"), out.with_suffix(".html")
+    write_png(data, png)
+    write_html(data, page)
+    return data, [png, page]

@@ -1,0 +1,103 @@
+"""A class report from grading results: an HTML page that works offline (inline SVG chart, no scripts
+from anywhere) and a CSV gradebook for an LMS."""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+from .errors import LinklabError
+
+
+def read_results(path: Path) -> dict:
+    """results.json itself, or a grading output folder that holds it."""
+    file = path / "results.json" if path.is_dir() else path
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LinklabError(f"no results at {file}: run `linklab grade` first") from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise LinklabError(f"{file} is not a linklab results.json") from None
+    if not isinstance(data, dict) or not isinstance(data.get("trainees"), dict):
+        raise LinklabError(f"{file} is not a linklab results.json (no 'trainees')")
+    if not data["trainees"]:
+        raise LinklabError(f"{file} has no trainees: nothing to report")
+    return data
+
+
+def pass_rates(data: dict) -> list[tuple[str, float]]:
+    counts: dict[str, list[int]] = {}
+    for trainee in data["trainees"].values():
+        for ex in trainee["exercises"]:
+            counts.setdefault(ex["exercise"], []).append(1 if ex["passed"] else 0)
+    return [(ex, sum(v) / len(v)) for ex, v in counts.items()]
+
+
+def failure_reasons(data: dict, top: int = 8) -> list[tuple[str, int]]:
+    """Feedback of failed answers with numbers blanked, most common first."""
+    reasons = Counter(re.sub(r"\d+", "N", ex["feedback"]) for t in data["trainees"].values()
+                      for ex in t["exercises"] if not ex["passed"])
+    return reasons.most_common(top)
+
+
+def bar_chart(rates: list[tuple[str, float]]) -> str:
+    row, width, label = 22, 360, 190
+    height = row * len(rates) + 30
+    bars = []
+    for i, (name, rate) in enumerate(rates):
+        y = 10 + i * row
+        bars.append(f'<text x="{label - 6}" y="{y + 15}" text-anchor="end">{html.escape(name)}</text>'
+                    f'<rect x="{label}" y="{y + 3}" width="{width * rate:.1f}" height="{row - 6}" fill="#2b6cb0"/>'
+                    f'<text x="{label + width * rate + 4:.1f}" y="{y + 15}">{rate:.0%}</text>')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{label + width + 60}" height="{height}" '
+            f'font-family="sans-serif" font-size="12" role="img" aria-label="pass rate per exercise">'
+            + "".join(bars) + "</svg>")
+
+
+def html_report(data: dict) -> str:
+    rates = pass_rates(data)
+    rows = []
+    for name, t in sorted(data["trainees"].items()):
+        passed = sum(ex["passed"] for ex in t["exercises"])
+        hints = sum(t.get("hints", {}).values())
+        rows.append(f"<tr><td>{html.escape(name)}</td><td>{t['score']}</td><td>{t['max_score']}</td>"
+                    f"<td>{passed}/{len(t['exercises'])}</td><td>{hints}</td></tr>")
+    reasons = "".join(f"<li>{html.escape(r)} <b>({n})</b></li>" for r, n in failure_reasons(data))
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>linklab report: {html.escape(data.get('course', ''))}</title>
+<style>body{{font-family:sans-serif;margin:2em;max-width:60em}} table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left}}</style></head><body>
+<h1>Class report: {html.escape(data.get('course', ''))}</h1>
+<p>{len(data['trainees'])} trainee(s), {len(rates)} exercise(s), {data.get('checks_run', 0)} checks run.</p>
+<h2>Pass rate per exercise</h2>
+{bar_chart(rates)}
+<h2>Trainees</h2>
+<table><tr><th>trainee</th><th>score</th><th>of</th><th>passed</th><th>hints used</th></tr>
+{''.join(rows)}</table>
+<h2>Most common failure reasons</h2>
+<ol>{reasons or '<li>none</li>'}</ol>
+</body></html>
+"""
+
+
+def gradebook(data: dict, out: Path) -> None:
+    exercises = [ex["exercise"] for ex in next(iter(data["trainees"].values()))["exercises"]]
+    with open(out, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["trainee", "score", "max_score", *exercises])
+        for name, t in sorted(data["trainees"].items()):
+            points = {ex["exercise"]: ex["points"] for ex in t["exercises"]}
+            writer.writerow([name, t["score"], t["max_score"], *(points.get(e, 0) for e in exercises)])
+
+
+def write_report(results: Path, out: Path) -> list[Path]:
+    data = read_results(results)
+    out.mkdir(parents=True, exist_ok=True)
+    page, book = out / "report.html", out / "gradebook.csv"
+    page.write_text(html_report(data), encoding="utf-8")
+    gradebook(data, book)
+    return [page, book]
