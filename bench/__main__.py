@@ -14,6 +14,7 @@ LINKLAB_BENCH_URI points elsewhere.
 from __future__ import annotations
 
 import argparse
+from contextlib import contextmanager
 import functools
 import http.server
 import os
@@ -45,6 +46,18 @@ def bench_driver():
     started = srv.start(inst)
     print(f"bench server: {inst.uri} (heap {inst.heap}, page cache {inst.pagecache})")
     return connect(Connection(inst.uri, "neo4j", local_password())), (None if started.already_running else inst)
+
+
+@contextmanager
+def bench_session():
+    """A driver for the bench server; the server is stopped afterwards if this run started it."""
+    driver, owned = bench_driver()
+    try:
+        yield driver
+    finally:
+        driver.close()
+        if owned:
+            srv.stop(owned)
 
 
 def timed(func, *args, **kwargs) -> float:
@@ -96,8 +109,7 @@ def load_csv(driver, scenario) -> None:
 
 
 def bench_reset(args) -> None:
-    driver, owned = bench_driver()
-    try:
+    with bench_session() as driver:
         scenario = generate(args.profile, "class", args.seed)
         counts = scenario.counts()
         entities = sum(counts.values())
@@ -112,18 +124,13 @@ def bench_reset(args) -> None:
         assert database_counts(driver) == counts
         print(f"class scenario ({args.profile}, seed {args.seed}): {entities:,} entities")
         print(f"  linklab reset (median of {args.repeat}): {median:.3f} s  ({entities / median:,.0f} entities/s)"
-              f"   all runs: {', '.join(f'{t:.3f}' for t in ours)}")
+              f"   all runs, sorted: {', '.join(f'{t:.3f}' for t in ours)}")
         print(f"  LOAD CSV (write files + load):    {csv_seconds:.3f} s   reset is {csv_seconds / median:.1f}x faster")
         print(f"  naive, one transaction per row:   {naive_seconds:.3f} s   reset is {naive_seconds / median:.1f}x faster")
-    finally:
-        driver.close()
-        if owned:
-            srv.stop(owned)
 
 
 def bench_batches(args) -> None:
-    driver, owned = bench_driver()
-    try:
+    with bench_session() as driver:
         scenario = generate("street-ring", args.persons, 1)
         entities = sum(scenario.counts().values())
         reset(driver, scenario)  # warm-up
@@ -131,10 +138,6 @@ def bench_batches(args) -> None:
         for size in (1_000, 5_000, 10_000, 20_000, 50_000):
             seconds = timed(reset, driver, scenario, batch_size=size)
             print(f"  batch {size:>6,}: {seconds:6.2f} s  {entities / seconds:>9,.0f} entities/s")
-    finally:
-        driver.close()
-        if owned:
-            srv.stop(owned)
 
 
 def bench_generate(args) -> None:
@@ -169,8 +172,7 @@ def naive_faker_rate(persons: int) -> float:
 
 
 def bench_bulk(args) -> None:
-    driver, owned = bench_driver()
-    try:
+    with bench_session() as driver:
         small = generate("cartel", "class", 1)
         reset(driver, small)
         small_report = reset(driver, small)  # the baseline: the same loader on the class scenario
@@ -186,10 +188,6 @@ def bench_bulk(args) -> None:
               f"so loading alone ~{report.entities / max(seconds - gen_seconds, 1e-9):,.0f} entities/s)")
         print(f"  baseline, the class scenario with the same loader: {small_rate:,.0f} entities/s; "
               f"bulk runs at {report.entities / seconds / small_rate:.1f}x that rate")
-    finally:
-        driver.close()
-        if owned:
-            srv.stop(owned)
 
 
 def bench_checks(args) -> None:
@@ -197,8 +195,7 @@ def bench_checks(args) -> None:
     from linklab.exercises.catalogue import catalogue
     from linklab.grade.engine import ScenarioKey, answer_key, check_answer, ensure_loaded
 
-    driver, owned = bench_driver()
-    try:
+    with bench_session() as driver:
         key = ScenarioKey(args.profile, "class", 1)
         ensure_loaded(driver, key)
         exercises = [e for e in catalogue() if key.profile in e.profiles and not e.uses_gds]
@@ -228,10 +225,6 @@ def bench_checks(args) -> None:
               f"p95 {pct(bare, .95) * 1000:.1f} ms; the guard costs {sum(checked) / sum(bare):.1f}x")
         if gds_times:
             print(f"  GDS exercises (estimate, project, run, drop): {', '.join(f'{t * 1000:.0f} ms' for t in gds_times)}")
-    finally:
-        driver.close()
-        if owned:
-            srv.stop(owned)
 
 
 def bench_grade(args) -> None:
@@ -239,8 +232,7 @@ def bench_grade(args) -> None:
     from linklab.exercises.catalogue import catalogue
     from linklab.grade.batch import grade_class
 
-    driver, owned = bench_driver()
-    try:
+    with bench_session() as driver:
         exercises = catalogue()[:args.exercises]
         submissions = {f"trainee-{i:03d}": {e.id: e.solution for e in exercises} for i in range(args.trainees)}
         with tempfile.TemporaryDirectory() as out:
@@ -252,10 +244,6 @@ def bench_grade(args) -> None:
               f"{results.seconds:.1f} s, of which reseeding {results.reseed_seconds:.1f} s "
               f"({100 * results.reseed_seconds / results.seconds:.0f}%); {checks / results.seconds:.0f} checks/s; "
               f"{passed} of {args.trainees * len(exercises)} answers passed")
-    finally:
-        driver.close()
-        if owned:
-            srv.stop(owned)
 
 
 def main() -> None:
