@@ -70,6 +70,10 @@ def check(exercise: Exercise, query: str, trainee: str, course: str) -> Exercise
 # ---------------------------------------------------------------- progress, saved locally
 
 
+def file_safe(text: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)
+
+
 @dataclass
 class Progress:
     trainee: str
@@ -77,24 +81,23 @@ class Progress:
     exercises: dict[str, dict] = field(default_factory=dict)
 
     @staticmethod
-    def path(trainee: str) -> Path:
-        safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in trainee)
-        return state_dir() / "progress" / f"{safe}.json"
+    def path(trainee: str, course: str) -> Path:
+        """One file per trainee and course, so switching course never overwrites a record."""
+        return state_dir() / "progress" / f"{file_safe(trainee)}@{file_safe(course)}.json"
 
     @classmethod
     def load(cls, trainee: str, course: str) -> "Progress":
-        path = cls.path(trainee)
+        path = cls.path(trainee, course)
         if path.exists():
             try:
                 data = json.loads(path.read_text())
-                if data.get("course") == course:
-                    return cls(trainee, course, data.get("exercises", {}))
             except json.JSONDecodeError:
                 raise LinklabError(f"{path} is damaged: move it away to start a fresh progress record") from None
+            return cls(trainee, course, data.get("exercises", {}))
         return cls(trainee, course)
 
     def save(self) -> None:
-        path = self.path(self.trainee)
+        path = self.path(self.trainee, self.course)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps({"trainee": self.trainee, "course": self.course,

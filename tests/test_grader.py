@@ -301,3 +301,21 @@ def test_show_hint_check_progress_flow(cli_env, tmp_path):
     assert "1/25 exercises passed" in progress.stdout and "2 hint(s) used" in progress.stdout
     listing = run_cli("exercises", env=env)
     assert "passed" in listing.stdout.splitlines()[1]
+
+
+def test_progress_is_kept_per_course(tmp_path, monkeypatch):
+    from linklab.grade.engine import ExerciseVerdict
+    from linklab.trainee import Progress
+
+    monkeypatch.setenv("LINKLAB_HOME", str(tmp_path))
+    first = Progress.load("eve", "course-a")
+    first.record(ExerciseVerdict("crews", True, 5, 5, "passed"))
+    first.save()
+    other = Progress.load("eve", "course-b")
+    other.record(ExerciseVerdict("crews", False, 0, 5, "failed"))
+    other.save()
+    assert Progress.load("eve", "course-a").status("crews") == "passed"
+    assert Progress.load("eve", "course-b").status("crews") == "trying"
+    (tmp_path / "progress" / "eve@course-a.json").write_text("{broken")
+    with pytest.raises(LinklabError, match="is damaged"):
+        Progress.load("eve", "course-a")

@@ -60,7 +60,7 @@ def read_submissions(folder: Path, exercises: tuple[Exercise, ...], single: str 
 
 def read_hints(folder: Path, trainees: list[str], single: str | None = None) -> dict[str, dict[str, int]]:
     """Hints used, from the progress.json a trainee hands in with the answers (optional; copied from
-    .linklab/progress/TRAINEE.json)."""
+    .linklab/progress/TRAINEE@COURSE.json)."""
     hints = {}
     for trainee in trainees:
         path = (folder if single else folder / trainee) / "progress.json"
