@@ -192,3 +192,14 @@ def test_every_answer_key_is_unambiguous(world):
     for label, key in (("Person", "name"), ("Location", "name"), ("Wallet", "address")):
         values = [row[key] for row in g.nodes.get(label, {}).values()]
         assert len(values) == len(set(values)), label
+
+
+def test_the_generator_is_pure():
+    """Seed in, plain data out: generating imports no database driver."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from linklab.scenario.generate import generate; generate('cartel', 'tiny', 1); "
+            "assert not [m for m in sys.modules if m.split('.')[0] == 'neo4j'], 'neo4j imported'")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
