@@ -85,6 +85,8 @@ def test_old_java_is_refused(lifecycle, tmp_path):
 
 def test_port_in_use_is_reported_and_leaves_no_process(lifecycle):
     with socket.socket() as blocker:
+        # REUSEADDR: the previous test's connections may leave the port in TIME_WAIT; a listener still blocks it
+        blocker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         blocker.bind(("127.0.0.1", BOLT))
         blocker.listen()
         result = run_cli("server", "start", *FLAGS)

@@ -65,13 +65,7 @@ class ScenarioGraphs:
     @cached_property
     def messaging(self) -> nx.Graph:
         """Person contact graph from messages between attributed accounts (undirected)."""
-        graph = nx.Graph()
-        graph.add_nodes_from(self.nodes["Person"])
-        for r in self.rels("MESSAGED", "Account", "Account"):
-            a, b = self.owner.get(r["s"]), self.owner.get(r["e"])
-            if a and b and a != b:
-                graph.add_edge(a, b)
-        return graph
+        return contact_graph(self.rels("MESSAGED", "Account", "Account"), self.owner, self.nodes["Person"])
 
     @cached_property
     def account_messaging(self) -> nx.Graph:
@@ -81,13 +75,9 @@ class ScenarioGraphs:
 
     @cached_property
     def calls(self) -> nx.Graph:
+        """Person contact graph from calls between the phones people hold (undirected)."""
         phone_owner = {r["e"]: r["s"] for r in self.rels("HAS_PHONE", "Person", "Phone")}
-        graph = nx.Graph()
-        for r in self.rels("CALLED", "Phone", "Phone"):
-            a, b = phone_owner.get(r["s"]), phone_owner.get(r["e"])
-            if a and b and a != b:
-                graph.add_edge(a, b)
-        return graph
+        return contact_graph(self.rels("CALLED", "Phone", "Phone"), phone_owner)
 
     @cached_property
     def follows(self) -> nx.DiGraph:
@@ -133,6 +123,17 @@ class ScenarioGraphs:
         """(account id, post) for every geotagged post within `metres`."""
         return [(account, post) for account, posts in self.posts_by_account.items() for post in posts
                 if "latitude" in post and distance_m(lat, lon, post["latitude"], post["longitude"]) <= metres]
+
+
+def contact_graph(rows: list[dict], owner: dict[str, str], people=()) -> nx.Graph:
+    """People linked when things they own (accounts, phones) are linked by one of `rows`."""
+    graph = nx.Graph()
+    graph.add_nodes_from(people)
+    for r in rows:
+        a, b = owner.get(r["s"]), owner.get(r["e"])
+        if a and b and a != b:
+            graph.add_edge(a, b)
+    return graph
 
 
 def top_two(scores: dict) -> tuple[tuple, tuple]:
