@@ -137,14 +137,6 @@ class Scenario:
         """The data, core first; made afresh (and identically) on every call."""
         return self.chunk_source()
 
-    def all_nodes(self, label: str):
-        for chunk in self.chunks():
-            yield from chunk.nodes[label]
-
-    def all_rels(self, key: tuple[str, str, str]):
-        for chunk in self.chunks():
-            yield from chunk.rels[key]
-
     def counts(self) -> dict[str, int]:
         """Nodes per label and relationships per type, as the database will count them (no zeros)."""
         out: dict[str, int] = {}
