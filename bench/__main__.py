@@ -6,6 +6,7 @@
     python -m bench bulk --persons 1000000
     python -m bench checks             # guarded checks per second, p50/p95, against the bare query
     python -m bench grade              # 200 trainees x 20 exercises x 3 seeds
+    python -m bench import             # a case network at the size limit: read, load, keys, checks
 
 They run against their own local server (`bench`, bolt 7692), started and stopped here, unless
 LINKLAB_BENCH_URI points elsewhere.
@@ -246,6 +247,47 @@ def bench_grade(args) -> None:
               f"{passed} of {args.trainees * len(exercises)} answers passed")
 
 
+def bench_import(args) -> None:
+    """A case network at the import limit, as a CSV edge list: read and checked, loaded, answer keys and
+    a check of every reference solution. Baselines: networkx reading the same file, the class reset."""
+    import networkx as nx
+
+    from linklab.cases.network import save
+    from linklab.cases.read import MAX_CONTACTS, MAX_PEOPLE, read_case
+    from linklab.exercises.catalogue import case_catalogue
+    from linklab.grade.engine import answer_key, case_keys, check_answer, ensure_loaded
+    from linklab.load import load_case
+
+    graph = nx.powerlaw_cluster_graph(MAX_PEOPLE, MAX_CONTACTS // MAX_PEOPLE, 0.3, seed=1)
+    with tempfile.TemporaryDirectory() as folder, bench_session() as driver:
+        os.environ["LINKLAB_CASES"] = folder  # the bench case never replaces the instructor's current case
+        path = Path(folder) / "limit.csv"
+        path.write_text("source,target\n" + "".join(f"p{a},p{b}\n" for a, b in graph.edges))
+        read_seconds = timed(read_case, path, "limit")
+        nx_seconds = timed(nx.read_edgelist, path, delimiter=",", comments="source")
+        case, _ = read_case(path, "limit")
+        save(case)
+        small = generate("street-ring", "class", 1)
+        reset(driver, small)
+        small_report = reset(driver, small)
+        load_seconds = timed(load_case, driver, case)
+        entities = len(case.people) + len(case.contacts)
+        print(f"case at the limit: {len(case.people):,} people, {len(case.contacts):,} links")
+        print(f"  read and check the CSV: {read_seconds:.2f} s; networkx.read_edgelist of the same file "
+              f"{nx_seconds:.2f} s ({read_seconds / nx_seconds:.1f}x)")
+        print(f"  load: {load_seconds:.2f} s = {entities / load_seconds:,.0f} entities/s; the class reset in this run "
+              f"{small_report.entities / small_report.seconds:,.0f} entities/s "
+              f"({entities / load_seconds / (small_report.entities / small_report.seconds):.1f}x)")
+        for key in case_keys("bench-course", "limit"):
+            ensure_loaded(driver, key)
+            for exercise in case_catalogue():
+                key_seconds = timed(answer_key, exercise, key)
+                began = time.perf_counter()
+                result = check_answer(driver, exercise, exercise.solution, key)
+                print(f"  {key}: {exercise.id:<17} answer key {key_seconds:6.2f} s, reference check "
+                      f"{time.perf_counter() - began:5.2f} s, {result.status}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     sub = parser.add_subparsers(dest="what", required=True)
@@ -273,6 +315,8 @@ def main() -> None:
     p.add_argument("--trainees", type=int, default=200)
     p.add_argument("--exercises", type=int, default=20)
     p.set_defaults(func=bench_grade)
+    p = sub.add_parser("import")
+    p.set_defaults(func=bench_import)
     args = parser.parse_args()
     args.func(args)
 

@@ -4,21 +4,22 @@ as Markdown (to discuss solutions) and JSON (for tools). Marked confidential; no
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 from .exercises.catalogue import Exercise
-from .grade.engine import ScenarioKey, answer_key
+from .grade.engine import CaseKey, ScenarioKey, answer_key
 
 BANNER = "CONFIDENTIAL: instructor answer key. Do not share with trainees."
 
 
-def key_entries(exercises: list[tuple[Exercise, ScenarioKey]]) -> list[dict]:
+def key_entries(exercises: list[tuple[Exercise, ScenarioKey | CaseKey]]) -> list[dict]:
     entries = []
     for exercise, key in exercises:
         answer = answer_key(exercise, key)
         entries.append({
             "id": exercise.id, "number": exercise.number, "title": exercise.title, "scenario": str(key),
-            "profile": key.profile, "size": key.size, "seed": key.seed,
+            **asdict(key),  # profile, size, seed; or case, variant, case_hash
             "parameters": {k: v for k, v in answer.params.items()},
             "reference_query": exercise.solution.split("\n", 1)[1].strip(),
             "expected_rows": [list(r) for r in answer.expected.rows],

@@ -148,6 +148,11 @@ def scenario_options(func):
     return func
 
 
+def case_option(func):
+    return click.option("--case", help="For exercises on a case network: which imported case "
+                        "(default: the last one imported).")(func)
+
+
 def trainee_options(func):
     func = click.option("--course", help="Course id (default: $LINKLAB_COURSE or linklab-101).")(func)
     func = click.option("--trainee", help="Trainee id (default: $LINKLAB_TRAINEE or your user name).")(func)
@@ -172,6 +177,25 @@ def print_counts(counts: dict[str, int]) -> None:
     click.echo(f"  relationships ({sum(types.values()):,}): " + ", ".join(f"{k} {v:,}" for k, v in sorted(types.items())))
 
 
+def load_key(driver, key) -> None:
+    """Load the scenario or case network that `key` names (engine.ScenarioKey or CaseKey)."""
+    from .grade.engine import CaseKey, graphs_for
+
+    if isinstance(key, CaseKey):
+        load_case_with_progress(driver, graphs_for(key))
+    else:
+        load_with_progress(driver, key.profile, key.size, key.seed)
+
+
+def load_case_with_progress(driver, case) -> None:
+    from .load import load_case
+
+    with progress_bar(len(case.people) + len(case.contacts), "loading") as bar:
+        report = load_case(driver, case, progress=bar.update)
+    click.echo(f"Loaded case {case.name} in {report.seconds:.2f} s, hash {report.meta['hash'][:16]}")
+    print_counts(report.meta["counts"])
+
+
 def load_with_progress(driver, profile: str, size: str, seed: int) -> None:
     from .load import reset as load_scenario
     from .scenario.generate import generate
@@ -189,20 +213,21 @@ def load_with_progress(driver, profile: str, size: str, seed: int) -> None:
 @cli.command()
 @scenario_options
 @click.option("--exercise", "exercise_id", help="Load your own scenario for this exercise instead "
-              "(profile and seed from your trainee id and course).")
+              "(profile and seed from your trainee id and course; for a case exercise, the case).")
 @trainee_options
-def reset(profile, size, seed, exercise_id, trainee, course) -> None:
+@case_option
+def reset(profile, size, seed, exercise_id, trainee, course, case) -> None:
     """Wipe the database and load a freshly generated scenario."""
     from .db import connect
 
-    if exercise_id:
-        from .exercises.catalogue import get
-        from .trainee import exploring, identity
-
-        key = exploring(get(exercise_id), *identity(trainee, course))
-        profile, size, seed = key.profile, key.size, key.seed
     with connect() as driver:
-        load_with_progress(driver, profile, size, seed)
+        if exercise_id:
+            from .exercises.catalogue import get
+            from .trainee import exploring, identity
+
+            load_key(driver, exploring(get(exercise_id), *identity(trainee, course), case=case))
+        else:
+            load_with_progress(driver, profile, size, seed)
 
 
 @cli.command()
@@ -241,7 +266,7 @@ def show_start(trainee: str | None = None, course: str | None = None) -> None:
     click.echo(f"\n{'Neo4j Browser: ' + browser + '  ' if browser else ''}(Bolt {uri}, user neo4j, "
                "password in $NEO4J_PASSWORD or .linklab/password)\n")
     first = catalogue()[0]
-    click.get_current_context().invoke(show, exercise_id=first.id, trainee=trainee, course=course)
+    click.get_current_context().invoke(show, exercise_id=first.id, trainee=trainee, course=course, case=None)
 
 
 @cli.command()
@@ -256,6 +281,14 @@ def scenario(as_json) -> None:
     if as_json:
         click.echo(json.dumps({"state": current.state, **current.props, "counts": current.counts},
                               indent=2, default=str))
+    elif current.state == "complete" and current.props.get("kind") == "case":
+        p = current.props
+        click.echo(f"case {p['case']}" + (f" (hidden variant {p['variant']})" if p["variant"] else "") +
+                   f": {p['persons']:,} people, {p['contacts']:,} :{p['rel_type']} relationships"
+                   f"{' (weighted)' if p['weighted'] else ''}\n"
+                   f"  from {p['file']} ({p['format']}, sha256 {p['file_sha256'][:16]}), loaded {p['loaded_at']}\n"
+                   f"  hash {p['hash']}")
+        print_counts(current.counts)
     elif current.state == "complete":
         p = current.props
         click.echo(f"{p['profile']} / size {p['size']} ({p['persons']:,} persons) / seed {p['seed']}\n"
@@ -290,6 +323,33 @@ def generate(profile, size, seed, out, fmt) -> None:
     print_counts(meta["counts"])
 
 
+@cli.command("import")
+@click.argument("file", type=click.Path())
+@click.option("--name", required=True, help="Name of the case (letters, digits, - and _).")
+@click.option("--type", "rel_type", default="KNOWS", show_default=True, help="Relationship type of the links.")
+@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "csv"]),
+              help="File format (default: from the extension).")
+def import_case(file, name, rel_type, fmt) -> None:
+    """Load a published network (GraphML, GEXF or a CSV edge list) as a case of Person nodes.
+
+    The file is checked in full before the database is touched; the case exercises then work on it."""
+    from pathlib import Path
+
+    from .cases.network import save
+    from .cases.read import read_case
+    from .db import connect
+    from .exercises.catalogue import case_catalogue
+
+    case, notes = read_case(Path(file), name, rel_type, fmt)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    with connect() as driver:
+        path = save(case)
+        load_case_with_progress(driver, case)
+    click.echo(f"Case {name} saved in {path}; exercises on it: "
+               f"{', '.join(e.id for e in case_catalogue())} (`linklab show case-degree`)")
+
+
 # ---------------------------------------------------------------- trainees
 
 
@@ -297,7 +357,7 @@ def generate(profile, size, seed, out, fmt) -> None:
 @trainee_options
 def exercises(trainee, course) -> None:
     """List the exercises with your status (new, started, trying, passed)."""
-    from .exercises.catalogue import catalogue
+    from .exercises.catalogue import case_catalogue, catalogue
     from .trainee import Progress, identity
 
     trainee, course = identity(trainee, course)
@@ -305,6 +365,9 @@ def exercises(trainee, course) -> None:
     click.echo(f"{'#':>2}  {'id':<22} {'level':<5} {'pts':>3}  {'status':<8} title")
     for ex in catalogue():
         click.echo(f"{ex.number:>2}  {ex.id:<22} {ex.level:<5} {ex.points:>3}  {progress.status(ex.id):<8} {ex.title}")
+    click.echo("\nOn an imported case network (`linklab import FILE --name NAME`):")
+    for ex in case_catalogue():
+        click.echo(f"{'':>2}  {ex.id:<22} {ex.level:<5} {ex.points:>3}  {progress.status(ex.id):<8} {ex.title}")
 
 
 def describe_parameters(exercise, key) -> list[str]:
@@ -325,7 +388,8 @@ def describe_parameters(exercise, key) -> list[str]:
 @cli.command()
 @click.argument("exercise_id")
 @trainee_options
-def show(exercise_id, trainee, course) -> None:
+@case_option
+def show(exercise_id, trainee, course, case) -> None:
     """Show an exercise: what to find and return, and its parameters for your scenario."""
     from .db import connect
     from .exercises.catalogue import get
@@ -333,8 +397,9 @@ def show(exercise_id, trainee, course) -> None:
 
     exercise = get(exercise_id)
     trainee, course = identity(trainee, course)
-    key = exploring(exercise, trainee, course)
-    click.echo(f"Exercise {exercise.number}: {exercise.title}   [{exercise.id}]")
+    key = exploring(exercise, trainee, course, case)
+    click.echo(f"{'Case exercise' if exercise.on_case else 'Exercise'} {exercise.number}: {exercise.title}   "
+               f"[{exercise.id}]")
     click.echo(f"Level {exercise.level}, {exercise.points} points. Skills: {', '.join(exercise.skills)}")
     click.echo("")
     click.echo(exercise.prompt)
@@ -347,8 +412,8 @@ def show(exercise_id, trainee, course) -> None:
             ready = is_loaded(driver, key)
     except LinklabError:
         ready = False
-    click.echo(f"\nYour scenario: {key}" + ("" if ready else
-               f"  (not loaded: run `linklab reset --exercise {exercise.id}`)"))
+    reload = f"linklab reset --exercise {exercise.id}" + (f" --case {key.case}" if exercise.on_case else "")
+    click.echo(f"\nYour scenario: {key}" + ("" if ready else f"  (not loaded: run `{reload}`)"))
     click.echo(f"Check an answer: linklab check {exercise.id} answer.cypher   "
                f"(or --query '...');  a hint: linklab hint {exercise.id}")
 
@@ -397,7 +462,8 @@ def read_answer(file, query) -> str:
 @click.option("--query", help="The answer as text instead of a file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
 @trainee_options
-def check(exercise_id, file, query, as_json, trainee, course) -> None:
+@case_option
+def check(exercise_id, file, query, as_json, trainee, course, case) -> None:
     """Check an answer on your scenario and hidden ones. Exit 0 passed, 2 not passed."""
     from .exercises.catalogue import get
     from .trainee import Progress, check as run_check, identity
@@ -405,7 +471,7 @@ def check(exercise_id, file, query, as_json, trainee, course) -> None:
     exercise = get(exercise_id)
     text = read_answer(file, query)
     trainee, course = identity(trainee, course)
-    verdict = run_check(exercise, text, trainee, course)
+    verdict = run_check(exercise, text, trainee, course, case)
     progress = Progress.load(trainee, course)
     progress.record(verdict)
     progress.save()
@@ -424,12 +490,12 @@ def check(exercise_id, file, query, as_json, trainee, course) -> None:
 @trainee_options
 def progress(trainee, course) -> None:
     """Your progress: exercises passed, points, hints used."""
-    from .exercises.catalogue import catalogue
+    from .exercises.catalogue import case_catalogue, catalogue
     from .trainee import Progress, identity
 
     trainee, course = identity(trainee, course)
     record = Progress.load(trainee, course)
-    exercises = catalogue()
+    exercises = catalogue() + tuple(e for e in case_catalogue() if record.status(e.id) != "new")
     passed = [e for e in exercises if record.status(e.id) == "passed"]
     points = sum(e.points for e in passed)
     hints = sum(entry["hints"] for entry in record.exercises.values())
@@ -453,25 +519,28 @@ def progress(trainee, course) -> None:
 @click.option("--single", "single", help="SUBMISSIONS holds this one trainee's .cypher files (Gradescope).")
 @click.option("--gradescope", "gradescope_path", type=click.Path(dir_okay=False),
               help="With --single: also write Gradescope's results.json here.")
-def grade(submissions, out, course, single, gradescope_path) -> None:
+@click.option("--case", help="Grade the exercises on this imported case network instead.")
+def grade(submissions, out, course, single, gradescope_path, case) -> None:
     """Grade a folder of submissions (one sub-folder per trainee, one .cypher per exercise).
 
     Exit 0 whenever grading ran, whatever the trainees scored; non-zero only for linklab's own errors."""
     from pathlib import Path
 
     from .db import connect
-    from .exercises.catalogue import catalogue
+    from .exercises.catalogue import case_catalogue, catalogue
     from .grade.batch import grade_class, plan, read_hints, read_submissions
     from .grade.outputs import gradescope, write_all
     from .trainee import grading_connection, identity
 
     _, course = identity(None, course)
-    found = read_submissions(Path(submissions), catalogue(), single)
-    jobs = len(plan(found, catalogue(), course))
+    exercises = case_catalogue() if case else catalogue()
+    found = read_submissions(Path(submissions), exercises, single)
+    jobs = len(plan(found, exercises, course, case))
     click.echo(f"Grading {len(found)} trainee(s), {jobs} check(s) on the grading server", err=True)
     with connect(grading_connection()) as driver, progress_bar(jobs, "grading") as bar:
         bar.unit = " checks"
-        results = grade_class(driver, found, course, Path(out), progress=bar.update)
+        results = grade_class(driver, found, course, Path(out), progress=bar.update, exercises=exercises,
+                              case=case)
     results.hints = read_hints(Path(submissions), list(found), single)
     paths = write_all(results, Path(out))
     if gradescope_path:
@@ -529,18 +598,23 @@ def selftest(seeds, size) -> None:
 @click.option("--seed", type=int, help="Keys for this seed (class size).")
 @click.option("--trainee", help="Keys for this trainee's own scenarios.")
 @click.option("--course", help="Course id (default: $LINKLAB_COURSE or linklab-101).")
-def answers(out, profile, seed, trainee, course) -> None:
+@click.option("--case", help="Keys of the case exercises for this imported case network.")
+def answers(out, profile, seed, trainee, course, case) -> None:
     """Write the confidential answer key of every exercise for one scenario (Markdown and JSON)."""
     from pathlib import Path
 
     from .answer_keys import key_entries, write_keys
-    from .exercises.catalogue import catalogue
-    from .grade.engine import SIZE, ScenarioKey, scenarios_for
+    from .exercises.catalogue import case_catalogue, catalogue
+    from .grade.engine import SIZE, ScenarioKey, case_keys, scenarios_for
     from .trainee import identity
 
-    if (seed is None) == (trainee is None):
-        raise LinklabError("give --seed N (with --profile) or --trainee ID")
-    if trainee:
+    if sum(x is not None for x in (seed, trainee, case)) != 1:
+        raise LinklabError("give one of --seed N (with --profile), --trainee ID or --case NAME")
+    if case:
+        key = case_keys(identity(None, course)[1], case)[0]
+        pairs = [(e, key) for e in case_catalogue()]
+        title = f"Answer key for case {case}"
+    elif trainee:
         _, course = identity(trainee, course)
         pairs = [(e, scenarios_for(e, course, trainee)[0]) for e in catalogue()]
         title = f"Answer key for trainee {trainee} ({course})"
@@ -556,7 +630,7 @@ def answers(out, profile, seed, trainee, course) -> None:
 @click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "csv"]), default="graphml",
               show_default=True, help="graphml and gexf for Gephi, Cytoscape, yEd; csv for i2-style importers.")
 @click.option("--out", type=click.Path(), required=True, help="File (graphml, gexf) or folder (csv).")
-@click.option("--around", help="Only the neighbourhood of the account with this handle.")
+@click.option("--around", help="Only the neighbourhood of the account with this handle (or person with this name).")
 @click.option("--hops", type=int, default=2, show_default=True, help="With --around: how far.")
 def export(fmt, out, around, hops) -> None:
     """Export the loaded scenario (or a neighbourhood) with its labels and properties."""
@@ -592,7 +666,8 @@ def report(results, out) -> None:
 @cli.command()
 @click.option("--out", type=click.Path(dir_okay=False), default="network.png", show_default=True,
               help="PNG path; the interactive page goes beside it with .html.")
-@click.option("--around", help="Draw the message neighbourhood of the person behind this account handle.")
+@click.option("--around", help="Draw the message neighbourhood of the person behind this account handle "
+              "(on a case network: of the person with this name).")
 @click.option("--hops", type=int, default=2, show_default=True, help="With --around: how many message hops.")
 def picture(out, around, hops) -> None:
     """Draw the loaded network as a PNG and an offline interactive HTML page."""
@@ -604,7 +679,10 @@ def picture(out, around, hops) -> None:
 
     with connect() as driver:
         current = require_complete(driver)
-        data, paths = draw(driver, int(current.props["seed"]), Path(out), around, hops)
+        props = current.props
+        on_case = props.get("kind") == "case"
+        seed = int(props["case_hash"][:8], 16) if on_case else int(props["seed"])
+        data, paths = draw(driver, seed, Path(out), around, hops, case=on_case)
     note = f" ({data['note']})" if data["note"] else ""
     click.echo(f"Drew {len(data['nodes'])} people and {len(data['edges'])} contacts{note}: "
                f"{', '.join(str(p) for p in paths)}")

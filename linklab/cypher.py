@@ -1,6 +1,6 @@
 """Every Cypher statement the Python code runs, in one place (schema: queries/schema.cypher;
 reference solutions: queries/solutions/). Labels and types are formatted in only from the fixed
-schema in scenario.model, never from user input."""
+schema in scenario.model, or a case's relationship type once it matches cases.network.TYPE_PATTERN."""
 
 from __future__ import annotations
 
@@ -56,7 +56,8 @@ SHOW_CONSTRAINTS = "SHOW CONSTRAINTS YIELD name RETURN name"
 SHOW_INDEXES = "SHOW INDEXES YIELD name, type, owningConstraint WHERE type <> 'LOOKUP' AND owningConstraint IS NULL RETURN name"
 DROP_CONSTRAINT = "DROP CONSTRAINT `{name}` IF EXISTS"
 DROP_INDEX = "DROP INDEX `{name}` IF EXISTS"
-SET_SCENARIO = "MATCH (s:Scenario {id: 'current'}) SET s += $props"
+SET_SCENARIO = ("MATCH (s:Scenario {id: 'current'}) SET s = $props "  # nothing left from the last scenario
+                "SET s.id = 'current', s.complete = false, s.status = 'resetting', s.started_at = datetime()")
 FINISH_SCENARIO = ("MATCH (s:Scenario {id: 'current'}) SET s += $props, s.loaded_at = datetime(), "
                    "s.complete = true, s.status = 'complete'")
 GET_SCENARIO = "MATCH (s:Scenario) RETURN s {.*} AS s"
@@ -65,6 +66,15 @@ COUNT_LABELS = ("CALL db.labels() YIELD label WHERE label <> 'Scenario' "
                 "CALL (label) { MATCH (n) WHERE label IN labels(n) RETURN count(n) AS c } RETURN label, c")
 COUNT_TYPES = ("CALL db.relationshipTypes() YIELD relationshipType AS t "
                "CALL (t) { MATCH ()-[r]->() WHERE type(r) = t RETURN count(r) AS c } RETURN t, c")
+
+
+# -- imported case networks (the type is checked against cases.network.TYPE_PATTERN first)
+CREATE_CASE_PEOPLE = "UNWIND $rows AS row CREATE (p:Person) SET p = row"
+
+
+def create_case_contacts(rel_type: str) -> str:
+    return ("UNWIND $rows AS row MATCH (a:Person {id: row.s}) MATCH (b:Person {id: row.e}) "
+            f"CREATE (a)-[r:`{rel_type}`]->(b) SET r.weight = row.w")
 
 
 # -- LOAD CSV of `linklab generate --format csv` files (the benchmark's comparison)
@@ -110,11 +120,15 @@ PERSON_CONTACTS = ("MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<
 PERSON_NAMES = "MATCH (p:Person) WHERE p.id IN $ids RETURN p.id AS id, p.name AS name"
 MEMBERSHIPS = ("MATCH (p:Person)-[:MEMBER_OF]->(o:Organization) "
                "RETURN p.id AS id, o.name AS organisation, o.kind AS kind")
+CASE_PEOPLE = "MATCH (p:Person) RETURN p.id AS id"
+CASE_LINKS = "MATCH (p:Person)-->(q:Person) RETURN p.id AS a, q.id AS b"
+PERSON_BY_NAME = "MATCH (p:Person {name: $name}) RETURN p.id AS id LIMIT 1"
 OWNER_OF_HANDLE = "MATCH (p:Person)-[:USES]->(:Account {handle: $handle}) RETURN p.id AS id LIMIT 1"
 EXPORT_NODES = "MATCH (n) WHERE NOT n:Scenario RETURN labels(n)[0] AS label, properties(n) AS props"
 EXPORT_RELS = ("MATCH (a)-[r]->(b) WHERE NOT a:Scenario RETURN labels(a)[0] AS sl, a.id AS s, type(r) AS type, "
                "properties(r) AS props, labels(b)[0] AS el, b.id AS e")
-EXPORT_AROUND = ("MATCH (start:Account {handle: $handle}) "
+EXPORT_AROUND = ("CALL () { MATCH (a:Account {handle: $handle}) RETURN a AS start "
+                 "UNION MATCH (p:Person {name: $handle}) RETURN p AS start } "
                  "MATCH (start)-[*0..%d]-(n) WITH DISTINCT n WHERE NOT n:Scenario "
                  "RETURN labels(n)[0] AS label, properties(n) AS props")
 

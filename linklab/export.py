@@ -38,7 +38,7 @@ def read_graph(driver: neo4j.Driver, around: str | None = None, hops: int = 2) -
     if around:
         records, _, _ = driver.execute_query(cypher.EXPORT_AROUND % int(hops), handle=around)
         if not records:
-            raise LinklabError(f"no account with handle {around!r} in the loaded scenario")
+            raise LinklabError(f"no account with handle {around!r} and no person named so in the loaded data")
     else:
         records, _, _ = driver.execute_query(cypher.EXPORT_NODES)
     for record in records:

@@ -15,6 +15,7 @@ from typing import Callable
 import neo4j
 
 from . import cypher
+from .cases.network import CaseNetwork
 from .errors import LinklabError
 from .scenario.export import Digest, metadata
 from .scenario.model import NODE_LABELS, REL_KEYS, Chunk, Scenario
@@ -87,17 +88,28 @@ class BatchWriter:
         return written
 
 
-def reset(driver: neo4j.Driver, scenario: Scenario, database: str = "neo4j",
-          batch_size: int = BATCH_SIZE, progress: Callable[[int], None] | None = None) -> LoadReport:
-    """Replace whatever the database holds with `scenario`."""
-    began = time.perf_counter()
-    advance = progress or (lambda n: None)
+def begin(driver: neo4j.Driver, database: str, props: dict) -> None:
+    """Mark the data incomplete, wipe it, apply the schema and record what is being loaded."""
     run(driver, cypher.MARK_RESETTING, database)
     present = wipe(driver, database)
     for statement in cypher.schema_statements():
         if cypher.schema_name(statement) not in present:
             run(driver, statement, database)
-    run(driver, cypher.SET_SCENARIO, database, props=asdict(scenario.info))
+    run(driver, cypher.SET_SCENARIO, database, props=props)
+
+
+def finish(driver: neo4j.Driver, database: str, digest: str, counts: dict[str, int]) -> None:
+    """The very last step: only now is the data complete."""
+    run(driver, cypher.FINISH_SCENARIO, database, props={
+        "hash": digest, "counts": json.dumps(counts, sort_keys=True), "entities": sum(counts.values())})
+
+
+def reset(driver: neo4j.Driver, scenario: Scenario, database: str = "neo4j",
+          batch_size: int = BATCH_SIZE, progress: Callable[[int], None] | None = None) -> LoadReport:
+    """Replace whatever the database holds with `scenario`."""
+    began = time.perf_counter()
+    advance = progress or (lambda n: None)
+    begin(driver, database, asdict(scenario.info))
     digest = Digest()
     with driver.session(database=database) as session:
         writer = BatchWriter(session, batch_size)
@@ -105,10 +117,27 @@ def reset(driver: neo4j.Driver, scenario: Scenario, database: str = "neo4j",
             advance(writer.load_chunk(chunk))
             digest.add(chunk)
     meta = metadata(scenario, digest)
-    run(driver, cypher.FINISH_SCENARIO, database, props={
-        "hash": meta["hash"], "counts": json.dumps(meta["counts"], sort_keys=True),
-        "entities": sum(meta["counts"].values())})
+    finish(driver, database, meta["hash"], meta["counts"])
     return LoadReport(meta, time.perf_counter() - began, sum(meta["counts"].values()))
+
+
+def load_case(driver: neo4j.Driver, case: CaseNetwork, database: str = "neo4j",
+              progress: Callable[[int], None] | None = None) -> LoadReport:
+    """Replace whatever the database holds with an imported case network (same complete-flag rule)."""
+    began = time.perf_counter()
+    advance = progress or (lambda n: None)
+    begin(driver, database, case.info())
+    with driver.session(database=database) as session:
+        writer = BatchWriter(session, BATCH_SIZE)
+        advance(writer.write(cypher.CREATE_CASE_PEOPLE, [p.row() for p in case.people]))
+        writer.commit()
+        advance(writer.write(cypher.create_case_contacts(case.rel_type),
+                             [{"s": c.source, "e": c.target, "w": c.weight} for c in case.contacts]))
+        writer.commit()
+    counts = {"Person": len(case.people), case.rel_type: len(case.contacts)}
+    finish(driver, database, case.digest, counts)
+    meta = {**case.info(), "hash": case.digest, "counts": counts}
+    return LoadReport(meta, time.perf_counter() - began, sum(counts.values()))
 
 
 # ---------------------------------------------------------------- what is loaded

@@ -3,13 +3,15 @@ interactive HTML page (no CDN, no network). Organisations are coloured, node siz
 connected people are labelled, and the layout is fixed by the scenario's seed.
 
 The default view is the criminal core (known members and everyone in message contact with two or more of
-them); `--around HANDLE --hops N` shows one account owner's neighbourhood instead. Views above MAX_NODES
-keep the most connected people and say so on the picture.
+them); `--around HANDLE --hops N` shows one account owner's neighbourhood instead. On an imported case
+network the view is the whole network, coloured by community (Louvain, seeded), and `--around` takes a
+person's name. Views above MAX_NODES keep the most connected people and say so on the picture.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +22,8 @@ from . import cypher
 from .errors import LinklabError
 
 MAX_NODES = 400
-LABELLED = 12
+LABELLED = 12  # names shown for the most connected people...
+LABEL_ALL = 30  # ...or for everyone in views this small
 PALETTE = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
 OUTSIDER = "#b0b0b0"
 
@@ -31,6 +34,7 @@ class View:
     title: str
     note: str  # what was left out, shown on the picture
     groups: list[str]  # legend order
+    size_note: str = "node size: number of message contacts"
 
 
 def person_graph(driver: neo4j.Driver) -> tuple[nx.Graph, dict[str, str]]:
@@ -44,7 +48,37 @@ def person_graph(driver: neo4j.Driver) -> tuple[nx.Graph, dict[str, str]]:
     return graph, groups
 
 
-def build_view(driver: neo4j.Driver, seed: int, around: str | None = None, hops: int = 2) -> View:
+def case_graph(driver: neo4j.Driver, seed: int) -> tuple[nx.Graph, dict[str, str]]:
+    """Every link between people, and communities (largest first) as the groups to colour."""
+    graph = nx.Graph()
+    records, _, _ = driver.execute_query(cypher.CASE_PEOPLE)
+    graph.add_nodes_from(sorted(r["id"] for r in records))
+    records, _, _ = driver.execute_query(cypher.CASE_LINKS)
+    graph.add_edges_from(sorted((r["a"], r["b"]) for r in records))
+    communities = sorted(nx.community.louvain_communities(graph, seed=seed), key=lambda c: (-len(c), min(c)))
+    return graph, {p: f"community {i}" for i, members in enumerate(communities, 1) for p in members}
+
+
+def build_case_view(driver: neo4j.Driver, seed: int, around: str | None, hops: int) -> View:
+    contacts, groups = case_graph(driver, seed)
+    if around:
+        records, _, _ = driver.execute_query(cypher.PERSON_BY_NAME, name=around)
+        if not records:
+            raise LinklabError(f"no person named {around!r} in the loaded case network")
+        keep = set(nx.single_source_shortest_path_length(contacts, records[0]["id"], cutoff=hops))
+        title = f"{hops}-hop neighbourhood of {around}"
+    else:
+        keep = set(contacts)
+        title = "The case network, coloured by community (Louvain)"
+    view = finish_view(driver, contacts.subgraph(keep).copy(), groups, title, outsider=None)
+    view.size_note = "node size: number of links"
+    return view
+
+
+def build_view(driver: neo4j.Driver, seed: int, around: str | None = None, hops: int = 2,
+               case: bool = False) -> View:
+    if case:
+        return build_case_view(driver, seed, around, hops)
     contacts, groups = person_graph(driver)
     if around:
         records, _, _ = driver.execute_query(cypher.OWNER_OF_HANDLE, handle=around)
@@ -63,6 +97,12 @@ def build_view(driver: neo4j.Driver, seed: int, around: str | None = None, hops:
             raise LinklabError("the loaded scenario has no known members: nothing to draw (use --around)")
     view = contacts.subgraph(keep).copy()
     view.add_nodes_from(keep)
+    return finish_view(driver, view, groups, title, outsider="not a known member")
+
+
+def finish_view(driver: neo4j.Driver, view: nx.Graph, groups: dict[str, str], title: str,
+                outsider: str | None) -> View:
+    """Keep the MAX_NODES most connected (saying so), and add names and groups."""
     note = ""
     if view.number_of_nodes() > MAX_NODES:
         ranked = sorted(view.degree(), key=lambda kv: (-kv[1], kv[0]))[:MAX_NODES]
@@ -72,9 +112,10 @@ def build_view(driver: neo4j.Driver, seed: int, around: str | None = None, hops:
     names = {r["id"]: r["name"] for r in records}
     for person in view:
         view.nodes[person]["name"] = names.get(person, person)
-        view.nodes[person]["group"] = groups.get(person, "not a known member")
-    legend = sorted({g for _, g in view.nodes(data="group")} - {"not a known member"}) + ["not a known member"]
-    return View(view, title, note, legend)
+        view.nodes[person]["group"] = groups.get(person, outsider)
+    named = sorted({g for _, g in view.nodes(data="group")} - {outsider},
+                   key=lambda g: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", g)])  # 2 before 10
+    return View(view, title, note, named + ([outsider] if outsider else []))
 
 
 def layout(view: View, seed: int) -> dict[str, tuple[float, float]]:
@@ -95,12 +136,13 @@ def colours(view: View) -> dict[str, str]:
 def drawing_data(view: View, seed: int) -> dict:
     positions, colour = layout(view, seed), colours(view)
     degree = dict(view.graph.degree())
-    labelled = {p for p, _ in sorted(degree.items(), key=lambda kv: (-kv[1], kv[0]))[:LABELLED]}
+    shown = len(degree) if len(degree) <= LABEL_ALL else LABELLED
+    labelled = {p for p, _ in sorted(degree.items(), key=lambda kv: (-kv[1], kv[0]))[:shown]}
     nodes = [{"id": p, "name": view.graph.nodes[p]["name"], "group": view.graph.nodes[p]["group"],
               "x": positions[p][0], "y": positions[p][1], "degree": degree[p], "colour": colour[view.graph.nodes[p]["group"]],
               "label": p in labelled} for p in sorted(view.graph)]
     edges = [[a, b] for a, b in sorted(tuple(sorted(e)) for e in view.graph.edges)]
-    return {"title": view.title, "note": view.note, "legend": [[g, colour[g]] for g in view.groups],
+    return {"title": view.title, "note": view.note, "size_note": view.size_note, "legend": [[g, colour[g]] for g in view.groups],
             "nodes": nodes, "edges": edges}
 
 
@@ -126,7 +168,7 @@ def write_png(data: dict, path: Path) -> None:
     handles = [Line2D([], [], marker="o", linestyle="", color=c, label=g) for g, c in data["legend"]]
     ax.legend(handles=handles, loc="lower left", fontsize=8, frameon=True)
     ax.set_title(data["title"] + (f"\n({data['note']})" if data["note"] else ""), fontsize=11)
-    ax.text(0.99, 0.01, "node size: number of message contacts", transform=ax.transAxes, ha="right", fontsize=7)
+    ax.text(0.99, 0.01, data["size_note"], transform=ax.transAxes, ha="right", fontsize=7)
     ax.set_axis_off()
     fig.tight_layout()
     fig.savefig(path)
@@ -186,8 +228,9 @@ def write_html(data: dict, path: Path) -> None:
                     encoding="utf-8")
 
 
-def draw(driver: neo4j.Driver, seed: int, out: Path, around: str | None = None, hops: int = 2) -> tuple[dict, list[Path]]:
-    view = build_view(driver, seed, around, hops)
+def draw(driver: neo4j.Driver, seed: int, out: Path, around: str | None = None, hops: int = 2,
+         case: bool = False) -> tuple[dict, list[Path]]:
+    view = build_view(driver, seed, around, hops, case)
     data = drawing_data(view, seed)
     out.parent.mkdir(parents=True, exist_ok=True)
     png, page = out.with_suffix(".png"), out.with_suffix(".html")

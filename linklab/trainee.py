@@ -16,7 +16,7 @@ from .config import Connection, local_password, state_dir
 from .db import connect
 from .errors import LinklabError
 from .exercises.catalogue import Exercise
-from .grade.engine import ExerciseVerdict, ScenarioKey, check_answer, ensure_loaded, scenarios_for, summarise
+from .grade.engine import CaseKey, ExerciseVerdict, ScenarioKey, check_answer, ensure_loaded, scenarios_for, summarise
 from .load import loaded
 
 DEFAULT_COURSE = "linklab-101"
@@ -40,15 +40,13 @@ def grading_connection() -> Connection:
     return Connection(inst.uri, "neo4j", local_password())
 
 
-def is_loaded(driver: neo4j.Driver, key: ScenarioKey) -> bool:
+def is_loaded(driver: neo4j.Driver, key: ScenarioKey | CaseKey) -> bool:
     current = loaded(driver)
-    p = current.props
-    return current.state == "complete" and (p.get("profile"), p.get("size"), p.get("seed")) == \
-        (key.profile, key.size, key.seed)
+    return current.state == "complete" and key.matches(current.props)
 
 
-def check(exercise: Exercise, query: str, trainee: str, course: str) -> ExerciseVerdict:
-    keys = scenarios_for(exercise, course, trainee)
+def check(exercise: Exercise, query: str, trainee: str, course: str, case: str | None = None) -> ExerciseVerdict:
+    keys = scenarios_for(exercise, course, trainee, case=case)
     results = []
     grading: neo4j.Driver | None = None
     with connect() as local:
@@ -121,6 +119,6 @@ class Progress:
         return "passed" if entry["passed"] else "trying"
 
 
-def exploring(exercise: Exercise, trainee: str, course: str) -> ScenarioKey:
-    return scenarios_for(exercise, course, trainee)[0]
+def exploring(exercise: Exercise, trainee: str, course: str, case: str | None = None) -> ScenarioKey | CaseKey:
+    return scenarios_for(exercise, course, trainee, case=case)[0]
 

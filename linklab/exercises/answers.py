@@ -6,11 +6,13 @@ Each function takes the scenario's graphs and returns the parameters the exercis
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from typing import Callable
 
 import networkx as nx
 
+from ..cases.network import CaseNetwork
 from ..grade.compare import Expected
 from ..scenario.graphs import ScenarioGraphs
 
@@ -21,7 +23,7 @@ class Answer:
     params: dict = field(default_factory=dict)
 
 
-REGISTRY: dict[str, Callable[[ScenarioGraphs], Answer]] = {}
+REGISTRY: dict[str, Callable[[ScenarioGraphs], Answer] | Callable[[CaseNetwork], Answer]] = {}
 
 
 def answer(func):
@@ -291,3 +293,74 @@ def arrest_cutoff(g: ScenarioGraphs) -> Answer:
     crew_members = set().union(*(m for _, m in crew_sets(g)))
     cut = [m for m in crew_members if m != the_hub and m not in reach]
     return Answer(Expected([(len(cut),)]), {"hub": name(g, the_hub)})
+
+
+# ---------------------------------------------------------------- any imported case network
+# These read a CaseNetwork (linklab.cases.network) instead of a generated scenario. A hidden variant
+# picks its parameters so that a number copied from the answer on the case as imported is wrong there.
+
+
+def case_top(case: CaseNetwork, scores: dict[str, float], k: int) -> Expected:
+    return top({case.name_of(p): s for p, s in scores.items()}, k)
+
+
+@answer
+def case_degree(case: CaseNetwork) -> Answer:
+    return Answer(case_top(case, dict(case.graph.degree()), min(5, case.graph.number_of_nodes())))
+
+
+@answer
+def case_betweenness(case: CaseNetwork) -> Answer:
+    scores = {p: round(s, 6) for p, s in nx.betweenness_centrality(case.graph, normalized=False).items()}
+    best = case_top(case, scores, 1)
+    return Answer(Expected([r[:1] for r in best.rows], [r[:1] for r in best.tied]))
+
+
+def largest_component(graph: nx.Graph) -> list[str]:
+    return sorted(max(nx.connected_components(graph), key=lambda c: (len(c), sorted(c)[0])))
+
+
+def case_path_pair(case: CaseNetwork, avoid: int | None) -> tuple[str, str, int]:
+    """Two people of the largest connected group: far apart on the case as imported; on a hidden variant,
+    at a distance other than `avoid` where the network allows it."""
+    rng = random.Random(case.digest)
+    a = rng.choice(largest_component(case.graph))
+    distance = nx.single_source_shortest_path_length(case.graph, a)
+    others = sorted((d, p) for p, d in distance.items() if d >= 1)
+    if avoid is None:
+        farthest = others[-1][0]
+        b = rng.choice([p for d, p in others if d == farthest])
+    else:
+        b = rng.choice([p for d, p in others if d != avoid] or [p for _, p in others])
+    return a, b, distance[b]
+
+
+@answer
+def case_path(case: CaseNetwork) -> Answer:
+    avoid = case_path_pair(case.base, None)[2] if case.base else None
+    a, b, hops = case_path_pair(case, avoid)
+    return Answer(Expected([(hops,)]), {"a": case.name_of(a), "b": case.name_of(b)})
+
+
+def after_arrests(case: CaseNetwork, k: int) -> tuple[int, int]:
+    """(size of the largest group left, people left outside it) once the k most connected are arrested."""
+    ranked = sorted(case.graph.degree(), key=lambda pd: (-pd[1], case.name_of(pd[0])))
+    rest = case.graph.copy()
+    rest.remove_nodes_from(p for p, _ in ranked[:k])
+    largest = max((len(c) for c in nx.connected_components(rest)), default=0)
+    return largest, rest.number_of_nodes() - largest
+
+
+def arrest_count(case: CaseNetwork) -> int:
+    return 3 if case.graph.number_of_nodes() >= 10 else 1
+
+
+@answer
+def case_arrest(case: CaseNetwork) -> Answer:
+    k = arrest_count(case)
+    if case.base:
+        avoid = after_arrests(case.base, arrest_count(case.base))
+        choices = [n for n in range(1, 6) if n < case.graph.number_of_nodes() - 1]
+        random.Random(case.digest).shuffle(choices)
+        k = next((n for n in choices if after_arrests(case, n) != avoid), k)
+    return Answer(Expected([after_arrests(case, k)]), {"k": k})

@@ -2,6 +2,8 @@
 
 A file names its reference solution (queries/solutions/ID.cypher) and its answer function
 (linklab.exercises.answers), which computes the expected rows from the generated data with networkx.
+Exercises in exercises/case/ work on any imported case network (`linklab import`) instead of a generated
+scenario: they have no `profiles`, and their answer functions read the case network.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from ..grade.compare import CompareSpec
 from ..scenario.profiles import profile_names
 
 EXERCISES_DIR = PROJECT_ROOT / "exercises"
+CASE_EXERCISES_DIR = EXERCISES_DIR / "case"
 SOLUTIONS_DIR = PROJECT_ROOT / "queries" / "solutions"
 REQUIRED = {"id": str, "title": str, "level": int, "skills": list, "profiles": list, "points": int,
             "prompt": str, "hints": list, "answer": str, "compare": dict}
@@ -40,6 +43,11 @@ class Exercise:
     parameters: tuple[str, ...]
     uses_gds: bool
     path: Path
+    kind: str = "scenario"  # scenario: generated scenarios; case: an imported case network
+
+    @property
+    def on_case(self) -> bool:
+        return self.kind == "case"
 
     @property
     def solution_path(self) -> Path:
@@ -50,8 +58,11 @@ class Exercise:
         return self.solution_path.read_text()
 
 
-def parse(path: Path) -> Exercise:
+def parse(path: Path, kind: str = "scenario") -> Exercise:
     where = f"{path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path}"
+    required = dict(REQUIRED)
+    if kind == "case":  # any imported network: no generator profiles
+        del required["profiles"]
     try:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
@@ -59,22 +70,22 @@ def parse(path: Path) -> Exercise:
         raise LinklabError(f"{where}: not valid TOML: {exc}") from None
     except UnicodeDecodeError:
         raise LinklabError(f"{where}: not UTF-8 text") from None
-    for key, kind in REQUIRED.items():
+    for key, expected in required.items():
         if key not in data:
             raise LinklabError(f"{where}: missing field '{key}'")
-        if not isinstance(data[key], kind):
-            raise LinklabError(f"{where}: field '{key}' must be a {kind.__name__}")
-    for key, kind in OPTIONAL.items():
-        if key in data and not isinstance(data[key], kind):
-            raise LinklabError(f"{where}: field '{key}' must be a {kind.__name__}")
-    unknown = set(data) - set(REQUIRED) - set(OPTIONAL)
+        if not isinstance(data[key], expected):
+            raise LinklabError(f"{where}: field '{key}' must be a {expected.__name__}")
+    for key, expected in OPTIONAL.items():
+        if key in data and not isinstance(data[key], expected):
+            raise LinklabError(f"{where}: field '{key}' must be a {expected.__name__}")
+    unknown = set(data) - set(required) - set(OPTIONAL)
     if unknown:
         raise LinklabError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
     stem_number, _, stem_id = path.stem.partition("-")
     if not stem_number.isdigit() or stem_id != data["id"]:
         raise LinklabError(f"{where}: the file must be named NN-{data['id']}.toml")
-    bad_profiles = set(data["profiles"]) - set(profile_names())
-    if not data["profiles"] or bad_profiles:
+    bad_profiles = set(data.get("profiles", ())) - set(profile_names())
+    if kind == "scenario" and not data["profiles"] or bad_profiles:
         raise LinklabError(f"{where}: unknown profile(s) {sorted(bad_profiles)}; known: {profile_names()}")
     if not 1 <= data["level"] <= 4:
         raise LinklabError(f"{where}: level must be 1 (first steps) to 4 (advanced)")
@@ -94,12 +105,12 @@ def parse(path: Path) -> Exercise:
         raise LinklabError(f"{where}: no answer function '{data['answer']}' in linklab/exercises/answers.py")
     exercise = Exercise(
         id=data["id"], number=int(stem_number), title=data["title"], level=data["level"],
-        skills=tuple(data["skills"]), profiles=tuple(data["profiles"]), points=data["points"],
+        skills=tuple(data["skills"]), profiles=tuple(data.get("profiles", ())), points=data["points"],
         prompt=data["prompt"].strip(), hints=tuple(data["hints"]), answer=data["answer"],
         compare=CompareSpec(mode=spec["mode"], columns=spec["columns"],
                             fixed_columns=bool(spec.get("fixed_columns", False)),
                             tolerance=float(spec.get("tolerance", 1e-6))),
-        parameters=tuple(data.get("parameters", ())), uses_gds=bool(data.get("uses_gds", False)), path=path)
+        parameters=tuple(data.get("parameters", ())), uses_gds=bool(data.get("uses_gds", False)), path=path, kind=kind)
     if not exercise.solution_path.exists():
         raise LinklabError(f"{where}: reference solution {exercise.solution_path.relative_to(PROJECT_ROOT)} is missing")
     for name in exercise.parameters:
@@ -109,8 +120,9 @@ def parse(path: Path) -> Exercise:
 
 
 @cache
-def catalogue(folder: Path = EXERCISES_DIR) -> tuple[Exercise, ...]:
-    exercises = tuple(sorted((parse(p) for p in folder.glob("*.toml")), key=lambda e: e.number))
+def catalogue(folder: Path = EXERCISES_DIR, kind: str = "scenario") -> tuple[Exercise, ...]:
+    """The exercises on generated scenarios (or, with kind="case", those in exercises/case/)."""
+    exercises = tuple(sorted((parse(p, kind) for p in folder.glob("*.toml")), key=lambda e: e.number))
     ids = [e.id for e in exercises]
     duplicates = {i for i in ids if ids.count(i) > 1}
     if duplicates:
@@ -118,8 +130,21 @@ def catalogue(folder: Path = EXERCISES_DIR) -> tuple[Exercise, ...]:
     return exercises
 
 
+def case_catalogue() -> tuple[Exercise, ...]:
+    """The exercises on an imported case network."""
+    exercises = catalogue(CASE_EXERCISES_DIR, "case")
+    clash = {e.id for e in exercises} & {e.id for e in catalogue()}
+    if clash:
+        raise LinklabError(f"exercise id(s) in both exercises/ and exercises/case/: {', '.join(sorted(clash))}")
+    return exercises
+
+
 def get(exercise_id: str) -> Exercise:
+    """By id, or by number for the exercises on generated scenarios."""
     for exercise in catalogue():
         if exercise.id == exercise_id or str(exercise.number) == exercise_id.lstrip("0"):
+            return exercise
+    for exercise in case_catalogue():
+        if exercise.id == exercise_id:
             return exercise
     raise LinklabError(f"unknown exercise {exercise_id!r}: `linklab exercises` lists them")

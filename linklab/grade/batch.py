@@ -21,18 +21,18 @@ import neo4j
 
 from ..errors import LinklabError
 from ..exercises.catalogue import Exercise, catalogue
-from .engine import CheckResult, ExerciseVerdict, ScenarioKey, check_answer, ensure_loaded, scenarios_for, summarise
+from .engine import CaseKey, CheckResult, ExerciseVerdict, ScenarioKey, check_answer, ensure_loaded, scenarios_for, summarise
 
 
 @dataclass(frozen=True)
 class Job:
     trainee: str
     exercise: str
-    key: ScenarioKey
+    key: ScenarioKey | CaseKey
 
     @property
     def ident(self) -> str:
-        return f"{self.trainee}\t{self.exercise}\t{self.key.profile}\t{self.key.size}\t{self.key.seed}"
+        return f"{self.trainee}\t{self.exercise}\t{self.key!r}"
 
 
 def read_submissions(folder: Path, exercises: tuple[Exercise, ...], single: str | None = None
@@ -72,13 +72,15 @@ def read_hints(folder: Path, trainees: list[str], single: str | None = None) -> 
     return hints
 
 
-def plan(submissions: dict[str, dict[str, str]], exercises: tuple[Exercise, ...], course: str) -> list[Job]:
+def plan(submissions: dict[str, dict[str, str]], exercises: tuple[Exercise, ...], course: str,
+         case: str | None = None) -> list[Job]:
     jobs = []
     for trainee, answers in submissions.items():
         for exercise in exercises:
             if exercise.id in answers:
-                jobs.extend(Job(trainee, exercise.id, key) for key in scenarios_for(exercise, course, trainee))
-    return sorted(jobs, key=lambda j: (j.key, j.trainee, j.exercise))
+                jobs.extend(Job(trainee, exercise.id, key)
+                            for key in scenarios_for(exercise, course, trainee, case=case))
+    return sorted(jobs, key=lambda j: (isinstance(j.key, CaseKey), j.key, j.trainee, j.exercise))
 
 
 def done_checks(log: Path) -> dict[str, CheckResult]:
@@ -105,13 +107,16 @@ class ClassResults:
 
 
 def grade_class(driver: neo4j.Driver, submissions: dict[str, dict[str, str]], course: str, out: Path,
-                progress: Callable[[int], None] | None = None) -> ClassResults:
-    exercises = catalogue()
+                progress: Callable[[int], None] | None = None, exercises: tuple[Exercise, ...] | None = None,
+                case: str | None = None) -> ClassResults:
+    """Grade every submission on its scenarios: `exercises` defaults to those on generated scenarios;
+    pass the case catalogue and `case` to grade the exercises on an imported case network."""
+    exercises = exercises or catalogue()
     by_id = {e.id: e for e in exercises}
     out.mkdir(parents=True, exist_ok=True)
     log = out / "checks.jsonl"
     done = done_checks(log)
-    jobs = plan(submissions, exercises, course)
+    jobs = plan(submissions, exercises, course, case)
     todo = [j for j in jobs if j.ident not in done]
     if progress:
         progress(len(jobs) - len(todo))
@@ -139,6 +144,7 @@ def grade_class(driver: neo4j.Driver, submissions: dict[str, dict[str, str]], co
                 verdicts[trainee].append(ExerciseVerdict(exercise.id, False, 0, exercise.points,
                                                          "no answer submitted"))
                 continue
-            checks = [done[Job(trainee, exercise.id, key).ident] for key in scenarios_for(exercise, course, trainee)]
+            checks = [done[Job(trainee, exercise.id, key).ident]
+                      for key in scenarios_for(exercise, course, trainee, case=case)]
             verdicts[trainee].append(summarise(exercise, checks))
     return ClassResults(course, verdicts, time.perf_counter() - began, reseed, ran)

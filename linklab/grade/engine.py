@@ -2,7 +2,8 @@
 
 An answer passes only if it is right on every scenario of its set: the trainee's own variant (seed derived
 from course and trainee) and further hidden seeds of the same profile (derived from course and exercise,
-shared by the class). A query that hard-codes names or ids is right on one seed at most.
+shared by the class). A query that hard-codes names or ids is right on one seed at most. Exercises on an
+imported case network check the case as imported and hidden variants of it (cases.network).
 `linklab check` and `linklab grade` both use `check_answer` on the same scenarios, so they agree.
 """
 
@@ -19,9 +20,11 @@ import neo4j
 from neo4j.exceptions import ClientError
 
 from .. import cypher
+from ..cases.network import CaseNetwork, stored as stored_case
+from ..errors import LinklabError
 from ..exercises.answers import REGISTRY, Answer
 from ..exercises.catalogue import Exercise
-from ..load import loaded, reset
+from ..load import load_case, loaded, reset
 from ..scenario.generate import generate
 from ..scenario.graphs import ScenarioGraphs
 from ..scenario.profiles import profile_names
@@ -43,6 +46,32 @@ class ScenarioKey:
     def __str__(self) -> str:
         return f"{self.profile}/{self.size}/seed {self.seed}"
 
+    def matches(self, props: dict) -> bool:
+        """Whether the `:Scenario` properties say that this scenario is loaded."""
+        return props.get("kind") != "case" and \
+            (props.get("profile"), props.get("size"), props.get("seed")) == (self.profile, self.size, self.seed)
+
+
+@dataclass(frozen=True, order=True)
+class CaseKey:
+    """An imported case network (variant 0) or one of its hidden variants (variant = seed)."""
+    case: str
+    variant: int
+    case_hash: str  # of the case as imported: a case imported again under the same name is another key
+
+    def __str__(self) -> str:
+        return f"case {self.case}" + (f"/hidden variant {self.variant}" if self.variant else "")
+
+    def matches(self, props: dict) -> bool:
+        return props.get("kind") == "case" and \
+            (props.get("case"), props.get("variant"), props.get("case_hash")) == (self.case, self.variant, self.case_hash)
+
+    def network(self) -> CaseNetwork:
+        case = stored_case(self.case)
+        if case.digest != self.case_hash:
+            raise LinklabError(f"case {self.case!r} was imported again since: check again")
+        return case.hidden_variant(self.variant) if self.variant else case
+
 
 def derive_seed(*parts: str) -> int:
     """A stable seed from text: sha256, first 8 hex digits, 1..999,999 (documented in the README)."""
@@ -61,9 +90,20 @@ def profile_for(exercise: Exercise, seed: int) -> str:
     return next(p for p in order if p in exercise.profiles)
 
 
-def scenarios_for(exercise: Exercise, course: str, trainee: str, size: str = SIZE) -> list[ScenarioKey]:
+def case_keys(course: str, case: str | None = None) -> list[CaseKey]:
+    """The case as imported (the same for the whole class), then hidden variants shared by the class."""
+    network = stored_case(case)
+    hidden = [derive_seed(course, "hidden", "case", network.name, str(k)) for k in range(1, EXTRA_SEEDS + 1)]
+    return [CaseKey(network.name, v, network.digest) for v in [0] + hidden]
+
+
+def scenarios_for(exercise: Exercise, course: str, trainee: str, size: str = SIZE,
+                  case: str | None = None) -> list[ScenarioKey | CaseKey]:
     """The trainee's own scenario first, then hidden ones of the same profile, shared by the class
-    (small: what they catch is a query that only works on one set of people)."""
+    (small: what they catch is a query that only works on one set of people). For an exercise on a case
+    network: that case (`case`, or the last one imported) and its hidden variants."""
+    if exercise.on_case:
+        return case_keys(course, case)
     seed = trainee_seed(course, trainee)
     profile = profile_for(exercise, seed)
     hidden = [derive_seed(course, "hidden", profile, str(k)) for k in range(1, EXTRA_SEEDS + 1)]
@@ -71,28 +111,32 @@ def scenarios_for(exercise: Exercise, course: str, trainee: str, size: str = SIZ
 
 
 @lru_cache(maxsize=16)
-def graphs_for(key: ScenarioKey) -> ScenarioGraphs:
+def graphs_for(key: ScenarioKey | CaseKey) -> ScenarioGraphs | CaseNetwork:
+    """What answer functions read: a generated scenario's graphs, or a case network."""
+    if isinstance(key, CaseKey):
+        return key.network()
     return ScenarioGraphs(generate(key.profile, key.size, key.seed))
 
 
-def answer_key(exercise: Exercise, key: ScenarioKey) -> Answer:
+def answer_key(exercise: Exercise, key: ScenarioKey | CaseKey) -> Answer:
     return cached_answer(exercise.answer, key)
 
 
 @lru_cache(maxsize=4096)
-def cached_answer(answer: str, key: ScenarioKey) -> Answer:
+def cached_answer(answer: str, key: ScenarioKey | CaseKey) -> Answer:
     """Answer keys are pure functions of the scenario: compute each once per process."""
     return REGISTRY[answer](graphs_for(key))
 
 
-def ensure_loaded(driver: neo4j.Driver, key: ScenarioKey, database: str = "neo4j") -> bool:
+def ensure_loaded(driver: neo4j.Driver, key: ScenarioKey | CaseKey, database: str = "neo4j") -> bool:
     """Load `key` unless it is loaded already; True when it had to load."""
     current = loaded(driver, database)
-    props = current.props
-    if current.state == "complete" and (props.get("profile"), props.get("size"), props.get("seed")) == \
-            (key.profile, key.size, key.seed):
+    if current.state == "complete" and key.matches(current.props):
         return False
-    reset(driver, graphs_for(key).scenario, database)
+    if isinstance(key, CaseKey):
+        load_case(driver, graphs_for(key), database)
+    else:
+        reset(driver, graphs_for(key).scenario, database)
     return True
 
 
@@ -129,7 +173,7 @@ def gds_estimate_ok(driver: neo4j.Driver, database: str) -> None:
         raise Refused(f"GDS estimates more than {GDS_MEMORY_CAP >> 20} MiB for a projection: not graded here")
 
 
-def check_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKey,
+def check_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKey | CaseKey,
                  limits: Limits | None = None, database: str = "neo4j") -> CheckResult:
     """Check one answer on one scenario, which must be loaded in `database` already."""
     answer = answer_key(exercise, key)

@@ -7,7 +7,7 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from ..exercises.catalogue import catalogue
+from ..exercises.catalogue import case_catalogue, catalogue
 from .batch import ClassResults
 from .engine import ExerciseVerdict
 
@@ -37,8 +37,12 @@ def status_of(verdict: ExerciseVerdict) -> str:
     return "failed"
 
 
+def exercise_titles() -> dict[str, str]:
+    return {e.id: e.title for e in catalogue() + case_catalogue()}
+
+
 def junit_xml(results: ClassResults) -> ET.ElementTree:
-    titles = {e.id: e.title for e in catalogue()}
+    titles = exercise_titles()
     root = ET.Element("testsuites", name=f"linklab {results.course}")
     total = failures = 0
     for trainee, verdicts in results.verdicts.items():
@@ -63,7 +67,7 @@ def junit_xml(results: ClassResults) -> ET.ElementTree:
 
 
 def gradescope(verdicts: list[ExerciseVerdict], seconds: float) -> dict:
-    titles = {e.id: e.title for e in catalogue()}
+    titles = exercise_titles()
     return {
         "score": sum(v.points for v in verdicts),
         "max_score": sum(v.max_points for v in verdicts),

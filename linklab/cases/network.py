@@ -1,0 +1,163 @@
+"""An imported case network as plain data: people, contacts, where it came from. Pure: no database.
+
+A case is stored in canonical JSON under `.linklab/cases/NAME.json` when it is imported, so answer keys
+and grading can read it again later. Grading also uses hidden *variants* of the case: the same kind of
+network with names and ids shuffled among the people and a tenth of the contacts left out (seeded), so an
+answer that hard-codes a name, an id or a number is caught as it is on generated scenarios.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import re
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
+
+import networkx as nx
+
+from ..config import state_dir
+from ..errors import LinklabError
+
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
+TYPE_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
+VARIANT_DROP = 0.10  # share of contacts a hidden variant leaves out
+
+encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    props: tuple[tuple[str, str | int | float | bool], ...] = ()  # other attributes from the file
+
+    def row(self) -> dict:
+        return {**dict(self.props), "id": self.id, "name": self.name}
+
+
+@dataclass(frozen=True)
+class Contact:
+    source: str
+    target: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class CaseNetwork:
+    name: str  # the case's name (`--name`)
+    rel_type: str  # relationship type in Neo4j (`--type`)
+    people: tuple[Person, ...]  # sorted by id
+    contacts: tuple[Contact, ...]  # one per pair of people, in file order
+    source: dict = field(default_factory=dict, compare=False)  # file, format, sha256, what was cleaned
+    variant: int = 0  # 0: as imported; otherwise the seed of a hidden variant
+    base: "CaseNetwork | None" = field(default=None, compare=False, repr=False)  # a variant's original
+
+    def canonical(self) -> str:
+        """The network without its provenance, as one JSON text: its sha256 is the case hash."""
+        return encode({"name": self.name, "type": self.rel_type, "variant": self.variant,
+                       "people": [p.row() for p in self.people],
+                       "contacts": [[c.source, c.target, c.weight] for c in self.contacts]})
+
+    @cached_property
+    def digest(self) -> str:
+        return hashlib.sha256(self.canonical().encode()).hexdigest()
+
+    @cached_property
+    def graph(self) -> nx.Graph:
+        """Undirected, one edge per contact, nodes are person ids (attribute `name`)."""
+        graph = nx.Graph()
+        for person in self.people:
+            graph.add_node(person.id, name=person.name)
+        graph.add_edges_from((c.source, c.target, {"weight": c.weight}) for c in self.contacts)
+        return graph
+
+    def name_of(self, person_id: str) -> str:
+        return self.graph.nodes[person_id]["name"]
+
+    @property
+    def weighted(self) -> bool:
+        return bool(self.source.get("weighted"))
+
+    def info(self) -> dict:
+        """What the `:Scenario` node records about the case."""
+        return {"kind": "case", "case": self.name, "rel_type": self.rel_type, "variant": self.variant,
+                "case_hash": self.source.get("case_hash", self.digest), "persons": len(self.people),
+                "contacts": len(self.contacts), **{k: v for k, v in self.source.items() if k != "case_hash"}}
+
+    def hidden_variant(self, seed: int) -> "CaseNetwork":
+        """Names, ids and other attributes shuffled among the people, and VARIANT_DROP of the contacts
+        left out (seeded): the same kind of network with other answers."""
+        rng = random.Random(f"{self.digest}/{seed}")
+        identities = [(p.id, p.name, p.props) for p in self.people]
+        shuffled = identities[:]
+        rng.shuffle(shuffled)
+        new_id = {old[0]: new[0] for old, new in zip(identities, shuffled)}
+        people = tuple(sorted((Person(*new) for new in shuffled), key=lambda p: p.id))
+        count = len(self.contacts)
+        drop = set(rng.sample(range(count), int(count * VARIANT_DROP)))
+        contacts = tuple(Contact(new_id[c.source], new_id[c.target], c.weight)
+                         for i, c in enumerate(self.contacts) if i not in drop)
+        source = {**self.source, "case_hash": self.digest}
+        return replace(self, people=people, contacts=contacts, source=source, variant=seed, base=self)
+
+
+# ---------------------------------------------------------------- stored cases
+
+
+def cases_dir() -> Path:
+    """Imported cases: `.linklab/cases/`, or LINKLAB_CASES (tests keep theirs apart)."""
+    return Path(os.environ.get("LINKLAB_CASES") or state_dir() / "cases")
+
+
+def check_name(name: str) -> str:
+    if not NAME_PATTERN.fullmatch(name or ""):
+        raise LinklabError(f"case name {name!r}: use 1 to 40 letters, digits, '-' or '_' (it names a file)")
+    return name
+
+
+def check_rel_type(rel_type: str) -> str:
+    if not TYPE_PATTERN.fullmatch(rel_type or ""):
+        raise LinklabError(f"relationship type {rel_type!r}: use letters, digits and '_' "
+                           "(not starting with a digit), e.g. KNOWS")
+    return rel_type
+
+
+def save(case: CaseNetwork) -> Path:
+    """Write `.linklab/cases/NAME.json` atomically and remember it as the current case."""
+    folder = cases_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{case.name}.json"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"source": case.source, "network": json.loads(case.canonical())},
+                              ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    (folder / "current").write_text(case.name + "\n")
+    return path
+
+
+def stored(name: str | None = None) -> CaseNetwork:
+    """A case imported earlier: by name, or the last one imported."""
+    folder = cases_dir()
+    if name is None:
+        pointer = folder / "current"
+        if not pointer.exists():
+            raise LinklabError("no case network is imported: run `linklab import FILE --name NAME` first")
+        name = pointer.read_text().strip()
+    path = folder / f"{check_name(name)}.json"
+    if not path.exists():
+        known = sorted(p.stem for p in folder.glob("*.json")) if folder.exists() else []
+        raise LinklabError(f"no case named {name!r} is imported" + (f" (imported: {', '.join(known)})" if known
+                           else ": run `linklab import FILE --name NAME`"))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        net = data["network"]
+        return CaseNetwork(
+            name=net["name"], rel_type=net["type"], variant=net["variant"], source=data["source"],
+            people=tuple(Person(r.pop("id"), r.pop("name"), tuple(sorted(r.items()))) for r in net["people"]),
+            contacts=tuple(Contact(s, t, w) for s, t, w in net["contacts"]))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise LinklabError(f"{path} is damaged: import the case again") from None

@@ -1,0 +1,304 @@
+"""Reading a published network (GraphML, GEXF or a CSV edge list) into a CaseNetwork. Pure: no database.
+
+Everything is checked before anything is loaded, so a bad file never touches the database: a file that
+is not what its name says, missing columns, non-UTF-8 text, bad weights, no contacts, a network too large
+for exact answer keys. What can be repaired is repaired and reported: self-loops are dropped, duplicate
+contacts (also A-B next to B-A) merged with their weights added, repeated names made unique.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import LinklabError
+from .network import CaseNetwork, Contact, Person, check_name, check_rel_type
+
+FORMATS = ("graphml", "gexf", "csv")
+EXTENSIONS = {".graphml": "graphml", ".gexf": "gexf", ".csv": "csv", ".tsv": "csv", ".txt": "csv"}
+MAX_BYTES = 100 << 20
+MAX_PEOPLE = 1_000  # exact betweenness keys (networkx): `python -m bench import` times them at the limit
+MAX_CONTACTS = 10_000
+NAME_KEYS = ("label", "name")
+SOURCE_COLUMNS, TARGET_COLUMNS, WEIGHT_COLUMNS = ("source", "from"), ("target", "to"), ("weight",)
+
+
+@dataclass
+class Raw:
+    """The file's content before cleaning."""
+    attributes: dict[str, dict] = field(default_factory=dict)  # person id -> attributes, file order
+    edges: list[tuple[str, str, float | None, str]] = field(default_factory=list)  # source, target, weight, where
+
+
+def fail(path: Path, message: str) -> LinklabError:
+    return LinklabError(f"{path.name}: {message}")
+
+
+def detect_format(path: Path, fmt: str | None) -> str:
+    if fmt:
+        if fmt not in FORMATS:
+            raise LinklabError(f"unknown format {fmt!r}: choose {', '.join(FORMATS)}")
+        return fmt
+    found = EXTENSIONS.get(path.suffix.lower())
+    if not found:
+        raise fail(path, f"cannot tell the format from the extension {path.suffix or '(none)'!r}: "
+                         "name it .graphml, .gexf or .csv, or give --format")
+    return found
+
+
+def read_bytes(path: Path) -> bytes:
+    if not path.exists():
+        raise LinklabError(f"no such file: {path}")
+    if not path.is_file():
+        raise LinklabError(f"{path} is not a file")
+    if path.stat().st_size > MAX_BYTES:
+        raise fail(path, f"{path.stat().st_size >> 20} MiB is too large for a case network (limit {MAX_BYTES >> 20} MiB)")
+    data = path.read_bytes()
+    if b"\x00" in data[:8192]:
+        raise fail(path, "not a text file (it holds binary data)")
+    return data
+
+
+def utf8_text(path: Path, data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise fail(path, f"not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}); save it as UTF-8, "
+                         "e.g. `iconv -f latin1 -t utf-8 OLD > NEW`") from None
+
+
+def number(text: str | None, what: str, path: Path) -> float | None:
+    if text is None or not text.strip():
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise fail(path, f"{what}: weight {text.strip()!r} is not a number") from None
+    if not math.isfinite(value) or value < 0:
+        raise fail(path, f"{what}: weight {text.strip()!r} must be a finite number, 0 or more")
+    return value
+
+
+# ---------------------------------------------------------------- XML formats
+
+
+def xml_root(path: Path, data: bytes, fmt: str) -> ET.Element:
+    title = {"graphml": "GraphML", "gexf": "GEXF"}[fmt]
+    head = data[:200].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head.startswith(b"<"):
+        raise fail(path, f"not {title}: it does not start with XML (a CSV edge list? use --format csv)")
+    declared = re.match(rb"<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)", head)
+    if not declared or declared.group(1).lower().replace(b"-", b"") in (b"utf8", b"utf-8"):
+        utf8_text(path, data)  # a clear message for bad bytes; expat would only say "invalid token"
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise fail(path, f"not {title}: the XML is not well-formed ({exc})") from None
+    tag = root.tag.rsplit("}", 1)[-1]
+    if tag != fmt:
+        other = f" (a {tag.upper() if tag == 'gexf' else tag} file? give --format {tag})" if tag in FORMATS else ""
+        raise fail(path, f"not {title}: its root element is <{tag}>{other}")
+    return root
+
+
+def typed(text: str | None, kind: str):
+    text = (text or "").strip()
+    try:
+        if kind in ("int", "long", "integer"):
+            return int(text)
+        if kind in ("float", "double"):
+            return float(text)
+        if kind == "boolean":
+            return text.lower() in ("true", "1", "yes")
+    except ValueError:
+        pass
+    return text
+
+
+def read_graphml(path: Path, data: bytes) -> Raw:
+    root = xml_root(path, data, "graphml")
+    keys = {k.get("id"): (k.get("attr.name") or k.get("id"), k.get("attr.type", "string"))
+            for k in root.findall("{*}key")}
+    graph = root.find("{*}graph")
+    if graph is None:
+        raise fail(path, "no <graph> element: the GraphML holds no network")
+    raw = Raw()
+    for node in graph.findall("{*}node"):
+        if not node.get("id"):
+            raise fail(path, "a <node> without an id")
+        raw.attributes[node.get("id")] = {keys.get(d.get("key"), (d.get("key"),))[0]:
+                                          typed(d.text, keys.get(d.get("key"), ("", "string"))[1])
+                                          for d in node.findall("{*}data")}
+    weight_keys = {k for k, (name, _) in keys.items() if name.lower() in WEIGHT_COLUMNS}
+    for i, edge in enumerate(graph.findall("{*}edge"), 1):
+        source, target = edge.get("source"), edge.get("target")
+        if not source or not target:
+            raise fail(path, f"edge {i} has no source or no target")
+        weight = next((d.text for d in edge.findall("{*}data") if d.get("key") in weight_keys), None)
+        raw.edges.append((source, target, number(weight, f"edge {i} ({source}-{target})", path), f"edge {i}"))
+    return raw
+
+
+def read_gexf(path: Path, data: bytes) -> Raw:
+    root = xml_root(path, data, "gexf")
+    graph = root.find("{*}graph")
+    if graph is None:
+        raise fail(path, "no <graph> element: the GEXF holds no network")
+    titles = {}
+    for block in graph.findall("{*}attributes"):
+        if block.get("class", "node") == "node":
+            titles.update({a.get("id"): (a.get("title") or a.get("id"), a.get("type", "string"))
+                           for a in block.findall("{*}attribute")})
+    raw = Raw()
+    for node in graph.iterfind("{*}nodes/{*}node"):
+        if not node.get("id"):
+            raise fail(path, "a <node> without an id")
+        attrs = {"label": node.get("label")} if node.get("label") else {}
+        for value in node.iterfind("{*}attvalues/{*}attvalue"):
+            title, kind = titles.get(value.get("for") or value.get("id"), (value.get("for"), "string"))
+            attrs[title] = typed(value.get("value"), kind)
+        raw.attributes[node.get("id")] = attrs
+    for i, edge in enumerate(graph.iterfind("{*}edges/{*}edge"), 1):
+        source, target = edge.get("source"), edge.get("target")
+        if not source or not target:
+            raise fail(path, f"edge {i} has no source or no target")
+        raw.edges.append((source, target, number(edge.get("weight"), f"edge {i} ({source}-{target})", path),
+                          f"edge {i}"))
+    return raw
+
+
+# ---------------------------------------------------------------- CSV edge lists
+
+
+def read_csv(path: Path, data: bytes) -> tuple[Raw, list[str]]:
+    text = utf8_text(path, data)
+    if text.lstrip().startswith("<"):
+        raise fail(path, "not a CSV edge list: it looks like XML (GraphML or GEXF? give --format)")
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count)
+    if not first.count(delimiter):
+        raise fail(path, "the first line must name the columns, e.g. source,target,weight "
+                         f"(found {first.strip()[:60]!r})")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [h.strip().lower() for h in next(reader)]
+
+    def column(names: tuple[str, ...]) -> int | None:
+        return next((header.index(n) for n in names if n in header), None)
+
+    source, target, weight = column(SOURCE_COLUMNS), column(TARGET_COLUMNS), column(WEIGHT_COLUMNS)
+    if source is None or target is None:
+        raise fail(path, f"no 'source' and 'target' columns (found: {', '.join(header)}); "
+                         "the first line must name them, e.g. source,target,weight")
+    raw, notes = Raw(), []
+    ignored = [h for i, h in enumerate(header) if i not in (source, target, weight) and h]
+    if ignored:
+        notes.append(f"column(s) not imported: {', '.join(ignored)}")
+    for row in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) <= max(source, target):
+            raise fail(path, f"line {line}: {len(row)} field(s), fewer than the header names")
+        a, b = row[source].strip(), row[target].strip()
+        if not a or not b:
+            raise fail(path, f"line {line}: empty source or target")
+        w = number(row[weight], f"line {line}", path) if weight is not None and weight < len(row) else None
+        for person in (a, b):
+            raw.attributes.setdefault(person, {})
+        raw.edges.append((a, b, w, f"line {line}"))
+    return raw, notes
+
+
+# ---------------------------------------------------------------- cleaning
+
+
+def scalar_props(attrs: dict) -> tuple[tuple[str, str | int | float | bool], ...]:
+    return tuple(sorted((k, v) for k, v in attrs.items()
+                        if k and k.lower() not in ("id", *NAME_KEYS) and isinstance(v, (str, int, float, bool))
+                        and v != ""))
+
+
+def display_name(person_id: str, attrs: dict) -> str:
+    for key, value in attrs.items():
+        if key and key.lower() in NAME_KEYS and str(value).strip():
+            return " ".join(str(value).split())
+    return person_id
+
+
+def clean(path: Path, raw: Raw, name: str, rel_type: str, fmt: str, data: bytes) -> tuple[CaseNetwork, list[str]]:
+    notes = []
+    undeclared = {p for s, t, *_ in raw.edges for p in (s, t)} - set(raw.attributes)
+    for person in sorted(undeclared):
+        raw.attributes[person] = {}
+    if not raw.attributes:
+        raise fail(path, "the file holds no people")
+    loops = [where for s, t, _, where in raw.edges if s == t]
+    merged: dict[frozenset, list] = {}
+    order: list[frozenset] = []
+    for s, t, w, _ in raw.edges:
+        if s == t:
+            continue
+        pair = frozenset((s, t))
+        if pair not in merged:
+            merged[pair] = [s, t, 0.0]
+            order.append(pair)
+        merged[pair][2] += 1.0 if w is None else w
+    duplicates = len(raw.edges) - len(loops) - len(order)
+    if loops:
+        notes.append(f"dropped {len(loops)} self-loop(s) (a person in contact with themselves), first at {loops[0]}")
+    if duplicates:
+        notes.append(f"merged {duplicates} duplicate contact(s) (the same pair again, either way round); "
+                     "their weights are added")
+    if undeclared:
+        notes.append(f"{len(undeclared)} person id(s) appear only in edges: added with the id as name")
+    if not order:
+        raise fail(path, f"the file holds no contacts between two different people "
+                         f"(people: {len(raw.attributes)}, edges: {len(raw.edges)}, self-loops: {len(loops)})")
+    if len(raw.attributes) > MAX_PEOPLE or len(order) > MAX_CONTACTS:
+        raise fail(path, f"{len(raw.attributes):,} people and {len(order):,} contacts: case networks are limited "
+                         f"to {MAX_PEOPLE:,} people and {MAX_CONTACTS:,} contacts (answer keys are exact)")
+    names = {pid: display_name(pid, attrs) for pid, attrs in raw.attributes.items()}
+    counts: dict[str, int] = {}
+    for value in names.values():
+        counts[value] = counts.get(value, 0) + 1
+    repeated = {pid for pid, value in names.items() if counts[value] > 1}
+    for pid in repeated:
+        names[pid] = f"{names[pid]} ({pid})"
+    if repeated:
+        notes.append(f"{len(repeated)} people share a name with someone else: their id is added to it, "
+                     "since answers are checked by name")
+    if len(set(names.values())) != len(names):
+        raise fail(path, "names stay ambiguous even with ids added: give every person a distinct label")
+    people = tuple(sorted((Person(pid, names[pid], scalar_props(attrs)) for pid, attrs in raw.attributes.items()),
+                          key=lambda p: p.id))
+    contacts = tuple(Contact(*merged[pair]) for pair in order)
+    weighted = any(w is not None for *_, w, _ in raw.edges)
+    source = {"file": path.name, "format": fmt, "file_sha256": hashlib.sha256(data).hexdigest(),
+              "weighted": weighted, "self_loops_dropped": len(loops), "duplicates_merged": duplicates,
+              "names_made_unique": len(repeated)}
+    return CaseNetwork(name, rel_type, people, contacts, source), notes
+
+
+def read_case(path: Path, name: str, rel_type: str = "KNOWS", fmt: str | None = None
+              ) -> tuple[CaseNetwork, list[str]]:
+    """The case network in FILE, and notes on what was repaired. Raises LinklabError on bad input."""
+    check_name(name)
+    check_rel_type(rel_type)
+    fmt = detect_format(path, fmt)
+    data = read_bytes(path)
+    notes: list[str] = []
+    if fmt == "graphml":
+        raw = read_graphml(path, data)
+    elif fmt == "gexf":
+        raw = read_gexf(path, data)
+    else:
+        raw, notes = read_csv(path, data)
+    case, more = clean(path, raw, name, rel_type, fmt, data)
+    return case, notes + more
