@@ -253,7 +253,8 @@ def karate_file(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def env(cli_env, cases_home) -> dict:
-    return {**cli_env, "LINKLAB_CASES": str(cases_home)}
+    """The test server, also for hidden variants; cases kept apart from the developer's."""
+    return {**cli_env, "LINKLAB_CASES": str(cases_home), "LINKLAB_GRADING_URI": cli_env["NEO4J_URI"]}
 
 
 def db_network(driver) -> tuple[set[str], set[frozenset[str]], set[str]]:
@@ -342,8 +343,7 @@ def test_grading_a_class_on_a_case(env, karate_file, tmp_path):
         folder = tmp_path / "subs" / trainee
         folder.mkdir(parents=True)
         (folder / "case-path.cypher").write_text(query or get("case-path").solution)
-    result = run_cli("grade", str(tmp_path / "subs"), "--case", "karate", "--out", str(tmp_path / "out"),
-                     env={**env, "LINKLAB_GRADING_URI": env["NEO4J_URI"]})
+    result = run_cli("grade", str(tmp_path / "subs"), "--case", "karate", "--out", str(tmp_path / "out"), env=env)
     assert result.returncode == 0, result.stderr
     trainees = json.loads((tmp_path / "out" / "results.json").read_text())["trainees"]
     assert trainees["ana"]["score"] == get("case-path").points and trainees["ben"]["score"] == 0
