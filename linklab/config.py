@@ -7,6 +7,7 @@ Every command reads the connection from NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD,
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from dataclasses import dataclass
@@ -22,6 +23,14 @@ DEFAULT_USER = "neo4j"
 def state_dir() -> Path:
     """Local, git-ignored state: the Neo4j jars, server data and logs, the generated password."""
     return Path(os.environ.get("LINKLAB_HOME", PROJECT_ROOT / ".linklab")).resolve()
+
+
+def write_json_atomically(path: Path, data, **dump_options) -> None:
+    """Write JSON through a temporary file and a rename: an interrupted write never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, **dump_options) + "\n", encoding="utf-8")
+    tmp.replace(path)
 
 
 def load_env_file() -> None:

@@ -48,8 +48,9 @@ def connection_error(conn: Connection, exc: BaseException) -> LinklabError:
 
 
 def first_line(exc: BaseException) -> str:
-    text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-    return text.strip().splitlines()[0]
+    """The first line of an error's message (its type's name when the message is blank)."""
+    text = getattr(exc, "message", None) or str(exc)
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
 
 
 def server_versions(driver: neo4j.Driver, database: str = "neo4j") -> dict[str, str | None]:

@@ -12,12 +12,12 @@ from pathlib import Path
 import neo4j
 
 from . import server as srv
-from .config import Connection, local_password, state_dir
+from .config import Connection, local_password, state_dir, write_json_atomically
 from .db import connect
 from .errors import LinklabError
 from .exercises.catalogue import Exercise
-from .grade.engine import CaseKey, ExerciseVerdict, ScenarioKey, check_answer, ensure_loaded, scenarios_for, summarise
-from .load import loaded
+from .grade.engine import (CaseKey, ExerciseVerdict, ScenarioKey, check_answer, ensure_loaded, is_loaded,
+                           scenarios_for, summarise)
 
 DEFAULT_COURSE = "linklab-101"
 
@@ -38,11 +38,6 @@ def grading_connection() -> Connection:
         print(f"starting the grading server ({inst.uri}) for hidden scenarios...", file=sys.stderr)
     srv.start(inst)
     return Connection(inst.uri, "neo4j", local_password())
-
-
-def is_loaded(driver: neo4j.Driver, key: ScenarioKey | CaseKey) -> bool:
-    current = loaded(driver)
-    return current.state == "complete" and key.matches(current.props)
 
 
 def check(exercise: Exercise, query: str, trainee: str, course: str, case: str | None = None) -> ExerciseVerdict:
@@ -95,12 +90,9 @@ class Progress:
         return cls(trainee, course)
 
     def save(self) -> None:
-        path = self.path(self.trainee, self.course)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"trainee": self.trainee, "course": self.course,
-                                   "exercises": self.exercises}, indent=2, sort_keys=True) + "\n")
-        tmp.replace(path)  # atomic: an interrupted save never loses the record
+        # atomic: an interrupted save never loses the record
+        write_json_atomically(self.path(self.trainee, self.course), {
+            "trainee": self.trainee, "course": self.course, "exercises": self.exercises}, indent=2, sort_keys=True)
 
     def entry(self, exercise_id: str) -> dict:
         return self.exercises.setdefault(exercise_id, {"hints": 0, "attempts": 0, "passed": False,

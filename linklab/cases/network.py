@@ -19,7 +19,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from ..config import state_dir
+from ..config import state_dir, write_json_atomically
 from ..errors import LinklabError
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
@@ -129,12 +129,9 @@ def check_rel_type(rel_type: str) -> str:
 def save(case: CaseNetwork) -> Path:
     """Write `.linklab/cases/NAME.json` atomically and remember it as the current case."""
     folder = cases_dir()
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{case.name}.json"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"source": case.source, "network": json.loads(case.canonical())},
-                              ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    write_json_atomically(path, {"source": case.source, "network": json.loads(case.canonical())},
+                          ensure_ascii=False, indent=1)
     (folder / "current").write_text(case.name + "\n")
     return path
 

@@ -122,6 +122,14 @@ def typed(text: str | None, kind: str):
     return text
 
 
+def add_xml_edge(raw: Raw, path: Path, i: int, edge: ET.Element, weight: str | None) -> None:
+    """The i-th <edge> of a GraphML or GEXF file (both name its ends `source` and `target`)."""
+    source, target = edge.get("source"), edge.get("target")
+    if not source or not target:
+        raise fail(path, f"edge {i} has no source or no target")
+    raw.edges.append((source, target, number(weight, f"edge {i} ({source}-{target})", path), f"edge {i}"))
+
+
 def read_graphml(path: Path, data: bytes) -> Raw:
     root = xml_root(path, data, "graphml")
     keys = {k.get("id"): (k.get("attr.name") or k.get("id"), k.get("attr.type", "string"))
@@ -133,16 +141,15 @@ def read_graphml(path: Path, data: bytes) -> Raw:
     for node in graph.findall("{*}node"):
         if not node.get("id"):
             raise fail(path, "a <node> without an id")
-        raw.attributes[node.get("id")] = {keys.get(d.get("key"), (d.get("key"),))[0]:
-                                          typed(d.text, keys.get(d.get("key"), ("", "string"))[1])
-                                          for d in node.findall("{*}data")}
+        attrs = {}
+        for d in node.findall("{*}data"):
+            name, kind = keys.get(d.get("key"), (d.get("key"), "string"))  # an undeclared key names itself
+            attrs[name] = typed(d.text, kind)
+        raw.attributes[node.get("id")] = attrs
     weight_keys = {k for k, (name, _) in keys.items() if name.lower() in WEIGHT_COLUMNS}
     for i, edge in enumerate(graph.findall("{*}edge"), 1):
-        source, target = edge.get("source"), edge.get("target")
-        if not source or not target:
-            raise fail(path, f"edge {i} has no source or no target")
         weight = next((d.text for d in edge.findall("{*}data") if d.get("key") in weight_keys), None)
-        raw.edges.append((source, target, number(weight, f"edge {i} ({source}-{target})", path), f"edge {i}"))
+        add_xml_edge(raw, path, i, edge, weight)
     return raw
 
 
@@ -166,11 +173,7 @@ def read_gexf(path: Path, data: bytes) -> Raw:
             attrs[title] = typed(value.get("value"), kind)
         raw.attributes[node.get("id")] = attrs
     for i, edge in enumerate(graph.iterfind("{*}edges/{*}edge"), 1):
-        source, target = edge.get("source"), edge.get("target")
-        if not source or not target:
-            raise fail(path, f"edge {i} has no source or no target")
-        raw.edges.append((source, target, number(edge.get("weight"), f"edge {i} ({source}-{target})", path),
-                          f"edge {i}"))
+        add_xml_edge(raw, path, i, edge, edge.get("weight"))
     return raw
 
 

@@ -8,7 +8,6 @@ scenario: they have no `profiles`, and their answer functions read the case netw
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 from ..config import PROJECT_ROOT
 from ..errors import LinklabError
 from ..grade.compare import CompareSpec
-from ..scenario.profiles import profile_names
+from ..scenario.profiles import profile_names, read_toml
 
 EXERCISES_DIR = PROJECT_ROOT / "exercises"
 CASE_EXERCISES_DIR = EXERCISES_DIR / "case"
@@ -63,13 +62,7 @@ def parse(path: Path, kind: str = "scenario") -> Exercise:
     required = dict(REQUIRED)
     if kind == "case":  # any imported network: no generator profiles
         del required["profiles"]
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise LinklabError(f"{where}: not valid TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise LinklabError(f"{where}: not UTF-8 text") from None
+    data = read_toml(path, where)
     for key, expected in required.items():
         if key not in data:
             raise LinklabError(f"{where}: missing field '{key}'")

@@ -128,10 +128,14 @@ def cached_answer(answer: str, key: ScenarioKey | CaseKey) -> Answer:
     return REGISTRY[answer](graphs_for(key))
 
 
+def is_loaded(driver: neo4j.Driver, key: ScenarioKey | CaseKey, database: str = "neo4j") -> bool:
+    current = loaded(driver, database)
+    return current.state == "complete" and key.matches(current.props)
+
+
 def ensure_loaded(driver: neo4j.Driver, key: ScenarioKey | CaseKey, database: str = "neo4j") -> bool:
     """Load `key` unless it is loaded already; True when it had to load."""
-    current = loaded(driver, database)
-    if current.state == "complete" and key.matches(current.props):
+    if is_loaded(driver, key, database):
         return False
     if isinstance(key, CaseKey):
         load_case(driver, graphs_for(key), database)

@@ -20,6 +20,8 @@ from typing import Any
 import neo4j
 from neo4j.exceptions import ClientError, CypherSyntaxError, Neo4jError, TransientError
 
+from ..db import first_line
+
 # Procedures an answer may call (regular expressions on the full name).
 PROCEDURE_ALLOWLIST = [
     r"gds\.graph\.project(\.cypher)?", r"gds\.graph\.(drop|list|exists)", r"gds\.version",
@@ -136,11 +138,6 @@ def explain(session: neo4j.Session, query: str, params: dict, database: str) -> 
     if len(EXPLAINED) > 10_000:
         EXPLAINED.clear()
     EXPLAINED.add((query, database))
-
-
-def first_line(exc: Exception) -> str:
-    text = getattr(exc, "message", None) or str(exc)
-    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
 
 
 def run_guarded(driver: neo4j.Driver, query: str, params: dict | None = None, limits: Limits | None = None,

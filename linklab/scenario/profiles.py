@@ -54,12 +54,15 @@ def profile_names() -> list[str]:
     return sorted(p.stem for p in (SEED_DIR / "profiles").glob("*.toml"))
 
 
-def read_toml(path: Path) -> dict:
+def read_toml(path: Path, where: str | None = None) -> dict:
+    """A TOML data file (seed/ or exercises/), or one clear error naming it as `where` (default: its path)."""
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
-        raise LinklabError(f"{path}: not valid TOML: {exc}") from None
+        raise LinklabError(f"{where or path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise LinklabError(f"{where or path}: not UTF-8 text") from None
 
 
 def load_lexicon(name: str) -> Lexicon:
