@@ -14,7 +14,7 @@ import os
 import random
 import re
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import networkx as nx
@@ -149,6 +149,13 @@ def stored(name: str | None = None) -> CaseNetwork:
         known = sorted(p.stem for p in folder.glob("*.json")) if folder.exists() else []
         raise LinklabError(f"no case named {name!r} is imported" + (f" (imported: {', '.join(known)})" if known
                            else ": run `linklab import FILE --name NAME`"))
+    stat = path.stat()
+    return read_stored(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def read_stored(path: Path, mtime_ns: int, size: int) -> CaseNetwork:
+    """Parsed once per version of the file: grading asks for the same case for every trainee."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         net = data["network"]
