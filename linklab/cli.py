@@ -446,15 +446,16 @@ def hint(exercise_id, trainee, course) -> None:
 
     exercise = get(exercise_id)
     trainee, course = identity(trainee, course)
-    progress = Progress.load(trainee, course)
-    entry = progress.entry(exercise.id)
-    if entry["hints"] >= len(exercise.hints):
+    with Progress.updating(trainee, course) as progress:
+        entry = progress.entry(exercise.id)
+        shown_all = entry["hints"] >= len(exercise.hints)
+        if not shown_all:
+            entry["hints"] += 1
+    if shown_all:
         click.echo(f"No more hints for {exercise.id} ({len(exercise.hints)} shown). Here they are again:")
         for i, text in enumerate(exercise.hints, 1):
             click.echo(f"  {i}. {text}")
         return
-    entry["hints"] += 1
-    progress.save()
     click.echo(f"Hint {entry['hints']} of {len(exercise.hints)}: {exercise.hints[entry['hints'] - 1]}")
 
 
@@ -490,9 +491,8 @@ def check(exercise_id, file, query, as_json, trainee, course, case) -> None:
     text = read_answer(file, query)
     trainee, course = identity(trainee, course)
     verdict = run_check(exercise, text, trainee, course, case, notify=say)
-    progress = Progress.load(trainee, course)
-    progress.record(verdict)
-    progress.save()
+    with Progress.updating(trainee, course) as progress:
+        progress.record(verdict)
     if as_json:
         click.echo(json.dumps(verdict.to_dict(), indent=2))
     else:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import getpass
 import json
 import os
 from dataclasses import dataclass, field
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -97,6 +99,19 @@ class Progress:
                 raise LinklabError(f"{path} is damaged: move it away to start a fresh progress record") from None
             return cls(trainee, course, data.get("exercises", {}))
         return cls(trainee, course)
+
+    @classmethod
+    @contextmanager
+    def updating(cls, trainee: str, course: str) -> Iterator["Progress"]:
+        """Read, change and save under a lock file, so two commands at once (two checks, a check and a
+        hint) never lose each other's attempts or hints."""
+        path = cls.path(trainee, course)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            progress = cls.load(trainee, course)
+            yield progress
+            progress.save()
 
     def save(self) -> None:
         # atomic: an interrupted save never loses the record
