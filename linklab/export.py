@@ -11,7 +11,7 @@ from pathlib import Path
 import neo4j
 import networkx as nx
 
-from . import cypher
+from . import cypher, lease
 from .errors import LinklabError
 from .grade.compare import STABLE_KEY
 
@@ -34,20 +34,29 @@ def node_key(label: str, node_id: str) -> str:
 
 
 def read_graph(driver: neo4j.Driver, around: str | None = None, hops: int = 2) -> nx.MultiDiGraph:
+    """The loaded scenario (or a neighbourhood), read in one transaction under the shared lock, so a
+    reset that starts meanwhile waits instead of changing the data half-way through the export."""
+    with driver.session(default_access_mode=neo4j.READ_ACCESS) as session:
+        return session.execute_read(lambda tx: read_graph_in(tx, around, hops))
+
+
+def read_graph_in(tx: neo4j.ManagedTransaction, around: str | None, hops: int) -> nx.MultiDiGraph:
+    state, props = lease.read_under_lock(tx)
+    if state is not None and state.writer:
+        raise LinklabError(f"a load is under way ({state.writer}): export when it is done")
     graph = nx.MultiDiGraph()
     if around:
-        records, _, _ = driver.execute_query(cypher.EXPORT_AROUND % int(hops), handle=around)
+        records = list(tx.run(cypher.EXPORT_AROUND % int(hops), handle=around))
         if not records:
             raise LinklabError(f"no account with handle {around!r} and no person named so in the loaded data")
     else:
-        records, _, _ = driver.execute_query(cypher.EXPORT_NODES)
+        records = list(tx.run(cypher.EXPORT_NODES))
     for record in records:
         props = {k: plain(v) for k, v in record["props"].items() if plain(v) is not None}
         label = record["label"]
         display = props.get(STABLE_KEY.get(label, "id"), props["id"])
         graph.add_node(node_key(label, props["id"]), **{**props, "label": label, "name": str(display)})
-    records, _, _ = driver.execute_query(cypher.EXPORT_RELS)
-    for record in records:
+    for record in tx.run(cypher.EXPORT_RELS):
         start, end = node_key(record["sl"], record["s"]), node_key(record["el"], record["e"])
         if start in graph and end in graph:
             props = {k: plain(v) for k, v in record["props"].items() if plain(v) is not None}

@@ -257,3 +257,22 @@ def test_observe_reports_a_load_under_way(driver):
     finally:
         held.release()
     assert observe(driver).state in ("complete", "incomplete", "empty")
+
+
+def test_the_deadline_holds_whatever_the_server_or_client_does(driver):
+    """The watchdog's promise, on its own: even a run whose server side never times out (here a stall
+    before the answer is sent) comes back within the limit plus the grace, as a time refusal."""
+    ensure_loaded(driver, X)
+    began = time.monotonic()
+    with pytest.raises(Refused) as refused:
+        run_guarded(driver, "RETURN 1 AS one", limits=Limits(timeout_s=1), prepare=lambda tx: time.sleep(4))
+    assert time.monotonic() - began < 2 and refused.value.limit == "time"
+
+
+def test_the_explain_verdict_is_remembered_per_server(driver):
+    from linklab.grade.guard import EXPLAINED, server_of
+
+    query = "MATCH (p:Person) RETURN count(p) AS people // explain cache probe"
+    run_guarded(driver, query)
+    assert (server_of(driver), "neo4j", query) in EXPLAINED
+    assert not any(entry[2] == query and entry[0] != server_of(driver) for entry in EXPLAINED)
