@@ -6,8 +6,8 @@ import fcntl
 import getpass
 import json
 import os
-from dataclasses import dataclass, field
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -18,6 +18,7 @@ from .config import Connection, local_password, state_dir, write_json_atomically
 from .db import connect
 from .errors import LinklabError
 from .exercises.catalogue import Exercise
+from .load import warm_up
 from .grade.engine import (CaseKey, ExerciseVerdict, ScenarioKey, check_on_scenarios, is_loaded,
                            scenarios_for, summarise)
 
@@ -44,8 +45,11 @@ def grading_connection(notify: Callable[[str], None] | None = None) -> Connectio
     inst = grading_instance()
     if not srv.running_pid(inst) and notify:
         notify(f"starting the grading server ({inst.uri}) for hidden scenarios...")
-    srv.start(inst)
-    return Connection(inst.uri, "neo4j", local_password())
+    conn = Connection(inst.uri, "neo4j", local_password())
+    if not srv.start(inst).already_running:
+        with connect(conn) as driver:
+            warm_up(driver)  # its first scenario loads as fast as later ones
+    return conn
 
 
 def check(exercise: Exercise, query: str, trainee: str, course: str, case: str | None = None,

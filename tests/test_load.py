@@ -161,3 +161,13 @@ def test_bad_profile_and_size_are_clear_errors(cli_env):
                            (["--size", "3000000"], "person count must be between")):
         result = run_cli("reset", *args, env=cli_env)
         assert result.returncode == 1 and expected in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_warm_up_at_server_start_writes_nothing(driver):
+    from linklab.grade.engine import ScenarioKey, ensure_loaded
+    from linklab.load import database_counts, loaded, warm_up
+
+    ensure_loaded(driver, ScenarioKey("darknet", "tiny", 5))
+    before, marker = database_counts(driver), loaded(driver).props
+    assert warm_up(driver) > 0
+    assert database_counts(driver) == before and loaded(driver).props == marker
