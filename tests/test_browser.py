@@ -1,0 +1,138 @@
+"""The pages linklab writes, opened in a real headless Chromium (tests/browser.py): the interactive picture draws
+every person with sigma.js, marks the focus, finds names and zooms where the pointer is; the class report
+renders; neither logs a console error. Screenshots go to $LINKLAB_SCREENSHOTS if set (to look at them)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from .browser import console_errors, open_page, screenshot_colours
+from .conftest import run_cli
+from .test_instructor import KEY, fake_results, loaded_tiny  # noqa: F401  (a fixture: the tiny darknet scenario)
+
+READY = "window.linklabPicture && window.linklabPicture.sigma"
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    return Path(os.environ.get("LINKLAB_SCREENSHOTS") or tmp_path)
+
+
+def page_data(page: Path) -> dict:
+    text = page.read_text(encoding="utf-8")
+    found = re.search(r'<script id="linklab-data" type="application/json">(.*?)</script>', text, re.S)
+    return json.loads(found.group(1))
+
+
+def node_state(browser, node: str) -> dict:
+    """What sigma draws for a node after the page's reducers: colour, highlighted, forceLabel."""
+    return browser.execute_script(
+        "const d = linklabPicture.sigma.getNodeDisplayData(arguments[0]);"
+        "return {color: d.color, highlighted: !!d.highlighted, forceLabel: !!d.forceLabel};", node)
+
+
+def graph_canvas_colours(browser, path: Path) -> int:
+    """Distinct colours inside the drawing area only (header and side panel excluded)."""
+    from PIL import Image
+
+    screenshot_colours(browser, path)
+    box = browser.execute_script("const r = document.getElementById('graph').getBoundingClientRect();"
+                                 "return [r.left, r.top, r.right, r.bottom].map(Math.round);")
+    return len(Image.open(path).convert("RGB").crop(box).getcolors(maxcolors=1 << 24))
+
+
+def test_picture_draws_every_person_and_finds_names(loaded_tiny, cli_env, browser, tmp_path, shots):  # noqa: F811
+    from linklab.scenario.generate import generate
+    from linklab.scenario.graphs import ScenarioGraphs
+
+    result = run_cli("picture", "--out", str(tmp_path / "core.png"), env=cli_env)
+    assert result.returncode == 0, result.stderr
+    page = tmp_path / "core.html"
+    text = page.read_text(encoding="utf-8")
+    assert "<script src" not in text and "https://" not in text and "<link" not in text  # nothing fetched
+    data = page_data(page)
+    org = ScenarioGraphs(generate(KEY.profile, KEY.size, KEY.seed)).org_network()
+
+    errors = open_page(browser, page.as_uri(), READY)
+    assert errors == []
+    drawn = browser.execute_script("return [linklabPicture.nodeCount(), linklabPicture.edgeCount()]")
+    assert drawn == [len(data["nodes"]), len(data["edges"])] == [org.number_of_nodes(), org.number_of_edges()]
+    time.sleep(0.5)  # sigma draws on the next animation frames
+    assert graph_canvas_colours(browser, shots / "picture-core.png") > 40  # drawn in many colours, not blank
+
+    legend = browser.find_element("id", "legend").text
+    assert all(group in legend for group, _ in data["legend"])
+
+    # Search: a name typed into the box marks that person and dims the others.
+    target = max(data["nodes"], key=lambda n: (n["degree"], n["id"]))
+    other = next(n for n in data["nodes"] if target["name"].split()[0].lower() not in n["name"].lower())
+    plain = node_state(browser, other["id"])["color"]
+    box = browser.find_element("id", "search")
+    box.send_keys(target["name"].split()[0])
+    found = browser.find_element("id", "found").text
+    assert re.fullmatch(r"\d+ found", found), found
+    assert node_state(browser, target["id"]) == {"color": target["colour"], "highlighted": True, "forceLabel": True}
+    assert node_state(browser, other["id"])["color"] != plain  # dimmed
+    time.sleep(0.8)  # the camera moves to the match
+    screenshot_colours(browser, shots / "picture-search.png")
+    box.clear()
+    box.send_keys("no such person anywhere")
+    assert browser.find_element("id", "found").text == "no one found"
+    assert node_state(browser, target["id"])["highlighted"] is False
+    assert console_errors(browser) == []
+
+
+def test_picture_marks_the_focus_and_zooms_toward_the_pointer(loaded_tiny, cli_env, driver, browser,  # noqa: F811
+                                                             tmp_path, shots):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
+
+    handle = driver.execute_query("MATCH (p:Person)-[:USES]->(a:Account)-[m:MESSAGED]-() RETURN a.handle AS h, "
+                                  "p.id AS id, count(m) AS c ORDER BY c DESC, h LIMIT 1").records[0]
+    result = run_cli("picture", "--out", str(tmp_path / "around.png"), "--around", handle["h"], env=cli_env)
+    assert result.returncode == 0, result.stderr
+    data = page_data(tmp_path / "around.html")
+    assert data["focus"] == handle["id"]
+
+    assert open_page(browser, (tmp_path / "around.html").as_uri(), READY) == []
+    assert browser.execute_script("return linklabPicture.nodeCount()") == len(data["nodes"])
+    assert node_state(browser, data["focus"])["highlighted"] is True
+    focus_name = next(n["name"] for n in data["nodes"] if n["id"] == data["focus"])
+    info = browser.find_element("id", "info").text
+    assert info.startswith("FOCUS") or info.startswith("Focus"), info
+    assert focus_name in info
+    time.sleep(0.5)
+    screenshot_colours(browser, shots / "picture-around.png")
+
+    # Zoom with the wheel over a point off-centre: the graph point under the pointer stays under it (zooming toward
+    # the centre instead would move it by a tenth of its distance from the centre per 10 % of zoom: tens of pixels).
+    graph = browser.find_element("id", "graph")
+    size = graph.size
+    x, y = size["width"] // 4, size["height"] // 3
+    before = browser.execute_script("return linklabPicture.sigma.viewportToGraph({x: arguments[0], y: arguments[1]})",
+                                    x, y)
+    ratio = browser.execute_script("return linklabPicture.sigma.getCamera().ratio")
+    origin = ScrollOrigin.from_element(graph, x - size["width"] // 2, y - size["height"] // 2)
+    ActionChains(browser).scroll_from_origin(origin, 0, -300).perform()
+    time.sleep(0.8)  # the zoom animates
+    assert browser.execute_script("return linklabPicture.sigma.getCamera().ratio") < ratio * 0.8
+    now = browser.execute_script("return linklabPicture.sigma.graphToViewport(arguments[0])", before)
+    assert abs(now["x"] - x) < 3 and abs(now["y"] - y) < 3, (now, x, y)
+    assert console_errors(browser) == []
+
+
+def test_report_renders_without_errors(browser, tmp_path, shots):
+    fake_results(tmp_path / "results.json")
+    result = run_cli("report", str(tmp_path / "results.json"), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    page = tmp_path / "out" / "report.html"
+    assert open_page(browser, page.as_uri(), "document.readyState === 'complete'") == []
+    assert len(browser.find_elements("css selector", "svg rect")) == 3
+    assert len(browser.find_elements("css selector", "tr")) >= 4  # a header and three trainees
+    assert screenshot_colours(browser, shots / "report.png") > 10
