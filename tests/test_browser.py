@@ -136,3 +136,61 @@ def test_report_renders_without_errors(browser, tmp_path, shots):
     assert len(browser.find_elements("css selector", "svg rect")) == 3
     assert len(browser.find_elements("css selector", "tr")) >= 4  # a header and three trainees
     assert screenshot_colours(browser, shots / "report.png") > 10
+
+
+EDITOR_PAGE = """<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="{css}"></head>
+<body><div id="editor" style="width: 700px; height: 200px; border: 1px solid #ccc"></div>
+<script src="{js}"></script>
+<script>
+window.ran = [];
+window.editor = LinklabCypher.create(document.getElementById("editor"), {{
+  schema: {{labels: ["Person", "Account"], relationshipTypes: ["USES", "MESSAGED"], propertyKeys: ["handle", "name"]}},
+  onRun: (text) => window.ran.push(text),
+}});
+</script></body></html>"""
+
+
+def test_cypher_editor_highlights_completes_from_the_schema_and_runs_on_ctrl_enter(browser, tmp_path, shots):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from linklab.web.assets import bundle
+
+    editor = bundle("cypher-editor")
+    page = tmp_path / "editor.html"
+    page.write_text(EDITOR_PAGE.format(css=editor.css.as_uri(), js=editor.js.as_uri()), encoding="utf-8")
+    assert open_page(browser, page.as_uri(), "window.editor && document.querySelector('.cm-content')") == []
+    browser.find_element("css selector", ".cm-content").click()
+
+    def completes(typed: str, expected: str) -> list[str]:
+        ActionChains(browser).send_keys(typed).perform()
+        options = WebDriverWait(browser, 5).until(lambda d: [
+            o.text for o in d.find_elements("css selector", ".cm-tooltip-autocomplete li")] or None)
+        assert any(expected in o for o in options), options
+        return options
+
+    labels = completes("MATCH (p:Pe", "Person")
+    assert not any("MESSAGED" in o for o in labels)  # labels here, not relationship types
+    ActionChains(browser).send_keys(Keys.ENTER).perform()
+    completes(")-[:US", "USES")
+    ActionChains(browser).send_keys(Keys.ENTER, "]->(a) RETURN a.ha").perform()
+    completes("", "handle")
+    ActionChains(browser).send_keys(Keys.ENTER).perform()
+    text = browser.execute_script("return editor.getValue()")
+    assert text == "MATCH (p:Person)-[:USES]->(a) RETURN a.handle", text
+
+    keywords = [e.text for e in browser.find_elements("css selector", ".cm-keyword")]
+    assert {"MATCH", "RETURN"} <= set(keywords), keywords
+    # The parser's semantic colours (labels, relationship types, properties) come with the linter, a moment later.
+    semantic = WebDriverWait(browser, 5).until(lambda d: {
+        kind: " ".join(e.text for e in d.find_elements("css selector", f".cm-p-{kind}"))
+        for kind in ("label", "relationshipType", "property")} if d.find_elements("css selector", ".cm-p-label") else None)
+    assert "Person" in semantic["label"] and "USES" in semantic["relationshipType"], semantic
+    assert "handle" in semantic["property"], semantic
+    screenshot_colours(browser, shots / "cypher-editor.png")
+
+    ActionChains(browser).key_down(Keys.CONTROL).send_keys(Keys.ENTER).key_up(Keys.CONTROL).perform()
+    assert browser.execute_script("return window.ran") == [text]
+    assert browser.execute_script("return editor.getValue()") == text  # Ctrl+Enter ran it, added no line
+    assert console_errors(browser) == []

@@ -36,11 +36,12 @@ export function create(parent, options = {}) {
       run: () => { if (options.onRun) options.onRun(api.codemirror.state.doc.toString()); return true; },
     }]),
   );
-  api = createCypherEditor(parent, {
+  ({ editor: api } = createCypherEditor(parent, {
     value: options.value || "",
     schema: cleanSchema(options.schema),
     placeholder: options.placeholder,
     lineNumbers: options.lineNumbers ?? true,
+    lineNumberFormatter: (line) => String(line),  // plain numbers, not Neo4j Browser's "$" prompt
     lineWrapping: true,
     autocomplete: true,
     autocompleteCloseOnBlur: true,
@@ -48,7 +49,7 @@ export function create(parent, options = {}) {
     theme: "light",
     tabKey: true,
     preExtensions: [runKeys],
-  });
+  }));
   return {
     api,
     view: api.codemirror,
