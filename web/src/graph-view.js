@@ -104,6 +104,8 @@ export function render(container, data, options = {}) {
       const searching = state.matches.size > 0;
       const neighbourhood = state.hovered && (node === state.hovered || graph.areNeighbors(node, state.hovered));
       if (state.hovered && !neighbourhood) { out.color = DIM_NODE; out.label = ""; out.zIndex = 0; }
+      // A few contacts of the hovered person: name them all (a hub's hundreds would pile up, so not those).
+      if (neighbourhood && graph.degree(state.hovered) <= 12) { out.forceLabel = true; out.zIndex = 1; }
       if (searching && !state.matches.has(node) && node !== state.focus) { out.color = DIM_NODE; out.zIndex = 0; }
       if (state.matches.has(node)) { out.highlighted = true; out.forceLabel = true; out.ring = "#d97706"; out.zIndex = 2; }
       if (node === state.focus) {

@@ -1,0 +1,44 @@
+"""Neo4j Browser as a good neighbour: the server hands it no-telemetry, a local-only allowlist for guides and
+styles, and a `:style` run on connect that captions every label by a property the scenario really has."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from linklab import server as srv
+
+from .test_instructor import loaded_tiny  # noqa: F401  (a fixture: the tiny darknet scenario)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def schema_labels() -> set[str]:
+    text = (ROOT / "queries" / "schema.cypher").read_text()
+    return set(re.findall(r"CREATE CONSTRAINT \w+ IF NOT EXISTS FOR \(n:(\w+)\)", text)) - {"Scenario"}
+
+
+def test_post_connect_command_is_one_style_with_a_caption_for_every_label():
+    command = srv.SHARED_SETTINGS["browser.post_connect_cmd"]
+    assert ";" not in command  # the Browser splits this setting into commands at semicolons
+    verb, grass = command.split(" ", 1)
+    assert verb == "style"
+    style = json.loads(grass)  # :style parses JSON before Grass
+    assert set(style) == {f"node.{label}" for label in schema_labels()}
+    assert all(set(rule) == {"caption"} and re.fullmatch(r"\{\w+\}", rule["caption"]) for rule in style.values())
+
+
+def test_every_caption_names_a_property_the_scenario_has(loaded_tiny, driver):  # noqa: F811
+    for label, key in srv.BROWSER_CAPTIONS.items():
+        records, _, _ = driver.execute_query(
+            f"MATCH (n:{label}) RETURN count(n) AS all, count(n[$key]) AS captioned", key=key)
+        assert records[0]["all"] > 0 and records[0]["captioned"] == records[0]["all"], (label, key)
+
+
+def test_the_server_hands_the_browser_these_settings(driver):
+    """What Neo4j Browser reads on connect (dbms.clientConfig), from the running test server's neo4j.conf."""
+    records, _, _ = driver.execute_query("CALL dbms.clientConfig() YIELD name, value RETURN name, value")
+    config = {r["name"]: str(r["value"]) for r in records}
+    for key in ("client.allow_telemetry", "browser.remote_content_hostname_whitelist", "browser.post_connect_cmd"):
+        assert config.get(key) == srv.SHARED_SETTINGS[key], key
