@@ -24,7 +24,7 @@ from .errors import LinklabError
 MAX_NODES = 400
 LABELLED = 12  # names shown for the most connected people...
 LABEL_ALL = 30  # ...or for everyone in views this small
-PALETTE = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
+PALETTE = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#393b79"]
 OUTSIDER = "#b0b0b0"
 
 

@@ -37,6 +37,10 @@ def node_state(browser, node: str) -> dict:
         "return {color: d.color, highlighted: !!d.highlighted, forceLabel: !!d.forceLabel};", node)
 
 
+def overlap(a: dict, b: dict) -> bool:
+    return a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]
+
+
 def graph_canvas_colours(browser, path: Path) -> int:
     """Distinct colours inside the drawing area only (header and side panel excluded)."""
     from PIL import Image
@@ -66,6 +70,18 @@ def test_picture_draws_every_person_and_finds_names(loaded_tiny, cli_env, browse
     time.sleep(0.5)  # sigma draws on the next animation frames
     assert graph_canvas_colours(browser, shots / "picture-core.png") > 40  # drawn in many colours, not blank
 
+    # Names do not pile up: no two drawn labels overlap, at any zoom.
+    labels = browser.execute_script("return linklabPicture.labels()")
+    assert 3 <= len(labels) < len(data["nodes"]), labels
+    assert not any(overlap(a, b) for i, a in enumerate(labels) for b in labels[i + 1:]), labels
+    browser.execute_script("linklabPicture.sigma.getCamera().setState({ratio: 0.35})")
+    time.sleep(0.3)
+    closer = browser.execute_script("return linklabPicture.labels()")
+    assert not any(overlap(a, b) for i, a in enumerate(closer) for b in closer[i + 1:])
+    browser.execute_script("linklabPicture.sigma.getCamera().setState({ratio: 1, x: 0.5, y: 0.5})")
+    time.sleep(0.3)
+    assert len(browser.execute_script("return linklabPicture.labels()")) == len(labels)
+
     legend = browser.find_element("id", "legend").text
     assert all(group in legend for group, _ in data["legend"])
 
@@ -85,6 +101,34 @@ def test_picture_draws_every_person_and_finds_names(loaded_tiny, cli_env, browse
     box.send_keys("no such person anywhere")
     assert browser.find_element("id", "found").text == "no one found"
     assert node_state(browser, target["id"])["highlighted"] is False
+    assert console_errors(browser) == []
+
+
+def test_picture_of_a_crowd_names_some_and_more_when_zoomed_in(browser, tmp_path, shots):
+    """300 people in dense crews (no database needed): a few dozen names, none overlapping, more as one zooms."""
+    import networkx as nx
+
+    from linklab import picture
+
+    graph = nx.relabel_nodes(nx.connected_caveman_graph(10, 30), lambda n: f"P{n:03d}")
+    for n in graph:
+        graph.nodes[n].update(name=f"Person {n[1:]} Surname", group=f"crew {int(n[1:]) // 30 + 1}")
+    view = picture.View(graph, "A crowd", "", [f"crew {i}" for i in range(1, 11)])
+    picture.write_html(picture.drawing_data(view, seed=5), tmp_path / "crowd.html")
+
+    assert open_page(browser, (tmp_path / "crowd.html").as_uri(), READY) == []
+    assert browser.execute_script("return linklabPicture.nodeCount()") == 300
+    time.sleep(0.3)
+    far = browser.execute_script("return linklabPicture.labels()")
+    assert 5 <= len(far) <= 60, len(far)
+    assert not any(overlap(a, b) for i, a in enumerate(far) for b in far[i + 1:])
+    screenshot_colours(browser, shots / "picture-crowd.png")
+    browser.execute_script("linklabPicture.sigma.getCamera().setState({ratio: 0.4})")
+    time.sleep(0.3)
+    near = browser.execute_script("return linklabPicture.labels()")
+    assert not any(overlap(a, b) for i, a in enumerate(near) for b in near[i + 1:])
+    shown = lambda labels: {b["label"] for b in labels}  # noqa: E731
+    assert len(shown(near) - shown(far)) >= 5, (len(far), len(near))  # zooming in names people not named before
     assert console_errors(browser) == []
 
 

@@ -6,6 +6,7 @@
 //     options: {focus: id, onSelect(id, attributes), labelDensity, seed, iterations}
 //              iterations: ForceAtlas2 steps to run from the given positions (default 0; 300 if there are none)
 //   view.nodeCount(), view.edgeCount()   what is drawn (tests read these)
+//   view.labels()                        the names drawn in the last frame: [{label, x, y, w, h, forced}]
 //   view.search(text) -> [ids]           marks the nodes whose label contains text, moves the camera to the first
 //   view.focus(id)                       marks one node as the focus (a ring and a label that always shows)
 //   view.clear()                         removes the search marks
@@ -13,7 +14,8 @@
 //   view.destroy()
 //
 // Why these settings: sigma zooms toward the pointer by default; labels are placed on a grid, one per cell, the
-// largest node first (labelGridCellSize, labelDensity), so they do not pile up in dense crews.
+// largest node first (labelGridCellSize, labelDensity), and a label that would still overlap another is skipped,
+// so they do not pile up in dense crews; zooming in makes room for more.
 
 import Graph from "graphology";
 import forceAtlas2 from "graphology-layout-forceatlas2";
@@ -83,9 +85,34 @@ function drawMarked(context, data, settings) {
   context.fillText(data.label || "", data.x + data.size + 9, data.y + size / 3);
 }
 
+// Sigma picks at most one label per grid cell, but labels in neighbouring cells can still collide. This drawer
+// skips a label that would overlap one already drawn in the same frame (forced labels are always drawn).
+function labelDrawer() {
+  let placed = [];
+  const draw = (context, data, settings) => {
+    if (!data.label) return;
+    const size = settings.labelSize;
+    context.font = `${settings.labelWeight} ${size}px ${settings.labelFont}`;
+    const box = { x: data.x + data.size + 3, y: data.y - size / 2 - 2, w: context.measureText(data.label).width + 6,
+                  h: size + 4 };
+    const hits = (b) => box.x < b.x + b.w && b.x < box.x + box.w && box.y < b.y + b.h && b.y < box.y + box.h;
+    if (!data.forceLabel && placed.some(hits)) return;
+    placed.push({ ...box, label: data.label, forced: !!data.forceLabel });
+    // A halo in the background colour keeps a name readable where it crosses discs and links.
+    context.lineJoin = "round";
+    context.lineWidth = 3;
+    context.strokeStyle = "rgba(247, 248, 250, 0.9)";
+    context.strokeText(data.label, box.x, data.y + size / 3);
+    context.fillStyle = settings.labelColor.color;
+    context.fillText(data.label, box.x, data.y + size / 3);
+  };
+  return { draw, reset: () => { placed = []; }, drawn: () => placed.map((b) => ({ ...b })) };
+}
+
 export function render(container, data, options = {}) {
   const graph = buildGraph(data, options.seed ?? 1, options.iterations);
   const state = { focus: null, matches: new Set(), hovered: null };
+  const labels = labelDrawer();
 
   const sigma = new Sigma(graph, container, {
     labelDensity: options.labelDensity ?? 0.5,
@@ -99,6 +126,7 @@ export function render(container, data, options = {}) {
     maxCameraRatio: 4,
     stagePadding: 40,
     defaultDrawNodeHover: drawMarked,
+    defaultDrawNodeLabel: labels.draw,
     nodeReducer(node, attrs) {
       const out = { ...attrs };
       const searching = state.matches.size > 0;
@@ -122,6 +150,7 @@ export function render(container, data, options = {}) {
     },
   });
 
+  sigma.on("beforeRender", labels.reset);
   sigma.on("enterNode", ({ node }) => { state.hovered = node; sigma.refresh({ skipIndexation: true }); });
   sigma.on("leaveNode", () => { state.hovered = null; sigma.refresh({ skipIndexation: true }); });
   sigma.on("clickNode", ({ node }) => options.onSelect && options.onSelect(node, graph.getNodeAttributes(node)));
@@ -136,6 +165,7 @@ export function render(container, data, options = {}) {
     graph,
     nodeCount: () => graph.order,
     edgeCount: () => graph.size,
+    labels: () => labels.drawn(),  // the names drawn in the last frame, with their boxes in pixels
     focus(node) {
       state.focus = node != null && graph.hasNode(String(node)) ? String(node) : null;
       sigma.refresh({ skipIndexation: true });
