@@ -86,7 +86,8 @@ function drawMarked(context, data, settings) {
 }
 
 // Sigma picks at most one label per grid cell, but labels in neighbouring cells can still collide. This drawer
-// skips a label that would overlap one already drawn in the same frame (forced labels are always drawn).
+// skips a label that would overlap one already drawn in the same frame (the focus and search matches, marked
+// `mustShow`, are always drawn).
 function labelDrawer() {
   let placed = [];
   const draw = (context, data, settings) => {
@@ -96,8 +97,8 @@ function labelDrawer() {
     const box = { x: data.x + data.size + 3, y: data.y - size / 2 - 2, w: context.measureText(data.label).width + 6,
                   h: size + 4 };
     const hits = (b) => box.x < b.x + b.w && b.x < box.x + box.w && box.y < b.y + b.h && b.y < box.y + box.h;
-    if (!data.forceLabel && placed.some(hits)) return;
-    placed.push({ ...box, label: data.label, forced: !!data.forceLabel });
+    if (!data.mustShow && placed.some(hits)) return;
+    placed.push({ ...box, label: data.label, forced: !!data.mustShow });
     // A halo in the background colour keeps a name readable where it crosses discs and links.
     context.lineJoin = "round";
     context.lineWidth = 3;
@@ -132,12 +133,14 @@ export function render(container, data, options = {}) {
       const searching = state.matches.size > 0;
       const neighbourhood = state.hovered && (node === state.hovered || graph.areNeighbors(node, state.hovered));
       if (state.hovered && !neighbourhood) { out.color = DIM_NODE; out.label = ""; out.zIndex = 0; }
-      // A few contacts of the hovered person: name them all (a hub's hundreds would pile up, so not those).
+      // A few contacts of the hovered person: candidates for a name even when small (a hub's hundreds: no).
       if (neighbourhood && graph.degree(state.hovered) <= 12) { out.forceLabel = true; out.zIndex = 1; }
       if (searching && !state.matches.has(node) && node !== state.focus) { out.color = DIM_NODE; out.zIndex = 0; }
-      if (state.matches.has(node)) { out.highlighted = true; out.forceLabel = true; out.ring = "#d97706"; out.zIndex = 2; }
+      if (state.matches.has(node)) {
+        out.highlighted = true; out.forceLabel = true; out.mustShow = true; out.ring = "#d97706"; out.zIndex = 2;
+      }
       if (node === state.focus) {
-        out.highlighted = true; out.forceLabel = true; out.ring = "#111827"; out.zIndex = 3;
+        out.highlighted = true; out.forceLabel = true; out.mustShow = true; out.ring = "#111827"; out.zIndex = 3;
         out.size = attrs.size * 1.3;
       }
       return out;
