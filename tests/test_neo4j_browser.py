@@ -42,3 +42,17 @@ def test_the_server_hands_the_browser_these_settings(driver):
     config = {r["name"]: str(r["value"]) for r in records}
     for key in ("client.allow_telemetry", "browser.remote_content_hostname_whitelist", "browser.post_connect_cmd"):
         assert config.get(key) == srv.SHARED_SETTINGS[key], key
+
+
+def test_browser_guide_is_slides_whose_queries_run(loaded_tiny, driver):  # noqa: F811
+    """linklab/web/browser-guide.html, for `:play` (the lab serves it): slides, no scripts (the Browser strips
+    them), and every runnable query is valid Cypher on the scenario's schema and returns rows."""
+    import html
+
+    guide = (ROOT / "linklab" / "web" / "browser-guide.html").read_text(encoding="utf-8")
+    assert guide.count("<slide ") >= 3 and "<script" not in guide
+    queries = [html.unescape(q) for q in re.findall(r'<pre class="code runnable">(.*?)</pre>', guide, re.S)]
+    assert len(queries) >= 3
+    for query in queries:
+        records, _, _ = driver.execute_query(query)
+        assert records, query
