@@ -238,3 +238,38 @@ def test_cypher_editor_highlights_completes_from_the_schema_and_runs_on_ctrl_ent
     assert browser.execute_script("return window.ran") == [text]
     assert browser.execute_script("return editor.getValue()") == text  # Ctrl+Enter ran it, added no line
     assert console_errors(browser) == []
+
+
+GRAPH_PAGE = """<!doctype html><html><head><meta charset="utf-8"></head>
+<body style="margin:0"><div id="g" style="width: 900px; height: 600px"></div>
+<script src="{js}"></script>
+<script>
+// What the lab will draw: a query result, nodes without positions, typed and directed relationships.
+const nodes = [], edges = [];
+for (let i = 0; i < 40; i++) nodes.push({{id: "p" + i, label: "Person " + i, color: i < 20 ? "#d62728" : "#1f77b4"}});
+for (let i = 1; i < 40; i++) edges.push({{source: "p" + (i < 20 ? 0 : 20), target: "p" + i, label: "MESSAGED"}});
+edges.push({{source: "p19", target: "p20", label: "CALLED"}});
+window.view = LinklabGraph.render(document.getElementById("g"), {{nodes, edges}},
+                                  {{arrows: true, edgeLabels: true, focus: "p0"}});
+</script></body></html>"""
+
+
+def test_graph_view_lays_out_a_query_result_with_arrows(browser, tmp_path, shots):
+    from linklab.web.assets import bundle
+
+    page = tmp_path / "graph.html"
+    page.write_text(GRAPH_PAGE.format(js=bundle("graph-view").js.as_uri()), encoding="utf-8")
+    assert open_page(browser, page.as_uri(), "window.view") == []
+    assert browser.execute_script("return [view.nodeCount(), view.edgeCount()]") == [40, 40]
+    # ForceAtlas2 placed them: two stars, their hubs far apart, every node somewhere else.
+    where = browser.execute_script(
+        "return view.graph.mapNodes((n, a) => [n, a.x, a.y])")
+    assert len({(round(x, 3), round(y, 3)) for _, x, y in where}) == 40
+    hubs = {n: (x, y) for n, x, y in where if n in ("p0", "p20")}
+    spread = max(abs(x) for _, x, _ in where) + max(abs(y) for _, _, y in where)
+    assert abs(hubs["p0"][0] - hubs["p20"][0]) + abs(hubs["p0"][1] - hubs["p20"][1]) > 0.1 * spread
+    assert browser.execute_script("return view.sigma.getSetting('defaultEdgeType')") == "arrow"
+    assert browser.execute_script("return view.sigma.getNodeDisplayData('p0').highlighted") is True
+    time.sleep(0.3)
+    assert screenshot_colours(browser, shots / "graph-view.png") > 20
+    assert console_errors(browser) == []

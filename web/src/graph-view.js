@@ -3,8 +3,10 @@
 //   const view = LinklabGraph.render(container, {nodes, edges}, options)
 //     nodes:  [{id, label, x?, y?, size?, color?, group?}]   (no x/y anywhere: a ForceAtlas2 layout is computed)
 //     edges:  [{source, target, color?, size?, label?}]
-//     options: {focus: id, onSelect(id, attributes), labelDensity, seed, iterations}
+//     options: {focus: id, onSelect(id, attributes), labelDensity, seed, iterations, arrows, edgeLabels}
 //              iterations: ForceAtlas2 steps to run from the given positions (default 0; 300 if there are none)
+//              arrows: draw edges as arrows (query results: relationships have a direction)
+//              edgeLabels: write each edge's label (its relationship type) along it
 //   view.nodeCount(), view.edgeCount()   what is drawn (tests read these)
 //   view.labels()                        the names drawn in the last frame: [{label, x, y, w, h, forced}]
 //   view.search(text) -> [ids]           marks the nodes whose label contains text, moves the camera to the first
@@ -116,9 +118,9 @@ export function render(container, data, options = {}) {
   const labels = labelDrawer();
 
   const sigma = new Sigma(graph, container, {
-    labelDensity: options.labelDensity ?? 0.5,
-    labelGridCellSize: 140,
-    labelRenderedSizeThreshold: 7,
+    labelDensity: options.labelDensity ?? 1.5,
+    labelGridCellSize: 120,
+    labelRenderedSizeThreshold: 0,  // small nodes are named too, where the grid and the collision check leave room
     labelFont: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
     labelSize: 13,
     labelColor: { color: "#1f2937" },
@@ -128,6 +130,10 @@ export function render(container, data, options = {}) {
     stagePadding: 40,
     defaultDrawNodeHover: drawMarked,
     defaultDrawNodeLabel: labels.draw,
+    defaultEdgeType: options.arrows ? "arrow" : "line",
+    renderEdgeLabels: !!options.edgeLabels,
+    edgeLabelSize: 11,
+    edgeLabelColor: { color: "#6b7280" },
     nodeReducer(node, attrs) {
       const out = { ...attrs };
       const searching = state.matches.size > 0;
