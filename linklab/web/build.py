@@ -13,6 +13,9 @@ WEB = Path(__file__).resolve().parents[2] / "web"
 
 
 def main() -> int:
+    if not (WEB / "package-lock.json").is_file():
+        print(f"no {WEB / 'package-lock.json'}: rebuild the bundles from a linklab checkout", file=sys.stderr)
+        return 1
     if shutil.which("npm") is None or shutil.which("node") is None:
         print("linklab.web.build needs node and npm (Node 18 or newer)", file=sys.stderr)
         return 1

@@ -8,7 +8,7 @@
 //              arrows: draw edges as arrows (query results: relationships have a direction)
 //              edgeLabels: write each edge's label (its relationship type) along it
 //   view.nodeCount(), view.edgeCount()   what is drawn (tests read these)
-//   view.labels()                        the names drawn in the last frame: [{label, x, y, w, h, forced}]
+//   view.labels()                        the names drawn in the last frame: [{label, x, y, w, h, mustShow}]
 //   view.search(text) -> [ids]           marks the nodes whose label contains text, moves the camera to the first
 //   view.focus(id)                       marks one node as the focus (a ring and a label that always shows)
 //   view.clear()                         removes the search marks
@@ -100,7 +100,7 @@ function labelDrawer() {
                   h: size + 4 };
     const hits = (b) => box.x < b.x + b.w && b.x < box.x + box.w && box.y < b.y + b.h && b.y < box.y + box.h;
     if (!data.mustShow && placed.some(hits)) return;
-    placed.push({ ...box, label: data.label, forced: !!data.mustShow });
+    placed.push({ ...box, label: data.label, mustShow: !!data.mustShow });
     // A halo in the background colour keeps a name readable where it crosses discs and links.
     context.lineJoin = "round";
     context.lineWidth = 3;
