@@ -194,7 +194,9 @@ def bench_bulk(args) -> None:
 def bench_checks(args) -> None:
     """Checks per second on the class scenario: guard + run + compare, against the bare query."""
     from linklab.exercises.catalogue import catalogue
-    from linklab.grade.engine import ScenarioKey, answer_key, check_answer, ensure_loaded
+    from linklab import lease
+    from linklab.grade.engine import ScenarioKey, answer_key, check_answer, ensure_loaded, require_key
+    from linklab.grade.guard import run_guarded
 
     with bench_session() as driver:
         key = ScenarioKey(args.profile, "class", 1)
@@ -214,6 +216,13 @@ def bench_checks(args) -> None:
                 t = time.perf_counter()
                 driver.execute_query(e.solution, params)
                 bare.append(time.perf_counter() - t)
+        locked, unlocked = [], []  # the same guarded run with and without the scenario's shared lock
+        for _ in range(args.rounds):
+            for e in exercises:
+                params = answer_key(e, key).params
+                locked.append(timed(run_guarded, driver, e.solution, params, prepare=require_key(key)))
+                unlocked.append(timed(run_guarded, driver, e.solution, params))
+        writes = [timed(lambda: lease.acquire(driver, "neo4j", "exclusive", "bench").release()) for _ in range(20)]
         gds = [e for e in catalogue() if key.profile in e.profiles and e.uses_gds]
         gds_times = [timed(check_answer, driver, e, e.solution, key) for e in gds]
         checked.sort()
@@ -224,6 +233,13 @@ def bench_checks(args) -> None:
               f"p95 {pct(checked, .95) * 1000:.1f} ms")
         print(f"  bare query:    {len(bare) / sum(bare):.0f} queries/s, p50 {pct(bare, .5) * 1000:.1f} ms, "
               f"p95 {pct(bare, .95) * 1000:.1f} ms; the guard costs {sum(checked) / sum(bare):.1f}x")
+        locked.sort()
+        unlocked.sort()
+        print(f"  the lease per check (shared lock and marker check in the answer's transaction): "
+              f"p50 {(pct(locked, .5) - pct(unlocked, .5)) * 1000:+.1f} ms, mean "
+              f"{(sum(locked) - sum(unlocked)) / len(locked) * 1000:+.1f} ms (guarded run with it: p50 "
+              f"{pct(locked, .5) * 1000:.1f} ms, without: {pct(unlocked, .5) * 1000:.1f} ms)")
+        print(f"  a load's exclusive lease, taken and given back: p50 {sorted(writes)[10] * 1000:.1f} ms")
         if gds_times:
             print(f"  GDS exercises (estimate, project, run, drop): {', '.join(f'{t * 1000:.0f} ms' for t in gds_times)}")
 

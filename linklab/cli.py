@@ -22,6 +22,10 @@ def main() -> None:
     except click.exceptions.Abort:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except click.UsageError as exc:  # one line, the command named, instead of click's usage block
+        where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx else ""
+        click.echo(f"error: {exc.format_message()}{where}", err=True)
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
@@ -43,6 +47,9 @@ def cli() -> None:
 # ---------------------------------------------------------------- server
 
 
+PORT = click.IntRange(1, 65535)
+
+
 @cli.group()
 def server() -> None:
     """Install, start, stop and inspect the local Neo4j server."""
@@ -51,8 +58,8 @@ def server() -> None:
 def instance_options(func):
     func = click.option("--name", default="default", show_default=True,
                         help="Which local server (default for trainees, grading for extra seeds).")(func)
-    func = click.option("--bolt-port", type=int, help="Bolt port (remembered per server).")(func)
-    func = click.option("--http-port", type=int, help="HTTP/Browser port (remembered per server).")(func)
+    func = click.option("--bolt-port", type=PORT, help="Bolt port (remembered per server).")(func)
+    func = click.option("--http-port", type=PORT, help="HTTP/Browser port (remembered per server).")(func)
     return func
 
 
@@ -139,8 +146,17 @@ def doctor() -> None:
 # ---------------------------------------------------------------- scenarios
 
 
+SEED = click.IntRange(0, 2**63 - 1)  # what Neo4j can store (a 64-bit integer): checked before anything is wiped
+HOPS = click.IntRange(0, 6)
+
+
+def say(message: str) -> None:
+    """Waits and other news from the library, on stderr (stdout stays the command's result)."""
+    click.echo(message, err=True)
+
+
 def scenario_options(func):
-    func = click.option("--seed", type=int, default=1, show_default=True, help="Seed of the scenario.")(func)
+    func = click.option("--seed", type=SEED, default=1, show_default=True, help="Seed of the scenario.")(func)
     func = click.option("--size", default="class", show_default=True,
                         help="tiny, class, large, or a person count (30 to 2,000,000).")(func)
     func = click.option("--profile", default="street-ring", show_default=True,
@@ -191,7 +207,7 @@ def load_case_with_progress(driver, case) -> None:
     from .load import load_case
 
     with progress_bar(len(case.people) + len(case.contacts), "loading") as bar:
-        report = load_case(driver, case, progress=bar.update)
+        report = load_case(driver, case, progress=bar.update, on_wait=say)
     click.echo(f"Loaded case {case.name} in {report.seconds:.2f} s, hash {report.meta['hash'][:16]}")
     print_counts(report.meta["counts"])
 
@@ -202,7 +218,7 @@ def load_with_progress(driver, profile: str, size: str, seed: int) -> None:
 
     scenario = generate(profile, size, seed)
     with progress_bar(estimate_entities(scenario.info.persons), "loading") as bar:
-        report = load_scenario(driver, scenario, progress=bar.update)
+        report = load_scenario(driver, scenario, progress=bar.update, on_wait=say)
         bar.total = bar.n
     meta = report.meta
     click.echo(f"Loaded {meta['profile']} / {meta['size']} / seed {meta['seed']} in {report.seconds:.2f} s "
@@ -274,10 +290,10 @@ def show_start(trainee: str | None = None, course: str | None = None) -> None:
 def scenario(as_json) -> None:
     """Show the scenario loaded now. Exit 1 when none is loaded or the last reset did not finish."""
     from .db import connect
-    from .load import loaded
+    from .load import observe
 
     with connect() as driver:
-        current = loaded(driver)
+        current = observe(driver)
     if as_json:
         click.echo(json.dumps({"state": current.state, **current.props, "counts": current.counts},
                               indent=2, default=str))
@@ -296,10 +312,7 @@ def scenario(as_json) -> None:
                    f"  hash {p['hash']}")
         print_counts(current.counts)
     if current.state != "complete":
-        messages = {"empty": "no scenario is loaded: run `linklab reset`",
-                    "incomplete": "the last reset did not finish: the data is incomplete; run `linklab reset`",
-                    "foreign": "the database holds data that linklab did not load; `linklab reset` replaces it"}
-        raise LinklabError(messages[current.state])
+        raise LinklabError(current.problem())
 
 
 @cli.command()
@@ -329,8 +342,13 @@ def generate(profile, size, seed, out, fmt) -> None:
 @click.option("--type", "rel_type", default="KNOWS", show_default=True, help="Relationship type of the links.")
 @click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "csv"]),
               help="File format (default: from the extension).")
-def import_case(file, name, rel_type, fmt) -> None:
-    """Load a published network (GraphML, GEXF or a CSV edge list) as a case of Person nodes.
+@click.option("--no-header", is_flag=True, help="A CSV edge list whose first line is already a link "
+              "(source, target, optional weight).")
+@click.option("--matrix", is_flag=True, help="A CSV adjacency matrix: names in the first row and column, "
+              "weights in the cells (0 or empty: no link).")
+def import_case(file, name, rel_type, fmt, no_header, matrix) -> None:
+    """Load a published network (GraphML, GEXF, a CSV edge list or adjacency matrix, or a folder that
+    `linklab export --format csv` wrote) as a case of Person nodes.
 
     The file is checked in full before the database is touched; the case exercises then work on it."""
     from pathlib import Path
@@ -340,7 +358,7 @@ def import_case(file, name, rel_type, fmt) -> None:
     from .db import connect
     from .exercises.catalogue import case_catalogue
 
-    case, notes = read_case(Path(file), name, rel_type, fmt)
+    case, notes = read_case(Path(file), name, rel_type, fmt, no_header=no_header, matrix=matrix)
     for note in notes:
         click.echo(f"note: {note}", err=True)
     with connect() as driver:
@@ -428,15 +446,16 @@ def hint(exercise_id, trainee, course) -> None:
 
     exercise = get(exercise_id)
     trainee, course = identity(trainee, course)
-    progress = Progress.load(trainee, course)
-    entry = progress.entry(exercise.id)
-    if entry["hints"] >= len(exercise.hints):
+    with Progress.updating(trainee, course) as progress:
+        entry = progress.entry(exercise.id)
+        shown_all = entry["hints"] >= len(exercise.hints)
+        if not shown_all:
+            entry["hints"] += 1
+    if shown_all:
         click.echo(f"No more hints for {exercise.id} ({len(exercise.hints)} shown). Here they are again:")
         for i, text in enumerate(exercise.hints, 1):
             click.echo(f"  {i}. {text}")
         return
-    entry["hints"] += 1
-    progress.save()
     click.echo(f"Hint {entry['hints']} of {len(exercise.hints)}: {exercise.hints[entry['hints'] - 1]}")
 
 
@@ -471,10 +490,9 @@ def check(exercise_id, file, query, as_json, trainee, course, case) -> None:
     exercise = get(exercise_id)
     text = read_answer(file, query)
     trainee, course = identity(trainee, course)
-    verdict = run_check(exercise, text, trainee, course, case)
-    progress = Progress.load(trainee, course)
-    progress.record(verdict)
-    progress.save()
+    verdict = run_check(exercise, text, trainee, course, case, notify=say)
+    with Progress.updating(trainee, course) as progress:
+        progress.record(verdict)
     if as_json:
         click.echo(json.dumps(verdict.to_dict(), indent=2))
     else:
@@ -534,13 +552,16 @@ def grade(submissions, out, course, single, gradescope_path, case) -> None:
 
     _, course = identity(None, course)
     exercises = case_catalogue() if case else catalogue()
-    found = read_submissions(Path(submissions), exercises, single)
+    submitted = read_submissions(Path(submissions), exercises, single)
+    for warning in submitted.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    found = submitted.answers
     jobs = len(plan(found, exercises, course, case))
     click.echo(f"Grading {len(found)} trainee(s), {jobs} check(s) on the grading server", err=True)
-    with connect(grading_connection()) as driver, progress_bar(jobs, "grading") as bar:
+    with connect(grading_connection(say)) as driver, progress_bar(jobs, "grading") as bar:
         bar.unit = " checks"
         results = grade_class(driver, found, course, Path(out), progress=bar.update, exercises=exercises,
-                              case=case)
+                              case=case, notify=say)
     results.hints = read_hints(Path(submissions), list(found), single)
     paths = write_all(results, Path(out))
     if gradescope_path:
@@ -572,7 +593,7 @@ def selftest(seeds, size) -> None:
     from .trainee import grading_connection
 
     failures = checks = 0
-    with connect(grading_connection()) as driver:
+    with connect(grading_connection(say)) as driver:
         for profile in profile_names():
             for k in range(1, seeds + 1):
                 key = ScenarioKey(profile, size, derive_seed("selftest", profile, str(k)))
@@ -595,12 +616,14 @@ def selftest(seeds, size) -> None:
 @click.option("--out", type=click.Path(file_okay=False), default="answer-keys", show_default=True,
               help="Folder for answer-key.md and answer-key.json.")
 @click.option("--profile", help="With --seed: the scenario's profile (default: each exercise's first).")
-@click.option("--seed", type=int, help="Keys for this seed (class size).")
+@click.option("--seed", type=SEED, help="Keys for this seed (class size).")
 @click.option("--trainee", help="Keys for this trainee's own scenarios.")
 @click.option("--course", help="Course id (default: $LINKLAB_COURSE or linklab-101).")
 @click.option("--case", help="Keys of the case exercises for this imported case network.")
 def answers(out, profile, seed, trainee, course, case) -> None:
-    """Write the confidential answer key of every exercise for one scenario (Markdown and JSON)."""
+    """Write the confidential answer key of every exercise for one scenario (Markdown and JSON).
+
+    Without --seed, --trainee or --case: the keys of the scenario (or case) loaded in the database now."""
     from pathlib import Path
 
     from .answer_keys import key_entries, write_keys
@@ -608,9 +631,12 @@ def answers(out, profile, seed, trainee, course, case) -> None:
     from .grade.engine import SIZE, ScenarioKey, case_keys, scenarios_for
     from .trainee import identity
 
-    if sum(x is not None for x in (seed, trainee, case)) != 1:
-        raise LinklabError("give one of --seed N (with --profile), --trainee ID or --case NAME")
-    if case:
+    if sum(x is not None for x in (seed, trainee, case)) > 1:
+        raise LinklabError("give one of --seed N (with --profile), --trainee ID or --case NAME "
+                           "(or none: the scenario loaded now)")
+    if seed is None and trainee is None and case is None:
+        pairs, title = loaded_scenario_keys()
+    elif case:
         key = case_keys(identity(None, course)[1], case)[0]
         pairs = [(e, key) for e in case_catalogue()]
         title = f"Answer key for case {case}"
@@ -626,12 +652,29 @@ def answers(out, profile, seed, trainee, course, case) -> None:
     click.echo(f"Wrote {len(pairs)} answer(s): {', '.join(str(p) for p in paths)} (confidential)")
 
 
+def loaded_scenario_keys() -> tuple[list, str]:
+    """(exercise, key) pairs and a title for the scenario or case loaded in the database now."""
+    from .db import connect
+    from .exercises.catalogue import case_catalogue, catalogue
+    from .grade.engine import CaseKey, ScenarioKey
+    from .load import require_complete
+
+    with connect() as driver:
+        props = require_complete(driver).props
+    if props.get("kind") == "case":
+        key = CaseKey(props["case"], props["variant"], props["case_hash"])
+        return [(e, key) for e in case_catalogue()], f"Answer key for {key} (loaded now)"
+    key = ScenarioKey(props["profile"], props["size"], props["seed"])
+    return ([(e, key) for e in catalogue() if key.profile in e.profiles],
+            f"Answer key for {key} (loaded now)")
+
+
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "csv"]), default="graphml",
               show_default=True, help="graphml and gexf for Gephi, Cytoscape, yEd; csv for i2-style importers.")
 @click.option("--out", type=click.Path(), required=True, help="File (graphml, gexf) or folder (csv).")
 @click.option("--around", help="Only the neighbourhood of the account with this handle (or person with this name).")
-@click.option("--hops", type=int, default=2, show_default=True, help="With --around: how far.")
+@click.option("--hops", type=HOPS, default=2, show_default=True, help="With --around: how far (0 to 6).")
 def export(fmt, out, around, hops) -> None:
     """Export the loaded scenario (or a neighbourhood) with its labels and properties."""
     from pathlib import Path
@@ -668,7 +711,7 @@ def report(results, out) -> None:
               help="PNG path; the interactive page goes beside it with .html.")
 @click.option("--around", help="Draw the message neighbourhood of the person behind this account handle "
               "(on a case network: of the person with this name).")
-@click.option("--hops", type=int, default=2, show_default=True, help="With --around: how many message hops.")
+@click.option("--hops", type=HOPS, default=2, show_default=True, help="With --around: how many message hops (0 to 6).")
 def picture(out, around, hops) -> None:
     """Draw the loaded network as a PNG and an offline interactive HTML page."""
     from pathlib import Path

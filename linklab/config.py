@@ -16,13 +16,19 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The exercises, profiles, lexicons, queries and pom: the top-level folders of a checkout (the source),
+# or their copy inside an installed wheel (setup.py puts them under linklab/_data).
+IN_CHECKOUT = (PROJECT_ROOT / "exercises").is_dir() and (PROJECT_ROOT / "pyproject.toml").is_file()
+DATA_ROOT = PROJECT_ROOT if IN_CHECKOUT else Path(__file__).resolve().parent / "_data"
 DEFAULT_URI = "bolt://127.0.0.1:7687"
 DEFAULT_USER = "neo4j"
 
 
 def state_dir() -> Path:
-    """Local, git-ignored state: the Neo4j jars, server data and logs, the generated password."""
-    return Path(os.environ.get("LINKLAB_HOME", PROJECT_ROOT / ".linklab")).resolve()
+    """Local, git-ignored state: the Neo4j jars, server data and logs, the generated password. In a
+    checkout, its .linklab folder; installed from a wheel, ~/.linklab; LINKLAB_HOME wins."""
+    default = PROJECT_ROOT / ".linklab" if IN_CHECKOUT else Path.home() / ".linklab"
+    return Path(os.environ.get("LINKLAB_HOME", default)).resolve()
 
 
 def write_json_atomically(path: Path, data, **dump_options) -> None:
@@ -35,7 +41,7 @@ def write_json_atomically(path: Path, data, **dump_options) -> None:
 
 def load_env_file() -> None:
     """Read `.env` from the project root; real environment variables win."""
-    load_dotenv(PROJECT_ROOT / ".env", override=False)
+    load_dotenv((PROJECT_ROOT if IN_CHECKOUT else Path.cwd()) / ".env", override=False)
 
 
 def password_file() -> Path:

@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from .config import PROJECT_ROOT
+from .config import DATA_ROOT
 from .scenario.model import DATETIME_FIELDS, NODE_PROPERTIES, REL_SPECS
 
-SCHEMA_FILE = PROJECT_ROOT / "queries" / "schema.cypher"
+SCHEMA_FILE = DATA_ROOT / "queries" / "schema.cypher"
 
 
 def schema_statements() -> list[str]:
@@ -60,12 +60,31 @@ SET_SCENARIO = ("MATCH (s:Scenario {id: 'current'}) SET s = $props "  # nothing 
                 "SET s.id = 'current', s.complete = false, s.status = 'resetting', s.started_at = datetime()")
 FINISH_SCENARIO = ("MATCH (s:Scenario {id: 'current'}) SET s += $props, s.loaded_at = datetime(), "
                    "s.complete = true, s.status = 'complete'")
-GET_SCENARIO = "MATCH (s:Scenario) RETURN s {.*} AS s"
+GET_SCENARIO = "MATCH (s:Scenario {id: 'current'}) RETURN s {.*} AS s"
 ANY_DATA = "MATCH (n) WHERE NOT n:Scenario RETURN count(n) > 0 AS any"
 COUNT_LABELS = ("CALL db.labels() YIELD label WHERE label <> 'Scenario' "
                 "CALL (label) { MATCH (n) WHERE label IN labels(n) RETURN count(n) AS c } RETURN label, c")
 COUNT_TYPES = ("CALL db.relationshipTypes() YIELD relationshipType AS t "
                "CALL (t) { MATCH ()-[r]->() WHERE type(r) = t RETURN count(r) AS c } RETURN t, c")
+
+
+# -- the lease on a database (linklab.lease): one node, locked by the SET before anything is decided
+SCENARIO_CONSTRAINT = "CREATE CONSTRAINT scenario_id IF NOT EXISTS FOR (n:Scenario) REQUIRE n.id IS UNIQUE"
+LOCK_LEASE = ("MERGE (l:Scenario {id: 'lease'}) SET l.locked_at = timestamp() "
+              "RETURN l {.*} AS lease, timestamp() AS now")
+SET_LEASE = "MATCH (l:Scenario {id: 'lease'}) SET l += $props"
+READ_LEASE = "MATCH (l:Scenario {id: 'lease'}) RETURN l {.*} AS lease, timestamp() AS now"
+# A check's shared lease: a read lock on the lease node, held by the answer's own transaction until it
+# ends (a writer's SET waits for it), and what is loaded, read under that lock.
+LOCK_FOR_READING = ("OPTIONAL MATCH (l:Scenario {id: 'lease'}) "
+                    "CALL apoc.lock.read.nodes(CASE WHEN l IS NULL THEN [] ELSE [l] END) "
+                    "OPTIONAL MATCH (s:Scenario {id: 'current'}) "
+                    "RETURN l {.*} AS lease, s {.*} AS scenario, timestamp() AS now")
+
+# -- the time limit's watchdog: a run's transactions carry metadata {linklab_check: tag}
+CHECK_TRANSACTIONS = ("SHOW TRANSACTIONS YIELD transactionId, metaData WHERE metaData.linklab_check = $tag "
+                      "RETURN collect(transactionId) AS ids")
+TERMINATE_TRANSACTIONS = "TERMINATE TRANSACTIONS $ids"
 
 
 # -- imported case networks (the type is checked against cases.network.TYPE_PATTERN first)

@@ -11,9 +11,21 @@ from .config import Connection, connection
 from .errors import LinklabError
 
 
+SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+
+
+def check_uri(uri: str) -> None:
+    """The official driver speaks Bolt only: say so before it fails with an HTTP client's traceback."""
+    scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
+    if scheme not in SCHEMES:
+        raise LinklabError(f"NEO4J_URI {uri!r}: use a Bolt address such as bolt://127.0.0.1:7687 or "
+                           f"neo4j+s://xxxx.databases.neo4j.io (schemes: {', '.join(SCHEMES)})")
+
+
 def connect(conn: Connection | None = None, *, verify: bool = True) -> neo4j.Driver:
     """A driver for `conn` (default: from the environment), checked to answer."""
     conn = conn or connection()
+    check_uri(conn.uri)
     try:
         # notifications (deprecations, performance hints) are for people reading Browser, not for us
         driver = GraphDatabase.driver(conn.uri, auth=(conn.user, conn.password),

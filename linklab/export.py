@@ -57,12 +57,21 @@ def read_graph(driver: neo4j.Driver, around: str | None = None, hops: int = 2) -
     return graph
 
 
+def gexf_labels(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Gephi shows a GEXF node's `label`: make it the name, and keep the Neo4j label as `neo4j_label`
+    (networkx would otherwise write the Neo4j label as every node's label)."""
+    copy = graph.copy()
+    for _, data in copy.nodes(data=True):
+        data["neo4j_label"], data["label"] = data["label"], data["name"]
+    return copy
+
+
 def write(graph: nx.MultiDiGraph, fmt: str, out: Path) -> list[Path]:
     if fmt == "graphml":
         nx.write_graphml(graph, out, named_key_ids=True)
         return [out]
     if fmt == "gexf":
-        nx.write_gexf(graph, out)
+        nx.write_gexf(gexf_labels(graph), out)
         return [out]
     if fmt == "csv":
         out.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,9 @@
 A reset is safe to interrupt: it first marks the `:Scenario` node incomplete, wipes, applies the
 schema, loads in `UNWIND $rows` batches, and sets `complete = true` only at the very end. Any later
 command that finds `complete = false` refuses the data as incomplete; the next reset recovers.
+
+A load holds the database's exclusive lease (linklab.lease) from start to finish, and sets the complete
+flag only if it still holds it, so two loads never mix and checks never read half a scenario.
 """
 
 from __future__ import annotations
@@ -10,11 +13,12 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import asdict, dataclass
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 import neo4j
 
-from . import cypher
+from . import cypher, lease as leases
 from .cases.network import CaseNetwork
 from .errors import LinklabError
 from .scenario.export import Digest, metadata
@@ -98,15 +102,46 @@ def begin(driver: neo4j.Driver, database: str, props: dict) -> None:
     run(driver, cypher.SET_SCENARIO, database, props=props)
 
 
-def finish(driver: neo4j.Driver, database: str, digest: str, counts: dict[str, int]) -> None:
-    """The very last step: only now is the data complete."""
-    run(driver, cypher.FINISH_SCENARIO, database, props={
-        "hash": digest, "counts": json.dumps(counts, sort_keys=True), "entities": sum(counts.values())})
+def finish(driver: neo4j.Driver, database: str, digest: str, counts: dict[str, int], held: leases.Lease) -> None:
+    """The very last step: only now is the data complete, and only if this load still holds the lease
+    (checked under the lease node's lock, in the same transaction)."""
+    props = {"hash": digest, "counts": json.dumps(counts, sort_keys=True), "entities": sum(counts.values())}
+
+    def work(tx: neo4j.ManagedTransaction) -> bool:
+        record = tx.run(cypher.LOCK_LEASE).single()
+        if leases.LeaseState.read(record["lease"], record["now"]).writer != held.owner:
+            return False
+        tx.run(cypher.FINISH_SCENARIO, props=props).consume()
+        return True
+
+    with driver.session(database=database) as session:
+        if not session.execute_write(work):
+            raise LinklabError(f"the load into database {database!r} lost its lease (it stalled for longer than "
+                               f"{held.ttl_s:g} s) and is left incomplete: load it again")
+
+
+@contextmanager
+def writing(driver: neo4j.Driver, database: str, what: str, held: leases.Lease | None,
+            on_wait: Callable[[str], None] | None = None) -> Iterator[leases.Lease]:
+    """The caller's exclusive lease, or one taken (and given back) here."""
+    if held is not None:
+        yield held
+        return
+    with leases.acquire(driver, database, "exclusive", what, on_wait) as taken:
+        yield taken
 
 
 def reset(driver: neo4j.Driver, scenario: Scenario, database: str = "neo4j",
-          batch_size: int = BATCH_SIZE, progress: Callable[[int], None] | None = None) -> LoadReport:
-    """Replace whatever the database holds with `scenario`."""
+          batch_size: int = BATCH_SIZE, progress: Callable[[int], None] | None = None,
+          lease: leases.Lease | None = None, on_wait: Callable[[str], None] | None = None) -> LoadReport:
+    """Replace whatever the database holds with `scenario`, under the exclusive lease."""
+    info = scenario.info
+    with writing(driver, database, f"reset {info.profile}/{info.size}/seed {info.seed}", lease, on_wait) as held:
+        return load_scenario(driver, scenario, database, batch_size, progress, held)
+
+
+def load_scenario(driver: neo4j.Driver, scenario: Scenario, database: str, batch_size: int,
+                  progress: Callable[[int], None] | None, held: leases.Lease) -> LoadReport:
     began = time.perf_counter()
     advance = progress or (lambda n: None)
     begin(driver, database, asdict(scenario.info))
@@ -117,13 +152,21 @@ def reset(driver: neo4j.Driver, scenario: Scenario, database: str = "neo4j",
             advance(writer.load_chunk(chunk))
             digest.add(chunk)
     meta = metadata(scenario, digest)
-    finish(driver, database, meta["hash"], meta["counts"])
+    finish(driver, database, meta["hash"], meta["counts"], held)
     return LoadReport(meta, time.perf_counter() - began, sum(meta["counts"].values()))
 
 
 def load_case(driver: neo4j.Driver, case: CaseNetwork, database: str = "neo4j",
-              progress: Callable[[int], None] | None = None) -> LoadReport:
-    """Replace whatever the database holds with an imported case network (same complete-flag rule)."""
+              progress: Callable[[int], None] | None = None, lease: leases.Lease | None = None,
+              on_wait: Callable[[str], None] | None = None) -> LoadReport:
+    """Replace whatever the database holds with an imported case network (same lease and complete-flag
+    rules as a reset)."""
+    with writing(driver, database, f"import of case {case.name}", lease, on_wait) as held:
+        return load_case_network(driver, case, database, progress, held)
+
+
+def load_case_network(driver: neo4j.Driver, case: CaseNetwork, database: str,
+                      progress: Callable[[int], None] | None, held: leases.Lease) -> LoadReport:
     began = time.perf_counter()
     advance = progress or (lambda n: None)
     begin(driver, database, case.info())
@@ -135,7 +178,7 @@ def load_case(driver: neo4j.Driver, case: CaseNetwork, database: str = "neo4j",
                              [{"s": c.source, "e": c.target, "w": c.weight} for c in case.contacts]))
         writer.commit()
     counts = {"Person": len(case.people), case.rel_type: len(case.contacts)}
-    finish(driver, database, case.digest, counts)
+    finish(driver, database, case.digest, counts, held)
     meta = {**case.info(), "hash": case.digest, "counts": counts}
     return LoadReport(meta, time.perf_counter() - began, sum(counts.values()))
 
@@ -145,34 +188,63 @@ def load_case(driver: neo4j.Driver, case: CaseNetwork, database: str = "neo4j",
 
 @dataclass
 class LoadedScenario:
-    state: str  # empty | incomplete | complete | foreign
+    state: str  # empty | incomplete | complete | foreign | loading (another process is loading now)
     props: dict
+    writer: str | None = None  # who is loading, when state is loading
 
     @property
     def counts(self) -> dict[str, int]:
         return json.loads(self.props.get("counts") or "{}")
 
+    def problem(self) -> str:
+        """What is wrong with the data, and what to run, for any state but complete."""
+        if self.state == "loading":
+            return f"a load is under way ({self.writer}): wait for it, then ask again"
+        if self.state == "empty":
+            return "no scenario is loaded: run `linklab reset`"
+        if self.state == "foreign":
+            return "the database holds data that linklab did not load; `linklab reset` replaces it (all of it)"
+        if self.props.get("kind") == "case":
+            return (f"the import of case {self.props.get('case')!r} did not finish: the data is incomplete; "
+                    f"import the file again (`linklab import FILE --name {self.props.get('case')}`), or "
+                    "`linklab reset` for a generated scenario")
+        return "the last reset did not finish: the data is incomplete; run `linklab reset` to load it again"
+
+
+def read_state(tx: neo4j.Transaction, props: dict | None) -> LoadedScenario:
+    if props is None:
+        has_data = tx.run(cypher.ANY_DATA).single()["any"]
+        return LoadedScenario("foreign" if has_data else "empty", {})
+    return LoadedScenario("complete" if props.get("complete") else "incomplete", dict(props))
+
 
 def loaded(driver: neo4j.Driver, database: str = "neo4j") -> LoadedScenario:
-    records = run(driver, cypher.GET_SCENARIO, database)
-    if not records:
-        has_data = run(driver, cypher.ANY_DATA, database)[0]["any"]
-        return LoadedScenario("foreign" if has_data else "empty", {})
-    props = dict(records[0]["s"])
-    return LoadedScenario("complete" if props.get("complete") else "incomplete", props)
+    """The marker as it is now (for a writer, which holds the exclusive lease; others use `observe`)."""
+    def work(tx: neo4j.ManagedTransaction) -> LoadedScenario:
+        record = tx.run(cypher.GET_SCENARIO).single()
+        return read_state(tx, record["s"] if record else None)
+
+    with driver.session(database=database) as session:
+        return session.execute_read(work)
+
+
+def observe(driver: neo4j.Driver, database: str = "neo4j") -> LoadedScenario:
+    """What is loaded, read under the shared lock, so never half-way through someone else's load."""
+    def work(tx: neo4j.ManagedTransaction) -> LoadedScenario:
+        state, props = leases.read_under_lock(tx)
+        if state is not None and state.writer:
+            return LoadedScenario("loading", dict(props or {}), state.writer)
+        return read_state(tx, props)
+
+    with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
+        return session.execute_read(work)
 
 
 def require_complete(driver: neo4j.Driver, database: str = "neo4j") -> LoadedScenario:
     """The loaded scenario, or a clear error that says how to get one."""
-    current = loaded(driver, database)
-    if current.state == "empty":
-        raise LinklabError("no scenario is loaded: run `linklab reset`")
-    if current.state == "incomplete":
-        raise LinklabError("the scenario in the database is incomplete (a reset was interrupted): "
-                           "run `linklab reset` to load it again")
-    if current.state == "foreign":
-        raise LinklabError("the database holds data that linklab did not load; "
-                           "`linklab reset` replaces it (all of it)")
+    current = observe(driver, database)
+    if current.state != "complete":
+        raise LinklabError(current.problem())
     return current
 
 

@@ -26,7 +26,37 @@ def read_results(path: Path) -> dict:
         raise LinklabError(f"{file} is not a linklab results.json (no 'trainees')")
     if not data["trainees"]:
         raise LinklabError(f"{file} has no trainees: nothing to report")
+    check_fields(data, file)
     return data
+
+
+TRAINEE_FIELDS = {"score": int, "max_score": int, "exercises": list}
+EXERCISE_FIELDS = {"exercise": str, "passed": bool, "points": int, "feedback": str}
+
+
+def check_fields(data: dict, file: Path) -> None:
+    """Every field the report reads, with its type: a damaged or hand-edited file gets one line that
+    names the trainee and the field, not a traceback."""
+    for name, trainee in data["trainees"].items():
+        where = f"{file}: trainee {name!r}"
+        if not isinstance(trainee, dict):
+            raise LinklabError(f"{where} is not a record")
+        for key, kind in TRAINEE_FIELDS.items():
+            if not isinstance(trainee.get(key), kind):
+                raise LinklabError(f"{where} has no {key!r} ({kind.__name__}): is this a linklab results.json?")
+        for i, exercise in enumerate(trainee["exercises"], 1):
+            for key, kind in EXERCISE_FIELDS.items():
+                if not isinstance(exercise, dict) or not isinstance(exercise.get(key), kind):
+                    raise LinklabError(f"{where}, exercise {i} has no {key!r} ({kind.__name__})")
+        if not isinstance(trainee.get("hints", {}), dict):
+            raise LinklabError(f"{where}: 'hints' is not a mapping of exercise to count")
+
+
+def spreadsheet_safe(value):
+    """A cell that a spreadsheet would run as a formula (=, +, -, @, tab, CR first) is quoted with '."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def pass_rates(data: dict) -> list[tuple[str, float]]:
@@ -88,10 +118,11 @@ def gradebook(data: dict, out: Path) -> None:
     exercises = [ex["exercise"] for ex in next(iter(data["trainees"].values()))["exercises"]]
     with open(out, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["trainee", "score", "max_score", *exercises])
+        writer.writerow(["trainee", "score", "max_score", *map(spreadsheet_safe, exercises)])
         for name, t in sorted(data["trainees"].items()):
             points = {ex["exercise"]: ex["points"] for ex in t["exercises"]}
-            writer.writerow([name, t["score"], t["max_score"], *(points.get(e, 0) for e in exercises)])
+            writer.writerow([spreadsheet_safe(name), t["score"], t["max_score"],
+                             *(points.get(e, 0) for e in exercises)])
 
 
 def write_report(results: Path, out: Path) -> list[Path]:

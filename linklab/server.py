@@ -19,10 +19,10 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .config import PROJECT_ROOT, local_password, state_dir
+from .config import DATA_ROOT, local_password, state_dir
 from .errors import LinklabError
 
-POM = PROJECT_ROOT / "neo4j" / "pom.xml"
+POM = DATA_ROOT / "neo4j" / "pom.xml"
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 MIN_JAVA = 17
 
@@ -136,7 +136,10 @@ def install(force: bool = False) -> Path:
                            "install it (Debian/Ubuntu: `apt-get install maven`)")
     target = dist_dir()
     shutil.rmtree(target, ignore_errors=True)
-    result = subprocess.run([mvn, "-B", "-q", "-f", str(POM), "package", f"-Ddist.dir={target}"],
+    build = state_dir() / "neo4j-build"  # Maven writes target/ beside its pom: never inside an installed package
+    build.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(POM, build / "pom.xml")
+    result = subprocess.run([mvn, "-B", "-q", "-f", str(build / "pom.xml"), "package", f"-Ddist.dir={target}"],
                             capture_output=True, text=True)
     if result.returncode != 0 or not any((target / "lib").glob("neo4j-server-*.jar")):
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
@@ -199,6 +202,11 @@ class Instance:
             "server.memory.pagecache.size": self.pagecache,
             **SHARED_SETTINGS,
         }
+
+
+def is_saved(name: str) -> bool:
+    """Whether this server was started before (its ports, heap and page cache are remembered)."""
+    return (state_dir() / "servers" / name / "instance.json").exists()
 
 
 def instance(name: str = "default", bolt_port: int | None = None, http_port: int | None = None,

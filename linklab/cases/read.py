@@ -180,35 +180,51 @@ def read_gexf(path: Path, data: bytes) -> Raw:
 # ---------------------------------------------------------------- CSV edge lists
 
 
-def read_csv(path: Path, data: bytes) -> tuple[Raw, list[str]]:
+def split_lines(path: Path, data: bytes) -> tuple[list[list[str]], str]:
+    """The file's rows (UTF-8, BOM dropped) and the delimiter: comma, semicolon or tab, whichever the
+    first line holds most of, or runs of spaces when it holds none of them."""
     text = utf8_text(path, data)
+    if not text.strip():
+        raise fail(path, "the file is empty")
     if text.lstrip().startswith("<"):
         raise fail(path, "not a CSV edge list: it looks like XML (GraphML or GEXF? give --format)")
-    first = text.split("\n", 1)[0]
+    first = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)
     if not first.count(delimiter):
-        raise fail(path, "the first line must name the columns, e.g. source,target,weight "
-                         f"(found {first.strip()[:60]!r})")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [h.strip().lower() for h in next(reader)]
+        if len(first.split()) < 2:
+            raise fail(path, f"the first line holds one value ({first.strip()[:60]!r}): an edge list needs two "
+                             "columns, source and target")
+        return [line.split() for line in text.splitlines()], " "
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)), delimiter
 
-    def column(names: tuple[str, ...]) -> int | None:
-        return next((header.index(n) for n in names if n in header), None)
 
-    source, target, weight = column(SOURCE_COLUMNS), column(TARGET_COLUMNS), column(WEIGHT_COLUMNS)
-    if source is None or target is None:
-        raise fail(path, f"no 'source' and 'target' columns (found: {', '.join(header)}); "
-                         "the first line must name them, e.g. source,target,weight")
-    raw, notes = Raw(), []
-    ignored = [h for i, h in enumerate(header) if i not in (source, target, weight) and h]
-    if ignored:
-        notes.append(f"column(s) not imported: {', '.join(ignored)}")
-    for row in reader:
-        line = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
+def read_csv(path: Path, data: bytes, no_header: bool = False) -> tuple[Raw, list[str]]:
+    rows, _ = split_lines(path, data)
+    numbered = [(i, row) for i, row in enumerate(rows, 1) if any(cell.strip() for cell in row)]
+    if not numbered:
+        raise fail(path, "the file is empty")
+    if no_header:
+        source, target, weight = 0, 1, 2
+        if len(numbered[0][1]) > 2 and numeric(numbered[0][1][2]) is None:
+            weight = None  # a third column that is not a number is not a weight
+        body, notes = numbered, []
+    else:
+        header = [h.strip().lower() for h in numbered[0][1]]
+
+        def column(names: tuple[str, ...]) -> int | None:
+            return next((header.index(n) for n in names if n in header), None)
+
+        source, target, weight = column(SOURCE_COLUMNS), column(TARGET_COLUMNS), column(WEIGHT_COLUMNS)
+        if source is None or target is None:
+            raise fail(path, f"no 'source' and 'target' columns (found: {', '.join(header)[:80]}); "
+                             + suggest_layout(numbered))
+        ignored = [h for i, h in enumerate(header) if i not in (source, target, weight) and h]
+        notes = [f"column(s) not imported: {', '.join(ignored)}"] if ignored else []
+        body = numbered[1:]
+    raw = Raw()
+    for line, row in body:
         if len(row) <= max(source, target):
-            raise fail(path, f"line {line}: {len(row)} field(s), fewer than the header names")
+            raise fail(path, f"line {line}: {len(row)} field(s), fewer than the {max(source, target) + 1} needed")
         a, b = row[source].strip(), row[target].strip()
         if not a or not b:
             raise fail(path, f"line {line}: empty source or target")
@@ -216,6 +232,60 @@ def read_csv(path: Path, data: bytes) -> tuple[Raw, list[str]]:
         for person in (a, b):
             raw.attributes.setdefault(person, {})
         raw.edges.append((a, b, w, f"line {line}"))
+    return raw, notes
+
+
+def numeric(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def suggest_layout(numbered: list[tuple[int, list[str]]]) -> str:
+    """Name the option that reads the file as it is: an adjacency matrix (its first row and first column
+    hold the same names, the rest numbers) or an edge list without a header line."""
+    first = [c.strip() for c in numbered[0][1]]
+    labels = [row[0].strip() for _, row in numbered[1:] if row]
+    if len(first) > 2 and set(first[1:]) == set(labels):
+        return "it looks like an adjacency matrix: import it with --matrix"
+    if 2 <= len(first) <= 3:
+        return "if the first line is already a link, import it with --no-header"
+    return "the first line must name them, e.g. source,target,weight"
+
+
+def read_matrix(path: Path, data: bytes) -> tuple[Raw, list[str]]:
+    """An adjacency matrix (UCINET's, CAVIAR's): names in the first row and column, weights in the cells,
+    0 or empty for no link. A symmetric matrix gives each link once; otherwise both directions are
+    merged (their weights added) like duplicate links."""
+    rows, _ = split_lines(path, data)
+    rows = [[c.strip() for c in row] for row in rows if any(c.strip() for c in row)]
+    if len(rows) < 3:
+        raise fail(path, "an adjacency matrix needs a first row of names and a row per person")
+    names = rows[0][1:]
+    if len(set(names)) != len(names) or any(not n for n in names):
+        raise fail(path, "the first row of the matrix must hold each person's name once")
+    cells: dict[tuple[str, str], float] = {}
+    for line, row in enumerate(rows[1:], 2):
+        if row[0] not in names:
+            raise fail(path, f"row {line} is for {row[0]!r}, who is not in the first row: not a square matrix")
+        if len(row) - 1 != len(names):
+            raise fail(path, f"row {line} holds {len(row) - 1} values for {len(names)} names")
+        for name, value in zip(names, row[1:]):
+            weight = number(value, f"row {line}, column {name!r}", path) or 0.0
+            if weight:
+                cells[(row[0], name)] = weight
+    raw, notes = Raw({n: {} for n in names}), []
+    symmetric = all(cells.get((b, a)) == w for (a, b), w in cells.items())
+    loops = sum(1 for a, b in cells if a == b)
+    for (a, b), w in cells.items():
+        if a == b or (symmetric and names.index(a) > names.index(b)):
+            continue
+        raw.edges.append((a, b, w, f"row {a!r}, column {b!r}"))
+    if loops:
+        notes.append(f"dropped {loops} value(s) on the diagonal (a person in contact with themselves)")
+    if not symmetric:
+        notes.append("the matrix is not symmetric: links in both directions are merged and their weights added")
     return raw, notes
 
 
@@ -229,9 +299,12 @@ def scalar_props(attrs: dict) -> tuple[tuple[str, str | int | float | bool], ...
 
 
 def display_name(person_id: str, attrs: dict) -> str:
-    for key, value in attrs.items():
-        if key and key.lower() in NAME_KEYS and str(value).strip():
-            return " ".join(str(value).split())
+    """A `name` attribute first; else a `label` that says more than the id (networkx writes GEXF labels
+    that are only the ids); else the id."""
+    found = {key.lower(): " ".join(str(value).split()) for key, value in attrs.items() if key}
+    for key in ("name", "label"):
+        if found.get(key) and found[key] != person_id:
+            return found[key]
     return person_id
 
 
@@ -240,6 +313,7 @@ def clean(path: Path, raw: Raw, name: str, rel_type: str, fmt: str, data: bytes)
     undeclared = {p for s, t, *_ in raw.edges for p in (s, t)} - set(raw.attributes)
     for person in sorted(undeclared):
         raw.attributes[person] = {}
+    raw = own_ids(raw)
     if not raw.attributes:
         raise fail(path, "the file holds no people")
     loops = [where for s, t, _, where in raw.edges if s == t]
@@ -253,6 +327,11 @@ def clean(path: Path, raw: Raw, name: str, rel_type: str, fmt: str, data: bytes)
             merged[pair] = [s, t, 0.0]
             order.append(pair)
         merged[pair][2] += 1.0 if w is None else w
+    for pair in order:
+        if not math.isfinite(merged[pair][2]):
+            a, b = merged[pair][:2]
+            raise fail(path, f"the weights of the contacts between {a} and {b} add up to more than a number "
+                             "can hold: scale the weights down")
     duplicates = len(raw.edges) - len(loops) - len(order)
     if loops:
         notes.append(f"dropped {len(loops)} self-loop(s) (a person in contact with themselves), first at {loops[0]}")
@@ -289,19 +368,72 @@ def clean(path: Path, raw: Raw, name: str, rel_type: str, fmt: str, data: bytes)
     return CaseNetwork(name, rel_type, people, contacts, source), notes
 
 
-def read_case(path: Path, name: str, rel_type: str = "KNOWS", fmt: str | None = None
-              ) -> tuple[CaseNetwork, list[str]]:
-    """The case network in FILE, and notes on what was repaired. Raises LinklabError on bad input."""
+def read_case(path: Path, name: str, rel_type: str = "KNOWS", fmt: str | None = None,
+              no_header: bool = False, matrix: bool = False) -> tuple[CaseNetwork, list[str]]:
+    """The case network in FILE, and notes on what was repaired. Raises LinklabError on bad input.
+    `no_header`: a CSV edge list whose first line is already a link; `matrix`: an adjacency matrix."""
     check_name(name)
-    check_rel_type(rel_type)
-    fmt = detect_format(path, fmt)
+    rel_type, notes = canonical_type(rel_type)
+    if no_header and matrix:
+        raise LinklabError("--no-header and --matrix do not go together: a matrix has a row of names")
+    if path.is_dir():
+        path = exported_edges(path)
+    fmt = "csv" if (no_header or matrix) and not fmt else detect_format(path, fmt)
+    if (no_header or matrix) and fmt != "csv":
+        raise LinklabError(f"--no-header and --matrix are for CSV files, not {fmt}")
     data = read_bytes(path)
-    notes: list[str] = []
     if fmt == "graphml":
         raw = read_graphml(path, data)
     elif fmt == "gexf":
         raw = read_gexf(path, data)
+    elif matrix:
+        raw, more = read_matrix(path, data)
+        notes += more
     else:
-        raw, notes = read_csv(path, data)
+        raw, more = read_csv(path, data, no_header)
+        notes += more
+        nodes = path.with_name("nodes.csv")
+        if path.name == "edges.csv" and nodes.exists():  # `linklab export --format csv` wrote both
+            notes += read_exported_nodes(nodes, raw)
     case, more = clean(path, raw, name, rel_type, fmt, data)
     return case, notes + more
+
+
+def canonical_type(rel_type: str) -> tuple[str, list[str]]:
+    """Relationship types in upper case, as Neo4j writes them (and never the same as a label)."""
+    check_rel_type(rel_type)
+    upper = rel_type.upper()
+    return upper, ([f"relationship type {rel_type!r} is written {upper} (Neo4j's convention for types)"]
+                   if upper != rel_type else [])
+
+
+def exported_edges(folder: Path) -> Path:
+    """A folder that `linklab export --format csv` wrote: its edges.csv (names come from nodes.csv)."""
+    edges = folder / "edges.csv"
+    if not edges.exists():
+        raise LinklabError(f"{folder} is a folder without edges.csv: give the file to import")
+    return edges
+
+
+def read_exported_nodes(nodes: Path, raw: Raw) -> list[str]:
+    """Names and attributes from the nodes.csv beside an exported edges.csv, so an export imports back
+    as the same network."""
+    rows = list(csv.DictReader(io.StringIO(utf8_text(nodes, read_bytes(nodes)), newline="")))
+    named = 0
+    for row in rows:
+        key = (row.get("key") or "").strip()
+        if key in raw.attributes:
+            raw.attributes[key] = {k: v for k, v in row.items() if k and k not in ("key", "label") and v not in (None, "")}
+            named += 1
+    return [f"names and attributes of {named} people read from {nodes.name}"] if named else []
+
+
+def own_ids(raw: Raw) -> Raw:
+    """Where every person carries an `id` attribute, distinct from everyone else's, that is their id (an
+    export writes file keys such as Person:N1 beside it); otherwise the file's own keys stay."""
+    new_id = {key: str(attrs.get("id", "")).strip() for key, attrs in raw.attributes.items()}
+    if not all(new_id.values()) or len(set(new_id.values())) != len(new_id) or \
+            all(key == value for key, value in new_id.items()):
+        return raw
+    return Raw({new_id[k]: a for k, a in raw.attributes.items()},
+               [(new_id[a], new_id[b], w, where) for a, b, w, where in raw.edges])

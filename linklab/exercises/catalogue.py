@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+import hashlib
 from pathlib import Path
 
-from ..config import PROJECT_ROOT
+from ..config import DATA_ROOT
 from ..errors import LinklabError
 from ..grade.compare import CompareSpec
 from ..scenario.profiles import profile_names, read_toml
 
-EXERCISES_DIR = PROJECT_ROOT / "exercises"
+EXERCISES_DIR = DATA_ROOT / "exercises"
 CASE_EXERCISES_DIR = EXERCISES_DIR / "case"
-SOLUTIONS_DIR = PROJECT_ROOT / "queries" / "solutions"
+SOLUTIONS_DIR = DATA_ROOT / "queries" / "solutions"
 REQUIRED = {"id": str, "title": str, "level": int, "skills": list, "profiles": list, "points": int,
             "prompt": str, "hints": list, "answer": str, "compare": dict}
 OPTIONAL = {"parameters": list, "uses_gds": bool}
@@ -56,9 +57,15 @@ class Exercise:
     def solution(self) -> str:
         return self.solution_path.read_text()
 
+    @property
+    def version(self) -> str:
+        """What a finished check depends on besides the answer: the exercise file and its reference."""
+        digest = hashlib.sha256(self.path.read_bytes() + b"\0" + self.solution_path.read_bytes())
+        return digest.hexdigest()[:12]
+
 
 def parse(path: Path, kind: str = "scenario") -> Exercise:
-    where = f"{path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path}"
+    where = f"{path.relative_to(DATA_ROOT) if path.is_relative_to(DATA_ROOT) else path}"
     required = dict(REQUIRED)
     if kind == "case":  # any imported network: no generator profiles
         del required["profiles"]
@@ -105,7 +112,7 @@ def parse(path: Path, kind: str = "scenario") -> Exercise:
                             tolerance=float(spec.get("tolerance", 1e-6))),
         parameters=tuple(data.get("parameters", ())), uses_gds=bool(data.get("uses_gds", False)), path=path, kind=kind)
     if not exercise.solution_path.exists():
-        raise LinklabError(f"{where}: reference solution {exercise.solution_path.relative_to(PROJECT_ROOT)} is missing")
+        raise LinklabError(f"{where}: reference solution {exercise.solution_path.relative_to(DATA_ROOT)} is missing")
     for name in exercise.parameters:
         if f"${name}" not in exercise.prompt:
             raise LinklabError(f"{where}: parameter ${name} is not mentioned in the prompt")

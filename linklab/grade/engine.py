@@ -15,6 +15,7 @@ import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from typing import Callable, Iterator
 
 import neo4j
 from neo4j.exceptions import ClientError
@@ -24,12 +25,13 @@ from ..cases.network import CaseNetwork, stored as stored_case
 from ..errors import LinklabError
 from ..exercises.answers import REGISTRY, Answer
 from ..exercises.catalogue import Exercise
-from ..load import load_case, loaded, reset
+from .. import lease
+from ..load import LoadReport, load_case, loaded, reset
 from ..scenario.generate import generate
 from ..scenario.graphs import ScenarioGraphs
 from ..scenario.profiles import profile_names
 from .compare import compare
-from .guard import Limits, Refused, run_guarded
+from .guard import Limits, Refused, check_text, run_guarded
 
 EXTRA_SEEDS = 2
 SIZE = "class"  # a trainee's own scenario
@@ -128,78 +130,222 @@ def cached_answer(answer: str, key: ScenarioKey | CaseKey) -> Answer:
     return REGISTRY[answer](graphs_for(key))
 
 
+# ---------------------------------------------------------------- what is loaded, and loading it
+
+
+class NotReady(Exception):
+    """The scenario a check needs is not there to read: `reason` is busy (a load is under way), other
+    (another scenario, or an incomplete one) or no-lease (a database linklab never wrote to)."""
+
+    def __init__(self, reason: str, writer: str | None = None):
+        super().__init__(reason)
+        self.reason, self.writer = reason, writer
+
+
+def require_key(key: ScenarioKey | CaseKey) -> Callable[[neo4j.Transaction], None]:
+    """What a check runs first in the answer's own transaction: the shared lock on the lease node (held
+    until the transaction ends, so no load can start meanwhile), then `key` must be loaded and complete."""
+    def prepare(tx: neo4j.Transaction) -> None:
+        state, props = lease.read_under_lock(tx)
+        if state is None:
+            raise NotReady("no-lease")
+        if state.writer:
+            raise NotReady("busy", state.writer)
+        if not (props and props.get("complete") and key.matches(props)):
+            raise NotReady("other")
+    return prepare
+
+
 def is_loaded(driver: neo4j.Driver, key: ScenarioKey | CaseKey, database: str = "neo4j") -> bool:
-    current = loaded(driver, database)
-    return current.state == "complete" and key.matches(current.props)
+    """Whether `key` is loaded, complete, and not being replaced right now."""
+    with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
+        try:
+            session.execute_read(require_key(key))
+        except NotReady:
+            return False
+    return True
 
 
-def ensure_loaded(driver: neo4j.Driver, key: ScenarioKey | CaseKey, database: str = "neo4j") -> bool:
+def load_key(driver: neo4j.Driver, key: ScenarioKey | CaseKey, database: str, held: lease.Lease,
+             progress: Callable[[int], None] | None = None) -> LoadReport:
+    if isinstance(key, CaseKey):
+        return load_case(driver, graphs_for(key), database, progress=progress, lease=held)
+    return reset(driver, graphs_for(key).scenario, database, progress=progress, lease=held)
+
+
+def load_and_hold(driver: neo4j.Driver, key: ScenarioKey | CaseKey, database: str = "neo4j",
+                  on_wait: Callable[[str], None] | None = None) -> tuple[lease.Lease, bool]:
+    """Load `key` under the exclusive lease unless another process just did, then keep a shared lease,
+    so that no other load comes between this one and the caller's use of it. (lease, whether it loaded)"""
+    held = lease.acquire(driver, database, "exclusive", f"loading {key}", on_wait)
+    try:
+        current = loaded(driver, database)  # read by the only writer: nothing changes it meanwhile
+        loaded_now = not (current.state == "complete" and key.matches(current.props))
+        if loaded_now:
+            load_key(driver, key, database, held)
+        held.downgrade()
+        return held, loaded_now
+    except BaseException:
+        held.release()
+        raise
+
+
+def ensure_loaded(driver: neo4j.Driver, key: ScenarioKey | CaseKey, database: str = "neo4j",
+                  on_wait: Callable[[str], None] | None = None) -> bool:
     """Load `key` unless it is loaded already; True when it had to load."""
     if is_loaded(driver, key, database):
         return False
-    if isinstance(key, CaseKey):
-        load_case(driver, graphs_for(key), database)
-    else:
-        reset(driver, graphs_for(key).scenario, database)
-    return True
+    held, loaded_now = load_and_hold(driver, key, database, on_wait)
+    held.release()
+    return loaded_now
+
+
+def wait_while_loading(driver: neo4j.Driver, database: str, on_wait: Callable[[str], None] | None) -> None:
+    """A load is under way: wait for it (by taking and giving back the exclusive lease)."""
+    lease.acquire(driver, database, "exclusive", "waiting for a load to finish", on_wait).release()
+
+
+# ---------------------------------------------------------------- one check
 
 
 @dataclass
 class CheckResult:
     exercise: str
     scenario: str
-    status: str  # passed | failed | refused
+    status: str  # passed | failed | refused | skipped (not run: the answer was refused before)
     feedback: str
     seconds: float = 0.0
+    limit: str = ""  # the limit that stopped the answer: time, rows, size, memory
 
     @property
     def passed(self) -> bool:
         return self.status == "passed"
 
 
-def gds_graph_names(driver: neo4j.Driver, database: str) -> set[str]:
+@dataclass
+class Budget:
+    """The time one check may spend running an answer, over all its scenarios (loads not counted)."""
+    seconds: float
+    spent: float = 0.0
+
+    def deadline(self) -> float:
+        return time.monotonic() + max(0.0, self.seconds - self.spent)
+
+
+def drop_graph(driver: neo4j.Driver, name: str, database: str) -> None:
+    """Drop this check's GDS graph by its name: other checks' graphs are never touched."""
     try:
-        records, _, _ = driver.execute_query(cypher.GDS_GRAPHS, database_=database)
-    except ClientError:
-        raise Refused("Graph Data Science is not installed on this Neo4j server") from None
-    return {r["graphName"] for r in records}
-
-
-def drop_graphs(driver: neo4j.Driver, names: set[str], database: str) -> None:
-    for name in names:
         driver.execute_query(cypher.GDS_DROP, name=name, database_=database)
+    except ClientError:
+        pass  # no GDS, or the graph was never made
 
 
 def gds_estimate_ok(driver: neo4j.Driver, database: str) -> None:
     """Upper bound: projecting the whole database. Refused above the cap."""
-    records, _, _ = driver.execute_query(cypher.GDS_ESTIMATE_ALL, database_=database)
+    try:
+        records, _, _ = driver.execute_query(cypher.GDS_ESTIMATE_ALL, database_=database)
+    except ClientError:
+        raise Refused("Graph Data Science is not installed on this Neo4j server") from None
     if records[0]["bytesMax"] > GDS_MEMORY_CAP:
-        raise Refused(f"GDS estimates more than {GDS_MEMORY_CAP >> 20} MiB for a projection: not graded here")
+        raise Refused(f"GDS estimates more than {GDS_MEMORY_CAP >> 20} MiB for a projection: not graded here",
+                      limit="memory")
+
+
+MAX_TRIES = 20  # loads by other processes that a check lets pass before it gives up
 
 
 def check_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKey | CaseKey,
-                 limits: Limits | None = None, database: str = "neo4j") -> CheckResult:
-    """Check one answer on one scenario, which must be loaded in `database` already."""
+                 limits: Limits | None = None, database: str = "neo4j", budget: Budget | None = None,
+                 on_wait: Callable[[str], None] | None = None, load: bool = True) -> CheckResult | None:
+    """Check one answer on one scenario. The answer runs in a transaction that holds the scenario's
+    shared lock and has verified that `key` is loaded; if it is not, the scenario is loaded (under the
+    exclusive lease) and the check runs again, or, with load=False, None is returned."""
+    limits = limits or Limits()
+    budget = budget or Budget(limits.timeout_s)
     answer = answer_key(exercise, key)
     params = dict(answer.params)
-    uses_gds = bool(re.search(r"\bgds\.", query))
-    before: set[str] | None = None
-    if "graph" in exercise.parameters or uses_gds:
+    uses_gds = "graph" in exercise.parameters or bool(re.search(r"\bgds\.", query))
+    if uses_gds:
         params["graph"] = f"linklab-check-{uuid.uuid4().hex[:12]}"
     began = time.perf_counter()
+    held: lease.Lease | None = None
     try:
-        if uses_gds:
-            before = gds_graph_names(driver, database)
-            gds_estimate_ok(driver, database)
-        result = run_guarded(driver, query, params, limits, database)
+        for _ in range(MAX_TRIES):
+            started = time.monotonic()
+            try:
+                if uses_gds:
+                    gds_estimate_ok(driver, database)
+                result = run_guarded(driver, query, params, limits, database, budget.deadline(), require_key(key))
+                break
+            except NotReady as why:
+                if held:
+                    held.release()
+                    held = None
+                if why.reason == "no-lease":
+                    lease.ensure_lease_node(driver, database, again=True)
+                elif why.reason == "busy":
+                    wait_while_loading(driver, database, on_wait)
+                elif not load:
+                    return None
+                else:
+                    held, _ = load_and_hold(driver, key, database, on_wait)
+            finally:
+                budget.spent += time.monotonic() - started
+        else:
+            raise LinklabError(f"database {database!r} kept changing scenario ({MAX_TRIES} loads by other "
+                               "processes during one check): try again when fewer grading runs share it")
     except Refused as exc:
-        return CheckResult(exercise.id, str(key), "refused", str(exc), time.perf_counter() - began)
+        return CheckResult(exercise.id, str(key), "refused", str(exc), time.perf_counter() - began, exc.limit)
     finally:
-        if uses_gds and before is not None:  # whatever the outcome: the answer's graph and any other it made
-            drop_graphs(driver, gds_graph_names(driver, database) - before, database)
+        if held:
+            held.release()
+        if uses_gds:
+            drop_graph(driver, params["graph"], database)
     verdict = compare(answer.expected, result.rows, exercise.compare)
     return CheckResult(exercise.id, str(key), "passed" if verdict.passed else "failed", verdict.feedback,
                        time.perf_counter() - began)
+
+
+def check_on_scenarios(exercise: Exercise, query: str, keys: list,
+                       drivers_for: Callable[[ScenarioKey | CaseKey], Iterator[tuple[neo4j.Driver, bool]]],
+                       limits: Limits | None = None, on_wait: Callable[[str], None] | None = None
+                       ) -> list[CheckResult]:
+    """One answer on each of its scenarios, with one time budget for them all, stopping at the first
+    scenario where it is refused (a runaway query costs one limit, not three). `drivers_for(key)` yields
+    (driver, may_load) pairs to try in turn: a trainee's own database first, then the grading server."""
+    limits = limits or Limits()
+    refused = text_refusal(exercise, query, keys, limits)
+    if refused:
+        return refused
+    budget, results = Budget(limits.timeout_s), []
+    for key in keys:
+        if results and results[-1].status in ("refused", "skipped"):
+            results.append(skipped(exercise, key))
+            continue
+        result = None
+        for driver, may_load in drivers_for(key):
+            result = check_answer(driver, exercise, query, key, limits, budget=budget, on_wait=on_wait,
+                                  load=may_load)
+            if result is not None:
+                break
+        if result is None:
+            raise LinklabError(f"no database could load {key}")
+        results.append(result)
+    return results
+
+
+def skipped(exercise: Exercise, key: ScenarioKey | CaseKey) -> CheckResult:
+    return CheckResult(exercise.id, str(key), "skipped", "not run: the answer was refused on an earlier scenario")
+
+
+def text_refusal(exercise: Exercise, query: str, keys: list, limits: Limits | None = None) -> list[CheckResult] | None:
+    """An answer refused for its text alone (too long, several statements...) is refused once, not per scenario."""
+    try:
+        check_text(query, limits)
+    except Refused as exc:
+        return [CheckResult(exercise.id, str(keys[0]), "refused", str(exc), 0.0, exc.limit)] + \
+            [skipped(exercise, k) for k in keys[1:]]
+    return None
 
 
 @dataclass
@@ -210,6 +356,7 @@ class ExerciseVerdict:
     max_points: int
     feedback: str
     checks: list[CheckResult] = field(default_factory=list)
+    limit: str = ""  # the limit that stopped the answer (time, rows, size, memory), if one did
 
     def to_dict(self) -> dict:
         return {**{k: v for k, v in asdict(self).items() if k != "checks"},
@@ -219,6 +366,12 @@ class ExerciseVerdict:
 def summarise(exercise: Exercise, checks: list[CheckResult]) -> ExerciseVerdict:
     """All scenarios must pass. Feedback speaks of the trainee's own scenario, and says when only the
     hidden ones fail (the typical sign of a hard-coded answer), never what the answer is."""
+    verdict = judge(exercise, checks)
+    verdict.limit = next((c.limit for c in checks if c.limit), "")
+    return verdict
+
+
+def judge(exercise: Exercise, checks: list[CheckResult]) -> ExerciseVerdict:
     own, hidden = checks[0], checks[1:]
     if all(c.passed for c in checks):
         return ExerciseVerdict(exercise.id, True, exercise.points, exercise.points,

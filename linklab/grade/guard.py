@@ -4,27 +4,33 @@
 2. EXPLAIN: Neo4j's own query type must be read-only ("r"), and every procedure in the plan must be on
    the allowlist; no LOAD CSV or CALL { } IN TRANSACTIONS operator;
 3. a READ transaction (a write fails on the server with Neo.ClientError.Statement.AccessMode);
-4. a per-transaction timeout and a row cap.
+4. a row cap, and a time limit that holds end to end: the server's transaction timeout, and a watchdog
+   that stops waiting at the deadline (plus a grace of GRACE_S) and terminates the transaction by its
+   metadata, since Neo4j parses and plans outside the transaction timeout.
 
-GDS graphs that an answer projects must be named `$graph` (a name per check); the grader drops every
-graph that appears during a check, whatever its outcome.
+GDS graphs that an answer projects or drops must be named `$graph` (a name per check, which the grader
+drops by name afterwards), so concurrent checks never touch each other's graphs.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import time
+import uuid
+import weakref
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import neo4j
 from neo4j.exceptions import ClientError, CypherSyntaxError, Neo4jError, TransientError
 
+from .. import cypher
 from ..db import first_line
 
 # Procedures an answer may call (regular expressions on the full name).
 PROCEDURE_ALLOWLIST = [
-    r"gds\.graph\.project(\.cypher)?", r"gds\.graph\.(drop|list|exists)", r"gds\.version",
+    r"gds\.graph\.project(\.cypher)?", r"gds\.graph\.(drop|exists)", r"gds\.version",
     r"gds\.[A-Za-z0-9_.]+\.(stream|stats|estimate)", r"gds\.[A-Za-z0-9_.]+\.stream\.estimate",
     r"db\.(labels|relationshipTypes|propertyKeys|schema\.visualization|schema\.nodeTypeProperties|"
     r"schema\.relTypeProperties)",
@@ -35,17 +41,31 @@ DENIED_NAMES = re.compile(
     r"\b(dbms\.|db\.create|apoc\.(cypher|load|export|import|periodic|trigger|schema|refactor|create|merge|"
     r"atomic|lock|log|systemdb|util\.sleep|custom)\.?)", re.IGNORECASE)
 FORBIDDEN_OPERATORS = {"LoadCSV", "TransactionApply", "TransactionForeach"}
-EXPLAINED: set[tuple[str, str]] = set()  # (query, database) that passed EXPLAIN
+# A graph an answer names must be $graph: another check's graph is never the answer's to drop or reuse.
+GDS_NAMING = re.compile(r"\bgds\.graph\.(project(\.cypher)?|drop)\s*\(\s*(?!\$graph\b)", re.IGNORECASE)
+GDS_LISTING = re.compile(r"\bgds\.graph\.list\b", re.IGNORECASE)  # would show other checks' graphs
+EXPLAINED: set[tuple[str, str, str]] = set()  # (server, database, query) that passed EXPLAIN
+MAX_QUERY_CHARS = 20_000  # the longest reference solution is under 1,000 characters
+GRACE_S = 0.5  # how long past its deadline a check may take to come back (the promise is one second)
 
 
 class Refused(Exception):
-    """The guard refused to run the query; the message says why (never a crash)."""
+    """The guard refused to run the query; the message says why (never a crash). `limit` names the limit
+    that stopped it (time, rows, size, memory), or is empty when the query itself was refused."""
+
+    def __init__(self, message: str, limit: str = ""):
+        super().__init__(message)
+        self.limit = limit
 
 
 @dataclass
 class Limits:
     timeout_s: float = 10.0
     max_rows: int = 10_000
+    max_chars: int = MAX_QUERY_CHARS
+
+    def time_message(self) -> str:
+        return f"stopped: the query ran longer than the {self.timeout_s:g} s time limit"
 
 
 @dataclass
@@ -79,8 +99,12 @@ def strip_strings_and_comments(query: str) -> str:
     return "".join(out)
 
 
-def check_text(query: str) -> str:
+def check_text(query: str, limits: Limits | None = None) -> str:
     """The query without a trailing semicolon, or Refused."""
+    limits = limits or Limits()
+    if len(query) > limits.max_chars:
+        raise Refused(f"the answer is {len(query):,} characters long, over the {limits.max_chars:,}-character "
+                      "limit: write a query that finds the answer instead of listing data", limit="size")
     code = strip_strings_and_comments(query).strip()
     if not code:
         raise Refused("the answer is empty: write one Cypher query")
@@ -95,6 +119,10 @@ def check_text(query: str) -> str:
     denied = DENIED_NAMES.search(code)
     if denied:
         raise Refused(f"{denied.group(1).rstrip('.')}.* is not allowed in answers")
+    if GDS_NAMING.search(code):
+        raise Refused("name your GDS graph $graph (the grader gives each check its own name)")
+    if GDS_LISTING.search(code):
+        raise Refused("gds.graph.list is not allowed in answers: your graph is $graph")
     return query.strip().rstrip(";").strip()
 
 
@@ -114,16 +142,32 @@ def plan_procedures(plan: dict | None) -> tuple[set[str], set[str]]:
     return operators, procedures
 
 
-def explain(session: neo4j.Session, query: str, params: dict, database: str) -> None:
+_SERVERS: "weakref.WeakKeyDictionary[neo4j.Driver, str]" = weakref.WeakKeyDictionary()
+
+
+def server_of(driver: neo4j.Driver) -> str:
+    """The server a driver reaches (host:port), asked once per driver: the EXPLAIN cache is per server,
+    since two servers may differ in plugins and versions."""
+    if driver not in _SERVERS:
+        _SERVERS[driver] = str(driver.get_server_info().address)
+    return _SERVERS[driver]
+
+
+def explain(session: neo4j.Session, query: str, params: dict, database: str, server: str,
+            timeout_s: float, tag: str) -> None:
     """Refused unless Neo4j plans it as a read-only query within the allowlist. A query that passed once
-    passes again (its type and procedures do not depend on the data): one EXPLAIN per text and database."""
-    if (query, database) in EXPLAINED:
+    passes again (its type and procedures do not depend on the data): one EXPLAIN per text, database and
+    server."""
+    if (server, database, query) in EXPLAINED:
         return
     try:
-        summary = session.run("EXPLAIN " + query, params).consume()
+        with session.begin_transaction(timeout=timeout_s, metadata={"linklab_check": tag}) as tx:
+            summary = tx.run("EXPLAIN " + query, params).consume()
     except CypherSyntaxError as exc:
         raise Refused(f"syntax error: {first_line(exc)}") from None
     except ClientError as exc:
+        if is_time_error(exc):
+            raise
         raise Refused(f"Neo4j refused the query: {first_line(exc)}") from None
     if summary.query_type != "r":
         kind = {"w": "writes", "rw": "reads and writes", "s": "changes the schema"}.get(summary.query_type,
@@ -137,37 +181,97 @@ def explain(session: neo4j.Session, query: str, params: dict, database: str) -> 
             raise Refused(f"procedure {name} is not allowed in answers")
     if len(EXPLAINED) > 10_000:
         EXPLAINED.clear()
-    EXPLAINED.add((query, database))
+    EXPLAINED.add((server, database, query))
+
+
+def is_time_error(exc: Exception) -> bool:
+    code = getattr(exc, "code", "") or ""
+    return any(word in code for word in ("Timeout", "TimedOut", "Terminated", "LockClientStopped"))
 
 
 def run_guarded(driver: neo4j.Driver, query: str, params: dict | None = None, limits: Limits | None = None,
-                database: str = "neo4j") -> RunResult:
-    """Run an untrusted query through every layer. Raises Refused with a clear reason."""
+                database: str = "neo4j", deadline: float | None = None,
+                prepare: Callable[[neo4j.Transaction], None] | None = None) -> RunResult:
+    """Run an untrusted query through every layer. Raises Refused with a clear reason.
+
+    `deadline` (time.monotonic) bounds the whole run, EXPLAIN included; by default the time limit from
+    now. `prepare` runs first in the answer's own transaction (the engine takes the scenario's shared
+    lock there and checks what is loaded); what it raises comes out of run_guarded unchanged."""
     limits = limits or Limits()
-    params = params or {}
-    query = check_text(query)
+    query = check_text(query, limits)
+    if deadline is None:
+        deadline = time.monotonic() + limits.timeout_s
+    tag = uuid.uuid4().hex
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["result"] = run_in_transaction(driver, query, params or {}, limits, database, deadline,
+                                                   tag, prepare)
+        except BaseException as exc:  # handed to the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name=f"check-{tag[:8]}", daemon=True)
+    worker.start()
+    worker.join(max(0.0, deadline - time.monotonic()) + GRACE_S)
+    if worker.is_alive():  # parsing, planning or a slow server: stop it there too, and stop waiting
+        terminate(driver, database, tag)
+        worker.join(0.2)
+        if worker.is_alive():
+            raise Refused(limits.time_message(), limit="time")
+    if "error" in outcome:
+        error = outcome["error"]
+        if isinstance(error, Neo4jError) and is_time_error(error):
+            raise Refused(limits.time_message(), limit="time") from None
+        raise error
+    return outcome["result"]
+
+
+def run_in_transaction(driver: neo4j.Driver, query: str, params: dict, limits: Limits, database: str,
+                       deadline: float, tag: str, prepare) -> RunResult:
+    def remaining() -> float:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise Refused(limits.time_message(), limit="time")
+        return left
+
+    server = server_of(driver)
     with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
-        explain(session, query, params, database)
+        explain(session, query, params, database, server, remaining(), tag)
         began = time.perf_counter()
         try:
-            with session.begin_transaction(timeout=limits.timeout_s) as tx:
+            with session.begin_transaction(timeout=remaining(), metadata={"linklab_check": tag}) as tx:
+                if prepare:
+                    prepare(tx)
                 result = tx.run(query, params)
                 columns = list(result.keys())
                 rows = []
                 for record in result:
                     if len(rows) >= limits.max_rows:
-                        raise Refused(f"more than {limits.max_rows:,} rows: aggregate or filter the answer")
+                        raise Refused(f"more than {limits.max_rows:,} rows: aggregate or filter the answer",
+                                      limit="rows")
                     rows.append(list(record.values()))
                 tx.rollback()  # a read answer has nothing to keep
-        except Refused:
-            raise
         except (TransientError, ClientError) as exc:
             code = getattr(exc, "code", "") or ""
-            if "Timeout" in code or "TimedOut" in code or "Terminated" in code:
-                raise Refused(f"stopped: the query ran longer than the {limits.timeout_s:g} s limit") from None
+            if is_time_error(exc):
+                raise Refused(limits.time_message(), limit="time") from None
+            if "MemoryLimit" in code or "MemoryPool" in code:
+                raise Refused("stopped: the query needed more memory than answers may use", limit="memory") from None
             if "AccessMode" in code or "WriteOn" in code:
                 raise Refused("answers must be read-only (the server refused a write)") from None
             raise Refused(f"Neo4j error: {first_line(exc)}") from None
         except Neo4jError as exc:
             raise Refused(f"Neo4j error: {first_line(exc)}") from None
         return RunResult(columns, rows, time.perf_counter() - began)
+
+
+def terminate(driver: neo4j.Driver, database: str, tag: str) -> None:
+    """Terminate the server-side transactions of one run, found by their metadata."""
+    try:
+        records, _, _ = driver.execute_query(cypher.CHECK_TRANSACTIONS, tag=tag, database_=database)
+        ids = records[0]["ids"]
+        if ids:
+            driver.execute_query(cypher.TERMINATE_TRANSACTIONS, ids=ids, database_=database)
+    except Neo4jError:
+        pass  # it ended on its own meanwhile; the server's own transaction timeout is the backstop

@@ -6,10 +6,10 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import PROJECT_ROOT
+from ..config import DATA_ROOT
 from ..errors import LinklabError
 
-SEED_DIR = PROJECT_ROOT / "seed"
+SEED_DIR = DATA_ROOT / "seed"
 SIZES = {"tiny": 30, "class": 800, "large": 100_000}
 MAX_PERSONS = 2_000_000
 
