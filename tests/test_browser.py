@@ -37,6 +37,15 @@ def node_state(browser, node: str) -> dict:
         "return {color: d.color, highlighted: !!d.highlighted, forceLabel: !!d.forceLabel};", node)
 
 
+def drawn(browser, view: str = "linklabPicture") -> None:
+    """Wait until the camera rests (zooms and moves animate) and two more frames are drawn."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 10).until(lambda d: not d.execute_script(f"return {view}.sigma.getCamera().isAnimated()"))
+    browser.execute_async_script("const done = arguments[arguments.length - 1];"
+                                 "requestAnimationFrame(() => requestAnimationFrame(() => done()));")
+
+
 def overlap(a: dict, b: dict) -> bool:
     return a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]
 
@@ -65,9 +74,9 @@ def test_picture_draws_every_person_and_finds_names(loaded_tiny, cli_env, browse
 
     errors = open_page(browser, page.as_uri(), READY)
     assert errors == []
-    drawn = browser.execute_script("return [linklabPicture.nodeCount(), linklabPicture.edgeCount()]")
-    assert drawn == [len(data["nodes"]), len(data["edges"])] == [org.number_of_nodes(), org.number_of_edges()]
-    time.sleep(0.5)  # sigma draws on the next animation frames
+    counts = browser.execute_script("return [linklabPicture.nodeCount(), linklabPicture.edgeCount()]")
+    assert counts == [len(data["nodes"]), len(data["edges"])] == [org.number_of_nodes(), org.number_of_edges()]
+    drawn(browser)
     assert graph_canvas_colours(browser, shots / "picture-core.png") > 40  # drawn in many colours, not blank
 
     # Names do not pile up: no two drawn labels overlap, at any zoom.
@@ -75,11 +84,11 @@ def test_picture_draws_every_person_and_finds_names(loaded_tiny, cli_env, browse
     assert 3 <= len(labels) < len(data["nodes"]), labels
     assert not any(overlap(a, b) for i, a in enumerate(labels) for b in labels[i + 1:]), labels
     browser.execute_script("linklabPicture.sigma.getCamera().setState({ratio: 0.35})")
-    time.sleep(0.3)
+    drawn(browser)
     closer = browser.execute_script("return linklabPicture.labels()")
     assert not any(overlap(a, b) for i, a in enumerate(closer) for b in closer[i + 1:])
     browser.execute_script("linklabPicture.sigma.getCamera().setState({ratio: 1, x: 0.5, y: 0.5})")
-    time.sleep(0.3)
+    drawn(browser)
     assert len(browser.execute_script("return linklabPicture.labels()")) == len(labels)
 
     legend = browser.find_element("id", "legend").text
@@ -95,7 +104,7 @@ def test_picture_draws_every_person_and_finds_names(loaded_tiny, cli_env, browse
     assert re.fullmatch(r"\d+ found", found), found
     assert node_state(browser, target["id"]) == {"color": target["colour"], "highlighted": True, "forceLabel": True}
     assert node_state(browser, other["id"])["color"] != plain  # dimmed
-    time.sleep(0.8)  # the camera moves to the match
+    drawn(browser)  # the camera moves to the match
     screenshot_colours(browser, shots / "picture-search.png")
     box.clear()
     box.send_keys("no such person anywhere")
@@ -118,13 +127,13 @@ def test_picture_of_a_crowd_names_some_and_more_when_zoomed_in(browser, tmp_path
 
     assert open_page(browser, (tmp_path / "crowd.html").as_uri(), READY) == []
     assert browser.execute_script("return linklabPicture.nodeCount()") == 300
-    time.sleep(0.3)
+    drawn(browser)
     far = browser.execute_script("return linklabPicture.labels()")
     assert 5 <= len(far) <= 60, len(far)
     assert not any(overlap(a, b) for i, a in enumerate(far) for b in far[i + 1:])
     screenshot_colours(browser, shots / "picture-crowd.png")
     browser.execute_script("linklabPicture.sigma.getCamera().setState({ratio: 0.4})")
-    time.sleep(0.3)
+    drawn(browser)
     near = browser.execute_script("return linklabPicture.labels()")
     assert not any(overlap(a, b) for i, a in enumerate(near) for b in near[i + 1:])
     shown = lambda labels: {b["label"] for b in labels}  # noqa: E731
@@ -151,7 +160,7 @@ def test_picture_marks_the_focus_and_zooms_toward_the_pointer(loaded_tiny, cli_e
     info = browser.find_element("id", "info").text
     assert info.startswith("FOCUS") or info.startswith("Focus"), info
     assert focus_name in info
-    time.sleep(0.5)
+    drawn(browser)
     screenshot_colours(browser, shots / "picture-around.png")
 
     # Zoom with the wheel over a point off-centre: the graph point under the pointer stays under it (zooming toward
@@ -164,7 +173,8 @@ def test_picture_marks_the_focus_and_zooms_toward_the_pointer(loaded_tiny, cli_e
     ratio = browser.execute_script("return linklabPicture.sigma.getCamera().ratio")
     origin = ScrollOrigin.from_element(graph, x - size["width"] // 2, y - size["height"] // 2)
     ActionChains(browser).scroll_from_origin(origin, 0, -300).perform()
-    time.sleep(0.8)  # the zoom animates
+    time.sleep(0.1)  # the wheel event reaches sigma, which starts animating
+    drawn(browser)
     assert browser.execute_script("return linklabPicture.sigma.getCamera().ratio") < ratio * 0.8
     now = browser.execute_script("return linklabPicture.sigma.graphToViewport(arguments[0])", before)
     assert abs(now["x"] - x) < 3 and abs(now["y"] - y) < 3, (now, x, y)
@@ -270,6 +280,6 @@ def test_graph_view_lays_out_a_query_result_with_arrows(browser, tmp_path, shots
     assert abs(hubs["p0"][0] - hubs["p20"][0]) + abs(hubs["p0"][1] - hubs["p20"][1]) > 0.1 * spread
     assert browser.execute_script("return view.sigma.getSetting('defaultEdgeType')") == "arrow"
     assert browser.execute_script("return view.sigma.getNodeDisplayData('p0').highlighted") is True
-    time.sleep(0.3)
+    drawn(browser, "view")
     assert screenshot_colours(browser, shots / "graph-view.png") > 20
     assert console_errors(browser) == []
