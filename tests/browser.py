@@ -7,6 +7,7 @@ closed network those requests only fail, slowly, and would flood the logs."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -51,6 +52,12 @@ def browser():
             yield driver
         finally:
             driver.quit()
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    """Where tests put screenshots: $LINKLAB_SCREENSHOTS if set (to look at them), else the test's tmp_path."""
+    return Path(os.environ.get("LINKLAB_SCREENSHOTS") or tmp_path)
 
 
 def console_errors(driver) -> list[str]:

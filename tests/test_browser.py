@@ -5,23 +5,15 @@ renders; neither logs a console error. Screenshots go to $LINKLAB_SCREENSHOTS if
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from pathlib import Path
-
-import pytest
 
 from .browser import console_errors, open_page, screenshot_colours
 from .conftest import run_cli
 from .test_instructor import KEY, fake_results, loaded_tiny  # noqa: F401  (a fixture: the tiny darknet scenario)
 
 READY = "window.linklabPicture && window.linklabPicture.sigma"
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    return Path(os.environ.get("LINKLAB_SCREENSHOTS") or tmp_path)
 
 
 def page_data(page: Path) -> dict:

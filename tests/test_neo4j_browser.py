@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from linklab import server as srv
 
@@ -56,3 +57,36 @@ def test_browser_guide_is_slides_whose_queries_run(loaded_tiny, driver):  # noqa
     for query in queries:
         records, _, _ = driver.execute_query(query)
         assert records, query
+
+
+def test_neo4j_browser_captions_people_by_name_and_accounts_by_handle(conn, loaded_tiny, driver, browser,  # noqa: F811
+                                                                       shots):
+    """The real Neo4j Browser of the test server, in headless Chromium: log in, see the :style frame the server's
+    connect command ran, draw one person and their account, read the captions off the SVG."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    url = srv.browser_url(conn.uri)
+    assert url, f"{conn.uri} is not a local linklab server: its Browser address is unknown"
+    bolt = urlsplit(conn.uri)
+    browser.get(f"{url}?dbms=neo4j://{conn.user}@{bolt.hostname}:{bolt.port}")
+    wait = WebDriverWait(browser, 60)
+    wait.until(lambda d: d.find_elements("css selector", "input[type=password]"))[0].send_keys(conn.password, Keys.ENTER)
+    commands = "return [...document.querySelectorAll('[data-testid=frameCommand]')].map(e => e.textContent)"
+    wait.until(lambda d: any(c.startswith(":style {") for c in d.execute_script(commands)))
+
+    records, _, _ = driver.execute_query("MATCH (p:Person)-[:USES]->(a:Account) WITH p, a ORDER BY p.id, a.id "
+                                         "LIMIT 1 RETURN p.id AS id, p.name AS name, a.handle AS handle")
+    person = records[0]
+    browser.find_element("css selector", "[data-testid=activeEditor]").click()
+    ActionChains(browser).send_keys(f"MATCH (p:Person {{id: '{person['id']}'}})-[:USES]->(a:Account) "
+                                    "WITH p, a ORDER BY a.id LIMIT 1 RETURN p, a").perform()
+    ActionChains(browser).key_down(Keys.CONTROL).send_keys(Keys.ENTER).key_up(Keys.CONTROL).perform()
+    captions = wait.until(lambda d: d.execute_script(
+        "const nodes = [...document.querySelectorAll('svg g.node')];"
+        "return nodes.length === 2 ? nodes.map(g => [...g.querySelectorAll('text')].map(t => t.textContent.trim())"
+        ".join(' ')) : null;"))
+    assert sorted(captions) == sorted([person["name"], person["handle"]])
+    shots.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(shots / "neo4j-browser.png"))
