@@ -42,7 +42,8 @@ def test_the_server_hands_the_browser_these_settings(driver):
     records, _, _ = driver.execute_query("CALL dbms.clientConfig() YIELD name, value RETURN name, value")
     config = {r["name"]: str(r["value"]) for r in records}
     for key in ("client.allow_telemetry", "browser.remote_content_hostname_whitelist", "browser.post_connect_cmd"):
-        assert config.get(key) == srv.SHARED_SETTINGS[key], key
+        assert config.get(key) == srv.SHARED_SETTINGS[key], \
+            f"{key}: a test server started before this setting? `linklab server stop --name test`, then test again"
 
 
 def test_browser_guide_is_slides_whose_queries_run(loaded_tiny, driver):  # noqa: F811
