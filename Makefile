@@ -5,7 +5,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: up test setup bench clean-state
+.PHONY: up test setup bench clean-state assets
 
 $(BIN)/linklab: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -25,3 +25,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python -m bench reset
+
+# Rebuild the committed browser bundles (linklab/web/static) from web/package-lock.json; needs Node and npm.
+assets: $(BIN)/linklab
+	$(BIN)/python -m linklab.web.build

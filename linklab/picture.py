@@ -1,6 +1,6 @@
 """Pictures of the loaded network, for people who would rather look than read: a PNG and a self-contained
-interactive HTML page (no CDN, no network). Organisations are coloured, node size follows degree, the most
-connected people are labelled, and the layout is fixed by the scenario's seed.
+interactive HTML page drawn with sigma.js (the vendored graph-view bundle inlined: no CDN, no network). Organisations are coloured, node size follows degree, the most
+connected people are labelled, and the layout (ForceAtlas2) is fixed by the scenario's seed.
 
 The default view is the criminal core (known members and everyone in message contact with two or more of
 them); `--around HANDLE --hops N` shows one account owner's neighbourhood instead. On an imported case
@@ -24,7 +24,7 @@ from .errors import LinklabError
 MAX_NODES = 400
 LABELLED = 12  # names shown for the most connected people...
 LABEL_ALL = 30  # ...or for everyone in views this small
-PALETTE = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
+PALETTE = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#393b79"]
 OUTSIDER = "#b0b0b0"
 
 
@@ -35,6 +35,7 @@ class View:
     note: str  # what was left out, shown on the picture
     groups: list[str]  # legend order
     size_note: str = "node size: number of message contacts"
+    focus: str | None = None  # the person of --around, marked on the page
 
 
 def person_graph(driver: neo4j.Driver) -> tuple[nx.Graph, dict[str, str]]:
@@ -72,6 +73,7 @@ def build_case_view(driver: neo4j.Driver, seed: int, around: str | None, hops: i
         title = "The case network, coloured by community (Louvain)"
     view = finish_view(driver, contacts.subgraph(keep).copy(), groups, title, outsider=None)
     view.size_note = "node size: number of links"
+    view.focus = records[0]["id"] if around and records[0]["id"] in view.graph else None
     return view
 
 
@@ -97,7 +99,9 @@ def build_view(driver: neo4j.Driver, seed: int, around: str | None = None, hops:
             raise LinklabError("the loaded scenario has no known members: nothing to draw (use --around)")
     view = contacts.subgraph(keep).copy()
     view.add_nodes_from(keep)
-    return finish_view(driver, view, groups, title, outsider="not a known member")
+    finished = finish_view(driver, view, groups, title, outsider="not a known member")
+    finished.focus = centre if around and centre in finished.graph else None
+    return finished
 
 
 def finish_view(driver: neo4j.Driver, view: nx.Graph, groups: dict[str, str], title: str,
@@ -119,10 +123,16 @@ def finish_view(driver: neo4j.Driver, view: nx.Graph, groups: dict[str, str], ti
 
 
 def layout(view: View, seed: int) -> dict[str, tuple[float, float]]:
+    """ForceAtlas2, seeded: dense crews spread out instead of collapsing into a blot, stars stay stars, and node
+    size (degree) keeps discs apart. Scaled into [-1, 1]."""
     ordered = nx.Graph()
     ordered.add_nodes_from(sorted(view.graph))
     ordered.add_edges_from(sorted(tuple(sorted(e)) for e in view.graph.edges))
-    positions = nx.spring_layout(ordered, seed=seed, iterations=120)
+    if ordered.number_of_nodes() < 2:
+        return {n: (0.0, 0.0) for n in ordered}
+    sizes = {n: 1 + d ** 0.5 for n, d in ordered.degree()}
+    positions = nx.forceatlas2_layout(ordered, seed=seed, max_iter=300, node_size=sizes, scaling_ratio=3)
+    positions = nx.rescale_layout_dict(positions, scale=1)
     return {n: (round(float(x), 5), round(float(y), 5)) for n, (x, y) in positions.items()}
 
 
@@ -143,7 +153,7 @@ def drawing_data(view: View, seed: int) -> dict:
               "label": p in labelled} for p in sorted(view.graph)]
     edges = [[a, b] for a, b in sorted(tuple(sorted(e)) for e in view.graph.edges)]
     return {"title": view.title, "note": view.note, "size_note": view.size_note, "legend": [[g, colour[g]] for g in view.groups],
-            "nodes": nodes, "edges": edges}
+            "focus": view.focus, "muted": OUTSIDER, "nodes": nodes, "edges": edges}
 
 
 def write_png(data: dict, path: Path) -> None:
@@ -175,57 +185,18 @@ def write_png(data: dict, path: Path) -> None:
     plt.close(fig)
 
 
-HTML = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>__TITLE__</title>
-<style>body{margin:0;font-family:sans-serif}#bar{padding:6px 10px;background:#f4f4f4;font-size:13px}
-#tip{position:fixed;background:#fff;border:1px solid #888;padding:3px 6px;font-size:12px;display:none}
-.key{display:inline-block;width:10px;height:10px;border-radius:5px;margin:0 4px 0 12px}</style></head>
-<body><div id="bar"><b>__TITLE__</b> <span id="note"></span><span id="legend"></span>
- <i style="float:right">drag to pan, wheel to zoom, hover for names</i></div>
-<canvas id="c"></canvas><div id="tip"></div>
-<script>
-const data = __DATA__;
-const canvas = document.getElementById("c"), ctx = canvas.getContext("2d"), tip = document.getElementById("tip");
-document.getElementById("note").textContent = data.note ? "(" + data.note + ")" : "";
-document.getElementById("legend").innerHTML = data.legend.map(([g, c]) =>
-  `<span class="key" style="background:${c}"></span>${g.replace(/</g, "&lt;")}`).join("");
-const byId = {}; data.nodes.forEach(n => byId[n.id] = n);
-const top = Math.max(1, ...data.nodes.map(n => n.degree));
-let scale = 1, dx = 0, dy = 0, drag = null;
-function size() { canvas.width = innerWidth; canvas.height = innerHeight - 40; draw(); }
-function px(n) { const s = Math.min(canvas.width, canvas.height) * 0.45 * scale;
-  return [canvas.width / 2 + dx + n.x * s, canvas.height / 2 + dy - n.y * s]; }
-function radius(n) { return 3 + 12 * Math.sqrt(n.degree / top); }
-function draw() {
-  ctx.clearRect(0, 0, canvas.width, canvas.height); ctx.strokeStyle = "rgba(120,120,120,0.5)";
-  for (const [a, b] of data.edges) { const [x1, y1] = px(byId[a]), [x2, y2] = px(byId[b]);
-    ctx.beginPath(); ctx.moveTo(x1, y1); ctx.lineTo(x2, y2); ctx.stroke(); }
-  for (const n of data.nodes) { const [x, y] = px(n); ctx.fillStyle = n.colour;
-    ctx.beginPath(); ctx.arc(x, y, radius(n), 0, 7); ctx.fill();
-    if (n.label) { ctx.fillStyle = "#000"; ctx.font = "12px sans-serif"; ctx.fillText(n.name, x + 6, y - 6); } }
-}
-canvas.onmousedown = e => drag = [e.clientX - dx, e.clientY - dy];
-onmouseup = () => drag = null;
-canvas.onmousemove = e => {
-  if (drag) { dx = e.clientX - drag[0]; dy = e.clientY - drag[1]; draw(); return; }
-  const r = canvas.getBoundingClientRect(), mx = e.clientX - r.left, my = e.clientY - r.top;
-  const hit = data.nodes.find(n => { const [x, y] = px(n); return Math.hypot(x - mx, y - my) <= radius(n) + 2; });
-  tip.style.display = hit ? "block" : "none";
-  if (hit) { tip.textContent = `${hit.name} (${hit.group}), ${hit.degree} contacts`;
-    tip.style.left = e.clientX + 12 + "px"; tip.style.top = e.clientY + 12 + "px"; }
-};
-canvas.onwheel = e => { e.preventDefault(); scale *= e.deltaY < 0 ? 1.15 : 1 / 1.15; draw(); };
-onresize = size; size();
-</script></body></html>
-"""
-
-
 def write_html(data: dict, path: Path) -> None:
+    """One self-contained page (linklab/web/picture.html) with the sigma.js bundle and the data inlined: it is
+    handed around as a single file and opened offline."""
     import html
 
+    from .web.assets import inline_script
+
+    template = (Path(__file__).parent / "web" / "picture.html").read_text(encoding="utf-8")
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
-    path.write_text(HTML.replace("__TITLE__", html.escape(data["title"])).replace("__DATA__", payload),
-                    encoding="utf-8")
+    parts = {"__TITLE__": html.escape(data["title"]), "__DATA__": payload, "__BUNDLE__": inline_script("graph-view")}
+    page = re.sub("|".join(parts), lambda m: parts[m.group(0)], template)  # one pass: inserted text stays as is
+    path.write_text(page, encoding="utf-8")
 
 
 def draw(driver: neo4j.Driver, seed: int, out: Path, around: str | None = None, hops: int = 2,

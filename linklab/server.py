@@ -26,6 +26,16 @@ POM = DATA_ROOT / "neo4j" / "pom.xml"
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 MIN_JAVA = 17
 
+# Neo4j Browser captions each node by its human key, not by whatever property it picks first (an Account's
+# creation date). Applied on connect with `:style`, which takes Grass as JSON (no ";": the Browser splits
+# browser.post_connect_cmd into commands at semicolons).
+BROWSER_CAPTIONS = {
+    "Person": "name", "Account": "handle", "Phone": "number", "Email": "address", "Location": "name",
+    "Post": "text", "Organization": "name", "Market": "name", "Wallet": "address", "Term": "term",
+}
+BROWSER_STYLE = json.dumps({f"node.{label}": {"caption": f"{{{key}}}"} for label, key in BROWSER_CAPTIONS.items()},
+                           separators=(",", ":"))
+
 # Settings shared by the local server and docker-compose.yml (tests/test_compose.py checks they agree).
 SHARED_SETTINGS = {
     "dbms.usage_report.enabled": "false",
@@ -35,6 +45,12 @@ SHARED_SETTINGS = {
     # Server-side caps behind the grader's own, shorter, per-transaction timeout.
     "db.transaction.timeout": "120s",
     "db.memory.transaction.max": "2g",
+    # Neo4j Browser: no crash reports or usage statistics to outside hosts (Sentry, Segment); guides and styles
+    # only from this machine (the lab serves them). browser.allow_outgoing_connections would say more, but it is
+    # an Enterprise setting: Community 5.26 refuses to start with it ("Unrecognized setting").
+    "client.allow_telemetry": "false",
+    "browser.remote_content_hostname_whitelist": "localhost,127.0.0.1",
+    "browser.post_connect_cmd": f"style {BROWSER_STYLE}",
 }
 DEFAULT_HEAP = "4g"
 DEFAULT_PAGECACHE = "2g"

@@ -14,6 +14,8 @@ from linklab import server as srv
 from linklab.config import Connection, local_password
 from linklab.db import connect
 
+from .browser import browser, shots  # noqa: F401  a headless Chromium and a screenshot folder, for browser tests
+
 ROOT = Path(__file__).resolve().parent.parent
 TEST_SERVER = dict(name="test", bolt_port=7689, http_port=7476, heap="3g", pagecache="1g")
 

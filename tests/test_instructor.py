@@ -159,7 +159,7 @@ def test_picture_png_and_html_show_the_criminal_core(loaded_tiny, cli_env, tmp_p
     assert sum(c for c, rgb in colours if rgb != (255, 255, 255)) > 0.01 * image.size[0] * image.size[1]
     page = (tmp_path / "net.html").read_text()
     assert "<script src" not in page and "https://" not in page  # self-contained, works offline
-    data = json.loads(page.split("const data = ", 1)[1].split(";\n", 1)[0].replace("<\\/", "</"))
+    data = json.loads(page.split('<script id="linklab-data" type="application/json">', 1)[1].split("</script>", 1)[0])
     org = ScenarioGraphs(generate(KEY.profile, KEY.size, KEY.seed)).org_network()
     assert len(data["nodes"]) == org.number_of_nodes() and len(data["edges"]) == org.number_of_edges()
     assert {n["group"] for n in data["nodes"]} == {g for g, _ in data["legend"]}
