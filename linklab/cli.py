@@ -387,7 +387,8 @@ def import_case(file, name, rel_type, fmt, no_header, matrix) -> None:
 def exercises(trainee, course) -> None:
     """List the exercises with your status (new, started, trying, passed)."""
     from .exercises.catalogue import case_catalogue, catalogue
-    from .trainee import Progress, identity
+    from .progress import Progress
+    from .trainee import identity
 
     trainee, course = identity(trainee, course)
     progress = Progress.load(trainee, course)
@@ -453,21 +454,18 @@ def show(exercise_id, trainee, course, case) -> None:
 def hint(exercise_id, trainee, course) -> None:
     """Show the next hint of an exercise (hints used are recorded)."""
     from .exercises.catalogue import get
-    from .trainee import Progress, identity
+    from .progress import take_hint
+    from .trainee import identity
 
     exercise = get(exercise_id)
     trainee, course = identity(trainee, course)
-    with Progress.updating(trainee, course) as progress:
-        entry = progress.entry(exercise.id)
-        shown_all = entry["hints"] >= len(exercise.hints)
-        if not shown_all:
-            entry["hints"] += 1
-    if shown_all:
+    number = take_hint(trainee, course, exercise.id, len(exercise.hints))
+    if number is None:
         click.echo(f"No more hints for {exercise.id} ({len(exercise.hints)} shown). Here they are again:")
         for i, text in enumerate(exercise.hints, 1):
             click.echo(f"  {i}. {text}")
         return
-    click.echo(f"Hint {entry['hints']} of {len(exercise.hints)}: {exercise.hints[entry['hints'] - 1]}")
+    click.echo(f"Hint {number} of {len(exercise.hints)}: {exercise.hints[number - 1]}")
 
 
 def read_answer(file, query) -> str:
@@ -496,14 +494,14 @@ def read_answer(file, query) -> str:
 def check(exercise_id, file, query, as_json, trainee, course, case) -> None:
     """Check an answer on your scenario and hidden ones. Exit 0 passed, 2 not passed."""
     from .exercises.catalogue import get
-    from .trainee import Progress, check as run_check, identity
+    from .progress import record_check
+    from .trainee import check as run_check, identity
 
     exercise = get(exercise_id)
     text = read_answer(file, query)
     trainee, course = identity(trainee, course)
     verdict = run_check(exercise, text, trainee, course, case, notify=say)
-    with Progress.updating(trainee, course) as progress:
-        progress.record(verdict)
+    record_check(trainee, course, exercise.id, verdict.passed, verdict.feedback, text)
     if as_json:
         click.echo(json.dumps(verdict.to_dict(), indent=2))
     else:
@@ -517,13 +515,20 @@ def check(exercise_id, file, query, as_json, trainee, course, case) -> None:
 
 @cli.command()
 @trainee_options
-def progress(trainee, course) -> None:
+@click.option("--export", "export_to", type=click.Path(dir_okay=False),
+              help="Also write your progress as JSON (the progress.json to hand in with your answers).")
+def progress(trainee, course, export_to) -> None:
     """Your progress: exercises passed, points, hints used."""
+    from pathlib import Path
+
     from .exercises.catalogue import case_catalogue, catalogue
-    from .trainee import Progress, identity
+    from .progress import Progress, export
+    from .trainee import identity
 
     trainee, course = identity(trainee, course)
     record = Progress.load(trainee, course)
+    if export_to:
+        click.echo(f"Wrote {export(trainee, course, Path(export_to))}", err=True)
     exercises = catalogue() + tuple(e for e in case_catalogue() if record.status(e.id) != "new")
     passed = [e for e in exercises if record.status(e.id) == "passed"]
     points = sum(e.points for e in passed)

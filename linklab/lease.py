@@ -225,9 +225,9 @@ def acquire(driver: neo4j.Driver, database: str, mode: str, what: str = "",
                 state.writer, state.waiting = owner, None
                 return True
             if state.waiting in (None, owner) and state.writer != owner:
-                state.waiting = owner  # new readers now wait behind us
                 seen.append(describe(state))
-                return True  # written, but not granted: see `granted`
+                state.waiting = owner  # new registered readers now wait behind us
+                return True  # written, but not granted: `seen` says so
         elif state.writer is None and state.waiting is None:
             state.readers[owner] = 0
             return True
@@ -264,9 +264,30 @@ def read_under_lock(tx: neo4j.Transaction) -> tuple[LeaseState | None, dict | No
     """In a reading transaction: take the shared lock on the lease node (held until the transaction
     ends; a writer's flag waits for it) and read the lease and the scenario marker under it. The lease
     is None on a database that has no lease node yet."""
-    record = tx.run(cypher.LOCK_FOR_READING).single()
+    try:
+        record = tx.run(cypher.LOCK_FOR_READING).single()
+    except ClientError as exc:
+        if "ProcedureNotFound" in (exc.code or ""):
+            raise LinklabError("linklab needs APOC on the Neo4j server (apoc.lock.read.nodes, for its locks): "
+                               "`linklab doctor` says what is missing") from None
+        raise
     state = LeaseState.read(record["lease"], record["now"]) if record["lease"] is not None else None
     return state, record["scenario"]
+
+
+def wait_for_writer(driver: neo4j.Driver, database: str, on_wait: Callable[[str], None] | None = None,
+                    wait_limit_s: float = WAIT_LIMIT_S) -> None:
+    """Wait, reading only, until no load is under way on `database` (a dead loader's lease expires)."""
+    began, told, pause = time.monotonic(), False, 0.02
+    while (writer := holder(driver, database)) is not None:
+        if on_wait and not told:
+            on_wait(f"waiting for another linklab process on database {database!r}: {writer} is loading a scenario")
+            told = True
+        if time.monotonic() - began > wait_limit_s:
+            raise LinklabError(f"database {database!r} stayed busy for {wait_limit_s:.0f} s ({writer} is loading "
+                               "a scenario): try again later")
+        time.sleep(pause * (0.5 + random.random()))
+        pause = min(pause * 1.5, 0.5)
 
 
 def holder(driver: neo4j.Driver, database: str) -> str | None:

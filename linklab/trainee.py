@@ -1,22 +1,16 @@
-"""A trainee's side: who they are, their scenarios, checking an answer, hints and progress (kept locally)."""
+"""A trainee's side: who they are, their scenarios, and checking an answer (progress: linklab.progress)."""
 
 from __future__ import annotations
 
-import fcntl
 import getpass
-import json
 import os
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable, Iterator
 
 import neo4j
 
 from . import server as srv
-from .config import Connection, local_password, state_dir, write_json_atomically
+from .config import Connection, local_password
 from .db import connect
-from .errors import LinklabError
 from .exercises.catalogue import Exercise
 from .load import warm_up
 from .grade.engine import (CaseKey, ExerciseVerdict, ScenarioKey, check_on_scenarios, is_loaded,
@@ -73,70 +67,6 @@ def check(exercise: Exercise, query: str, trainee: str, course: str, case: str |
             for driver in grading:
                 driver.close()
     return summarise(exercise, results)
-
-
-# ---------------------------------------------------------------- progress, saved locally
-
-
-def file_safe(text: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)
-
-
-@dataclass
-class Progress:
-    trainee: str
-    course: str
-    exercises: dict[str, dict] = field(default_factory=dict)
-
-    @staticmethod
-    def path(trainee: str, course: str) -> Path:
-        """One file per trainee and course, so switching course never overwrites a record."""
-        return state_dir() / "progress" / f"{file_safe(trainee)}@{file_safe(course)}.json"
-
-    @classmethod
-    def load(cls, trainee: str, course: str) -> "Progress":
-        path = cls.path(trainee, course)
-        if path.exists():
-            try:
-                data = json.loads(path.read_text())
-            except json.JSONDecodeError:
-                raise LinklabError(f"{path} is damaged: move it away to start a fresh progress record") from None
-            return cls(trainee, course, data.get("exercises", {}))
-        return cls(trainee, course)
-
-    @classmethod
-    @contextmanager
-    def updating(cls, trainee: str, course: str) -> Iterator["Progress"]:
-        """Read, change and save under a lock file, so two commands at once (two checks, a check and a
-        hint) never lose each other's attempts or hints."""
-        path = cls.path(trainee, course)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path.with_suffix(".lock"), "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            progress = cls.load(trainee, course)
-            yield progress
-            progress.save()
-
-    def save(self) -> None:
-        # atomic: an interrupted save never loses the record
-        write_json_atomically(self.path(self.trainee, self.course), {
-            "trainee": self.trainee, "course": self.course, "exercises": self.exercises}, indent=2, sort_keys=True)
-
-    def entry(self, exercise_id: str) -> dict:
-        return self.exercises.setdefault(exercise_id, {"hints": 0, "attempts": 0, "passed": False,
-                                                       "feedback": ""})
-
-    def record(self, verdict: ExerciseVerdict) -> None:
-        entry = self.entry(verdict.exercise)
-        entry["attempts"] += 1
-        entry["passed"] = entry["passed"] or verdict.passed
-        entry["feedback"] = verdict.feedback
-
-    def status(self, exercise_id: str) -> str:
-        entry = self.exercises.get(exercise_id)
-        if not entry or not entry["attempts"]:
-            return "new" if not entry or not entry["hints"] else "started"
-        return "passed" if entry["passed"] else "trying"
 
 
 def exploring(exercise: Exercise, trainee: str, course: str, case: str | None = None) -> ScenarioKey | CaseKey:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -308,18 +309,43 @@ def test_show_hint_check_progress_flow(cli_env, tmp_path):
 
 
 def test_progress_is_kept_per_course(tmp_path, monkeypatch):
-    from linklab.grade.engine import ExerciseVerdict
-    from linklab.trainee import Progress
+    from linklab.progress import Progress, record_check
 
     monkeypatch.setenv("LINKLAB_HOME", str(tmp_path))
-    first = Progress.load("eve", "course-a")
-    first.record(ExerciseVerdict("crews", True, 5, 5, "passed"))
-    first.save()
-    other = Progress.load("eve", "course-b")
-    other.record(ExerciseVerdict("crews", False, 0, 5, "failed"))
-    other.save()
+    record_check("eve", "course-a", "crews", True, "passed", "MATCH ...")
+    record_check("eve", "course-b", "crews", False, "failed", "MATCH ...")
     assert Progress.load("eve", "course-a").status("crews") == "passed"
     assert Progress.load("eve", "course-b").status("crews") == "trying"
-    (tmp_path / "progress" / "eve@course-a.json").write_text("{broken")
+
+
+def test_an_older_progress_file_is_taken_over_once(tmp_path, monkeypatch):
+    from linklab.progress import Progress, record_check
+
+    monkeypatch.setenv("LINKLAB_HOME", str(tmp_path))
+    (tmp_path / "progress").mkdir()
+    (tmp_path / "progress" / "eve@course-a.json").write_text(json.dumps(
+        {"exercises": {"crews": {"hints": 2, "attempts": 3, "passed": True, "feedback": "passed"}}}))
+    record_check("eve", "course-a", "crews", False, "wrong", "RETURN 1")
+    entry = Progress.load("eve", "course-a").exercises["crews"]
+    assert (entry["hints"], entry["attempts"], entry["passed"], entry["feedback"]) == (2, 4, True, "wrong")
+    (tmp_path / "progress" / "eve@course-b.json").write_text("{broken")
     with pytest.raises(LinklabError, match="is damaged"):
-        Progress.load("eve", "course-a")
+        Progress.load("eve", "course-b")
+
+
+def test_progress_from_many_processes_at_once_loses_nothing(tmp_path, monkeypatch):
+    """Eight processes each record five checks and take hints at the same time (loopback-free: SQLite)."""
+    import subprocess
+    import sys
+
+    script = ("import sys; from linklab.progress import record_check, take_hint\n"
+              "for i in range(5):\n"
+              "    record_check('zoe', 'c', 'crews', i == 4 and sys.argv[1] == '0', f'try {i}', f'q{i}')\n"
+              "    take_hint('zoe', 'c', 'crews', 30)\n")
+    env = {**os.environ, "LINKLAB_HOME": str(tmp_path)}
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(n)], env=env) for n in range(8)]
+    assert all(p.wait(timeout=120) == 0 for p in procs)
+    monkeypatch.setenv("LINKLAB_HOME", str(tmp_path))
+    from linklab.progress import Progress
+    entry = Progress.load("zoe", "c").exercises["crews"]
+    assert (entry["attempts"], entry["hints"], entry["passed"]) == (40, 30, True)

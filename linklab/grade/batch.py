@@ -101,7 +101,7 @@ def closest_id(stem: str, by_name: dict[str, str]) -> str | None:
 
 def read_hints(folder: Path, trainees: list[str], single: str | None = None) -> dict[str, dict[str, int]]:
     """Hints used, from the progress.json a trainee hands in with the answers (optional; copied from
-    .linklab/progress/TRAINEE@COURSE.json)."""
+    `linklab progress --export`)."""
     hints = {}
     for trainee in trainees:
         path = (folder if single else folder / trainee) / "progress.json"

@@ -200,11 +200,6 @@ def ensure_loaded(driver: neo4j.Driver, key: ScenarioKey | CaseKey, database: st
     return loaded_now
 
 
-def wait_while_loading(driver: neo4j.Driver, database: str, on_wait: Callable[[str], None] | None) -> None:
-    """A load is under way: wait for it (by taking and giving back the exclusive lease)."""
-    lease.acquire(driver, database, "exclusive", "waiting for a load to finish", on_wait).release()
-
-
 # ---------------------------------------------------------------- one check
 
 
@@ -284,7 +279,7 @@ def check_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scen
                 if why.reason == "no-lease":
                     lease.ensure_lease_node(driver, database, again=True)
                 elif why.reason == "busy":
-                    wait_while_loading(driver, database, on_wait)
+                    lease.wait_for_writer(driver, database, on_wait)
                 elif not load:
                     return None
                 else:
