@@ -160,7 +160,7 @@ def test_class_grading_scores(class_run):
     assert passed["ben"] == {"alias-unmask"}
     assert passed["cat"] == set()
     ben = {v.exercise: v for v in results.verdicts["ben"]}
-    assert "read-only" in ben["hub-messages"].feedback and ben["money-trail"].feedback == "no answer submitted"
+    assert "read-only" in ben["hub-messages"].feedback and ben["money-trail"].feedback == "No answer submitted."
 
 
 def test_junit_xml_parses_and_counts_match(class_run):

@@ -25,7 +25,7 @@ from typing import Callable, Iterator
 
 import neo4j
 
-from .. import __version__
+from .. import __version__, feedback as words
 from ..errors import LinklabError
 from ..exercises.catalogue import Exercise, catalogue
 from .guard import Limits
@@ -232,7 +232,7 @@ def grade_class(driver: neo4j.Driver, submissions: dict[str, dict[str, str]], co
         for exercise in exercises:
             if exercise.id not in answers:
                 verdicts[trainee].append(ExerciseVerdict(exercise.id, False, 0, exercise.points,
-                                                         "no answer submitted"))
+                                                         words.NOT_SUBMITTED))
                 continue
             digest, version = answer_digest(answers[exercise.id]), exercise.version
             checks = [done[Job(trainee, exercise.id, key, digest, version).ident]

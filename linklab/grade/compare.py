@@ -14,6 +14,8 @@ from typing import Any
 
 import neo4j.graph
 
+from ..feedback import render
+
 STABLE_KEY = {"Person": "name", "Account": "handle", "Organization": "name", "Location": "name",
               "Phone": "number", "Email": "address", "Wallet": "address", "Market": "name", "Term": "term",
               "Post": "id"}
@@ -30,8 +32,13 @@ class CompareSpec:
 @dataclass
 class Verdict:
     passed: bool
-    feedback: str
+    feedback: str  # in words (linklab.feedback), never the expected values
     closeness: int = 0  # to pick the most helpful feedback among column orders
+    reason: str = ""  # the reason code behind the feedback
+
+
+def verdict(passed: bool, reason: str, closeness: int = 0, **details) -> Verdict:
+    return Verdict(passed, render(reason, **details), closeness, reason)
 
 
 def normalise(value: Any) -> Any:
@@ -92,64 +99,73 @@ class Expected:
     tied: list[tuple] = field(default_factory=list)
 
 
+def numbers_only(expected: list[tuple], got: list[tuple]) -> bool:
+    """Whether the rows pair up once numbers are blanked: then only numbers are wrong."""
+    return len(expected) == len(got) and sorted(map(repr, map(shape, expected))) == sorted(map(repr, map(shape, got)))
+
+
 def compare(expected: Expected, got_rows: list[list], spec: CompareSpec) -> Verdict:
     got = [tuple(normalise(v) for v in row) for row in got_rows]
     width = len(got[0]) if got else spec.columns
     if got and width != spec.columns:
-        return Verdict(False, f"expected {spec.columns} column(s), got {width}")
+        return verdict(False, "columns", got=width, want=spec.columns)
     if spec.mode == "scalar":
         return compare_scalar(expected.rows, got, spec)
     orders = [tuple(range(spec.columns))] if spec.fixed_columns else list(permutations(range(spec.columns)))
     best: Verdict | None = None
     for order in orders:
         arranged = [tuple(row[i] for i in order) for row in got]
-        verdict = (compare_topk if spec.mode == "topk" else compare_rows)(expected, arranged, spec)
-        if verdict.passed:
-            return verdict
-        if best is None or verdict.closeness > best.closeness:
-            best = verdict
+        outcome = (compare_topk if spec.mode == "topk" else compare_rows)(expected, arranged, spec)
+        if outcome.passed:
+            return outcome
+        if best is None or outcome.closeness > best.closeness:
+            best = outcome
     return best
 
 
 def compare_rows(expected: Expected, got: list[tuple], spec: CompareSpec) -> Verdict:
     missing, extra = unmatched(expected.rows, got, spec.tolerance)
-    if missing or extra:
-        parts = []
-        if missing:
-            parts.append(f"{missing} expected row(s) missing")
-        if extra:
-            parts.append(f"{extra} row(s) that should not be there")
-        repeats = len(got) - len(set(got))
-        hint = " (some rows repeat: DISTINCT?)" if repeats and extra else ""
-        return Verdict(False, f"{len(got)} row(s) returned: " + ", ".join(parts) + hint, -(missing + extra))
+    closeness = -(missing + extra)
+    if missing and numbers_only(expected.rows, got):
+        return verdict(False, "numbers_differ", closeness + 1, wrong=missing)
+    repeats = len(got) != len(set(got)) and extra > 0
+    if missing and extra:
+        return verdict(False, "missing_and_extra", closeness, got=len(got), missing=missing, extra=extra, repeats=repeats)
+    if missing:
+        return verdict(False, "missing", closeness, got=len(got), missing=missing)
+    if extra:
+        return verdict(False, "extra", closeness, extra=extra, repeats=repeats)
     if spec.mode == "ordered" and not all(same(a, b, spec.tolerance) for a, b in zip(expected.rows, got)):
-        return Verdict(False, "the right rows in the wrong order: check ORDER BY", 0)
-    return Verdict(True, f"correct: {len(got)} row(s)")
+        return verdict(False, "order")
+    return verdict(True, "correct")
 
 
 def compare_topk(expected: Expected, got: list[tuple], spec: CompareSpec) -> Verdict:
     k = len(expected.rows)
     if len(got) != k:
-        return Verdict(False, f"expected the top {k} row(s), got {len(got)} (ORDER BY ... LIMIT?)", -abs(len(got) - k))
+        return verdict(False, "top_count" if k > 1 else "top_one_count", -abs(len(got) - k), k=k, got=len(got))
     if len(set(got)) != len(got):
-        return Verdict(False, "some rows repeat: DISTINCT?", -1)
+        return verdict(False, "top_repeats", -1)
     allowed = expected.rows + [r for r in expected.tied if r not in expected.rows]
     _, wrong = unmatched(allowed, got, spec.tolerance)
+    if wrong and numbers_only(expected.rows, got) and not unmatched(
+            [shape(r) for r in expected.rows], [shape(r) for r in got], 0)[0]:
+        return verdict(False, "numbers_differ", -wrong + 1, wrong=wrong)
     if wrong:
-        return Verdict(False, f"{wrong} of {k} row(s) are not in the top {k}", -wrong)
+        return verdict(False, "top_wrong" if k > 1 else "top_one_wrong", -wrong, wrong=wrong, k=k)
     must = [r for r in expected.rows if r not in expected.tied]
     missing, _ = unmatched(must, got, spec.tolerance)
     if missing:
-        return Verdict(False, f"a row of the top {k} is missing", -1)
-    return Verdict(True, f"correct: top {k}")
+        return verdict(False, "top_missing", -1)
+    return verdict(True, "correct")
 
 
 def compare_scalar(expected: list[tuple], got: list[tuple], spec: CompareSpec) -> Verdict:
     if len(got) != 1:
-        return Verdict(False, f"expected a single row with one value, got {len(got)} row(s)")
+        return verdict(False, "single", got=len(got))
     value = got[0][0] if spec.columns == 1 else got[0]
     want = expected[0][0] if spec.columns == 1 else expected[0]
     if same(normalise(value), want, spec.tolerance):
-        return Verdict(True, "correct")
-    return Verdict(False, f"your value {value!r} is not the expected one")
+        return verdict(True, "correct")
+    return verdict(False, "value", value=repr(value))
 

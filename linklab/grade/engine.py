@@ -25,7 +25,7 @@ from ..cases.network import CaseNetwork, stored as stored_case
 from ..errors import LinklabError
 from ..exercises.answers import REGISTRY, Answer
 from ..exercises.catalogue import Exercise
-from .. import lease
+from .. import feedback as words, lease
 from ..load import LoadReport, load_case, loaded, reset
 from ..scenario.generate import generate
 from ..scenario.graphs import ScenarioGraphs
@@ -370,14 +370,14 @@ def judge(exercise: Exercise, checks: list[CheckResult]) -> ExerciseVerdict:
     own, hidden = checks[0], checks[1:]
     if all(c.passed for c in checks):
         return ExerciseVerdict(exercise.id, True, exercise.points, exercise.points,
-                               f"passed on your scenario and {len(hidden)} hidden one(s)", checks)
+                               words.PASSED.format(hidden=len(hidden), hidden_scenarios=words.plural(
+                                   len(hidden), "scenario")), checks)
     if not own.passed:
-        return ExerciseVerdict(exercise.id, False, 0, exercise.points,
-                               f"{own.status} on your scenario: {own.feedback}", checks)
+        template = words.OWN_REFUSED if own.status == "refused" else words.OWN_FAILED
+        return ExerciseVerdict(exercise.id, False, 0, exercise.points, template.format(feedback=own.feedback), checks)
     failing = next(c for c in hidden if not c.passed)
     if failing.status == "refused":
-        message = f"right on your scenario, but on a hidden scenario: {failing.feedback}"
+        message = words.HIDDEN_REFUSED.format(feedback=failing.feedback)
     else:
-        message = ("right on your scenario but wrong on a hidden one with other people: does the query "
-                   "hard-code names, ids or numbers instead of finding them?")
+        message = words.HARD_CODED
     return ExerciseVerdict(exercise.id, False, 0, exercise.points, message, checks)

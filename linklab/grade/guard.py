@@ -27,6 +27,7 @@ from neo4j.exceptions import ClientError, CypherSyntaxError, Neo4jError, Transie
 
 from .. import cypher
 from ..db import first_line
+from ..feedback import syntax_error
 
 # Procedures an answer may call (regular expressions on the full name).
 PROCEDURE_ALLOWLIST = [
@@ -164,7 +165,7 @@ def explain(session: neo4j.Session, query: str, params: dict, database: str, ser
         with session.begin_transaction(timeout=timeout_s, metadata={"linklab_check": tag}) as tx:
             summary = tx.run("EXPLAIN " + query, params).consume()
     except CypherSyntaxError as exc:
-        raise Refused(f"syntax error: {first_line(exc)}") from None
+        raise Refused(syntax_error(getattr(exc, "message", None) or str(exc))) from None
     except ClientError as exc:
         if is_time_error(exc):
             raise

@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from ..exercises.catalogue import case_catalogue, catalogue
+from ..feedback import NOT_SUBMITTED
 from .batch import ClassResults
 from .engine import ExerciseVerdict
 
@@ -30,7 +31,7 @@ def status_of(verdict: ExerciseVerdict) -> str:
     """passed | failed | refused | missing"""
     if verdict.passed:
         return "passed"
-    if verdict.feedback == "no answer submitted":
+    if verdict.feedback == NOT_SUBMITTED:
         return "missing"
     if any(c.status == "refused" for c in verdict.checks):
         return "refused"
