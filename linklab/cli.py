@@ -250,7 +250,7 @@ def reset(profile, size, seed, exercise_id, trainee, course, case) -> None:
     with connect() as driver:
         if exercise_id:
             from .exercises.catalogue import get
-            from .trainee import exploring, identity
+            from .service import exploring, identity
 
             load_key(driver, exploring(get(exercise_id), *identity(trainee, course), case=case))
         else:
@@ -264,7 +264,7 @@ def up(trainee, course) -> None:
     from .db import connect
     from .exercises.catalogue import catalogue
     from .load import loaded
-    from .trainee import exploring, identity, is_loaded
+    from .service import exploring, identity, is_loaded
 
     trainee, course = identity(trainee, course)
     key = exploring(catalogue()[0], trainee, course)
@@ -386,32 +386,26 @@ def import_case(file, name, rel_type, fmt, no_header, matrix) -> None:
 @trainee_options
 def exercises(trainee, course) -> None:
     """List the exercises with your status (new, started, trying, passed)."""
-    from .exercises.catalogue import case_catalogue, catalogue
-    from .progress import Progress
-    from .trainee import identity
+    from .service import exercise_list, identity
 
-    trainee, course = identity(trainee, course)
-    progress = Progress.load(trainee, course)
+    listing = exercise_list(*identity(trainee, course))
     click.echo(f"{'#':>2}  {'id':<22} {'level':<5} {'pts':>3}  {'status':<8} title")
-    for ex in catalogue():
-        click.echo(f"{ex.number:>2}  {ex.id:<22} {ex.level:<5} {ex.points:>3}  {progress.status(ex.id):<8} {ex.title}")
+    for ex in (e for e in listing if not e["on_case"]):
+        click.echo(f"{ex['number']:>2}  {ex['id']:<22} {ex['level']:<5} {ex['points']:>3}  {ex['status']:<8} {ex['title']}")
     click.echo("\nOn an imported case network (`linklab import FILE --name NAME`):")
-    for ex in case_catalogue():
-        click.echo(f"{'':>2}  {ex.id:<22} {ex.level:<5} {ex.points:>3}  {progress.status(ex.id):<8} {ex.title}")
+    for ex in (e for e in listing if e["on_case"]):
+        click.echo(f"{'':>2}  {ex['id']:<22} {ex['level']:<5} {ex['points']:>3}  {ex['status']:<8} {ex['title']}")
 
 
 def describe_parameters(exercise, key) -> list[str]:
-    from .grade.engine import answer_key
+    from .service import parameters
 
-    if not exercise.parameters:
-        return []
-    values = answer_key(exercise, key).params
     lines = []
-    for name in exercise.parameters:
+    for name, value in parameters(exercise, key).items():
         if name == "graph":
             lines.append("  :param graph => 'my-graph'   (any name here; the grader gives its own)")
         else:
-            lines.append(f"  :param {name} => {json.dumps(values[name], ensure_ascii=False)}")
+            lines.append(f"  :param {name} => {json.dumps(value, ensure_ascii=False)}")
     return lines
 
 
@@ -423,7 +417,7 @@ def show(exercise_id, trainee, course, case) -> None:
     """Show an exercise: what to find and return, and its parameters for your scenario."""
     from .db import connect
     from .exercises.catalogue import get
-    from .trainee import exploring, identity, is_loaded
+    from .service import exploring, identity, is_loaded
 
     exercise = get(exercise_id)
     trainee, course = identity(trainee, course)
@@ -454,18 +448,16 @@ def show(exercise_id, trainee, course, case) -> None:
 def hint(exercise_id, trainee, course) -> None:
     """Show the next hint of an exercise (hints used are recorded)."""
     from .exercises.catalogue import get
-    from .progress import take_hint
-    from .trainee import identity
+    from .service import identity, next_hint
 
     exercise = get(exercise_id)
-    trainee, course = identity(trainee, course)
-    number = take_hint(trainee, course, exercise.id, len(exercise.hints))
-    if number is None:
-        click.echo(f"No more hints for {exercise.id} ({len(exercise.hints)} shown). Here they are again:")
-        for i, text in enumerate(exercise.hints, 1):
+    hint = next_hint(exercise, *identity(trainee, course))
+    if hint["number"] is None:
+        click.echo(f"No more hints for {exercise.id} ({hint['total']} shown). Here they are again:")
+        for i, text in enumerate(hint["all"], 1):
             click.echo(f"  {i}. {text}")
         return
-    click.echo(f"Hint {number} of {len(exercise.hints)}: {exercise.hints[number - 1]}")
+    click.echo(f"Hint {hint['number']} of {hint['total']}: {hint['text']}")
 
 
 def read_answer(file, query) -> str:
@@ -494,21 +486,21 @@ def read_answer(file, query) -> str:
 def check(exercise_id, file, query, as_json, trainee, course, case) -> None:
     """Check an answer on your scenario and hidden ones. Exit 0 passed, 2 not passed."""
     from .exercises.catalogue import get
-    from .progress import record_check
-    from .trainee import check as run_check, identity
+    from .service import check_and_record, identity, verdict_view
 
     exercise = get(exercise_id)
     text = read_answer(file, query)
     trainee, course = identity(trainee, course)
-    verdict = run_check(exercise, text, trainee, course, case, notify=say)
-    record_check(trainee, course, exercise.id, verdict.passed, verdict.feedback, text)
+    verdict = check_and_record(exercise, text, trainee, course, case, notify=say)
     if as_json:
         click.echo(json.dumps(verdict.to_dict(), indent=2))
-    else:
-        mark = "PASSED" if verdict.passed else "NOT YET"
+    else:  # colour on a terminal only (click leaves it out when the output is a file or a pipe)
+        mark = click.style("PASSED", fg="green", bold=True) if verdict.passed else \
+            click.style("NOT YET", fg="yellow", bold=True)
         click.echo(f"{mark} {exercise.id}: {verdict.feedback}")
-        for c in verdict.checks:
-            click.echo(f"  {c.status:<7} {c.scenario}" + (f" ({c.feedback})" if not c.passed else ""))
+        for c in verdict_view(verdict)["checks"]:  # each reason once: not again where the headline says it
+            said = f": {c['feedback']}" if c["feedback"] and c["feedback"] not in verdict.feedback else ""
+            click.echo(f"  {c['status']:<7} {c['scenario']}{said}")
     if not verdict.passed:
         sys.exit(2)
 
@@ -523,7 +515,7 @@ def progress(trainee, course, export_to) -> None:
 
     from .exercises.catalogue import case_catalogue, catalogue
     from .progress import Progress, export
-    from .trainee import identity
+    from .service import identity
 
     trainee, course = identity(trainee, course)
     record = Progress.load(trainee, course)
@@ -564,7 +556,7 @@ def grade(submissions, out, course, single, gradescope_path, case) -> None:
     from .exercises.catalogue import case_catalogue, catalogue
     from .grade.batch import grade_class, plan, read_hints, read_submissions
     from .grade.outputs import gradescope, write_all
-    from .trainee import grading_connection, identity
+    from .service import grading_connection, identity
 
     _, course = identity(None, course)
     exercises = case_catalogue() if case else catalogue()
@@ -606,7 +598,7 @@ def selftest(seeds, size) -> None:
     from .exercises.catalogue import catalogue
     from .grade.engine import ScenarioKey, check_answer, derive_seed, ensure_loaded
     from .scenario.profiles import profile_names
-    from .trainee import grading_connection
+    from .service import grading_connection
 
     failures = checks = 0
     with connect(grading_connection(say)) as driver:
@@ -645,7 +637,7 @@ def answers(out, profile, seed, trainee, course, case) -> None:
     from .answer_keys import key_entries, write_keys
     from .exercises.catalogue import case_catalogue, catalogue
     from .grade.engine import SIZE, ScenarioKey, case_keys, scenarios_for
-    from .trainee import identity
+    from .service import identity
 
     if sum(x is not None for x in (seed, trainee, case)) > 1:
         raise LinklabError("give one of --seed N (with --profile), --trainee ID or --case NAME "

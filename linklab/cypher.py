@@ -81,6 +81,11 @@ LOCK_FOR_READING = ("OPTIONAL MATCH (l:Scenario {id: 'lease'}) "
                     "OPTIONAL MATCH (s:Scenario {id: 'current'}) "
                     "RETURN l {.*} AS lease, s {.*} AS scenario, timestamp() AS now")
 
+# -- the lab's schema panel
+SCHEMA_LABELS = "CALL db.labels() YIELD label RETURN label ORDER BY label"
+SCHEMA_TYPES = "CALL db.relationshipTypes() YIELD relationshipType AS t RETURN t ORDER BY t"
+SCHEMA_KEYS = "CALL db.propertyKeys() YIELD propertyKey AS k RETURN k ORDER BY k"
+
 # -- the time limit's watchdog: a run's transactions carry metadata {linklab_check: tag}
 CHECK_TRANSACTIONS = ("SHOW TRANSACTIONS YIELD transactionId, metaData WHERE metaData.linklab_check = $tag "
                       "RETURN collect(transactionId) AS ids")

@@ -207,7 +207,7 @@ def test_an_interrupted_import_says_to_import_again(driver, env, monkeypatch):
 
 
 def test_the_grading_server_keeps_the_memory_it_was_given(monkeypatch, tmp_path):
-    from linklab.trainee import grading_instance
+    from linklab.service import grading_instance
 
     monkeypatch.setenv("LINKLAB_HOME", str(tmp_path))
     first = grading_instance()

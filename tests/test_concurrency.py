@@ -276,3 +276,10 @@ def test_the_explain_verdict_is_remembered_per_server(driver):
     run_guarded(driver, query)
     assert (server_of(driver), "neo4j", query) in EXPLAINED
     assert not any(entry[2] == query and entry[0] != server_of(driver) for entry in EXPLAINED)
+
+
+def test_loading_a_scenario_is_not_charged_to_the_answer(driver):
+    ensure_loaded(driver, X)
+    budget = Budget(2.0)
+    result = check_answer(driver, HUB, HUB.solution, Y, Limits(timeout_s=2), budget=budget)  # Y must be loaded
+    assert result.passed and budget.spent < 1.0

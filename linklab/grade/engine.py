@@ -31,7 +31,7 @@ from ..scenario.generate import generate
 from ..scenario.graphs import ScenarioGraphs
 from ..scenario.profiles import profile_names
 from .compare import compare
-from .guard import Limits, Refused, check_text, run_guarded
+from .guard import Limits, Refused, RunResult, check_text, run_guarded
 
 EXTRA_SEEDS = 2
 SIZE = "class"  # a trainee's own scenario
@@ -249,20 +249,20 @@ def gds_estimate_ok(driver: neo4j.Driver, database: str) -> None:
 MAX_TRIES = 20  # loads by other processes that a check lets pass before it gives up
 
 
-def check_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKey | CaseKey,
-                 limits: Limits | None = None, database: str = "neo4j", budget: Budget | None = None,
-                 on_wait: Callable[[str], None] | None = None, load: bool = True) -> CheckResult | None:
-    """Check one answer on one scenario. The answer runs in a transaction that holds the scenario's
-    shared lock and has verified that `key` is loaded; if it is not, the scenario is loaded (under the
-    exclusive lease) and the check runs again, or, with load=False, None is returned."""
+def run_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKey | CaseKey,
+               limits: Limits | None = None, database: str = "neo4j", budget: Budget | None = None,
+               on_wait: Callable[[str], None] | None = None, load: bool = True) -> RunResult | None:
+    """Run an answer on one scenario with the exercise's parameters for it, under every guard. The answer
+    runs in a transaction that holds the scenario's shared lock and has verified that `key` is loaded; if
+    it is not, the scenario is loaded (under the exclusive lease) and the run tried again, or, with
+    load=False, None is returned. Its GDS graph has a name of its own and is dropped by that name.
+    Raises Refused."""
     limits = limits or Limits()
     budget = budget or Budget(limits.timeout_s)
-    answer = answer_key(exercise, key)
-    params = dict(answer.params)
+    params = dict(answer_key(exercise, key).params)
     uses_gds = "graph" in exercise.parameters or bool(re.search(r"\bgds\.", query))
     if uses_gds:
         params["graph"] = f"linklab-check-{uuid.uuid4().hex[:12]}"
-    began = time.perf_counter()
     held: lease.Lease | None = None
     try:
         for _ in range(MAX_TRIES):
@@ -270,33 +270,44 @@ def check_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scen
             try:
                 if uses_gds:
                     gds_estimate_ok(driver, database)
-                result = run_guarded(driver, query, params, limits, database, budget.deadline(), require_key(key))
-                break
-            except NotReady as why:
-                if held:
-                    held.release()
-                    held = None
-                if why.reason == "no-lease":
-                    lease.ensure_lease_node(driver, database, again=True)
-                elif why.reason == "busy":
-                    lease.wait_for_writer(driver, database, on_wait)
-                elif not load:
-                    return None
-                else:
-                    held, _ = load_and_hold(driver, key, database, on_wait)
+                return run_guarded(driver, query, params, limits, database, budget.deadline(), require_key(key))
+            except NotReady as exc:
+                why = exc
             finally:
-                budget.spent += time.monotonic() - started
-        else:
-            raise LinklabError(f"database {database!r} kept changing scenario ({MAX_TRIES} loads by other "
-                               "processes during one check): try again when fewer grading runs share it")
-    except Refused as exc:
-        return CheckResult(exercise.id, str(key), "refused", str(exc), time.perf_counter() - began, exc.limit)
+                budget.spent += time.monotonic() - started  # the answer's own time; waits and loads are not
+            if held:
+                held.release()
+                held = None
+            if why.reason == "no-lease":
+                lease.ensure_lease_node(driver, database, again=True)
+            elif why.reason == "busy":
+                lease.wait_for_writer(driver, database, on_wait)
+            elif not load:
+                return None
+            else:
+                held, _ = load_and_hold(driver, key, database, on_wait)
+        raise LinklabError(f"database {database!r} kept changing scenario ({MAX_TRIES} loads by other "
+                           "processes during one check): try again when fewer grading runs share it")
     finally:
         if held:
             held.release()
         if uses_gds:
             drop_graph(driver, params["graph"], database)
-    verdict = compare(answer.expected, result.rows, exercise.compare)
+
+
+def check_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKey | CaseKey,
+                 limits: Limits | None = None, database: str = "neo4j", budget: Budget | None = None,
+                 on_wait: Callable[[str], None] | None = None, load: bool = True) -> CheckResult | None:
+    """Check one answer on one scenario (run_answer, then compare with the answer key); None when the
+    scenario is not loaded and load=False."""
+    began = time.perf_counter()
+    try:
+        result = run_answer(driver, exercise, query, key, limits, database, budget, on_wait, load)
+    except Refused as exc:
+        return CheckResult(exercise.id, str(key), "refused", str(exc), time.perf_counter() - began, exc.limit)
+    if result is None:
+        return None
+    verdict = compare(answer_key(exercise, key).expected, result.rows, exercise.compare)
     return CheckResult(exercise.id, str(key), "passed" if verdict.passed else "failed", verdict.feedback,
                        time.perf_counter() - began)
 
