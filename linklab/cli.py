@@ -259,8 +259,10 @@ def reset(profile, size, seed, exercise_id, trainee, course, case) -> None:
 
 @cli.command()
 @trainee_options
-def up(trainee, course) -> None:
-    """The main job: load your scenario for the first exercise unless it is loaded, then show that exercise."""
+@click.option("--no-lab", "lab", flag_value=False, default=True, help="Do not start the lab in the browser.")
+def up(trainee, course, lab) -> None:
+    """The main job: load your scenario for the first exercise unless it is loaded, show that exercise,
+    and start the lab (http://127.0.0.1:8000) in the background."""
     from .db import connect
     from .exercises.catalogue import catalogue
     from .load import loaded
@@ -279,6 +281,43 @@ def up(trainee, course) -> None:
             click.echo(f"Loading your scenario: {key} (trainee {trainee}, course {course})")
             load_with_progress(driver, key.profile, key.size, key.seed)
     show_start(trainee, course)
+    if lab:
+        from .web.process import start
+
+        url, already = start(trainee, course, "127.0.0.1", 8000)
+        click.echo(f"\nThe lab {'is running' if already else 'is open'} at {url}  (exercises, editor, Run and Check "
+                   "in your browser; `linklab lab --stop` stops it)")
+
+
+@cli.command("lab")
+@trainee_options
+@click.option("--host", default="127.0.0.1", show_default=True, help="Where to listen (this machine only).")
+@click.option("--port", type=PORT, default=8000, show_default=True, help="The lab's port.")
+@click.option("--background", is_flag=True, help="Start it in the background and return once it answers.")
+@click.option("--stop", is_flag=True, help="Stop the lab running in the background.")
+def lab_command(trainee, course, host, port, background, stop) -> None:
+    """The lab in your browser: exercises, a Cypher editor, results as a table and a graph, Check."""
+    from .service import identity
+    from .web import process
+
+    if stop:
+        click.echo("The lab is stopped." if process.stop() else "The lab is not running in the background.")
+        return
+    trainee, course = identity(trainee, course)
+    process.check_host(host)
+    if background:
+        url, already = process.start(trainee, course, host, port)
+        click.echo(f"The lab {'is already running' if already else 'runs'} at {url}")
+        return
+    import uvicorn
+
+    from .service import Databases
+    from .web.app import create_app
+
+    with Databases(notify=say) as databases:
+        app = create_app(trainee, course, databases)
+        click.echo(f"The lab for {trainee} ({course}): {process.address(host, port)}   (Ctrl+C stops it)")
+        uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def show_start(trainee: str | None = None, course: str | None = None) -> None:

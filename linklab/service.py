@@ -137,14 +137,14 @@ def exercise_view(exercise: Exercise, trainee: str, course: str, driver: neo4j.D
     """An exercise as a trainee sees it: the task, their parameters, the hints taken so far, their
     scenario and whether it is loaded."""
     key = exploring(exercise, trainee, course, case)
-    entry = progress.Progress.load(trainee, course).exercises.get(exercise.id, {})
-    shown = int(entry.get("hints", 0))
+    record = progress.Progress.load(trainee, course)
+    shown = int(record.exercises.get(exercise.id, {}).get("hints", 0))
     return {"id": exercise.id, "number": exercise.number, "title": exercise.title, "level": exercise.level,
             "points": exercise.points, "skills": list(exercise.skills), "prompt": exercise.prompt.strip(),
             "parameters": parameters(exercise, key), "hints": list(exercise.hints[:shown]),
             "hints_total": len(exercise.hints), "scenario": str(key),
             "loaded": bool(driver) and is_loaded(driver, key),
-            "status": progress.Progress.load(trainee, course).status(exercise.id)}
+            "status": record.status(exercise.id)}
 
 
 def next_hint(exercise: Exercise, trainee: str, course: str) -> dict:

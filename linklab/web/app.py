@@ -1,0 +1,137 @@
+"""`linklab lab`: the trainee's lab in the browser, a thin Starlette app over linklab.service.
+
+One page (lab/index.html with lab.js) asks a small JSON API: the exercises with their status, an exercise
+with the trainee's parameters, hints, the schema, running a query under the guards (a table and a graph),
+checking an answer, progress. Every asset is served from here (the vendored bundles in static/): the lab
+works offline. It binds 127.0.0.1 for one trainee; requests that change something must carry the
+X-Linklab header, which a page of another site cannot send without a CORS preflight that this app never
+answers, and a same-origin Origin.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from .. import service
+from ..errors import LinklabError
+from ..exercises.catalogue import Exercise, get
+from .assets import STATIC, bundle
+
+LAB = Path(__file__).parent / "lab"
+MAX_BODY = 256 << 10  # bytes: far above the longest answer the guard accepts (20,000 characters)
+
+
+def create_app(trainee: str, course: str, databases: service.Databases) -> Starlette:
+    """The lab for one trainee in one course, over drivers that every request shares."""
+
+    def exercise_of(request: Request) -> Exercise:
+        return get(request.path_params["exercise_id"])  # LinklabError for an unknown id: 404 below
+
+    async def page(request: Request) -> Response:
+        graph, editor = bundle("graph-view"), bundle("cypher-editor")
+        html = (LAB / "index.html").read_text(encoding="utf-8")
+        for name, value in (("graph_js", graph.js.name), ("editor_js", editor.js.name),
+                            ("editor_css", editor.css.name if editor.css else "")):
+            html = html.replace("{{" + name + "}}", value)
+        return HTMLResponse(html)
+
+    async def exercises(request: Request) -> Response:
+        return JSONResponse({"exercises": await run_in_threadpool(service.exercise_list, trainee, course),
+                             "progress": await run_in_threadpool(service.progress_view, trainee, course)})
+
+    async def exercise(request: Request) -> Response:
+        view = await run_in_threadpool(service.exercise_view, exercise_of(request), trainee, course, databases.local)
+        return JSONResponse(view)
+
+    async def hint(request: Request) -> Response:
+        return JSONResponse(await run_in_threadpool(service.next_hint, exercise_of(request), trainee, course))
+
+    async def load(request: Request) -> Response:
+        key = await run_in_threadpool(service.load_for, exercise_of(request), trainee, course, databases.local)
+        return JSONResponse({"scenario": key, "loaded": True})
+
+    async def run(request: Request) -> Response:
+        query = await answer_text(request)
+        outcome = await run_in_threadpool(service.run, exercise_of(request), query, trainee, course, databases.local)
+        return JSONResponse(asdict(outcome))
+
+    async def check(request: Request) -> Response:
+        query = await answer_text(request)
+        verdict = await run_in_threadpool(service.check_and_record, exercise_of(request), query, trainee, course,
+                                          None, None, databases)
+        return JSONResponse({**service.verdict_view(verdict),
+                             "progress": await run_in_threadpool(service.progress_view, trainee, course)})
+
+    async def schema(request: Request) -> Response:
+        return JSONResponse(await run_in_threadpool(service.schema, databases.local))
+
+    routes = [
+        Route("/", page),
+        Route("/api/exercises", exercises),
+        Route("/api/exercises/{exercise_id}", exercise),
+        Route("/api/exercises/{exercise_id}/hint", hint, methods=["POST"]),
+        Route("/api/exercises/{exercise_id}/load", load, methods=["POST"]),
+        Route("/api/exercises/{exercise_id}/run", run, methods=["POST"]),
+        Route("/api/exercises/{exercise_id}/check", check, methods=["POST"]),
+        Route("/api/schema", schema),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        Mount("/lab", StaticFiles(directory=LAB), name="lab"),
+    ]
+    return Starlette(routes=routes, middleware=[Middleware(Guard)],
+                     exception_handlers={LinklabError: linklab_error, Exception: unexpected_error})
+
+
+async def answer_text(request: Request) -> str:
+    try:
+        body = json.loads(await request.body())
+        query = body["query"]
+    except (ValueError, KeyError, TypeError):
+        raise LinklabError("send the query as JSON: {\"query\": \"MATCH ...\"}") from None
+    if not isinstance(query, str):
+        raise LinklabError("the query must be text")
+    return query
+
+
+async def linklab_error(request: Request, exc: LinklabError) -> Response:
+    status = 404 if exc.message.startswith("unknown exercise") else 400
+    return JSONResponse({"error": exc.message}, status_code=status)
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    from ..db import first_line
+
+    return JSONResponse({"error": f"{type(exc).__name__}: {first_line(exc)}"}, status_code=500)
+
+
+class Guard:
+    """Requests that change something come from the lab's own page (a custom header and a same-origin
+    Origin), and no body is larger than MAX_BODY."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD"):
+            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+            host, origin = headers.get("host", ""), headers.get("origin")
+            refusal = None
+            if headers.get("x-linklab") != "1":
+                refusal = (403, "requests that change something come from the lab's page")
+            elif origin and origin.split("://", 1)[-1] != host:
+                refusal = (403, "cross-site request refused")
+            elif int(headers.get("content-length") or 0) > MAX_BODY:
+                refusal = (413, f"the request is larger than {MAX_BODY >> 10} KiB")
+            if refusal:
+                await JSONResponse({"error": refusal[1]}, status_code=refusal[0])(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
