@@ -36,6 +36,39 @@ MESSAGES = {
 }
 REPEATS = " Some of your results appear more than once: DISTINCT removes repeats."
 
+# Why an answer was not run (grade.guard, grade.engine): code -> message
+REFUSALS = {
+    "size": ("Your answer is {length:,} characters long, over the limit of {limit:,}: write a query that finds "
+             "the answer instead of listing data."),
+    "empty": "The answer is empty: write one Cypher query.",
+    "statements": "One statement per answer: remove the extra statements (after the ';').",
+    "load_csv": "LOAD CSV is not allowed in answers: the data is already in the database.",
+    "explain": "Leave out EXPLAIN and PROFILE: the grader runs the query itself.",
+    "transactions": "CALL {{ }} IN TRANSACTIONS is not allowed in answers.",
+    "denied": "Calls to {name}.* are not allowed in answers.",
+    "gds_name": "Name your GDS graph $graph: the grader gives each check a graph name of its own.",
+    "gds_list": "Listing GDS graphs (gds.graph.list) is not allowed in answers: your graph is $graph.",
+    "not_accepted": "Neo4j does not accept the query: {detail}",
+    "writes": "Answers must be read-only, and this query {kind}.",
+    "operator": "Not allowed in answers: {names}.",
+    "procedure": "The procedure {name} is not allowed in answers.",
+    "rows": ("The query returns more than {max_rows:,} results: count, group or filter them (no exercise needs "
+             "that many)."),
+    "time": ("Stopped: the query ran longer than the {seconds:g} s time limit. Look for patterns that match "
+             "everything with everything (a comma between unconnected patterns) or paths without an upper bound."),
+    "memory": "Stopped: the query needed more memory than answers may use.",
+    "write_refused": "Answers must be read-only (the server refused a write).",
+    "neo4j_error": "Neo4j could not run the query: {detail}",
+    "no_gds": "Graph Data Science is not installed on this Neo4j server.",
+    "gds_memory": "GDS estimates more than {mib} MiB for a projection: too large to grade here.",
+    "skipped": "Not run: the answer was refused on an earlier scenario.",
+}
+
+
+def refusal(code: str, **details) -> str:
+    return REFUSALS[code].format(**details)
+
+
 # Verdict-level messages (grade.engine.summarise)
 PASSED = "Right on your scenario and on {hidden} hidden {hidden_scenarios}."
 OWN_FAILED = "On your scenario: {feedback}"

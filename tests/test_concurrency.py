@@ -246,7 +246,7 @@ def test_a_refused_answer_is_not_run_on_the_other_scenarios_in_grading(driver, t
     result = grade_class(driver, {"fay": {"hub-messages": "MATCH (n RETURN n"}}, "test-course", tmp_path / "r")
     verdict = next(v for v in result.verdicts["fay"] if v.exercise == "hub-messages")
     assert [c.status for c in verdict.checks] == ["refused", "skipped", "skipped"]
-    assert "syntax error" in verdict.feedback
+    assert "Syntax error on line 1" in verdict.feedback
 
 
 def test_observe_reports_a_load_under_way(driver):

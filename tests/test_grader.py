@@ -81,7 +81,7 @@ def test_runaway_cartesian_product_is_stopped_within_the_timeout(driver, loaded_
 
 
 def test_row_cap(driver, loaded_tiny):
-    with pytest.raises(Refused, match="more than 10 rows"):
+    with pytest.raises(Refused, match="more than 10 results"):
         run_guarded(driver, "MATCH (n) RETURN n", limits=Limits(max_rows=10))
 
 

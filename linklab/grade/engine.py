@@ -240,10 +240,9 @@ def gds_estimate_ok(driver: neo4j.Driver, database: str) -> None:
     try:
         records, _, _ = driver.execute_query(cypher.GDS_ESTIMATE_ALL, database_=database)
     except ClientError:
-        raise Refused("Graph Data Science is not installed on this Neo4j server") from None
+        raise Refused(words.refusal("no_gds")) from None
     if records[0]["bytesMax"] > GDS_MEMORY_CAP:
-        raise Refused(f"GDS estimates more than {GDS_MEMORY_CAP >> 20} MiB for a projection: not graded here",
-                      limit="memory")
+        raise Refused(words.refusal("gds_memory", mib=GDS_MEMORY_CAP >> 20), limit="memory")
 
 
 MAX_TRIES = 20  # loads by other processes that a check lets pass before it gives up
@@ -341,7 +340,7 @@ def check_on_scenarios(exercise: Exercise, query: str, keys: list,
 
 
 def skipped(exercise: Exercise, key: ScenarioKey | CaseKey) -> CheckResult:
-    return CheckResult(exercise.id, str(key), "skipped", "not run: the answer was refused on an earlier scenario")
+    return CheckResult(exercise.id, str(key), "skipped", words.refusal("skipped"))
 
 
 def text_refusal(exercise: Exercise, query: str, keys: list, limits: Limits | None = None) -> list[CheckResult] | None:

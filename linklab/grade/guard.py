@@ -27,7 +27,7 @@ from neo4j.exceptions import ClientError, CypherSyntaxError, Neo4jError, Transie
 
 from .. import cypher
 from ..db import first_line
-from ..feedback import syntax_error
+from ..feedback import refusal, syntax_error
 
 # Procedures an answer may call (regular expressions on the full name).
 PROCEDURE_ALLOWLIST = [
@@ -66,7 +66,7 @@ class Limits:
     max_chars: int = MAX_QUERY_CHARS
 
     def time_message(self) -> str:
-        return f"stopped: the query ran longer than the {self.timeout_s:g} s time limit"
+        return refusal("time", seconds=self.timeout_s)
 
 
 @dataclass
@@ -104,26 +104,25 @@ def check_text(query: str, limits: Limits | None = None) -> str:
     """The query without a trailing semicolon, or Refused."""
     limits = limits or Limits()
     if len(query) > limits.max_chars:
-        raise Refused(f"the answer is {len(query):,} characters long, over the {limits.max_chars:,}-character "
-                      "limit: write a query that finds the answer instead of listing data", limit="size")
+        raise Refused(refusal("size", length=len(query), limit=limits.max_chars), limit="size")
     code = strip_strings_and_comments(query).strip()
     if not code:
-        raise Refused("the answer is empty: write one Cypher query")
+        raise Refused(refusal("empty"))
     if ";" in code.rstrip(";").rstrip():
-        raise Refused("one statement per answer: remove the extra statements (';')")
+        raise Refused(refusal("statements"))
     if re.search(r"\bLOAD\s+CSV\b", code, re.IGNORECASE):
-        raise Refused("LOAD CSV is not allowed in answers")
+        raise Refused(refusal("load_csv"))
     if re.match(r"\s*(EXPLAIN|PROFILE)\b", code, re.IGNORECASE):
-        raise Refused("leave out EXPLAIN/PROFILE: the grader runs the query itself")
+        raise Refused(refusal("explain"))
     if re.search(r"\bIN\s+(\d+\s+)?(CONCURRENT\s+)?TRANSACTIONS\b", code, re.IGNORECASE):
-        raise Refused("CALL { } IN TRANSACTIONS is not allowed in answers")
+        raise Refused(refusal("transactions"))
     denied = DENIED_NAMES.search(code)
     if denied:
-        raise Refused(f"{denied.group(1).rstrip('.')}.* is not allowed in answers")
+        raise Refused(refusal("denied", name=denied.group(1).rstrip(".")))
     if GDS_NAMING.search(code):
-        raise Refused("name your GDS graph $graph (the grader gives each check its own name)")
+        raise Refused(refusal("gds_name"))
     if GDS_LISTING.search(code):
-        raise Refused("gds.graph.list is not allowed in answers: your graph is $graph")
+        raise Refused(refusal("gds_list"))
     return query.strip().rstrip(";").strip()
 
 
@@ -169,17 +168,17 @@ def explain(session: neo4j.Session, query: str, params: dict, database: str, ser
     except ClientError as exc:
         if is_time_error(exc):
             raise
-        raise Refused(f"Neo4j refused the query: {first_line(exc)}") from None
+        raise Refused(refusal("not_accepted", detail=first_line(exc))) from None
     if summary.query_type != "r":
         kind = {"w": "writes", "rw": "reads and writes", "s": "changes the schema"}.get(summary.query_type,
                                                                                          summary.query_type)
-        raise Refused(f"answers must be read-only, and this query {kind}")
+        raise Refused(refusal("writes", kind=kind))
     operators, procedures = plan_procedures(summary.plan)
     if operators & FORBIDDEN_OPERATORS:
-        raise Refused(f"not allowed in answers: {', '.join(sorted(operators & FORBIDDEN_OPERATORS))}")
+        raise Refused(refusal("operator", names=", ".join(sorted(operators & FORBIDDEN_OPERATORS))))
     for name in procedures:
         if not any(re.fullmatch(pattern, name) for pattern in PROCEDURE_ALLOWLIST):
-            raise Refused(f"procedure {name} is not allowed in answers")
+            raise Refused(refusal("procedure", name=name))
     if len(EXPLAINED) > 10_000:
         EXPLAINED.clear()
     EXPLAINED.add((server, database, query))
@@ -249,8 +248,7 @@ def run_in_transaction(driver: neo4j.Driver, query: str, params: dict, limits: L
                 rows = []
                 for record in result:
                     if len(rows) >= limits.max_rows:
-                        raise Refused(f"more than {limits.max_rows:,} rows: aggregate or filter the answer",
-                                      limit="rows")
+                        raise Refused(refusal("rows", max_rows=limits.max_rows), limit="rows")
                     rows.append(list(record.values()))
                 tx.rollback()  # a read answer has nothing to keep
         except (TransientError, ClientError) as exc:
@@ -258,12 +256,12 @@ def run_in_transaction(driver: neo4j.Driver, query: str, params: dict, limits: L
             if is_time_error(exc):
                 raise Refused(limits.time_message(), limit="time") from None
             if "MemoryLimit" in code or "MemoryPool" in code:
-                raise Refused("stopped: the query needed more memory than answers may use", limit="memory") from None
+                raise Refused(refusal("memory"), limit="memory") from None
             if "AccessMode" in code or "WriteOn" in code:
-                raise Refused("answers must be read-only (the server refused a write)") from None
-            raise Refused(f"Neo4j error: {first_line(exc)}") from None
+                raise Refused(refusal("write_refused")) from None
+            raise Refused(refusal("neo4j_error", detail=first_line(exc))) from None
         except Neo4jError as exc:
-            raise Refused(f"Neo4j error: {first_line(exc)}") from None
+            raise Refused(refusal("neo4j_error", detail=first_line(exc))) from None
         return RunResult(columns, rows, time.perf_counter() - began)
 
 
