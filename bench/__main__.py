@@ -7,6 +7,7 @@
     python -m bench checks             # guarded checks per second, p50/p95, against the bare query
     python -m bench grade              # 200 trainees x 20 exercises x 3 seeds
     python -m bench import             # a case network at the size limit: read, load, keys, checks
+    python -m bench lab                # the lab over HTTP: page, run, check, 30 trainees at once (bench/lab.py)
 
 They run against their own local server (`bench`, bolt 7692), started and stopped here, unless
 LINKLAB_BENCH_URI points elsewhere.
@@ -342,6 +343,11 @@ def main() -> None:
     p.set_defaults(func=bench_grade)
     p = sub.add_parser("import")
     p.set_defaults(func=bench_import)
+    p = sub.add_parser("lab")
+    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--trainees", type=int, default=30)
+    p.add_argument("--checks", type=int, default=4, help="checks per simulated trainee")
+    p.set_defaults(func=lambda args: __import__("bench.lab", fromlist=["bench_lab"]).bench_lab(args))
     args = parser.parse_args()
     args.func(args)
 

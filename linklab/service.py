@@ -6,6 +6,7 @@ waits and servers being started."""
 from __future__ import annotations
 
 import getpass
+import hashlib
 import os
 import threading
 from dataclasses import dataclass, field
@@ -38,13 +39,14 @@ def grading_instance() -> srv.Instance:
     return srv.instance("grading") if srv.is_saved("grading") else srv.instance("grading", heap="2g", pagecache="1g")
 
 
-def grading_connection(notify: Callable[[str], None] | None = None) -> Connection:
-    """Where hidden seeds are loaded: LINKLAB_GRADING_URI, or a second local server started on demand,
-    so that checking never replaces the scenario a trainee is exploring. Its heap and page cache are the
-    ones it was last given (`linklab server start --name grading --heap ...`), 2g and 1g the first time."""
-    uri = os.environ.get("LINKLAB_GRADING_URI")
-    if uri:
-        return Connection(uri, os.environ.get("NEO4J_USER", "neo4j"), local_password())
+def grading_connections(notify: Callable[[str], None] | None = None) -> list[Connection]:
+    """Where hidden scenarios are loaded: the servers in LINKLAB_GRADING_URI (comma-separated: several
+    servers keep several hidden scenarios loaded at once), or a second local server started on demand, so
+    that checking never replaces the scenario a trainee is exploring. A local grading server keeps the heap
+    and page cache it was last given (`linklab server start --name grading --heap ...`), 2g and 1g at first."""
+    uris = [u.strip() for u in os.environ.get("LINKLAB_GRADING_URI", "").split(",") if u.strip()]
+    if uris:
+        return [Connection(uri, os.environ.get("NEO4J_USER", "neo4j"), local_password()) for uri in uris]
     inst = grading_instance()
     if not srv.running_pid(inst) and notify:
         notify(f"starting the grading server ({inst.uri}) for hidden scenarios...")
@@ -52,29 +54,47 @@ def grading_connection(notify: Callable[[str], None] | None = None) -> Connectio
     if not srv.start(inst).already_running:
         with connect(conn) as driver:
             warm_up(driver)  # its first scenario loads as fast as later ones
-    return conn
+    return [conn]
+
+
+def grading_connection(notify: Callable[[str], None] | None = None) -> Connection:
+    """The first grading server (grading a class and selftest use one)."""
+    return grading_connections(notify)[0]
 
 
 class Databases:
-    """The trainee's database, and the grading server once a check needs it: one driver each, shared by
-    every request of a process (drivers are thread-safe)."""
+    """The trainee's database, and the grading servers once a check needs them: one driver each, shared
+    by every request of a process (drivers are thread-safe)."""
 
     def __init__(self, notify: Callable[[str], None] | None = None):
         self.notify = notify
         self.local = connect()
-        self._grading: neo4j.Driver | None = None
+        self._grading: list[neo4j.Driver] = []
         self._lock = threading.Lock()
 
-    def grading(self) -> neo4j.Driver:
+    def grading_pool(self) -> list[neo4j.Driver]:
         with self._lock:
-            if self._grading is None:
-                self._grading = connect(grading_connection(self.notify))
+            if not self._grading:
+                self._grading = [connect(conn) for conn in grading_connections(self.notify)]
             return self._grading
+
+    def grading_for(self, key: ScenarioKey | CaseKey, others: list) -> neo4j.Driver:
+        """The grading server for `key`: one that holds it already; else, starting from a stable choice,
+        one that holds none of the check's other scenarios, so that a check never pushes out what it needs."""
+        pool = self.grading_pool()
+        if len(pool) == 1:
+            return pool[0]
+        for driver in pool:
+            if is_loaded(driver, key):
+                return driver
+        start = int(hashlib.sha256(str(key).encode()).hexdigest(), 16) % len(pool)
+        ordered = pool[start:] + pool[:start]
+        return next((d for d in ordered if not any(is_loaded(d, other) for other in others)), ordered[0])
 
     def close(self) -> None:
         self.local.close()
-        if self._grading is not None:
-            self._grading.close()
+        for driver in self._grading:
+            driver.close()
 
     def __enter__(self) -> "Databases":
         return self
@@ -86,14 +106,14 @@ class Databases:
 def check(exercise: Exercise, query: str, trainee: str, course: str, case: str | None = None,
           notify: Callable[[str], None] | None = None, databases: Databases | None = None) -> ExerciseVerdict:
     """Check an answer on the trainee's scenario and the hidden ones: on the trainee's own database where
-    that scenario is loaded, else on the grading server (which loads what it needs)."""
+    that scenario is loaded, else on a grading server (which loads what it needs)."""
     keys = scenarios_for(exercise, course, trainee, case=case)
     owned = databases is None
     databases = databases or Databases(notify)
 
     def drivers_for(key) -> Iterator[tuple[neo4j.Driver, bool]]:
         yield databases.local, False
-        yield databases.grading(), True
+        yield databases.grading_for(key, [k for k in keys if k != key]), True
 
     try:
         results = check_on_scenarios(exercise, query, keys, drivers_for, on_wait=notify)

@@ -183,3 +183,11 @@ def test_a_trainee_solves_the_first_exercise_in_the_browser(browser, lab_url, sh
     assert "passed" in browser.find_element(By.CSS_SELECTOR, 'nav a[data-id="crews"] .badge').text
     screenshot_colours(browser, shots / "lab-passed.png")
     assert console_errors(browser) == []
+
+
+def test_the_lab_serves_the_neo4j_browser_guide_across_origins(client):
+    preflight = client.options("/browser-guide.html", headers={"Origin": "http://127.0.0.1:7474",
+                                                               "Access-Control-Request-Method": "GET"})
+    assert preflight.status_code == 204 and "pragma" in preflight.headers["access-control-allow-headers"]
+    guide = client.get("/browser-guide.html")
+    assert guide.status_code == 200 and "<slide" in guide.text and guide.headers["access-control-allow-origin"] == "*"

@@ -28,6 +28,10 @@ from ..exercises.catalogue import Exercise, get
 from .assets import STATIC, bundle
 
 LAB = Path(__file__).parent / "lab"
+GUIDE = Path(__file__).parent / "browser-guide.html"
+# Neo4j Browser (another origin) fetches the guide with `pragma` and `cache-control` headers: a preflight.
+GUIDE_CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET",
+              "Access-Control-Allow-Headers": "pragma, cache-control"}
 MAX_BODY = 256 << 10  # bytes: far above the longest answer the guard accepts (20,000 characters)
 
 
@@ -72,6 +76,11 @@ def create_app(trainee: str, course: str, databases: service.Databases) -> Starl
         return JSONResponse({**service.verdict_view(verdict),
                              "progress": await run_in_threadpool(service.progress_view, trainee, course)})
 
+    async def guide(request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers=GUIDE_CORS)
+        return HTMLResponse(GUIDE.read_text(encoding="utf-8"), headers=GUIDE_CORS)
+
     async def schema(request: Request) -> Response:
         return JSONResponse(await run_in_threadpool(service.schema, databases.local))
 
@@ -84,6 +93,7 @@ def create_app(trainee: str, course: str, databases: service.Databases) -> Starl
         Route("/api/exercises/{exercise_id}/run", run, methods=["POST"]),
         Route("/api/exercises/{exercise_id}/check", check, methods=["POST"]),
         Route("/api/schema", schema),
+        Route("/browser-guide.html", guide, methods=["GET", "OPTIONS"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         Mount("/lab", StaticFiles(directory=LAB), name="lab"),
     ]
@@ -121,7 +131,8 @@ class Guard:
         self.app = app
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD"):
+        guide_preflight = scope["type"] == "http" and scope["method"] == "OPTIONS" and scope["path"] == "/browser-guide.html"
+        if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD") and not guide_preflight:
             headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
             host, origin = headers.get("host", ""), headers.get("origin")
             refusal = None
