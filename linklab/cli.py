@@ -540,6 +540,9 @@ def check(exercise_id, file, query, as_json, trainee, course, case) -> None:
         for c in verdict_view(verdict)["checks"]:  # each reason once: not again where the headline says it
             said = f": {c['feedback']}" if c["feedback"] and c["feedback"] not in verdict.feedback else ""
             click.echo(f"  {c['status']:<7} {c['scenario']}{said}")
+    if query and any(c.feedback.startswith("Syntax error") for c in verdict.checks):
+        click.echo("note: a query given with --query loses its inner quotes to many shells; save it in a file "
+                   "and give the file instead (or use the lab: `linklab lab`)", err=True)
     if not verdict.passed:
         sys.exit(2)
 
