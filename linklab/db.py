@@ -18,7 +18,7 @@ def check_uri(uri: str) -> None:
     """The official driver speaks Bolt only: say so before it fails with an HTTP client's traceback."""
     scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
     if scheme not in SCHEMES:
-        raise LinklabError(f"NEO4J_URI {uri!r}: use a Bolt address such as bolt://127.0.0.1:7687 or "
+        raise LinklabError(f"invalid NEO4J_URI {uri!r}: use a Bolt address such as bolt://127.0.0.1:7687 or "
                            f"neo4j+s://xxxx.databases.neo4j.io (schemes: {', '.join(SCHEMES)})")
 
 

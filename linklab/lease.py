@@ -34,6 +34,22 @@ TTL_S = 30.0  # a lease not renewed for this long is free again (its holder died
 WAIT_LIMIT_S = 600.0  # the longest a process waits for a lease before it gives up with a clear line
 
 
+def died_here(owner: str) -> bool:
+    """Whether `owner` was a process on this machine that is gone (killed, crashed): its lease is free at
+    once. Owners on other machines are known dead only when their lease expires."""
+    host, _, rest = owner.partition(":")
+    pid = rest.split(":", 1)[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
 def owner_id(what: str = "") -> str:
     """host:pid:random, so two processes (or two leases of one process) never share an owner."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}" + (f" ({what})" if what else "")
@@ -49,9 +65,11 @@ class LeaseState:
 
     @classmethod
     def read(cls, props: dict, now: int) -> "LeaseState":
-        writer = props.get("writer") if (props.get("writer_until") or 0) > now else None
-        waiting = props.get("waiting") if (props.get("waiting_until") or 0) > now else None
-        readers = {r: u for r, u in zip(props.get("readers") or [], props.get("readers_until") or []) if u > now}
+        def live(owner: str | None, until: int | None) -> bool:
+            return bool(owner) and (until or 0) > now and not died_here(owner)
+        writer = props.get("writer") if live(props.get("writer"), props.get("writer_until")) else None
+        waiting = props.get("waiting") if live(props.get("waiting"), props.get("waiting_until")) else None
+        readers = {r: u for r, u in zip(props.get("readers") or [], props.get("readers_until") or []) if live(r, u)}
         return cls(now, writer, waiting, readers)
 
     def props(self) -> dict:
