@@ -30,6 +30,7 @@ from ..scenario.graphs import ScenarioGraphs
 from ..scenario.profiles import profile_names
 from .compare import compare
 from .guard import Limits, Refused, run_guarded
+from .mutants import name_mistake, normalised
 
 EXTRA_SEEDS = 2
 SIZE = "class"  # a trainee's own scenario
@@ -151,6 +152,7 @@ class CheckResult:
     status: str  # passed | failed | refused
     feedback: str
     seconds: float = 0.0
+    mistake: str = ""  # the diagnosis of the registered mutant whose rows the answer returned
 
     @property
     def passed(self) -> bool:
@@ -178,8 +180,11 @@ def gds_estimate_ok(driver: neo4j.Driver, database: str) -> None:
 
 
 def check_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKey | CaseKey,
-                 limits: Limits | None = None, database: str = "neo4j") -> CheckResult:
-    """Check one answer on one scenario, which must be loaded in `database` already."""
+                 limits: Limits | None = None, database: str = "neo4j", diagnose: bool = True,
+                 rows_out: list | None = None) -> CheckResult:
+    """Check one answer on one scenario, which must be loaded in `database` already. A failing answer
+    that returns a registered mutant's rows gets that mistake named (`diagnose`); `rows_out` receives
+    the normalised rows."""
     answer = answer_key(exercise, key)
     params = dict(answer.params)
     uses_gds = bool(re.search(r"\bgds\.", query))
@@ -198,8 +203,12 @@ def check_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scen
         if uses_gds and before is not None:  # whatever the outcome: the answer's graph and any other it made
             drop_graphs(driver, gds_graph_names(driver, database) - before, database)
     verdict = compare(answer.expected, result.rows, exercise.compare)
-    return CheckResult(exercise.id, str(key), "passed" if verdict.passed else "failed", verdict.feedback,
-                       time.perf_counter() - began)
+    if rows_out is not None:
+        rows_out.extend(normalised(result.rows))
+    mistake = name_mistake(driver, exercise, key, result.rows, database) if diagnose and not verdict.passed else ""
+    return CheckResult(exercise.id, str(key), "passed" if verdict.passed else "failed",
+                       f"{verdict.feedback}; {mistake}" if mistake else verdict.feedback,
+                       time.perf_counter() - began, mistake)
 
 
 @dataclass

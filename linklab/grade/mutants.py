@@ -1,0 +1,65 @@
+"""Running an exercise's registered mistakes (mutants) on a loaded scenario.
+
+Two uses: the grader names the mistake when a failing answer returns the same rows as a mutant that is
+wrong on that scenario (never the right rows), and hidden scenarios are chosen so that every mutant fails
+(grade.hidden). A mutant "is killed" on a scenario when the grader would fail it there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import neo4j
+
+from ..exercises.catalogue import Exercise
+from ..exercises.mutants import Mutant
+from .compare import Expected, compare, normalise
+
+
+@dataclass(frozen=True)
+class MutantRun:
+    mutant: Mutant
+    killed: bool  # the grader fails it on this scenario
+    rows: tuple | None  # normalised rows, None when the grader refused it (a broken mutant)
+    feedback: str
+
+
+_runs: dict[tuple[str, object], tuple[MutantRun, ...]] = {}
+
+
+def run_mutants(driver: neo4j.Driver, exercise: Exercise, key, database: str = "neo4j") -> tuple[MutantRun, ...]:
+    """Every mutant of `exercise` checked on `key`, which must be loaded; cached per process (a scenario's
+    rows never change)."""
+    from .engine import check_answer  # engine imports this module
+
+    cache_key = (exercise.id, key)
+    if cache_key not in _runs:
+        runs = []
+        for mutant in exercise.mutants:
+            rows: list = []
+            result = check_answer(driver, exercise, mutant.query, key, None, database, diagnose=False, rows_out=rows)
+            runs.append(MutantRun(mutant, not result.passed, None if result.status == "refused" else tuple(rows),
+                                  result.feedback))
+        if len(_runs) > 2048:
+            _runs.clear()
+        _runs[cache_key] = tuple(runs)
+    return _runs[cache_key]
+
+
+def same_rows(exercise: Exercise, a: tuple, b: list) -> bool:
+    """Whether rows `b` (as returned) are the rows `a` (normalised) under the exercise's comparison."""
+    if exercise.compare.mode == "topk":  # the same rows, not "in the same top k"
+        return sorted(map(repr, a)) == sorted(map(repr, normalised(b)))
+    return compare(Expected(rows=list(a), tied=[]), b, exercise.compare).passed
+
+
+def name_mistake(driver: neo4j.Driver, exercise: Exercise, key, rows: list, database: str = "neo4j") -> str:
+    """The diagnosis of the first killed mutant whose rows the failing answer repeats, or ''."""
+    for run in run_mutants(driver, exercise, key, database):
+        if run.killed and run.rows is not None and same_rows(exercise, run.rows, rows):
+            return run.mutant.diagnosis
+    return ""
+
+
+def normalised(rows: list) -> tuple:
+    return tuple(tuple(normalise(v) for v in row) for row in rows)
