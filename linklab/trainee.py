@@ -16,6 +16,7 @@ from .config import Connection, local_password, state_dir, write_json_atomically
 from .db import connect
 from .errors import LinklabError
 from .exercises.catalogue import Exercise
+from .grade import hidden
 from .grade.engine import (CaseKey, ExerciseVerdict, ScenarioKey, check_answer, ensure_loaded, is_loaded,
                            scenarios_for, summarise)
 
@@ -41,6 +42,8 @@ def grading_connection() -> Connection:
 
 
 def check(exercise: Exercise, query: str, trainee: str, course: str, case: str | None = None) -> ExerciseVerdict:
+    hidden.prepare_with(lambda: connect(grading_connection()), course,
+                        hidden.worlds_for([exercise], course, [trainee], case))
     keys = scenarios_for(exercise, course, trainee, case=case)
     results = []
     grading: neo4j.Driver | None = None

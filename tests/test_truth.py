@@ -53,6 +53,7 @@ def test_broker_is_the_only_non_member_in_contact_with_both_crews(world):
 def test_broker_lies_on_every_shortest_path_between_the_crews(world):
     scenario, g = world
     org = g.org_network()
+    org.remove_nodes_from(list(nx.isolates(org)))  # members with no attributed account (a decoy)
     crew_a, crew_b = (g.members[c] & set(org) for c in g.crews)
     assert nx.is_connected(org.subgraph(crew_a | crew_b | {scenario.truth.broker}))
     through = {}
@@ -74,12 +75,18 @@ def test_betweenness_in_the_organisation(world):
     assert best == expected and score >= 1.1 * second
 
 
-def test_influencer_leads_followers_and_pagerank(world):
+def test_influencer_leads_followers_and_another_leads_pagerank(world):
+    """At the tiny size (hidden scenarios) the most followed account is not the most influential: a few
+    influential followers beat many."""
     scenario, g = world
     (best, score), (_, second) = top_two(dict(g.follows.in_degree()))
     assert best == scenario.truth.influencer and score - second >= 3
     (best, score), (_, second) = top_two(nx.pagerank(g.follows))
-    assert best == scenario.truth.influencer and score >= 1.1 * second
+    assert best == scenario.truth.pagerank_top and score >= 1.1 * second
+    assert (best != scenario.truth.influencer) == (scenario.info.size == "tiny")  # hidden scenarios separate
+    # the influencer follows an account that does not follow back: either direction counts one more
+    influencer = scenario.truth.influencer
+    assert set(g.follows.successors(influencer)) - set(g.follows.predecessors(influencer))
 
 
 def test_aliases_resolve_through_phone_or_email_only_as_planted(world):
@@ -165,7 +172,9 @@ def test_the_laundering_chain_is_the_only_route_to_cash(world):
         return
     exchanges = [w for w, row in g.nodes["Wallet"].items() if row.get("exchange")]
     routes = [p for x in exchanges for p in nx.all_simple_paths(g.money, chain[0], x)]
-    assert routes == [chain]
+    assert sorted(routes) == sorted(scenario.truth.laundering_routes) and chain in routes and len(routes) == 2
+    undirected = [p for x in exchanges for p in nx.all_simple_paths(g.money.to_undirected(), chain[0], x)]
+    assert len(undirected) > len(routes)  # money flows one way: ignoring direction finds more
 
 
 def test_one_giant_component_holds_the_crews(world):
@@ -173,6 +182,8 @@ def test_one_giant_component_holds_the_crews(world):
     giant = max(nx.connected_components(g.messaging), key=len)
     crews = set().union(*(set(c.members) for c in scenario.truth.crews))
     assert crews | {scenario.truth.broker} <= giant
+    quiet = [m for m in g.known_members if m not in set(g.owner.values())]
+    assert len(quiet) == 1  # one known member has no attributed account
     assert len(giant) >= 0.9 * len(g.messaging)
 
 

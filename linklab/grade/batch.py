@@ -22,6 +22,7 @@ import neo4j
 from ..errors import LinklabError
 from ..exercises.catalogue import Exercise, catalogue
 from .engine import CaseKey, CheckResult, ExerciseVerdict, ScenarioKey, check_answer, ensure_loaded, scenarios_for, summarise
+from .hidden import ensure_prepared, worlds_for
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ def grade_class(driver: neo4j.Driver, submissions: dict[str, dict[str, str]], co
     out.mkdir(parents=True, exist_ok=True)
     log = out / "checks.jsonl"
     done = done_checks(log)
+    ensure_prepared(driver, course, worlds_for(exercises, course, list(submissions), case))
     jobs = plan(submissions, exercises, course, case)
     todo = [j for j in jobs if j.ident not in done]
     if progress:

@@ -30,6 +30,7 @@ from ..scenario.graphs import ScenarioGraphs
 from ..scenario.profiles import profile_names
 from .compare import compare
 from .guard import Limits, Refused, run_guarded
+from .hidden import hidden_seeds, refuse_marker
 from .mutants import name_mistake, normalised
 
 EXTRA_SEEDS = 2
@@ -43,8 +44,11 @@ class ScenarioKey:
     profile: str
     size: str
     seed: int
+    hidden: int = field(default=0, compare=False, repr=False)  # 1, 2: how trainees see a hidden scenario
 
     def __str__(self) -> str:
+        if self.hidden:
+            return f"hidden scenario {self.hidden}"
         return f"{self.profile}/{self.size}/seed {self.seed}"
 
     def matches(self, props: dict) -> bool:
@@ -59,8 +63,11 @@ class CaseKey:
     case: str
     variant: int
     case_hash: str  # of the case as imported: a case imported again under the same name is another key
+    hidden: int = field(default=0, compare=False, repr=False)  # 1, 2: how trainees see a hidden variant
 
     def __str__(self) -> str:
+        if self.hidden:
+            return f"case {self.case}/hidden scenario {self.hidden}"
         return f"case {self.case}" + (f"/hidden variant {self.variant}" if self.variant else "")
 
     def matches(self, props: dict) -> bool:
@@ -94,8 +101,9 @@ def profile_for(exercise: Exercise, seed: int) -> str:
 def case_keys(course: str, case: str | None = None) -> list[CaseKey]:
     """The case as imported (the same for the whole class), then hidden variants shared by the class."""
     network = stored_case(case)
-    hidden = [derive_seed(course, "hidden", "case", network.name, str(k)) for k in range(1, EXTRA_SEEDS + 1)]
-    return [CaseKey(network.name, v, network.digest) for v in [0] + hidden]
+    hidden = hidden_seeds(course, f"case/{network.name}", network.digest)  # from the course secret
+    return [CaseKey(network.name, 0, network.digest)] + \
+        [CaseKey(network.name, v, network.digest, k) for k, v in enumerate(hidden, start=1)]
 
 
 def scenarios_for(exercise: Exercise, course: str, trainee: str, size: str = SIZE,
@@ -107,8 +115,9 @@ def scenarios_for(exercise: Exercise, course: str, trainee: str, size: str = SIZ
         return case_keys(course, case)
     seed = trainee_seed(course, trainee)
     profile = profile_for(exercise, seed)
-    hidden = [derive_seed(course, "hidden", profile, str(k)) for k in range(1, EXTRA_SEEDS + 1)]
-    return [ScenarioKey(profile, size, seed)] + [ScenarioKey(profile, HIDDEN_SIZE, s) for s in hidden]
+    hidden = hidden_seeds(course, profile)  # from the course secret, chosen against the mutants
+    return [ScenarioKey(profile, size, seed)] + \
+        [ScenarioKey(profile, HIDDEN_SIZE, s, k) for k, s in enumerate(hidden, start=1)]
 
 
 @lru_cache(maxsize=16)
@@ -193,6 +202,7 @@ def check_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scen
         params["graph"] = f"linklab-check-{uuid.uuid4().hex[:12]}"
     began = time.perf_counter()
     try:
+        refuse_marker(query)
         if uses_gds:
             before = gds_graph_names(driver, database)
             gds_estimate_ok(driver, database)
@@ -236,7 +246,9 @@ def summarise(exercise: Exercise, checks: list[CheckResult]) -> ExerciseVerdict:
         return ExerciseVerdict(exercise.id, False, 0, exercise.points,
                                f"{own.status} on your scenario: {own.feedback}", checks)
     failing = next(c for c in hidden if not c.passed)
-    if failing.status == "refused":
+    if failing.mistake:
+        message = f"right on your scenario, but not on a hidden one: {failing.mistake}"
+    elif failing.status == "refused":
         message = f"right on your scenario, but on a hidden scenario: {failing.feedback}"
     else:
         message = ("right on your scenario but wrong on a hidden one with other people: does the query "
