@@ -223,7 +223,7 @@ def build_core(profile: Profile, pools: Pools, ids: Ids, seed: int, persons: int
     migrated, impostors = build_darknet(b, crews[1], next_post) if profile.darknet else ({}, [])
     chain = build_wallets(b, acct[hub or crews[0].lead], lean) if profile.wallets else []
     planted = plant(b, seed, dict(
-        crews=crews, leader=leader, broker=broker, acct=acct, influencer=influencer,
+        crews=crews, leader=leader, hub=hub, broker=broker, acct=acct, influencer=influencer,
         influencer_person=influencer_person, advertisers=advertisers, busy=busy, detained=detained,
         multi=multi, alias_people=alias_people, prison_poster=prison_poster, stash_at=stash_at,
         prison_at=prison_at, chain=chain, next_post=next_post, family=family, lean=lean), new_person)
@@ -235,7 +235,7 @@ def build_core(profile: Profile, pools: Pools, ids: Ids, seed: int, persons: int
         multi_platform_person=multi, slang_accounts=sorted(acct[p] for p in advertisers),
         slang_posts=slang_posts, decoy_posts=[], prison="L2", prison_poster=prison_poster, stash="L3",
         family_ties=family + planted.family_ties, migrated_vendors=migrated, impostor_vendors=impostors,
-        laundering_chain=chain, pagerank_top=planted.pagerank_top,
+        laundering_chain=chain, pagerank_top=planted.pagerank_top, four_platform_person=planted.four_platforms,
         laundering_routes=planted.laundering_routes or ([chain] if chain else []))
     targets = [acct[m] for c in crews for m in c.members[1:] if m not in busy]
     refs = CoreRefs(next_n - 1, targets, influencer, venues, avoid_core)

@@ -39,6 +39,7 @@ class Planted:
     aliases: dict[str, str] = field(default_factory=dict)
     family_ties: list[tuple[str, str]] = field(default_factory=list)
     pagerank_top: str = ""
+    four_platforms: str = ""  # person with attributed accounts on four platforms
     laundering_routes: list[list[str]] = field(default_factory=list)
     extra_members: list[tuple[int, str]] = field(default_factory=list)  # (crew index, person)
 
@@ -63,7 +64,7 @@ def plant(b: Builder, seed: int, ctx: dict, new_person: Callable[..., str]) -> P
         out.extra_members.append((crew, p))
 
     # The juggler: a crew-A member with three accounts on two platforms and two phones, all in contact
-    # with the lead, one also with the broker. Separates people from accounts and phones (DISTINCT,
+    # with the lead. Separates people from accounts and phones (DISTINCT,
     # count(accounts) for platforms, the closest pair of accounts for path-hops).
     juggler = rng.choice(free_a)
     used = next(r["platform"] for r in chunk.nodes["Account"] if r["id"] == acct[juggler])
@@ -72,8 +73,10 @@ def plant(b: Builder, seed: int, ctx: dict, new_person: Callable[..., str]) -> P
     third = b.account(f"{acct[juggler]}-3", name_of(juggler), platform=other, user=juggler)
     for extra in (second, third):
         chunk.rel("REGISTERED_WITH", "Account", extra, "Phone", "T" + juggler[1:])
-        b.message(extra, acct[lead_a])
-    b.message(second, acct[broker])
+    b.message(second, acct[lead_a])
+    # the third account messages another member only: with the lead, a triangle of three people that
+    # no three accounts form, and a pair of accounts farther apart than the closest pair
+    b.message(third, acct[rng.choice([m for m in crews[0].members[1:] if m != juggler])])
     b.call(b.phone(juggler, f"T{juggler[1:]}-2"), "T" + lead_a[1:])
     ctx["juggler"] = juggler
 
@@ -82,6 +85,14 @@ def plant(b: Builder, seed: int, ctx: dict, new_person: Callable[..., str]) -> P
     # organisations, calls from messages, incoming from either direction.
     accountant = new_person()
     chunk.rel("MEMBER_OF", "Person", accountant, "Organization", "O1")
+    # ... on four platforms, opened with a burner: exactly three or more than three are different
+    # answers, and counting accounts registered with the accountant's own phone finds too few.
+    burner = b.phone(None, "TBD1")
+    taken_platforms = {next(r["platform"] for r in chunk.nodes["Account"] if r["id"] == acct_of(accountant))}
+    for k, platform in enumerate([p for p in PLATFORMS if p not in taken_platforms][:3], start=2):
+        extra = b.account(f"{acct_of(accountant)}-{k}", name_of(accountant), platform=platform, user=accountant)
+        chunk.rel("REGISTERED_WITH", "Account", extra, "Phone", burner)
+    out.four_platforms = accountant
     b.call("T" + lead_a[1:], "T" + accountant[1:])
     relative = new_person(with_email=False)
     chunk.rel("FAMILY_OF", "Person", accountant, "Person", relative, relation=rng.choice(("brother", "cousin")))
@@ -101,6 +112,28 @@ def plant(b: Builder, seed: int, ctx: dict, new_person: Callable[..., str]) -> P
     in_law = new_person(with_email=False)
     chunk.rel("FAMILY_OF", "Person", in_law, "Person", m2, relation=rng.choice(("sister", "brother")))
     out.family_ties.append((in_law, m2))
+    chunk.rel("FAMILY_OF", "Person", relative, "Person", in_law, relation="cousin")  # outsiders only
+
+    # The fixer: a non-member in contact with two crew-A members and the broker. After the lead's
+    # arrest those two still reach the broker, but only through someone who is not a member.
+    fixer = new_person(with_email=False)
+    pool = [m for m in free_a if m != juggler]
+    for m in rng.sample(pool if len(pool) >= 2 else [m for m in crews[0].members[1:] if m != juggler], 2):
+        b.message(acct_of(fixer), acct[m])
+    b.message(acct_of(fixer), acct[broker])
+
+    # Without a hub (highly networked): a popular crew-A lead in contact with every member and with
+    # fans, two of them also in contact with another member. The most contacts, not the broker.
+    if ctx["hub"] is None:
+        talked = {(r["s"], r["e"]) for r in chunk.rels[("MESSAGED", "Account", "Account")]}
+        for m in crews[0].members[1:]:
+            if (acct[m], acct[lead_a]) not in talked and (acct[lead_a], acct[m]) not in talked:
+                b.message(acct[lead_a], acct[m])
+        for k in range(6):
+            fan = new_person(with_email=False)
+            b.message(acct_of(fan), acct[lead_a])
+            if k < 2:
+                b.message(acct_of(fan), acct[rng.choice(crews[0].members[1:])])
 
     # Aliases: one registered with both the phone and the email of its person (DISTINCT), one with an
     # email only that none of that person's accounts uses (phone-only, links through other accounts).
@@ -155,6 +188,10 @@ def plant(b: Builder, seed: int, ctx: dict, new_person: Callable[..., str]) -> P
            offset(stash_lat, stash_lon, 225, bearing))
     away = bearing + math.pi
     b.location("LD1", b.address_name(), "address", offset(stash_lat, stash_lon, 1500, away))
+    locations = chunk.nodes["Location"]
+    locations.insert(0, locations.pop())  # listed first: a LIMIT without ORDER BY tends to return it
+    b.post(ctx["next_post"](), third, b.fill(rng.choice(lex.slang_templates)),
+           offset(stash_lat, stash_lon, 1550, away))
     for k, p in enumerate((relative, accountant)):
         b.post(ctx["next_post"](), acct_of(p), b.fill(rng.choice(lex.slang_templates)),
                offset(stash_lat, stash_lon, 3000 + 40 * k, away))
@@ -187,11 +224,29 @@ def plant(b: Builder, seed: int, ctx: dict, new_person: Callable[..., str]) -> P
             chunk.rel("SENT", "Wallet", a, "Wallet", c, amount=round(rng.uniform(0.01, 0.2), 5), time=first)
         out.laundering_routes = [chain, [buyer, collect, hop1, detour, hop2, cashout]]
 
+    # Who writes to whom: runners report to their lead, and everyone writes to the broker, who never
+    # starts a conversation. Counting one direction finds another hub, and misses the broker.
+    spokes = {acct[m] for m in crews[0].members[1:]} if crews[0].kind == "spoke" else set()
+    for r in chunk.rels[("MESSAGED", "Account", "Account")]:
+        if r["s"] == acct[broker] or (r["s"] == acct[lead_a] and r["e"] in spokes):
+            r["s"], r["e"] = r["e"], r["s"]
+
+    # Without a hub, the second crew is sometimes a ring without shortcuts: sparse, no triangles, yet
+    # it survives any single arrest.
+    ring = ctx["hub"] is None and rng.random() < 0.5
+    if ring:
+        order = crews[1].members
+        keep = {frozenset((acct[order[i]], acct[order[(i + 1) % len(order)]])) for i in range(len(order))}
+        inside = {acct[m] for m in order}
+        chunk.rels[("MESSAGED", "Account", "Account")] = [
+            r for r in chunk.rels[("MESSAGED", "Account", "Account")]
+            if not (r["s"] in inside and r["e"] in inside) or frozenset((r["s"], r["e"])) in keep]
+
     # Crew cells: in a dense crew, two new members who message each other and one member: everyone has
     # two contacts, yet arresting that member cuts the cell off (connectivity, not degree). Seeded, so
     # hidden scenarios differ in which crew survives.
     for i, crew in enumerate(crews):
-        if crew.kind == "mesh" and rng.random() < 0.5:
+        if crew.kind == "mesh" and rng.random() < 0.5 and not (ring and i == 1):
             # the least connected member: the hub keeps its margin of contacts
             degree = {m: sum(acct[m] in (r["s"], r["e"]) for r in chunk.rels[("MESSAGED", "Account", "Account")])
                       for m in crew.members[1:]}
@@ -200,6 +255,8 @@ def plant(b: Builder, seed: int, ctx: dict, new_person: Callable[..., str]) -> P
             for p in (n1, n2):
                 member(p, i)
             b.message(acct_of(n1), acct_of(n2))
+            for p in (n1, n2):  # they follow the lead: connected by FOLLOWS, not by messages
+                chunk.rel("FOLLOWS", "Account", acct_of(p), "Account", acct[crew.lead], since=b.when())
             b.message(acct_of(n1), acct[anchor])
             b.message(acct_of(n2), acct[anchor])
     return out

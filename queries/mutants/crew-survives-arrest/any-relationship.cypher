@@ -6,7 +6,7 @@ UNWIND members AS arrested
 WITH crew, [m IN members WHERE m <> arrested] AS rest
 WITH crew, rest, COLLECT { MATCH (r:Person)-[:USES]->(acc:Account) WHERE r IN rest RETURN acc } AS accounts
 CALL (rest, accounts) {
-  WITH rest, accounts, COLLECT { MATCH (first:Person)-[:USES]->(a:Account) WHERE first = rest[0] RETURN a } AS start
+  WITH rest, accounts, accounts[0..1] AS start
   CALL apoc.path.subgraphNodes(start, {relationshipFilter: 'MESSAGED|FOLLOWS', whitelistNodes: accounts}) YIELD node
   WITH rest, collect(node) AS reached
   RETURN size([r IN rest WHERE EXISTS { MATCH (r)-[:USES]->(acc) WHERE acc IN reached }]) AS reachable

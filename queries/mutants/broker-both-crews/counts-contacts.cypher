@@ -1,5 +1,6 @@
-// mistake: your answer keeps members: the go-between has no MEMBER_OF relationship
+// mistake: your answer counts member contacts, not different crews (count(DISTINCT crew))
 MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(:Person)-[:MEMBER_OF]->(crew:Organization {kind: 'crew'})
-WITH p, count(DISTINCT crew) AS crews
+WHERE NOT EXISTS { (p)-[:MEMBER_OF]->() }
+WITH p, count(crew) AS crews
 WHERE crews = 2
 RETURN p.name AS name

@@ -1,9 +1,8 @@
-// mistake: your answer counts message paths, not different people, to find the hub
+// mistake: your answer takes the most followed person as the hub: the hub has the most message contacts
 CALL () {
-  MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(q:Person)
-  WHERE p <> q
-  RETURN p.name AS hub, count(q) AS contacts
-  ORDER BY contacts DESC LIMIT 1
+  MATCH (p:Person)-[:USES]->(a:Account)
+  RETURN p.name AS hub, COUNT { (:Account)-[:FOLLOWS]->(a) } AS followers
+  ORDER BY followers DESC LIMIT 1
 }
 CALL () {
   MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(q:Person)-[:MEMBER_OF]->(crew:Organization {kind: 'crew'})

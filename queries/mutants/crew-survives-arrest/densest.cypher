@@ -1,4 +1,4 @@
-// mistake: your answer uses density (share of possible ties), not connectivity after an arrest
+// mistake: your answer picks the densest crew: density is not the same as surviving any single arrest
 MATCH (crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(m:Person)
 WITH crew, count(DISTINCT m) AS n
 CALL (crew) {
@@ -6,5 +6,6 @@ CALL (crew) {
   WHERE x.id < y.id
   RETURN count(DISTINCT [x, y]) AS ties
 }
-WITH crew, 2.0 * ties / (n * (n - 1)) AS density WHERE density >= 0.5
+WITH crew, 2.0 * ties / (n * (n - 1)) AS density
+ORDER BY density DESC LIMIT 1
 RETURN crew.name AS crew
