@@ -4,9 +4,11 @@
   STATE/course-secret (git-ignored). Hidden seeds are derive_seed(secret, course, ...), so knowing the
   course id (which trainees choose) is not enough to regenerate a hidden scenario.
 - For each course and profile (or case), CANDIDATES seeds are candidates; `prepare` loads each on the
-  grading server, runs every mutant of the exercises that use it, and keeps the EXTRA_SEEDS candidates that
-  together fail the most mutants (greedy, in candidate order on ties: deterministic). The choice is
-  stored in STATE/hidden/ and is valid for one secret, course, mutant set and generator version.
+  grading server, runs every mutant of the exercises that use it, and keeps EXTRA_SEEDS candidates (up
+  to MOST_HIDDEN when that fails more mutants) that together fail the most mutants and give each exercise
+  two different answers where candidates differ, so that a copied answer fails whoever copies it (greedy,
+  candidate order on ties: deterministic). The choice is stored in STATE/hidden/ and is valid for one
+  secret, course, mutant set and generator version.
 - Nothing shown to trainees names a hidden seed: keys print as "hidden scenario 1, 2", and an answer may
   not read the `:Scenario` marker (`refuse_marker`).
 """
@@ -19,15 +21,17 @@ import re
 import secrets
 import time
 from dataclasses import dataclass, field
+from functools import cache
 
 import neo4j
 
-from ..config import state_dir, write_json_atomically
+from ..config import PROJECT_ROOT, state_dir, write_json_atomically
 from ..exercises.catalogue import Exercise, case_catalogue, catalogue
 from .. import __version__ as GENERATOR_VERSION
 from .guard import Refused, strip_strings_and_comments
 
-CANDIDATES = 6  # hidden seeds tried per course and profile (or case)
+CANDIDATES = 10  # hidden seeds tried per course and profile (or case)
+MOST_HIDDEN = 3  # a third hidden scenario only when two leave a mutant that a candidate fails
 SECRET_ENV = "LINKLAB_COURSE_SECRET"
 
 # The marker node and the properties only it has; reflective functions would reach it without naming it.
@@ -81,9 +85,19 @@ def exercises_of(world: str) -> tuple[Exercise, ...]:
     return tuple(e for e in catalogue() if world in e.profiles)
 
 
+@cache
+def generator_digest() -> str:
+    """The generator's code and data: a changed generator makes other scenarios from the same seeds."""
+    h = hashlib.sha256(GENERATOR_VERSION.encode())
+    for folder, pattern in ((PROJECT_ROOT / "linklab" / "scenario", "*.py"), (PROJECT_ROOT / "seed", "**/*.toml")):
+        for path in sorted(folder.glob(pattern)):
+            h.update(path.name.encode() + path.read_bytes())
+    return h.hexdigest()
+
+
 def mutant_digest(world: str, extra: str = "") -> str:
     """Changes when a mutant, a reference or the generator changes: then the choice is made again."""
-    h = hashlib.sha256(f"{GENERATOR_VERSION}\n{extra}\n".encode())
+    h = hashlib.sha256(f"{generator_digest()}\n{extra}\n".encode())
     for exercise in exercises_of(world):
         h.update(exercise.id.encode() + exercise.solution.encode())
         for mutant in exercise.mutants:
@@ -124,33 +138,49 @@ class Preparation:
     seconds: float = 0.0
 
 
-def greedy(kills: list[set[str]], k: int) -> list[int]:
-    """Indexes of k candidates that together kill the most; earlier candidates win ties."""
+def greedy(covers: list[set[str]], least: int, most: int) -> list[int]:
+    """Indexes of `least` to `most` candidates that together cover the most items; a candidate beyond
+    `least` only if it covers something new; earlier candidates win ties."""
     chosen: list[int] = []
     covered: set[str] = set()
-    for _ in range(min(k, len(kills))):
-        best = max((i for i in range(len(kills)) if i not in chosen), key=lambda i: (len(kills[i] - covered), -i))
+    while len(chosen) < min(most, len(covers)):
+        best = max((i for i in range(len(covers)) if i not in chosen), key=lambda i: (len(covers[i] - covered), -i))
+        if len(chosen) >= least and not covers[best] - covered:
+            break
         chosen.append(best)
-        covered |= kills[best]
+        covered |= covers[best]
     return chosen
+
+
+def answer_items(answers: list[dict[str, str]]) -> list[set[str]]:
+    """For each candidate, "EXERCISE!=ANSWER" for every answer other candidates give and it does not:
+    covering them all means the chosen scenarios do not all share one answer."""
+    seen: dict[str, set[str]] = {}
+    for found in answers:
+        for exercise, digest in found.items():
+            seen.setdefault(exercise, set()).add(digest)
+    return [{f"{e}!={h}" for e, digest in found.items() for h in seen[e] if h != digest} for found in answers]
 
 
 def prepare(driver: neo4j.Driver, course: str, world: str, keys: list, extra: str = "",
             database: str = "neo4j") -> Preparation:
     """Run the world's mutants on each candidate scenario `keys` (one per candidate seed), keep the best
     EXTRA_SEEDS and store the choice. `keys` are ScenarioKey or CaseKey objects for candidates(...)."""
-    from .engine import EXTRA_SEEDS, ensure_loaded
+    from .engine import EXTRA_SEEDS, answer_key, ensure_loaded
     from .mutants import run_mutants
 
     began = time.perf_counter()
     seeds = candidates(course, world)
     everything = {f"{e.id}/{m.name}" for e in exercises_of(world) for m in e.mutants}
-    kills = []
+    kills, answers = [], []
     for key in keys:
         ensure_loaded(driver, key, database)
         kills.append({f"{e.id}/{r.mutant.name}" for e in exercises_of(world)
                       for r in run_mutants(driver, e, key, database) if r.killed})
-    chosen = greedy(kills, EXTRA_SEEDS)
+        answers.append({e.id: hashlib.sha256(repr(sorted(map(repr, answer_key(e, key).expected.rows))).encode())
+                        .hexdigest()[:16] for e in exercises_of(world)})
+    covers = [k | a for k, a in zip(kills, answer_items(answers))]
+    chosen = greedy(covers, EXTRA_SEEDS, MOST_HIDDEN)
     killed = set().union(*(kills[i] for i in chosen))
     result = Preparation(world, [seeds[i] for i in chosen], len(everything), len(killed),
                          sorted(everything - killed), time.perf_counter() - began)

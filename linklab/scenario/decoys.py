@@ -129,7 +129,7 @@ def plant(b: Builder, seed: int, ctx: dict, new_person: Callable[..., str]) -> P
         for m in crews[0].members[1:]:
             if (acct[m], acct[lead_a]) not in talked and (acct[lead_a], acct[m]) not in talked:
                 b.message(acct[lead_a], acct[m])
-        for k in range(6):
+        for k in range(12):  # enough to give the lead the top betweenness once anyone with one link counts
             fan = new_person(with_email=False)
             b.message(acct_of(fan), acct[lead_a])
             if k < 2:

@@ -1,12 +1,8 @@
 // mistake: your answer checks that the crew is connected, but removes no member: an arrest must be simulated for each member
 MATCH (crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(member:Person)
 WITH crew, collect(member) AS members
-WITH crew, members, COLLECT { MATCH (r:Person)-[:USES]->(acc:Account) WHERE r IN members RETURN acc } AS accounts
-CALL (members, accounts) {
-  WITH members, accounts, accounts[0..1] AS start
-  CALL apoc.path.subgraphNodes(start, {relationshipFilter: 'MESSAGED', whitelistNodes: accounts}) YIELD node
-  WITH members, collect(node) AS reached
-  RETURN size([r IN members WHERE EXISTS { MATCH (r)-[:USES]->(acc) WHERE acc IN reached }]) AS reachable
-}
-WITH crew, members, reachable WHERE reachable = size(members)
+WITH crew, members, members + COLLECT { MATCH (r:Person)-[:USES]->(acc:Account) WHERE r IN members RETURN acc } AS allowed
+CALL apoc.path.subgraphNodes(members[0], {relationshipFilter: 'USES|MESSAGED', whitelistNodes: allowed}) YIELD node
+WITH crew, members, collect(node) AS reached
+WHERE all(m IN members WHERE m IN reached)
 RETURN crew.name AS crew
