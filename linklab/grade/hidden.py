@@ -163,9 +163,11 @@ def answer_items(answers: list[dict[str, str]]) -> list[set[str]]:
 
 
 def prepare(driver: neo4j.Driver, course: str, world: str, keys: list, extra: str = "",
-            database: str = "neo4j") -> Preparation:
+            database: str = "neo4j", shared: list = ()) -> Preparation:
     """Run the world's mutants on each candidate scenario `keys` (one per candidate seed), keep the best
-    EXTRA_SEEDS and store the choice. `keys` are ScenarioKey or CaseKey objects for candidates(...)."""
+    EXTRA_SEEDS and store the choice. `keys` are ScenarioKey or CaseKey objects for candidates(...);
+    `shared` are scenarios every answer is also checked on (an imported case as it is): what they fail
+    is not reported as a survivor."""
     from .engine import EXTRA_SEEDS, answer_key, ensure_loaded
     from .mutants import run_mutants
 
@@ -179,9 +181,14 @@ def prepare(driver: neo4j.Driver, course: str, world: str, keys: list, extra: st
                       for r in run_mutants(driver, e, key, database) if r.killed})
         answers.append({e.id: hashlib.sha256(repr(sorted(map(repr, answer_key(e, key).expected.rows))).encode())
                         .hexdigest()[:16] for e in exercises_of(world)})
-    covers = [k | a for k, a in zip(kills, answer_items(answers))]
+    also = set()
+    for key in shared:
+        ensure_loaded(driver, key, database)
+        also |= {f"{e.id}/{r.mutant.name}" for e in exercises_of(world)
+                 for r in run_mutants(driver, e, key, database) if r.killed}
+    covers = [(k - also) | a for k, a in zip(kills, answer_items(answers))]
     chosen = greedy(covers, EXTRA_SEEDS, MOST_HIDDEN)
-    killed = set().union(*(kills[i] for i in chosen))
+    killed = set().union(also, *(kills[i] for i in chosen))
     result = Preparation(world, [seeds[i] for i in chosen], len(everything), len(killed),
                          sorted(everything - killed), time.perf_counter() - began)
     path = choice_path(course, world)
@@ -218,9 +225,10 @@ def ensure_prepared(driver: neo4j.Driver, course: str, worlds: set[tuple[str, st
             continue
         if world.startswith("case/"):
             keys = [CaseKey(world[5:], seed, extra) for seed in candidates(course, world)]
+            done.append(prepare(driver, course, world, keys, extra, database, [CaseKey(world[5:], 0, extra)]))
         else:
             keys = [ScenarioKey(world, HIDDEN_SIZE, seed) for seed in candidates(course, world)]
-        done.append(prepare(driver, course, world, keys, extra, database))
+            done.append(prepare(driver, course, world, keys, extra, database))
     return done
 
 
@@ -231,3 +239,11 @@ def prepare_with(open_driver, course: str, worlds: set[tuple[str, str]]) -> list
         return []
     with open_driver() as driver:
         return ensure_prepared(driver, course, missing)
+
+
+def not_separable(course: str, world: str, extra: str = "") -> list[tuple[str, str]]:
+    """(exercise/mutant, diagnosis) of the mutants that neither the shared scenario nor the chosen hidden
+    ones fail: mistakes this course cannot tell from the right answer (for a case: the network's shape)."""
+    choice = stored_choice(course, world, extra) or {}
+    diagnosis = {f"{e.id}/{m.name}": m.diagnosis for e in exercises_of(world) for m in e.mutants}
+    return [(name, diagnosis.get(name, "")) for name in choice.get("survivors", [])]

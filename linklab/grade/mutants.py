@@ -63,3 +63,22 @@ def name_mistake(driver: neo4j.Driver, exercise: Exercise, key, rows: list, data
 
 def normalised(rows: list) -> tuple:
     return tuple(tuple(normalise(v) for v in row) for row in rows)
+
+
+@dataclass
+class KillRate:
+    mutants: int
+    runs: int = 0  # (mutant, scenario) pairs
+    killed: int = 0
+    broken: set = None  # mutants the grader refused (syntax, not read-only): fix them
+
+    @property
+    def rate(self) -> float:
+        return self.killed / self.runs if self.runs else 0.0
+
+
+def tally(rates: dict[str, KillRate], exercise: Exercise, runs: tuple[MutantRun, ...]) -> None:
+    rate = rates.setdefault(exercise.id, KillRate(len(exercise.mutants), broken=set()))
+    rate.runs += len(runs)
+    rate.killed += sum(r.killed for r in runs)
+    rate.broken |= {r.mutant.name for r in runs if r.rows is None}
