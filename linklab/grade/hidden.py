@@ -34,23 +34,36 @@ CANDIDATES = 10  # hidden seeds tried per course and profile (or case)
 MOST_HIDDEN = 3  # a third hidden scenario only when two leave a mutant that a candidate fails
 SECRET_ENV = "LINKLAB_COURSE_SECRET"
 
-# The marker node and the properties only it has; reflective functions would reach it without naming it.
+# The marker node and the properties only it has (also in strings: 'Scenario' IN labels(n)) ...
 MARKER_WORDS = re.compile(r"\b(scenario|seed|case_hash|loaded_at|faker_version|generator_version|rel_type)\b",
                           re.IGNORECASE)
 MARKER_PROPERTIES = re.compile(r"\.\s*(`?)(hash|counts|entities|complete|variant|persons|contacts|profile|"
                                r"size|case|file|format|repairs)\1\b", re.IGNORECASE)
-REFLECTION = re.compile(r"\b(labels|keys|properties)\s*\(", re.IGNORECASE)
+# ... and the ways to reach a node's labels or properties without naming them.
+REFLECTION = [
+    (re.compile(r"\b(labels|keys|properties)\s*\(", re.IGNORECASE), "labels(), keys() or properties()"),
+    (re.compile(r"\{\s*\.\s*\*"), "n {.*}"),
+    (re.compile(r"\bdb\s*\.", re.IGNORECASE), "db.* procedures"),
+    (re.compile(r"\bapoc\s*\.\s*(any|meta|node|nodes|label|map|convert|schema)\s*\.", re.IGNORECASE),
+     "apoc.any/meta/node/label/map/convert"),
+]
+SUBSCRIPT = re.compile(r"(\w+|[`)\]])\s*\[\s*(?![-\d\s\]])")
+KEYWORDS = {"RETURN", "DISTINCT", "IN", "WITH", "AND", "OR", "XOR", "NOT", "WHERE", "THEN", "ELSE", "WHEN",
+            "CASE", "AS", "BY", "UNWIND", "YIELD", "CONTAINS", "IS", "ALL", "ANY", "NONE", "SINGLE", "COLLECT"}
 
 
 def refuse_marker(query: str) -> None:
     """Refused if the answer could read the `:Scenario` marker (and so learn which scenario it runs on)."""
     code = strip_strings_and_comments(query)
-    if MARKER_WORDS.search(query) or MARKER_PROPERTIES.search(code):
+    if MARKER_WORDS.search(query) or MARKER_PROPERTIES.search(query):
         raise Refused("answers may not read the scenario marker (:Scenario, its properties): "
                       "query the network itself")
-    if REFLECTION.search(code):
-        raise Refused("answers may not use labels(), keys() or properties(): name the labels and "
-                      "properties you need")
+    for pattern, what in REFLECTION:
+        if pattern.search(code):
+            raise Refused(f"answers may not use {what}: name the labels and properties you need")
+    for match in SUBSCRIPT.finditer(code):  # x[...] after an expression, not a list after a keyword
+        if match.group(1).upper() not in KEYWORDS:
+            raise Refused("answers may not use n[expression]: use n.property, or a whole number as a list index")
 
 
 def course_secret() -> str:
