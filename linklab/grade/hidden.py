@@ -38,7 +38,7 @@ SECRET_ENV = "LINKLAB_COURSE_SECRET"
 MARKER_WORDS = re.compile(r"\b(scenario|seed|case_hash|loaded_at|faker_version|generator_version|rel_type)\b",
                           re.IGNORECASE)
 MARKER_PROPERTIES = re.compile(r"\.\s*(`?)(hash|counts|entities|complete|variant|persons|contacts|profile|"
-                               r"size|case|file|format|repairs)\1\b", re.IGNORECASE)
+                               r"size|case|file|format|repairs)\1(?!\w)", re.IGNORECASE)
 # ... and the ways to reach a node's labels or properties without naming them.
 REFLECTION = [
     (re.compile(r"\b(labels|keys|properties)\s*\(", re.IGNORECASE), "labels(), keys() or properties()"),
