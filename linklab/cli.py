@@ -575,6 +575,29 @@ def grade(submissions, out, course, single, gradescope_path, case) -> None:
 
 
 @cli.command()
+@click.option("--course", help="Course id (default: $LINKLAB_COURSE or linklab-101).")
+def prepare(course) -> None:
+    """Choose the course's hidden scenarios (from the course secret) so that every registered mistake
+    fails; check and grade do it on first use. Runs on the grading server."""
+    import time
+
+    from .db import connect
+    from .grade import hidden
+    from .scenario.profiles import profile_names
+    from .trainee import grading_connection, identity
+
+    course = identity(None, course)[1]
+    began = time.perf_counter()
+    with connect(grading_connection()) as driver:
+        done = hidden.ensure_prepared(driver, course, {(p, "") for p in profile_names()})
+    for prep in done:
+        click.echo(f"{prep.world}: {len(prep.seeds)} hidden scenarios fail {prep.killed}/{prep.mutants} mutants "
+                   f"({prep.seconds:.1f} s)" + (f"; not separated: {', '.join(prep.survivors)}" if prep.survivors else ""))
+    click.echo(f"Course {course}: hidden scenarios {'chosen' if done else 'already chosen'} "
+               f"in {time.perf_counter() - began:.1f} s (kept in {hidden.choice_path(course, 'x').parent})")
+
+
+@cli.command()
 @click.option("--seeds", default=3, show_default=True, help="Seeds per profile.")
 @click.option("--size", default="tiny", show_default=True, help="Scenario size to check on.")
 @click.option("--course", help="Course whose hidden scenarios are checked (default: $LINKLAB_COURSE or linklab-101).")

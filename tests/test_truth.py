@@ -215,3 +215,52 @@ def test_the_generator_is_pure():
             "assert not [m for m in sys.modules if m.split('.')[0] == 'neo4j'], 'neo4j imported'")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_decoys_make_the_mistakes_visible(world):
+    """What the decoys plant, checked on the data: each line is a mistake the data now exposes."""
+    scenario, g = world
+    accounts, platforms, phones = {}, {}, {}
+    for account, person in g.owner.items():
+        accounts[person] = accounts.get(person, 0) + 1
+        platforms.setdefault(person, set()).add(g.nodes["Account"][account]["platform"])
+    for r in g.rels("HAS_PHONE", "Person", "Phone"):
+        phones[r["s"]] = phones.get(r["s"], 0) + 1
+    # three accounts on two platforms and two phones: counting accounts or phones is not counting people
+    assert any(n >= 3 and len(platforms[p]) < 3 and phones.get(p, 0) >= 2 for p, n in accounts.items())
+    # a member of the organisation only, and a known member without an attributed account
+    crew_members = set().union(*(g.members[c] for c in g.crews))
+    assert g.known_members - crew_members
+    assert [m for m in crew_members if m not in accounts]
+    # family ties inside the organisation, from outside into it, and between outsiders
+    ties = [(r["s"] in g.known_members, r["e"] in g.known_members) for r in g.rels("FAMILY_OF", "Person", "Person")]
+    assert {(True, True), (False, True), (False, False)} <= set(ties)
+    # an alias resolved twice (phone and email), one by email only
+    registered = {}
+    for kind in ("Phone", "Email"):
+        for r in g.rels("REGISTERED_WITH", "Account", kind):
+            registered.setdefault(r["s"], set()).add(kind)
+    aliases = scenario.truth.aliases
+    assert any(registered[a] == {"Phone", "Email"} for a in aliases)
+    assert any(registered[a] == {"Email"} for a in aliases)
+    # slang in upper case, and innocent posts near the stash house
+    posts = [p for ps in g.posts_by_account.values() for p in ps]
+    assert any(g.is_slang(p["text"]) and not any(t in p["text"] for t in g.terms) for p in posts)
+    stash = g.nodes["Location"][scenario.truth.stash]
+    near = [p for _, p in g.posts_within(stash["latitude"], stash["longitude"], 200)]
+    assert any(not g.is_slang(p["text"]) for p in near)
+    # within 200 m of a venue, and within 2 km of another address, more slang posts than at the stash house
+    def slang_near(loc, metres):
+        return sum(g.is_slang(p["text"]) for _, p in g.posts_within(loc["latitude"], loc["longitude"], metres))
+    others = [loc for key, loc in g.nodes["Location"].items() if key != scenario.truth.stash]
+    assert max(slang_near(loc, 200) for loc in others if loc["type"] != "address") > slang_near(stash, 200)
+    assert max(slang_near(loc, 2000) for loc in others if loc["type"] == "address") > slang_near(stash, 2000)
+    # nobody posts within 50 m of the prison, and someone detained there never posts from it
+    prison = g.nodes["Location"][scenario.truth.prison]
+    assert not g.posts_within(prison["latitude"], prison["longitude"], 50)
+    detained = {r["s"] for r in g.rels("DETAINED_AT", "Person", "Location")}
+    poster = scenario.truth.prison_poster
+    assert any(p != g.owner.get(poster) and p != aliases.get(poster) for p in detained)
+    # the broker only receives messages
+    broker_accounts = {a for a, p in g.owner.items() if p == scenario.truth.broker}
+    assert not [r for r in g.rels("MESSAGED", "Account", "Account") if r["s"] in broker_accounts]

@@ -32,7 +32,7 @@ def build_core(profile: Profile, pools: Pools, ids: Ids, seed: int, persons: int
     rng = random.Random(seed * 7919 + 1)
     chunk = Chunk()
     b = Builder(profile, pools, ids, rng, chunk)
-    lean = persons < 100  # the tiny size stays under 200 nodes
+    lean = persons < 100  # the tiny size stays at about 200 nodes
     n_core = core_size(persons)
     lat0, lon0 = profile.city_lat, profile.city_lon
 

@@ -129,6 +129,10 @@ def plant(b: Builder, seed: int, ctx: dict, new_person: Callable[..., str]) -> P
         for m in crews[0].members[1:]:
             if (acct[m], acct[lead_a]) not in talked and (acct[lead_a], acct[m]) not in talked:
                 b.message(acct[lead_a], acct[m])
+        near = {r["s"] for r in chunk.rels[("MESSAGED", "Account", "Account")] if r["e"] == acct[broker]} | \
+            {r["e"] for r in chunk.rels[("MESSAGED", "Account", "Account")] if r["s"] == acct[broker]}
+        for m in rng.sample([m for m in crews[0].members[1:] if acct[m] not in near], 2):
+            b.message(acct[m], acct[broker])  # the broker keeps the top betweenness by a clear margin
         for k in range(12):  # enough to give the lead the top betweenness once anyone with one link counts
             fan = new_person(with_email=False)
             b.message(acct_of(fan), acct[lead_a])
@@ -183,7 +187,9 @@ def plant(b: Builder, seed: int, ctx: dict, new_person: Callable[..., str]) -> P
     for p in ctx["advertisers"][:2]:
         b.post(ctx["next_post"](), acct[p], b.fill(rng.choice(lex.innocent_templates)), b.near(stash_lat, stash_lon, 100))
     bearing = rng.random() * 2 * math.pi
-    b.location("LV1", f"Cafe {rng.choice(b.pools.words).title()}", "venue", offset(stash_lat, stash_lon, 40, bearing))
+    names = {r["name"] for r in chunk.nodes["Location"]}
+    venue = next(n for n in (f"Cafe {w.title()}" for w in rng.sample(b.pools.words, len(b.pools.words))) if n not in names)
+    b.location("LV1", venue, "venue", offset(stash_lat, stash_lon, 40, bearing))
     b.post(ctx["next_post"](), acct_of(in_law), b.fill(rng.choice(lex.slang_templates)),
            offset(stash_lat, stash_lon, 225, bearing))
     away = bearing + math.pi
@@ -192,9 +198,11 @@ def plant(b: Builder, seed: int, ctx: dict, new_person: Callable[..., str]) -> P
     locations.insert(0, locations.pop())  # listed first: a LIMIT without ORDER BY tends to return it
     b.post(ctx["next_post"](), third, b.fill(rng.choice(lex.slang_templates)),
            offset(stash_lat, stash_lon, 1550, away))
-    for k, p in enumerate((relative, accountant)):
+    decoy_lat, decoy_lon = offset(stash_lat, stash_lon, 1500, away)
+    for k, p in enumerate((relative, accountant, fixer, quiet)):  # one slang post each: no weak signal
+        # 1.5 km beyond the address, spread out (no cluster near another address), > 2 km from the stash
         b.post(ctx["next_post"](), acct_of(p), b.fill(rng.choice(lex.slang_templates)),
-               offset(stash_lat, stash_lon, 3000 + 40 * k, away))
+               offset(decoy_lat, decoy_lon, 1500, away + math.radians(-60 + 40 * k)))
 
     # The prison: posts from inside lie 60-400 m from its centre (a 50 m radius misses them), and a
     # second person is detained there who never posts from it.
