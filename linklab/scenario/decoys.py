@@ -263,8 +263,9 @@ def plant(b: Builder, seed: int, ctx: dict, new_person: Callable[..., str]) -> P
             for p in (n1, n2):
                 member(p, i)
             b.message(acct_of(n1), acct_of(n2))
-            for p in (n1, n2):  # they follow the lead: connected by FOLLOWS, not by messages
-                chunk.rel("FOLLOWS", "Account", acct_of(p), "Account", acct[crew.lead], since=b.when())
+            friend = rng.choice([m for m in crew.members[1:] if m != anchor])
+            for p in (n1, n2):  # they follow another member: connected by FOLLOWS, not by messages
+                chunk.rel("FOLLOWS", "Account", acct_of(p), "Account", acct[friend], since=b.when())
             b.message(acct_of(n1), acct[anchor])
             b.message(acct_of(n2), acct[anchor])
     return out
