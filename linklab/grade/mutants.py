@@ -54,11 +54,11 @@ def same_rows(exercise: Exercise, a: tuple, b: list) -> bool:
 
 
 def name_mistake(driver: neo4j.Driver, exercise: Exercise, key, rows: list, database: str = "neo4j") -> str:
-    """The diagnosis of the first killed mutant whose rows the failing answer repeats, or ''."""
-    for run in run_mutants(driver, exercise, key, database):
-        if run.killed and run.rows is not None and same_rows(exercise, run.rows, rows):
-            return run.mutant.diagnosis
-    return ""
+    """The diagnosis of the killed mutants whose rows the failing answer repeats ('' if none); when several
+    mutants give those rows on this scenario, all of them, joined by "or": the data cannot tell which."""
+    found = [run.mutant.diagnosis for run in run_mutants(driver, exercise, key, database)
+             if run.killed and run.rows is not None and same_rows(exercise, run.rows, rows)]
+    return " — or: ".join(dict.fromkeys(found))
 
 
 def normalised(rows: list) -> tuple:
