@@ -246,11 +246,11 @@ def summarise(exercise: Exercise, checks: list[CheckResult]) -> ExerciseVerdict:
         return ExerciseVerdict(exercise.id, False, 0, exercise.points,
                                f"{own.status} on your scenario: {own.feedback}", checks)
     failing = next(c for c in hidden if not c.passed)
-    if failing.mistake:
-        message = f"right on your scenario, but not on a hidden one: {failing.mistake}"
-    elif failing.status == "refused":
+    if failing.status == "refused":
         message = f"right on your scenario, but on a hidden scenario: {failing.feedback}"
     else:
         message = ("right on your scenario but wrong on a hidden one with other people: does the query "
                    "hard-code names, ids or numbers instead of finding them?")
+        if failing.mistake:  # a registered mistake that your scenario happens not to show
+            message += f" There it gives the rows of a known mistake: {failing.mistake}"
     return ExerciseVerdict(exercise.id, False, 0, exercise.points, message, checks)
