@@ -28,10 +28,10 @@ from ..load import load_case, loaded, reset
 from ..scenario.generate import generate
 from ..scenario.graphs import ScenarioGraphs
 from ..scenario.profiles import profile_names
-from .compare import compare
+from .compare import Verdict, compare
 from .guard import Limits, Refused, run_guarded
 from .hidden import hidden_seeds, refuse_marker
-from .mutants import name_mistake, normalised
+from .mutants import name_mistake, normalised, unordered_limit
 
 EXTRA_SEEDS = 2
 SIZE = "class"  # a trainee's own scenario
@@ -213,6 +213,8 @@ def check_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scen
         if uses_gds and before is not None:  # whatever the outcome: the answer's graph and any other it made
             drop_graphs(driver, gds_graph_names(driver, database) - before, database)
     verdict = compare(answer.expected, result.rows, exercise.compare)
+    if verdict.passed and unordered_limit(exercise, query):
+        verdict = Verdict(False, unordered_limit(exercise, query))
     if rows_out is not None:
         rows_out.extend(normalised(result.rows))
     mistake = name_mistake(driver, exercise, key, result.rows, database) if diagnose and not verdict.passed else ""

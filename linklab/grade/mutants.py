@@ -7,6 +7,7 @@ wrong on that scenario (never the right rows), and hidden scenarios are chosen s
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import neo4j
@@ -91,3 +92,19 @@ def tally(rates: dict[str, KillRate], exercise: Exercise, runs: tuple[MutantRun,
     rate.runs += len(runs)
     rate.killed += sum(r.killed for r in runs)
     rate.broken |= {r.mutant.name for r in runs if r.rows is None}
+
+
+UNORDERED_LIMIT = "your answer uses LIMIT without ORDER BY: which rows come first is not defined, so it is right only by chance"
+
+
+def unordered_limit(exercise: Exercise, query: str) -> str:
+    """For a top-k exercise, LIMIT with no ORDER BY anywhere: its rows depend on storage order, so it fails
+    whatever it returns (a scenario cannot be chosen to catch it every time)."""
+    from .guard import strip_strings_and_comments
+
+    if exercise.compare.mode != "topk":
+        return ""
+    code = strip_strings_and_comments(query)
+    if re.search(r"\bLIMIT\b", code, re.IGNORECASE) and not re.search(r"\bORDER\s+BY\b", code, re.IGNORECASE):
+        return UNORDERED_LIMIT
+    return ""
