@@ -98,11 +98,12 @@ UNORDERED_LIMIT = "your answer uses LIMIT without ORDER BY: which rows come firs
 
 
 def unordered_limit(exercise: Exercise, query: str) -> str:
-    """For a top-k exercise, LIMIT with no ORDER BY anywhere: its rows depend on storage order, so it fails
+    """For a top-k or single-value exercise, LIMIT with no ORDER BY anywhere: its rows depend on storage
+    order, so it fails
     whatever it returns (a scenario cannot be chosen to catch it every time)."""
     from .guard import strip_strings_and_comments
 
-    if exercise.compare.mode != "topk":
+    if exercise.compare.mode not in ("topk", "scalar"):  # where a LIMIT picks the answer
         return ""
     code = strip_strings_and_comments(query)
     if re.search(r"\bLIMIT\b", code, re.IGNORECASE) and not re.search(r"\bORDER\s+BY\b", code, re.IGNORECASE):
