@@ -416,6 +416,22 @@ def import_case(file, name, rel_type, fmt, no_header, matrix) -> None:
         load_case_with_progress(driver, case)
     click.echo(f"Case {name} saved in {path}; exercises on it: "
                f"{', '.join(e.id for e in case_catalogue())} (`linklab show case-degree`)")
+    echo_not_separable(case.name, case.digest)
+
+
+def echo_not_separable(case_name: str, digest: str, course: str | None = None) -> None:
+    """Choose the case's hidden variants (grading server) and say which mistakes it cannot separate."""
+    from .db import connect
+    from .grade import hidden
+    from .service import grading_connection, identity
+
+    course = identity(None, course)[1]
+    world = (f"case/{case_name}", digest)
+    hidden.prepare_with(lambda: connect(grading_connection(say)), course, {world})
+    missed = hidden.not_separable(course, *world)
+    click.echo(f"Mutants (registered mistakes) this case cannot separate from the right answer: {len(missed)}")
+    for name, diagnosis in missed:
+        click.echo(f"  {name}: {diagnosis}")
 
 
 # ---------------------------------------------------------------- trainees
@@ -630,19 +646,48 @@ def grade(submissions, out, course, single, gradescope_path, case) -> None:
 
 
 @cli.command()
+@click.option("--course", help="Course id (default: $LINKLAB_COURSE or linklab-101).")
+def prepare(course) -> None:
+    """Choose the course's hidden scenarios (from the course secret) so that every registered mistake
+    fails; check and grade do it on first use. Runs on the grading server."""
+    import time
+
+    from .db import connect
+    from .grade import hidden
+    from .scenario.profiles import profile_names
+    from .service import grading_connection, identity
+
+    course = identity(None, course)[1]
+    began = time.perf_counter()
+    with connect(grading_connection(say)) as driver:
+        done = hidden.ensure_prepared(driver, course, {(p, "") for p in profile_names()})
+    for prep in done:
+        click.echo(f"{prep.world}: {len(prep.seeds)} hidden scenarios fail {prep.killed}/{prep.mutants} mutants "
+                   f"({prep.seconds:.1f} s)" + (f"; not separated: {', '.join(prep.survivors)}" if prep.survivors else ""))
+    click.echo(f"Course {course}: hidden scenarios {'chosen' if done else 'already chosen'} "
+               f"in {time.perf_counter() - began:.1f} s (kept in {hidden.choice_path(course, 'x').parent})")
+
+
+@cli.command()
 @click.option("--seeds", default=3, show_default=True, help="Seeds per profile.")
 @click.option("--size", default="tiny", show_default=True, help="Scenario size to check on.")
-def selftest(seeds, size) -> None:
-    """Every reference solution must pass its own exercise on several seeds of each profile.
+@click.option("--course", help="Course whose hidden scenarios are checked (default: $LINKLAB_COURSE or linklab-101).")
+def selftest(seeds, size, course) -> None:
+    """Every reference solution must pass its own exercise on several seeds of each profile, and the
+    registered mistakes (queries/mutants/) must fail: prints the mutant kill rate per exercise.
 
-    Runs on the grading server (never the trainee's); exit 1 if any fails."""
+    Runs on the grading server (never the trainee's); exit 1 if a reference fails or a mutant is refused."""
     from .db import connect
     from .exercises.catalogue import catalogue
     from .grade.engine import ScenarioKey, check_answer, derive_seed, ensure_loaded
     from .scenario.profiles import profile_names
-    from .service import grading_connection
+    from .grade import hidden
+    from .grade.mutants import run_mutants, tally
+    from .service import grading_connection, identity
 
     failures = checks = 0
+    rates: dict = {}
+    course = identity(None, course)[1]
     with connect(grading_connection(say)) as driver:
         for profile in profile_names():
             for k in range(1, seeds + 1):
@@ -656,10 +701,28 @@ def selftest(seeds, size) -> None:
                     if not result.passed:
                         failures += 1
                         click.echo(f"FAIL {exercise.id} on {key}: {result.feedback}")
+                    tally(rates, exercise, run_mutants(driver, exercise, key))
             click.echo(f"{profile}: {seeds} seed(s) checked")
+        prepared = hidden.ensure_prepared(driver, course, {(p, "") for p in profile_names()})
     click.echo(f"{checks - failures}/{checks} reference checks passed")
+    survivors = {name for world in profile_names() for name, _ in hidden.not_separable(course, world)}
+    click.echo(f"\nMutant kill rate per exercise: on each selftest scenario, and on the grading scenarios of "
+               f"course {course} (its hidden scenarios{', chosen now' if prepared else ''})")
+    broken = 0
+    for exercise in catalogue():
+        rate = rates.get(exercise.id)
+        if rate is None:
+            continue
+        alive = sorted(n.split("/", 1)[1] for n in survivors if n.split("/", 1)[0] == exercise.id)
+        click.echo(f"  {exercise.id:<22} {rate.mutants} mutants  per scenario {rate.killed}/{rate.runs} "
+                   f"({rate.rate:.0%})  course {rate.mutants - len(alive)}/{rate.mutants}"
+                   + (f"  not separated: {', '.join(alive)}" if alive else "")
+                   + (f"  BROKEN (refused): {', '.join(sorted(rate.broken))}" if rate.broken else ""))
+        broken += len(rate.broken)
     if failures:
         raise LinklabError(f"{failures} reference solution check(s) failed")
+    if broken:
+        raise LinklabError(f"{broken} mutant(s) the grader refuses: fix them in queries/mutants/")
 
 
 @cli.command()
@@ -690,6 +753,7 @@ def answers(out, profile, seed, trainee, course, case) -> None:
         key = case_keys(identity(None, course)[1], case)[0]
         pairs = [(e, key) for e in case_catalogue()]
         title = f"Answer key for case {case}"
+        echo_not_separable(key.case, key.case_hash, course)
     elif trainee:
         _, course = identity(trainee, course)
         pairs = [(e, scenarios_for(e, course, trainee)[0]) for e in catalogue()]

@@ -77,6 +77,10 @@ HIDDEN_REFUSED = "Right on your scenario, but on a hidden scenario: {feedback}"
 HARD_CODED = ("Right on your scenario, but wrong on a hidden one with other people: does the query hard-code "
               "names, ids or numbers instead of finding them?")
 NOT_SUBMITTED = "No answer submitted."
+KNOWN_MISTAKE = "A common mistake gives exactly these results: {mistake}."
+HIDDEN_MISTAKE = "There it gives the results of a common mistake: {mistake}."
+UNORDERED_LIMIT = ("Your answer uses LIMIT without ORDER BY: which results come first is not defined, so it is "
+                   "right only by chance. Sort first (ORDER BY), then keep the first ones.")
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:

@@ -20,6 +20,7 @@ from . import cypher, progress, server as srv
 from .config import Connection, local_password
 from .db import connect
 from .exercises.catalogue import Exercise, case_catalogue, catalogue
+from .grade import hidden
 from .grade.compare import STABLE_KEY
 from .grade.engine import (CaseKey, ExerciseVerdict, ScenarioKey, answer_key, check_on_scenarios, ensure_loaded,
                            is_loaded, run_answer, scenarios_for, summarise)
@@ -107,9 +108,10 @@ def check(exercise: Exercise, query: str, trainee: str, course: str, case: str |
           notify: Callable[[str], None] | None = None, databases: Databases | None = None) -> ExerciseVerdict:
     """Check an answer on the trainee's scenario and the hidden ones: on the trainee's own database where
     that scenario is loaded, else on a grading server (which loads what it needs)."""
-    keys = scenarios_for(exercise, course, trainee, case=case)
     owned = databases is None
     databases = databases or Databases(notify)
+    prepare_hidden(exercise, trainee, course, case, databases, notify)
+    keys = scenarios_for(exercise, course, trainee, case=case)
 
     def drivers_for(key) -> Iterator[tuple[neo4j.Driver, bool]]:
         yield databases.local, False
@@ -121,6 +123,17 @@ def check(exercise: Exercise, query: str, trainee: str, course: str, case: str |
         if owned:
             databases.close()
     return summarise(exercise, results)
+
+
+def prepare_hidden(exercise: Exercise, trainee: str, course: str, case: str | None, databases: Databases,
+                   notify: Callable[[str], None] | None = None) -> None:
+    """The course's hidden scenarios for this exercise's world, chosen once (grade.hidden) on a grading server."""
+    worlds = hidden.worlds_for([exercise], course, [trainee], case)
+    missing = {w for w in worlds if hidden.stored_choice(course, *w) is None}
+    if missing:
+        if notify:
+            notify("choosing this course's hidden scenarios (once per course and profile)...")
+        hidden.ensure_prepared(databases.grading_pool()[0], course, missing)
 
 
 def check_and_record(exercise: Exercise, query: str, trainee: str, course: str, case: str | None = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -234,6 +235,13 @@ def test_grade_command_writes_outputs_and_exits_zero_for_failing_trainees(class_
     assert single.returncode == 0, single.stderr
     expected = sum(get(e).points for e in ("crews", "hub-messages", "alias-unmask", "money-trail"))
     assert json.loads((tmp_path / "gs.json").read_text())["score"] == expected
+    # hidden scenarios are "hidden scenario 1, 2" in everything written; no hidden seed appears
+    hidden_seeds = {k.seed for e in catalogue() for t in ("ana", "ben", "cat")
+                    for k in scenarios_for(e, "test-course", t)[1:]}
+    outputs = [p for p in tmp_path.rglob("*") if p.suffix in (".json", ".xml")]  # results, JUnit, Gradescope
+    shown = "".join(p.read_text() for p in outputs) + result.stdout + single.stdout
+    assert "hidden scenario 1" in shown and "hidden scenario 2" in shown
+    assert not [s for s in hidden_seeds if re.search(rf"\b{s}\b", shown)], "a hidden seed is shown"
 
 
 # ---------------------------------------------------------------- exercise files and trainee commands
@@ -303,6 +311,8 @@ def test_show_hint_check_progress_flow(cli_env, tmp_path):
     assert syntax.stdout.count("Invalid input") == 1  # said once, not once per scenario
     good = run_cli("check", "crews", "--query", get("crews").solution, env=env)
     assert good.returncode == 0 and "PASSED" in good.stdout
+    assert "hidden scenario 1" in good.stdout and "hidden scenario 2" in good.stdout and "tiny" not in good.stdout
+    assert (tmp_path / "state" / "course-secret").exists()  # made on first use, in the state folder
     progress = run_cli("progress", env=env)
     assert "1/25 exercises passed" in progress.stdout and "2 hint(s) used" in progress.stdout
     listing = run_cli("exercises", env=env)

@@ -140,9 +140,15 @@ def second_degree(g: ScenarioGraphs) -> Answer:
 
 
 def path_pair(g: ScenarioGraphs) -> tuple[str, str]:
-    """The first member (by id) of each crew other than the crew leads' first member."""
+    """In the first crew the member with the most accounts in message contact (a pair of accounts is
+    not the closest pair), in the second the last member by id with one; ties go to the last by id."""
     (_, a), (_, b) = crew_sets(g)
-    return sorted(a)[-1], sorted(b)[-1]
+    accounts = {}
+    for x, owner in g.owner.items():
+        if x in g.account_messaging:
+            accounts[owner] = accounts.get(owner, 0) + 1
+    first = max(sorted(p for p in a if p in accounts), key=lambda p: accounts[p])
+    return first, sorted(p for p in b if p in accounts)[-1]
 
 
 @answer

@@ -8,7 +8,7 @@ scenario: they have no `profiles`, and their answer functions read the case netw
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 import hashlib
 from pathlib import Path
@@ -17,6 +17,7 @@ from ..config import DATA_ROOT
 from ..errors import LinklabError
 from ..grade.compare import CompareSpec
 from ..scenario.profiles import profile_names, read_toml
+from .mutants import Mutant, read_mutants
 
 EXERCISES_DIR = DATA_ROOT / "exercises"
 CASE_EXERCISES_DIR = EXERCISES_DIR / "case"
@@ -44,6 +45,7 @@ class Exercise:
     uses_gds: bool
     path: Path
     kind: str = "scenario"  # scenario: generated scenarios; case: an imported case network
+    mutants: tuple[Mutant, ...] = ()  # registered mistakes (queries/mutants/ID/), see exercises.mutants
 
     @property
     def on_case(self) -> bool:
@@ -116,7 +118,7 @@ def parse(path: Path, kind: str = "scenario") -> Exercise:
     for name in exercise.parameters:
         if f"${name}" not in exercise.prompt:
             raise LinklabError(f"{where}: parameter ${name} is not mentioned in the prompt")
-    return exercise
+    return replace(exercise, mutants=read_mutants(exercise.id, exercise.solution))
 
 
 @cache

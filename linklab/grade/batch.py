@@ -28,9 +28,10 @@ import neo4j
 from .. import __version__, feedback as words
 from ..errors import LinklabError
 from ..exercises.catalogue import Exercise, catalogue
-from .guard import Limits
 from .engine import (Budget, CaseKey, CheckResult, ExerciseVerdict, ScenarioKey, check_answer, ensure_loaded,
                      scenarios_for, skipped, summarise, text_refusal)
+from .guard import Limits
+from .hidden import ensure_prepared, worlds_for
 
 
 def answer_digest(text: str) -> str:
@@ -191,6 +192,7 @@ def grade_class(driver: neo4j.Driver, submissions: dict[str, dict[str, str]], co
     pass the case catalogue and `case` to grade the exercises on an imported case network."""
     exercises = exercises or catalogue()
     by_id = {e.id: e for e in exercises}
+    ensure_prepared(driver, course, worlds_for(exercises, course, list(submissions), case))
     began, reseed, ran = time.perf_counter(), 0.0, 0
     with results_folder(out, notify):
         log = out / "checks.jsonl"

@@ -30,8 +30,10 @@ from ..load import LoadReport, load_case, loaded, reset
 from ..scenario.generate import generate
 from ..scenario.graphs import ScenarioGraphs
 from ..scenario.profiles import profile_names
-from .compare import compare
+from .compare import Verdict, compare
 from .guard import Limits, Refused, RunResult, check_text, run_guarded
+from .hidden import hidden_seeds, refuse_marker
+from .mutants import name_mistake, normalised, unordered_limit, widened_limit
 
 EXTRA_SEEDS = 2
 SIZE = "class"  # a trainee's own scenario
@@ -44,8 +46,11 @@ class ScenarioKey:
     profile: str
     size: str
     seed: int
+    hidden: int = field(default=0, compare=False, repr=False)  # 1, 2: how trainees see a hidden scenario
 
     def __str__(self) -> str:
+        if self.hidden:
+            return f"hidden scenario {self.hidden}"
         return f"{self.profile}/{self.size}/seed {self.seed}"
 
     def matches(self, props: dict) -> bool:
@@ -60,8 +65,11 @@ class CaseKey:
     case: str
     variant: int
     case_hash: str  # of the case as imported: a case imported again under the same name is another key
+    hidden: int = field(default=0, compare=False, repr=False)  # 1, 2: how trainees see a hidden variant
 
     def __str__(self) -> str:
+        if self.hidden:
+            return f"case {self.case}/hidden scenario {self.hidden}"
         return f"case {self.case}" + (f"/hidden variant {self.variant}" if self.variant else "")
 
     def matches(self, props: dict) -> bool:
@@ -95,8 +103,9 @@ def profile_for(exercise: Exercise, seed: int) -> str:
 def case_keys(course: str, case: str | None = None) -> list[CaseKey]:
     """The case as imported (the same for the whole class), then hidden variants shared by the class."""
     network = stored_case(case)
-    hidden = [derive_seed(course, "hidden", "case", network.name, str(k)) for k in range(1, EXTRA_SEEDS + 1)]
-    return [CaseKey(network.name, v, network.digest) for v in [0] + hidden]
+    hidden = hidden_seeds(course, f"case/{network.name}", network.digest)  # from the course secret
+    return [CaseKey(network.name, 0, network.digest)] + \
+        [CaseKey(network.name, v, network.digest, k) for k, v in enumerate(hidden, start=1)]
 
 
 def scenarios_for(exercise: Exercise, course: str, trainee: str, size: str = SIZE,
@@ -108,8 +117,9 @@ def scenarios_for(exercise: Exercise, course: str, trainee: str, size: str = SIZ
         return case_keys(course, case)
     seed = trainee_seed(course, trainee)
     profile = profile_for(exercise, seed)
-    hidden = [derive_seed(course, "hidden", profile, str(k)) for k in range(1, EXTRA_SEEDS + 1)]
-    return [ScenarioKey(profile, size, seed)] + [ScenarioKey(profile, HIDDEN_SIZE, s) for s in hidden]
+    hidden = hidden_seeds(course, profile)  # from the course secret, chosen against the mutants
+    return [ScenarioKey(profile, size, seed)] + \
+        [ScenarioKey(profile, HIDDEN_SIZE, s, k) for k, s in enumerate(hidden, start=1)]
 
 
 @lru_cache(maxsize=16)
@@ -211,6 +221,7 @@ class CheckResult:
     feedback: str
     seconds: float = 0.0
     limit: str = ""  # the limit that stopped the answer: time, rows, size, memory
+    mistake: str = ""  # the diagnosis of the registered mutant whose rows the answer returned
 
     @property
     def passed(self) -> bool:
@@ -296,19 +307,45 @@ def run_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scenar
 
 def check_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKey | CaseKey,
                  limits: Limits | None = None, database: str = "neo4j", budget: Budget | None = None,
-                 on_wait: Callable[[str], None] | None = None, load: bool = True) -> CheckResult | None:
+                 on_wait: Callable[[str], None] | None = None, load: bool = True, diagnose: bool = True,
+                 rows_out: list | None = None) -> CheckResult | None:
     """Check one answer on one scenario (run_answer, then compare with the answer key); None when the
-    scenario is not loaded and load=False."""
+    scenario is not loaded and load=False. A failing answer that returns a registered mutant's rows gets
+    that mistake named (`diagnose`); `rows_out` receives the normalised rows."""
     began = time.perf_counter()
     try:
+        refuse_marker(query)
         result = run_answer(driver, exercise, query, key, limits, database, budget, on_wait, load)
     except Refused as exc:
         return CheckResult(exercise.id, str(key), "refused", str(exc), time.perf_counter() - began, exc.limit)
     if result is None:
         return None
     verdict = compare(answer_key(exercise, key).expected, result.rows, exercise.compare)
-    return CheckResult(exercise.id, str(key), "passed" if verdict.passed else "failed", verdict.feedback,
-                       time.perf_counter() - began)
+    if verdict.passed and unordered_limit(exercise, query) and \
+            limit_picks(driver, exercise, query, key, result, limits, database, budget):
+        verdict = Verdict(False, words.UNORDERED_LIMIT, reason="unordered_limit")
+    if rows_out is not None:
+        rows_out.extend(normalised(result.rows))
+    mistake = name_mistake(driver, exercise, key, result.rows, database) if diagnose and not verdict.passed else ""
+    feedback = f"{verdict.feedback} {words.KNOWN_MISTAKE.format(mistake=mistake)}" if mistake else verdict.feedback
+    return CheckResult(exercise.id, str(key), "passed" if verdict.passed else "failed", feedback,
+                       time.perf_counter() - began, mistake=mistake)
+
+
+def limit_picks(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKey | CaseKey,
+                result: RunResult, limits: Limits | None, database: str, budget: Budget | None) -> bool:
+    """Whether a LIMIT without ORDER BY really picks among rows (then which come first is storage order, and
+    the answer is right by chance): run once more with the final LIMIT one higher. A LIMIT that cuts
+    nothing (`RETURN length(p) LIMIT 1` after one shortest path) is harmless. A LIMIT that is not the
+    query's last clause counts as picking."""
+    wider = widened_limit(query)
+    if wider is None:
+        return True
+    try:
+        more = run_answer(driver, exercise, wider, key, limits, database, budget, load=False)
+    except Refused:
+        return True
+    return more is None or len(more.rows) > len(result.rows)
 
 
 def check_on_scenarios(exercise: Exercise, query: str, keys: list,
@@ -390,4 +427,6 @@ def judge(exercise: Exercise, checks: list[CheckResult]) -> ExerciseVerdict:
         message = words.HIDDEN_REFUSED.format(feedback=failing.feedback)
     else:
         message = words.HARD_CODED
+        if failing.mistake:  # a registered mistake that your scenario happens not to show
+            message += " " + words.HIDDEN_MISTAKE.format(mistake=failing.mistake)
     return ExerciseVerdict(exercise.id, False, 0, exercise.points, message, checks)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from .builder import EPOCH, PLATFORMS, Builder, Ids, Pools, primary, pid
+from .decoys import plant, seeded_names
 from .model import Chunk, Crew, GroundTruth
 from .profiles import Profile
 
@@ -31,14 +32,15 @@ def build_core(profile: Profile, pools: Pools, ids: Ids, seed: int, persons: int
     rng = random.Random(seed * 7919 + 1)
     chunk = Chunk()
     b = Builder(profile, pools, ids, rng, chunk)
-    lean = persons < 100  # the tiny size stays under 200 nodes
+    lean = persons < 100  # the tiny size stays at about 200 nodes
     n_core = core_size(persons)
     lat0, lon0 = profile.city_lat, profile.city_lon
 
-    # Organisation and its two crews, as intelligence knows them.
-    chunk.node("Organization", id="O1", name=profile.organisation, kind="organisation")
+    # Organisation and its two crews, as intelligence knows them (names vary with the seed).
+    crew_names, org_name = seeded_names([c.name for c in profile.crews], profile.organisation, seed)
+    chunk.node("Organization", id="O1", name=org_name, kind="organisation")
     for i, spec in enumerate(profile.crews, start=2):
-        chunk.node("Organization", id=f"O{i}", name=spec.name, kind="crew")
+        chunk.node("Organization", id=f"O{i}", name=crew_names[i - 2], kind="crew")
         chunk.rel("PART_OF", "Organization", f"O{i}", "Organization", "O1")
     for k, (term, meaning) in enumerate(profile.lexicon.terms, start=1):
         chunk.node("Term", id=f"K{k}", term=term, meaning=meaning, language=profile.lexicon.language)
@@ -58,13 +60,17 @@ def build_core(profile: Profile, pools: Pools, ids: Ids, seed: int, persons: int
     # People of the core: leader (if separate), broker, then the crews.
     next_n = 1
 
-    def new_person(with_email: bool | None = None) -> str:
+    def new_person(with_email: bool | None = None, account: bool = True) -> str:
         nonlocal next_n
         p = pid(next_n)
         next_n += 1
         name = b.person(p)["name"]
         phone = b.phone(p, "T" + p[1:])
         email = b.email(p, "E" + p[1:], name) if (with_email if with_email is not None else rng.random() < 0.5) else None
+        if not account:  # known to intelligence; their account is seen but not attributed to them
+            b.account(primary(p), name)
+            chunk.rel("LIVES_AT", "Person", p, "Location", rng.choice(addresses))
+            return p
         account = b.account(primary(p), name, user=p)
         registered = ("Email", email) if email and rng.random() < 0.4 else ("Phone", phone)
         chunk.rel("REGISTERED_WITH", "Account", account, *registered)
@@ -80,7 +86,7 @@ def build_core(profile: Profile, pools: Pools, ids: Ids, seed: int, persons: int
     crews = []
     for i, size in enumerate((size0, in_crews - size0)):
         members = [new_person() for _ in range(size)]
-        crews.append(Crew(profile.crews[i].name, f"O{i + 2}", profile.crews[i].kind, members[0], members))
+        crews.append(Crew(crew_names[i], f"O{i + 2}", profile.crews[i].kind, members[0], members))
         for m in members:
             chunk.rel("MEMBER_OF", "Person", m, "Organization", f"O{i + 2}")
     hub = crews[0].lead if crews[0].kind == "spoke" else None
@@ -216,13 +222,21 @@ def build_core(profile: Profile, pools: Pools, ids: Ids, seed: int, persons: int
 
     migrated, impostors = build_darknet(b, crews[1], next_post) if profile.darknet else ({}, [])
     chain = build_wallets(b, acct[hub or crews[0].lead], lean) if profile.wallets else []
+    planted = plant(b, seed, dict(
+        crews=crews, leader=leader, hub=hub, broker=broker, acct=acct, influencer=influencer,
+        influencer_person=influencer_person, advertisers=advertisers, busy=busy, detained=detained,
+        multi=multi, alias_people=alias_people, prison_poster=prison_poster, stash_at=stash_at,
+        prison_at=prison_at, chain=chain, next_post=next_post, family=family, lean=lean), new_person)
+    aliases.update(planted.aliases)
 
     truth = GroundTruth(
-        organisation=profile.organisation, leader=leader, hub=hub, broker=broker, lieutenants=lieutenants,
-        crews=crews, influencer=influencer, aliases=aliases, unresolvable_aliases=unresolvable,
+        organisation=org_name, leader=leader, hub=hub, broker=broker, lieutenants=lieutenants,
+        crews=crews, influencer=influencer, aliases=aliases, unresolvable_aliases=unresolvable + ["HP1"],
         multi_platform_person=multi, slang_accounts=sorted(acct[p] for p in advertisers),
         slang_posts=slang_posts, decoy_posts=[], prison="L2", prison_poster=prison_poster, stash="L3",
-        family_ties=family, migrated_vendors=migrated, impostor_vendors=impostors, laundering_chain=chain)
+        family_ties=family + planted.family_ties, migrated_vendors=migrated, impostor_vendors=impostors,
+        laundering_chain=chain, pagerank_top=planted.pagerank_top, four_platform_person=planted.four_platforms,
+        laundering_routes=planted.laundering_routes or ([chain] if chain else []))
     targets = [acct[m] for c in crews for m in c.members[1:] if m not in busy]
     refs = CoreRefs(next_n - 1, targets, influencer, venues, avoid_core)
     return chunk, truth, refs

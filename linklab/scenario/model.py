@@ -113,6 +113,9 @@ class GroundTruth:
     migrated_vendors: dict[str, str]  # vendor account on the seized market -> its account on the new one
     impostor_vendors: list[str]  # same handle as a seized vendor, another PGP key
     laundering_chain: list[str]  # wallet ids, buyer first, exchange cash-out last
+    pagerank_top: str = ""  # account id with the highest PageRank (few, influential followers)
+    four_platform_person: str = ""  # person with attributed accounts on four platforms
+    laundering_routes: list[list[str]] = field(default_factory=list)  # every route from the buyer to cash
 
 
 @dataclass

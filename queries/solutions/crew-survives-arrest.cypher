@@ -4,14 +4,13 @@ WITH crew, collect(member) AS members
 WHERE size(members) >= 3
 UNWIND members AS arrested
 WITH crew, [m IN members WHERE m <> arrested] AS rest
-WITH crew, rest, COLLECT { MATCH (r:Person)-[:USES]->(acc:Account) WHERE r IN rest RETURN acc } AS accounts
-CALL (rest, accounts) {
-  WITH rest, accounts, COLLECT { MATCH (first:Person)-[:USES]->(a:Account) WHERE first = rest[0] RETURN a } AS start
-  CALL apoc.path.subgraphNodes(start, {relationshipFilter: 'MESSAGED', whitelistNodes: accounts}) YIELD node
+// people are connected through their accounts: walk Person -USES- Account -MESSAGED- Account -USES- Person
+WITH crew, rest, rest + COLLECT { MATCH (r:Person)-[:USES]->(acc:Account) WHERE r IN rest RETURN acc } AS allowed
+CALL (rest, allowed) {
+  CALL apoc.path.subgraphNodes(rest[0], {relationshipFilter: 'USES|MESSAGED', whitelistNodes: allowed}) YIELD node
   WITH rest, collect(node) AS reached
-  RETURN size([r IN rest WHERE EXISTS { MATCH (r)-[:USES]->(acc) WHERE acc IN reached }]) AS reachable
+  RETURN all(r IN rest WHERE r IN reached) AS connected
 }
-WITH crew, rest, reachable
-WITH crew, min(CASE WHEN reachable = size(rest) THEN 1 ELSE 0 END) AS survives
-WHERE survives = 1
+WITH crew, collect(connected) AS checks
+WHERE all(c IN checks WHERE c)
 RETURN crew.name AS crew

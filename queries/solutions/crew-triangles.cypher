@@ -1,11 +1,12 @@
 // Reference solution: Triangles in each crew (exercises/11-crew-triangles.toml)
+// three people (not accounts: a person may use several) who all exchange messages
 MATCH (crew:Organization {kind: 'crew'})
 CALL (crew) {
-  MATCH (crew)<-[:MEMBER_OF]-(:Person)-[:USES]->(x:Account),
-        (crew)<-[:MEMBER_OF]-(:Person)-[:USES]->(y:Account),
-        (crew)<-[:MEMBER_OF]-(:Person)-[:USES]->(z:Account)
+  MATCH (crew)<-[:MEMBER_OF]-(x:Person), (crew)<-[:MEMBER_OF]-(y:Person), (crew)<-[:MEMBER_OF]-(z:Person)
   WHERE x.id < y.id < z.id
-    AND EXISTS { (x)-[:MESSAGED]-(y) } AND EXISTS { (y)-[:MESSAGED]-(z) } AND EXISTS { (z)-[:MESSAGED]-(x) }
+    AND EXISTS { (x)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(y) }
+    AND EXISTS { (y)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(z) }
+    AND EXISTS { (z)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(x) }
   RETURN count(*) AS triangles
 }
 RETURN crew.name AS crew, triangles

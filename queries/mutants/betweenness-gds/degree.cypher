@@ -1,0 +1,19 @@
+// mistake: your answer takes the most connected person (degree), not the highest betweenness
+CALL () {
+  MATCH (m:Person)-[:MEMBER_OF]->()
+  RETURN collect(DISTINCT m) AS members
+}
+CALL (members) {
+  MATCH (x:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(m:Person)
+  WHERE m IN members AND NOT x IN members
+  WITH x, count(DISTINCT m) AS links
+  WHERE links >= 2
+  RETURN collect(x) AS associates
+}
+WITH members + associates AS org
+UNWIND org AS p
+MATCH (p)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(q:Person)
+WHERE q IN org AND p <> q
+WITH p, count(DISTINCT q) AS contacts
+ORDER BY contacts DESC LIMIT 1
+RETURN p.name AS name

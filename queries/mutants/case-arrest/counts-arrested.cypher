@@ -1,0 +1,13 @@
+// mistake: your answer counts the arrested among those cut off: only people still at large count
+MATCH (p:Person)
+OPTIONAL MATCH (p)--(q:Person)
+WITH p, count(DISTINCT q) AS contacts
+ORDER BY contacts DESC, p.name ASC
+LIMIT $k
+WITH collect(p) AS arrested
+MATCH (p:Person) WHERE NOT p IN arrested
+OPTIONAL MATCH (p)-->(q:Person) WHERE NOT q IN arrested
+WITH gds.graph.project($graph, p, q, {}, {undirectedRelationshipTypes: ['*']}) AS g
+CALL gds.wcc.stream($graph) YIELD componentId
+WITH componentId, count(*) AS size
+RETURN max(size) AS largest, sum(size) - max(size) + $k AS cut_off

@@ -1,0 +1,8 @@
+// mistake: your answer sorts ascending: ORDER BY score DESC puts the top person first
+MATCH (p:Person)
+OPTIONAL MATCH (p)-->(q:Person)
+WITH gds.graph.project($graph, p, q, {}, {undirectedRelationshipTypes: ['*']}) AS g
+CALL gds.betweenness.stream($graph) YIELD nodeId, score
+RETURN gds.util.asNode(nodeId).name AS name
+ORDER BY score
+LIMIT 1

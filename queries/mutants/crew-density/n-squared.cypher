@@ -1,0 +1,9 @@
+// mistake: your answer divides by n·n: the possible ties are n·(n−1)/2
+MATCH (crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(m:Person)
+WITH crew, count(DISTINCT m) AS n
+CALL (crew) {
+  MATCH (crew)<-[:MEMBER_OF]-(x:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(y:Person)-[:MEMBER_OF]->(crew)
+  WHERE x.id < y.id
+  RETURN count(DISTINCT [x, y]) AS ties
+}
+RETURN crew.name AS crew, 2.0 * ties / (n * n) AS density

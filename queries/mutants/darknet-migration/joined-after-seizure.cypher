@@ -1,0 +1,5 @@
+// mistake: your answer pairs vendors by date (joined the active market after the seizure), not by PGP key
+MATCH (old:Account)-[:VENDOR_ON]->(m:Market {status: 'seized'})
+MATCH (new:Account)-[n:VENDOR_ON]->(:Market {status: 'active'})
+WHERE n.since >= m.seized
+RETURN old.handle AS old_handle, new.handle AS new_handle

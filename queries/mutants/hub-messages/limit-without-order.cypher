@@ -1,0 +1,5 @@
+// mistake: your answer uses LIMIT without ORDER BY: it returns whichever row comes first
+MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(q:Person)
+WHERE p <> q
+RETURN p.name AS name, count(DISTINCT q) AS contacts
+LIMIT 1

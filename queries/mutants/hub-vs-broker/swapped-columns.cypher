@@ -1,0 +1,15 @@
+// mistake: your answer returns the broker first: the hub comes first, then the broker
+CALL () {
+  MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(q:Person)
+  WHERE p <> q
+  RETURN p.name AS hub, count(DISTINCT q) AS contacts
+  ORDER BY contacts DESC LIMIT 1
+}
+CALL () {
+  MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(q:Person)-[:MEMBER_OF]->(crew:Organization {kind: 'crew'})
+  WHERE NOT EXISTS { (p)-[:MEMBER_OF]->() }
+  WITH p, count(DISTINCT crew) AS crews
+  WHERE crews = 2
+  RETURN p.name AS broker
+}
+RETURN broker, hub

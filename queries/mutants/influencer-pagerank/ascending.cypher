@@ -1,0 +1,8 @@
+// mistake: your answer sorts ascending: ORDER BY score DESC puts the top account first
+MATCH (a:Account)
+OPTIONAL MATCH (a)-[:FOLLOWS]->(b:Account)
+WITH gds.graph.project($graph, a, b) AS g
+CALL gds.pageRank.stream($graph) YIELD nodeId, score
+RETURN gds.util.asNode(nodeId).handle AS handle
+ORDER BY score
+LIMIT 1

@@ -1,0 +1,3 @@
+// mistake: your answer keeps routes that end anywhere: they must end at an exchange
+MATCH route = (w:Wallet {address: $buyer})-[:SENT*]->(x:Wallet)
+RETURN [n IN nodes(route) | n.address] AS addresses

@@ -1,0 +1,4 @@
+// mistake: your answer returns only the exchange's address, not the route
+MATCH route = (w:Wallet {address: $buyer})-[:SENT*]->(x:Wallet)
+WHERE x.exchange IS NOT NULL
+RETURN DISTINCT [x.address] AS addresses

@@ -1,0 +1,5 @@
+// mistake: your answer measures the distance to any location, not to the prison (type = 'prison')
+MATCH (place:Location)
+MATCH (a:Account)-[:POSTED]->(post:Post)
+WHERE point.distance(post.location, place.location) <= 500
+RETURN DISTINCT a.handle AS handle

@@ -1,0 +1,5 @@
+// mistake: your answer keeps direct contacts: exactly two hops means not a direct contact
+MATCH (s:Person {name: $name})-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(d:Person)
+MATCH (d)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(x:Person)
+WHERE x <> s
+RETURN DISTINCT x.name AS name

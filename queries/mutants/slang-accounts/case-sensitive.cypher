@@ -1,0 +1,6 @@
+// mistake: your answer matches slang case-sensitively: lower-case both sides (toLower)
+MATCH (a:Account)-[:POSTED]->(post:Post)
+WHERE EXISTS { MATCH (t:Term) WHERE post.text CONTAINS t.term }
+WITH a, count(DISTINCT post) AS posts
+WHERE posts >= 3
+RETURN a.handle AS handle, posts
