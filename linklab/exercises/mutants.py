@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import PROJECT_ROOT
+from ..config import DATA_ROOT
 from ..errors import LinklabError
 
-MUTANTS_DIR = PROJECT_ROOT / "queries" / "mutants"
+MUTANTS_DIR = DATA_ROOT / "queries" / "mutants"
 MIN_MUTANTS = 5
 HEADER = re.compile(r"//\s*mistake:\s*(\S.*)")
 NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -37,7 +37,7 @@ def read_mutants(exercise_id: str, solution: str, folder: Path = MUTANTS_DIR) ->
     """The exercise's mutants, validated: a header line with the diagnosis, a query, at least MIN_MUTANTS
     of them, none the same as the reference or as another."""
     where = folder / exercise_id
-    shown = where.relative_to(PROJECT_ROOT) if where.is_relative_to(PROJECT_ROOT) else where
+    shown = where.relative_to(DATA_ROOT) if where.is_relative_to(DATA_ROOT) else where
     files = sorted(where.glob("*.cypher"))
     if len(files) < MIN_MUTANTS:
         raise LinklabError(f"{shown}: give at least {MIN_MUTANTS} mutants (plausible wrong answers), "

@@ -22,10 +22,11 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 import neo4j
 
-from ..config import PROJECT_ROOT, state_dir, write_json_atomically
+from ..config import DATA_ROOT, state_dir, write_json_atomically
 from ..exercises.catalogue import Exercise, case_catalogue, catalogue
 from .. import __version__ as GENERATOR_VERSION
 from .guard import Refused, strip_strings_and_comments
@@ -102,7 +103,8 @@ def exercises_of(world: str) -> tuple[Exercise, ...]:
 def generator_digest() -> str:
     """The generator's code and data: a changed generator makes other scenarios from the same seeds."""
     h = hashlib.sha256(GENERATOR_VERSION.encode())
-    for folder, pattern in ((PROJECT_ROOT / "linklab" / "scenario", "*.py"), (PROJECT_ROOT / "seed", "**/*.toml")):
+    scenario_code = Path(__file__).resolve().parent.parent / "scenario"
+    for folder, pattern in ((scenario_code, "*.py"), (DATA_ROOT / "seed", "**/*.toml")):
         for path in sorted(folder.glob(pattern)):
             h.update(path.name.encode() + path.read_bytes())
     return h.hexdigest()
