@@ -62,6 +62,9 @@ REFUSALS = {
     "no_gds": "Graph Data Science is not installed on this Neo4j server.",
     "gds_memory": "GDS estimates more than {mib} MiB for a projection: too large to grade here.",
     "skipped": "Not run: the answer was refused on an earlier scenario.",
+    "marker": "Answers may not read linklab's own bookkeeping (the :Scenario marker and its properties): query the network itself.",
+    "reflection": "Answers may not use {what}: name the labels and properties you need.",
+    "subscript": "Answers may not use n[expression]: use n.property, or a whole number as a list index.",
 }
 
 

@@ -61,9 +61,15 @@ def counts_under_lock(driver: neo4j.Driver) -> tuple[dict, dict] | None:
         return session.execute_read(work)
 
 
-def test_checks_grade_and_resets_at_once_keep_every_verdict(driver, cli_env, tmp_path):
+def test_checks_grade_and_resets_at_once_keep_every_verdict(driver, cli_env, tmp_path, monkeypatch):
     env = {**cli_env, "LINKLAB_GRADING_URI": cli_env["NEO4J_URI"], "LINKLAB_COURSE": COURSE,
-           "LINKLAB_HOME": str(tmp_path / "home")}
+           "LINKLAB_HOME": str(tmp_path / "home"), "LINKLAB_COURSE_SECRET": "stress-secret"}
+    for name in ("LINKLAB_HOME", "LINKLAB_COURSE_SECRET"):  # this process plans the same hidden scenarios
+        monkeypatch.setenv(name, env[name])
+    # as an instructor does before class: the course's hidden scenarios chosen once
+    prepared = subprocess.run([sys.executable, "-m", "linklab", "prepare", "--course", COURSE], capture_output=True,
+                              text=True, env=env, cwd=ROOT, timeout=900)
+    assert prepared.returncode == 0, prepared.stderr
     folder = tmp_path / "submissions"
     for trainee, answers in ANSWERS.items():
         (folder / trainee).mkdir(parents=True)

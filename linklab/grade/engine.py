@@ -219,7 +219,7 @@ class CheckResult:
     scenario: str
     status: str  # passed | failed | refused | skipped (not run: the answer was refused before)
     feedback: str
-    seconds: float = 0.0
+    seconds: float = 0.0  # the answer's own running time on this scenario (loads and waits not counted)
     limit: str = ""  # the limit that stopped the answer: time, rows, size, memory
     mistake: str = ""  # the diagnosis of the registered mutant whose rows the answer returned
 
@@ -312,12 +312,18 @@ def check_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scen
     """Check one answer on one scenario (run_answer, then compare with the answer key); None when the
     scenario is not loaded and load=False. A failing answer that returns a registered mutant's rows gets
     that mistake named (`diagnose`); `rows_out` receives the normalised rows."""
-    began = time.perf_counter()
+    limits = limits or Limits()
+    budget = budget or Budget(limits.timeout_s)
+    spent_before = budget.spent
+
+    def seconds() -> float:  # the answer's own running time here; loads and waits are not its time
+        return budget.spent - spent_before
+
     try:
         refuse_marker(query)
         result = run_answer(driver, exercise, query, key, limits, database, budget, on_wait, load)
     except Refused as exc:
-        return CheckResult(exercise.id, str(key), "refused", str(exc), time.perf_counter() - began, exc.limit)
+        return CheckResult(exercise.id, str(key), "refused", str(exc), seconds(), exc.limit)
     if result is None:
         return None
     verdict = compare(answer_key(exercise, key).expected, result.rows, exercise.compare)
@@ -328,8 +334,8 @@ def check_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scen
         rows_out.extend(normalised(result.rows))
     mistake = name_mistake(driver, exercise, key, result.rows, database) if diagnose and not verdict.passed else ""
     feedback = f"{verdict.feedback} {words.KNOWN_MISTAKE.format(mistake=mistake)}" if mistake else verdict.feedback
-    return CheckResult(exercise.id, str(key), "passed" if verdict.passed else "failed", feedback,
-                       time.perf_counter() - began, mistake=mistake)
+    return CheckResult(exercise.id, str(key), "passed" if verdict.passed else "failed", feedback, seconds(),
+                       mistake=mistake)
 
 
 def limit_picks(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKey | CaseKey,

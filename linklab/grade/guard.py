@@ -76,8 +76,9 @@ class RunResult:
     seconds: float = 0.0
 
 
-def strip_strings_and_comments(query: str) -> str:
-    """The query with string literals, quoted names and comments blanked out (for text checks)."""
+def strip_strings_and_comments(query: str, keep_strings: bool = False) -> str:
+    """The query with string literals, quoted names and comments blanked out (for text checks); with
+    keep_strings, only the comments."""
     out, i, n = [], 0, len(query)
     while i < n:
         ch = query[i]
@@ -92,7 +93,7 @@ def strip_strings_and_comments(query: str) -> str:
             j = i + 1
             while j < n and query[j] != ch:
                 j += 2 if query[j] == "\\" else 1
-            out.append(ch + " " + ch)
+            out.append(query[i:j + 1] if keep_strings else ch + " " + ch)
             i = j + 1
         else:
             out.append(ch)

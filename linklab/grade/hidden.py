@@ -26,6 +26,7 @@ from pathlib import Path
 
 import neo4j
 
+from .. import feedback as words
 from ..config import DATA_ROOT, state_dir, write_json_atomically
 from ..exercises.catalogue import Exercise, case_catalogue, catalogue
 from .. import __version__ as GENERATOR_VERSION
@@ -48,6 +49,7 @@ REFLECTION = [
     (re.compile(r"\bapoc\s*\.\s*(any|meta|node|nodes|label|map|convert|schema)\s*\.", re.IGNORECASE),
      "apoc.any/meta/node/label/map/convert"),
 ]
+DYNAMIC_LABEL = re.compile(r":\s*\$\s*\(")  # n:$('Scen' + 'ario') names a label with an expression
 SUBSCRIPT = re.compile(r"(\w+|[`)\]])\s*\[\s*(?![-\d\s\]])")
 KEYWORDS = {"RETURN", "DISTINCT", "IN", "WITH", "AND", "OR", "XOR", "NOT", "WHERE", "THEN", "ELSE", "WHEN",
             "CASE", "AS", "BY", "UNWIND", "YIELD", "CONTAINS", "IS", "ALL", "ANY", "NONE", "SINGLE", "COLLECT"}
@@ -56,15 +58,15 @@ KEYWORDS = {"RETURN", "DISTINCT", "IN", "WITH", "AND", "OR", "XOR", "NOT", "WHER
 def refuse_marker(query: str) -> None:
     """Refused if the answer could read the `:Scenario` marker (and so learn which scenario it runs on)."""
     code = strip_strings_and_comments(query)
-    if MARKER_WORDS.search(query) or MARKER_PROPERTIES.search(query):
-        raise Refused("answers may not read the scenario marker (:Scenario, its properties): "
-                      "query the network itself")
+    spoken = strip_strings_and_comments(query, keep_strings=True)  # a comment may say "my scenario"
+    if MARKER_WORDS.search(spoken) or MARKER_PROPERTIES.search(spoken) or DYNAMIC_LABEL.search(code):
+        raise Refused(words.refusal("marker"))
     for pattern, what in REFLECTION:
         if pattern.search(code):
-            raise Refused(f"answers may not use {what}: name the labels and properties you need")
+            raise Refused(words.refusal("reflection", what=what))
     for match in SUBSCRIPT.finditer(code):  # x[...] after an expression, not a list after a keyword
         if match.group(1).upper() not in KEYWORDS:
-            raise Refused("answers may not use n[expression]: use n.property, or a whole number as a list index")
+            raise Refused(words.refusal("subscript"))
 
 
 def course_secret() -> str:
