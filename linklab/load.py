@@ -22,6 +22,7 @@ from . import cypher, lease as leases
 from .cases.network import CaseNetwork
 from .errors import LinklabError
 from .scenario.export import Digest, metadata
+from .scenario.generate import generator_digest
 from .scenario.model import NODE_LABELS, REL_KEYS, Chunk, Scenario
 
 BATCH_SIZE = 10_000  # rows per UNWIND; measured in bench/load.py
@@ -178,7 +179,7 @@ def load_scenario(driver: neo4j.Driver, scenario: Scenario, database: str, batch
                   progress: Callable[[int], None] | None, held: leases.Lease) -> LoadReport:
     began = time.perf_counter()
     advance = progress or (lambda n: None)
-    begin(driver, database, asdict(scenario.info))
+    begin(driver, database, {**asdict(scenario.info), "generator_digest": generator_digest()})
     digest = Digest()
     with driver.session(database=database) as session:
         writer = BatchWriter(session, batch_size)

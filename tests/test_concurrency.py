@@ -283,3 +283,11 @@ def test_loading_a_scenario_is_not_charged_to_the_answer(driver):
     budget = Budget(2.0)
     result = check_answer(driver, HUB, HUB.solution, Y, Limits(timeout_s=2), budget=budget)  # Y must be loaded
     assert result.passed and budget.spent < 1.0
+
+
+def test_a_scenario_an_older_generator_loaded_is_loaded_again(driver):
+    """The same seed from another version of the generator is other data: its answer keys would not fit."""
+    ensure_loaded(driver, X)
+    driver.execute_query("MATCH (s:Scenario {id: 'current'}) SET s.generator_digest = 'an-older-generator'")
+    assert not is_loaded(driver, X)
+    assert ensure_loaded(driver, X) and is_loaded(driver, X)

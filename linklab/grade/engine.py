@@ -27,7 +27,7 @@ from ..exercises.answers import REGISTRY, Answer
 from ..exercises.catalogue import Exercise
 from .. import feedback as words, lease
 from ..load import LoadReport, load_case, loaded, reset
-from ..scenario.generate import generate
+from ..scenario.generate import generate, generator_digest
 from ..scenario.graphs import ScenarioGraphs
 from ..scenario.profiles import profile_names
 from .compare import Verdict, compare
@@ -54,8 +54,9 @@ class ScenarioKey:
         return f"{self.profile}/{self.size}/seed {self.seed}"
 
     def matches(self, props: dict) -> bool:
-        """Whether the `:Scenario` properties say that this scenario is loaded."""
-        return props.get("kind") != "case" and \
+        """Whether the `:Scenario` properties say that this scenario is loaded, made by this generator (an
+        older linklab's scenario of the same seed has other data: it is loaded again)."""
+        return props.get("kind") != "case" and props.get("generator_digest") == generator_digest() and \
             (props.get("profile"), props.get("size"), props.get("seed")) == (self.profile, self.size, self.seed)
 
 

@@ -21,15 +21,13 @@ import re
 import secrets
 import time
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 
 import neo4j
 
 from .. import feedback as words
 from ..config import DATA_ROOT, state_dir, write_json_atomically
 from ..exercises.catalogue import Exercise, case_catalogue, catalogue
-from .. import __version__ as GENERATOR_VERSION
+from ..scenario.generate import generator_digest
 from .guard import Refused, strip_strings_and_comments
 
 CANDIDATES = 10  # hidden seeds tried per course and profile (or case)
@@ -99,17 +97,6 @@ def exercises_of(world: str) -> tuple[Exercise, ...]:
     if world.startswith("case/"):
         return case_catalogue()
     return tuple(e for e in catalogue() if world in e.profiles)
-
-
-@cache
-def generator_digest() -> str:
-    """The generator's code and data: a changed generator makes other scenarios from the same seeds."""
-    h = hashlib.sha256(GENERATOR_VERSION.encode())
-    scenario_code = Path(__file__).resolve().parent.parent / "scenario"
-    for folder, pattern in ((scenario_code, "*.py"), (DATA_ROOT / "seed", "**/*.toml")):
-        for path in sorted(folder.glob(pattern)):
-            h.update(path.name.encode() + path.read_bytes())
-    return h.hexdigest()
 
 
 def mutant_digest(world: str, extra: str = "") -> str:

@@ -11,6 +11,9 @@ chunks that only point back at earlier chunks, so large scenarios stream in boun
 
 from __future__ import annotations
 
+import hashlib
+from functools import cache
+from pathlib import Path
 from typing import Iterator
 
 from faker import Faker
@@ -20,9 +23,20 @@ from .background import build_background
 from .builder import Ids, faker_version, make_pools
 from .core import build_core
 from .model import Chunk, Scenario, ScenarioInfo
-from .profiles import load_profile, persons_for
+from .profiles import SEED_DIR, load_profile, persons_for
 
 CHUNK_PERSONS = 20_000
+
+
+@cache
+def generator_digest() -> str:
+    """The generator's code and data (profiles, lexicons): a changed generator makes other scenarios from
+    the same seeds, so a scenario loaded by another version is not "the same scenario"."""
+    h = hashlib.sha256(__version__.encode())
+    for folder, pattern in ((Path(__file__).resolve().parent, "*.py"), (SEED_DIR, "**/*.toml")):
+        for path in sorted(folder.glob(pattern)):
+            h.update(path.name.encode() + path.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def generate(profile_name: str = "street-ring", size: str | int = "class", seed: int = 1) -> Scenario:
