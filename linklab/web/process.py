@@ -57,7 +57,8 @@ def start(trainee: str, course: str, host: str, port: int, wait_s: float = 60) -
         return current["url"], True
     url = address(host, port)
     if answers(url):
-        raise LinklabError(f"something else answers on {url}: give another --port")
+        raise LinklabError(f"something else answers on {url}: start the lab on another port with "
+                           "`linklab lab --background --port N`")
     log = open(state_dir() / "lab.log", "ab")
     process = subprocess.Popen([sys.executable, "-m", "linklab", "lab", "--trainee", trainee, "--course", course,
                                 "--host", host, "--port", str(port)], stdout=log, stderr=log,
