@@ -268,3 +268,23 @@ def test_an_answer_cannot_see_which_scenario_it_runs_on(driver, course):
     ordinary = "MATCH (c:Organization {kind: 'crew'})<-[:MEMBER_OF]-(p:Person) RETURN c.name, count(DISTINCT p)"
     hidden.refuse_marker(ordinary)  # names that only the marker uses are refused, the network's are not
     assert run_guarded(driver, ordinary, {}).rows
+
+
+def test_a_limit_that_cuts_nothing_is_not_a_mistake(driver):
+    """LIMIT without ORDER BY fails only where it picks among results: after one shortest path, LIMIT 1 is
+    harmless; on the hub exercise it picks an arbitrary person and fails whatever it returns."""
+    from linklab.grade.engine import check_answer
+
+    path = get("path-hops")
+    key = ScenarioKey(path.profiles[0], "tiny", 4242)
+    ensure_loaded(driver, key)
+    right = path.solution.strip().rstrip(";")
+    assert "LIMIT" not in right.upper().split("RETURN")[-1]
+    assert check_answer(driver, path, right + "\nLIMIT 1", key).passed
+    hub = get("hub-messages")
+    hub_key = ScenarioKey(hub.profiles[0], "tiny", 4242)
+    ensure_loaded(driver, hub_key)
+    unordered = ("MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(q:Person) "
+                 "WITH p, count(DISTINCT q) AS contacts RETURN p.name, contacts LIMIT 1")
+    result = check_answer(driver, hub, unordered, hub_key)
+    assert not result.passed

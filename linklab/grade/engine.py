@@ -348,8 +348,8 @@ def limit_picks(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scena
     wider = widened_limit(query)
     if wider is None:
         return True
-    try:
-        more = run_answer(driver, exercise, wider, key, limits, database, budget, load=False)
+    try:  # may load the scenario again if another process replaced it meanwhile: never a verdict by accident
+        more = run_answer(driver, exercise, wider, key, limits, database, budget)
     except Refused:
         return True
     return more is None or len(more.rows) > len(result.rows)
