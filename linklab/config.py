@@ -34,7 +34,8 @@ def state_dir() -> Path:
 def write_json_atomically(path: Path, data, **dump_options) -> None:
     """Write JSON through a temporary file and a rename: an interrupted write never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
+    # a temporary name of this writer's own: two processes writing the same file never share one
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     tmp.write_text(json.dumps(data, **dump_options) + "\n", encoding="utf-8")
     tmp.replace(path)
 
