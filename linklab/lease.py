@@ -109,7 +109,6 @@ class Lease:
     def __init__(self, driver: neo4j.Driver, database: str, owner: str, mode: str, ttl_s: float):
         self.driver, self.database, self.owner, self.mode, self.ttl_s = driver, database, owner, mode, ttl_s
         self.held = True
-        self.renewed = time.monotonic()
         self._heartbeat: threading.Thread | None = None
         self._stop = threading.Event()
 
@@ -122,17 +121,6 @@ class Lease:
             self.held = False
             raise LinklabError(f"lost the {self.mode} lease on database {self.database!r} "
                                "(this process stalled longer than the lease lasts): run the command again")
-        self.renewed = time.monotonic()
-
-    def renew_if_due(self) -> None:
-        if time.monotonic() - self.renewed > self.ttl_s / 3:
-            self.renew()
-
-    def still_held(self) -> bool:
-        """Whether this owner still holds the lease (checked under the lease node's lock)."""
-        if self.mode == "exclusive":
-            return self._change(lambda s: s.writer == self.owner)
-        return self._change(lambda s: self.owner in s.readers)
 
     def downgrade(self) -> None:
         """Exclusive -> shared in one step: no other writer can come in between (after a load, to use it)."""
@@ -147,7 +135,6 @@ class Lease:
             self.held = False
             raise LinklabError(f"lost the exclusive lease on database {self.database!r}: run the command again")
         self.mode = "shared"
-        self.renewed = time.monotonic()
 
     def release(self) -> None:
         if not self.held:
