@@ -215,11 +215,10 @@ def run_guarded(driver: neo4j.Driver, query: str, params: dict | None = None, li
     worker = threading.Thread(target=work, name=f"check-{tag[:8]}", daemon=True)
     worker.start()
     worker.join(max(0.0, deadline - time.monotonic()) + GRACE_S)
-    if worker.is_alive():  # parsing, planning or a slow server: stop it there too, and stop waiting
-        terminate(driver, database, tag)
-        worker.join(0.2)
-        if worker.is_alive():
-            raise Refused(limits.time_message(), limit="time")
+    if worker.is_alive():  # parsing, planning or a slow server: stop waiting now, and stop it there too
+        # in the background: the two statements that terminate it are not the answer's time
+        threading.Thread(target=terminate, args=(driver, database, tag), daemon=True).start()
+        raise Refused(limits.time_message(), limit="time")
     if "error" in outcome:
         error = outcome["error"]
         if isinstance(error, Neo4jError) and is_time_error(error):
