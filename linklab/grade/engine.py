@@ -24,7 +24,7 @@ from .. import cypher
 from ..cases.network import CaseNetwork, stored as stored_case
 from ..errors import LinklabError
 from ..exercises.answers import REGISTRY, Answer
-from ..exercises.catalogue import Exercise
+from ..exercises.catalogue import Exercise, catalogue
 from .. import feedback as words, lease
 from ..load import LoadReport, load_case, loaded, reset
 from ..scenario.generate import generate, generator_digest
@@ -101,6 +101,28 @@ def profile_for(exercise: Exercise, seed: int) -> str:
     return next(p for p in order if p in exercise.profiles)
 
 
+def class_profiles() -> tuple[str, ...]:
+    """The profiles a class session uses: the fewest that cover every exercise (greedy, most exercises
+    first, ties in profile order), one exploration server each."""
+    left, chosen = [e.profiles for e in catalogue()], []
+    while left:
+        best = max(profile_names(), key=lambda p: sum(p in profiles for profiles in left))
+        chosen.append(best)
+        left = [profiles for profiles in left if best not in profiles]
+    return tuple(chosen)
+
+
+def class_profile_for(exercise: Exercise) -> str:
+    return next(p for p in class_profiles() if p in exercise.profiles)
+
+
+def class_key(exercise: Exercise, course: str, size: str = SIZE) -> ScenarioKey:
+    """In a class session every trainee explores the course's scenario of the exercise's profile; hidden
+    scenarios still tell a right answer from a copied literal one."""
+    profile = class_profile_for(exercise)
+    return ScenarioKey(profile, size, derive_seed(course, "class", profile))
+
+
 def case_keys(course: str, case: str | None = None) -> list[CaseKey]:
     """The case as imported (the same for the whole class), then hidden variants shared by the class."""
     network = stored_case(case)
@@ -110,17 +132,20 @@ def case_keys(course: str, case: str | None = None) -> list[CaseKey]:
 
 
 def scenarios_for(exercise: Exercise, course: str, trainee: str, size: str = SIZE,
-                  case: str | None = None) -> list[ScenarioKey | CaseKey]:
+                  case: str | None = None, shared: bool = False) -> list[ScenarioKey | CaseKey]:
     """The trainee's own scenario first, then hidden ones of the same profile, shared by the class
-    (small: what they catch is a query that only works on one set of people). For an exercise on a case
-    network: that case (`case`, or the last one imported) and its hidden variants."""
+    (small: what they catch is a query that only works on one set of people). `shared` (a class session):
+    the course's scenario instead of the trainee's own. For an exercise on a case network: that case
+    (`case`, or the last one imported) and its hidden variants."""
     if exercise.on_case:
         return case_keys(course, case)
-    seed = trainee_seed(course, trainee)
-    profile = profile_for(exercise, seed)
-    hidden = hidden_seeds(course, profile)  # from the course secret, chosen against the mutants
-    return [ScenarioKey(profile, size, seed)] + \
-        [ScenarioKey(profile, HIDDEN_SIZE, s, k) for k, s in enumerate(hidden, start=1)]
+    if shared:
+        own = class_key(exercise, course, size)
+    else:
+        seed = trainee_seed(course, trainee)
+        own = ScenarioKey(profile_for(exercise, seed), size, seed)
+    hidden = hidden_seeds(course, own.profile)  # from the course secret, chosen against the mutants
+    return [own] + [ScenarioKey(own.profile, HIDDEN_SIZE, s, k) for k, s in enumerate(hidden, start=1)]
 
 
 @lru_cache(maxsize=16)

@@ -203,16 +203,20 @@ def prepare(driver: neo4j.Driver, course: str, world: str, keys: list, extra: st
     return result
 
 
-def worlds_for(exercises, course: str, trainees: list[str], case: str | None = None) -> set[tuple[str, str]]:
-    """(world, extra) pairs that these trainees' checks use: profiles, or the case and its digest."""
+def worlds_for(exercises, course: str, trainees: list[str], case: str | None = None,
+               shared: bool = False) -> set[tuple[str, str]]:
+    """(world, extra) pairs that these trainees' checks use: profiles, or the case and its digest.
+    `shared`: a class session, where every trainee explores the course's scenarios."""
     from ..cases.network import stored as stored_case
-    from .engine import profile_for, trainee_seed
+    from .engine import class_profile_for, profile_for, trainee_seed
 
     worlds = set()
     for exercise in exercises:
         if exercise.on_case:
             network = stored_case(case)
             worlds.add((f"case/{network.name}", network.digest))
+        elif shared:
+            worlds.add((class_profile_for(exercise), ""))
         else:
             worlds.update((profile_for(exercise, trainee_seed(course, t)), "") for t in trainees)
     return worlds
