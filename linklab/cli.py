@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
@@ -291,15 +292,29 @@ def up(trainee, course, lab) -> None:
 
 @cli.command("lab")
 @trainee_options
-@click.option("--host", default="127.0.0.1", show_default=True, help="Where to listen (this machine only).")
+@click.option("--host", default=None, help="Where to listen: 127.0.0.1 (default); a class server may "
+              "use 0.0.0.0 to be reached from the room.")
 @click.option("--port", type=PORT, default=8000, show_default=True, help="The lab's port.")
 @click.option("--background", is_flag=True, help="Start it in the background and return once it answers.")
-@click.option("--stop", is_flag=True, help="Stop the lab running in the background.")
-def lab_command(trainee, course, host, port, background, stop) -> None:
+@click.option("--stop", is_flag=True, help="Stop the lab running in the background (with --class: its servers).")
+@click.option("--class", "class_course", metavar="COURSE",
+              help="Run a class server for COURSE: logins, the instructor's console at /console, its own Neo4j servers.")
+@click.option("--trainees", type=click.IntRange(1, 500), default=30, show_default=True,
+              help="With --class: how many trainees to size the servers for.")
+@click.option("--grading-servers", type=click.IntRange(1, 32), default=None,
+              help="With --class: local grading servers (default: one per hidden scenario, as memory allows).")
+@click.option("--first-port", type=PORT, default=7710, show_default=True,
+              help="With --class: the Neo4j servers use ports from here up.")
+def lab_command(trainee, course, host, port, background, stop, class_course, trainees, grading_servers,
+                first_port) -> None:
     """The lab in your browser: exercises, a Cypher editor, results as a table and a graph, Check."""
     from .service import identity
     from .web import process
 
+    if class_course:
+        run_class(class_course, host or "127.0.0.1", port, trainees, grading_servers, first_port, stop)
+        return
+    host = host or "127.0.0.1"
     if stop:
         click.echo("The lab is stopped." if process.stop() else "The lab is not running in the background.")
         return
@@ -318,6 +333,47 @@ def lab_command(trainee, course, host, port, background, stop) -> None:
         app = create_app(trainee, course, databases)
         click.echo(f"The lab for {trainee} ({course}): {process.address(host, port)}   (Ctrl+C stops it)")
         uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def run_class(course: str, host: str, port: int, trainees: int, grading_servers: int | None, first_port: int,
+              stop: bool) -> None:
+    """`linklab lab --class COURSE`: the class's servers, then the class lab in the foreground."""
+    from .classroom import accounts, servers
+    from .web import process
+
+    plan = servers.plan(course, trainees, grading_servers, first_port)
+    if stop:
+        stopped = servers.stop_servers(plan)
+        click.echo(f"Stopped {', '.join(stopped)}." if stopped else "No server of this class was running.")
+        return
+    if not accounts.has_instructor_password():
+        password = os.environ.get("LINKLAB_INSTRUCTOR_PASSWORD") or (
+            click.prompt("Choose the instructor's password", hide_input=True, confirmation_prompt=True)
+            if sys.stdin.isatty() else "")
+        if not password:
+            raise LinklabError("set the instructor's password first: run this in a terminal, or set "
+                               "LINKLAB_INSTRUCTOR_PASSWORD")
+        accounts.set_instructor_password(password)
+    import uvicorn
+
+    from .web.classroom import create_class_app
+
+    click.echo(f"Class {course}: {len(plan.profiles)} exploration server(s) ({', '.join(plan.profiles)}), "
+               f"{plan.grading_servers or 'remote'} grading server(s), about {plan.memory_gb} GiB.")
+    for note in plan.why:
+        click.echo(f"  note: {note}")
+    servers.start_servers(plan, say)
+    supervisor = servers.Supervisor(plan, say)
+    supervisor.start()
+    with servers.ClassDatabases(plan, notify=say) as databases:
+        app = create_class_app(course, databases)
+        click.echo(f"The class lab is open at {process.address(host, port)} (course code "
+                   f"{accounts.open_course(course)}); the instructor's console is {process.address(host, port)}console\n"
+                   "Prepare the course from the console before the trainees check answers.   (Ctrl+C stops it)")
+        try:
+            uvicorn.run(app, host=host, port=port, log_level="warning")
+        finally:
+            supervisor.stop()
 
 
 def show_start(trainee: str | None = None, course: str | None = None) -> None:

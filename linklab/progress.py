@@ -28,6 +28,9 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_by_trainee ON events (trainee, course, exercise);
 CREATE TABLE IF NOT EXISTS migrated (trainee TEXT NOT NULL, course TEXT NOT NULL, PRIMARY KEY (trainee, course));
 """
+# Columns added since the first release of this table: the answer itself and the mistake it was diagnosed
+# as, for the instructor's drill-down (ALTER TABLE: a store written by an older linklab gains them).
+ADDED_COLUMNS = {"answer": "TEXT NOT NULL DEFAULT ''", "mistake": "TEXT NOT NULL DEFAULT ''"}
 
 
 def file_safe(text: str) -> str:
@@ -46,9 +49,21 @@ def open_store() -> sqlite3.Connection:
         db = sqlite3.connect(path, timeout=30, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(SCHEMA)
+        add_columns(db)
     except sqlite3.DatabaseError as exc:
         raise LinklabError(f"{path} cannot be used ({exc}): move it away to start a fresh progress record") from None
     return db
+
+
+def add_columns(db: sqlite3.Connection) -> None:
+    present = {row[1] for row in db.execute("PRAGMA table_info(events)")}
+    for name, kind in ADDED_COLUMNS.items():
+        if name not in present:
+            try:
+                db.execute(f"ALTER TABLE events ADD COLUMN {name} {kind}")
+            except sqlite3.OperationalError as exc:  # another process added it first
+                if "duplicate column" not in str(exc):
+                    raise
 
 
 @dataclass
@@ -81,13 +96,14 @@ class Progress:
         return {"trainee": self.trainee, "course": self.course, "exercises": self.exercises}
 
 
-def record_check(trainee: str, course: str, exercise: str, passed: bool, feedback: str, answer: str) -> None:
+def record_check(trainee: str, course: str, exercise: str, passed: bool, feedback: str, answer: str,
+                 mistake: str = "") -> None:
     with closing(open_store()) as db:
         take_over_old_file(db, trainee, course)
-        db.execute("INSERT INTO events (trainee, course, exercise, kind, passed, feedback, answer_sha256, at) "
-                   "VALUES (?, ?, ?, 'check', ?, ?, ?, ?)",
+        db.execute("INSERT INTO events (trainee, course, exercise, kind, passed, feedback, answer_sha256, at, "
+                   "answer, mistake) VALUES (?, ?, ?, 'check', ?, ?, ?, ?, ?, ?)",
                    (trainee, course, exercise, int(passed), feedback,
-                    hashlib.sha256(answer.encode("utf-8")).hexdigest(), time.time()))
+                    hashlib.sha256(answer.encode("utf-8")).hexdigest(), time.time(), answer, mistake))
 
 
 def take_hint(trainee: str, course: str, exercise: str, available: int) -> int | None:

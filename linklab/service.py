@@ -40,12 +40,16 @@ def grading_instance() -> srv.Instance:
     return srv.instance("grading") if srv.is_saved("grading") else srv.instance("grading", heap="2g", pagecache="1g")
 
 
+def grading_uris() -> list[str]:
+    return [u.strip() for u in os.environ.get("LINKLAB_GRADING_URI", "").split(",") if u.strip()]
+
+
 def grading_connections(notify: Callable[[str], None] | None = None) -> list[Connection]:
     """Where hidden scenarios are loaded: the servers in LINKLAB_GRADING_URI (comma-separated: several
     servers keep several hidden scenarios loaded at once), or a second local server started on demand, so
     that checking never replaces the scenario a trainee is exploring. A local grading server keeps the heap
     and page cache it was last given (`linklab server start --name grading --heap ...`), 2g and 1g at first."""
-    uris = [u.strip() for u in os.environ.get("LINKLAB_GRADING_URI", "").split(",") if u.strip()]
+    uris = grading_uris()
     if uris:
         return [Connection(uri, os.environ.get("NEO4J_USER", "neo4j"), local_password()) for uri in uris]
     inst = grading_instance()
@@ -65,13 +69,20 @@ def grading_connection(notify: Callable[[str], None] | None = None) -> Connectio
 
 class Databases:
     """The trainee's database, and the grading servers once a check needs them: one driver each, shared
-    by every request of a process (drivers are thread-safe)."""
+    by every request of a process (drivers are thread-safe). A class session (classroom.servers) has one
+    database per profile instead, with the course's scenarios (`shared`)."""
+
+    shared = False
 
     def __init__(self, notify: Callable[[str], None] | None = None):
         self.notify = notify
         self.local = connect()
         self._grading: list[neo4j.Driver] = []
         self._lock = threading.Lock()
+
+    def explorer_for(self, exercise: Exercise) -> neo4j.Driver:
+        """The database that holds the scenario a trainee explores for this exercise."""
+        return self.local
 
     def grading_pool(self) -> list[neo4j.Driver]:
         with self._lock:
@@ -111,10 +122,10 @@ def check(exercise: Exercise, query: str, trainee: str, course: str, case: str |
     owned = databases is None
     databases = databases or Databases(notify)
     prepare_hidden(exercise, trainee, course, case, databases, notify)
-    keys = scenarios_for(exercise, course, trainee, case=case)
+    keys = scenarios_for(exercise, course, trainee, case=case, shared=databases.shared)
 
     def drivers_for(key) -> Iterator[tuple[neo4j.Driver, bool]]:
-        yield databases.local, False
+        yield databases.explorer_for(exercise), False
         yield databases.grading_for(key, [k for k in keys if k != key]), True
 
     try:
@@ -128,7 +139,7 @@ def check(exercise: Exercise, query: str, trainee: str, course: str, case: str |
 def prepare_hidden(exercise: Exercise, trainee: str, course: str, case: str | None, databases: Databases,
                    notify: Callable[[str], None] | None = None) -> None:
     """The course's hidden scenarios for this exercise's world, chosen once (grade.hidden) on a grading server."""
-    worlds = hidden.worlds_for([exercise], course, [trainee], case)
+    worlds = hidden.worlds_for([exercise], course, [trainee], case, shared=databases.shared)
     missing = {w for w in worlds if hidden.stored_choice(course, *w) is None}
     if missing:
         if notify:
@@ -140,12 +151,13 @@ def check_and_record(exercise: Exercise, query: str, trainee: str, course: str, 
                      notify: Callable[[str], None] | None = None, databases: Databases | None = None
                      ) -> ExerciseVerdict:
     verdict = check(exercise, query, trainee, course, case, notify, databases)
-    progress.record_check(trainee, course, exercise.id, verdict.passed, verdict.feedback, query)
+    progress.record_check(trainee, course, exercise.id, verdict.passed, verdict.feedback, query, verdict.mistake)
     return verdict
 
 
-def exploring(exercise: Exercise, trainee: str, course: str, case: str | None = None) -> ScenarioKey | CaseKey:
-    return scenarios_for(exercise, course, trainee, case=case)[0]
+def exploring(exercise: Exercise, trainee: str, course: str, case: str | None = None,
+              shared: bool = False) -> ScenarioKey | CaseKey:
+    return scenarios_for(exercise, course, trainee, case=case, shared=shared)[0]
 
 
 def parameters(exercise: Exercise, key: ScenarioKey | CaseKey) -> dict:
@@ -158,18 +170,19 @@ def parameters(exercise: Exercise, key: ScenarioKey | CaseKey) -> dict:
 # ---------------------------------------------------------------- what the lab shows
 
 
-def exercise_list(trainee: str, course: str) -> list[dict]:
+def exercise_list(trainee: str, course: str, shared: bool = False) -> list[dict]:
+    """The exercises with the trainee's status (a class session: those on generated scenarios only)."""
     record = progress.Progress.load(trainee, course)
     return [{"id": e.id, "number": e.number, "title": e.title, "level": e.level, "points": e.points,
              "skills": list(e.skills), "on_case": e.on_case, "status": record.status(e.id)}
-            for e in catalogue() + case_catalogue()]
+            for e in catalogue() + (() if shared else case_catalogue())]
 
 
 def exercise_view(exercise: Exercise, trainee: str, course: str, driver: neo4j.Driver | None = None,
-                  case: str | None = None) -> dict:
+                  case: str | None = None, shared: bool = False) -> dict:
     """An exercise as a trainee sees it: the task, their parameters, the hints taken so far, their
     scenario and whether it is loaded."""
-    key = exploring(exercise, trainee, course, case)
+    key = exploring(exercise, trainee, course, case, shared)
     record = progress.Progress.load(trainee, course)
     shown = int(record.exercises.get(exercise.id, {}).get("hints", 0))
     return {"id": exercise.id, "number": exercise.number, "title": exercise.title, "level": exercise.level,
@@ -187,9 +200,9 @@ def next_hint(exercise: Exercise, trainee: str, course: str) -> dict:
 
 
 def load_for(exercise: Exercise, trainee: str, course: str, driver: neo4j.Driver, case: str | None = None,
-             notify: Callable[[str], None] | None = None) -> str:
+             notify: Callable[[str], None] | None = None, shared: bool = False) -> str:
     """Load the trainee's scenario for this exercise into their database (unless it is there)."""
-    key = exploring(exercise, trainee, course, case)
+    key = exploring(exercise, trainee, course, case, shared)
     ensure_loaded(driver, key, on_wait=notify)
     return str(key)
 
@@ -206,10 +219,10 @@ class RunOutcome:
 
 
 def run(exercise: Exercise, query: str, trainee: str, course: str, driver: neo4j.Driver,
-        case: str | None = None, limits: Limits | None = None) -> RunOutcome:
+        case: str | None = None, limits: Limits | None = None, shared: bool = False) -> RunOutcome:
     """Run a query on the trainee's own scenario, under the same guards as a check, with the exercise's
     parameters bound; the result as a table and as the graph of the nodes and relationships it returns."""
-    key = exploring(exercise, trainee, course, case)
+    key = exploring(exercise, trainee, course, case, shared)
     try:
         result = run_answer(driver, exercise, query, key, limits, load=False)
     except Refused as exc:

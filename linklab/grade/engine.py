@@ -119,7 +119,10 @@ def class_profile_for(exercise: Exercise) -> str:
 def class_key(exercise: Exercise, course: str, size: str = SIZE) -> ScenarioKey:
     """In a class session every trainee explores the course's scenario of the exercise's profile; hidden
     scenarios still tell a right answer from a copied literal one."""
-    profile = class_profile_for(exercise)
+    return class_scenario(class_profile_for(exercise), course, size)
+
+
+def class_scenario(profile: str, course: str, size: str = SIZE) -> ScenarioKey:
     return ScenarioKey(profile, size, derive_seed(course, "class", profile))
 
 
@@ -431,6 +434,7 @@ class ExerciseVerdict:
     feedback: str
     checks: list[CheckResult] = field(default_factory=list)
     limit: str = ""  # the limit that stopped the answer (time, rows, size, memory), if one did
+    mistake: str = ""  # for the instructor, never shown to the trainee as such: what a failure was diagnosed as
 
     def to_dict(self) -> dict:
         return {**{k: v for k, v in asdict(self).items() if k != "checks"},
@@ -442,7 +446,22 @@ def summarise(exercise: Exercise, checks: list[CheckResult]) -> ExerciseVerdict:
     hidden ones fail (the typical sign of a hard-coded answer), never what the answer is."""
     verdict = judge(exercise, checks)
     verdict.limit = next((c.limit for c in checks if c.limit), "")
+    verdict.mistake = diagnose(verdict)
     return verdict
+
+
+def diagnose(verdict: ExerciseVerdict) -> str:
+    """What a failed answer was: the registered mistake it matched, else the kind of failure."""
+    if verdict.passed:
+        return ""
+    named = next((c.mistake for c in verdict.checks if c.mistake), "")
+    if named:
+        return named
+    if any(c.status == "refused" for c in verdict.checks):
+        return f"stopped by the {verdict.limit} limit" if verdict.limit else "refused by the guard"
+    if verdict.checks and verdict.checks[0].passed:
+        return "right on the trainee's scenario only (hard-coded?)"
+    return "another result (no registered mistake)"
 
 
 def judge(exercise: Exercise, checks: list[CheckResult]) -> ExerciseVerdict:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
+from typing import Callable
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -36,56 +37,93 @@ MAX_BODY = 256 << 10  # bytes: far above the longest answer the guard accepts (2
 
 
 def create_app(trainee: str, course: str, databases: service.Databases) -> Starlette:
-    """The lab for one trainee in one course, over drivers that every request shares."""
+    """The lab for one trainee in one course, over drivers that every request shares (local mode: no
+    login, bound to 127.0.0.1)."""
+    routes = [Route("/", lab_page)] + trainee_routes(lambda request: (trainee, course), databases) + common_routes()
+    return Starlette(routes=routes, middleware=[Middleware(Guard)], exception_handlers=ERROR_HANDLERS)
+
+
+class Refusal(Exception):
+    """A request refused with an HTTP status and a sentence (not signed in, not allowed, too many)."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+async def lab_page(request: Request) -> Response:
+    graph, editor = bundle("graph-view"), bundle("cypher-editor")
+    html = (LAB / "index.html").read_text(encoding="utf-8")
+    for name, value in (("graph_js", graph.js.name), ("editor_js", editor.js.name),
+                        ("editor_css", editor.css.name if editor.css else "")):
+        html = html.replace("{{" + name + "}}", value)
+    return HTMLResponse(html)
+
+
+def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: service.Databases,
+                   throttle: Callable[[Request, str], None] = lambda request, kind: None) -> list[Route]:
+    """The trainee's API. `identify(request)` says who asks (trainee, course) or raises Refusal;
+    `throttle(request, "run" | "check")` raises Refusal when they ask too often."""
+    shared = databases.shared
 
     def exercise_of(request: Request) -> Exercise:
-        return get(request.path_params["exercise_id"])  # LinklabError for an unknown id: 404 below
+        exercise = get(request.path_params["exercise_id"])  # LinklabError for an unknown id: 404 below
+        if shared and exercise.on_case:
+            raise LinklabError(f"unknown exercise {exercise.id!r} in this class")
+        return exercise
 
-    async def page(request: Request) -> Response:
-        graph, editor = bundle("graph-view"), bundle("cypher-editor")
-        html = (LAB / "index.html").read_text(encoding="utf-8")
-        for name, value in (("graph_js", graph.js.name), ("editor_js", editor.js.name),
-                            ("editor_css", editor.css.name if editor.css else "")):
-            html = html.replace("{{" + name + "}}", value)
-        return HTMLResponse(html)
+    async def me(request: Request) -> Response:
+        trainee, course = identify(request)
+        session = request.scope.get("session")
+        return JSONResponse({"trainee": trainee, "course": course, "mode": "class" if shared else "local",
+                             "csrf": session.csrf if session else ""})
 
     async def exercises(request: Request) -> Response:
-        return JSONResponse({"exercises": await run_in_threadpool(service.exercise_list, trainee, course),
+        trainee, course = identify(request)
+        return JSONResponse({"exercises": await run_in_threadpool(service.exercise_list, trainee, course, shared),
                              "progress": await run_in_threadpool(service.progress_view, trainee, course)})
 
     async def exercise(request: Request) -> Response:
-        view = await run_in_threadpool(service.exercise_view, exercise_of(request), trainee, course, databases.local)
+        trainee, course = identify(request)
+        chosen = exercise_of(request)
+        view = await run_in_threadpool(service.exercise_view, chosen, trainee, course,
+                                       databases.explorer_for(chosen), None, shared)
         return JSONResponse(view)
 
     async def hint(request: Request) -> Response:
+        trainee, course = identify(request)
         return JSONResponse(await run_in_threadpool(service.next_hint, exercise_of(request), trainee, course))
 
     async def load(request: Request) -> Response:
-        key = await run_in_threadpool(service.load_for, exercise_of(request), trainee, course, databases.local)
+        trainee, course = identify(request)
+        chosen = exercise_of(request)
+        key = await run_in_threadpool(service.load_for, chosen, trainee, course, databases.explorer_for(chosen),
+                                      None, None, shared)
         return JSONResponse({"scenario": key, "loaded": True})
 
     async def run(request: Request) -> Response:
-        query = await answer_text(request)
-        outcome = await run_in_threadpool(service.run, exercise_of(request), query, trainee, course, databases.local)
+        trainee, course = identify(request)
+        chosen, query = exercise_of(request), await answer_text(request)
+        throttle(request, "run")
+        outcome = await run_in_threadpool(service.run, chosen, query, trainee, course,
+                                          databases.explorer_for(chosen), None, None, shared)
         return JSONResponse(asdict(outcome))
 
     async def check(request: Request) -> Response:
-        query = await answer_text(request)
-        verdict = await run_in_threadpool(service.check_and_record, exercise_of(request), query, trainee, course,
+        trainee, course = identify(request)
+        chosen, query = exercise_of(request), await answer_text(request)
+        throttle(request, "check")
+        verdict = await run_in_threadpool(service.check_and_record, chosen, query, trainee, course,
                                           None, None, databases)
         return JSONResponse({**service.verdict_view(verdict),
                              "progress": await run_in_threadpool(service.progress_view, trainee, course)})
 
-    async def guide(request: Request) -> Response:
-        if request.method == "OPTIONS":
-            return Response(status_code=204, headers=GUIDE_CORS)
-        return HTMLResponse(GUIDE.read_text(encoding="utf-8"), headers=GUIDE_CORS)
-
     async def schema(request: Request) -> Response:
+        identify(request)
         return JSONResponse(await run_in_threadpool(service.schema, databases.local))
 
-    routes = [
-        Route("/", page),
+    return [
+        Route("/api/me", me),
         Route("/api/exercises", exercises),
         Route("/api/exercises/{exercise_id}", exercise),
         Route("/api/exercises/{exercise_id}/hint", hint, methods=["POST"]),
@@ -93,12 +131,22 @@ def create_app(trainee: str, course: str, databases: service.Databases) -> Starl
         Route("/api/exercises/{exercise_id}/run", run, methods=["POST"]),
         Route("/api/exercises/{exercise_id}/check", check, methods=["POST"]),
         Route("/api/schema", schema),
+    ]
+
+
+def common_routes() -> list:
+    """What every visitor may read: the browser guide and the static files."""
+
+    async def guide(request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers=GUIDE_CORS)
+        return HTMLResponse(GUIDE.read_text(encoding="utf-8"), headers=GUIDE_CORS)
+
+    return [
         Route("/browser-guide.html", guide, methods=["GET", "OPTIONS"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         Mount("/lab", StaticFiles(directory=LAB), name="lab"),
     ]
-    return Starlette(routes=routes, middleware=[Middleware(Guard)],
-                     exception_handlers={LinklabError: linklab_error, Exception: unexpected_error})
 
 
 async def answer_text(request: Request) -> str:
@@ -117,10 +165,17 @@ async def linklab_error(request: Request, exc: LinklabError) -> Response:
     return JSONResponse({"error": exc.message}, status_code=status)
 
 
+async def refused(request: Request, exc: Refusal) -> Response:
+    return JSONResponse({"error": exc.message}, status_code=exc.status)
+
+
 async def unexpected_error(request: Request, exc: Exception) -> Response:
     from ..db import first_line
 
     return JSONResponse({"error": f"{type(exc).__name__}: {first_line(exc)}"}, status_code=500)
+
+
+ERROR_HANDLERS = {Refusal: refused, LinklabError: linklab_error, Exception: unexpected_error}
 
 
 class Guard:

@@ -19,8 +19,8 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 def check_host(host: str) -> None:
     if host not in LOOPBACK:
-        raise LinklabError(f"--host {host}: the lab has no logins yet, so it listens on this machine only "
-                           "(127.0.0.1); open it from here")
+        raise LinklabError(f"--host {host}: a trainee's own lab has no logins, so it listens on this machine "
+                           "only (127.0.0.1); for a room, run a class server: linklab lab --class COURSE --host 0.0.0.0")
 
 
 def address(host: str, port: int) -> str:

@@ -5,14 +5,15 @@
 (function () {
   "use strict";
   const $ = (id) => document.getElementById(id);
-  const state = { exercise: null, editor: null, graph: null, lastRun: null, schema: null };
+  const state = { exercise: null, editor: null, graph: null, lastRun: null, schema: null, csrf: "" };
 
   async function api(path, body) {
     const options = body === undefined ? {} : {
       method: "POST", body: JSON.stringify(body),
-      headers: { "Content-Type": "application/json", "X-Linklab": "1" },
+      headers: { "Content-Type": "application/json", "X-Linklab": "1", "X-CSRF-Token": state.csrf },
     };
     const response = await fetch(path, options);
+    if (response.status === 401) { location.href = "/join"; throw new Error("Signed out: sign in again."); }
     const data = await response.json();
     if (!response.ok) throw new Error(data.error || response.statusText);
     return data;
@@ -224,7 +225,18 @@
     if (match) openExercise(match[1]).catch((err) => showMessage(err.message));
   }
 
+  async function signOut() {
+    await api("/api/logout", {});
+    location.href = "/join";
+  }
+
   async function start() {
+    const me = await api("/api/me");
+    state.csrf = me.csrf;
+    if (me.mode === "class") {  // a class server: the trainee signed in, and may sign out
+      $("signout").hidden = false;
+      $("signout").addEventListener("click", () => signOut().catch((err) => showMessage(err.message)));
+    }
     state.editor = window.LinklabCypher.create($("editor"), { onRun: runQuery, placeholder: "MATCH (p:Person) RETURN p.name LIMIT 10" });
     $("run").addEventListener("click", runQuery);
     $("check").addEventListener("click", checkAnswer);

@@ -1,0 +1,149 @@
+// The instructor's console: the live grid (polled every few seconds), a trainee's answers, the common
+// mistakes, preparing and resetting the course, the roster, exports and answer keys. Data from /api/console/*.
+(function () {
+  "use strict";
+  const $ = (id) => document.getElementById(id);
+  const state = { csrf: "", grid: null, drill: null, polls: 0 };
+  window.linklabConsole = state;  // for the browser tests
+
+  async function api(path, body) {
+    const options = body === undefined ? {} : {
+      method: "POST", body: JSON.stringify(body),
+      headers: { "Content-Type": "application/json", "X-Linklab": "1", "X-CSRF-Token": state.csrf },
+    };
+    const response = await fetch(path, options);
+    if (response.status === 401) { location.href = "/join#instructor"; throw new Error("signed out"); }
+    const data = await response.json();
+    if (!response.ok) throw new Error(data.error || response.statusText);
+    return data;
+  }
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === "class") node.className = v; else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v);
+    }
+    for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    return node;
+  }
+
+  const pct = (n, of) => (of ? `${Math.round((100 * n) / of)} %` : "–");
+
+  function cellView(cell, trainee) {
+    const text = cell.status === "passed" ? "✓" : cell.status === "trying" ? String(cell.attempts)
+      : cell.status === "started" ? "●" : "";
+    const tip = `${trainee}, ${cell.exercise}: ${cell.status}; ${cell.attempts} checks, ${cell.hints} hints` +
+      (cell.minutes != null ? `, ${cell.minutes} min` : "");
+    return el("td", { class: `cell ${cell.status}`, title: tip, "data-trainee": trainee, "data-exercise": cell.exercise,
+      onclick: () => drill(trainee, cell.exercise) }, text);
+  }
+
+  function drawGrid(data) {
+    state.grid = data;
+    const head = el("tr", {}, el("th", { class: "name" }, "trainee"),
+      ...data.exercises.map((e) => el("th", { title: `${e.number}. ${e.title}: ${e.passed} of ${e.trainees} passed, ${e.tried} tried` },
+        String(e.number), el("small", {}, `${e.passed}/${e.trainees}`))),
+      el("th", {}, "passed"), el("th", {}, "hints"));
+    const rows = data.rows.map((r) => el("tr", { "data-trainee": r.trainee }, el("td", { class: "name" }, r.trainee),
+      ...r.cells.map((c) => cellView(c, r.trainee)),
+      el("td", {}, `${r.passed} of ${data.exercises.length}`), el("td", {}, String(r.hints))));
+    $("grid").replaceChildren(data.rows.length ? el("table", {}, el("thead", {}, head), el("tbody", {}, ...rows))
+      : el("p", { class: "muted" }, "Nobody has joined yet: give the trainees the lab's address and the course code."));
+    const passed = data.rows.reduce((n, r) => n + r.passed, 0), cells = data.rows.length * data.exercises.length;
+    $("summary").textContent = `${data.trainees} trainees · ${passed} of ${cells} exercise passes (${pct(passed, cells)})`;
+    $("updated").textContent = `updated ${new Date(data.at * 1000).toLocaleTimeString()}`;
+  }
+
+  async function drill(trainee, exercise) {
+    const data = await api(`/api/console/answers?trainee=${encodeURIComponent(trainee)}&exercise=${encodeURIComponent(exercise)}`);
+    state.drill = data;
+    $("drill-title").textContent = `${trainee}: ${data.title}`;
+    const items = data.checks.map((c) => el("div", { class: "answer" },
+      el("div", {}, el("span", { class: c.passed ? "ok" : "bad" }, c.passed ? "passed" : "not yet"), "  ",
+        new Date(c.at * 1000).toLocaleTimeString(), c.mistake ? `  · diagnosed: ${c.mistake}` : ""),
+      el("pre", {}, c.answer || "(answer not recorded)"), el("div", { class: "muted" }, c.feedback)));
+    $("drill-body").replaceChildren(el("p", { class: "muted" }, `${data.checks.length} checks, ${data.hints} hints`),
+      ...(items.length ? items : [el("p", {}, "No checks yet.")]));
+    $("drill").hidden = false;
+    $("drill").scrollIntoView({ block: "nearest" });
+  }
+
+  async function drawMistakes() {
+    const data = await api("/api/console/mistakes");
+    $("mistakes").replaceChildren(...(data.exercises.length ? data.exercises.map((e) => el("div", {},
+      el("strong", {}, `${e.number}. ${e.title}`),
+      el("ul", { class: "mistake-list" }, ...e.mistakes.map((m) => el("li", {}, `${m.diagnosis} (${m.trainees} trainee${m.trainees === 1 ? "" : "s"})`)))))
+      : [el("p", { class: "muted" }, "No failed checks yet.")]));
+  }
+
+  function drawJob(job) {
+    const lines = job.messages.map((m) => el("li", {}, m));
+    if (job.error) lines.push(el("li", { class: "error" }, job.error));
+    if (job.result && !job.running) lines.push(el("li", {}, summarise(job)));
+    $("job").replaceChildren(...lines);
+    $("prepare").disabled = $("reset").disabled = job.running;
+  }
+
+  function summarise(job) {
+    if (job.name === "prepare") {
+      const gaps = job.result.not_separated.length;
+      return `Prepared in ${Math.round(job.result.seconds)} s. ` + (gaps ? `${gaps} registered mistakes cannot be told from the right answer on this course's scenarios.` : "Every registered mistake fails on the course's scenarios.");
+    }
+    return `The ${job.result.profile} scenario was loaded again in ${job.result.seconds} s.`;
+  }
+
+  async function drawCourse() {
+    const data = await api("/api/console/course");
+    $("course").textContent = data.course;
+    $("join-code").textContent = data.join_code;
+    $("servers").textContent = `${data.servers.length} local Neo4j servers (${data.profiles.join(", ")} and ${data.grading_servers} for grading), about ${data.memory_gb} GiB. ` + data.notes.join(" ");
+    if (!$("reset-profile").options.length) $("reset-profile").replaceChildren(...data.profiles.map((p) => el("option", { value: p }, p)));
+    drawJob(data.job);
+    return data.job;
+  }
+
+  async function poll() {
+    try {
+      drawGrid(await api("/api/console/grid"));
+      await drawMistakes();
+      const job = await drawCourse();
+      state.polls += 1;
+      setTimeout(poll, job.running ? 1000 : 3000);
+    } catch (err) {
+      setTimeout(poll, 5000);
+    }
+  }
+
+  async function showKey() {
+    const id = $("key-exercise").value;
+    if (!id) return;
+    const k = await api(`/api/console/keys/${id}`);
+    $("key").replaceChildren(el("p", { class: "muted" }, `${k.scenario}; parameters ${JSON.stringify(k.parameters)}`),
+      el("pre", {}, k.solution),
+      el("p", {}, `${k.total_rows} expected rows` + (k.total_rows > k.rows.length ? ` (first ${k.rows.length})` : "") + ":"),
+      el("pre", {}, k.rows.map((r) => r.join(" | ")).join("\n")));
+  }
+
+  async function start() {
+    state.csrf = (await api("/api/console/course")).csrf;
+    $("prepare").addEventListener("click", () => api("/api/console/prepare", {}).then(drawCourse).catch((e) => alert(e.message)));
+    $("reset").addEventListener("click", () => api("/api/console/reset", { profile: $("reset-profile").value }).then(drawCourse).catch((e) => alert(e.message)));
+    $("roster").addEventListener("click", async () => {
+      const names = $("roster-names").value.split("\n").map((n) => n.trim()).filter(Boolean);
+      const data = await api("/api/console/roster", { names });
+      $("roster-table").querySelector("tbody").replaceChildren(...data.trainees.map((t) => el("tr", {}, el("td", {}, t.name), el("td", {}, t.code))));
+      $("roster-table").hidden = false;
+    });
+    $("drill-close").addEventListener("click", () => { $("drill").hidden = true; });
+    $("signout").addEventListener("click", async () => { await api("/api/logout", {}); location.href = "/join"; });
+    drawGrid(await api("/api/console/grid"));
+    $("key-exercise").replaceChildren(el("option", { value: "" }, "choose an exercise"),
+      ...state.grid.exercises.map((e) => el("option", { value: e.id }, `${e.number}. ${e.title}`)));
+    $("key-exercise").addEventListener("change", () => showKey().catch((e) => alert(e.message)));
+    await poll();
+    document.body.dataset.ready = "1";
+  }
+
+  start().catch((err) => { document.body.prepend(el("div", { class: "message" }, err.message)); });
+})();
