@@ -50,7 +50,7 @@ SECURITY_HEADERS = [
 class Limits:
     runs_per_minute: int = 30
     checks_per_minute: int = 12
-    sign_ins_per_minute: int = 10  # per client address: personal codes are not guessed at this rate
+    failed_sign_ins_per_minute: int = 10  # per client address: codes and passwords are not guessed at this rate
 
 
 @dataclass
@@ -69,7 +69,7 @@ def create_class_app(course: str, databases: servers.ClassDatabases, limits: Lim
     key = accounts.session_key()
     join_code = accounts.open_course(course)
     buckets = {"run": sessions.RateLimit(limits.runs_per_minute), "check": sessions.RateLimit(limits.checks_per_minute)}
-    sign_ins = sessions.RateLimit(limits.sign_ins_per_minute)
+    failures = sessions.RateLimit(limits.failed_sign_ins_per_minute)  # a room behind one address joins at once
     job, job_lock = Job(), threading.Lock()
 
     def session_of(request: Request) -> sessions.Session | None:
@@ -103,9 +103,12 @@ def create_class_app(course: str, databases: servers.ClassDatabases, limits: Lim
         response.headers["set-cookie"] = sessions.cookie_header(sessions.sign(session, key))
         return response
 
+    def address(request: Request) -> str:
+        return request.client.host if request.client else "?"
+
     async def form(request: Request) -> dict:
-        if not sign_ins.allow(request.client.host if request.client else "?"):
-            raise Refusal(429, "too many sign-in attempts: wait a minute")
+        if failures.full(address(request)):
+            raise Refusal(429, "too many failed sign-ins from here: wait a minute")
         try:
             body = json.loads(await request.body())
         except ValueError:
@@ -135,23 +138,38 @@ def create_class_app(course: str, databases: servers.ClassDatabases, limits: Lim
             return JSONResponse({"error": "only the instructor may see this"}, status_code=403)
         return HTMLResponse((CONSOLE / "index.html").read_text(encoding="utf-8"))
 
-    async def join(request: Request) -> Response:
+    async def attempt(request: Request, work) -> Response:
+        """A sign-in; a failed one counts against the address (wrong codes and passwords only)."""
         body = await form(request)
-        joined = await run_in_threadpool(accounts.join, course, body.get("course_code", ""), body.get("name", ""))
+        try:
+            return await run_in_threadpool(work, body)
+        except (LinklabError, Refusal):
+            failures.note(address(request))
+            raise
+
+    def join_with_code(body: dict) -> Response:
+        joined = accounts.join(course, body.get("course_code", ""), body.get("name", ""))
         return signed_in(sessions.new_session("trainee", course, joined.name), {"personal_code": joined.code})
 
-    async def signin(request: Request) -> Response:
-        body = await form(request)
-        joined = await run_in_threadpool(accounts.sign_in, body.get("code", ""))
+    def personal_code(body: dict) -> Response:
+        joined = accounts.sign_in(body.get("code", ""))
         if joined.course != course:
             raise LinklabError("that code belongs to another course")
         return signed_in(sessions.new_session("trainee", course, joined.name), {})
 
-    async def instructor(request: Request) -> Response:
-        body = await form(request)
-        if not await run_in_threadpool(accounts.instructor_password_matches, body.get("password", "")):
+    def password(body: dict) -> Response:
+        if not accounts.instructor_password_matches(body.get("password", "")):
             raise Refusal(403, "that is not the instructor's password")
         return signed_in(sessions.new_session("instructor", course, "instructor"), {})
+
+    async def join(request: Request) -> Response:
+        return await attempt(request, join_with_code)
+
+    async def signin(request: Request) -> Response:
+        return await attempt(request, personal_code)
+
+    async def instructor(request: Request) -> Response:
+        return await attempt(request, password)
 
     async def logout(request: Request) -> Response:
         response = JSONResponse({"signed_out": True})

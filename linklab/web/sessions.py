@@ -83,12 +83,24 @@ class RateLimit:
         self.lock = threading.Lock()
 
     def allow(self, key: str) -> bool:
-        now = time.monotonic()
+        """Count one event for `key`, unless the window is full already (then False)."""
         with self.lock:
-            recent = self.events.setdefault(key, deque())
-            while recent and recent[0] <= now - self.window_s:
-                recent.popleft()
-            if len(recent) >= self.count:
+            if self._full(key):
                 return False
-            recent.append(now)
+            self.events[key].append(time.monotonic())
             return True
+
+    def full(self, key: str) -> bool:
+        with self.lock:
+            return self._full(key)
+
+    def note(self, key: str) -> None:
+        with self.lock:
+            self._full(key)
+            self.events[key].append(time.monotonic())
+
+    def _full(self, key: str) -> bool:
+        recent = self.events.setdefault(key, deque())
+        while recent and recent[0] <= time.monotonic() - self.window_s:
+            recent.popleft()
+        return len(recent) >= self.count

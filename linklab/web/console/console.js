@@ -51,7 +51,7 @@
     $("grid").replaceChildren(data.rows.length ? el("table", {}, el("thead", {}, head), el("tbody", {}, ...rows))
       : el("p", { class: "muted" }, "Nobody has joined yet: give the trainees the lab's address and the course code."));
     const passed = data.rows.reduce((n, r) => n + r.passed, 0), cells = data.rows.length * data.exercises.length;
-    $("summary").textContent = `${data.trainees} trainees · ${passed} of ${cells} exercise passes (${pct(passed, cells)})`;
+    $("summary").textContent = `${data.trainees} trainee${data.trainees === 1 ? "" : "s"} · ${passed} of ${cells} exercise passes (${pct(passed, cells)})`;
     $("updated").textContent = `updated ${new Date(data.at * 1000).toLocaleTimeString()}`;
   }
 

@@ -1,0 +1,293 @@
+"""A class server (`linklab lab --class`) as a room uses it: the real command starts its own Neo4j servers
+(two exploration servers and one grading server, in a state folder of the test's own), the instructor
+prepares the course in the console in Chromium, a trainee joins in a second Chromium and solves an
+exercise, and the grid shows it. The walls are tried as a trainee and as an anonymous visitor, each
+refused; 30 simulated trainees run and check at once and every verdict equals the serial one."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+
+from linklab import server as srv
+from linklab.exercises.catalogue import catalogue, get
+
+from .browser import console_errors, open_page, screenshot_colours, start_browser
+from .conftest import ROOT
+from .test_lab import free_port, type_query, wait_for
+
+COURSE, PASSWORD = "class-test", "instructor-pass-1"
+FIRST_PORT = 7730  # class-darknet 7730/7731, class-networked 7732/7733, class-grading-1 7734/7735
+CREWS = get("crews")
+WRONG_CREWS = "MATCH (o:Organization) RETURN o.name, 1"
+
+
+def answer_of(exercise) -> str:
+    return "\n".join(line for line in exercise.solution.splitlines() if not line.startswith("//"))
+
+
+@pytest.fixture(scope="module")
+def class_server(tmp_path_factory):
+    """The class lab's address, its environment, and the course code; its servers are stopped afterwards."""
+    home = tmp_path_factory.mktemp("class-home")
+    srv.install()
+    (home / "neo4j-dist").symlink_to(srv.dist_dir())  # the jars, not the data: this class's servers are its own
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "LINKLAB_"))}
+    env |= {"LINKLAB_HOME": str(home), "LINKLAB_INSTRUCTOR_PASSWORD": PASSWORD}
+    port = free_port()
+    command = [sys.executable, "-m", "linklab", "lab", "--class", COURSE, "--port", str(port), "--grading-servers",
+               "1", "--first-port", str(FIRST_PORT)]
+    log = open(home / "class.log", "w+")
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 400
+        while True:
+            try:
+                urllib.request.urlopen(url + "/join", timeout=2)
+                break
+            except OSError:
+                log.seek(0)
+                assert process.poll() is None and time.monotonic() < deadline, log.read()
+                time.sleep(1)
+        log.seek(0)
+        printed = log.read()
+        assert "The class lab is open at" in printed and "course code" in printed
+        code = printed.split("course code ")[1].split(")")[0]
+        yield {"url": url, "env": env, "code": code}
+    finally:
+        process.terminate()
+        process.wait(20)
+        subprocess.run(command + ["--stop"], env=env, cwd=ROOT, capture_output=True, timeout=300)
+        log.close()
+
+
+def client(url: str) -> httpx.Client:
+    return httpx.Client(base_url=url, headers={"X-Linklab": "1", "Origin": url}, timeout=300)
+
+
+def instructor(server) -> tuple[httpx.Client, str]:
+    who = client(server["url"])
+    assert who.post("/api/instructor", json={"password": PASSWORD}).status_code == 200
+    return who, who.get("/api/console/course").json()["csrf"]
+
+
+def trainee(server, name: str) -> tuple[httpx.Client, str]:
+    who = client(server["url"])
+    joined = who.post("/api/join", json={"course_code": server["code"], "name": name})
+    assert joined.status_code == 200, joined.text
+    return who, who.get("/api/me").json()["csrf"]
+
+
+def prepared(server) -> None:
+    """Prepare the course through the console's API (once; the browser test does it by clicking)."""
+    who, csrf = instructor(server)
+    job = who.get("/api/console/course").json()["job"]
+    if job["name"] != "prepare" or job["error"]:
+        assert who.post("/api/console/prepare", json={}, headers={"X-CSRF-Token": csrf}).status_code in (202, 409)
+    deadline = time.monotonic() + 900
+    while (job := who.get("/api/console/course").json()["job"])["running"]:
+        assert time.monotonic() < deadline
+        time.sleep(2)
+    assert job["error"] == "" and job["result"]["scenarios"], job
+
+
+# ---------------------------------------------------------------- in real Chromium
+
+
+@pytest.fixture(scope="module")
+def second_browser():
+    with tempfile.TemporaryDirectory(prefix="linklab-chromium-trainee-") as profile:
+        driver = start_browser(Path(profile))
+        try:
+            yield driver
+        finally:
+            driver.quit()
+
+
+def test_instructor_prepares_a_trainee_solves_and_the_grid_moves(class_server, browser, second_browser, shots):
+    from selenium.webdriver.common.by import By
+
+    url = class_server["url"]
+    # The instructor signs in and prepares the course from the console.
+    assert open_page(browser, url + "/join", "document.body.dataset.ready") == []
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "#instructor-form button").click()
+    wait_for(browser, "document.body.dataset.ready === '1' && location.pathname === '/console'")
+    assert browser.find_element(By.ID, "join-code").text == class_server["code"]
+    browser.find_element(By.ID, "prepare").click()
+    wait_for(browser, "document.getElementById('job').textContent.includes('Prepared in')", timeout=900)
+
+    # A trainee joins in another browser, with the course code and a name, and solves exercise 1.
+    trainee_view = second_browser
+    assert open_page(trainee_view, url + "/", "document.body.dataset.ready") == []  # redirected to /join
+    assert trainee_view.current_url.endswith("/join")
+    trainee_view.find_element(By.ID, "course-code").send_keys(class_server["code"].lower())
+    trainee_view.find_element(By.ID, "name").send_keys("Dana Analyst")
+    trainee_view.find_element(By.CSS_SELECTOR, "#join-form button").click()
+    wait_for(trainee_view, "!document.getElementById('welcome').hidden")
+    personal_code = trainee_view.find_element(By.ID, "welcome-code").text
+    assert len(personal_code.replace("-", "")) == 10
+    trainee_view.find_element(By.ID, "go").click()
+    wait_for(trainee_view, "document.body.dataset.ready === '1' && !document.getElementById('signout').hidden")
+    trainee_view.find_element(By.CSS_SELECTOR, 'nav a[data-id="crews"]').click()
+    wait_for(trainee_view, "document.getElementById('title').textContent.includes('crews')")
+    type_query(trainee_view, WRONG_CREWS)
+    trainee_view.find_element(By.ID, "check").click()
+    wait_for(trainee_view, "document.getElementById('verdict').textContent.startsWith('NOT YET')", timeout=120)
+    trainee_view.execute_script("linklabLab.editor.setValue(arguments[0])", answer_of(CREWS))
+    trainee_view.find_element(By.ID, "check").click()
+    wait_for(trainee_view, "document.getElementById('verdict').textContent.startsWith('PASSED')", timeout=120)
+    assert console_errors(trainee_view) == []
+
+    # The instructor's grid shows the pass without a reload, and the drill-down shows both answers.
+    cell = "document.querySelector('td.cell[data-trainee=\"Dana Analyst\"][data-exercise=\"crews\"]')"
+    wait_for(browser, f"{cell} && {cell}.classList.contains('passed')", timeout=30)
+    header = browser.find_element(By.CSS_SELECTOR, ".grid thead th:nth-child(2) small").text
+    assert header == "1/1"  # passed of trainees: a count, not only a percentage
+    browser.execute_script(f"{cell}.click()")
+    wait_for(browser, "!document.getElementById('drill').hidden && document.querySelectorAll('#drill-body .answer').length === 2")
+    drill = browser.find_element(By.ID, "drill-body").text
+    assert "MATCH (o:Organization) RETURN o.name, 1" in drill and "passed" in drill
+    assert screenshot_colours(browser, shots / "console.png") > 20
+    assert console_errors(browser) == []
+
+    # The trainee's browser cannot open the console, anyone's answers or the keys.
+    for path in ("/console", "/api/console/grid", "/api/console/answers?trainee=Dana%20Analyst&exercise=crews",
+                 "/api/console/keys/crews", "/api/console/export/gradebook.csv"):
+        trainee_view.get(url + path)
+        assert "only the instructor" in trainee_view.find_element(By.TAG_NAME, "body").text, path
+
+
+# ---------------------------------------------------------------- the walls, over HTTP
+
+
+def test_anonymous_visitors_reach_only_the_join_page(class_server):
+    anon = client(class_server["url"])
+    assert anon.get("/join").status_code == 200
+    for path in ("/api/exercises", "/api/exercises/crews", "/api/me", "/api/console/grid", "/api/console/course",
+                 "/api/console/keys/crews", "/api/console/answers?trainee=x&exercise=crews",
+                 "/api/console/export/results.json"):
+        assert anon.get(path).status_code == 401, path
+    assert anon.get("/", follow_redirects=False).headers["location"] == "/join"
+    assert anon.get("/console", follow_redirects=False).headers["location"].startswith("/join")
+    assert anon.post("/api/exercises/crews/check", json={"query": "RETURN 1"}).status_code == 401
+    assert anon.post("/api/console/prepare", json={}).status_code == 401
+    forged = client(class_server["url"])
+    forged.cookies.set("linklab_session", "eyJyb2xlIjoiaW5zdHJ1Y3RvciJ9.AAAA")
+    assert forged.get("/api/console/grid").status_code == 401
+
+
+def test_a_trainee_sees_only_their_own_work(class_server):
+    prepared(class_server)
+    alice, alice_csrf = trainee(class_server, "Alice Wall")
+    bob, _ = trainee(class_server, "Bob Wall")
+    checked = alice.post("/api/exercises/crews/check", json={"query": answer_of(CREWS)},
+                         headers={"X-CSRF-Token": alice_csrf})
+    assert checked.status_code == 200 and checked.json()["passed"]
+    # Bob's view of the lab is his own: no trainee parameter reaches anyone else's progress.
+    for view in (bob.get("/api/exercises").json(), bob.get("/api/exercises?trainee=Alice%20Wall").json()):
+        assert view["progress"]["trainee"] == "Bob Wall" and view["progress"]["passed"] == 0
+    for path in ("/console", "/api/console/grid", "/api/console/answers?trainee=Alice%20Wall&exercise=crews",
+                 "/api/console/keys/crews", "/api/console/mistakes", "/api/console/export/gradebook.csv"):
+        assert bob.get(path).status_code == 403, path
+    # Changes need the session's own CSRF token: none, or another trainee's, is refused.
+    assert bob.post("/api/exercises/crews/hint", json={}).status_code == 403
+    assert bob.post("/api/exercises/crews/hint", json={}, headers={"X-CSRF-Token": alice_csrf}).status_code == 403
+    assert bob.post("/api/console/roster", json={"names": ["Eve"]}, headers={"X-CSRF-Token": alice_csrf}).status_code == 403
+    # A name already taken cannot be joined again with the course code: nobody signs in as a classmate.
+    again = client(class_server["url"]).post("/api/join", json={"course_code": class_server["code"], "name": "Alice Wall"})
+    assert again.status_code == 400 and "taken" in again.json()["error"]
+    wrong = client(class_server["url"]).post("/api/join", json={"course_code": "AAAAAA", "name": "Mallory"})
+    assert wrong.status_code == 400 and "code" in wrong.json()["error"]
+    # The instructor sees Alice's answer and diagnosis, and exports from the same records.
+    boss, boss_csrf = instructor(class_server)
+    seen = boss.get("/api/console/answers", params={"trainee": "Alice Wall", "exercise": "crews"}).json()
+    assert seen["checks"][0]["passed"] and "MATCH" in seen["checks"][0]["answer"]
+    book = boss.get("/api/console/export/gradebook.csv").text.splitlines()
+    alice_row = next(line for line in book if line.startswith("Alice Wall,"))
+    assert alice_row.split(",")[1] == str(CREWS.points)
+    roster = boss.post("/api/console/roster", json={"names": ["Carol Roster"]}, headers={"X-CSRF-Token": boss_csrf})
+    code = roster.json()["trainees"][0]["code"]
+    carol = client(class_server["url"])
+    assert carol.post("/api/signin", json={"code": code}).json()["name"] == "Carol Roster"
+    assert carol.get("/api/me").json()["trainee"] == "Carol Roster"
+
+
+def test_runs_are_rate_limited_per_trainee(class_server):
+    prepared(class_server)
+    eager, csrf = trainee(class_server, "Eager Runner")
+    statuses = [eager.post("/api/exercises/crews/run", json={"query": "RETURN 1 AS one"},
+                           headers={"X-CSRF-Token": csrf}).status_code for _ in range(31)]
+    assert statuses[:30] == [200] * 30 and statuses[30] == 429
+    other, other_csrf = trainee(class_server, "Calm Runner")  # one trainee's limit is not another's
+    assert other.post("/api/exercises/crews/run", json={"query": "RETURN 1 AS one"},
+                      headers={"X-CSRF-Token": other_csrf}).status_code == 200
+
+
+# ---------------------------------------------------------------- many trainees at once
+
+
+def test_thirty_trainees_at_once_get_the_serial_verdicts(class_server):
+    """30 trainees, each running and checking right and wrong answers at once for a bounded time: every
+    verdict equals the one the same answer got alone, and every check is in the records."""
+    prepared(class_server)
+    exercises = [e for e in catalogue() if e.id in ("crews", "hub-messages", "member-accounts", "hub-calls")]
+    answers = [(e, answer_of(e)) for e in exercises] + [(e, e.mutants[0].query) for e in exercises if e.mutants]
+    solo, solo_csrf = trainee(class_server, "Serial Sam")
+    serial = {}
+    for exercise, query in answers:
+        reply = solo.post(f"/api/exercises/{exercise.id}/check", json={"query": query},
+                          headers={"X-CSRF-Token": solo_csrf}).json()
+        serial[(exercise.id, query)] = (reply["passed"], reply["feedback"])
+    assert any(v[0] for v in serial.values()) and not all(v[0] for v in serial.values())
+
+    def one_trainee(i: int) -> list[tuple]:
+        who, csrf = trainee(class_server, f"Load Trainee {i:02d}")
+        seen, deadline = [], time.monotonic() + 60
+        for round_ in range(3):
+            for j, (exercise, query) in enumerate(answers[i % len(answers):] + answers[:i % len(answers)]):
+                if time.monotonic() > deadline:
+                    return seen
+                if j % 2 == 0:
+                    ran = who.post(f"/api/exercises/{exercise.id}/run", json={"query": query},
+                                   headers={"X-CSRF-Token": csrf})
+                    assert ran.status_code == 200, ran.text
+                reply = who.post(f"/api/exercises/{exercise.id}/check", json={"query": query},
+                                 headers={"X-CSRF-Token": csrf})
+                if reply.status_code == 429:  # the per-trainee limit: wait as a trainee would
+                    time.sleep(5)
+                    continue
+                assert reply.status_code == 200, reply.text
+                seen.append((exercise.id, query, reply.json()["passed"], reply.json()["feedback"]))
+        return seen
+
+    with ThreadPoolExecutor(30) as pool:
+        results = list(pool.map(one_trainee, range(30)))
+    checks = [c for seen in results for c in seen]
+    assert len(checks) >= 60
+    for exercise_id, query, passed, feedback in checks:
+        assert (passed, feedback) == serial[(exercise_id, query)]
+    boss, _ = instructor(class_server)
+    grid = boss.get("/api/console/grid").json()
+    recorded = {row["trainee"]: sum(c["attempts"] for c in row["cells"]) for row in grid["rows"]}
+    for i, seen in enumerate(results):
+        assert recorded[f"Load Trainee {i:02d}"] == len(seen)  # nothing lost from the records
+
+
+def test_sign_in_attempts_are_rate_limited(class_server):
+    """Last in this module: it spends this address's sign-in allowance for a minute."""
+    guesser = client(class_server["url"])
+    statuses = [guesser.post("/api/signin", json={"code": f"WRONG-{i:05d}"}).status_code for i in range(11)]
+    assert statuses[0] == 400 and 429 in statuses  # earlier tests' failed joins count too
+    assert set(statuses[statuses.index(429):]) == {429}
+    assert guesser.post("/api/instructor", json={"password": PASSWORD}).status_code == 429  # even a right one, for now
