@@ -8,6 +8,7 @@
     python -m bench grade              # 200 trainees x 20 exercises x 3 seeds
     python -m bench import             # a case network at the size limit: read, load, keys, checks
     python -m bench lab                # the lab over HTTP: page, run, check, 30 trainees at once (bench/lab.py)
+    python -m bench class --trainees 30 --minutes 3   # a class server under a room's load (bench/classroom.py)
 
 They run against their own local server (`bench`, bolt 7692), started and stopped here, unless
 LINKLAB_BENCH_URI points elsewhere.
@@ -348,6 +349,13 @@ def main() -> None:
     p.add_argument("--trainees", type=int, default=30)
     p.add_argument("--checks", type=int, default=4, help="checks per simulated trainee")
     p.set_defaults(func=lambda args: __import__("bench.lab", fromlist=["bench_lab"]).bench_lab(args))
+    p = sub.add_parser("class")
+    p.add_argument("--trainees", type=int, default=30)
+    p.add_argument("--minutes", type=float, default=3.0)
+    p.add_argument("--think", type=float, default=3.0, help="seconds between a trainee's requests, on average")
+    p.add_argument("--grading-servers", type=int, default=None)
+    p.add_argument("--port", type=int, default=8090, help="the class lab's port")
+    p.set_defaults(func=lambda args: __import__("bench.classroom", fromlist=["bench_class"]).bench_class(args))
     args = parser.parse_args()
     args.func(args)
 

@@ -366,6 +366,7 @@ def run_class(course: str, host: str, port: int, trainees: int, grading_servers:
     supervisor = servers.Supervisor(plan, say)
     supervisor.start()
     with servers.ClassDatabases(plan, notify=say) as databases:
+        servers.load_course_scenarios(databases, course, say)
         app = create_class_app(course, databases)
         click.echo(f"The class lab is open at {process.address(host, port)} (course code "
                    f"{accounts.open_course(course)}); the instructor's console is {process.address(host, port)}console\n"

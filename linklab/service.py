@@ -19,6 +19,7 @@ import neo4j.spatial
 from . import cypher, progress, server as srv
 from .config import Connection, local_password
 from .db import connect
+from .errors import LinklabError
 from .exercises.catalogue import Exercise, case_catalogue, catalogue
 from .grade import hidden
 from .grade.compare import STABLE_KEY
@@ -141,6 +142,9 @@ def prepare_hidden(exercise: Exercise, trainee: str, course: str, case: str | No
     """The course's hidden scenarios for this exercise's world, chosen once (grade.hidden) on a grading server."""
     worlds = hidden.worlds_for([exercise], course, [trainee], case, shared=databases.shared)
     missing = {w for w in worlds if hidden.stored_choice(course, *w) is None}
+    if missing and databases.shared:  # a class: the instructor prepares the course once, from the console
+        raise LinklabError("checking opens once the instructor has prepared the course: you can run queries "
+                           "meanwhile")
     if missing:
         if notify:
             notify("choosing this course's hidden scenarios (once per course and profile)...")

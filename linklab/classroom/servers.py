@@ -149,6 +149,18 @@ def stop_servers(class_plan: Plan) -> list[str]:
     return [inst.name for inst in class_plan.instances() if srv.stop(inst)]
 
 
+def load_course_scenarios(databases: "ClassDatabases", course: str, notify: Callable[[str], None]) -> list[str]:
+    """The course's scenario of each profile on its exploration server (unless it is there), so that
+    trainees can explore from the start."""
+    placed = []
+    for profile, driver in databases.explorers.items():
+        key = class_scenario(profile, course)
+        if ensure_loaded(driver, key, on_wait=notify):
+            notify(f"loaded the course's {profile} scenario")
+        placed.append(f"{profile}: the course's scenario on {databases.plan.explore_instance(profile).name}")
+    return placed
+
+
 @dataclass
 class Preparation:
     seconds: float
@@ -166,12 +178,7 @@ def prepare(databases: ClassDatabases, course: str, notify: Callable[[str], None
     if missing:
         notify("choosing the course's hidden scenarios against the registered mistakes (once per course)...")
         hidden.ensure_prepared(pool[0], course, missing)
-    placed = []
-    for profile, driver in databases.explorers.items():
-        key = class_scenario(profile, course)
-        notify(f"loading the course's {profile} scenario...")
-        ensure_loaded(driver, key, on_wait=notify)
-        placed.append(f"{profile}: the course's scenario on {databases.plan.explore_instance(profile).name}")
+    placed = load_course_scenarios(databases, course, notify)
     hidden_keys = [ScenarioKey(p, HIDDEN_SIZE, s, k) for p in databases.plan.profiles
                    for k, s in enumerate(hidden.hidden_seeds(course, p), start=1)]
     for i, key in enumerate(hidden_keys[:len(pool)]):  # the rest are loaded in turn by the checks

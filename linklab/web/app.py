@@ -15,6 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
+from neo4j.exceptions import DriverError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
@@ -175,7 +176,13 @@ async def unexpected_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": f"{type(exc).__name__}: {first_line(exc)}"}, status_code=500)
 
 
-ERROR_HANDLERS = {Refusal: refused, LinklabError: linklab_error, Exception: unexpected_error}
+async def database_unreachable(request: Request, exc: DriverError) -> Response:
+    return JSONResponse({"error": "a database server of the lab is not answering (it may be restarting): "
+                                  "try again in a minute"}, status_code=503)
+
+
+ERROR_HANDLERS = {Refusal: refused, LinklabError: linklab_error, DriverError: database_unreachable,
+                  Exception: unexpected_error}
 
 
 class Guard:

@@ -1,0 +1,193 @@
+"""`python -m bench class`: a class server under a room's load, over loopback.
+
+The real `linklab lab --class` command, in a state folder of its own (.linklab/bench-class) with its own
+Neo4j servers from port 7740: the instructor prepares the course, then N simulated trainees join and,
+for the given minutes, open exercises, run and check answers (the reference or one of its registered
+mistakes) with a few seconds of thought between requests, as people do. Printed: p50/p95 of run and
+check, every verdict compared with the same answer checked alone, the records compared with the checks
+made, and the memory of the servers and of the lab process. Bounded in trainees, minutes and requests."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx2 as httpx
+
+from linklab import server as srv
+from linklab.config import PROJECT_ROOT
+from linklab.exercises.catalogue import catalogue
+
+from .lab import figures
+
+PASSWORD = "bench-instructor-1"
+FIRST_PORT = 7740
+EXERCISES = ("crews", "member-accounts", "hub-messages", "hub-calls", "family-ties", "common-contacts",
+             "second-degree", "crew-triangles")
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def answer_of(exercise) -> str:
+    return "\n".join(line for line in exercise.solution.splitlines() if not line.startswith("//"))
+
+
+class Room:
+    """The class server process and its address."""
+
+    def __init__(self, course: str, trainees: int, grading_servers: int | None, port: int):
+        self.home = PROJECT_ROOT / ".linklab" / "bench-class"
+        self.home.mkdir(parents=True, exist_ok=True)
+        srv.install()
+        dist = self.home / "neo4j-dist"
+        if not dist.exists():
+            dist.symlink_to(srv.dist_dir())
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "LINKLAB_"))}
+        self.env |= {"LINKLAB_HOME": str(self.home), "LINKLAB_INSTRUCTOR_PASSWORD": PASSWORD}
+        self.command = [sys.executable, "-m", "linklab", "lab", "--class", course, "--port", str(port),
+                        "--trainees", str(trainees), "--first-port", str(FIRST_PORT)]
+        if grading_servers:
+            self.command += ["--grading-servers", str(grading_servers)]
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = open(self.home / "class.log", "w+")
+
+    def __enter__(self) -> "Room":
+        began = time.perf_counter()
+        self.process = subprocess.Popen(self.command, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        while True:
+            try:
+                urllib.request.urlopen(self.url + "/join", timeout=2)
+                break
+            except OSError:
+                if self.process.poll() is not None:
+                    self.log.seek(0)
+                    raise SystemExit(f"the class server stopped:\n{self.log.read()}")
+                time.sleep(1)
+        self.log.seek(0)
+        self.code = self.log.read().split("course code ")[1].split(")")[0]
+        print(f"class server up in {time.perf_counter() - began:.0f} s at {self.url} (course code {self.code})")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        self.process.wait(30)
+        subprocess.run(self.command + ["--stop"], env=self.env, capture_output=True, timeout=300)
+        self.log.close()
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url, headers={"X-Linklab": "1", "Origin": self.url}, timeout=300)
+
+    def memory(self) -> str:
+        parts = []
+        for inst_file in sorted((self.home / "servers").glob("class-*/instance.json")):
+            name = inst_file.parent.name
+            pid_file = inst_file.parent / "run" / "neo4j.pid"
+            pid = int(pid_file.read_text()) if pid_file.exists() else 0
+            parts.append(f"{name} {rss_mb(pid) / 1024:.2f} GiB")
+        parts.append(f"lab process {rss_mb(self.process.pid):.0f} MiB")
+        return ", ".join(parts)
+
+
+def bench_class(args) -> None:
+    course = f"bench-class-{args.trainees}"
+    with Room(course, args.trainees, args.grading_servers, args.port) as room:
+        boss = room.client()
+        assert boss.post("/api/instructor", json={"password": PASSWORD}).status_code == 200
+        csrf = boss.get("/api/console/course").json()["csrf"]
+        began = time.perf_counter()
+        boss.post("/api/console/prepare", json={}, headers={"X-CSRF-Token": csrf})
+        while (job := boss.get("/api/console/course").json()["job"])["running"]:
+            time.sleep(2)
+        assert not job["error"], job["error"]
+        print(f"  prepare (hidden scenarios chosen, course scenarios loaded): {time.perf_counter() - began:.0f} s; "
+              f"{len(job['result']['not_separated'])} registered mistakes not separated")
+        exercises = [e for e in catalogue() if e.id in EXERCISES]
+        answers = [(e, answer_of(e)) for e in exercises] + [(e, m.query) for e in exercises for m in e.mutants[:2]]
+        solo = room.client()
+        assert solo.post("/api/join", json={"course_code": room.code, "name": "serial"}).status_code == 200
+        solo_csrf = solo.get("/api/me").json()["csrf"]
+        serial = {}
+        for exercise, query in answers:  # one at a time, with a pause that keeps under the check limit
+            reply = solo.post(f"/api/exercises/{exercise.id}/check", json={"query": query},
+                              headers={"X-CSRF-Token": solo_csrf})
+            if reply.status_code == 429:
+                time.sleep(60)
+                reply = solo.post(f"/api/exercises/{exercise.id}/check", json={"query": query},
+                                  headers={"X-CSRF-Token": solo_csrf})
+            serial[(exercise.id, query)] = (reply.json()["passed"], reply.json()["feedback"])
+        print(f"  {len(answers)} answers checked alone first ({sum(p for p, _ in serial.values())} right)")
+        runs, checks, limited, unequal = [], [], [0], []
+        lock = threading.Lock()
+        peak = {"memory": ""}
+
+        def trainee(i: int) -> int:
+            rng = random.Random(i)
+            who = room.client()
+            assert who.post("/api/join", json={"course_code": room.code, "name": f"trainee {i:03d}"}).status_code == 200
+            token = who.get("/api/me").json()["csrf"]
+            made, deadline = 0, time.monotonic() + args.minutes * 60
+            while time.monotonic() < deadline:
+                exercise, query = rng.choice(answers)
+                who.get(f"/api/exercises/{exercise.id}")
+                t = time.perf_counter()
+                ran = who.post(f"/api/exercises/{exercise.id}/run", json={"query": query},
+                               headers={"X-CSRF-Token": token})
+                seconds = time.perf_counter() - t
+                with lock:
+                    (runs.append(seconds) if ran.status_code == 200 else limited.__setitem__(0, limited[0] + 1))
+                time.sleep(rng.uniform(args.think / 2, args.think * 1.5))
+                t = time.perf_counter()
+                reply = who.post(f"/api/exercises/{exercise.id}/check", json={"query": query},
+                                 headers={"X-CSRF-Token": token})
+                seconds = time.perf_counter() - t
+                with lock:
+                    if reply.status_code == 429:
+                        limited[0] += 1
+                    else:
+                        made += 1
+                        checks.append(seconds)
+                        verdict = reply.json()
+                        if (verdict["passed"], verdict["feedback"]) != serial[(exercise.id, query)]:
+                            unequal.append((exercise.id, query))
+                time.sleep(rng.uniform(args.think / 2, args.think * 1.5))
+            return made
+
+        def watch_memory(stop: threading.Event) -> None:
+            while not stop.wait(10):
+                peak["memory"] = room.memory()
+
+        stop = threading.Event()
+        threading.Thread(target=watch_memory, args=(stop,), daemon=True).start()
+        began = time.perf_counter()
+        with ThreadPoolExecutor(args.trainees) as pool:
+            made = list(pool.map(trainee, range(args.trainees)))
+        wall = time.perf_counter() - began
+        stop.set()
+        grid = boss.get("/api/console/grid").json()
+        recorded = {row["trainee"]: sum(c["attempts"] for c in row["cells"]) for row in grid["rows"]}
+        lost = sum(made[i] != recorded.get(f"trainee {i:03d}", 0) for i in range(args.trainees))
+        print(f"  {args.trainees} trainees for {wall / 60:.1f} min (about {args.think:.0f} s of thought between "
+              f"requests): {len(runs) + len(checks)} requests")
+        print(f"  run: {figures(runs)}")
+        print(f"  check (the course's scenario and its hidden ones): {figures(checks)}")
+        print(f"  {len(checks) - len(unequal)} of {len(checks)} verdicts equal to the serial one; "
+              f"{limited[0]} requests over the per-trainee limit; records: {lost} trainees with a check missing")
+        print(f"  memory near the end: {peak['memory'] or room.memory()}")
+        print(json.dumps({"trainees": args.trainees, "run_p95_ms": round(1000 * sorted(runs)[int(.95 * len(runs))]),
+                          "check_p95_ms": round(1000 * sorted(checks)[int(.95 * len(checks))])}))
