@@ -121,13 +121,33 @@ def test_report_html_and_gradebook(tmp_path):
     result = run_cli("report", str(tmp_path / "results.json"), "--out", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     page = (tmp_path / "out" / "report.html").read_text()
-    assert page.count("<rect ") == 3 and page.count("<tr><td>t") == 3
+    assert page.count("<rect ") == 3 and page.count("<tr><td>t") == 6  # the grid and the trainee table
     assert "http" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")  # nothing fetched: works offline
-    assert "failed on your scenario: N expected row(s) missing" in page
+    assert "2 of 3 passed (67%); 0 no answer" in page  # counts beside every rate
+    # reasons as they were, per exercise (no numbers blanked to N), each with how many answers
+    assert "<b>hub-messages</b>: failed on your scenario: 1 expected row(s) missing (1 answer)" in page
+    assert "N expected" not in page
     with open(tmp_path / "out" / "gradebook.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["trainee"] for r in rows] == ["t0", "t1", "t2"]
     assert [int(r["score"]) for r in rows] == [t["score"] for t in data["trainees"].values()]
+
+
+def test_report_counts_missing_answers_apart_from_mistakes(tmp_path):
+    """'No answer submitted' is a count in the pass-rate line, not the top 'mistake'; a diagnosed mistake is
+    named as diagnosed."""
+    data = fake_results(tmp_path / "results.json")
+    for trainee in data["trainees"].values():
+        trainee["exercises"][2] |= {"passed": False, "points": 0, "feedback": "No answer submitted."}
+    data["trainees"]["t1"]["exercises"][0] |= {"passed": False, "points": 0, "feedback": "some words",
+                                              "mistake": "counts messages in one direction only"}
+    (tmp_path / "results.json").write_text(json.dumps(data))
+    assert run_cli("report", str(tmp_path / "results.json"), "--out", str(tmp_path / "out")).returncode == 0
+    page = (tmp_path / "out" / "report.html").read_text()
+    assert "0 of 3 passed (0%); 3 no answer" in page
+    mistakes = page.split("Most common mistakes")[1]
+    assert "No answer submitted" not in mistakes
+    assert "<b>crews</b>: counts messages in one direction only (1 answer)" in mistakes
 
 
 @pytest.mark.parametrize("content, message", [
