@@ -189,5 +189,35 @@ def bench_class(args) -> None:
         print(f"  {len(checks) - len(unequal)} of {len(checks)} verdicts equal to the serial one; "
               f"{limited[0]} requests over the per-trainee limit; records: {lost} trainees with a check missing")
         print(f"  memory near the end: {peak['memory'] or room.memory()}")
+        if args.screenshot:
+            print(f"  console screenshot: {screenshot(room, Path(args.screenshot))}")
         print(json.dumps({"trainees": args.trainees, "run_p95_ms": round(1000 * sorted(runs)[int(.95 * len(runs))]),
                           "check_p95_ms": round(1000 * sorted(checks)[int(.95 * len(checks))])}))
+
+
+def screenshot(room: Room, path: Path) -> Path:
+    """The console as the instructor sees it after the session, drilled into one trainee's answers."""
+    import tempfile
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from tests.browser import start_browser
+
+    with tempfile.TemporaryDirectory() as profile:
+        driver = start_browser(Path(profile))
+        try:
+            driver.set_window_size(1400, 1000)
+            driver.get(room.url + "/join")
+            driver.find_element(By.ID, "password").send_keys(PASSWORD)
+            driver.find_element(By.CSS_SELECTOR, "#instructor-form button").click()
+            WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.body.dataset.ready === '1'"))
+            driver.execute_script("document.querySelector('td.cell.trying').click()")
+            WebDriverWait(driver, 30).until(lambda d: d.execute_script(
+                "return !document.getElementById('drill').hidden"))
+            driver.execute_script("window.scrollTo(0, 0)")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            driver.save_screenshot(str(path))
+        finally:
+            driver.quit()
+    return path

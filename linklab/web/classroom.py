@@ -12,6 +12,7 @@ CSRF token as well as the lab's own header and a same-origin Origin (app.Guard).
 
 from __future__ import annotations
 
+import hmac
 import io
 import json
 import tempfile
@@ -25,14 +26,14 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..classroom import accounts, console, servers
 from ..errors import LinklabError
-from ..exercises.catalogue import catalogue, get
-from ..grade.engine import answer_key, class_key, class_scenario, ensure_loaded
+from ..exercises.catalogue import get
+from ..grade.engine import answer_key, class_key, class_scenario
 from . import sessions
 from .app import ERROR_HANDLERS, Guard, Refusal, common_routes, lab_page, trainee_routes
 
@@ -260,15 +261,8 @@ def create_class_app(course: str, databases: servers.ClassDatabases, limits: Lim
         name = request.path_params["name"]
         if name not in EXPORTS:
             raise LinklabError(f"no export called {name!r}: one of {', '.join(EXPORTS)}")
-        out = Path(tempfile.mkdtemp(prefix="linklab-export-"))
-        paths = await run_in_threadpool(console.export, course, out)
-        if name == "gradescope.zip":
-            buffer = io.BytesIO()
-            with zipfile.ZipFile(buffer, "w") as archive:
-                for file in sorted(paths["gradescope"].rglob("*.json")):
-                    archive.write(file, file.relative_to(paths["gradescope"]))
-            return Response(buffer.getvalue(), media_type="application/zip", headers=attachment(name))
-        return FileResponse(paths[EXPORTS[name]], headers=attachment(f"{course}-{name}"))
+        body = await run_in_threadpool(exported, course, name)
+        return Response(body, media_type=MEDIA_TYPES[name.rsplit(".", 1)[1]], headers=attachment(f"{course}-{name}"))
 
     routes = [
         Route("/", home),
@@ -309,6 +303,23 @@ async def json_body(request: Request) -> dict:
     return body
 
 
+MEDIA_TYPES = {"csv": "text/csv", "html": "text/html", "json": "application/json", "xml": "application/xml",
+               "zip": "application/zip"}
+
+
+def exported(course: str, name: str) -> bytes:
+    """One export file, made from the records in a folder that is removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="linklab-export-") as folder:
+        paths = console.export(course, Path(folder))
+        if name != "gradescope.zip":
+            return paths[EXPORTS[name]].read_bytes()
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for file in sorted(paths["gradescope"].rglob("*.json")):
+                archive.write(file, file.relative_to(paths["gradescope"]))
+        return buffer.getvalue()
+
+
 def attachment(filename: str) -> dict:
     return {"content-disposition": f'attachment; filename="{filename}"'}
 
@@ -343,7 +354,7 @@ class ClassGuard:
             if session is None:
                 await JSONResponse({"error": "sign in first"}, status_code=401)(scope, receive, send)
                 return
-            if not sessions.hmac.compare_digest(headers.get("x-csrf-token", ""), session.csrf):
+            if not hmac.compare_digest(headers.get("x-csrf-token", ""), session.csrf):
                 await JSONResponse({"error": "this page is out of date: reload it"}, status_code=403)(
                     scope, receive, send)
                 return
