@@ -14,7 +14,7 @@ from linklab import server as srv
 from linklab.config import Connection, local_password
 from linklab.db import connect
 from linklab.exercises.catalogue import catalogue, get
-from linklab.grade.batch import Job, grade_class, plan, share_out, within_budget
+from linklab.grade.batch import Job, grade_class, plan, scenario_groups, within_budget
 from linklab.grade.engine import CheckResult, ScenarioKey, ensure_loaded, is_loaded
 from linklab.grade.guard import Limits
 
@@ -88,14 +88,14 @@ def test_every_check_is_logged_exactly_once(graded):
 def test_each_scenario_is_loaded_on_one_server_only(graded, driver, second_driver):
     _, pooled, _ = graded
     exercises = tuple(e for e in catalogue() if e.id in CLASS["ana"])
-    shares = share_out(plan(CLASS, exercises, COURSE, shared=True), 2)
-    assigned = [{job.key for job in share} for share in shares]
-    assert all(assigned) and not assigned[0] & assigned[1]
-    assert {server: set(keys) for server, keys in pooled.loads.items()} == {0: assigned[0], 1: assigned[1]}
-    assert all(Counter(keys).most_common(1)[0][1] == 1 for keys in pooled.loads.values())
-    # seen in the databases themselves: each server holds the last scenario of its own share
-    for each, share in zip((driver, second_driver), shares):
-        assert is_loaded(each, share[-1].key)
+    needed = {job.key for job in plan(CLASS, exercises, COURSE, shared=True)}
+    assert len(pooled.loads) == 2, "both servers took work"
+    loaded = [key for keys in pooled.loads.values() for key in keys]
+    assert sorted(loaded) == sorted(needed)  # every scenario once, on one server
+    # seen in the databases themselves: each server holds the last scenario it loaded
+    for server, each in enumerate((driver, second_driver)):
+        assert is_loaded(each, pooled.loads[server][-1])
+        assert not any(is_loaded(each, key) for key in pooled.loads[1 - server])
 
 
 def test_grade_command_uses_every_server_of_the_pool(graded, cli_env, tmp_path, second_driver):
@@ -132,11 +132,10 @@ def test_the_time_limit_is_for_all_scenarios_together_whatever_ran_first():
     assert [c.status for c in kept] == ["passed"] * 3
 
 
-def test_scenario_groups_are_shared_out_whole_and_always_the_same_way():
+def test_scenario_groups_come_whole_and_the_largest_first():
     keys = [ScenarioKey("darknet", "class", 1), ScenarioKey("darknet", "tiny", 2), ScenarioKey("networked", "tiny", 3)]
     jobs = [Job(f"t{i}", "crews", key) for i in range(4) for key in keys] + [Job("t9", "crews", keys[2])]
     for given in (jobs, list(reversed(jobs))):
-        shares = share_out(given, 2)
-        # the largest group first; then the others, in scenario order, each to the server with fewer checks
-        assert [[j.key for j in share] for share in shares] == [[keys[2]] * 5, [keys[0]] * 4 + [keys[1]] * 4]
-    assert share_out(jobs, 1) == [sorted(jobs, key=lambda j: (j.key, j.trainee))]
+        # the largest group first, then the others in scenario order (ties)
+        assert [[j.key for j in group] for group in scenario_groups(given)] == \
+            [[keys[2]] * 5, [keys[0]] * 4, [keys[1]] * 4]

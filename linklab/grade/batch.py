@@ -5,9 +5,9 @@
       bob/...
 
 Every (trainee, exercise) needs its scenarios (engine.scenarios_for); in a class session (`shared`) they
-are the course's scenarios, so a whole class needs a handful. Jobs are grouped by scenario and whole
-groups go to the grading servers of a pool, so that each scenario is loaded once, on one server; one
-worker thread per server runs its groups. Every finished check is appended to OUT/checks.jsonl at once:
+are the course's scenarios, so a whole class needs a handful. Jobs are grouped by scenario, and the
+grading servers of a pool take whole groups, one worker thread each, so that each scenario is loaded
+once, on one server. Every finished check is appended to OUT/checks.jsonl at once:
 after a crash, the next run skips what is there. A record counts only for the same answer text (its
 sha256), the same exercise version and the same linklab version, so a changed answer is graded again.
 One grading run writes to a results folder at a time (a lock file); another one waits, then skips what
@@ -119,15 +119,33 @@ def read_hints(folder: Path, trainees: list[str], single: str | None = None) -> 
     return hints
 
 
-def plan(submissions: dict[str, dict[str, str]], exercises: tuple[Exercise, ...], course: str,
-         case: str | None = None, shared: bool = False) -> list[Job]:
-    jobs = []
+def answer_scenarios(submissions: dict[str, dict[str, str]], exercises: tuple[Exercise, ...], course: str,
+                     case: str | None = None, shared: bool = False) -> dict[tuple[str, str], list]:
+    """Each submitted (trainee, exercise)'s scenarios, in order. In a class session, and on a case network,
+    they are the same for every trainee: asked once per exercise (scenarios_for reads the course's stored
+    choice of hidden scenarios, a few milliseconds each time)."""
+    found: dict[tuple[str, str], list] = {}
+    common: dict[str, list] = {}
     for trainee, answers in submissions.items():
         for exercise in exercises:
-            if exercise.id in answers:
-                digest, version = answer_digest(answers[exercise.id]), exercise.version
-                jobs.extend(Job(trainee, exercise.id, key, digest, version)
-                            for key in scenarios_for(exercise, course, trainee, case=case, shared=shared))
+            if exercise.id not in answers:
+                continue
+            if shared or exercise.on_case:
+                if exercise.id not in common:
+                    common[exercise.id] = scenarios_for(exercise, course, trainee, case=case, shared=shared)
+                found[(trainee, exercise.id)] = common[exercise.id]
+            else:
+                found[(trainee, exercise.id)] = scenarios_for(exercise, course, trainee, case=case)
+    return found
+
+
+def plan(submissions: dict[str, dict[str, str]], exercises: tuple[Exercise, ...], course: str,
+         case: str | None = None, shared: bool = False, scenarios: dict | None = None) -> list[Job]:
+    """One job per answer and scenario, grouped by scenario. `scenarios`: answer_scenarios(...), if known."""
+    scenarios = scenarios if scenarios is not None else answer_scenarios(submissions, exercises, course, case, shared)
+    versions = {e.id: e.version for e in exercises}  # reads the exercise's files
+    jobs = [Job(trainee, exercise, key, answer_digest(submissions[trainee][exercise]), versions[exercise])
+            for (trainee, exercise), keys in scenarios.items() for key in keys]
     return sorted(jobs, key=lambda j: (scenario_order(j.key), j.trainee, j.exercise))
 
 
@@ -200,20 +218,13 @@ class ClassResults:
     server_seconds: list[float] = field(default_factory=list)  # each grading server's working time
 
 
-def share_out(jobs: list[Job], servers: int) -> list[list[Job]]:
-    """Whole scenario groups to servers, so that each scenario is loaded on one server only: the largest
-    group first, each to the server with the fewest checks so far (ties: the lower index), so the same
-    jobs are always shared out the same way. Each server's jobs in scenario order."""
+def scenario_groups(jobs: list[Job]) -> list[list[Job]]:
+    """The jobs by scenario, the largest group first (ties in scenario order), so that the longest work
+    starts first and what is left at the end is small."""
     groups: dict = {}
     for job in jobs:
         groups.setdefault(job.key, []).append(job)
-    shares: list[list] = [[] for _ in range(servers)]
-    sizes = [0] * servers
-    for key in sorted(groups, key=lambda k: (-len(groups[k]), scenario_order(k))):
-        least = min(range(servers), key=lambda s: (sizes[s], s))
-        shares[least].append(key)
-        sizes[least] += len(groups[key])
-    return [[job for key in sorted(keys, key=scenario_order) for job in groups[key]] for keys in shares]
+    return [groups[key] for key in sorted(groups, key=lambda k: (-len(groups[k]), scenario_order(k)))]
 
 
 def within_budget(exercise: Exercise, keys: list, checks: list[CheckResult], limits: Limits) -> list[CheckResult]:
@@ -236,8 +247,10 @@ def within_budget(exercise: Exercise, keys: list, checks: list[CheckResult], lim
 
 
 class ClassRun:
-    """What the workers (one per grading server) share: the finished checks, read and written under one
-    lock that also keeps each checks.jsonl line whole, and a flag that stops them all when one fails."""
+    """What the workers (one per grading server) share: the scenario groups still to grade, which a worker
+    takes whole, one after the other, so a scenario is loaded on one server only and a faster server (or
+    one with cheaper scenarios) takes more groups; the finished checks, read and written under one lock
+    that also keeps each checks.jsonl line whole; and a flag that stops them all when one fails."""
 
     def __init__(self, submissions: dict[str, dict[str, str]], by_id: dict[str, Exercise],
                  scenarios: dict[tuple[str, str], list], done: dict[str, CheckResult], handle,
@@ -246,32 +259,39 @@ class ClassRun:
         self.handle, self.progress, self.notify, self.limits = handle, progress, notify, limits
         self.lock = threading.Lock()
         self.stop = threading.Event()
+        self.groups: list[list[Job]] = []
         self.ran, self.reseed = 0, 0.0
         self.loads: dict[int, list] = {}
 
-    def on_pool(self, pool: list[neo4j.Driver], shares: list[list[Job]]) -> list[float]:
-        """Each server's share in a thread of its own; the seconds each worked."""
+    def on_pool(self, pool: list[neo4j.Driver], groups: list[list[Job]]) -> list[float]:
+        """Grade `groups` on the pool, a worker thread per server; the seconds each worked."""
+        self.groups = list(groups)
         with ThreadPoolExecutor(max_workers=len(pool), thread_name_prefix="grading") as workers:
-            futures = [workers.submit(self.work, server, driver, share)
-                       for server, (driver, share) in enumerate(zip(pool, shares))]
+            futures = [workers.submit(self.work, server, driver) for server, driver in enumerate(pool)]
             try:
                 return [future.result() for future in futures]
             finally:
                 self.stop.set()  # on an error or Ctrl-C the others stop after their current check
 
-    def work(self, server: int, driver: neo4j.Driver, jobs: list[Job]) -> float:
-        began, current = time.perf_counter(), None
+    def next_group(self) -> list[Job]:
+        with self.lock:
+            return self.groups.pop(0) if self.groups and not self.stop.is_set() else []
+
+    def work(self, server: int, driver: neo4j.Driver) -> float:
+        began = time.perf_counter()
         try:
-            for job in jobs:
-                if self.stop.is_set():
-                    break
-                result, ran = self.without_running(job), False
-                if result is None:
-                    if job.key != current:  # the jobs come grouped by scenario: one load per group
-                        self.load(server, driver, job.key)
-                        current = job.key
-                    result, ran = self.run(driver, job), True
-                self.record(job, result, ran)
+            while group := self.next_group():
+                loaded = False
+                for job in group:
+                    if self.stop.is_set():
+                        break
+                    result, ran = self.without_running(job), False
+                    if result is None:
+                        if not loaded:  # one load per group, and none for a group that needs no run
+                            self.load(server, driver, job.key)
+                            loaded = True
+                        result, ran = self.run(driver, job), True
+                    self.record(job, result, ran)
         except BaseException:
             self.stop.set()
             raise
@@ -329,8 +349,8 @@ def grade_class(drivers: neo4j.Driver | list[neo4j.Driver], submissions: dict[st
     pass the case catalogue and `case` to grade the exercises on an imported case network; `shared` for a
     class session (every trainee explored the course's scenarios).
 
-    `drivers` is one grading server or a pool of them: each scenario's checks all run on one server
-    (share_out), one worker thread per server. The verdicts do not depend on which server ran what first:
+    `drivers` is one grading server or a pool of them: a worker thread per server takes the scenario
+    groups one by one (ClassRun), so each scenario's checks all run on the server that loaded it. The verdicts do not depend on which server ran what first:
     each (trainee, exercise) has one time limit for all its scenarios together, applied when the verdict
     is assembled, in scenario order (within_budget): a check is refused for time once the answer's running
     times so far exceed the limit, and after a refusal the remaining scenarios count as skipped. While
@@ -342,30 +362,30 @@ def grade_class(drivers: neo4j.Driver | list[neo4j.Driver], submissions: dict[st
     exercises = exercises or catalogue()
     by_id = {e.id: e for e in exercises}
     ensure_prepared(pool[0], course, worlds_for(exercises, course, list(submissions), case, shared))
-    scenarios = {(trainee, e.id): scenarios_for(e, course, trainee, case=case, shared=shared)
-                 for trainee, answers in submissions.items() for e in exercises if e.id in answers}
     limits, began = Limits(), time.perf_counter()
+    scenarios = answer_scenarios(submissions, exercises, course, case, shared)
     with results_folder(out, notify):
         log = out / "checks.jsonl"
         done = done_checks(log)
-        jobs = plan(submissions, exercises, course, case, shared)
+        jobs = plan(submissions, exercises, course, case, shared, scenarios)
         todo = [j for j in jobs if j.ident not in done]
         if progress:
             progress(len(jobs) - len(todo))
         with open_log(log) as handle:
             run = ClassRun(submissions, by_id, scenarios, done, handle, progress, notify, limits)
-            server_seconds = run.on_pool(pool, share_out(todo, len(pool)))
-    verdicts = {trainee: [verdict(e, trainee, answers, scenarios, done, limits) for e in exercises]
+            server_seconds = run.on_pool(pool, scenario_groups(todo))
+    recorded = {(job.trainee, job.exercise, job.key): done[job.ident] for job in jobs}
+    verdicts = {trainee: [verdict(e, trainee, answers, scenarios, recorded, limits) for e in exercises]
                 for trainee, answers in submissions.items()}
     return ClassResults(course, verdicts, time.perf_counter() - began, run.reseed, run.ran,
                         loads=run.loads, server_seconds=server_seconds)
 
 
 def verdict(exercise: Exercise, trainee: str, answers: dict[str, str], scenarios: dict[tuple[str, str], list],
-            done: dict[str, CheckResult], limits: Limits) -> ExerciseVerdict:
+            recorded: dict[tuple, CheckResult], limits: Limits) -> ExerciseVerdict:
+    """`recorded`: this run's checks by (trainee, exercise id, scenario key)."""
     if exercise.id not in answers:
         return ExerciseVerdict(exercise.id, False, 0, exercise.points, words.NOT_SUBMITTED)
     keys = scenarios[(trainee, exercise.id)]
-    digest = answer_digest(answers[exercise.id])
-    checks = [done[Job(trainee, exercise.id, key, digest, exercise.version).ident] for key in keys]
+    checks = [recorded[(trainee, exercise.id, key)] for key in keys]
     return summarise(exercise, within_budget(exercise, keys, checks, limits))
