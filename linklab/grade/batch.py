@@ -350,12 +350,15 @@ def grade_class(drivers: neo4j.Driver | list[neo4j.Driver], submissions: dict[st
     class session (every trainee explored the course's scenarios).
 
     `drivers` is one grading server or a pool of them: a worker thread per server takes the scenario
-    groups one by one (ClassRun), so each scenario's checks all run on the server that loaded it. The verdicts do not depend on which server ran what first:
-    each (trainee, exercise) has one time limit for all its scenarios together, applied when the verdict
-    is assembled, in scenario order (within_budget): a check is refused for time once the answer's running
-    times so far exceed the limit, and after a refusal the remaining scenarios count as skipped. While
-    grading, a check already starts with the time of the answer's finished earlier scenarios spent, and
-    is not run at all after an earlier refusal."""
+    groups one by one (ClassRun), so each scenario's checks all run on the server that loaded it.
+
+    The verdicts do not depend on which server ran what first. Each (trainee, exercise) has one time
+    limit for all its scenarios together, applied when the verdict is assembled, in scenario order
+    (within_budget): a check is refused for time once the answer's running times so far exceed the limit,
+    and after a refusal the remaining scenarios count as skipped. While grading, a check starts with the
+    time its answer's finished earlier scenarios spent already used up, and is not run at all after an
+    earlier refusal; a check whose earlier scenarios are still running elsewhere gets the whole limit
+    (a runaway answer may then cost one limit on each server at once, but its verdict is the serial one)."""
     pool = [drivers] if isinstance(drivers, neo4j.Driver) else list(drivers)
     if not pool:
         raise LinklabError("no grading server to grade on")
