@@ -5,18 +5,20 @@
     python -m bench generate --persons 1000000
     python -m bench bulk --persons 1000000
     python -m bench checks             # guarded checks per second, p50/p95, against the bare query
-    python -m bench grade              # 200 trainees x 20 exercises x 3 seeds
+    python -m bench grade              # 200 trainees x 20 exercises x 3 scenarios, on 1 and on 2 grading servers
     python -m bench import             # a case network at the size limit: read, load, keys, checks
     python -m bench lab                # the lab over HTTP: page, run, check, 30 trainees at once (bench/lab.py)
     python -m bench class --trainees 30 --minutes 3   # a class server under a room's load (bench/classroom.py)
 
 They run against their own local server (`bench`, bolt 7692), started and stopped here, unless
-LINKLAB_BENCH_URI points elsewhere.
+LINKLAB_BENCH_URI points elsewhere; `grade` uses two grading servers (bench-g1 and bench-g2, bolt 7772 and
+7774) unless LINKLAB_BENCH_GRADING_URI names two.
 """
 
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 from contextlib import contextmanager
 import functools
 import http.server
@@ -255,23 +257,130 @@ def bench_checks(args) -> None:
             print(f"  GDS exercises (estimate, project, run, drop): {', '.join(f'{t * 1000:.0f} ms' for t in gds_times)}")
 
 
-def bench_grade(args) -> None:
-    """A class: N trainees x E exercises x 3 seeds, every answer the reference solution."""
-    from linklab.exercises.catalogue import catalogue
-    from linklab.grade.batch import grade_class
+GRADING = [dict(name="bench-g1", bolt_port=7772, http_port=7773, heap="2g", pagecache="1g"),
+           dict(name="bench-g2", bolt_port=7774, http_port=7775, heap="2g", pagecache="1g")]
+ELSEWHERE = ("street-ring", "tiny", 4242)  # what each grading server holds before a measured run
 
-    with bench_session() as driver:
-        exercises = catalogue()[:args.exercises]
-        submissions = {f"trainee-{i:03d}": {e.id: e.solution for e in exercises} for i in range(args.trainees)}
-        with tempfile.TemporaryDirectory() as out:
-            results = grade_class(driver, submissions, "bench-course", Path(out))
-        checks = results.checks_run
-        passed = sum(v.passed for vs in results.verdicts.values() for v in vs if v.exercise in
-                     {e.id for e in exercises})
-        print(f"grade {args.trainees} trainees x {len(exercises)} exercises x 3 seeds = {checks:,} checks: "
-              f"{results.seconds:.1f} s, of which reseeding {results.reseed_seconds:.1f} s "
-              f"({100 * results.reseed_seconds / results.seconds:.0f}%); {checks / results.seconds:.0f} checks/s; "
-              f"{passed} of {args.trainees * len(exercises)} answers passed")
+
+@contextmanager
+def grading_servers():
+    """Two grading servers: LINKLAB_BENCH_GRADING_URI (two comma-separated URIs), or bench-g1 and bench-g2
+    started here (and stopped afterwards if this run started them)."""
+    uris = [u.strip() for u in os.environ.get("LINKLAB_BENCH_GRADING_URI", "").split(",") if u.strip()]
+    started = []
+    if not uris:
+        for spec in GRADING:
+            inst = srv.instance(**spec)
+            if not srv.start(inst).already_running:
+                started.append(inst)
+            uris.append(inst.uri)
+    if len(uris) < 2:
+        sys.exit("LINKLAB_BENCH_GRADING_URI: give two grading servers, comma-separated")
+    drivers = [connect(Connection(uri, os.environ.get("NEO4J_USER", "neo4j"), local_password())) for uri in uris[:2]]
+    try:
+        for driver in drivers:
+            warm_up(driver)
+        print(f"grading servers: {', '.join(uris[:2])}")
+        yield drivers
+    finally:
+        for driver in drivers:
+            driver.close()
+        for inst in started:
+            srv.stop(inst)
+
+
+def class_answers(trainees: int, exercises) -> tuple[dict[str, dict[str, str]], dict[tuple[str, str], str]]:
+    """Each trainee's answer to each exercise: the reference solution (7 in 10) or one of the exercise's
+    registered mutants, chosen from a hash of trainee and exercise. Also what each answer is: "reference"
+    or the mutant's name."""
+    import hashlib
+
+    answers, what = {}, {}
+    for i in range(trainees):
+        trainee = f"trainee-{i:03d}"
+        answers[trainee] = {}
+        for e in exercises:
+            pick = int(hashlib.sha256(f"{trainee}/{e.id}".encode()).hexdigest(), 16)
+            mutant = None if pick % 10 < 7 else e.mutants[(pick // 10) % len(e.mutants)]
+            answers[trainee][e.id] = mutant.query if mutant else e.solution
+            what[(trainee, e.id)] = mutant.name if mutant else "reference"
+    return answers, what
+
+
+def graded_on(pool, submissions, course: str, shared: bool):
+    """One measured run: every server first holds another scenario, and answer keys and mutant rows are
+    computed again, so both runs start from the same state."""
+    from linklab.grade import mutants
+    from linklab.grade.batch import grade_class
+    from linklab.grade.engine import ScenarioKey, cached_answer, ensure_loaded, graphs_for
+
+    for driver in pool:
+        ensure_loaded(driver, ScenarioKey(*ELSEWHERE))
+    graphs_for.cache_clear()
+    cached_answer.cache_clear()
+    mutants._runs.clear()
+    with tempfile.TemporaryDirectory() as out:
+        return grade_class(pool, submissions, course, Path(out), shared=shared)
+
+
+def bench_grade(args) -> None:
+    """A class: N trainees x E exercises x their scenarios, graded on one grading server and on two, in
+    class mode (the course's scenarios) unless --own. Answers: references and registered mutants."""
+    from linklab.exercises.catalogue import catalogue
+    from linklab.grade.hidden import ensure_prepared, worlds_for
+
+    exercises = catalogue()[:args.exercises]
+    course, shared = "bench-course", not args.own
+    submissions, what = class_answers(args.trainees, exercises)
+    with grading_servers() as drivers:
+        began = time.perf_counter()
+        prepared = ensure_prepared(drivers[0], course, worlds_for(exercises, course, list(submissions), shared=shared))
+        if prepared:
+            print(f"  hidden scenarios chosen once for the course: {time.perf_counter() - began:.1f} s (not measured)")
+        for driver in drivers:  # JIT and query plans warm on both servers alike: a few trainees, not measured
+            graded_on([driver], dict(list(submissions.items())[:args.warm]), course, shared)
+        runs = [graded_on(drivers[:n], submissions, course, shared) for n in (1, 2)]
+    one, two = runs
+    checks = sum(len(v.checks) for vs in one.verdicts.values() for v in vs)  # run, refused or skipped
+    mode = "own scenarios" if args.own else "class mode"
+    print(f"grade {args.trainees} trainees x {len(exercises)} exercises x "
+          f"{checks / (args.trainees * len(exercises)):.0f} scenarios, {mode} = {checks:,} checks "
+          f"({one.checks_run:,} run, the rest skipped after a refusal); answers: "
+          f"{sum(w == 'reference' for w in what.values()):,} references, "
+          f"{sum(w != 'reference' for w in what.values()):,} registered mutants")
+    for n, results in zip((1, 2), runs):
+        busy = sum(results.server_seconds)
+        print(f"  {n} grading server{'s' if n > 1 else ' '}: {results.seconds:6.1f} s, "
+              f"{results.checks_run / results.seconds:4.0f} checks/s, loading {results.reseed_seconds:.1f} s of "
+              f"{busy:.1f} server-s ({100 * results.reseed_seconds / busy:.0f}%), scenarios loaded "
+              f"{sum(len(k) for k in results.loads.values())}, each server busy "
+              f"{', '.join(f'{s:.1f}' for s in results.server_seconds)} s")
+    print(f"  speed-up from one to two grading servers: {one.seconds / two.seconds:.2f}x "
+          f"(goal: under 180 s: {'met' if min(one.seconds, two.seconds) < 180 else 'NOT met'}); "
+          f"load average of the machine now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    report_verdicts(one, two, exercises, what)
+
+
+def report_verdicts(one, two, exercises, what: dict[tuple[str, str], str]) -> None:
+    """Expected: a reference passes, a mutant fails. The two runs must agree on every pass and fail; their
+    feedback may differ only where an answer's rows depend on storage order (LIMIT without ORDER BY), which
+    differs between two servers that loaded the same scenario."""
+    verdicts = {(t, v.exercise): v for t, vs in one.verdicts.items() for v in vs if (t, v.exercise) in what}
+    unexpected: dict[tuple, list[str]] = {}
+    for pair, verdict in verdicts.items():
+        if verdict.passed != (what[pair] == "reference"):
+            unexpected.setdefault((pair[1], what[pair], verdict.passed), []).append(pair[0])
+    others = {(t, v.exercise): v for t, vs in two.verdicts.items() for v in vs}
+    passes = sum(v.passed != others[pair].passed for pair, v in verdicts.items())
+    worded = Counter(f"{pair[1]}/{what[pair]}" for pair, v in verdicts.items() if v.feedback != others[pair].feedback)
+    print(f"  verdicts as expected (reference passes, mutant fails): "
+          f"{len(verdicts) - sum(map(len, unexpected.values())):,} of {len(verdicts):,}")
+    print(f"  one and two servers: {'the same' if not passes else f'{passes} DIFFERENT'} pass/fail verdicts; "
+          f"other feedback for {sum(worded.values())} answer(s)"
+          + (f" ({', '.join(f'{name} x{n}' for name, n in worded.most_common())})" if worded else ""))
+    for (exercise, answer, passed), trainees in sorted(unexpected.items()):
+        finding = "mutant passes on every scenario" if passed else "reference fails"
+        print(f"  finding: {exercise}/{answer}: {finding} ({len(trainees)} trainee(s))")
 
 
 def bench_import(args) -> None:
@@ -341,6 +450,8 @@ def main() -> None:
     p = sub.add_parser("grade")
     p.add_argument("--trainees", type=int, default=200)
     p.add_argument("--exercises", type=int, default=20)
+    p.add_argument("--own", action="store_true", help="each trainee's own scenarios instead of the course's")
+    p.add_argument("--warm", type=int, default=10, help="trainees graded on each server first, not measured")
     p.set_defaults(func=bench_grade)
     p = sub.add_parser("import")
     p.set_defaults(func=bench_import)

@@ -661,17 +661,21 @@ def progress(trainee, course, export_to) -> None:
 @click.option("--gradescope", "gradescope_path", type=click.Path(dir_okay=False),
               help="With --single: also write Gradescope's results.json here.")
 @click.option("--case", help="Grade the exercises on this imported case network instead.")
-def grade(submissions, out, course, single, gradescope_path, case) -> None:
-    """Grade a folder of submissions (one sub-folder per trainee, one .cypher per exercise).
+@click.option("--class", "shared", is_flag=True,
+              help="A class session: every trainee explored the course's scenarios, not their own.")
+def grade(submissions, out, course, single, gradescope_path, case, shared) -> None:
+    """Grade a folder of submissions (one sub-folder per trainee, one .cypher per exercise), on every
+    grading server of LINKLAB_GRADING_URI (comma-separated), or a local one started on demand.
 
     Exit 0 whenever grading ran, whatever the trainees scored; non-zero only for linklab's own errors."""
+    from contextlib import ExitStack
     from pathlib import Path
 
     from .db import connect
     from .exercises.catalogue import case_catalogue, catalogue
     from .grade.batch import grade_class, plan, read_hints, read_submissions
     from .grade.outputs import gradescope, write_all
-    from .service import grading_connection, identity
+    from .service import grading_connections, identity
 
     _, course = identity(None, course)
     exercises = case_catalogue() if case else catalogue()
@@ -679,12 +683,14 @@ def grade(submissions, out, course, single, gradescope_path, case) -> None:
     for warning in submitted.warnings:
         click.echo(f"warning: {warning}", err=True)
     found = submitted.answers
-    jobs = len(plan(found, exercises, course, case))
-    click.echo(f"Grading {len(found)} trainee(s), {jobs} check(s) on the grading server", err=True)
-    with connect(grading_connection(say)) as driver, progress_bar(jobs, "grading") as bar:
+    jobs = len(plan(found, exercises, course, case, shared))
+    with ExitStack() as stack:
+        pool = [stack.enter_context(connect(conn)) for conn in grading_connections(say)]
+        click.echo(f"Grading {len(found)} trainee(s), {jobs} check(s) on {len(pool)} grading server(s)", err=True)
+        bar = stack.enter_context(progress_bar(jobs, "grading"))
         bar.unit = " checks"
-        results = grade_class(driver, found, course, Path(out), progress=bar.update, exercises=exercises,
-                              case=case, notify=say)
+        results = grade_class(pool, found, course, Path(out), progress=bar.update, exercises=exercises,
+                              case=case, notify=say, shared=shared)
     results.hints = read_hints(Path(submissions), list(found), single)
     paths = write_all(results, Path(out))
     if gradescope_path:

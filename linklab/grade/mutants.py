@@ -26,15 +26,17 @@ class MutantRun:
     feedback: str
 
 
-_runs: dict[tuple[str, object], tuple[MutantRun, ...]] = {}
+_runs: dict[tuple[str, str, str, object], tuple[MutantRun, ...]] = {}
 
 
 def run_mutants(driver: neo4j.Driver, exercise: Exercise, key, database: str = "neo4j") -> tuple[MutantRun, ...]:
-    """Every mutant of `exercise` checked on `key`, which must be loaded; cached per process (a scenario's
-    rows never change)."""
+    """Every mutant of `exercise` checked on `key`, which must be loaded; cached per process and server (a
+    scenario's rows never change, but where a mutant's rows depend on storage order, LIMIT without ORDER
+    BY, another server that loaded the same scenario may give other rows)."""
     from .engine import check_answer  # engine imports this module
+    from .guard import server_of
 
-    cache_key = (exercise.id, key)
+    cache_key = (server_of(driver), database, exercise.id, key)
     if cache_key not in _runs:
         runs = []
         for mutant in exercise.mutants:
