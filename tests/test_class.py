@@ -234,6 +234,41 @@ def test_a_trainee_sees_only_their_own_work(class_server):
     assert carol.get("/api/me").json()["trainee"] == "Carol Roster"
 
 
+def test_the_instructor_exports_reads_keys_and_resets(class_server):
+    import io
+    import json
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    prepared(class_server)
+    fay, fay_csrf = trainee(class_server, "Fay Export")
+    assert fay.post("/api/exercises/crews/check", json={"query": answer_of(CREWS)},
+                    headers={"X-CSRF-Token": fay_csrf}).json()["passed"]
+    assert fay.post("/api/exercises/crews/hint", json={}, headers={"X-CSRF-Token": fay_csrf}).status_code == 200
+    boss, csrf = instructor(class_server)
+    results = json.loads(boss.get("/api/console/export/results.json").content)
+    fay_record = results["trainees"]["Fay Export"]
+    assert fay_record["score"] == CREWS.points and fay_record["hints"] == {"crews": 1}  # hints from the server
+    suites = ET.fromstring(boss.get("/api/console/export/junit.xml").content)
+    assert any(suite.get("name") == "Fay Export" for suite in suites)
+    archive = zipfile.ZipFile(io.BytesIO(boss.get("/api/console/export/gradescope.zip").content))
+    assert json.loads(archive.read("Fay Export/results.json"))["score"] == CREWS.points
+    assert "Fay Export" in boss.get("/api/console/export/report.html").text
+    assert boss.get("/api/console/export/nothing.txt").status_code == 400
+    key = boss.get("/api/console/keys/crews").json()
+    assert key["solution"] == CREWS.solution and key["total_rows"] == len(key["rows"]) > 0
+    # Reset: the networked scenario is loaded again in the background; the console reports when it is done.
+    assert boss.post("/api/console/reset", json={"profile": "street-ring"},
+                     headers={"X-CSRF-Token": csrf}).status_code == 400
+    assert boss.post("/api/console/reset", json={"profile": "networked"},
+                     headers={"X-CSRF-Token": csrf}).status_code == 202
+    deadline = time.monotonic() + 300
+    while (job := boss.get("/api/console/course").json()["job"])["running"]:
+        assert time.monotonic() < deadline
+        time.sleep(1)
+    assert job["name"] == "reset" and job["error"] == "" and job["result"]["profile"] == "networked"
+
+
 def test_runs_are_rate_limited_per_trainee(class_server):
     prepared(class_server)
     eager, csrf = trainee(class_server, "Eager Runner")

@@ -24,7 +24,8 @@ from .. import lease, server as srv
 from ..config import Connection, local_password
 from ..db import connect
 from ..grade import hidden
-from ..grade.engine import HIDDEN_SIZE, ScenarioKey, class_profile_for, class_scenario, class_profiles, ensure_loaded
+from ..grade.engine import (HIDDEN_SIZE, ScenarioKey, class_profile_for, class_scenario, class_profiles,
+                            ensure_loaded, load_key)
 from ..load import warm_up
 from ..service import Databases, grading_uris
 
