@@ -26,17 +26,19 @@ class MutantRun:
     feedback: str
 
 
-_runs: dict[tuple[str, str, str, object], tuple[MutantRun, ...]] = {}
+_runs: dict[tuple[str, str, str, str, object], tuple[MutantRun, ...]] = {}
 
 
 def run_mutants(driver: neo4j.Driver, exercise: Exercise, key, database: str = "neo4j") -> tuple[MutantRun, ...]:
-    """Every mutant of `exercise` checked on `key`, which must be loaded; cached per process and server (a
-    scenario's rows never change, but where a mutant's rows depend on storage order, LIMIT without ORDER
-    BY, another server that loaded the same scenario may give other rows)."""
+    """Every mutant of `exercise` checked on `key`, which must be loaded; cached per process, server and
+    load of the scenario (where a mutant's rows depend on storage order, LIMIT without ORDER BY or ties
+    under a LIMIT, another server or another load of the same scenario may give other rows)."""
+    from ..load import loaded
     from .engine import check_answer  # engine imports this module
     from .guard import server_of
 
-    cache_key = (server_of(driver), database, exercise.id, key)
+    loaded_at = str(loaded(driver, database).props.get("loaded_at"))
+    cache_key = (server_of(driver), database, loaded_at, exercise.id, key)
     if cache_key not in _runs:
         runs = []
         for mutant in exercise.mutants:
