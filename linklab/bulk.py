@@ -63,6 +63,7 @@ def reset(driver: neo4j.Driver, scenario: Scenario, route: Route, database: str 
         if route.instance is not None and entities(driver, database) >= WIPE_BY_STORE_FROM:
             stage(f"replacing the store of server {route.instance.name} (faster than deleting it in batches)")
             replace_store(driver, route.instance, database, scenario_props(scenario), None, held, stage)
+            load.warm_up(driver, database)  # as `linklab server start` does: this load is not a cold one
         return load.load_scenario(driver, scenario, database, load.BATCH_SIZE, progress, held)
 
 
@@ -98,7 +99,8 @@ def import_scenario(driver: neo4j.Driver, scenario: Scenario, inst: srv.Instance
 
 def replace_store(driver: neo4j.Driver, inst: srv.Instance, database: str, props: dict, files,
                   held: leases.Lease, stage: Callable[[str], None]) -> None:
-    """The store replaced (with `files`, or empty), the lease still ours in the new one, the loader warm."""
+    """The store replaced (with `files`, or empty), the lease still ours in the new one. (No warm-up here: a
+    later reset replaces this big store again, and warms the loader up then.)"""
     if database != "neo4j":
         raise LinklabError(f"neo4j-admin import loads the database 'neo4j' only (Community has one), not {database!r}")
     held.pause()
@@ -106,7 +108,6 @@ def replace_store(driver: neo4j.Driver, inst: srv.Instance, database: str, props
     forget_bookmarks(driver, database)
     held.renew()  # the imported lease node names us: from now on, renewed as before
     held.start_heartbeat()
-    load.warm_up(driver, database)  # as `linklab server start` does: the next load is not a cold one
 
 
 def forget_bookmarks(driver: neo4j.Driver, database: str) -> None:

@@ -82,7 +82,10 @@ def alive(pid: int | None) -> bool:
         return False
     except PermissionError:
         return True
-    return not Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"  # a zombie is dead
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"  # a zombie is dead
+    except OSError:
+        return False
 
 
 def replace(inst: srv.Instance, props: dict, files: ImportFiles | None, owner: str | None,
