@@ -3,7 +3,7 @@
     python -m bench reset              # class reset vs a naive loader and LOAD CSV
     python -m bench batches            # rows per UNWIND batch
     python -m bench generate --persons 1000000
-    python -m bench bulk --persons 1000000
+    python -m bench bulk --persons 1000000    # neo4j-admin import against UNWIND, one scenario
     python -m bench checks             # guarded checks per second, p50/p95, against the bare query
     python -m bench grade              # 200 trainees x 20 exercises x 3 scenarios, on 1 and on 2 grading servers
     python -m bench import             # a case network at the size limit: read, load, keys, checks
@@ -18,10 +18,12 @@ LINKLAB_BENCH_URI points elsewhere; `grade` uses two grading servers (bench-g1 a
 from __future__ import annotations
 
 import argparse
+import contextlib
 from collections import Counter
 from contextlib import contextmanager
 import functools
 import http.server
+import json
 import os
 import resource
 import socketserver
@@ -119,7 +121,13 @@ def load_csv(driver, scenario) -> None:
 
 def bench_reset(args) -> None:
     if not os.environ.get("LINKLAB_BENCH_URI"):
-        srv.stop(srv.instance(**BENCH))  # the first load is measured right after a server start
+        from linklab import store
+
+        inst = srv.instance(**BENCH)
+        # An empty store (whatever `bench bulk` left: the first load must not include wiping 12.6 M entities),
+        # then the server stopped: the first load is measured right after a server start.
+        store.replace(inst, {"profile": "bench", "size": "empty"}, None, None)
+        srv.stop(inst)
     with bench_session() as driver:
         scenario = generate(args.profile, "class", args.seed)
         counts = scenario.counts()
@@ -155,53 +163,101 @@ def bench_batches(args) -> None:
 
 
 def bench_generate(args) -> None:
-    """Run in a child process so that its peak memory (ru_maxrss) is the generator's alone."""
-    if not args.child:
-        subprocess.run([sys.executable, "-m", "bench", "generate", "--persons", str(args.persons), "--child"],
-                       check=True)
+    """Each measurement in a child process of its own, so that its peak memory (ru_maxrss) is its own.
+    Baselines count entities as the generator does (nodes and relationships): the generator with the
+    cyclic GC running throughout (as before), and Faker called for every value."""
+    if args.child:
+        return generate_child(args)
+    rows = {}
+    for variant in ("linklab", "gc-running", "faker"):
+        out = subprocess.run([sys.executable, "-m", "bench", "generate", "--persons", str(args.persons),
+                              "--child", variant], check=True, capture_output=True, text=True).stdout
+        rows[variant] = json.loads(out)
+    ours, gc_on, faker = rows["linklab"], rows["gc-running"], rows["faker"]
+    print(f"generate {args.persons:,} persons (cartel, seed 1): {ours['entities']:,} entities in {ours['seconds']:.1f} s = "
+          f"{ours['rate']:,.0f} entities/s, peak memory {ours['peak']:.2f} GiB")
+    print(f"  baseline, the same generator with the cyclic GC running (before this change): {gc_on['seconds']:.1f} s = "
+          f"{gc_on['rate']:,.0f} entities/s, peak {gc_on['peak']:.2f} GiB, same hash: {gc_on['hash'] == ours['hash']}; "
+          f"{ours['rate'] / gc_on['rate']:.2f}x")
+    print(f"  baseline, Faker called for every value ({faker['persons']:,} persons: 4 nodes and 3 relationships each): "
+          f"{faker['rate']:,.0f} entities/s; the generator is {ours['rate'] / faker['rate']:.1f}x faster")
+
+
+def generate_child(args) -> None:
+    import hashlib
+
+    from linklab.scenario import generate as generator
+    from linklab.scenario.export import chunk_lines
+
+    if args.child == "faker":
+        persons = 20_000
+        rate = naive_faker_rate(persons)
+        print(json.dumps({"persons": persons, "rate": rate}))
         return
+    if args.child == "gc-running":
+        generator.cyclic_gc_paused = contextlib.nullcontext
     began = time.perf_counter()
     scenario = generate("cartel", args.persons, 1)
     entities = sum(chunk.entity_count() for chunk in scenario.chunks())
     seconds = time.perf_counter() - began
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-    naive = naive_faker_rate(20_000)
-    rate = entities / seconds
-    print(f"generate {args.persons:,} persons: {entities:,} entities in {seconds:.1f} s = "
-          f"{rate:,.0f} entities/s, peak memory {peak:.2f} GiB")
-    print(f"  baseline, Faker called for every value (20,000 persons): {naive:,.0f} entities/s; "
-          f"the generator is {rate / naive:.1f}x faster")
+    sha = hashlib.sha256()  # outside the timing: the output must be the same either way
+    for chunk in generate("cartel", min(args.persons, 60_000), 1).chunks():
+        sha.update("".join(chunk_lines(chunk)).encode())
+    print(json.dumps({"entities": entities, "seconds": seconds, "rate": entities / seconds, "peak": peak,
+                      "hash": sha.hexdigest()}))
 
 
 def naive_faker_rate(persons: int) -> float:
-    """Person, account, phone and email with a Faker call for each value: the obvious way."""
+    """Person, account, phone and email with a Faker call for each value, and the three relationships that
+    tie them (USES, HAS_PHONE, HAS_EMAIL) as rows: the obvious way, counted as the generator counts."""
     from faker import Faker
 
     fake = Faker("es_MX")
     fake.seed_instance(1)
     began = time.perf_counter()
-    rows = [({"name": fake.name(), "born": fake.year()}, {"handle": fake.user_name()},
-             {"number": fake.phone_number()}, {"address": fake.email()}) for _ in range(persons)]
-    return 4 * len(rows) / (time.perf_counter() - began)
+    rows = []
+    for n in range(persons):
+        pid, aid, tid, eid = f"P{n}", f"A{n}", f"T{n}", f"E{n}"
+        rows.append(({"id": pid, "name": fake.name(), "born": fake.year()}, {"id": aid, "handle": fake.user_name()},
+                     {"id": tid, "number": fake.phone_number()}, {"id": eid, "address": fake.email()},
+                     {"s": pid, "e": aid, "p": {}}, {"s": pid, "e": tid, "p": {}}, {"s": pid, "e": eid, "p": {}}))
+    return 7 * len(rows) / (time.perf_counter() - began)
 
 
 def bench_bulk(args) -> None:
+    """One scenario loaded both ways on the bench server, end to end (generation included, as a reset):
+    neo4j-admin import, and the UNWIND loader on the same server (after a wipe by store replacement, so
+    that both start from an empty database)."""
+    from linklab import bulk
+
+    if os.environ.get("LINKLAB_BENCH_URI"):
+        raise SystemExit("bench bulk needs the local bench server (it stops and starts it): unset LINKLAB_BENCH_URI")
     with bench_session() as driver:
-        small = generate("cartel", "class", 1)
-        reset(driver, small)
-        small_report = reset(driver, small)  # the baseline: the same loader on the class scenario
-        small_rate = small_report.entities / small_report.seconds
-        scenario = generate("cartel", args.persons, 1)
+        inst = srv.instance(**BENCH)
         began = time.perf_counter()
-        report = reset(driver, scenario)
-        seconds = time.perf_counter() - began
-        gen = generate("cartel", args.persons, 1)
-        gen_seconds = timed(lambda: sum(1 for _ in gen.chunks()))
-        print(f"bulk load {args.persons:,} persons: {report.entities:,} entities in {seconds:.1f} s = "
-              f"{report.entities / seconds:,.0f} entities/s end to end (generation alone: {gen_seconds:.1f} s, "
-              f"so loading alone ~{report.entities / max(seconds - gen_seconds, 1e-9):,.0f} entities/s)")
-        print(f"  baseline, the class scenario with the same loader: {small_rate:,.0f} entities/s; "
-              f"bulk runs at {report.entities / seconds / small_rate:.1f}x that rate")
+        stages = []
+        on_stage = lambda m: stages.append((m, time.perf_counter() - began))
+        admin = bulk.reset(driver, generate("cartel", args.persons, 1), bulk.Route(True, inst), on_stage=on_stage)
+        admin_seconds = time.perf_counter() - began
+        assert database_counts(driver) == admin.meta["counts"]
+        steps = ", ".join(f"{m} at {t:.0f} s" for m, t in stages)
+        print(f"bulk load {args.persons:,} persons (cartel, seed 1): {admin.entities:,} entities")
+        print(f"  neo4j-admin route: {admin_seconds:.1f} s = {admin.entities / admin_seconds:,.0f} entities/s end to end "
+              f"(generation, files, import, schema, record; goal 100,000/s)\n    steps: {steps}")
+        began = time.perf_counter()
+        wipe_stages = []
+        bulk.reset(driver, generate("cartel", "tiny", 1), bulk.Route(False, inst), on_stage=wipe_stages.append)
+        wipe_seconds = time.perf_counter() - began
+        print(f"  wipe of {admin.entities:,} entities by replacing the store, then a tiny reset: {wipe_seconds:.1f} s"
+              f" ({'; '.join(wipe_stages)})")
+        began = time.perf_counter()
+        unwind = bulk.reset(driver, generate("cartel", args.persons, 1), bulk.Route(False, inst))
+        unwind_seconds = time.perf_counter() - began
+        assert unwind.meta["hash"] == admin.meta["hash"] and database_counts(driver) == admin.meta["counts"]
+        print(f"  UNWIND route (baseline, same server, same scenario, same hash): {unwind_seconds:.1f} s = "
+              f"{unwind.entities / unwind_seconds:,.0f} entities/s end to end")
+        print(f"  neo4j-admin route is {unwind_seconds / admin_seconds:.1f}x faster")
 
 
 def bench_checks(args) -> None:
@@ -438,7 +494,7 @@ def main() -> None:
     p.set_defaults(func=bench_batches)
     p = sub.add_parser("generate")
     p.add_argument("--persons", type=int, default=1_000_000)
-    p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--child", help=argparse.SUPPRESS)
     p.set_defaults(func=bench_generate)
     p = sub.add_parser("bulk")
     p.add_argument("--persons", type=int, default=1_000_000)

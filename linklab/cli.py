@@ -224,16 +224,22 @@ def load_case_with_progress(driver, case) -> None:
     print_counts(report.meta["counts"])
 
 
-def load_with_progress(driver, profile: str, size: str, seed: int) -> None:
-    from .load import reset as load_scenario
+def load_with_progress(driver, profile: str, size: str, seed: int, bulk: bool | None = None) -> None:
+    """Load a generated scenario by the route that suits the server (linklab.bulk.choose_route)."""
+    from .bulk import choose_route, reset as load_scenario
+    from .config import connection
     from .scenario.generate import generate
 
     scenario = generate(profile, size, seed)
-    with progress_bar(estimate_entities(scenario.info.persons), "loading") as bar:
-        report = load_scenario(driver, scenario, progress=bar.update, on_wait=say)
+    route = choose_route(connection().uri, scenario.info.persons, bulk)
+    if route.note:
+        say(route.note)
+    with progress_bar(estimate_entities(scenario.info.persons), "writing files" if route.bulk else "loading") as bar:
+        report = load_scenario(driver, scenario, route, progress=bar.update, on_stage=lambda m: bar.write(m, file=sys.stderr), on_wait=say)
         bar.total = bar.n
     meta = report.meta
-    click.echo(f"Loaded {meta['profile']} / {meta['size']} / seed {meta['seed']} in {report.seconds:.2f} s "
+    how = " through neo4j-admin import" if route.bulk else ""
+    click.echo(f"Loaded {meta['profile']} / {meta['size']} / seed {meta['seed']}{how} in {report.seconds:.2f} s "
                f"({report.entities / report.seconds:,.0f} entities/s), hash {meta['hash'][:16]}")
     print_counts(meta["counts"])
 
@@ -244,7 +250,9 @@ def load_with_progress(driver, profile: str, size: str, seed: int) -> None:
               "(profile and seed from your trainee id and course; for a case exercise, the case).")
 @trainee_options
 @case_option
-def reset(profile, size, seed, exercise_id, trainee, course, case) -> None:
+@click.option("--bulk/--no-bulk", default=None, help="Load through neo4j-admin import (a local server only: it "
+              "is stopped and started) or through UNWIND batches. Default: neo4j-admin from size large up.")
+def reset(profile, size, seed, exercise_id, trainee, course, case, bulk) -> None:
     """Wipe the database and load a freshly generated scenario."""
     from .db import connect
 
@@ -255,7 +263,7 @@ def reset(profile, size, seed, exercise_id, trainee, course, case) -> None:
 
             load_key(driver, exploring(get(exercise_id), *identity(trainee, course), case=case))
         else:
-            load_with_progress(driver, profile, size, seed)
+            load_with_progress(driver, profile, size, seed, bulk)
 
 
 @cli.command()

@@ -60,6 +60,9 @@ SET_SCENARIO = ("MATCH (s:Scenario {id: 'current'}) SET s = $props "  # nothing 
                 "SET s.id = 'current', s.complete = false, s.status = 'resetting', s.started_at = datetime()")
 FINISH_SCENARIO = ("MATCH (s:Scenario {id: 'current'}) SET s += $props, s.loaded_at = datetime(), "
                    "s.complete = true, s.status = 'complete'")
+INDEXES_NOT_ONLINE = ("SHOW INDEXES YIELD name, state, populationPercent WHERE state <> 'ONLINE' "
+                      "RETURN name, state, populationPercent")
+ENTITY_COUNT = "CALL () { MATCH (n) RETURN count(n) AS n } CALL () { MATCH ()-[r]->() RETURN count(r) AS r } RETURN n + r AS c"
 GET_SCENARIO = "MATCH (s:Scenario {id: 'current'}) RETURN s {.*} AS s"
 ANY_DATA = "MATCH (n) WHERE NOT n:Scenario RETURN count(n) > 0 AS any"
 COUNT_LABELS = ("CALL db.labels() YIELD label WHERE label <> 'Scenario' "

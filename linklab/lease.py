@@ -163,6 +163,11 @@ class Lease:
         self._heartbeat = threading.Thread(target=beat, name=f"lease-{self.owner}", daemon=True)
         self._heartbeat.start()
 
+    def pause(self) -> None:
+        """Stop renewing while the server is down (a store replacement carries the lease into the new
+        store); `renew` and `start_heartbeat` take it up again."""
+        self._stop_heartbeat()
+
     def _stop_heartbeat(self) -> None:
         self._stop.set()
         if self._heartbeat is not None:

@@ -180,6 +180,11 @@ class Instance:
         return self.home / "logs" / "console.log"
 
     @property
+    def replacing_file(self) -> Path:
+        """Present while a bulk import replaces the store (see linklab.bulk): the store may be half-written."""
+        return self.home / "run" / "store-replacement.json"
+
+    @property
     def uri(self) -> str:
         return f"bolt://127.0.0.1:{self.bolt_port}"
 
@@ -240,6 +245,19 @@ def browser_url(bolt_uri: str) -> str | None:
     return None
 
 
+def local_instance(uri: str) -> Instance | None:
+    """The local server that `uri` reaches (its files are on this machine), or None (Docker, Aura, ...)."""
+    scheme, _, rest = uri.partition("://")
+    host, _, port = rest.split("/", 1)[0].rpartition(":")
+    if scheme not in ("bolt", "neo4j") or host not in ("127.0.0.1", "localhost") or not port.isdigit():
+        return None
+    for saved in sorted((state_dir() / "servers").glob("*/instance.json")):
+        inst = Instance(**json.loads(saved.read_text()))
+        if inst.bolt_port == int(port):
+            return inst
+    return None
+
+
 def running_pid(inst: Instance) -> int | None:
     """The pid of this instance's server if it is alive (checked against its command line)."""
     try:
@@ -283,6 +301,9 @@ def start(inst: Instance, timeout: float = 180.0) -> StartResult:
             raise LinklabError(f"port {port} ({what}) on 127.0.0.1 is already in use: stop what uses it, "
                                f"or start with another port (linklab server start --{what.lower()}-port N)")
     write_home(inst)
+    from .store import recover
+
+    recover(inst)  # a bulk load killed while it replaced the store: make it an incomplete one
     password = local_password()
     if not (inst.home / "data" / "dbms" / "auth.ini").exists() and not (
             inst.home / "data" / "databases" / "system").exists():

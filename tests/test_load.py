@@ -134,7 +134,8 @@ def test_a_failure_mid_load_leaves_an_incomplete_scenario_that_the_next_reset_re
 
 
 def test_a_killed_reset_is_detected_by_every_command_and_recovered(cli_env):
-    process = subprocess.Popen([sys.executable, "-m", "linklab", "reset", "--size", "large", "--seed", "2"],
+    process = subprocess.Popen([sys.executable, "-m", "linklab", "reset", "--size", "large", "--seed", "2",
+                                "--no-bulk"],  # the UNWIND route (tests/test_bulk.py: neo4j-admin's)
                                env=cli_env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120

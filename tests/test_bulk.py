@@ -1,0 +1,141 @@
+"""The neo4j-admin route: the same scenario as the UNWIND route (hash, counts, every value), an import
+killed half-way detected and recovered, and the route chosen by server and size.
+
+These tests stop and start a server, so they run on a throwaway one of their own (`pytest-bulk`, Bolt
+7697), started and stopped here: the shared test server is never touched."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from linklab import bulk, cypher, server as srv
+from linklab.config import Connection, local_password
+from linklab.db import connect
+from linklab.load import database_counts, loaded, observe
+from linklab.scenario.admin_csv import TYPES
+from linklab.scenario.generate import generate
+from linklab.scenario.profiles import profile_names
+
+from .conftest import ROOT, run_cli
+
+BULK_SERVER = dict(name="pytest-bulk", bolt_port=7697, http_port=7698, heap="1g", pagecache="512m")
+
+
+@pytest.fixture(scope="module")
+def bulk_server():
+    inst = srv.instance(**BULK_SERVER)
+    started = srv.start(inst)
+    yield inst
+    if not started.already_running:
+        srv.stop(inst)
+
+
+@pytest.fixture
+def bulk_driver(bulk_server):
+    with connect(Connection(bulk_server.uri, "neo4j", local_password())) as driver:
+        yield driver
+
+
+def contents(driver) -> tuple[list, list]:
+    """Every node and relationship with its properties and their Neo4j types, in a stable order."""
+    def typed(props: dict) -> list:
+        return sorted((k, type(v).__name__, repr(v)) for k, v in props.items())
+    nodes = sorted((r["label"], typed(r["props"])) for r in driver.execute_query(cypher.EXPORT_NODES).records)
+    rels = sorted((r["sl"], r["s"], r["type"], r["el"], r["e"], typed(r["props"]))
+                  for r in driver.execute_query(cypher.EXPORT_RELS).records)
+    return nodes, rels
+
+
+def schema(driver) -> set[str]:
+    return {r["name"] for r in driver.execute_query(cypher.SHOW_CONSTRAINTS).records} | {
+        r["name"] for r in driver.execute_query(cypher.SHOW_INDEXES).records}
+
+
+def test_the_import_types_match_every_generated_value():
+    """A property missing from TYPES would be imported as a string where UNWIND stores a number."""
+    python_type = {"long": int, "double": float, "datetime": str}
+    for profile in profile_names():
+        for chunk in generate(profile, "class", 3).chunks():
+            rows = [r for rows in chunk.nodes.values() for r in rows] + [
+                r["p"] for rows in chunk.rels.values() for r in rows]
+            for row in rows:
+                for prop, value in row.items():
+                    assert isinstance(value, python_type.get(TYPES.get(prop), str)), (profile, prop, value)
+
+
+def test_both_routes_load_the_same_scenario(bulk_server, bulk_driver):
+    scenario = generate("darknet", "class", 3)  # markets, wallets, posts with and without a location
+    unwind = bulk.reset(bulk_driver, scenario, bulk.Route(False, bulk_server))
+    first, first_schema, first_marker = contents(bulk_driver), schema(bulk_driver), observe(bulk_driver).props
+    stages = []
+    imported = bulk.reset(bulk_driver, scenario, bulk.Route(True, bulk_server), on_stage=stages.append)
+    assert "neo4j-admin database import" in stages
+    marker = observe(bulk_driver)
+    assert marker.state == "complete"
+    assert imported.meta["hash"] == unwind.meta["hash"] == marker.props["hash"]
+    assert imported.meta["counts"] == unwind.meta["counts"] == marker.counts == database_counts(bulk_driver)
+    assert contents(bulk_driver) == first
+    assert schema(bulk_driver) == first_schema
+    times = {"started_at", "loaded_at"}
+    assert {k: v for k, v in marker.props.items() if k not in times} == {
+        k: v for k, v in first_marker.items() if k not in times}
+    assert not bulk_server.replacing_file.exists()
+
+
+def test_a_killed_bulk_import_is_detected_and_recovered(bulk_server):
+    env = {**os.environ, "NEO4J_URI": bulk_server.uri, "NEO4J_USER": "neo4j", "NEO4J_PASSWORD": local_password()}
+    process = subprocess.Popen([sys.executable, "-m", "linklab", "reset", "--size", "3000", "--seed", "4", "--bulk"],
+                               env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        importer, deadline = None, time.monotonic() + 180
+        while importer is None and process.poll() is None and time.monotonic() < deadline:
+            try:  # the record names neo4j-admin's pid once the import runs
+                importer = json.loads(bulk_server.replacing_file.read_text()).get("importer")
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.05)
+        assert importer, "the import never started"
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait()
+    deadline = time.monotonic() + 30  # the importer dies with its parent
+    while os.path.exists(f"/proc/{importer}") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert srv.running_pid(bulk_server) is None and bulk_server.replacing_file.exists()
+
+    started = run_cli("server", "start", "--name", "pytest-bulk", env=env)
+    assert started.returncode == 0, started.stderr
+    shown = run_cli("scenario", env=env)
+    assert shown.returncode == 1 and "did not finish" in shown.stderr and "Traceback" not in shown.stderr
+    assert not bulk_server.replacing_file.exists()
+
+    recovered = run_cli("reset", "--size", "tiny", "--seed", "4", env=env)  # any reset: here, UNWIND's
+    assert recovered.returncode == 0, recovered.stderr
+    shown = run_cli("scenario", env=env)
+    assert shown.returncode == 0 and "street-ring / size tiny" in shown.stdout
+
+
+def test_the_route_depends_on_the_server_and_the_size(bulk_server):
+    local = bulk_server.uri
+    assert bulk.choose_route(local, 100_000).bulk and not bulk.choose_route(local, 800).bulk
+    assert bulk.choose_route(local, 800, bulk=True).bulk and not bulk.choose_route(local, 100_000, bulk=False).bulk
+    remote = bulk.choose_route("neo4j+s://abcd.databases.neo4j.io", 1_000_000)
+    assert not remote.bulk and "UNWIND" in remote.note
+    assert bulk.choose_route("bolt://127.0.0.1:1", 1_000_000).note  # no local server of ours there
+
+
+def test_a_big_database_is_wiped_by_replacing_its_store(bulk_server, bulk_driver, monkeypatch):
+    bulk.reset(bulk_driver, generate("cartel", "tiny", 2), bulk.Route(False, bulk_server))
+    monkeypatch.setattr(bulk, "WIPE_BY_STORE_FROM", 100)  # the tiny scenario counts as big here
+    stages = []
+    report = bulk.reset(bulk_driver, generate("street-ring", "tiny", 2), bulk.Route(False, bulk_server),
+                        on_stage=stages.append)
+    assert any(s.startswith("replacing the store") for s in stages)
+    assert loaded(bulk_driver).state == "complete" and database_counts(bulk_driver) == report.meta["counts"]
