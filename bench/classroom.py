@@ -106,6 +106,7 @@ class Room:
 
 def bench_class(args) -> None:
     course = f"bench-class-{args.trainees}"
+    run = time.strftime("%H%M%S")  # names of this run's trainees: a course's earlier runs keep theirs
     with Room(course, args.trainees, args.grading_servers, args.port) as room:
         boss = room.client()
         assert boss.post("/api/instructor", json={"password": PASSWORD}).status_code == 200
@@ -120,7 +121,7 @@ def bench_class(args) -> None:
         exercises = [e for e in catalogue() if e.id in EXERCISES]
         answers = [(e, answer_of(e)) for e in exercises] + [(e, m.query) for e in exercises for m in e.mutants[:2]]
         solo = room.client()
-        assert solo.post("/api/join", json={"course_code": room.code, "name": "serial"}).status_code == 200
+        assert solo.post("/api/join", json={"course_code": room.code, "name": f"serial {run}"}).status_code == 200
         solo_csrf = solo.get("/api/me").json()["csrf"]
         serial = {}
         for exercise, query in answers:  # one at a time, with a pause that keeps under the check limit
@@ -139,7 +140,7 @@ def bench_class(args) -> None:
         def trainee(i: int) -> int:
             rng = random.Random(i)
             who = room.client()
-            assert who.post("/api/join", json={"course_code": room.code, "name": f"trainee {i:03d}"}).status_code == 200
+            assert who.post("/api/join", json={"course_code": room.code, "name": f"trainee {i:03d} {run}"}).status_code == 200
             token = who.get("/api/me").json()["csrf"]
             made, deadline = 0, time.monotonic() + args.minutes * 60
             while time.monotonic() < deadline:
@@ -181,7 +182,7 @@ def bench_class(args) -> None:
         stop.set()
         grid = boss.get("/api/console/grid").json()
         recorded = {row["trainee"]: sum(c["attempts"] for c in row["cells"]) for row in grid["rows"]}
-        lost = sum(made[i] != recorded.get(f"trainee {i:03d}", 0) for i in range(args.trainees))
+        lost = sum(made[i] != recorded.get(f"trainee {i:03d} {run}", 0) for i in range(args.trainees))
         print(f"  {args.trainees} trainees for {wall / 60:.1f} min (about {args.think:.0f} s of thought between "
               f"requests): {len(runs) + len(checks)} requests")
         print(f"  run: {figures(runs)}")
@@ -211,8 +212,9 @@ def screenshot(room: Room, path: Path) -> Path:
             driver.get(room.url + "/join")
             driver.find_element(By.ID, "password").send_keys(PASSWORD)
             driver.find_element(By.CSS_SELECTOR, "#instructor-form button").click()
-            WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.body.dataset.ready === '1'"))
-            driver.execute_script("document.querySelector('td.cell.trying').click()")
+            WebDriverWait(driver, 60).until(lambda d: d.execute_script(
+                "return location.pathname === '/console' && document.body.dataset.ready === '1'"))
+            driver.execute_script("(document.querySelector('td.cell.trying') || document.querySelector('td.cell.passed')).click()")
             WebDriverWait(driver, 30).until(lambda d: d.execute_script(
                 "return !document.getElementById('drill').hidden"))
             driver.execute_script("window.scrollTo(0, 0)")
