@@ -147,7 +147,11 @@ def start_servers(class_plan: Plan, notify: Callable[[str], None]) -> None:
 
 
 def stop_servers(class_plan: Plan) -> list[str]:
-    return [inst.name for inst in class_plan.instances() if srv.stop(inst)]
+    """Stop the class's servers: every class server ever started here, since the plan of a later start may
+    count fewer grading servers (the hidden scenarios chosen since) than were started."""
+    saved = sorted(path.parent.name for path in (srv.state_dir() / "servers").glob("class-*/instance.json"))
+    names = dict.fromkeys([inst.name for inst in class_plan.instances()] + saved)
+    return [name for name in names if srv.is_saved(name) and srv.stop(srv.instance(name))]
 
 
 def load_course_scenarios(databases: "ClassDatabases", course: str, notify: Callable[[str], None]) -> list[str]:
