@@ -13,6 +13,7 @@ CSRF token as well as the lab's own header and a same-origin Origin (app.Guard).
 from __future__ import annotations
 
 import hmac
+import html
 import io
 import json
 import tempfile
@@ -129,7 +130,7 @@ def create_class_app(course: str, databases: servers.ClassDatabases, limits: Lim
         return await lab_page(request)
 
     async def join_page(request: Request) -> Response:
-        return HTMLResponse((JOIN / "index.html").read_text(encoding="utf-8").replace("{{course}}", course))
+        return HTMLResponse((JOIN / "index.html").read_text(encoding="utf-8").replace("{{course}}", html.escape(course)))
 
     async def console_page(request: Request) -> Response:
         session = session_of(request)
