@@ -181,6 +181,11 @@ async def database_unreachable(request: Request, exc: DriverError) -> Response:
                                   "try again in a minute"}, status_code=503)
 
 
+def header_map(scope) -> dict[str, str]:
+    """A request's headers by lower-case name (ASGI gives them as byte pairs)."""
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+
+
 ERROR_HANDLERS = {Refusal: refused, LinklabError: linklab_error, DriverError: database_unreachable,
                   Exception: unexpected_error}
 
@@ -195,7 +200,7 @@ class Guard:
     async def __call__(self, scope, receive, send):
         guide_preflight = scope["type"] == "http" and scope["method"] == "OPTIONS" and scope["path"] == "/browser-guide.html"
         if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD") and not guide_preflight:
-            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+            headers = header_map(scope)
             host, origin = headers.get("host", ""), headers.get("origin")
             refusal = None
             if headers.get("x-linklab") != "1":

@@ -36,7 +36,7 @@ from ..errors import LinklabError
 from ..exercises.catalogue import get
 from ..grade.engine import answer_key, class_key, class_scenario
 from . import sessions
-from .app import ERROR_HANDLERS, Guard, Refusal, common_routes, lab_page, trainee_routes
+from .app import ERROR_HANDLERS, Guard, Refusal, common_routes, header_map, lab_page, trainee_routes
 
 CONSOLE = Path(__file__).parent / "console"
 JOIN = Path(__file__).parent / "join"
@@ -337,7 +337,7 @@ class ClassGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        headers = header_map(scope)
         scope["session"] = sessions.read(cookie_value(headers.get("cookie", "")), self.key)
 
         async def send_with_headers(message):
@@ -350,7 +350,7 @@ class ClassGuard:
     async def checked(self, scope, receive, send):
         """After Guard: a change made in a session carries that session's CSRF token."""
         if scope["method"] not in ("GET", "HEAD", "OPTIONS") and scope["path"] not in SIGN_IN_PATHS:
-            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+            headers = header_map(scope)
             session = scope.get("session")
             if session is None:
                 await JSONResponse({"error": "sign in first"}, status_code=401)(scope, receive, send)
