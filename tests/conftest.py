@@ -17,7 +17,16 @@ from linklab.db import connect
 from .browser import browser, shots  # noqa: F401  a headless Chromium and a screenshot folder, for browser tests
 
 ROOT = Path(__file__).resolve().parent.parent
-TEST_SERVER = dict(name="test", bolt_port=7689, http_port=7476, heap="3g", pagecache="1g")
+# Every fixed port the tests use is shifted by LINKLAB_TEST_PORT_OFFSET, so that two checkouts on one machine
+# (a worktree beside main) can run their suites at once without reaching each other's servers.
+PORT_OFFSET = int(os.environ.get("LINKLAB_TEST_PORT_OFFSET", "0"))
+
+
+def shifted_port(port: int) -> int:
+    return port + PORT_OFFSET
+
+
+TEST_SERVER = dict(name="test", bolt_port=shifted_port(7689), http_port=shifted_port(7476), heap="3g", pagecache="1g")
 
 
 @pytest.fixture(scope="session")

@@ -23,9 +23,9 @@ from linklab.scenario.admin_csv import TYPES
 from linklab.scenario.generate import generate
 from linklab.scenario.profiles import profile_names
 
-from .conftest import ROOT, run_cli
+from .conftest import ROOT, run_cli, shifted_port
 
-BULK_SERVER = dict(name="pytest-bulk", bolt_port=7697, http_port=7698, heap="1g", pagecache="512m")
+BULK_SERVER = dict(name="pytest-bulk", bolt_port=shifted_port(7697), http_port=shifted_port(7698), heap="1g", pagecache="512m")
 
 
 @pytest.fixture(scope="module")

@@ -22,11 +22,11 @@ from linklab import server as srv
 from linklab.exercises.catalogue import catalogue, get
 
 from .browser import console_errors, open_page, screenshot_colours, start_browser
-from .conftest import ROOT
+from .conftest import ROOT, shifted_port
 from .test_lab import free_port, type_query, wait_for
 
 COURSE, PASSWORD = "class-test", "instructor-pass-1"
-FIRST_PORT = 7730  # class-darknet 7730/7731, class-networked 7732/7733, class-grading-1..3 7734-7739
+FIRST_PORT = shifted_port(7730)  # class-darknet 7730/7731, class-networked 7732/7733, class-grading-1..3 7734-7739
 CREWS = get("crews")
 WRONG_CREWS = "MATCH (o:Organization) RETURN o.name, 1"
 

@@ -18,9 +18,9 @@ from linklab.grade.batch import Job, grade_class, plan, scenario_groups, within_
 from linklab.grade.engine import CheckResult, ScenarioKey, ensure_loaded, is_loaded
 from linklab.grade.guard import Limits
 
-from .conftest import run_cli
+from .conftest import run_cli, shifted_port
 
-SECOND = dict(name="pool-test", bolt_port=7780, http_port=7781, heap="1g", pagecache="512m")
+SECOND = dict(name="pool-test", bolt_port=shifted_port(7780), http_port=shifted_port(7781), heap="1g", pagecache="512m")
 COURSE = "pool-course"
 ELSEWHERE = ScenarioKey("street-ring", "tiny", 4242)  # no class of this course is graded on it
 

@@ -15,9 +15,9 @@ from neo4j import GraphDatabase
 from linklab import server as srv
 from linklab.config import local_password
 
-from .conftest import run_cli
+from .conftest import run_cli, shifted_port
 
-NAME, BOLT, HTTP = "pytest-lifecycle", 7691, 7478
+NAME, BOLT, HTTP = "pytest-lifecycle", shifted_port(7691), shifted_port(7478)
 FLAGS = ["--name", NAME, "--bolt-port", str(BOLT), "--http-port", str(HTTP)]
 
 
