@@ -43,7 +43,8 @@ from linklab.load import warm_up
 from linklab.scenario.generate import generate
 from linklab.scenario.model import NODE_LABELS, REL_KEYS
 
-BENCH = dict(name="bench", bolt_port=7692, http_port=7479, heap="6g", pagecache="6g")
+# urls_allowed: the LOAD CSV baseline reads files served on loopback (trainee-facing servers reach no URL)
+BENCH = dict(name="bench", bolt_port=7692, http_port=7479, heap="6g", pagecache="6g", urls_allowed=True)
 
 
 def bench_driver():

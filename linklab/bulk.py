@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Callable
 
 import neo4j
@@ -24,7 +24,6 @@ from . import cypher, load, lease as leases, server as srv, store
 from .errors import LinklabError
 from .scenario.admin_csv import write_import_csv
 from .scenario.export import metadata
-from .scenario.generate import generator_digest
 from .scenario.model import Scenario
 from .scenario.profiles import SIZES
 
@@ -62,13 +61,9 @@ def reset(driver: neo4j.Driver, scenario: Scenario, route: Route, database: str 
             return import_scenario(driver, scenario, route.instance, database, progress, stage, held)
         if route.instance is not None and entities(driver, database) >= WIPE_BY_STORE_FROM:
             stage(f"replacing the store of server {route.instance.name} (faster than deleting it in batches)")
-            replace_store(driver, route.instance, database, scenario_props(scenario), None, held, stage)
+            replace_store(driver, route.instance, database, load.scenario_marker(scenario), None, held, stage)
             load.warm_up(driver, database)  # as `linklab server start` does: this load is not a cold one
         return load.load_scenario(driver, scenario, database, load.BATCH_SIZE, progress, held)
-
-
-def scenario_props(scenario: Scenario) -> dict:
-    return {**asdict(scenario.info), "generator_digest": generator_digest()}
 
 
 def entities(driver: neo4j.Driver, database: str) -> int:
@@ -85,7 +80,7 @@ def import_scenario(driver: neo4j.Driver, scenario: Scenario, inst: srv.Instance
     try:
         stage("writing the neo4j-admin import files")
         files, digest = write_import_csv(scenario, folder, progress)
-        replace_store(driver, inst, database, scenario_props(scenario), files, held, stage)
+        replace_store(driver, inst, database, load.scenario_marker(scenario), files, held, stage)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     stage("creating the schema")

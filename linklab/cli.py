@@ -412,6 +412,8 @@ def scenario(as_json) -> None:
     if as_json:
         click.echo(json.dumps({"state": current.state, **current.props, "counts": current.counts},
                               indent=2, default=str))
+    elif current.state == "complete" and current.props.get("kind") == "hidden":
+        click.echo("a hidden scenario (the grader loaded it; its marker says nothing of what it is)")
     elif current.state == "complete" and current.props.get("kind") == "case":
         p = current.props
         click.echo(f"case {p['case']}" + (f" (hidden variant {p['variant']})" if p["variant"] else "") +
@@ -846,6 +848,9 @@ def loaded_scenario_keys() -> tuple[list, str]:
 
     with connect() as driver:
         props = require_complete(driver).props
+    if props.get("kind") == "hidden":
+        raise LinklabError("this database holds a hidden scenario (the grader loaded it): reset it first, or "
+                           "give --seed/--trainee/--case")
     if props.get("kind") == "case":
         key = CaseKey(props["case"], props["variant"], props["case_hash"])
         return [(e, key) for e in case_catalogue()], f"Answer key for {key} (loaded now)"
@@ -909,6 +914,8 @@ def picture(out, around, hops) -> None:
         current = require_complete(driver)
         props = current.props
         on_case = props.get("kind") == "case"
+        if props.get("kind") == "hidden":
+            raise LinklabError("this database holds a hidden scenario (the grader loaded it): reset it first")
         seed = int(props["case_hash"][:8], 16) if on_case else int(props["seed"])
         data, paths = draw(driver, seed, Path(out), around, hops, case=on_case)
     note = f" ({data['note']})" if data["note"] else ""

@@ -160,7 +160,11 @@ EXPORT_AROUND = ("CALL () { MATCH (a:Account {handle: $handle}) RETURN a AS star
                  "RETURN labels(n)[0] AS label, properties(n) AS props")
 
 # -- GDS bookkeeping around a check, and what `doctor` asks
-GDS_GRAPHS = "CALL gds.graph.list() YIELD graphName RETURN graphName"
+# GDS graphs that checks left behind (their process was killed before it could drop them): linklab's own
+# names, older than any check can run
+GDS_LEFTOVERS = ("CALL gds.graph.list() YIELD graphName, creationTime "
+                 "WHERE graphName STARTS WITH $prefix AND creationTime < datetime() - duration({seconds: $seconds}) "
+                 "RETURN collect(graphName) AS names")
 GDS_DROP = "CALL gds.graph.drop($name, false) YIELD graphName RETURN graphName"
 GDS_ESTIMATE_ALL = "CALL gds.graph.project.estimate('*', '*') YIELD bytesMax RETURN bytesMax"
 COMPONENTS = "CALL dbms.components() YIELD name, versions, edition RETURN versions[0] AS version, edition"

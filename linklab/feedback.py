@@ -8,6 +8,7 @@ render every message and check the wording.
 
 from __future__ import annotations
 
+import difflib
 import re
 
 # reason code -> message; {placeholders} come from the comparison's details
@@ -42,12 +43,13 @@ REFUSALS = {
              "the answer instead of listing data."),
     "empty": "The answer is empty: write one Cypher query.",
     "statements": "One statement per answer: remove the extra statements (after the ';').",
-    "load_csv": "LOAD CSV is not allowed in answers: the data is already in the database.",
     "explain": "Leave out EXPLAIN and PROFILE: the grader runs the query itself.",
-    "transactions": "CALL {{ }} IN TRANSACTIONS is not allowed in answers.",
-    "denied": "Calls to {name}.* are not allowed in answers.",
+    "cypher_version": "Leave out the CYPHER option at the start: answers are written in Neo4j's Cypher 5.",
+    "clause": ("{what} is not allowed in answers: an answer is one read-only query of the network "
+               "(MATCH, WITH, UNWIND, CALL, RETURN...)."),
+    "function": "The function {name} is not allowed in answers.",
+    "nested_query": "A Cypher projection's queries must be written out as text, and are checked like answers.",
     "gds_name": "Name your GDS graph $graph: the grader gives each check a graph name of its own.",
-    "gds_list": "Listing GDS graphs (gds.graph.list) is not allowed in answers: your graph is $graph.",
     "not_accepted": "Neo4j does not accept the query: {detail}",
     "writes": "Answers must be read-only, and this query {kind}.",
     "operator": "Not allowed in answers: {names}.",
@@ -62,9 +64,9 @@ REFUSALS = {
     "no_gds": "Graph Data Science is not installed on this Neo4j server.",
     "gds_memory": "GDS estimates more than {mib} MiB for a projection: too large to grade here.",
     "skipped": "Not run: the answer was refused on an earlier scenario.",
-    "marker": "Answers may not read linklab's own bookkeeping (the :Scenario marker and its properties): query the network itself.",
-    "reflection": "Answers may not use {what}: name the labels and properties you need.",
-    "subscript": "Answers may not use n[expression]: use n.property, or a whole number as a list index.",
+    "marker": "Answers may not read linklab's own bookkeeping (the :Scenario nodes): query the network itself.",
+    "dynamic_property": ("Answers may not read a property by a computed name (n[expression]): write n.property. "
+                         "Brackets with a number, or a range such as [1..3], pick from a list."),
 }
 
 
@@ -104,6 +106,29 @@ def render(reason: str, **details) -> str:
         d["wrong_differ"] = "differs" if d["wrong"] == 1 else "differ"
     d["repeats"] = REPEATS if details.get("repeats") else ""
     return MESSAGES[reason].format(**d)
+
+
+KEYWORDS = ("MATCH", "OPTIONAL", "WHERE", "WITH", "RETURN", "ORDER", "BY", "LIMIT", "SKIP", "UNWIND", "CALL",
+            "YIELD", "DISTINCT", "COUNT", "COLLECT", "EXISTS", "CASE", "WHEN", "THEN", "ELSE", "END", "AND", "OR",
+            "NOT", "IN", "AS", "DESC", "ASC", "UNION", "CONTAINS", "STARTS", "ENDS", "IS", "NULL")
+
+
+def parse_error(error) -> str:
+    """A syntax error found by linklab's parse (Neo4j's own grammar): where, and in words what went wrong.
+    `error` is a cypherlang.parser.CypherSyntaxError: line, column (from 1), found (text there), expected."""
+    where = f"Syntax error on line {error.line}, column {error.column}"
+    found = error.found or ""
+    if not found:
+        return f"{where}: the query ends too early; something is missing at its end (a closing bracket, or what follows the last word)."
+    if found[:1] in "'\"`" and (len(found) == 1 or found[-1] != found[0]):
+        return f"{where}: a quote or backtick ({found[0]}) is opened there and never closed."
+    closers = [e for e in error.expected.split(", ") if e.strip("'") in (")", "]", "}")]
+    if closers and len(closers) == len(error.expected.split(", ")):
+        return f"{where}, at {found!r}: a closing {closers[0]} is missing before it."
+    close = difflib.get_close_matches(found.upper(), KEYWORDS, n=1, cutoff=0.75)
+    if close and close[0] != found.upper():
+        return f"{where}, at {found!r}: did you mean {close[0]}?"
+    return f"{where}: Neo4j does not expect {found!r} there."
 
 
 SYNTAX = re.compile(r"(?P<what>.*?)\s*\(line (?P<line>\d+), column (?P<column>\d+)", re.DOTALL)

@@ -21,6 +21,7 @@ import neo4j
 from . import cypher, lease as leases
 from .cases.network import CaseNetwork
 from .errors import LinklabError
+from .keys import CaseKey, ScenarioKey, marker_props
 from .scenario.export import Digest, metadata
 from .scenario.generate import generator_digest
 from .scenario.model import NODE_LABELS, REL_KEYS, Chunk, Scenario
@@ -137,10 +138,13 @@ def begin(driver: neo4j.Driver, database: str, props: dict) -> None:
     run(driver, cypher.SET_SCENARIO, database, props=props)
 
 
-def finish(driver: neo4j.Driver, database: str, digest: str, counts: dict[str, int], held: leases.Lease) -> None:
+def finish(driver: neo4j.Driver, database: str, digest: str, counts: dict[str, int], held: leases.Lease,
+           reveal: bool = True) -> None:
     """The very last step: only now is the data complete, and only if this load still holds the lease
-    (checked under the lease node's lock, in the same transaction)."""
-    props = {"hash": digest, "counts": json.dumps(counts, sort_keys=True), "entities": sum(counts.values())}
+    (checked under the lease node's lock, in the same transaction). A hidden scenario's marker gets no hash
+    or counts (`reveal`): nothing an answer could tell it by."""
+    props = {"hash": digest, "counts": json.dumps(counts, sort_keys=True), "entities": sum(counts.values())} \
+        if reveal else {}
 
     def work(tx: neo4j.ManagedTransaction) -> bool:
         record = tx.run(cypher.LOCK_LEASE).single()
@@ -166,20 +170,33 @@ def writing(driver: neo4j.Driver, database: str, what: str, held: leases.Lease |
         yield taken
 
 
+def scenario_key(scenario: Scenario) -> ScenarioKey:
+    return ScenarioKey(scenario.info.profile, scenario.info.size, scenario.info.seed)
+
+
+def scenario_marker(scenario: Scenario, key: ScenarioKey | None = None) -> dict:
+    """The marker's properties while `scenario` loads (keys.marker_props: readable unless hidden)."""
+    return marker_props(key or scenario_key(scenario), {**asdict(scenario.info), "generator_digest": generator_digest()})
+
+
 def reset(driver: neo4j.Driver, scenario: Scenario, database: str = "neo4j",
           batch_size: int = BATCH_SIZE, progress: Callable[[int], None] | None = None,
-          lease: leases.Lease | None = None, on_wait: Callable[[str], None] | None = None) -> LoadReport:
-    """Replace whatever the database holds with `scenario`, under the exclusive lease."""
-    info = scenario.info
-    with writing(driver, database, f"reset {info.profile}/{info.size}/seed {info.seed}", lease, on_wait) as held:
-        return load_scenario(driver, scenario, database, batch_size, progress, held)
+          lease: leases.Lease | None = None, on_wait: Callable[[str], None] | None = None,
+          key: ScenarioKey | None = None) -> LoadReport:
+    """Replace whatever the database holds with `scenario`, under the exclusive lease. `key` (default: the
+    scenario's own, readable) says how the marker records it."""
+    key = key or scenario_key(scenario)
+    with writing(driver, database, f"reset {key}", lease, on_wait) as held:
+        return load_scenario(driver, scenario, database, batch_size, progress, held, key)
 
 
 def load_scenario(driver: neo4j.Driver, scenario: Scenario, database: str, batch_size: int,
-                  progress: Callable[[int], None] | None, held: leases.Lease) -> LoadReport:
+                  progress: Callable[[int], None] | None, held: leases.Lease,
+                  key: ScenarioKey | None = None) -> LoadReport:
     began = time.perf_counter()
     advance = progress or (lambda n: None)
-    begin(driver, database, {**asdict(scenario.info), "generator_digest": generator_digest()})
+    key = key or scenario_key(scenario)
+    begin(driver, database, scenario_marker(scenario, key))
     digest = Digest()
     with driver.session(database=database) as session:
         writer = BatchWriter(session, batch_size)
@@ -187,24 +204,30 @@ def load_scenario(driver: neo4j.Driver, scenario: Scenario, database: str, batch
             advance(writer.load_chunk(chunk))
             digest.add(chunk)
     meta = metadata(scenario, digest)
-    finish(driver, database, meta["hash"], meta["counts"], held)
+    finish(driver, database, meta["hash"], meta["counts"], held, reveal=not key.hidden)
     return LoadReport(meta, time.perf_counter() - began, sum(meta["counts"].values()))
+
+
+def case_key(case: CaseNetwork) -> CaseKey:
+    return CaseKey(case.name, case.variant, case.base.digest if case.base is not None else case.digest)
 
 
 def load_case(driver: neo4j.Driver, case: CaseNetwork, database: str = "neo4j",
               progress: Callable[[int], None] | None = None, lease: leases.Lease | None = None,
-              on_wait: Callable[[str], None] | None = None) -> LoadReport:
+              on_wait: Callable[[str], None] | None = None, key: CaseKey | None = None) -> LoadReport:
     """Replace whatever the database holds with an imported case network (same lease and complete-flag
     rules as a reset)."""
     with writing(driver, database, f"import of case {case.name}", lease, on_wait) as held:
-        return load_case_network(driver, case, database, progress, held)
+        return load_case_network(driver, case, database, progress, held, key)
 
 
 def load_case_network(driver: neo4j.Driver, case: CaseNetwork, database: str,
-                      progress: Callable[[int], None] | None, held: leases.Lease) -> LoadReport:
+                      progress: Callable[[int], None] | None, held: leases.Lease,
+                      key: CaseKey | None = None) -> LoadReport:
     began = time.perf_counter()
     advance = progress or (lambda n: None)
-    begin(driver, database, case.info())
+    key = key or case_key(case)
+    begin(driver, database, marker_props(key, case.info()))
     with driver.session(database=database) as session:
         writer = BatchWriter(session, BATCH_SIZE)
         advance(writer.write(cypher.CREATE_CASE_PEOPLE, [p.row() for p in case.people]))
@@ -213,7 +236,7 @@ def load_case_network(driver: neo4j.Driver, case: CaseNetwork, database: str,
                              [{"s": c.source, "e": c.target, "w": c.weight} for c in case.contacts]))
         writer.commit()
     counts = {"Person": len(case.people), case.rel_type: len(case.contacts)}
-    finish(driver, database, case.digest, counts, held)
+    finish(driver, database, case.digest, counts, held, reveal=not key.hidden)
     meta = {**case.info(), "hash": case.digest, "counts": counts}
     return LoadReport(meta, time.perf_counter() - began, sum(counts.values()))
 

@@ -36,9 +36,30 @@ BROWSER_CAPTIONS = {
 BROWSER_STYLE = json.dumps({f"node.{label}": {"caption": f"{{{key}}}"} for label, key in BROWSER_CAPTIONS.items()},
                            separators=(",", ":"))
 
+# The only APOC and GDS procedures and functions the server loads (dbms.security.procedures.allowlist): what
+# answers may call (grade.allow: GDS on the check's own graph, APOC's path, collection, text and map helpers)
+# and what linklab runs itself (the lease's apoc.lock.read.nodes, gds.graph.list for sweeping leftover graphs,
+# estimates, versions). The rest is never loaded, so a gap in the guard meets a server where apoc.cypher.*,
+# apoc.load.*, apoc.export.*, apoc.periodic.*, gds.*.write or gds.graph.export do not exist at all
+# (tests/test_guard_server.py). Neo4j's own db.* and dbms.* procedures are not plugins; the guard's parse
+# refuses those.
+PLUGIN_ALLOWLIST = (
+    "apoc.path.*", "apoc.neighbors.*", "apoc.algo.*", "apoc.coll.*", "apoc.text.*", "apoc.map.*", "apoc.agg.*",
+    "apoc.math.*", "apoc.number.*", "apoc.convert.fromJson*", "apoc.convert.getJson*", "apoc.convert.to*",
+    "apoc.date.*", "apoc.temporal.*", "apoc.node.degree*",
+    "apoc.node.relationship.*", "apoc.nodes.connected", "apoc.label.exists", "apoc.bitwise.op", "apoc.version",
+    "apoc.lock.read.nodes",
+    "gds.graph.project", "gds.graph.project.*", "gds.graph.drop", "gds.graph.exists", "gds.graph.list",
+    "gds.graph.nodeProperty.stream", "gds.graph.nodeProperties.stream", "gds.graph.relationshipProperty.stream",
+    "gds.graph.relationshipProperties.stream", "gds.graph.relationships.stream",
+    "gds.*.stream", "gds.*.stats", "gds.*.mutate", "gds.*.estimate", "gds.version", "gds.util.*",
+    "gds.similarity.*",
+)
+
 # Settings shared by the local server and docker-compose.yml (tests/test_compose.py checks they agree).
 SHARED_SETTINGS = {
     "dbms.usage_report.enabled": "false",
+    "dbms.security.procedures.allowlist": ",".join(PLUGIN_ALLOWLIST),
     # GDS needs unrestricted access to kernel internals; APOC core's functions do not.
     "dbms.security.procedures.unrestricted": "gds.*",
     "dbms.security.allow_csv_import_from_file_urls": "false",
@@ -52,6 +73,10 @@ SHARED_SETTINGS = {
     "browser.remote_content_hostname_whitelist": "localhost,127.0.0.1",
     "browser.post_connect_cmd": f"style {BROWSER_STYLE}",
 }
+# Answers never reach the network: LOAD CSV (and any procedure that fetches a URL) may connect to no address
+# at all (Neo4j's internal.dbms.cypher_ip_blocklist; file:/// URLs are off by the setting above). Only the
+# benchmark's own server, which times a LOAD CSV baseline over loopback, is started with URLs allowed.
+URL_BLOCKLIST = {"internal.dbms.cypher_ip_blocklist": "0.0.0.0/0,::/0"}
 DEFAULT_HEAP = "4g"
 DEFAULT_PAGECACHE = "2g"
 
@@ -162,6 +187,7 @@ class Instance:
     http_port: int
     heap: str = DEFAULT_HEAP
     pagecache: str = DEFAULT_PAGECACHE
+    urls_allowed: bool = False  # LOAD CSV over the network: only for the benchmark's baseline
 
     @property
     def home(self) -> Path:
@@ -206,6 +232,7 @@ class Instance:
             "server.memory.heap.max_size": self.heap,
             "server.memory.pagecache.size": self.pagecache,
             **SHARED_SETTINGS,
+            **({} if self.urls_allowed else URL_BLOCKLIST),
         }
 
 
@@ -215,7 +242,7 @@ def is_saved(name: str) -> bool:
 
 
 def instance(name: str = "default", bolt_port: int | None = None, http_port: int | None = None,
-             heap: str | None = None, pagecache: str | None = None) -> Instance:
+             heap: str | None = None, pagecache: str | None = None, urls_allowed: bool | None = None) -> Instance:
     """The instance called `name`: saved settings, overridden by what is given, or a preset."""
     saved_file = state_dir() / "servers" / name / "instance.json"
     if saved_file.exists():
@@ -232,6 +259,7 @@ def instance(name: str = "default", bolt_port: int | None = None, http_port: int
     inst.http_port = http_port or inst.http_port
     inst.heap = heap or inst.heap
     inst.pagecache = pagecache or inst.pagecache
+    inst.urls_allowed = inst.urls_allowed if urls_allowed is None else urls_allowed
     return inst
 
 

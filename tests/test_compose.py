@@ -47,7 +47,7 @@ def test_image_plugins_and_auth(service):
 
 def test_settings_match_the_local_server(service):
     env = service["environment"]
-    for key, value in srv.SHARED_SETTINGS.items():
+    for key, value in {**srv.SHARED_SETTINGS, **srv.URL_BLOCKLIST}.items():
         assert env.get(env_name(key)) == value, key
     assert env[env_name("server.memory.heap.max_size")] == srv.DEFAULT_HEAP
     assert env[env_name("server.memory.pagecache.size")] == srv.DEFAULT_PAGECACHE

@@ -37,33 +37,33 @@ def loaded_tiny(driver):
     return KEY
 
 
-@pytest.mark.parametrize("query, reason", [
-    ("CREATE (n:Person {name: 'x'}) RETURN n", "read-only"),
-    ("MATCH (n:Person) SET n.name = 'x' RETURN count(n)", "read-only"),
-    ("MATCH (n) DETACH DELETE n", "read-only"),
-    ("CREATE INDEX grader_test FOR (n:Person) ON (n.born)", "read-only"),
-    ("DROP CONSTRAINT person_id", "read-only"),
-    ("CALL dbms.listConfig() YIELD name RETURN name", "dbms"),
-    ("CALL apoc.load.json('file:///etc/passwd') YIELD value RETURN value", "apoc.load"),
-    ("CALL apoc.periodic.iterate('MATCH (n) RETURN n', 'DETACH DELETE n', {})", "apoc.periodic"),
-    ("RETURN apoc.cypher.runFirstColumnSingle('MATCH (n) DETACH DELETE n', {}) AS x", "apoc.cypher"),
-    ("CALL db.createLabel('Evil')", "db.create"),
-    ("LOAD CSV FROM 'http://127.0.0.1:1/x.csv' AS row RETURN row", "LOAD CSV"),
-    ("load   csv with headers from 'file:///x' as r return r", "LOAD CSV"),
-    ("MATCH (n) RETURN count(n); MATCH (n) DETACH DELETE n", "one statement"),
-    ("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS RETURN 1", "TRANSACTIONS"),
-    ("CALL gds.graph.drop('x') YIELD graphName RETURN graphName; CREATE (x)", "one statement"),
-    ("MATCH (n RETURN n", "syntax error"),
+@pytest.mark.parametrize("query, code", [
+    ("CREATE (n:Person {name: 'x'}) RETURN n", "clause"),
+    ("MATCH (n:Person) SET n.name = 'x' RETURN count(n)", "clause"),
+    ("MATCH (n) DETACH DELETE n", "clause"),
+    ("CREATE INDEX grader_test FOR (n:Person) ON (n.born)", "clause"),
+    ("DROP CONSTRAINT person_id", "clause"),
+    ("CALL dbms.listConfig() YIELD name RETURN name", "procedure"),
+    ("CALL apoc.load.json('file:///etc/passwd') YIELD value RETURN value", "procedure"),
+    ("CALL apoc.periodic.iterate('MATCH (n) RETURN n', 'DETACH DELETE n', {})", "procedure"),
+    ("RETURN apoc.cypher.runFirstColumnSingle('MATCH (n) DETACH DELETE n', {}) AS x", "function"),
+    ("CALL db.createLabel('Evil')", "procedure"),
+    ("LOAD CSV FROM 'http://127.0.0.1:1/x.csv' AS row RETURN row", "clause"),
+    ("load   csv with headers from 'file:///x' as r return r", "clause"),
+    ("MATCH (n) RETURN count(n); MATCH (n) DETACH DELETE n", "statements"),
+    ("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS RETURN 1", "clause"),
+    ("CALL gds.graph.drop('x') YIELD graphName RETURN graphName; CREATE (x)", "statements"),
+    ("MATCH (n RETURN n", "syntax"),
     ("", "empty"),
-    ("EXPLAIN MATCH (n) RETURN n", "EXPLAIN"),
-    ("CALL gds.pageRank.write('g', {writeProperty: 'pr'}) YIELD nodePropertiesWritten RETURN 1", "read-only"),
-    ("CALL db.info() YIELD name RETURN name", "procedure db.info is not allowed"),
+    ("EXPLAIN MATCH (n) RETURN n", "explain"),
+    ("CALL gds.pageRank.write('g', {writeProperty: 'pr'}) YIELD nodePropertiesWritten RETURN 1", "procedure"),
+    ("CALL db.info() YIELD name RETURN name", "procedure"),
 ])
-def test_guard_refuses_and_the_database_is_unchanged(driver, loaded_tiny, query, reason):
+def test_guard_refuses_and_the_database_is_unchanged(driver, loaded_tiny, query, code):
     before = fingerprint(driver)
     with pytest.raises(Refused) as refused:
         run_guarded(driver, query, limits=Limits(timeout_s=5))
-    assert reason.lower() in str(refused.value).lower()
+    assert refused.value.code == code
     assert fingerprint(driver) == before
 
 
@@ -88,7 +88,7 @@ def test_row_cap(driver, loaded_tiny):
 
 def test_a_refused_check_is_reported_not_raised(driver, loaded_tiny):
     result = check_answer(driver, get("crews"), "MATCH (n) DETACH DELETE n", KEY)
-    assert result.status == "refused" and "read-only" in result.feedback
+    assert result.status == "refused" and "DELETE is not allowed" in result.feedback
 
 
 def gds_graphs(driver) -> set[str]:
@@ -308,7 +308,7 @@ def test_show_hint_check_progress_flow(cli_env, tmp_path):
     assert "No more hints" in run_cli("hint", "crews", env=env).stdout
     syntax = run_cli("check", "crews", "--query", "MATCH (n RETURN n", env=env)
     assert syntax.returncode == 2 and "Syntax error on line 1" in syntax.stdout
-    assert syntax.stdout.count("Invalid input") == 1  # said once, not once per scenario
+    assert syntax.stdout.count("does not expect") == 1  # said once, not once per scenario
     good = run_cli("check", "crews", "--query", get("crews").solution, env=env)
     assert good.returncode == 0 and "PASSED" in good.stdout
     assert "hidden scenario 1" in good.stdout and "hidden scenario 2" in good.stdout and "tiny" not in good.stdout

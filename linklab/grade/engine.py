@@ -10,7 +10,6 @@ imported case network check the case as imported and hidden variants of it (case
 from __future__ import annotations
 
 import hashlib
-import re
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -22,6 +21,7 @@ from neo4j.exceptions import ClientError
 
 from .. import cypher
 from ..cases.network import CaseNetwork, stored as stored_case
+from ..keys import CaseKey, ScenarioKey, derive_seed
 from ..errors import LinklabError
 from ..exercises.answers import REGISTRY, Answer
 from ..exercises.catalogue import Exercise, catalogue
@@ -31,62 +31,14 @@ from ..scenario.generate import generate, generator_digest
 from ..scenario.graphs import ScenarioGraphs
 from ..scenario.profiles import profile_names
 from .compare import Verdict, compare
-from .guard import Limits, Refused, RunResult, check_text, run_guarded
-from .hidden import hidden_seeds, refuse_marker
+from .guard import Limits, Refused, RunResult, inspect, refused, run_guarded, server_of
+from .hidden import hidden_seeds
 from .mutants import name_mistake, normalised, unordered_limit, widened_limit
 
 EXTRA_SEEDS = 2
 SIZE = "class"  # a trainee's own scenario
 HIDDEN_SIZE = "tiny"
 GDS_MEMORY_CAP = 1 << 30  # bytes: refuse projections that GDS estimates above this
-
-
-@dataclass(frozen=True, order=True)
-class ScenarioKey:
-    profile: str
-    size: str
-    seed: int
-    hidden: int = field(default=0, compare=False, repr=False)  # 1, 2: how trainees see a hidden scenario
-
-    def __str__(self) -> str:
-        if self.hidden:
-            return f"hidden scenario {self.hidden}"
-        return f"{self.profile}/{self.size}/seed {self.seed}"
-
-    def matches(self, props: dict) -> bool:
-        """Whether the `:Scenario` properties say that this scenario is loaded, made by this generator (an
-        older linklab's scenario of the same seed has other data: it is loaded again)."""
-        return props.get("kind") != "case" and props.get("generator_digest") == generator_digest() and \
-            (props.get("profile"), props.get("size"), props.get("seed")) == (self.profile, self.size, self.seed)
-
-
-@dataclass(frozen=True, order=True)
-class CaseKey:
-    """An imported case network (variant 0) or one of its hidden variants (variant = seed)."""
-    case: str
-    variant: int
-    case_hash: str  # of the case as imported: a case imported again under the same name is another key
-    hidden: int = field(default=0, compare=False, repr=False)  # 1, 2: how trainees see a hidden variant
-
-    def __str__(self) -> str:
-        if self.hidden:
-            return f"case {self.case}/hidden scenario {self.hidden}"
-        return f"case {self.case}" + (f"/hidden variant {self.variant}" if self.variant else "")
-
-    def matches(self, props: dict) -> bool:
-        return props.get("kind") == "case" and \
-            (props.get("case"), props.get("variant"), props.get("case_hash")) == (self.case, self.variant, self.case_hash)
-
-    def network(self) -> CaseNetwork:
-        case = stored_case(self.case)
-        if case.digest != self.case_hash:
-            raise LinklabError(f"case {self.case!r} was imported again since: check again")
-        return case.hidden_variant(self.variant) if self.variant else case
-
-
-def derive_seed(*parts: str) -> int:
-    """A stable seed from text: sha256, first 8 hex digits, 1..999,999 (documented in the README)."""
-    return int(hashlib.sha256("/".join(parts).encode()).hexdigest()[:8], 16) % 999_999 + 1
 
 
 def trainee_seed(course: str, trainee: str) -> int:
@@ -208,8 +160,8 @@ def is_loaded(driver: neo4j.Driver, key: ScenarioKey | CaseKey, database: str = 
 def load_key(driver: neo4j.Driver, key: ScenarioKey | CaseKey, database: str, held: lease.Lease,
              progress: Callable[[int], None] | None = None) -> LoadReport:
     if isinstance(key, CaseKey):
-        return load_case(driver, graphs_for(key), database, progress=progress, lease=held)
-    return reset(driver, graphs_for(key).scenario, database, progress=progress, lease=held)
+        return load_case(driver, graphs_for(key), database, progress=progress, lease=held, key=key)
+    return reset(driver, graphs_for(key).scenario, database, progress=progress, lease=held, key=key)
 
 
 def load_and_hold(driver: neo4j.Driver, key: ScenarioKey | CaseKey, database: str = "neo4j",
@@ -267,6 +219,36 @@ class Budget:
         return time.monotonic() + max(0.0, self.seconds - self.spent)
 
 
+GRAPH_PREFIX = "linklab-check-"  # every check's GDS graph: this and a random part
+SWEEP_EVERY_S = 60.0
+LEFTOVER_AFTER_S = 300  # far past any check's time limit: such a graph's check is over
+_last_sweep: dict[tuple[str, str], float] = {}
+
+
+def sweep_graphs(driver: neo4j.Driver, database: str, older_than_s: float = LEFTOVER_AFTER_S) -> list[str]:
+    """Drop the GDS graphs of checks that never finished (a process killed between projecting and dropping):
+    the server's memory is not left to fill up with them. Returns their names."""
+    records = driver.execute_query(cypher.GDS_LEFTOVERS, prefix=GRAPH_PREFIX, seconds=older_than_s,
+                                   database_=database).records
+    names = list(records[0]["names"]) if records else []
+    for name in names:
+        drop_graph(driver, name, database)
+    return names
+
+
+def sweep_now_and_then(driver: neo4j.Driver, database: str) -> None:
+    """sweep_graphs at most once a minute per server and database (a check with GDS pays it rarely)."""
+    key = (server_of(driver), database)
+    now = time.monotonic()
+    if now - _last_sweep.get(key, -SWEEP_EVERY_S) < SWEEP_EVERY_S:
+        return
+    _last_sweep[key] = now
+    try:
+        sweep_graphs(driver, database)
+    except ClientError:
+        pass  # no GDS here: the check says so itself
+
+
 def drop_graph(driver: neo4j.Driver, name: str, database: str) -> None:
     """Drop this check's GDS graph by its name: other checks' graphs are never touched."""
     try:
@@ -280,9 +262,9 @@ def gds_estimate_ok(driver: neo4j.Driver, database: str) -> None:
     try:
         records, _, _ = driver.execute_query(cypher.GDS_ESTIMATE_ALL, database_=database)
     except ClientError:
-        raise Refused(words.refusal("no_gds")) from None
+        raise refused("no_gds") from None
     if records[0]["bytesMax"] > GDS_MEMORY_CAP:
-        raise Refused(words.refusal("gds_memory", mib=GDS_MEMORY_CAP >> 20), limit="memory")
+        raise refused("gds_memory", "memory", mib=GDS_MEMORY_CAP >> 20)
 
 
 MAX_TRIES = 20  # loads by other processes that a check lets pass before it gives up
@@ -299,9 +281,10 @@ def run_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scenar
     limits = limits or Limits()
     budget = budget or Budget(limits.timeout_s)
     params = dict(answer_key(exercise, key).params)
-    uses_gds = "graph" in exercise.parameters or bool(re.search(r"\bgds\.", query))
+    uses_gds = "graph" in exercise.parameters or inspect(query, params, limits).shape.uses_gds
     if uses_gds:
-        params["graph"] = f"linklab-check-{uuid.uuid4().hex[:12]}"
+        params["graph"] = f"{GRAPH_PREFIX}{uuid.uuid4().hex[:12]}"
+        sweep_now_and_then(driver, database)
     held: lease.Lease | None = None
     try:
         for _ in range(MAX_TRIES):
@@ -349,14 +332,13 @@ def check_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scen
         return budget.spent - spent_before
 
     try:
-        refuse_marker(query)
         result = run_answer(driver, exercise, query, key, limits, database, budget, on_wait, load)
     except Refused as exc:
         return CheckResult(exercise.id, str(key), "refused", str(exc), seconds(), exc.limit)
     if result is None:
         return None
     verdict = compare(answer_key(exercise, key).expected, result.rows, exercise.compare)
-    if verdict.passed and unordered_limit(exercise, query) and \
+    if verdict.passed and unordered_limit(exercise, inspect(query, answer_key(exercise, key).params).shape) and \
             limit_picks(driver, exercise, query, key, result, limits, database, budget):
         verdict = Verdict(False, words.UNORDERED_LIMIT, reason="unordered_limit")
     if rows_out is not None:
@@ -373,7 +355,7 @@ def limit_picks(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scena
     the answer is right by chance): run once more with the final LIMIT one higher. A LIMIT that cuts
     nothing (`RETURN length(p) LIMIT 1` after one shortest path) is harmless. A LIMIT that is not the
     query's last clause counts as picking."""
-    wider = widened_limit(query)
+    wider = widened_limit(query, inspect(query, answer_key(exercise, key).params, limits).shape)
     if wider is None:
         return True
     try:  # may load the scenario again if another process replaced it meanwhile: never a verdict by accident
@@ -418,7 +400,7 @@ def skipped(exercise: Exercise, key: ScenarioKey | CaseKey) -> CheckResult:
 def text_refusal(exercise: Exercise, query: str, keys: list, limits: Limits | None = None) -> list[CheckResult] | None:
     """An answer refused for its text alone (too long, several statements...) is refused once, not per scenario."""
     try:
-        check_text(query, limits)
+        inspect(query, answer_key(exercise, keys[0]).params, limits)
     except Refused as exc:
         return [CheckResult(exercise.id, str(keys[0]), "refused", str(exc), 0.0, exc.limit)] + \
             [skipped(exercise, k) for k in keys[1:]]

@@ -1,10 +1,14 @@
 """Running a trainee's Cypher safely, in layers:
 
-1. text: one statement, no LOAD CSV, no denied procedure or function families (apoc.cypher.* and the like);
-2. EXPLAIN: Neo4j's own query type must be read-only ("r"), and every procedure in the plan must be on
-   the allowlist; no LOAD CSV or CALL { } IN TRANSACTIONS operator;
-3. a READ transaction (a write fails on the server with Neo.ClientError.Statement.AccessMode);
-4. a row cap, and a time limit that holds end to end: the server's transaction timeout, and a watchdog
+1. the parse (linklab.cypherlang, Neo4j's own Cypher 5 grammar) and its allowlists (grade.allow): one read
+   query, every clause, procedure and function on an allowlist by its resolved name, GDS graphs named only
+   by the check's `$graph`;
+2. the server loads only allowed procedures and functions (server.SHARED_SETTINGS), so a gap in the parse
+   meets a server that does not have apoc.cypher, apoc.load or apoc.export;
+3. EXPLAIN: Neo4j's own query type must be read-only ("r"), and every procedure in the plan must be on
+   the same allowlist; no LOAD CSV or CALL { } IN TRANSACTIONS operator;
+4. a READ transaction (a write fails on the server with Neo.ClientError.Statement.AccessMode);
+5. a row cap, and a time limit that holds end to end: the server's transaction timeout, and a watchdog
    that stops waiting at the deadline (plus a grace of GRACE_S) and terminates the transaction by its
    metadata, since Neo4j parses and plans outside the transaction timeout.
 
@@ -26,37 +30,31 @@ import neo4j
 from neo4j.exceptions import ClientError, CypherSyntaxError, Neo4jError, TransientError
 
 from .. import cypher
+from ..cypherlang.parser import CypherSyntaxError, parse, tokens_of
+from ..cypherlang.tree import Tree
 from ..db import first_line
-from ..feedback import refusal, syntax_error
+from ..feedback import parse_error, refusal, syntax_error
+from .allow import AnswerShape, NotAllowed, procedure_allowed, vet
 
-# Procedures an answer may call (regular expressions on the full name).
-PROCEDURE_ALLOWLIST = [
-    r"gds\.graph\.project(\.cypher)?", r"gds\.graph\.(drop|exists)", r"gds\.version",
-    r"gds\.[A-Za-z0-9_.]+\.(stream|stats|estimate)", r"gds\.[A-Za-z0-9_.]+\.stream\.estimate",
-    r"db\.(labels|relationshipTypes|propertyKeys|schema\.visualization|schema\.nodeTypeProperties|"
-    r"schema\.relTypeProperties)",
-    r"apoc\.(path|coll|text|map|meta|convert|number|date|label|nodes?|neighbors|agg)\.[A-Za-z0-9_.]+",
-]
-# Families refused wherever they appear in the text (functions do not show up as plan operators).
-DENIED_NAMES = re.compile(
-    r"\b(dbms\.|db\.create|apoc\.(cypher|load|export|import|periodic|trigger|schema|refactor|create|merge|"
-    r"atomic|lock|log|systemdb|util\.sleep|custom)\.?)", re.IGNORECASE)
 FORBIDDEN_OPERATORS = {"LoadCSV", "TransactionApply", "TransactionForeach"}
-# A graph an answer names must be $graph: another check's graph is never the answer's to drop or reuse.
-GDS_NAMING = re.compile(r"\bgds\.graph\.(project(\.cypher)?|drop)\s*\(\s*(?!\$graph\b)", re.IGNORECASE)
-GDS_LISTING = re.compile(r"\bgds\.graph\.list\b", re.IGNORECASE)  # would show other checks' graphs
 EXPLAINED: set[tuple[str, str, str]] = set()  # (server, database, query) that passed EXPLAIN
 MAX_QUERY_CHARS = 20_000  # the longest reference solution is under 1,000 characters
 GRACE_S = 0.5  # how long past its deadline a check may take to come back (the promise is one second)
 
 
 class Refused(Exception):
-    """The guard refused to run the query; the message says why (never a crash). `limit` names the limit
-    that stopped it (time, rows, size, memory), or is empty when the query itself was refused."""
+    """The guard refused to run the query; the message says why (never a crash). `code` is the reason
+    (a key of feedback.REFUSALS, or "syntax"); `limit` names the limit that stopped it (time, rows, size,
+    memory), or is empty when the query itself was refused."""
 
-    def __init__(self, message: str, limit: str = ""):
+    def __init__(self, message: str, limit: str = "", code: str = ""):
         super().__init__(message)
-        self.limit = limit
+        self.limit, self.code = limit, code or limit
+
+
+def refused(code: str, stopped_by: str = "", **details) -> Refused:
+    """A refusal whose sentence comes from feedback.REFUSALS; `stopped_by` names a limit (time, rows...)."""
+    return Refused(refusal(code, **details), stopped_by, code)
 
 
 @dataclass
@@ -76,55 +74,70 @@ class RunResult:
     seconds: float = 0.0
 
 
-def strip_strings_and_comments(query: str, keep_strings: bool = False) -> str:
-    """The query with string literals, quoted names and comments blanked out (for text checks); with
-    keep_strings, only the comments."""
-    out, i, n = [], 0, len(query)
-    while i < n:
-        ch = query[i]
-        if query.startswith("//", i):
-            j = query.find("\n", i)
-            i = n if j < 0 else j
-        elif query.startswith("/*", i):
-            j = query.find("*/", i + 2)
-            i = n if j < 0 else j + 2
-            out.append(" ")
-        elif ch in "'\"`":
-            j = i + 1
-            while j < n and query[j] != ch:
-                j += 2 if query[j] == "\\" else 1
-            out.append(query[i:j + 1] if keep_strings else ch + " " + ch)
-            i = j + 1
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
+@dataclass(frozen=True)
+class Inspected:
+    """An answer that passed the parse and its allowlists: the text to run and what it uses."""
+    query: str  # without a trailing semicolon
+    tree: Tree
+    shape: AnswerShape
 
 
-def check_text(query: str, limits: Limits | None = None) -> str:
-    """The query without a trailing semicolon, or Refused."""
+def param_types(params: dict | None) -> tuple:
+    return tuple(sorted((k, type(v).__name__) for k, v in (params or {}).items()))
+
+
+def inspect(query: str, params: dict | None = None, limits: Limits | None = None) -> Inspected:
+    """The first layer: the answer parsed with Neo4j's grammar and vetted by the allowlists, or Refused.
+    The verdict depends only on the text and the parameters' types: it is kept for the next check."""
     limits = limits or Limits()
     if len(query) > limits.max_chars:
-        raise Refused(refusal("size", length=len(query), limit=limits.max_chars), limit="size")
-    code = strip_strings_and_comments(query).strip()
-    if not code:
-        raise Refused(refusal("empty"))
-    if ";" in code.rstrip(";").rstrip():
-        raise Refused(refusal("statements"))
-    if re.search(r"\bLOAD\s+CSV\b", code, re.IGNORECASE):
-        raise Refused(refusal("load_csv"))
-    if re.match(r"\s*(EXPLAIN|PROFILE)\b", code, re.IGNORECASE):
-        raise Refused(refusal("explain"))
-    if re.search(r"\bIN\s+(\d+\s+)?(CONCURRENT\s+)?TRANSACTIONS\b", code, re.IGNORECASE):
-        raise Refused(refusal("transactions"))
-    denied = DENIED_NAMES.search(code)
-    if denied:
-        raise Refused(refusal("denied", name=denied.group(1).rstrip(".")))
-    if GDS_NAMING.search(code):
-        raise Refused(refusal("gds_name"))
-    if GDS_LISTING.search(code):
-        raise Refused(refusal("gds_list"))
-    return query.strip().rstrip(";").strip()
+        raise refused("size", "size", length=len(query), limit=limits.max_chars)
+    key = (query, param_types(params))
+    found = _INSPECTED.get(key)
+    if found is None:
+        found = _inspect(query, params or {})
+        if len(_INSPECTED) > 4096:
+            _INSPECTED.clear()
+        _INSPECTED[key] = found
+    if isinstance(found, Refused):
+        raise Refused(str(found), found.limit, found.code)
+    return found
+
+
+_INSPECTED: dict[tuple, "Inspected | Refused"] = {}  # the same text and parameter types, the same verdict
+
+
+def _inspect(query: str, params: dict) -> "Inspected | Refused":
+    try:
+        tree = parse(query)
+    except CypherSyntaxError as exc:
+        return why_unparsed(query, exc)
+    try:
+        shape = vet(tree, params)
+    except NotAllowed as exc:
+        return refused(exc.code, **exc.details)
+    return Inspected(query[:tree.child("statement").stop].strip(), tree, shape)
+
+
+def why_unparsed(query: str, error: CypherSyntaxError) -> Refused:
+    """An empty answer, an EXPLAIN/PROFILE/CYPHER prefix (Neo4j's pre-parser options, not the grammar's), or
+    a syntax error with its place."""
+    try:
+        words = [t.text.upper() for t in tokens_of(query) if t.channel == 0]
+    except CypherSyntaxError:
+        words = ["?"]
+    if not words:
+        return refused("empty")
+    if words[0] in ("EXPLAIN", "PROFILE"):
+        return refused("explain")
+    if words[0] == "CYPHER":
+        return refused("cypher_version")
+    return Refused(parse_error(error), code="syntax")
+
+
+def check_text(query: str, limits: Limits | None = None, params: dict | None = None) -> str:
+    """The query to run (no trailing semicolon), or Refused: the parse layer alone."""
+    return inspect(query, params, limits).query
 
 
 def plan_procedures(plan: dict | None) -> tuple[set[str], set[str]]:
@@ -165,21 +178,21 @@ def explain(session: neo4j.Session, query: str, params: dict, database: str, ser
         with session.begin_transaction(timeout=timeout_s, metadata={"linklab_check": tag}) as tx:
             summary = tx.run("EXPLAIN " + query, params).consume()
     except CypherSyntaxError as exc:
-        raise Refused(syntax_error(getattr(exc, "message", None) or str(exc))) from None
+        raise Refused(syntax_error(getattr(exc, "message", None) or str(exc)), code="syntax") from None
     except ClientError as exc:
         if is_time_error(exc):
             raise
-        raise Refused(refusal("not_accepted", detail=first_line(exc))) from None
+        raise refused("not_accepted", detail=first_line(exc)) from None
     if summary.query_type != "r":
         kind = {"w": "writes", "rw": "reads and writes", "s": "changes the schema"}.get(summary.query_type,
                                                                                          summary.query_type)
-        raise Refused(refusal("writes", kind=kind))
+        raise refused("writes", kind=kind)
     operators, procedures = plan_procedures(summary.plan)
     if operators & FORBIDDEN_OPERATORS:
-        raise Refused(refusal("operator", names=", ".join(sorted(operators & FORBIDDEN_OPERATORS))))
+        raise refused("operator", names=", ".join(sorted(operators & FORBIDDEN_OPERATORS)))
     for name in procedures:
-        if not any(re.fullmatch(pattern, name) for pattern in PROCEDURE_ALLOWLIST):
-            raise Refused(refusal("procedure", name=name))
+        if not procedure_allowed(name.lower()):
+            raise refused("procedure", name=name.lower())
     if len(EXPLAINED) > 10_000:
         EXPLAINED.clear()
     EXPLAINED.add((server, database, query))
@@ -199,7 +212,7 @@ def run_guarded(driver: neo4j.Driver, query: str, params: dict | None = None, li
     now. `prepare` runs first in the answer's own transaction (the engine takes the scenario's shared
     lock there and checks what is loaded); what it raises comes out of run_guarded unchanged."""
     limits = limits or Limits()
-    query = check_text(query, limits)
+    query = inspect(query, params, limits).query
     if deadline is None:
         deadline = time.monotonic() + limits.timeout_s
     tag = uuid.uuid4().hex
@@ -218,11 +231,11 @@ def run_guarded(driver: neo4j.Driver, query: str, params: dict | None = None, li
     if worker.is_alive():  # parsing, planning or a slow server: stop waiting now, and stop it there too
         # in the background: the two statements that terminate it are not the answer's time
         threading.Thread(target=terminate, args=(driver, database, tag), daemon=True).start()
-        raise Refused(limits.time_message(), limit="time")
+        raise refused("time", "time", seconds=limits.timeout_s)
     if "error" in outcome:
         error = outcome["error"]
         if isinstance(error, Neo4jError) and is_time_error(error):
-            raise Refused(limits.time_message(), limit="time") from None
+            raise refused("time", "time", seconds=limits.timeout_s) from None
         raise error
     return outcome["result"]
 
@@ -232,7 +245,7 @@ def run_in_transaction(driver: neo4j.Driver, query: str, params: dict, limits: L
     def remaining() -> float:
         left = deadline - time.monotonic()
         if left <= 0:
-            raise Refused(limits.time_message(), limit="time")
+            raise refused("time", "time", seconds=limits.timeout_s)
         return left
 
     server = server_of(driver)
@@ -248,20 +261,20 @@ def run_in_transaction(driver: neo4j.Driver, query: str, params: dict, limits: L
                 rows = []
                 for record in result:
                     if len(rows) >= limits.max_rows:
-                        raise Refused(refusal("rows", max_rows=limits.max_rows), limit="rows")
+                        raise refused("rows", "rows", max_rows=limits.max_rows)
                     rows.append(list(record.values()))
                 tx.rollback()  # a read answer has nothing to keep
         except (TransientError, ClientError) as exc:
             code = getattr(exc, "code", "") or ""
             if is_time_error(exc):
-                raise Refused(limits.time_message(), limit="time") from None
+                raise refused("time", "time", seconds=limits.timeout_s) from None
             if "MemoryLimit" in code or "MemoryPool" in code:
-                raise Refused(refusal("memory"), limit="memory") from None
+                raise refused("memory", "memory") from None
             if "AccessMode" in code or "WriteOn" in code:
-                raise Refused(refusal("write_refused")) from None
-            raise Refused(refusal("neo4j_error", detail=first_line(exc))) from None
+                raise refused("write_refused") from None
+            raise refused("neo4j_error", detail=first_line(exc)) from None
         except Neo4jError as exc:
-            raise Refused(refusal("neo4j_error", detail=first_line(exc))) from None
+            raise refused("neo4j_error", detail=first_line(exc)) from None
         return RunResult(columns, rows, time.perf_counter() - began)
 
 

@@ -9,86 +9,29 @@
   two different answers where candidates differ, so that a copied answer fails whoever copies it (greedy,
   candidate order on ties: deterministic). The choice is stored in STATE/hidden/ and is valid for one
   secret, course, mutant set and generator version.
-- Nothing shown to trainees names a hidden seed: keys print as "hidden scenario 1, 2", and an answer may
-  not read the `:Scenario` marker (`refuse_marker`).
+- Nothing shown to trainees names a hidden seed: keys print as "hidden scenario 1, 2"; the `:Scenario`
+  marker of a hidden scenario holds only an opaque token (engine.marker_token), and answers may not name
+  the marker at all (grade.allow).
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import re
-import secrets
 import time
 from dataclasses import dataclass, field
 
 import neo4j
 
-from .. import feedback as words
-from ..config import DATA_ROOT, state_dir, write_json_atomically
+from ..config import state_dir, write_json_atomically
+from ..keys import course_secret, derive_seed
 from ..exercises.catalogue import Exercise, case_catalogue, catalogue
 from ..scenario.generate import generator_digest
-from .guard import Refused, strip_strings_and_comments
 
 CANDIDATES = 10  # hidden seeds tried per course and profile (or case)
 MOST_HIDDEN = 3  # a third hidden scenario only when two leave a mutant that a candidate fails
-SECRET_ENV = "LINKLAB_COURSE_SECRET"
-
-# The marker node and the properties only it has (also in strings: 'Scenario' IN labels(n)) ...
-MARKER_WORDS = re.compile(r"\b(scenario|seed|case_hash|loaded_at|faker_version|generator_version|rel_type)\b",
-                          re.IGNORECASE)
-MARKER_PROPERTIES = re.compile(r"\.\s*(`?)(hash|counts|entities|complete|variant|persons|contacts|profile|"
-                               r"size|case|file|format|repairs)\1(?!\w)", re.IGNORECASE)
-# ... and the ways to reach a node's labels or properties without naming them.
-REFLECTION = [
-    (re.compile(r"\b(labels|keys|properties)\s*\(", re.IGNORECASE), "labels(), keys() or properties()"),
-    (re.compile(r"\{\s*\.\s*\*"), "n {.*}"),
-    (re.compile(r"\bdb\s*\.", re.IGNORECASE), "db.* procedures"),
-    (re.compile(r"\bapoc\s*\.\s*(any|meta|node|nodes|label|map|convert|schema)\s*\.", re.IGNORECASE),
-     "apoc.any/meta/node/label/map/convert"),
-]
-DYNAMIC_LABEL = re.compile(r":\s*\$\s*\(")  # n:$('Scen' + 'ario') names a label with an expression
-SUBSCRIPT = re.compile(r"(\w+|[`)\]])\s*\[\s*(?![-\d\s\]])")
-KEYWORDS = {"RETURN", "DISTINCT", "IN", "WITH", "AND", "OR", "XOR", "NOT", "WHERE", "THEN", "ELSE", "WHEN",
-            "CASE", "AS", "BY", "UNWIND", "YIELD", "CONTAINS", "IS", "ALL", "ANY", "NONE", "SINGLE", "COLLECT"}
-
-
-def refuse_marker(query: str) -> None:
-    """Refused if the answer could read the `:Scenario` marker (and so learn which scenario it runs on)."""
-    code = strip_strings_and_comments(query)
-    spoken = strip_strings_and_comments(query, keep_strings=True)  # a comment may say "my scenario"
-    if MARKER_WORDS.search(spoken) or MARKER_PROPERTIES.search(spoken) or DYNAMIC_LABEL.search(code):
-        raise Refused(words.refusal("marker"))
-    for pattern, what in REFLECTION:
-        if pattern.search(code):
-            raise Refused(words.refusal("reflection", what=what))
-    for match in SUBSCRIPT.finditer(code):  # x[...] after an expression, not a list after a keyword
-        if match.group(1).upper() not in KEYWORDS:
-            raise Refused(words.refusal("subscript"))
-
-
-def course_secret() -> str:
-    """The instructor's secret: the environment variable, else STATE/course-secret (made on first use)."""
-    given = os.environ.get(SECRET_ENV, "").strip()
-    if given:
-        return given
-    path = state_dir() / "course-secret"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process made it first: use theirs
-            pass
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32) + "\n")
-    return path.read_text().strip()
-
 
 def candidates(course: str, world: str) -> list[int]:
     """Candidate hidden seeds for a profile name, or "case/NAME" for an imported case."""
-    from .engine import derive_seed
-
     secret = course_secret()
     return [derive_seed(secret, course, "hidden", world, str(k)) for k in range(1, CANDIDATES + 1)]
 
@@ -232,10 +175,10 @@ def ensure_prepared(driver: neo4j.Driver, course: str, worlds: set[tuple[str, st
         if stored_choice(course, world, extra) is not None:
             continue
         if world.startswith("case/"):
-            keys = [CaseKey(world[5:], seed, extra) for seed in candidates(course, world)]
+            keys = [CaseKey(world[5:], seed, extra, -1) for seed in candidates(course, world)]
             done.append(prepare(driver, course, world, keys, extra, database, [CaseKey(world[5:], 0, extra)]))
         else:
-            keys = [ScenarioKey(world, HIDDEN_SIZE, seed) for seed in candidates(course, world)]
+            keys = [ScenarioKey(world, HIDDEN_SIZE, seed, -1) for seed in candidates(course, world)]
             done.append(prepare(driver, course, world, keys, extra, database))
     return done
 

@@ -7,7 +7,6 @@ wrong on that scenario (never the right rows), and hidden scenarios are chosen s
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import neo4j
@@ -100,34 +99,21 @@ def tally(rates: dict[str, KillRate], exercise: Exercise, runs: tuple[MutantRun,
 
 
 UNORDERED_LIMIT = words.UNORDERED_LIMIT
-FINAL_LIMIT = re.compile(r"\bLIMIT\s+(\d+)\s*;?\s*$", re.IGNORECASE)
 
 
-def unordered_limit(exercise: Exercise, query: str) -> str:
-    """For a top-k or single-value exercise, LIMIT with no ORDER BY anywhere: if the LIMIT picks among rows
-    (engine.limit_picks), they depend on storage order, and the answer fails whatever it returns (a
-    scenario cannot be chosen to catch it every time)."""
-    from .guard import strip_strings_and_comments
-
+def unordered_limit(exercise: Exercise, shape) -> str:
+    """For a top-k or single-value exercise, a LIMIT with no ORDER BY anywhere (`shape`: the
+    answer's grade.allow.AnswerShape): if the LIMIT picks among rows (engine.limit_picks), they depend on
+    storage order, and the answer fails whatever it returns (a scenario cannot be chosen to catch it every
+    time)."""
     if exercise.compare.mode not in ("topk", "scalar"):  # where a LIMIT picks the answer
         return ""
-    code = strip_strings_and_comments(query)
-    if re.search(r"\bLIMIT\b", code, re.IGNORECASE) and not re.search(r"\bORDER\s+BY\b", code, re.IGNORECASE):
-        return UNORDERED_LIMIT
-    return ""
+    return UNORDERED_LIMIT if shape.limited and not shape.ordered else ""
 
 
-def widened_limit(query: str) -> str | None:
-    """The query with its final LIMIT one higher, or None when its last clause is not `LIMIT <number>`."""
-    from .guard import strip_strings_and_comments
-
-    found = FINAL_LIMIT.search(strip_strings_and_comments(query).rstrip())
-    if not found:
+def widened_limit(query: str, shape) -> str | None:
+    """The query with its final LIMIT one higher, or None when it does not end with `LIMIT <number>`."""
+    limit = shape.final_limit
+    if limit is None:
         return None
-    count = found.group(1)
-    last = None
-    for last in re.finditer(rf"\bLIMIT\s+{count}\b", query, re.IGNORECASE):
-        pass
-    if last is None:
-        return None
-    return query[:last.start()] + f"LIMIT {int(count) + 1}" + query[last.end():]
+    return query[:limit.start] + str(int(limit.text) + 1) + query[limit.stop:]
