@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from .cases.network import CaseNetwork, stored as stored_case
 from .config import state_dir
 from .errors import LinklabError
-from .scenario.generate import generator_digest
+from .scenario.generate import generate, generator_digest
+from .scenario.model import Scenario
+from .scenario.variation import vary
 
 SECRET_ENV = "LINKLAB_COURSE_SECRET"
 
@@ -60,17 +62,25 @@ class ScenarioKey:
     seed: int
     # how trainees see a hidden scenario: 1, 2 ... (-1: a candidate while the course is prepared; 0: not hidden)
     hidden: int = field(default=0, compare=False, repr=False)
+    # a world that breaks the generator's habits (scenario.variation): what no prompt promises, varied
+    varied: bool = False
 
     def __str__(self) -> str:
         if self.hidden > 0:
             return f"hidden scenario {self.hidden}"
         if self.hidden < 0:
             return "a candidate hidden scenario"
-        return f"{self.profile}/{self.size}/seed {self.seed}"
+        return f"{self.profile}/{self.size}/seed {self.seed}" + (" (varied)" if self.varied else "")
 
     def token(self) -> str:
         """Changes with the generator too: an older linklab's scenario of the same seed is other data."""
-        return marker_token(f"scenario/{self.profile}/{self.size}/{self.seed}/{generator_digest()}")
+        varied = "/varied" if self.varied else ""
+        return marker_token(f"scenario/{self.profile}/{self.size}/{self.seed}{varied}/{generator_digest()}")
+
+    def scenario(self) -> Scenario:
+        """The data of this key: the generated scenario, varied (scenario.variation) when the key says so."""
+        scenario = generate(self.profile, self.size, self.seed)
+        return vary(scenario, self.seed) if self.varied else scenario
 
     def matches(self, props: dict) -> bool:
         """Whether the `:Scenario` marker's properties say that this scenario is loaded."""

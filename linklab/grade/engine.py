@@ -27,7 +27,6 @@ from ..exercises.answers import REGISTRY, Answer
 from ..exercises.catalogue import Exercise, catalogue
 from .. import feedback as words, lease
 from ..load import LoadReport, load_case, loaded, reset
-from ..scenario.generate import generate, generator_digest
 from ..scenario.graphs import ScenarioGraphs
 from ..scenario.profiles import profile_names
 from .compare import Verdict, compare
@@ -108,7 +107,7 @@ def graphs_for(key: ScenarioKey | CaseKey) -> ScenarioGraphs | CaseNetwork:
     """What answer functions read: a generated scenario's graphs, or a case network."""
     if isinstance(key, CaseKey):
         return key.network()
-    return ScenarioGraphs(generate(key.profile, key.size, key.seed))
+    return ScenarioGraphs(key.scenario())
 
 
 def answer_key(exercise: Exercise, key: ScenarioKey | CaseKey) -> Answer:
