@@ -395,7 +395,8 @@ def bench_grade(args) -> None:
     """A class: N trainees x E exercises x their scenarios, graded on one grading server and on two, in
     class mode (the course's scenarios) unless --own. Answers: references and registered mutants."""
     from linklab.exercises.catalogue import catalogue
-    from linklab.grade.hidden import ensure_prepared, worlds_for
+    from linklab.grade.scenarios import worlds_for
+    from linklab.grade.worlds import ensure_prepared
 
     exercises = catalogue()[:args.exercises]
     course, shared = "bench-course", not args.own

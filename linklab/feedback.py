@@ -11,31 +11,55 @@ from __future__ import annotations
 import difflib
 import re
 
-# reason code -> message; {placeholders} come from the comparison's details
+# reason code -> message; {placeholders} come from the comparison's details. None carries an expected
+# value or count, or code to copy: the trainee's own counts ({got}) and the prompt's ({k}, {want}) only.
 MESSAGES = {
     "correct": "Correct.",
     "columns": ("Your answer returns {got} {got_columns}; this exercise asks for {want} {want_columns}. "
                 "Check what your RETURN lists."),
-    "numbers_differ": ("The names are right, but {wrong_count} of the numbers {wrong_differ}. Check what you "
-                       "count: the direction of the relationships, DISTINCT, or a filter."),
-    "missing_and_extra": ("Your answer returns {got} {got_results}: {missing} expected {missing_results} "
-                          "{missing_are} missing and {extra} of yours should not be there.{repeats}"),
-    "missing": "Your answer returns {got} {got_results}, and {missing} expected {missing_results} {missing_are} missing.",
-    "extra": ("Your answer has every expected result, and {extra} more that should not be there.{repeats}"),
-    "order": "The right results, in the wrong order: sort them as the exercise asks (ORDER BY).",
+    "numbers_differ": ("The names are right, but some of the numbers differ. Check what you count: the direction "
+                       "of the relationships, repeats, or a filter."),
+    "missing_and_extra": "Some expected results are missing, and some of yours should not be there.{repeats}",
+    "missing": "Your answer returns {got} {got_results}, and some expected results are missing.",
+    "extra": "Your answer has every expected result, and more that should not be there.{repeats}",
+    "order": "The right results, in the wrong order: sort them as the exercise asks.",
     "top_count": ("This exercise asks for the {k} highest-ranked {k_results}; your answer returns {got}. "
-                  "Sort from the highest (ORDER BY ... DESC) and keep the first {k} (LIMIT {k})."),
+                  "Rank them from the highest and keep the first {k}."),
     "top_one_count": ("This exercise asks for the single highest-ranked result; your answer returns {got}. "
-                      "Sort from the highest (ORDER BY ... DESC) and keep the first (LIMIT 1)."),
+                      "Rank them from the highest and keep the first."),
     "top_one_wrong": "Your result is not the highest-ranked one: check what you rank by.",
-    "top_repeats": "Some results appear more than once: DISTINCT removes repeats.",
-    "top_wrong": ("Of your {k} {k_results}, {wrong} {wrong_are} not among the {k} highest-ranked: check what "
-                  "you rank by."),
+    "top_repeats": "Some results appear more than once.",
+    "top_wrong": "Some of your results are not among the {k} highest-ranked: check what you rank by.",
     "top_missing": "One of the highest-ranked results is missing from your answer: check ties and what you rank by.",
     "single": "This exercise asks for one single value; your answer returns {got} {got_results}.",
     "value": "Your value {value} is not the expected one.",
 }
-REPEATS = " Some of your results appear more than once: DISTINCT removes repeats."
+REPEATS = " Some of your results appear more than once."
+
+# What went wrong on a hidden world, in words with no number or value from it.
+HIDDEN_REASONS = {
+    "columns": "returns other columns",
+    "numbers_differ": "a number differs",
+    "missing_and_extra": "some results are missing and others should not be there",
+    "missing": "some results are missing",
+    "extra": "it returns results that should not be there",
+    "order": "the order is wrong",
+    "top_count": "it returns another number of results",
+    "top_one_count": "it returns another number of results",
+    "top_one_wrong": "its result is not the highest-ranked",
+    "top_repeats": "some results appear more than once",
+    "top_wrong": "some results are not among the highest-ranked",
+    "top_missing": "a highest-ranked result is missing",
+    "single": "it returns more or fewer than one value",
+    "value": "its value is not the expected one",
+    "unordered_limit": "LIMIT picks results without an ORDER BY",
+}
+
+
+def hidden_reason(reason: str) -> str:
+    """A hidden world's failure, said without anything from that world."""
+    return f"On this hidden scenario {HIDDEN_REASONS.get(reason, 'the result differs')}."
+
 
 # Why an answer was not run (grade.guard, grade.engine): code -> message
 REFUSALS = {
@@ -79,11 +103,18 @@ PASSED = "Right on your scenario and on {hidden} hidden {hidden_scenarios}."
 OWN_FAILED = "On your scenario: {feedback}"
 OWN_REFUSED = "Not run: {feedback}"
 HIDDEN_REFUSED = "Right on your scenario, but on a hidden scenario: {feedback}"
-HARD_CODED = ("Right on your scenario, but wrong on a hidden one with other people: does the query hard-code "
-              "names, ids or numbers instead of finding them?")
+HARD_CODED = ("Right on your scenario, but wrong on a hidden one with other people: your query writes out names "
+              "or values from your scenario's data instead of finding them.")
+HIDDEN_WRONG = ("Right on your scenario, but not on a hidden one: your query leans on something your scenario "
+                "happens to have and the exercise does not promise. {what}")
 NOT_SUBMITTED = "No answer submitted."
-KNOWN_MISTAKE = "A common mistake gives exactly these results: {mistake}."
-HIDDEN_MISTAKE = "There it gives the results of a common mistake: {mistake}."
+KNOWN_MISTAKE = "It gives exactly the results of a known mistake on every scenario: {mistake}."
+
+
+def known_mistake(diagnosis: str) -> str:
+    """The sentence naming a mistake; a diagnosis is said of "your answer" (written ones start so already)."""
+    text = diagnosis if diagnosis.lower().startswith("your answer") else f"your answer {diagnosis}"
+    return KNOWN_MISTAKE.format(mistake=text.rstrip("."))
 UNORDERED_LIMIT = ("Your answer uses LIMIT without ORDER BY: which results come first is not defined, so it is "
                    "right only by chance. Sort first (ORDER BY), then keep the first ones.")
 

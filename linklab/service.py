@@ -21,10 +21,11 @@ from .config import Connection, local_password
 from .db import connect
 from .errors import LinklabError
 from .exercises.catalogue import Exercise, case_catalogue, catalogue
-from .grade import hidden
+from .grade import worlds
 from .grade.compare import STABLE_KEY
-from .grade.engine import (CaseKey, ExerciseVerdict, ScenarioKey, answer_key, check_on_scenarios, ensure_loaded,
-                           is_loaded, run_answer, scenarios_for, summarise)
+from .grade.engine import (CaseKey, ExerciseVerdict, ScenarioKey, answer_key, check_and_judge, ensure_loaded,
+                           is_loaded, run_answer, scenarios_for)
+from .grade.scenarios import worlds_for
 from .grade.guard import Limits, Refused
 from .load import warm_up
 
@@ -130,25 +131,24 @@ def check(exercise: Exercise, query: str, trainee: str, course: str, case: str |
         yield databases.grading_for(key, [k for k in keys if k != key]), True
 
     try:
-        results = check_on_scenarios(exercise, query, keys, drivers_for, on_wait=notify)
+        return check_and_judge(exercise, query, keys, drivers_for, on_wait=notify)
     finally:
         if owned:
             databases.close()
-    return summarise(exercise, results)
 
 
 def prepare_hidden(exercise: Exercise, trainee: str, course: str, case: str | None, databases: Databases,
                    notify: Callable[[str], None] | None = None) -> None:
-    """The course's hidden scenarios for this exercise's world, chosen once (grade.hidden) on a grading server."""
-    worlds = hidden.worlds_for([exercise], course, [trainee], case, shared=databases.shared)
-    missing = {w for w in worlds if hidden.stored_choice(course, *w) is None}
+    """The course's hidden worlds for this exercise's world, chosen once (grade.worlds) on a grading server."""
+    needed = worlds_for([exercise], course, [trainee], case, shared=databases.shared)
+    missing = {w for w in needed if worlds.stored_choice(course, *w) is None}
     if missing and databases.shared:  # a class: the instructor prepares the course once, from the console
         raise LinklabError("checking opens once the instructor has prepared the course: you can run queries "
                            "meanwhile")
     if missing:
         if notify:
             notify("choosing this course's hidden scenarios (once per course and profile)...")
-        hidden.ensure_prepared(databases.grading_pool()[0], course, missing)
+        worlds.ensure_prepared(databases.grading_pool()[0], course, missing, progress=notify)
 
 
 def check_and_record(exercise: Exercise, query: str, trainee: str, course: str, case: str | None = None,

@@ -51,6 +51,11 @@ def test_each_message_reads_well_and_never_gives_the_answer(reason):
     for row in expected.rows + expected.tied:  # values the trainee did not return are never named
         for value in row:
             assert str(value) in returned or str(value) not in text, (reason, value, text)
+    # no count taken from the expected answer: only the trainee's own count and the prompt's k or columns
+    allowed = {str(len(got)), str(len(got[0]) if got else 0), str(len(expected.rows)) if spec.mode == "topk" else "",
+               str(spec.columns)} | returned
+    assert set(re.findall(r"\d+", text)) <= allowed, (reason, text)
+    assert not re.search(r"DISTINCT|ORDER BY|LIMIT|count\(|>=", text), (reason, text)  # no code to copy
 
 
 def test_the_names_are_right_but_a_number_differs_in_top_k_too():
@@ -59,10 +64,23 @@ def test_the_names_are_right_but_a_number_differs_in_top_k_too():
 
 
 @pytest.mark.parametrize("message", [feedback.PASSED, feedback.OWN_FAILED, feedback.OWN_REFUSED,
-                                     feedback.HIDDEN_REFUSED, feedback.HARD_CODED, feedback.NOT_SUBMITTED])
+                                     feedback.HIDDEN_REFUSED, feedback.HARD_CODED, feedback.HIDDEN_WRONG,
+                                     feedback.NOT_SUBMITTED])
 def test_verdict_messages(message):
-    text = message.format(hidden=2, hidden_scenarios="scenarios", feedback="Correct.")
+    text = message.format(hidden=2, hidden_scenarios="scenarios", feedback="Correct.", what="Something differs.")
     assert "(s)" not in text and "{" not in text and text[0].isupper()
+
+
+@pytest.mark.parametrize("reason", sorted(feedback.HIDDEN_REASONS))
+def test_what_went_wrong_on_a_hidden_world_carries_nothing_of_it(reason):
+    text = feedback.hidden_reason(reason)
+    assert not re.search(r"\d", text) and text.startswith("On this hidden scenario") and text.endswith(".")
+
+
+def test_a_known_mistake_is_said_of_your_answer():
+    assert feedback.known_mistake("follows MESSAGED the other way round").endswith(
+        "your answer follows MESSAGED the other way round.")
+    assert "your answer your answer" not in feedback.known_mistake("your answer counts accounts.")
 
 
 def test_a_syntax_error_is_said_once_with_its_place():
@@ -88,7 +106,7 @@ def test_the_guard_speaks_only_through_the_catalogue():
     from pathlib import Path
 
     root = Path(feedback.__file__).parent / "grade"
-    for name in ("guard.py", "engine.py", "hidden.py"):
+    for name in ("guard.py", "engine.py", "evaluate.py", "worlds.py", "allow.py"):
         for line in (root / name).read_text().splitlines():
             if "Refused(" in line and "class Refused" not in line and "except" not in line:
                 assert any(word in line for word in ("refusal(", "syntax_error", "parse_error", "str(found)")), line

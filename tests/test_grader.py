@@ -111,9 +111,9 @@ def test_gds_graphs_are_dropped_after_a_check_whatever_its_outcome(driver, loade
 
 
 def test_gds_projection_is_refused_above_the_memory_cap(driver, loaded_tiny, monkeypatch):
-    from linklab.grade import engine
+    from linklab.grade import evaluate
 
-    monkeypatch.setattr(engine, "GDS_MEMORY_CAP", 1)
+    monkeypatch.setattr(evaluate, "GDS_MEMORY_CAP", 1)
     exercise = get("influencer-pagerank")
     result = check_answer(driver, exercise, exercise.solution, KEY)
     assert result.status == "refused" and "GDS estimates" in result.feedback

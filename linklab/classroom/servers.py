@@ -23,9 +23,9 @@ import neo4j
 from .. import lease, server as srv
 from ..config import Connection, local_password
 from ..db import connect
-from ..grade import hidden
-from ..grade.engine import (HIDDEN_SIZE, ScenarioKey, class_profile_for, class_scenario, class_profiles,
-                            ensure_loaded, load_key)
+from ..grade import worlds
+from ..grade.engine import (ScenarioKey, class_profile_for, class_scenario, class_profiles, ensure_loaded,
+                            load_key)
 from ..load import warm_up
 from ..service import Databases, grading_uris
 
@@ -66,7 +66,7 @@ class Plan:
 
 def hidden_count(course: str) -> int:
     """How many hidden scenarios the class needs: the prepared choice, else the most there can be."""
-    return sum(len(hidden.hidden_seeds(course, p)) if hidden.stored_choice(course, p) else hidden.MOST_HIDDEN
+    return sum(len(worlds.hidden_keys(course, p)) if worlds.stored_choice(course, p) else worlds.MOST_HIDDEN
                for p in class_profiles())
 
 
@@ -178,20 +178,19 @@ def prepare(databases: ClassDatabases, course: str, notify: Callable[[str], None
     servers and pin the hidden ones on the grading servers; list the mistakes the course cannot separate."""
     began = time.perf_counter()
     pool = databases.grading_pool()
-    worlds = {(p, "") for p in databases.plan.profiles}
-    missing = {w for w in worlds if hidden.stored_choice(course, *w) is None}
+    needed = {(p, "") for p in databases.plan.profiles}
+    missing = {w for w in needed if worlds.stored_choice(course, *w) is None}
     if missing:
-        notify("choosing the course's hidden scenarios against the registered mistakes (once per course)...")
-        hidden.ensure_prepared(pool[0], course, missing)
+        notify("choosing the course's hidden worlds against every known mistake (once per course)...")
+        worlds.ensure_prepared(pool[0], course, missing, progress=notify)
     placed = load_course_scenarios(databases, course, notify)
-    hidden_keys = [ScenarioKey(p, HIDDEN_SIZE, s, k) for p in databases.plan.profiles
-                   for k, s in enumerate(hidden.hidden_seeds(course, p), start=1)]
+    hidden_keys = [key for p in databases.plan.profiles for key in worlds.hidden_keys(course, p)]
     for i, key in enumerate(hidden_keys[:len(pool)]):  # the rest are loaded in turn by the checks
         notify(f"loading hidden scenario {i + 1} of {len(hidden_keys)} on grading server {i + 1}...")
         ensure_loaded(pool[i], key, on_wait=notify)
         placed.append(f"{key.profile}: {key} on grading server {i + 1}")
     survivors = [{"exercise": name.split("/")[0], "mutant": name.split("/")[1], "diagnosis": diagnosis}
-                 for p in databases.plan.profiles for name, diagnosis in hidden.not_separable(course, p)]
+                 for p in databases.plan.profiles for name, diagnosis in worlds.not_separable(course, p)]
     return Preparation(time.perf_counter() - began, placed, survivors)
 
 

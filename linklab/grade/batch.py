@@ -34,9 +34,10 @@ from .. import __version__, feedback as words
 from ..errors import LinklabError
 from ..exercises.catalogue import Exercise, catalogue
 from .engine import (Budget, CaseKey, CheckResult, ExerciseVerdict, ScenarioKey, check_answer, ensure_loaded,
-                     scenarios_for, skipped, summarise, text_refusal)
+                     run_batch, scenarios_for, skipped, summarise, text_refusal)
 from .guard import Limits
-from .hidden import ensure_prepared, worlds_for
+from .scenarios import worlds_for
+from .worlds import ensure_prepared
 
 
 def answer_digest(text: str) -> str:
@@ -378,17 +379,22 @@ def grade_class(drivers: neo4j.Driver | list[neo4j.Driver], submissions: dict[st
             run = ClassRun(submissions, by_id, scenarios, done, handle, progress, notify, limits)
             server_seconds = run.on_pool(pool, scenario_groups(todo))
     recorded = {(job.trainee, job.exercise, job.key): done[job.ident] for job in jobs}
-    verdicts = {trainee: [verdict(e, trainee, answers, scenarios, recorded, limits) for e in exercises]
+
+    def mistakes_on(exercise: Exercise):  # where a known mistake's rows are not stored yet: run it (diagnosis)
+        return lambda key, specs: run_batch(pool[0], exercise, [s.query for s in specs], key)
+
+    verdicts = {trainee: [verdict(e, trainee, answers, scenarios, recorded, limits, mistakes_on(e)) for e in exercises]
                 for trainee, answers in submissions.items()}
     return ClassResults(course, verdicts, time.perf_counter() - began, run.reseed, run.ran,
                         loads=run.loads, server_seconds=server_seconds)
 
 
 def verdict(exercise: Exercise, trainee: str, answers: dict[str, str], scenarios: dict[tuple[str, str], list],
-            recorded: dict[tuple, CheckResult], limits: Limits) -> ExerciseVerdict:
-    """`recorded`: this run's checks by (trainee, exercise id, scenario key)."""
+            recorded: dict[tuple, CheckResult], limits: Limits, run=None) -> ExerciseVerdict:
+    """`recorded`: this run's checks by (trainee, exercise id, scenario key); `run`: how to run known
+    mistakes on a world where their rows are not stored (grade.diagnosis)."""
     if exercise.id not in answers:
         return ExerciseVerdict(exercise.id, False, 0, exercise.points, words.NOT_SUBMITTED)
     keys = scenarios[(trainee, exercise.id)]
     checks = [recorded[(trainee, exercise.id, key)] for key in keys]
-    return summarise(exercise, within_budget(exercise, keys, checks, limits))
+    return summarise(exercise, within_budget(exercise, keys, checks, limits), keys, answers[exercise.id], run)

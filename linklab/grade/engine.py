@@ -1,196 +1,38 @@
-"""Grading: which scenarios an answer is checked on, the answer keys, and one check.
+"""Grading one answer: it runs on every world of its set (grade.scenarios: the trainee's own, then the
+course's hidden ones), each run judged by the shared step (grade.evaluate), and the verdict says in plain
+words what is wrong without giving the answer away (linklab.feedback):
 
-An answer passes only if it is right on every scenario of its set: the trainee's own variant (seed derived
-from course and trainee) and further hidden seeds of the same profile (derived from course and exercise,
-shared by the class). A query that hard-codes names or ids is right on one seed at most. Exercises on an
-imported case network check the case as imported and hidden variants of it (cases.network).
-`linklab check` and `linklab grade` both use `check_answer` on the same scenarios, so they agree.
+- a known mistake is named only when the answer's rows equal that mistake's rows on every world checked
+  (grade.diagnosis);
+- "hard-coded" is said only when the answer writes out values that are in the trainee's own world's data;
+- nothing said of a hidden world carries one of its numbers or values.
+
+`linklab check`, the lab, the class server and `linklab grade` all come here, so they agree.
 """
 
 from __future__ import annotations
 
-import hashlib
-import time
-import uuid
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from typing import Callable, Iterator
 
 import neo4j
-from neo4j.exceptions import ClientError
 
-from .. import cypher
-from ..cases.network import CaseNetwork, stored as stored_case
-from ..keys import CaseKey, ScenarioKey, derive_seed
+from .. import feedback as words
+from ..cypherlang.names import unescape_string
 from ..errors import LinklabError
-from ..exercises.answers import REGISTRY, Answer
-from ..exercises.catalogue import Exercise, catalogue
-from .. import feedback as words, lease
-from ..load import LoadReport, load_case, loaded, reset
-from ..scenario.graphs import ScenarioGraphs
-from ..scenario.profiles import profile_names
-from .compare import Verdict, compare
-from .guard import Limits, Refused, RunResult, inspect, refused, run_guarded, server_of
-from .hidden import hidden_seeds
-from .mutants import name_mistake, normalised, unordered_limit, widened_limit
+from ..exercises.catalogue import Exercise
+from ..keys import CaseKey, ScenarioKey, derive_seed  # noqa: F401  (re-exported: the grader's keys)
+from .compare import STABLE_KEY, Verdict
+from .diagnosis import Observation, name_mistake
+from .evaluate import (GDS_MEMORY_CAP, GRAPH_PREFIX, Budget, judge_rows, limit_picks, run_answer, run_batch,  # noqa: F401
+                       sweep_graphs, unordered_limit)
+from .expected import answer_key, cached_answer, graphs_for  # noqa: F401
+from .guard import Limits, Refused, inspect
+from .loading import NotReady, ensure_loaded, is_loaded, load_and_hold, load_key, require_key  # noqa: F401
+from .scenarios import (HIDDEN_SIZE, SIZE, case_keys, class_key, class_profile_for, class_profiles,  # noqa: F401
+                        class_scenario, profile_for, scenarios_for, trainee_seed)
 
-EXTRA_SEEDS = 2
-SIZE = "class"  # a trainee's own scenario
-HIDDEN_SIZE = "tiny"
-GDS_MEMORY_CAP = 1 << 30  # bytes: refuse projections that GDS estimates above this
-
-
-def trainee_seed(course: str, trainee: str) -> int:
-    return derive_seed(course, trainee)
-
-
-def profile_for(exercise: Exercise, seed: int) -> str:
-    """The trainee's profiles in an order of their own (from the seed); an exercise takes the first it
-    supports, so most of a trainee's exercises share one world and one scenario."""
-    names = profile_names()
-    order = names[seed % len(names):] + names[:seed % len(names)]
-    return next(p for p in order if p in exercise.profiles)
-
-
-def class_profiles() -> tuple[str, ...]:
-    """The profiles a class session uses: the fewest that cover every exercise (greedy, most exercises
-    first, ties in profile order), one exploration server each."""
-    left, chosen = [e.profiles for e in catalogue()], []
-    while left:
-        best = max(profile_names(), key=lambda p: sum(p in profiles for profiles in left))
-        chosen.append(best)
-        left = [profiles for profiles in left if best not in profiles]
-    return tuple(chosen)
-
-
-def class_profile_for(exercise: Exercise) -> str:
-    return next(p for p in class_profiles() if p in exercise.profiles)
-
-
-def class_key(exercise: Exercise, course: str, size: str = SIZE) -> ScenarioKey:
-    """In a class session every trainee explores the course's scenario of the exercise's profile; hidden
-    scenarios still tell a right answer from a copied literal one."""
-    return class_scenario(class_profile_for(exercise), course, size)
-
-
-def class_scenario(profile: str, course: str, size: str = SIZE) -> ScenarioKey:
-    return ScenarioKey(profile, size, derive_seed(course, "class", profile))
-
-
-def case_keys(course: str, case: str | None = None) -> list[CaseKey]:
-    """The case as imported (the same for the whole class), then hidden variants shared by the class."""
-    network = stored_case(case)
-    hidden = hidden_seeds(course, f"case/{network.name}", network.digest)  # from the course secret
-    return [CaseKey(network.name, 0, network.digest)] + \
-        [CaseKey(network.name, v, network.digest, k) for k, v in enumerate(hidden, start=1)]
-
-
-def scenarios_for(exercise: Exercise, course: str, trainee: str, size: str = SIZE,
-                  case: str | None = None, shared: bool = False) -> list[ScenarioKey | CaseKey]:
-    """The trainee's own scenario first, then hidden ones of the same profile, shared by the class
-    (small: what they catch is a query that only works on one set of people). `shared` (a class session):
-    the course's scenario instead of the trainee's own. For an exercise on a case network: that case
-    (`case`, or the last one imported) and its hidden variants."""
-    if exercise.on_case:
-        return case_keys(course, case)
-    if shared:
-        own = class_key(exercise, course, size)
-    else:
-        seed = trainee_seed(course, trainee)
-        own = ScenarioKey(profile_for(exercise, seed), size, seed)
-    hidden = hidden_seeds(course, own.profile)  # from the course secret, chosen against the mutants
-    return [own] + [ScenarioKey(own.profile, HIDDEN_SIZE, s, k) for k, s in enumerate(hidden, start=1)]
-
-
-@lru_cache(maxsize=16)
-def graphs_for(key: ScenarioKey | CaseKey) -> ScenarioGraphs | CaseNetwork:
-    """What answer functions read: a generated scenario's graphs, or a case network."""
-    if isinstance(key, CaseKey):
-        return key.network()
-    return ScenarioGraphs(key.scenario())
-
-
-def answer_key(exercise: Exercise, key: ScenarioKey | CaseKey) -> Answer:
-    return cached_answer(exercise.answer, key)
-
-
-@lru_cache(maxsize=4096)
-def cached_answer(answer: str, key: ScenarioKey | CaseKey) -> Answer:
-    """Answer keys are pure functions of the scenario: compute each once per process."""
-    return REGISTRY[answer](graphs_for(key))
-
-
-# ---------------------------------------------------------------- what is loaded, and loading it
-
-
-class NotReady(Exception):
-    """The scenario a check needs is not there to read: `reason` is busy (a load is under way), other
-    (another scenario, or an incomplete one) or no-lease (a database linklab never wrote to)."""
-
-    def __init__(self, reason: str, writer: str | None = None):
-        super().__init__(reason)
-        self.reason, self.writer = reason, writer
-
-
-def require_key(key: ScenarioKey | CaseKey) -> Callable[[neo4j.Transaction], None]:
-    """What a check runs first in the answer's own transaction: the shared lock on the lease node (held
-    until the transaction ends, so no load can start meanwhile), then `key` must be loaded and complete."""
-    def prepare(tx: neo4j.Transaction) -> None:
-        state, props = lease.read_under_lock(tx)
-        if state is None:
-            raise NotReady("no-lease")
-        if state.writer:
-            raise NotReady("busy", state.writer)
-        if not (props and props.get("complete") and key.matches(props)):
-            raise NotReady("other")
-    return prepare
-
-
-def is_loaded(driver: neo4j.Driver, key: ScenarioKey | CaseKey, database: str = "neo4j") -> bool:
-    """Whether `key` is loaded, complete, and not being replaced right now."""
-    with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
-        try:
-            session.execute_read(require_key(key))
-        except NotReady:
-            return False
-    return True
-
-
-def load_key(driver: neo4j.Driver, key: ScenarioKey | CaseKey, database: str, held: lease.Lease,
-             progress: Callable[[int], None] | None = None) -> LoadReport:
-    if isinstance(key, CaseKey):
-        return load_case(driver, graphs_for(key), database, progress=progress, lease=held, key=key)
-    return reset(driver, graphs_for(key).scenario, database, progress=progress, lease=held, key=key)
-
-
-def load_and_hold(driver: neo4j.Driver, key: ScenarioKey | CaseKey, database: str = "neo4j",
-                  on_wait: Callable[[str], None] | None = None) -> tuple[lease.Lease, bool]:
-    """Load `key` under the exclusive lease unless another process just did, then keep a shared lease,
-    so that no other load comes between this one and the caller's use of it. (lease, whether it loaded)"""
-    held = lease.acquire(driver, database, "exclusive", f"loading {key}", on_wait)
-    try:
-        current = loaded(driver, database)  # read by the only writer: nothing changes it meanwhile
-        loaded_now = not (current.state == "complete" and key.matches(current.props))
-        if loaded_now:
-            load_key(driver, key, database, held)
-        held.downgrade()
-        return held, loaded_now
-    except BaseException:
-        held.release()
-        raise
-
-
-def ensure_loaded(driver: neo4j.Driver, key: ScenarioKey | CaseKey, database: str = "neo4j",
-                  on_wait: Callable[[str], None] | None = None) -> bool:
-    """Load `key` unless it is loaded already; True when it had to load."""
-    if is_loaded(driver, key, database):
-        return False
-    held, loaded_now = load_and_hold(driver, key, database, on_wait)
-    held.release()
-    return loaded_now
-
-
-# ---------------------------------------------------------------- one check
+EXTRA_SEEDS = 2  # (kept for callers that size a class's grading pool)
 
 
 @dataclass
@@ -201,128 +43,20 @@ class CheckResult:
     feedback: str
     seconds: float = 0.0  # the answer's own running time on this scenario (loads and waits not counted)
     limit: str = ""  # the limit that stopped the answer: time, rows, size, memory
-    mistake: str = ""  # the diagnosis of the registered mutant whose rows the answer returned
+    mistake: str = ""  # (records of older versions; verdicts carry the diagnosis)
+    reason: str = ""  # the comparison's or the refusal's reason code
+    digest: str = ""  # of the rows the answer returned here (evaluate.rows_digest)
 
     @property
     def passed(self) -> bool:
         return self.status == "passed"
 
 
-@dataclass
-class Budget:
-    """The time one check may spend running an answer, over all its scenarios (loads not counted)."""
-    seconds: float
-    spent: float = 0.0
-
-    def deadline(self) -> float:
-        return time.monotonic() + max(0.0, self.seconds - self.spent)
-
-
-GRAPH_PREFIX = "linklab-check-"  # every check's GDS graph: this and a random part
-SWEEP_EVERY_S = 60.0
-LEFTOVER_AFTER_S = 300  # far past any check's time limit: such a graph's check is over
-_last_sweep: dict[tuple[str, str], float] = {}
-
-
-def sweep_graphs(driver: neo4j.Driver, database: str, older_than_s: float = LEFTOVER_AFTER_S) -> list[str]:
-    """Drop the GDS graphs of checks that never finished (a process killed between projecting and dropping):
-    the server's memory is not left to fill up with them. Returns their names."""
-    records = driver.execute_query(cypher.GDS_LEFTOVERS, prefix=GRAPH_PREFIX, seconds=older_than_s,
-                                   database_=database).records
-    names = list(records[0]["names"]) if records else []
-    for name in names:
-        drop_graph(driver, name, database)
-    return names
-
-
-def sweep_now_and_then(driver: neo4j.Driver, database: str) -> None:
-    """sweep_graphs at most once a minute per server and database (a check with GDS pays it rarely)."""
-    key = (server_of(driver), database)
-    now = time.monotonic()
-    if now - _last_sweep.get(key, -SWEEP_EVERY_S) < SWEEP_EVERY_S:
-        return
-    _last_sweep[key] = now
-    try:
-        sweep_graphs(driver, database)
-    except ClientError:
-        pass  # no GDS here: the check says so itself
-
-
-def drop_graph(driver: neo4j.Driver, name: str, database: str) -> None:
-    """Drop this check's GDS graph by its name: other checks' graphs are never touched."""
-    try:
-        driver.execute_query(cypher.GDS_DROP, name=name, database_=database)
-    except ClientError:
-        pass  # no GDS, or the graph was never made
-
-
-def gds_estimate_ok(driver: neo4j.Driver, database: str) -> None:
-    """Upper bound: projecting the whole database. Refused above the cap."""
-    try:
-        records, _, _ = driver.execute_query(cypher.GDS_ESTIMATE_ALL, database_=database)
-    except ClientError:
-        raise refused("no_gds") from None
-    if records[0]["bytesMax"] > GDS_MEMORY_CAP:
-        raise refused("gds_memory", "memory", mib=GDS_MEMORY_CAP >> 20)
-
-
-MAX_TRIES = 20  # loads by other processes that a check lets pass before it gives up
-
-
-def run_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKey | CaseKey,
-               limits: Limits | None = None, database: str = "neo4j", budget: Budget | None = None,
-               on_wait: Callable[[str], None] | None = None, load: bool = True) -> RunResult | None:
-    """Run an answer on one scenario with the exercise's parameters for it, under every guard. The answer
-    runs in a transaction that holds the scenario's shared lock and has verified that `key` is loaded; if
-    it is not, the scenario is loaded (under the exclusive lease) and the run tried again, or, with
-    load=False, None is returned. Its GDS graph has a name of its own and is dropped by that name.
-    Raises Refused."""
-    limits = limits or Limits()
-    budget = budget or Budget(limits.timeout_s)
-    params = dict(answer_key(exercise, key).params)
-    uses_gds = "graph" in exercise.parameters or inspect(query, params, limits).shape.uses_gds
-    if uses_gds:
-        params["graph"] = f"{GRAPH_PREFIX}{uuid.uuid4().hex[:12]}"
-        sweep_now_and_then(driver, database)
-    held: lease.Lease | None = None
-    try:
-        for _ in range(MAX_TRIES):
-            started = time.monotonic()
-            try:
-                if uses_gds:
-                    gds_estimate_ok(driver, database)
-                return run_guarded(driver, query, params, limits, database, budget.deadline(), require_key(key))
-            except NotReady as exc:
-                why = exc
-            finally:
-                budget.spent += time.monotonic() - started  # the answer's own time; waits and loads are not
-            if held:
-                held.release()
-                held = None
-            if why.reason == "no-lease":
-                lease.ensure_lease_node(driver, database, again=True)
-            elif why.reason == "busy":
-                lease.wait_for_writer(driver, database, on_wait)
-            elif not load:
-                return None
-            else:
-                held, _ = load_and_hold(driver, key, database, on_wait)
-        raise LinklabError(f"database {database!r} kept changing scenario ({MAX_TRIES} loads by other "
-                           "processes during one check): try again when fewer grading runs share it")
-    finally:
-        if held:
-            held.release()
-        if uses_gds:
-            drop_graph(driver, params["graph"], database)
-
-
 def check_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKey | CaseKey,
                  limits: Limits | None = None, database: str = "neo4j", budget: Budget | None = None,
-                 on_wait: Callable[[str], None] | None = None, load: bool = True, diagnose: bool = True,
-                 rows_out: list | None = None) -> CheckResult | None:
-    """Check one answer on one scenario (run_answer, then compare with the answer key); None when the
-    scenario is not loaded and load=False. A failing answer that returns a registered mutant's rows gets
-    that mistake named (`diagnose`); `rows_out` receives the normalised rows."""
+                 on_wait: Callable[[str], None] | None = None, load: bool = True) -> CheckResult | None:
+    """Check one answer on one world (run_answer, then judge_rows); None when the world is not loaded and
+    load=False. On a hidden world the feedback says what kind of thing is wrong, never with its numbers."""
     limits = limits or Limits()
     budget = budget or Budget(limits.timeout_s)
     spent_before = budget.spent
@@ -333,49 +67,36 @@ def check_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scen
     try:
         result = run_answer(driver, exercise, query, key, limits, database, budget, on_wait, load)
     except Refused as exc:
-        return CheckResult(exercise.id, str(key), "refused", str(exc), seconds(), exc.limit)
+        return CheckResult(exercise.id, str(key), "refused", str(exc), seconds(), exc.limit, reason=exc.code)
     if result is None:
         return None
-    verdict = compare(answer_key(exercise, key).expected, result.rows, exercise.compare)
+    verdict, _, digest = judge_rows(exercise, key, result.rows)
     if verdict.passed and unordered_limit(exercise, inspect(query, answer_key(exercise, key).params).shape) and \
             limit_picks(driver, exercise, query, key, result, limits, database, budget):
         verdict = Verdict(False, words.UNORDERED_LIMIT, reason="unordered_limit")
-    if rows_out is not None:
-        rows_out.extend(normalised(result.rows))
-    mistake = name_mistake(driver, exercise, key, result.rows, database) if diagnose and not verdict.passed else ""
-    feedback = f"{verdict.feedback} {words.KNOWN_MISTAKE.format(mistake=mistake)}" if mistake else verdict.feedback
+    feedback = words.hidden_reason(verdict.reason) if key.hidden and not verdict.passed else verdict.feedback
     return CheckResult(exercise.id, str(key), "passed" if verdict.passed else "failed", feedback, seconds(),
-                       mistake=mistake)
-
-
-def limit_picks(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKey | CaseKey,
-                result: RunResult, limits: Limits | None, database: str, budget: Budget | None) -> bool:
-    """Whether a LIMIT without ORDER BY really picks among rows (then which come first is storage order, and
-    the answer is right by chance): run once more with the final LIMIT one higher. A LIMIT that cuts
-    nothing (`RETURN length(p) LIMIT 1` after one shortest path) is harmless. A LIMIT that is not the
-    query's last clause counts as picking."""
-    wider = widened_limit(query, inspect(query, answer_key(exercise, key).params, limits).shape)
-    if wider is None:
-        return True
-    try:  # may load the scenario again if another process replaced it meanwhile: never a verdict by accident
-        more = run_answer(driver, exercise, wider, key, limits, database, budget)
-    except Refused:
-        return True
-    return more is None or len(more.rows) > len(result.rows)
+                       reason=verdict.reason, digest=digest)
 
 
 def check_on_scenarios(exercise: Exercise, query: str, keys: list,
                        drivers_for: Callable[[ScenarioKey | CaseKey], Iterator[tuple[neo4j.Driver, bool]]],
                        limits: Limits | None = None, on_wait: Callable[[str], None] | None = None
                        ) -> list[CheckResult]:
-    """One answer on each of its scenarios, with one time budget for them all, stopping at the first
-    scenario where it is refused (a runaway query costs one limit, not three). `drivers_for(key)` yields
+    """One answer on each of its worlds, with one time budget for them all, stopping at the first world
+    where it is refused (a runaway query costs one limit, not three). `drivers_for(key)` yields
     (driver, may_load) pairs to try in turn: a trainee's own database first, then the grading server."""
+    return run_checks(exercise, query, keys, drivers_for, limits, on_wait)[0]
+
+
+def run_checks(exercise: Exercise, query: str, keys: list, drivers_for, limits: Limits | None = None,
+               on_wait: Callable[[str], None] | None = None) -> tuple[list[CheckResult], dict]:
+    """check_on_scenarios, and the driver each world was checked on (to run known mistakes there)."""
     limits = limits or Limits()
     refused = text_refusal(exercise, query, keys, limits)
     if refused:
-        return refused
-    budget, results = Budget(limits.timeout_s), []
+        return refused, {}
+    budget, results, used = Budget(limits.timeout_s), [], {}
     for key in keys:
         if results and results[-1].status in ("refused", "skipped"):
             results.append(skipped(exercise, key))
@@ -385,23 +106,36 @@ def check_on_scenarios(exercise: Exercise, query: str, keys: list,
             result = check_answer(driver, exercise, query, key, limits, budget=budget, on_wait=on_wait,
                                   load=may_load)
             if result is not None:
+                used[key] = driver
                 break
         if result is None:
             raise LinklabError(f"no database could load {key}")
         results.append(result)
-    return results
+    return results, used
+
+
+def check_and_judge(exercise: Exercise, query: str, keys: list, drivers_for, limits: Limits | None = None,
+                    on_wait: Callable[[str], None] | None = None) -> "ExerciseVerdict":
+    """The whole check: every world, then the verdict, with a known mistake named when the answer's rows
+    equal it on every world (running the few mistakes still in question where their rows are not known)."""
+    checks, used = run_checks(exercise, query, keys, drivers_for, limits, on_wait)
+
+    def run(key, specs):
+        return run_batch(used[key], exercise, [s.query for s in specs], key)
+
+    return summarise(exercise, checks, keys, query, run if used else None)
 
 
 def skipped(exercise: Exercise, key: ScenarioKey | CaseKey) -> CheckResult:
-    return CheckResult(exercise.id, str(key), "skipped", words.refusal("skipped"))
+    return CheckResult(exercise.id, str(key), "skipped", words.refusal("skipped"), reason="skipped")
 
 
 def text_refusal(exercise: Exercise, query: str, keys: list, limits: Limits | None = None) -> list[CheckResult] | None:
-    """An answer refused for its text alone (too long, several statements...) is refused once, not per scenario."""
+    """An answer refused for its text alone (too long, several statements...) is refused once, not per world."""
     try:
         inspect(query, answer_key(exercise, keys[0]).params, limits)
     except Refused as exc:
-        return [CheckResult(exercise.id, str(keys[0]), "refused", str(exc), 0.0, exc.limit)] + \
+        return [CheckResult(exercise.id, str(keys[0]), "refused", str(exc), 0.0, exc.limit, reason=exc.code)] + \
             [skipped(exercise, k) for k in keys[1:]]
     return None
 
@@ -415,50 +149,88 @@ class ExerciseVerdict:
     feedback: str
     checks: list[CheckResult] = field(default_factory=list)
     limit: str = ""  # the limit that stopped the answer (time, rows, size, memory), if one did
-    mistake: str = ""  # for the instructor, never shown to the trainee as such: what a failure was diagnosed as
+    mistake: str = ""  # for the instructor: what a failure was diagnosed as
 
     def to_dict(self) -> dict:
         return {**{k: v for k, v in asdict(self).items() if k != "checks"},
                 "checks": [asdict(c) for c in self.checks]}
 
 
-def summarise(exercise: Exercise, checks: list[CheckResult]) -> ExerciseVerdict:
-    """All scenarios must pass. Feedback speaks of the trainee's own scenario, and says when only the
-    hidden ones fail (the typical sign of a hard-coded answer), never what the answer is."""
-    verdict = judge(exercise, checks)
+def summarise(exercise: Exercise, checks: list[CheckResult], keys: list | None = None, query: str | None = None,
+              run=None) -> ExerciseVerdict:
+    """All worlds must pass. With `keys` (in the order of `checks`), a failing answer's rows are compared with
+    the known mistakes' rows on every world (run: how to run a mistake where its rows are not stored);
+    with `query`, "hard-coded" is said only when the answer writes out values of the trainee's world."""
+    mistake = ""
+    if keys and not all(c.passed for c in checks) and all(c.status in ("passed", "failed") for c in checks):
+        seen = [Observation(key, c.digest) for key, c in zip(keys, checks) if c.digest]
+        if len(seen) == len(checks):
+            mistake = name_mistake(exercise, seen, run)
+    literals = bool(query and keys) and writes_out_data(exercise, query, keys[0])
+    verdict = judge(exercise, checks, mistake, literals)
     verdict.limit = next((c.limit for c in checks if c.limit), "")
-    verdict.mistake = diagnose(verdict)
+    verdict.mistake = diagnose(verdict, mistake, literals)
     return verdict
 
 
-def diagnose(verdict: ExerciseVerdict) -> str:
-    """What a failed answer was: the registered mistake it matched, else the kind of failure."""
+def diagnose(verdict: ExerciseVerdict, mistake: str, literals: bool) -> str:
+    """What a failed answer was, for the instructor: the mistake it provably made, else the kind of failure."""
     if verdict.passed:
         return ""
-    named = next((c.mistake for c in verdict.checks if c.mistake), "")
-    if named:
-        return named
+    if mistake:
+        return mistake
     if any(c.status == "refused" for c in verdict.checks):
         return f"stopped by the {verdict.limit} limit" if verdict.limit else "refused by the guard"
     if verdict.checks and verdict.checks[0].passed:
-        return "right on the trainee's scenario only (hard-coded?)"
-    return "another result (no registered mistake)"
+        return "right on the trainee's world only: writes out its values" if literals else \
+            "right on the trainee's world only: leans on something the prompt does not promise"
+    return "another result (no known mistake fits on every world)"
 
 
-def judge(exercise: Exercise, checks: list[CheckResult]) -> ExerciseVerdict:
+def judge(exercise: Exercise, checks: list[CheckResult], mistake: str = "", literals: bool = False) -> ExerciseVerdict:
     own, hidden = checks[0], checks[1:]
     if all(c.passed for c in checks):
         return ExerciseVerdict(exercise.id, True, exercise.points, exercise.points,
                                words.PASSED.format(hidden=len(hidden), hidden_scenarios=words.plural(
                                    len(hidden), "scenario")), checks)
+    named = " " + words.known_mistake(mistake) if mistake else ""
     if not own.passed:
         template = words.OWN_REFUSED if own.status == "refused" else words.OWN_FAILED
-        return ExerciseVerdict(exercise.id, False, 0, exercise.points, template.format(feedback=own.feedback), checks)
+        return ExerciseVerdict(exercise.id, False, 0, exercise.points,
+                               template.format(feedback=own.feedback) + named, checks)
     failing = next(c for c in hidden if not c.passed)
     if failing.status == "refused":
         message = words.HIDDEN_REFUSED.format(feedback=failing.feedback)
-    else:
+    elif literals:
         message = words.HARD_CODED
-        if failing.mistake:  # a registered mistake that your scenario happens not to show
-            message += " " + words.HIDDEN_MISTAKE.format(mistake=failing.mistake)
-    return ExerciseVerdict(exercise.id, False, 0, exercise.points, message, checks)
+    else:
+        message = words.HIDDEN_WRONG.format(what=failing.feedback)
+    return ExerciseVerdict(exercise.id, False, 0, exercise.points, message + named, checks)
+
+
+def writes_out_data(exercise: Exercise, query: str, own: ScenarioKey | CaseKey) -> bool:
+    """Whether the answer writes out, as a literal, a name, handle or other key value of the trainee's own
+    world's data (not a parameter's value given to it, nor a word of the prompt), or one of the own
+    world's expected numbers as a returned value."""
+    try:
+        tree = inspect(query, answer_key(exercise, own).params).tree
+    except Refused:
+        return False
+    strings = {unescape_string(n.text) for n in tree.all("stringLiteral")}
+    strings -= {str(v) for v in answer_key(exercise, own).params.values()}
+    strings -= set(exercise.prompt.replace("'", " ").replace("`", " ").split())
+    if strings & data_values(own):
+        return True
+    returned = {leaf.text for item in tree.all("returnItem") for n in item.all("numberLiteral")
+                for leaf in n.leaves()}
+    expected = {str(v) for row in answer_key(exercise, own).expected.rows for v in row
+                if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    return bool(returned & expected)
+
+
+def data_values(key: ScenarioKey | CaseKey) -> set[str]:
+    graphs = graphs_for(key)
+    if isinstance(key, CaseKey):
+        return {p.name for p in graphs.people} | {p.id for p in graphs.people}
+    return {str(row.get(prop)) for label, prop in STABLE_KEY.items() for row in graphs.nodes.get(label, {}).values()
+            if row.get(prop) is not None}

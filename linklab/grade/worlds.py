@@ -1,0 +1,386 @@
+"""A course's hidden worlds: chosen from the course secret, against every mutant, kept out of reach.
+
+For each course and profile (or imported case) there is a pool of candidate worlds, derived from the course
+secret (keys.course_secret), so knowing the course id is not enough to make them: a world as the generator
+makes it (a realistic one, so that literal answers fail too) and CANDIDATES varied ones
+(scenario.variation: every habit of the generator that no prompt promises, broken). `prepare` runs every
+mutant of every exercise there, the hand-written ones (exercises.mutants, named diagnoses) and the
+automatic ones (grade.mutation), through the same step as a check (grade.evaluate):
+
+1. every mutant on the realistic world, which is always one of the hidden worlds;
+2. the mutants that survive it on every varied candidate;
+3. a few of them, greedily, so that together they fail every mutant any candidate can tell from the
+   reference, and give each exercise more than one answer (so that a copied answer fails too);
+4. the mutants no candidate could tell apart are run on EQUIVALENCE_POOL more varied worlds: those that
+   agree with the reference there too are reported as probably equivalent (listed, never hidden).
+
+The choice is stored in SQLite (STATE/worlds.db) with the digests of every mutant's rows on the worlds
+where it ran, which the feedback uses to name a mistake only when an answer's rows equal that mistake's on
+every world checked (grade.diagnosis). It is valid for one secret, course, set of mutants, answer keys and
+generator; anything else prepares it again. Preparing is for ahead of class or the background, never
+inside a trainee's check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import neo4j
+
+from ..config import state_dir
+from ..exercises.catalogue import Exercise, case_catalogue, catalogue
+from ..keys import CaseKey, ScenarioKey, course_secret, derive_seed
+from ..scenario.generate import generator_digest
+from . import mutation
+from .evaluate import Trial, rows_digest, run_batch
+from .expected import answer_key
+
+HIDDEN_SIZE = "tiny"
+# Varied candidate worlds per course and profile (besides the realistic one), and more varied worlds for the
+# mutants no candidate told apart. The environment may lower them where speed matters more than the last
+# equivalent mutant (the test suite runs with fewer).
+CANDIDATES = int(os.environ.get("LINKLAB_CANDIDATES", "12"))
+EQUIVALENCE_POOL = int(os.environ.get("LINKLAB_EQUIVALENCE_POOL", "12"))
+LEAST_HIDDEN, MOST_HIDDEN = 2, 4  # hidden worlds an answer is checked on (the realistic one included)
+CASE_CANDIDATES = 10
+
+
+@dataclass(frozen=True)
+class MutantSpec:
+    """One mistake to run: a hand-written one (its file's name) or an automatic one (operator@place)."""
+    name: str
+    diagnosis: str
+    query: str
+    written: bool
+
+
+def exercises_of(world: str) -> tuple[Exercise, ...]:
+    if world.startswith("case/"):
+        return case_catalogue()
+    return tuple(e for e in catalogue() if world in e.profiles)
+
+
+def schema_for(world: str, extra: str = "") -> mutation.Schema:
+    if world.startswith("case/"):
+        from ..cases.network import stored as stored_case
+
+        return mutation.case_schema(stored_case(world[5:]).rel_type)
+    return mutation.schema_of_model()
+
+
+def mutant_specs(exercise: Exercise, schema: mutation.Schema, params: dict) -> tuple[MutantSpec, ...]:
+    """The exercise's hand-written mutants, then the automatic ones (none the same query twice)."""
+    written = tuple(MutantSpec(m.name, m.diagnosis, m.query, True) for m in exercise.mutants)
+    made = mutation.mutants_of(exercise.solution, schema, params, tuple(m.query for m in exercise.mutants))
+    return written + tuple(MutantSpec(m.name, m.diagnosis, m.query, False) for m in made)
+
+
+def candidate_keys(course: str, world: str, extra: str = "", count: int = CANDIDATES,
+                   start: int = 1) -> list[ScenarioKey | CaseKey]:
+    """The candidates of a world: the realistic one first (start=1), then `count` varied ones. For a case,
+    hidden variants of it (cases.network). Keys carry hidden=-1 (a candidate, never shown)."""
+    secret = course_secret()
+    if world.startswith("case/"):
+        return [CaseKey(world[5:], derive_seed(secret, course, "hidden", world, str(k)), extra, -1)
+                for k in range(start, start + count)]
+    keys = [ScenarioKey(world, HIDDEN_SIZE, derive_seed(secret, course, "hidden", world, "0"), -1)] \
+        if start == 1 else []
+    return keys + [ScenarioKey(world, HIDDEN_SIZE, derive_seed(secret, course, "hidden", world, str(k)), -1,
+                               varied=True) for k in range(start, start + count)]
+
+
+def content_digest(world: str, extra: str = "") -> str:
+    """Changes when a reference, a hand-written mutant, an answer key's code, the mutation operators or the
+    generator change: then the choice is made again."""
+    from ..exercises import answers
+
+    h = hashlib.sha256(f"{generator_digest()}\n{extra}\n{CANDIDATES}/{EQUIVALENCE_POOL}\n".encode())
+    for module in (mutation, answers):
+        h.update(Path(module.__file__).read_bytes())
+    for exercise in exercises_of(world):
+        h.update(exercise.id.encode() + exercise.solution.encode() + exercise.path.read_bytes())
+        for mutant in exercise.mutants:
+            h.update(mutant.name.encode() + mutant.query.encode())
+    return h.hexdigest()[:24]
+
+
+# ---------------------------------------------------------------- the stored choice
+
+
+def database() -> Path:
+    return state_dir() / "worlds.db"
+
+
+def connect() -> sqlite3.Connection:
+    path = database()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, timeout=30, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.executescript(SCHEMA)
+    return db
+
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS choices (course TEXT NOT NULL, world TEXT NOT NULL, digest TEXT NOT NULL,
+    made REAL NOT NULL, data TEXT NOT NULL, PRIMARY KEY (course, world));
+CREATE TABLE IF NOT EXISTS mutants (world TEXT NOT NULL, content TEXT NOT NULL, exercise TEXT NOT NULL,
+    mutant TEXT NOT NULL, diagnosis TEXT NOT NULL, written INTEGER NOT NULL, query TEXT NOT NULL,
+    PRIMARY KEY (world, content, exercise, mutant));
+CREATE TABLE IF NOT EXISTS digests (token TEXT NOT NULL, content TEXT NOT NULL, exercise TEXT NOT NULL,
+    mutant TEXT NOT NULL, digest TEXT NOT NULL, PRIMARY KEY (token, content, exercise, mutant));
+"""
+
+
+@dataclass
+class Choice:
+    """A course's hidden worlds for one profile or case, and what is known of the mutants there."""
+    keys: list  # (seed, varied) of the chosen worlds, in order
+    mutants: int = 0
+    written: int = 0
+    automatic: int = 0
+    killed: int = 0  # failed on at least one chosen world
+    killed_first: int = 0  # failed on the realistic world (or, for a case, on the case itself)
+    equivalent: list[str] = field(default_factory=list)  # "exercise/mutant": agree with the reference everywhere
+    survivors: list[str] = field(default_factory=list)  # told apart by a candidate, not by the chosen worlds
+    seconds: float = 0.0
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, separators=(",", ":"))
+
+
+def stored_choice(course: str, world: str, extra: str = "") -> Choice | None:
+    with connect() as db:
+        row = db.execute("SELECT digest, data FROM choices WHERE course = ? AND world = ?", (course, world)).fetchone()
+    if row is None or row[0] != content_digest(world, extra):
+        return None
+    return Choice(**json.loads(row[1]))
+
+
+def store(course: str, world: str, extra: str, choice: Choice, specs: dict[str, tuple[MutantSpec, ...]],
+          digests: list[tuple[str, str, str, str]]) -> None:
+    """The choice, the mutants it was made against, and their rows' digests ((token, exercise, mutant,
+    digest); "!" for a refused run) on the worlds where they ran: one transaction."""
+    content = content_digest(world, extra)
+    with connect() as db:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("INSERT OR REPLACE INTO choices VALUES (?, ?, ?, ?, ?)",
+                   (course, world, content, time.time(), choice.to_json()))
+        db.executemany("INSERT OR REPLACE INTO mutants VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       [(world, content, exercise, s.name, s.diagnosis, int(s.written), s.query)
+                        for exercise, found in specs.items() for s in found])
+        db.executemany("INSERT OR REPLACE INTO digests VALUES (?, ?, ?, ?, ?)",
+                       [(token, content, exercise, mutant, digest) for token, exercise, mutant, digest in digests])
+        db.execute("COMMIT")
+
+
+def world_of(key: ScenarioKey | CaseKey) -> tuple[str, str]:
+    """(world, extra) of a key: its profile, or its case and the case's digest."""
+    return (f"case/{key.case}", key.case_hash) if isinstance(key, CaseKey) else (key.profile, "")
+
+
+def known_mutants(key: ScenarioKey | CaseKey, exercise: str) -> list[MutantSpec]:
+    """The mutants the course's preparation ran for `exercise` in the world of `key` (none if unprepared)."""
+    world, extra = world_of(key)
+    with connect() as db:
+        rows = db.execute("SELECT mutant, diagnosis, query, written FROM mutants WHERE world = ? AND content = ? "
+                          "AND exercise = ?", (world, content_digest(world, extra), exercise)).fetchall()
+    return [MutantSpec(name, diagnosis, query, bool(written)) for name, diagnosis, query, written in rows]
+
+
+def known_digests(key: ScenarioKey | CaseKey, exercise: str) -> dict[str, str]:
+    """mutant -> the digest of its rows on world `key` (as far as some preparation or check ran it)."""
+    world, extra = world_of(key)
+    with connect() as db:
+        rows = db.execute("SELECT mutant, digest FROM digests WHERE token = ? AND content = ? AND exercise = ?",
+                          (key.token(), content_digest(world, extra), exercise)).fetchall()
+    return dict(rows)
+
+
+def remember_digests(key: ScenarioKey | CaseKey, exercise: str, found: dict[str, str]) -> None:
+    world, extra = world_of(key)
+    content, token = content_digest(world, extra), key.token()
+    with connect() as db:
+        db.executemany("INSERT OR REPLACE INTO digests VALUES (?, ?, ?, ?, ?)",
+                       [(token, content, exercise, mutant, digest) for mutant, digest in found.items()])
+
+
+def hidden_keys(course: str, world: str, extra: str = "") -> list[ScenarioKey | CaseKey]:
+    """The chosen hidden worlds, numbered 1, 2... as trainees see them; until the course is prepared, the
+    realistic candidate and the first varied one."""
+    choice = stored_choice(course, world, extra)
+    if world.startswith("case/"):
+        seeds = [s for s, _ in choice.keys] if choice else \
+            [k.variant for k in candidate_keys(course, world, extra, LEAST_HIDDEN)]
+        return [CaseKey(world[5:], seed, extra, n) for n, seed in enumerate(seeds, start=1)]
+    pairs = choice.keys if choice else [(k.seed, k.varied) for k in candidate_keys(course, world, extra, 1)]
+    return [ScenarioKey(world, HIDDEN_SIZE, seed, n, varied=bool(varied)) for n, (seed, varied) in enumerate(pairs, 1)]
+
+
+def key_pair(key) -> tuple[int, bool]:
+    return (key.variant, False) if isinstance(key, CaseKey) else (key.seed, key.varied)
+
+
+# ---------------------------------------------------------------- preparing a course
+
+
+@dataclass
+class Preparation:
+    world: str
+    choice: Choice
+
+    @property
+    def seconds(self) -> float:
+        return self.choice.seconds
+
+
+def greedy(covers: list[set[str]], least: int, most: int, covered: set[str] | None = None) -> list[int]:
+    """Indexes of `least` to `most` candidates that together cover the most items (besides `covered`); a
+    candidate beyond `least` only if it covers something new; earlier candidates win ties."""
+    chosen: list[int] = []
+    covered = set(covered or ())
+    while len(chosen) < min(most, len(covers)):
+        best = max((i for i in range(len(covers)) if i not in chosen), key=lambda i: (len(covers[i] - covered), -i))
+        if len(chosen) >= least and not covers[best] - covered:
+            break
+        chosen.append(best)
+        covered |= covers[best]
+    return chosen
+
+
+def answer_items(answers: list[dict[str, str]]) -> list[set[str]]:
+    """For each candidate, "EXERCISE!=ANSWER" for every answer other candidates give and it does not:
+    covering them all means the chosen worlds do not all share one answer."""
+    seen: dict[str, set[str]] = {}
+    for found in answers:
+        for exercise, digest in found.items():
+            seen.setdefault(exercise, set()).add(digest)
+    return [{f"{e}!={h}" for e, digest in found.items() for h in seen[e] if h != digest} for found in answers]
+
+
+def expected_digest(exercise: Exercise, key) -> str:
+    from .evaluate import normalised
+
+    return rows_digest(exercise, normalised([list(r) for r in answer_key(exercise, key).expected.rows]))
+
+
+def prepare(driver: neo4j.Driver, course: str, world: str, extra: str = "", database: str = "neo4j",
+            progress: Callable[[str], None] | None = None) -> Preparation:
+    """Run every mutant of the world's exercises on its candidates, choose the hidden worlds, store the
+    choice (module docstring)."""
+    say = progress or (lambda _: None)
+    began = time.perf_counter()
+    exercises = exercises_of(world)
+    if world.startswith("case/"):
+        first = CaseKey(world[5:], 0, extra)  # every answer is checked on the case itself
+        candidates = candidate_keys(course, world, extra, CASE_CANDIDATES)
+    else:
+        first, *candidates = candidate_keys(course, world, extra)
+    schema = schema_for(world, extra)
+    specs = {e.id: mutant_specs(e, schema, answer_key(e, first).params) for e in exercises}
+    total = sum(map(len, specs.values()))
+    say(f"{world}: {total} mutants of {len(exercises)} exercises; on the realistic world first")
+    runs: dict[tuple[str, str], dict] = {}  # (exercise, mutant) -> {key: Trial}
+
+    def run(key, exercise: Exercise, chosen_specs) -> None:
+        trials = run_batch(driver, exercise, [s.query for s in chosen_specs], key, database)
+        for spec, trial in zip(chosen_specs, trials):
+            runs.setdefault((exercise.id, spec.name), {})[key] = trial
+
+    for exercise in exercises:
+        run(first, exercise, specs[exercise.id])
+    alive = {e.id: [s for s in specs[e.id] if runs[(e.id, s.name)][first].status == "passed"] for e in exercises}
+    killed_first = total - sum(map(len, alive.values()))
+    covers, answers = [], []
+    for n, key in enumerate(candidates, start=1):
+        say(f"{world}: candidate {n} of {len(candidates)} ({sum(map(len, alive.values()))} mutants left to tell apart)")
+        for exercise in exercises:
+            if alive[exercise.id]:
+                run(key, exercise, alive[exercise.id])
+        covers.append({f"{e.id}/{s.name}" for e in exercises for s in alive[e.id]
+                       if runs[(e.id, s.name)][key].status != "passed"})
+        answers.append({e.id: expected_digest(e, key) for e in exercises})
+    items = answer_items([{e.id: expected_digest(e, first) for e in exercises}] + answers)
+    on_case = world.startswith("case/")
+    chosen = greedy([c | a for c, a in zip(covers, items[1:])], LEAST_HIDDEN - (0 if on_case else 1),
+                    MOST_HIDDEN - (0 if on_case else 1), covered=set(items[0]))
+    chosen_keys = ([] if on_case else [first]) + [candidates[i] for i in chosen]
+    told = set().union(*covers) if covers else set()
+    caught = set().union(*(covers[i] for i in chosen)) if chosen else set()
+    untold = [(e, s) for e in exercises for s in alive[e.id] if f"{e.id}/{s.name}" not in told]
+    equivalent = equivalents(driver, course, world, extra, database, untold, say)
+    checked = [first] + [k for k in chosen_keys if k is not first]
+    choice = Choice(
+        keys=[list(key_pair(k)) for k in chosen_keys], mutants=total,
+        written=sum(s.written for v in specs.values() for s in v),
+        automatic=sum(not s.written for v in specs.values() for s in v),
+        killed=killed_first + len(caught), killed_first=killed_first,
+        equivalent=sorted(equivalent), survivors=sorted(told - caught),
+        seconds=time.perf_counter() - began)
+    digests = [(k.token(), e.id, s.name, trial_code(runs[(e.id, s.name)][k])) for e in exercises
+               for s in specs[e.id] for k in checked if k in runs[(e.id, s.name)]]
+    store(course, world, extra, choice, specs, digests)
+    say(f"{world}: {choice.killed} of {total} mutants fail on the chosen worlds; "
+        f"{len(choice.equivalent)} probably equivalent; {time.perf_counter() - began:.0f} s")
+    return Preparation(world, choice)
+
+
+def trial_code(trial: Trial | None) -> str:
+    return "" if trial is None else "!" if trial.status == "refused" else trial.digest
+
+
+def equivalents(driver, course: str, world: str, extra: str, database: str, untold: list,
+                say: Callable[[str], None]) -> list[str]:
+    """Of the mutants no candidate told from the reference, those that agree with it on EQUIVALENCE_POOL
+    more varied worlds as well: probably equivalent."""
+    if not untold or world.startswith("case/"):
+        return [f"{e.id}/{s.name}" for e, s in untold]
+    left = list(untold)
+    pool = candidate_keys(course, world, extra, EQUIVALENCE_POOL, start=CANDIDATES + 1)
+    for n, key in enumerate(pool, start=1):
+        say(f"{world}: {len(left)} mutants agree with the reference everywhere so far; pool world {n} of {len(pool)}")
+        by_exercise: dict[str, list] = {}
+        for e, s in left:
+            by_exercise.setdefault(e.id, []).append((e, s))
+        still = []
+        for pairs in by_exercise.values():
+            exercise = pairs[0][0]
+            trials = run_batch(driver, exercise, [s.query for _, s in pairs], key, database)
+            still += [pair for pair, trial in zip(pairs, trials) if trial.status == "passed"]
+        left = still
+        if not left:
+            break
+    return [f"{e.id}/{s.name}" for e, s in left]
+
+
+def ensure_prepared(driver: neo4j.Driver, course: str, worlds: set[tuple[str, str]], database: str = "neo4j",
+                    progress: Callable[[str], None] | None = None) -> list[Preparation]:
+    """Prepare each world that has no valid choice yet (on the grading server `driver`)."""
+    return [prepare(driver, course, world, extra, database, progress)
+            for world, extra in sorted(worlds) if stored_choice(course, world, extra) is None]
+
+
+def prepare_with(open_driver, course: str, worlds: set[tuple[str, str]],
+                 progress: Callable[[str], None] | None = None) -> list[Preparation]:
+    """ensure_prepared on a driver opened only when some world still needs a choice."""
+    missing = {w for w in worlds if stored_choice(course, *w) is None}
+    if not missing:
+        return []
+    with open_driver() as driver:
+        return ensure_prepared(driver, course, missing, progress=progress)
+
+
+def not_separable(course: str, world: str, extra: str = "") -> list[tuple[str, str]]:
+    """(exercise/mutant, diagnosis) of the mutants the course's worlds cannot tell from the right answer:
+    the probably equivalent ones and those no chosen world fails."""
+    choice = stored_choice(course, world, extra)
+    if choice is None:
+        return []
+    diagnosis = {f"{e.id}/{m.name}": m.diagnosis for e in exercises_of(world) for m in e.mutants}
+    return [(name, diagnosis.get(name, "")) for name in choice.survivors + choice.equivalent]
