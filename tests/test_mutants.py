@@ -1,8 +1,10 @@
-"""Registered mistakes (queries/mutants/) and the hidden scenarios that must catch them.
+"""Known mistakes (the hand-written ones in queries/mutants/ and the automatic ones of grade.mutation) and
+the hidden worlds that must catch them.
 
-The promise: a PASS means right. Every mutant of every exercise fails on the scenarios a trainee is graded
-on (own or hidden), for every trainee; the feedback names the mistake; hidden seeds come from the
-instructor's secret and an answer cannot see which scenario it runs on."""
+The promise: a PASS means right. Every mutant of every exercise that is not probably equivalent fails on
+the course's hidden worlds, which every trainee is graded on; the feedback names a mistake only when the
+answer's rows equal it on every world; hidden worlds come from the instructor's secret and an answer cannot
+see which world it runs on."""
 
 from __future__ import annotations
 
@@ -20,12 +22,11 @@ from linklab.cases.read import read_case
 from linklab.errors import LinklabError
 from linklab.exercises.catalogue import case_catalogue, catalogue, get
 from linklab.exercises.mutants import MIN_MUTANTS, read_mutants
-from linklab.grade import hidden
+from linklab.grade import worlds
 from linklab.grade.compare import compare
-from linklab.grade.engine import (CaseKey, ScenarioKey, answer_key, case_keys, check_answer, ensure_loaded,
-                                  profile_for, scenarios_for, summarise, trainee_seed)
-from linklab.grade.guard import Refused, run_guarded
-from linklab.grade.mutants import run_mutants
+from linklab.grade.engine import (CaseKey, ScenarioKey, answer_key, case_keys, check_and_judge, check_answer,
+                                  ensure_loaded, profile_for, run_batch, scenarios_for, trainee_seed)
+from linklab.grade.guard import run_guarded
 from linklab.scenario.profiles import profile_names
 
 from .conftest import ROOT
@@ -114,10 +115,10 @@ def trainees_by_profile() -> dict[str, list[str]]:
 
 @pytest.fixture(scope="module")
 def course(driver):
-    """A course with a fixed secret whose hidden scenarios are chosen (on the test server)."""
+    """A course with a fixed secret whose hidden worlds are chosen (on the test server)."""
     before = os.environ.get("LINKLAB_COURSE_SECRET")
     os.environ["LINKLAB_COURSE_SECRET"] = "test-secret-for-mutants"
-    hidden.ensure_prepared(driver, COURSE, {(p, "") for p in profile_names()})
+    worlds.ensure_prepared(driver, COURSE, {(p, "") for p in profile_names()})
     yield COURSE
     if before is None:
         del os.environ["LINKLAB_COURSE_SECRET"]
@@ -125,33 +126,37 @@ def course(driver):
         os.environ["LINKLAB_COURSE_SECRET"] = before
 
 
-def test_every_mutant_fails_for_every_trainee(driver, course):
-    """Each mutant fails on a hidden scenario (shared by the class) or else on every trainee's own; the
-    reference passes on the hidden ones; a trainee's own answer copied as literal rows fails on a hidden
-    one, for 20 trainees per profile."""
+def specs_of(exercise, key):
+    return worlds.mutant_specs(exercise, worlds.schema_for(key.profile), answer_key(exercise, key).params)
+
+
+def test_every_mutant_fails_on_the_hidden_worlds(driver, course):
+    """Every hand-written mutant, and automatic ones, fail on one of the course's hidden worlds unless the
+    preparation reported them as probably equivalent; the reference passes there; a trainee's own answer
+    copied as literal rows fails on a hidden world, for 20 trainees per profile. (Checked again here,
+    outside the preparation that chose the worlds.)"""
+    import random
+
     trainees = trainees_by_profile()
-    survivors: dict[str, set[str]] = {}
     for profile in profile_names():
-        exercises = [e for e in catalogue() if profile in e.profiles]
-        survivors[profile] = {f"{e.id}/{m.name}" for e in exercises for m in e.mutants}
-        for seed in hidden.hidden_seeds(course, profile):
-            key = ScenarioKey(profile, "tiny", seed)
-            ensure_loaded(driver, key)
-            for exercise in exercises:
-                assert check_answer(driver, exercise, exercise.solution, key).passed, (exercise.id, key)
-                survivors[profile] -= {f"{exercise.id}/{r.mutant.name}" for r in run_mutants(driver, exercise, key)
-                                       if r.killed}
-    left = {}
-    for profile, names in survivors.items():  # not failed on a hidden scenario: each trainee's own must
-        for trainee in trainees[profile] if names else []:
-            for name in names:
-                exercise = get(name.split("/")[0])
-                own = scenarios_for(exercise, course, trainee)[0]
-                ensure_loaded(driver, own)
-                run = next(r for r in run_mutants(driver, exercise, own) if f"{exercise.id}/{r.mutant.name}" == name)
-                if not run.killed:
-                    left.setdefault(name, []).append(trainee)
-    assert not left, f"mutants that pass for some trainees: {left}"
+        choice = worlds.stored_choice(course, profile)
+        assert choice is not None and choice.survivors == []
+        assert choice.written == sum(len(e.mutants) for e in catalogue() if profile in e.profiles)
+        assert choice.automatic > choice.written
+        hidden = worlds.hidden_keys(course, profile)
+        assert len(hidden) >= 2 and any(k.varied for k in hidden) and any(not k.varied for k in hidden)
+        for exercise in [e for e in catalogue() if profile in e.profiles]:
+            specs = specs_of(exercise, hidden[0])
+            written = [s for s in specs if s.written]
+            automatic = random.Random(exercise.id).sample([s for s in specs if not s.written],
+                                                          min(6, len(specs) - len(written)))
+            sample = [s for s in written + automatic if f"{exercise.id}/{s.name}" not in choice.equivalent]
+            failed = {s.name: False for s in sample}
+            for key in hidden:
+                assert check_answer(driver, exercise, exercise.solution, key).passed, (exercise.id, str(key))
+                for spec, trial in zip(sample, run_batch(driver, exercise, [s.query for s in sample], key)):
+                    failed[spec.name] |= trial.status != "passed"
+            assert all(failed.values()), (profile, exercise.id, [n for n, f in failed.items() if not f])
     for profile, names in trainees.items():
         for trainee in names:
             for exercise in catalogue():
@@ -163,17 +168,17 @@ def test_every_mutant_fails_for_every_trainee(driver, course):
                                        exercise.compare).passed for k in keys[1:]), (exercise.id, trainee)
 
 
-def test_selftest_reports_the_kill_rate_per_exercise(cli_env, course):
+def test_selftest_reports_the_mutants_per_profile(cli_env, course):
     from .conftest import run_cli
 
     env = {**cli_env, "LINKLAB_GRADING_URI": cli_env["NEO4J_URI"], "LINKLAB_COURSE_SECRET": "test-secret-for-mutants"}
     result = run_cli("selftest", "--seeds", "1", "--course", course, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
-    lines = {line.split()[0]: line for line in result.stdout.splitlines() if "mutants  per scenario" in line}
-    assert set(lines) == {e.id for e in catalogue()}
-    for exercise in catalogue():
-        n = len(exercise.mutants)
-        assert f"{n} mutants" in lines[exercise.id] and f"course {n}/{n}" in lines[exercise.id]
+    for profile in profile_names():
+        choice = worlds.stored_choice(course, profile)
+        line = next(line for line in result.stdout.splitlines() if line.strip().startswith(profile + " "))
+        assert f"{choice.mutants} mutants ({choice.written} written, {choice.automatic} automatic)" in line
+        assert f"{choice.killed} fail on the hidden worlds" in line and "0 not separated" in line
 
 
 # ---------------------------------------------------------------- cases: what the network allows
@@ -194,24 +199,20 @@ def test_case_mutants_fail_unless_listed_as_not_separable(driver, course, case_f
     case, _ = read_case(case_files[name], name, "KNOWS", None)
     save(case)
     world = (f"case/{name}", case.digest)
-    hidden.ensure_prepared(driver, course, {world})
-    listed = {n for n, _ in hidden.not_separable(course, *world)}
+    worlds.ensure_prepared(driver, course, {world})
+    listed = {n for n, _ in worlds.not_separable(course, *world)}
     keys = case_keys(course, name)
-    killed = set()
+    failed: set[str] = set()
     for key in keys:
-        ensure_loaded(driver, key)
         for exercise in case_catalogue():
             assert check_answer(driver, exercise, exercise.solution, key).passed, (exercise.id, str(key))
-            killed |= {f"{exercise.id}/{r.mutant.name}" for r in run_mutants(driver, exercise, key) if r.killed}
-    everything = {f"{e.id}/{m.name}" for e in case_catalogue() for m in e.mutants}
-    assert everything - killed == listed  # what is listed is exactly what the graded scenarios miss
-    for candidate in hidden.candidates(course, world[0]):  # and no candidate variant would have caught it
-        key = CaseKey(name, candidate, case.digest)
-        ensure_loaded(driver, key)
-        for exercise in case_catalogue():
-            caught = {f"{exercise.id}/{r.mutant.name}" for r in run_mutants(driver, exercise, key) if r.killed}
-            assert not caught & listed, (candidate, caught & listed)
-    assert all(diagnosis for _, diagnosis in hidden.not_separable(course, *world))
+            specs = worlds.mutant_specs(exercise, worlds.schema_for(world[0]), answer_key(exercise, keys[0]).params)
+            trials = run_batch(driver, exercise, [s.query for s in specs], key)
+            failed |= {f"{exercise.id}/{s.name}" for s, t in zip(specs, trials) if t.status != "passed"}
+    everything = {f"{e.id}/{s.name}" for e in case_catalogue()
+                  for s in worlds.mutant_specs(e, worlds.schema_for(world[0]), answer_key(e, keys[0]).params)}
+    assert everything - failed == listed  # what is listed is exactly what the graded worlds miss
+    assert all(diagnosis for n, diagnosis in worlds.not_separable(course, *world) if "@" not in n)
 
 
 # ---------------------------------------------------------------- feedback and the scenario marker
@@ -223,18 +224,19 @@ def test_feedback_names_the_mistake_without_the_answer(driver, course):
     mutant = next(m for m in exercise.mutants if m.name == "following-not-followers")
     rewritten = ("MATCH (x:Account) WITH x, COUNT { (x)-[:FOLLOWS]->(:Account) } AS n "
                  "RETURN x.handle, n ORDER BY n DESC LIMIT 1")  # other words, the same mistake
-    checks = {mutant.query: [], rewritten: [], "MATCH (a:Account) RETURN a.handle, 0 LIMIT 1": []}
-    for key in keys:
-        ensure_loaded(driver, key)
-        for query, found in checks.items():
-            found.append(check_answer(driver, exercise, query, key))
-    verdicts = {q: summarise(exercise, found) for q, found in checks.items()}
+    unrelated = "MATCH (a:Account) RETURN a.handle, 0 LIMIT 1"
+
+    def drivers_for(key):
+        yield driver, True
+
+    verdicts = {q: check_and_judge(exercise, q, keys, drivers_for) for q in (mutant.query, rewritten, unrelated)}
     for query in (mutant.query, rewritten):
         assert not verdicts[query].passed and mutant.diagnosis in verdicts[query].feedback
-    assert mutant.diagnosis not in verdicts["MATCH (a:Account) RETURN a.handle, 0 LIMIT 1"].feedback
-    for key, found in zip(keys, checks[rewritten]):
+        assert verdicts[query].mistake == mutant.diagnosis
+    assert mutant.diagnosis not in verdicts[unrelated].feedback
+    for key in keys:
         top = answer_key(exercise, key).expected.rows[0][0]
-        assert top not in found.feedback
+        assert top not in verdicts[rewritten].feedback
 
 
 MARKER_NAMERS = [

@@ -96,7 +96,7 @@ def parse(path: Path, kind: str = "scenario") -> Exercise:
     spec = data["compare"]
     if spec.get("mode") not in MODES:
         raise LinklabError(f"{where}: compare.mode must be one of {', '.join(MODES)}")
-    unknown = set(spec) - {"mode", "columns", "fixed_columns", "tolerance"}
+    unknown = set(spec) - {"mode", "columns", "fixed_columns", "tolerance", "ranked"}
     if unknown:
         raise LinklabError(f"{where}: unknown field(s) in [compare]: {', '.join(sorted(unknown))}")
     if not isinstance(spec.get("columns"), int) or spec["columns"] < 1:
@@ -111,7 +111,7 @@ def parse(path: Path, kind: str = "scenario") -> Exercise:
         prompt=data["prompt"].strip(), hints=tuple(data["hints"]), answer=data["answer"],
         compare=CompareSpec(mode=spec["mode"], columns=spec["columns"],
                             fixed_columns=bool(spec.get("fixed_columns", False)),
-                            tolerance=float(spec.get("tolerance", 1e-6))),
+                            tolerance=float(spec.get("tolerance", 1e-6)), ranked=bool(spec.get("ranked", False))),
         parameters=tuple(data.get("parameters", ())), uses_gds=bool(data.get("uses_gds", False)), path=path, kind=kind)
     if not exercise.solution_path.exists():
         raise LinklabError(f"{where}: reference solution {exercise.solution_path.relative_to(DATA_ROOT)} is missing")

@@ -27,6 +27,7 @@ class CompareSpec:
     columns: int = 1  # how many columns the answer has
     fixed_columns: bool = False  # column order matters (the prompt fixes it)
     tolerance: float = 1e-6  # absolute, for floats
+    ranked: bool = False  # top-k: the rows must come highest first (ties in any order), as the prompt asks
 
 
 @dataclass
@@ -157,7 +158,18 @@ def compare_topk(expected: Expected, got: list[tuple], spec: CompareSpec) -> Ver
     missing, _ = unmatched(must, got, spec.tolerance)
     if missing:
         return verdict(False, "top_missing", -1)
+    if spec.ranked and not highest_first(got, spec.tolerance):
+        return verdict(False, "order")
     return verdict(True, "correct")
+
+
+def highest_first(rows: list[tuple], tolerance: float) -> bool:
+    """Whether the rows' scores (the last numeric column) never rise from one row to the next."""
+    scores = [next((v for v in reversed(row) if isinstance(v, (int, float)) and not isinstance(v, bool)), None)
+              for row in rows]
+    if None in scores:
+        return True  # nothing to rank by in the returned rows: the row set was judged already
+    return all(a >= b - tolerance for a, b in zip(scores, scores[1:]))
 
 
 def compare_scalar(expected: list[tuple], got: list[tuple], spec: CompareSpec) -> Verdict:

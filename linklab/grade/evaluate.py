@@ -191,7 +191,7 @@ def rows_digest(exercise: Exercise, rows: tuple) -> str:
     """The same digest for the same rows (normalised): in order where the exercise fixes it, else as a
     multiset; column order kept (the mutants and the answers it is compared with run the same RETURN)."""
     texts = [rounded(row) for row in rows]
-    if exercise.compare.mode != "ordered":
+    if exercise.compare.mode != "ordered" and not exercise.compare.ranked:
         texts.sort()
     return hashlib.sha256("\n".join(texts).encode()).hexdigest()[:24]
 

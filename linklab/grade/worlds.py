@@ -28,9 +28,11 @@ import json
 import os
 import sqlite3
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import neo4j
 
@@ -96,6 +98,7 @@ def candidate_keys(course: str, world: str, extra: str = "", count: int = CANDID
                                varied=True) for k in range(start, start + count)]
 
 
+@lru_cache(maxsize=64)
 def content_digest(world: str, extra: str = "") -> str:
     """Changes when a reference, a hand-written mutant, an answer key's code, the mutation operators or the
     generator change: then the choice is made again."""
@@ -118,13 +121,18 @@ def database() -> Path:
     return state_dir() / "worlds.db"
 
 
-def connect() -> sqlite3.Connection:
+@contextmanager
+def connect() -> Iterator[sqlite3.Connection]:
+    """The worlds database, in autocommit mode (a writer opens its own transaction), closed afterwards."""
     path = database()
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path, timeout=30, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.executescript(SCHEMA)
-    return db
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(SCHEMA)
+        yield db
+    finally:
+        db.close()
 
 
 SCHEMA = """
@@ -150,6 +158,7 @@ class Choice:
     equivalent: list[str] = field(default_factory=list)  # "exercise/mutant": agree with the reference everywhere
     survivors: list[str] = field(default_factory=list)  # told apart by a candidate, not by the chosen worlds
     seconds: float = 0.0
+    per_exercise: dict = field(default_factory=dict)  # exercise -> [written, automatic, equivalent, killed]
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, separators=(",", ":"))
@@ -170,13 +179,17 @@ def store(course: str, world: str, extra: str, choice: Choice, specs: dict[str, 
     content = content_digest(world, extra)
     with connect() as db:
         db.execute("BEGIN IMMEDIATE")
-        db.execute("INSERT OR REPLACE INTO choices VALUES (?, ?, ?, ?, ?)",
-                   (course, world, content, time.time(), choice.to_json()))
-        db.executemany("INSERT OR REPLACE INTO mutants VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       [(world, content, exercise, s.name, s.diagnosis, int(s.written), s.query)
-                        for exercise, found in specs.items() for s in found])
-        db.executemany("INSERT OR REPLACE INTO digests VALUES (?, ?, ?, ?, ?)",
-                       [(token, content, exercise, mutant, digest) for token, exercise, mutant, digest in digests])
+        try:
+            db.execute("INSERT OR REPLACE INTO choices VALUES (?, ?, ?, ?, ?)",
+                       (course, world, content, time.time(), choice.to_json()))
+            db.executemany("INSERT OR REPLACE INTO mutants VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           [(world, content, exercise, s.name, s.diagnosis, int(s.written), s.query)
+                            for exercise, found in specs.items() for s in found])
+            db.executemany("INSERT OR REPLACE INTO digests VALUES (?, ?, ?, ?, ?)",
+                           [(token, content, exercise, mutant, digest) for token, exercise, mutant, digest in digests])
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
         db.execute("COMMIT")
 
 
@@ -207,8 +220,10 @@ def remember_digests(key: ScenarioKey | CaseKey, exercise: str, found: dict[str,
     world, extra = world_of(key)
     content, token = content_digest(world, extra), key.token()
     with connect() as db:
+        db.execute("BEGIN IMMEDIATE")
         db.executemany("INSERT OR REPLACE INTO digests VALUES (?, ?, ?, ?, ?)",
                        [(token, content, exercise, mutant, digest) for mutant, digest in found.items()])
+        db.execute("COMMIT")
 
 
 def hidden_keys(course: str, world: str, extra: str = "") -> list[ScenarioKey | CaseKey]:
@@ -322,7 +337,11 @@ def prepare(driver: neo4j.Driver, course: str, world: str, extra: str = "", data
         automatic=sum(not s.written for v in specs.values() for s in v),
         killed=killed_first + len(caught), killed_first=killed_first,
         equivalent=sorted(equivalent), survivors=sorted(told - caught),
-        seconds=time.perf_counter() - began)
+        seconds=time.perf_counter() - began,
+        per_exercise={e.id: [sum(s.written for s in specs[e.id]), sum(not s.written for s in specs[e.id]),
+                             sum(f"{e.id}/{s.name}" in equivalent for s in specs[e.id]),
+                             sum(f"{e.id}/{s.name}" in caught or runs[(e.id, s.name)][first].status != "passed"
+                                 for s in specs[e.id])] for e in exercises})
     digests = [(k.token(), e.id, s.name, trial_code(runs[(e.id, s.name)][k])) for e in exercises
                for s in specs[e.id] for k in checked if k in runs[(e.id, s.name)]]
     store(course, world, extra, choice, specs, digests)
