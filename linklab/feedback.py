@@ -103,7 +103,7 @@ PASSED = "Right on your scenario and on {hidden} hidden {hidden_scenarios}."
 OWN_FAILED = "On your scenario: {feedback}"
 OWN_REFUSED = "Not run: {feedback}"
 HIDDEN_REFUSED = "Right on your scenario, but on a hidden scenario: {feedback}"
-HARD_CODED = ("Right on your scenario, but wrong on a hidden one with other people: your query writes out names "
+HARD_CODED = ("Right on your scenario, but wrong on a hidden one with other people: your query hard-codes names "
               "or values from your scenario's data instead of finding them.")
 HIDDEN_WRONG = ("Right on your scenario, but not on a hidden one: your query leans on something your scenario "
                 "happens to have and the exercise does not promise. {what}")

@@ -71,7 +71,7 @@ def verdicts_for(driver, exercise, queries: list[str], keys: list | None = None)
         ensure_loaded(driver, key)
         for i, query in enumerate(queries):
             checks[i].append(check_answer(driver, exercise, query, key))
-    return [summarise(exercise, checks[i]) for i in range(len(queries))]
+    return [summarise(exercise, checks[i], keys, queries[i]) for i in range(len(queries))]
 
 
 def check_variants(driver, exercise, keys: list) -> None:

@@ -71,7 +71,8 @@ def test_the_pool_gives_the_single_servers_verdicts(graded):
     passed = {t: {v.exercise for v in vs if v.passed} for t, vs in pooled.verdicts.items()}
     assert passed == {"ana": {"crews", "hub-messages", "alias-unmask"}, "ben": {"hub-messages"}, "cat": {"crews"}}
     verdicts = {(t, v.exercise): v for t, vs in pooled.verdicts.items() for v in vs}
-    assert [c.status for c in verdicts["cat", "alias-unmask"].checks] == ["refused", "skipped", "skipped"]
+    statuses = [c.status for c in verdicts["cat", "alias-unmask"].checks]
+    assert statuses == ["refused"] + ["skipped"] * (len(statuses) - 1) and len(statuses) >= 3
     assert "read-only" in verdicts["ben", "alias-unmask"].feedback
     assert verdicts["ben", "crews"].checks[0].status == "failed"
 

@@ -97,7 +97,7 @@ def test_the_ground_truth_is_not_in_the_database(driver):
     assert not ROLE_WORDS & set(values)
     scenario_keys = set(driver.execute_query("MATCH (s:Scenario {id: 'current'}) RETURN keys(s) AS k").records[0]["k"])
     assert scenario_keys <= set(asdict(scenario.info)) | {"id", "hash", "counts", "entities", "complete",
-                                                          "generator_digest",
+                                                          "generator_digest", "token",
                                                           "status", "started_at", "loaded_at"}
     truth = scenario.truth
     hub_name = driver.execute_query("MATCH (p:Person {id: $id}) RETURN p.name AS n", id=truth.hub).records[0]["n"]

@@ -27,6 +27,7 @@ from .diagnosis import Observation, name_mistake
 from .evaluate import (GDS_MEMORY_CAP, GRAPH_PREFIX, Budget, judge_rows, limit_picks, run_answer, run_batch,  # noqa: F401
                        sweep_graphs, unordered_limit)
 from .expected import answer_key, cached_answer, graphs_for  # noqa: F401
+from .allow import unwrap
 from .guard import Limits, Refused, inspect
 from .loading import NotReady, ensure_loaded, is_loaded, load_and_hold, load_key, require_key  # noqa: F401
 from .scenarios import (HIDDEN_SIZE, SIZE, case_keys, class_key, class_profile_for, class_profiles,  # noqa: F401
@@ -221,11 +222,19 @@ def writes_out_data(exercise: Exercise, query: str, own: ScenarioKey | CaseKey) 
     strings -= set(exercise.prompt.replace("'", " ").replace("`", " ").split())
     if strings & data_values(own):
         return True
-    returned = {leaf.text for item in tree.all("returnItem") for n in item.all("numberLiteral")
-                for leaf in n.leaves()}
+    returned = {leaf.text for n in tree.all("numberLiteral") if given_as_data(n) for leaf in n.leaves()}
     expected = {str(v) for row in answer_key(exercise, own).expected.rows for v in row
                 if isinstance(v, (int, float)) and not isinstance(v, bool)}
     return bool(returned & expected)
+
+
+def given_as_data(number) -> bool:
+    """A number the answer gives as a value (in a list, or as a whole returned column), not one it compares,
+    limits or computes with (a threshold from the prompt, LIMIT 1)."""
+    if number.inside("listLiteral"):
+        return True
+    item = next((a for a in number.ancestors() if a.rule == "returnItem"), None)
+    return item is not None and unwrap(item.child("expression")) is number
 
 
 def data_values(key: ScenarioKey | CaseKey) -> set[str]:

@@ -43,6 +43,7 @@ from ..scenario.generate import generator_digest
 from . import mutation
 from .evaluate import Trial, rows_digest, run_batch
 from .expected import answer_key
+from .loading import ensure_loaded
 
 HIDDEN_SIZE = "tiny"
 # Varied candidate worlds per course and profile (besides the realistic one), and more varied worlds for the
@@ -345,6 +346,8 @@ def prepare(driver: neo4j.Driver, course: str, world: str, extra: str = "", data
     digests = [(k.token(), e.id, s.name, trial_code(runs[(e.id, s.name)][k])) for e in exercises
                for s in specs[e.id] for k in checked if k in runs[(e.id, s.name)]]
     store(course, world, extra, choice, specs, digests)
+    if on_case:  # the case as imported is what its database held before (the grading server may be the lab's)
+        ensure_loaded(driver, first, database)
     say(f"{world}: {choice.killed} of {total} mutants fail on the chosen worlds; "
         f"{len(choice.equivalent)} probably equivalent; {time.perf_counter() - began:.0f} s")
     return Preparation(world, choice)
