@@ -48,10 +48,16 @@ def second_driver():
         srv.stop(inst)
 
 
+def without_named_mistake(feedback: str) -> str:
+    """A known mistake is named only where it is proven on the loads the answer ran on; where a LIMIT cuts
+    among ties, which loads prove it may depend on the server (storage order), never the verdict."""
+    return feedback.split(" It gives exactly the results of a known mistake")[0]
+
+
 def shown(results) -> dict:
-    """Everything a verdict says, without the measured seconds."""
-    return {trainee: [(v.exercise, v.passed, v.points, v.feedback, v.limit,
-                       [(c.scenario, c.status, c.feedback, c.limit, c.mistake) for c in v.checks]) for v in verdicts]
+    """Everything a verdict says, without the measured seconds (and the named mistake: see above)."""
+    return {trainee: [(v.exercise, v.passed, v.points, without_named_mistake(v.feedback), v.limit,
+                       [(c.scenario, c.status, c.feedback, c.limit) for c in v.checks]) for v in verdicts]
             for trainee, verdicts in results.verdicts.items()}
 
 
@@ -112,8 +118,9 @@ def test_grade_command_uses_every_server_of_the_pool(graded, cli_env, tmp_path, 
     assert "on 2 grading server(s)" in result.stderr
     graded_here = json.loads((tmp_path / "out" / "results.json").read_text())["trainees"]
     for trainee, verdicts in single.verdicts.items():
-        mine = {v["exercise"]: (v["passed"], v["feedback"]) for v in graded_here[trainee]["exercises"]}
-        assert {v.exercise: (v.passed, v.feedback) for v in verdicts} == mine
+        mine = {v["exercise"]: (v["passed"], without_named_mistake(v["feedback"]))
+                for v in graded_here[trainee]["exercises"]}
+        assert {v.exercise: (v.passed, without_named_mistake(v.feedback)) for v in verdicts} == mine
 
 
 def check(status: str, seconds: float, limit: str = "") -> CheckResult:

@@ -36,6 +36,7 @@ from ..exercises.catalogue import Exercise, catalogue
 from .engine import (Budget, CaseKey, CheckResult, ExerciseVerdict, ScenarioKey, check_answer, ensure_loaded,
                      run_batch, scenarios_for, skipped, summarise, text_refusal)
 from .guard import Limits
+from .diagnosis import record_load
 from .scenarios import worlds_for
 from .worlds import ensure_prepared
 
@@ -323,7 +324,10 @@ class ClassRun:
         as tight as a serial run's deadline when they are all done, never tighter (within_budget settles it)."""
         exercise, answer = self.answer(job)
         budget = Budget(self.limits.timeout_s, spent=sum(c.seconds for c in self.earlier(job)))
-        return check_answer(driver, exercise, answer, job.key, self.limits, budget=budget, on_wait=self.notify)
+        result = check_answer(driver, exercise, answer, job.key, self.limits, budget=budget, on_wait=self.notify)
+        if result.status == "failed":  # the known mistakes' rows on this load, to compare with (diagnosis)
+            record_load(driver, exercise, job.key, result.load, result.digest)
+        return result
 
     def load(self, server: int, driver: neo4j.Driver, key: ScenarioKey | CaseKey) -> None:
         began = time.perf_counter()

@@ -23,7 +23,7 @@ from ..errors import LinklabError
 from ..exercises.catalogue import Exercise
 from ..keys import CaseKey, ScenarioKey, derive_seed  # noqa: F401  (re-exported: the grader's keys)
 from .compare import STABLE_KEY, Verdict
-from .diagnosis import Observation, name_mistake
+from .diagnosis import Observation, name_mistake, record_load
 from .evaluate import (GDS_MEMORY_CAP, GRAPH_PREFIX, Budget, judge_rows, limit_picks, run_answer, run_batch,  # noqa: F401
                        sweep_graphs, unordered_limit)
 from .expected import answer_key, cached_answer, graphs_for  # noqa: F401
@@ -47,6 +47,7 @@ class CheckResult:
     mistake: str = ""  # (records of older versions; verdicts carry the diagnosis)
     reason: str = ""  # the comparison's or the refusal's reason code
     digest: str = ""  # of the rows the answer returned here (evaluate.rows_digest)
+    load: str = ""  # the load of the world it ran on (grade.loading.load_id)
 
     @property
     def passed(self) -> bool:
@@ -77,7 +78,7 @@ def check_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scen
         verdict = Verdict(False, words.UNORDERED_LIMIT, reason="unordered_limit")
     feedback = words.hidden_reason(verdict.reason) if key.hidden and not verdict.passed else verdict.feedback
     return CheckResult(exercise.id, str(key), "passed" if verdict.passed else "failed", feedback, seconds(),
-                       reason=verdict.reason, digest=digest)
+                       reason=verdict.reason, digest=digest, load=result.load)
 
 
 def check_on_scenarios(exercise: Exercise, query: str, keys: list,
@@ -111,6 +112,8 @@ def run_checks(exercise: Exercise, query: str, keys: list, drivers_for, limits: 
                 break
         if result is None:
             raise LinklabError(f"no database could load {key}")
+        if result.status == "failed":  # while this load is there: the known mistakes' rows on it (diagnosis)
+            record_load(used[key], exercise, key, result.load, result.digest)
         results.append(result)
     return results, used
 
@@ -164,9 +167,8 @@ def summarise(exercise: Exercise, checks: list[CheckResult], keys: list | None =
     with `query`, "hard-coded" is said only when the answer writes out values of the trainee's world."""
     mistake = ""
     if keys and not all(c.passed for c in checks) and all(c.status in ("passed", "failed") for c in checks):
-        seen = [Observation(key, c.digest) for key, c in zip(keys, checks) if c.digest]
-        if len(seen) == len(checks):
-            mistake = name_mistake(exercise, seen, run)
+        seen = [Observation(key, c.passed, c.digest, c.load) for key, c in zip(keys, checks)]
+        mistake = name_mistake(exercise, seen, run)
     literals = bool(query and keys) and writes_out_data(exercise, query, keys[0])
     verdict = judge(exercise, checks, mistake, literals)
     verdict.limit = next((c.limit for c in checks if c.limit), "")

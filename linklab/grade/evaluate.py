@@ -30,7 +30,8 @@ from ..keys import CaseKey, ScenarioKey
 from .compare import Verdict, compare, normalise
 from .expected import answer_key
 from .guard import Limits, Refused, RunResult, inspect, is_time_error, refused, run_guarded, server_of
-from .loading import NotReady, load_and_hold, require_key
+from .loading import NotReady, load_and_hold, load_id, require_key
+from ..load import loaded
 
 GDS_MEMORY_CAP = 1 << 30  # bytes: refuse projections that GDS estimates above this
 
@@ -118,7 +119,11 @@ def run_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scenar
             try:
                 if uses_gds:
                     gds_estimate_ok(driver, database)
-                return run_guarded(driver, query, params, limits, database, budget.deadline(), require_key(key))
+                seen: dict = {}
+                result = run_guarded(driver, query, params, limits, database, budget.deadline(),
+                                     require_key(key, seen))
+                result.load = load_id(server_of(driver), seen.get("loaded_at", ""))
+                return result
             except NotReady as exc:
                 why = exc
             finally:
@@ -199,10 +204,11 @@ def rows_digest(exercise: Exercise, rows: tuple) -> str:
 @dataclass(frozen=True)
 class Trial:
     """A query's outcome on one world: passed or failed against the key, or refused (an error, the time
-    limit); `digest` of its normalised rows ("" when refused)."""
+    limit); `digest` of its normalised rows ("" when refused); `load`: the load it ran on (loading.load_id)."""
     status: str  # passed | failed | refused
     digest: str = ""
     rows: tuple | None = None
+    load: str = ""
 
 
 def judge_rows(exercise: Exercise, key: ScenarioKey | CaseKey, rows: list) -> tuple[Verdict, tuple, str]:
@@ -222,12 +228,13 @@ def run_batch(driver: neo4j.Driver, exercise: Exercise, queries: list[str], key:
     is loaded first if needed and kept under a shared lease for the whole batch."""
     held, _ = load_and_hold(driver, key, database)
     try:
+        load = load_id(server_of(driver), str(loaded(driver, database).props.get("loaded_at")))
         base = dict(answer_key(exercise, key).params)
         out = []
         with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
             for query in queries:
-                out.append(run_one(driver, session, exercise, key, query, base, database, timeout_s, keep_rows,
-                                   max_rows))
+                trial = run_one(driver, session, exercise, key, query, base, database, timeout_s, keep_rows, max_rows)
+                out.append(Trial(trial.status, trial.digest, trial.rows, load))
         return out
     finally:
         held.release()

@@ -72,6 +72,7 @@ class RunResult:
     columns: list[str] = field(default_factory=list)
     rows: list[list[Any]] = field(default_factory=list)
     seconds: float = 0.0
+    load: str = ""  # the load of the world it ran on (grade.loading.load_id), when the caller asked
 
 
 @dataclass(frozen=True)

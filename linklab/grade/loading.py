@@ -21,9 +21,10 @@ class NotReady(Exception):
         self.reason, self.writer = reason, writer
 
 
-def require_key(key: ScenarioKey | CaseKey) -> Callable[[neo4j.Transaction], None]:
+def require_key(key: ScenarioKey | CaseKey, seen: dict | None = None) -> Callable[[neo4j.Transaction], None]:
     """What a check runs first in the answer's own transaction: the shared lock on the lease node (held
-    until the transaction ends, so no load can start meanwhile), then `key` must be loaded and complete."""
+    until the transaction ends, so no load can start meanwhile), then `key` must be loaded and complete.
+    `seen` receives the load it found ("loaded_at": when that load finished)."""
     def prepare(tx: neo4j.Transaction) -> None:
         state, props = lease.read_under_lock(tx)
         if state is None:
@@ -32,7 +33,15 @@ def require_key(key: ScenarioKey | CaseKey) -> Callable[[neo4j.Transaction], Non
             raise NotReady("busy", state.writer)
         if not (props and props.get("complete") and key.matches(props)):
             raise NotReady("other")
+        if seen is not None:
+            seen["loaded_at"] = str(props.get("loaded_at"))
     return prepare
+
+
+def load_id(server: str, loaded_at: str) -> str:
+    """One load of one world on one server: rows that depend on storage order (ties cut by a LIMIT) are
+    the same for the same query only within it."""
+    return f"{server}@{loaded_at}"
 
 
 def is_loaded(driver: neo4j.Driver, key: ScenarioKey | CaseKey, database: str = "neo4j") -> bool:

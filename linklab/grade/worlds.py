@@ -142,8 +142,10 @@ CREATE TABLE IF NOT EXISTS choices (course TEXT NOT NULL, world TEXT NOT NULL, d
 CREATE TABLE IF NOT EXISTS mutants (world TEXT NOT NULL, content TEXT NOT NULL, exercise TEXT NOT NULL,
     mutant TEXT NOT NULL, diagnosis TEXT NOT NULL, written INTEGER NOT NULL, query TEXT NOT NULL,
     PRIMARY KEY (world, content, exercise, mutant));
-CREATE TABLE IF NOT EXISTS digests (token TEXT NOT NULL, content TEXT NOT NULL, exercise TEXT NOT NULL,
-    mutant TEXT NOT NULL, digest TEXT NOT NULL, PRIMARY KEY (token, content, exercise, mutant));
+CREATE TABLE IF NOT EXISTS trials (load TEXT NOT NULL, token TEXT NOT NULL, content TEXT NOT NULL,
+    exercise TEXT NOT NULL, mutant TEXT NOT NULL, status TEXT NOT NULL, digest TEXT NOT NULL,
+    PRIMARY KEY (load, content, exercise, mutant));
+CREATE INDEX IF NOT EXISTS trials_by_world ON trials (token, content, exercise);
 """
 
 
@@ -174,9 +176,9 @@ def stored_choice(course: str, world: str, extra: str = "") -> Choice | None:
 
 
 def store(course: str, world: str, extra: str, choice: Choice, specs: dict[str, tuple[MutantSpec, ...]],
-          digests: list[tuple[str, str, str, str]]) -> None:
-    """The choice, the mutants it was made against, and their rows' digests ((token, exercise, mutant,
-    digest); "!" for a refused run) on the worlds where they ran: one transaction."""
+          trials: list[tuple]) -> None:
+    """The choice, the mutants it was made against, and how they did where they ran ((load, token, exercise,
+    mutant, status, digest)): one transaction."""
     content = content_digest(world, extra)
     with connect() as db:
         db.execute("BEGIN IMMEDIATE")
@@ -186,8 +188,9 @@ def store(course: str, world: str, extra: str, choice: Choice, specs: dict[str, 
             db.executemany("INSERT OR REPLACE INTO mutants VALUES (?, ?, ?, ?, ?, ?, ?)",
                            [(world, content, exercise, s.name, s.diagnosis, int(s.written), s.query)
                             for exercise, found in specs.items() for s in found])
-            db.executemany("INSERT OR REPLACE INTO digests VALUES (?, ?, ?, ?, ?)",
-                           [(token, content, exercise, mutant, digest) for token, exercise, mutant, digest in digests])
+            db.executemany("INSERT OR REPLACE INTO trials VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           [(load, token, content, exercise, mutant, status, digest)
+                            for load, token, exercise, mutant, status, digest in trials])
         except BaseException:
             db.execute("ROLLBACK")
             raise
@@ -208,22 +211,43 @@ def known_mutants(key: ScenarioKey | CaseKey, exercise: str) -> list[MutantSpec]
     return [MutantSpec(name, diagnosis, query, bool(written)) for name, diagnosis, query, written in rows]
 
 
-def known_digests(key: ScenarioKey | CaseKey, exercise: str) -> dict[str, str]:
-    """mutant -> the digest of its rows on world `key` (as far as some preparation or check ran it)."""
+def trials_on_load(key: ScenarioKey | CaseKey, exercise: str, load: str) -> dict[str, tuple[str, str]]:
+    """mutant -> (status, digest) on one load of world `key` (as far as a preparation or a check ran them)."""
     world, extra = world_of(key)
     with connect() as db:
-        rows = db.execute("SELECT mutant, digest FROM digests WHERE token = ? AND content = ? AND exercise = ?",
+        rows = db.execute("SELECT mutant, status, digest FROM trials WHERE load = ? AND content = ? AND exercise = ?",
+                          (load, content_digest(world, extra), exercise)).fetchall()
+    return {mutant: (status, digest) for mutant, status, digest in rows}
+
+
+def outcomes_on_world(key: ScenarioKey | CaseKey, exercise: str) -> dict[str, str]:
+    """mutant -> passed/failed/refused on world `key`, on any load (a pass does not depend on storage order)."""
+    world, extra = world_of(key)
+    with connect() as db:
+        rows = db.execute("SELECT mutant, status FROM trials WHERE token = ? AND content = ? AND exercise = ?",
                           (key.token(), content_digest(world, extra), exercise)).fetchall()
     return dict(rows)
 
 
-def remember_digests(key: ScenarioKey | CaseKey, exercise: str, found: dict[str, str]) -> None:
+def digests_on_world(key: ScenarioKey | CaseKey, exercise: str) -> dict[str, set[str]]:
+    """mutant -> the digests of its rows on world `key`, on every load it ran on."""
+    world, extra = world_of(key)
+    with connect() as db:
+        rows = db.execute("SELECT mutant, digest FROM trials WHERE token = ? AND content = ? AND exercise = ?",
+                          (key.token(), content_digest(world, extra), exercise)).fetchall()
+    found: dict[str, set[str]] = {}
+    for mutant, digest in rows:
+        found.setdefault(mutant, set()).add(digest)
+    return found
+
+
+def remember_trials(key: ScenarioKey | CaseKey, exercise: str, specs: list[MutantSpec], trials: list) -> None:
     world, extra = world_of(key)
     content, token = content_digest(world, extra), key.token()
     with connect() as db:
         db.execute("BEGIN IMMEDIATE")
-        db.executemany("INSERT OR REPLACE INTO digests VALUES (?, ?, ?, ?, ?)",
-                       [(token, content, exercise, mutant, digest) for mutant, digest in found.items()])
+        db.executemany("INSERT OR REPLACE INTO trials VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       [(t.load, token, content, exercise, s.name, t.status, t.digest) for s, t in zip(specs, trials)])
         db.execute("COMMIT")
 
 
@@ -331,7 +355,6 @@ def prepare(driver: neo4j.Driver, course: str, world: str, extra: str = "", data
     caught = set().union(*(covers[i] for i in chosen)) if chosen else set()
     untold = [(e, s) for e in exercises for s in alive[e.id] if f"{e.id}/{s.name}" not in told]
     equivalent = equivalents(driver, course, world, extra, database, untold, say)
-    checked = [first] + [k for k in chosen_keys if k is not first]
     choice = Choice(
         keys=[list(key_pair(k)) for k in chosen_keys], mutants=total,
         written=sum(s.written for v in specs.values() for s in v),
@@ -343,18 +366,14 @@ def prepare(driver: neo4j.Driver, course: str, world: str, extra: str = "", data
                              sum(f"{e.id}/{s.name}" in equivalent for s in specs[e.id]),
                              sum(f"{e.id}/{s.name}" in caught or runs[(e.id, s.name)][first].status != "passed"
                                  for s in specs[e.id])] for e in exercises})
-    digests = [(k.token(), e.id, s.name, trial_code(runs[(e.id, s.name)][k])) for e in exercises
-               for s in specs[e.id] for k in checked if k in runs[(e.id, s.name)]]
-    store(course, world, extra, choice, specs, digests)
+    trials = [(t.load, k.token(), e.id, s.name, t.status, t.digest) for e in exercises for s in specs[e.id]
+              for k, t in runs[(e.id, s.name)].items()]
+    store(course, world, extra, choice, specs, trials)
     if on_case:  # the case as imported is what its database held before (the grading server may be the lab's)
         ensure_loaded(driver, first, database)
     say(f"{world}: {choice.killed} of {total} mutants fail on the chosen worlds; "
         f"{len(choice.equivalent)} probably equivalent; {time.perf_counter() - began:.0f} s")
     return Preparation(world, choice)
-
-
-def trial_code(trial: Trial | None) -> str:
-    return "" if trial is None else "!" if trial.status == "refused" else trial.digest
 
 
 def equivalents(driver, course: str, world: str, extra: str, database: str, untold: list,
