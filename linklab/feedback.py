@@ -118,3 +118,30 @@ def syntax_error(message: str) -> str:
     what = re.sub(r":\s*expected .*", "", what).rstrip(". ")  # the list of every token it could take is noise
     return (f"Syntax error on line {found.group('line')}, column {found.group('column')}: {what}. "
             "Check brackets, quotes and commas just before that point.")
+
+
+# The class server (classroom.accounts, web.classroom): signing in, names, limits. {placeholders} are filled
+# by the server; none says whether a secret was close.
+CLASS = {
+    "not_signed_in": "Sign in first: open the lab's address and join the course.",
+    "course_code": "That is not this course's code: ask your instructor for it.",
+    "personal_code": "No trainee has that code: check it, or ask your instructor.",
+    "other_course": "That code belongs to another course.",
+    "name_form": "A name is 1 to 40 letters, digits, spaces, dots, apostrophes or dashes.",
+    "name_reserved": "The name \"{name}\" is kept for the staff: choose your own name.",
+    "name_taken": ("The name \"{name}\" is taken in this course, or looks the same as one that is: sign in with "
+                   "your personal code, or choose another name."),
+    "class_full": "This class is full ({places} places): ask your instructor to make room.",
+    "too_large": "The request is larger than {kib} KiB: send a shorter answer.",
+    "not_text": "The query has characters that are not text: type it again, or paste it as plain text.",
+    "wait_address": "Too many failed sign-ins from this address: try again in {seconds} s.",
+    "wait_account": ("The instructor's sign-in is slowed after failed attempts: try again in {seconds} s, or sign "
+                     "in on the lab's own machine."),
+    "wrong_password": "That is not the instructor's password.",
+    "in_flight": "You already have {limit} queries running: wait for one to finish, then try again.",
+    "too_often": "More than {per} {kind}s in a minute: wait a little, then try again.",
+}
+
+
+def class_message(code: str, **details) -> str:
+    return CLASS[code].format(**details)
