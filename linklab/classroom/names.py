@@ -1,26 +1,29 @@
 """Trainees' names: what a name may be, and when two names are the same name.
 
-A name is shown as typed, after NFKC (full-width and other compatibility forms become plain letters) and
-with runs of spaces collapsed. Two names are the same when their *keys* are equal: NFKC, letters of other
-scripts that look like Latin ones folded to those (Cyrillic "а" is "a", Greek "Ο" is "O"), then casefold.
-So "mallory", "Маllory" (a Cyrillic М and а) and "Ｍａｌｌｏｒｙ" are all the name "Mallory": a classmate
-cannot join beside someone under a name the grid shows the same. Reserved words (instructor, admin, ...)
-are refused in any spelling.
+A name is kept and shown as typed, after NFKC (full-width and other compatibility forms become plain
+letters: "Ｍａｌｌｏｒｙ" is "Mallory") and with runs of spaces collapsed. Two names are the same name when
+either of their two keys is equal:
+
+- the *case key*: look-alike letters of other scripts folded to the Latin ones (Cyrillic "а" is "a", Greek
+  "Ο" is "O"), then case folded. "mallory" and "Маllory" (a Cyrillic М and а) are the name "Mallory".
+- the *shape key*, case kept: the same folding, and the Latin shapes that look alike in common fonts
+  (capital I, digit 1 and small l; digit 0 and capital O; "rn" and "m"). "MaIIory" (two capital i) is
+  "Mallory" too. Case is kept here so that "Ian" and "Lan" stay two names.
+
+So a classmate cannot join beside someone under a name the grid shows the same. Words kept for the staff and
+the system (instructor, admin, ...) are refused in any of these spellings, whole or as a word of a name.
 
 LOOKALIKES is a small table written for linklab from the Unicode character names (each entry is spelled
-with its \\N{NAME}; tests check every one exists, is stable under NFKC and is listed once): the Cyrillic,
-Greek, Armenian, Cherokee and small-capital letters that look like a Latin letter in common fonts. It is a
-subset of Unicode's confusables.txt (not shipped, no network): letters only, capitals folded before
-casefold so that a capital look-alike meets a capital. Digits stay digits ("Team 1" and "Team l" are two
-names): folding 1/l/I would also make "Ian" and "Lan" one name.
+with its \\N{NAME}; tests check every one exists and is stable under NFKC): the Cyrillic, Greek, Armenian,
+Cherokee and small-capital letters that look like a Latin letter in common fonts. It is a subset of
+Unicode's confusables.txt (not shipped; built offline, no network): letters only, capitals folded before case
+folding so that a capital look-alike meets a capital.
 """
-
 from __future__ import annotations
 
 import re
 import unicodedata
 
-NAME_PATTERN = re.compile(r"[\w][\w .'-]{0,39}", re.UNICODE)
 LOOKALIKES = {
     "a": "\N{CYRILLIC SMALL LETTER A}\N{GREEK SMALL LETTER ALPHA}\N{LATIN SMALL LETTER ALPHA}",
     "c": "\N{CYRILLIC SMALL LETTER ES}\N{LATIN LETTER SMALL CAPITAL C}",
@@ -68,10 +71,15 @@ LOOKALIKES = {
     "Z": "\N{GREEK CAPITAL LETTER ZETA}\N{CHEROKEE LETTER NO}",
 }
 FOLD = str.maketrans({look: latin for latin, looks in LOOKALIKES.items() for look in looks})
-# Names that would pass for the staff or the system, whole or as one word of a name
+# Latin shapes that look alike in common sans-serif fonts (the shape key only: case is kept there)
+SHAPES = str.maketrans({"I": "l", "1": "l", "0": "O", "\N{RIGHT SINGLE QUOTATION MARK}": "'"})
+MAX_LENGTH = 40
+MAX_MARKS = 2  # combining marks on one letter (Devanagari, Vietnamese need one or two; more is Zalgo text)
+PUNCTUATION = set(" .'-_\N{RIGHT SINGLE QUOTATION MARK}")
+# Names that would pass for the staff or the system: as a word of a name ("Admin Bob", "Admin2") ...
 RESERVED_WORDS = {"instructor", "teacher", "trainer", "admin", "administrator", "sysadmin", "superuser",
                   "moderator", "linklab"}
-RESERVED_WORD = re.compile("(" + "|".join(sorted(RESERVED_WORDS)) + r")\d*")  # "Admin2" too
+# ... or as the whole name
 RESERVED_NAMES = {"root", "system", "staff", "console", "server", "neo4j", "everyone", "nobody", "anonymous",
                   "guest", "null", "undefined"}
 
@@ -81,12 +89,52 @@ def display_form(name: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", str(name)).split())
 
 
-def name_key(name: str) -> str:
-    """What two names must differ in: look-alike letters folded, case folded."""
-    folded = display_form(name).translate(FOLD).casefold()
-    return unicodedata.normalize("NFKC", folded)
+def is_well_formed(name: str) -> bool:
+    """1 to 40 characters after display_form: a letter or digit first, then letters (with their combining
+    marks), digits, spaces, dots, apostrophes, dashes or underscores."""
+    if not 1 <= len(name) <= MAX_LENGTH or unicodedata.category(name[0])[0] not in "LN":
+        return False
+    marks = 0
+    for ch in name:
+        kind = unicodedata.category(ch)[0]
+        marks = marks + 1 if kind == "M" else 0
+        if marks > MAX_MARKS or (kind not in "LNM" and ch not in PUNCTUATION):
+            return False
+    return True
+
+
+def case_key(name: str) -> str:
+    """Look-alike letters folded, then case folded (twice: case folding can make a letter the table folds,
+    as Cherokee small letters fold to the capitals)."""
+    key = display_form(name)
+    for _ in range(2):
+        key = unicodedata.normalize("NFKC", key.translate(FOLD).casefold())
+    return key
+
+
+def shape_key(name: str) -> str:
+    """Look-alike letters and look-alike Latin shapes folded, case kept."""
+    return display_form(name).translate(FOLD).translate(SHAPES).replace("rn", "m")
+
+
+def name_keys(name: str) -> tuple[str, str]:
+    """(case key, shape key): two names are the same name when either key is equal."""
+    return case_key(name), shape_key(name)
+
+
+def reserved_form(word: str) -> str:
+    """A word as the reserved list is compared with it: trailing digits dropped ("Admin2"), then every
+    look-alike folded and case folded, with i/l/1 as one letter and 0 as o ("lnstructor", "r00t")."""
+    word = word.rstrip("0123456789") or word
+    return shape_key(word).casefold().replace("i", "l").replace("0", "o")
+
+
+RESERVED_WORD_FORMS = {reserved_form(word) for word in RESERVED_WORDS}
+RESERVED_NAME_FORMS = {reserved_form(name) for name in RESERVED_NAMES}
 
 
 def is_reserved(name: str) -> bool:
-    key = name_key(name)
-    return key in RESERVED_NAMES or any(RESERVED_WORD.fullmatch(word) for word in re.split(r"[ .'_-]+", key))
+    words = [w for w in re.split(r"[ .'_\N{RIGHT SINGLE QUOTATION MARK}-]+", display_form(name)) if w]
+    whole = reserved_form("".join(words))
+    return whole in RESERVED_NAME_FORMS or whole in RESERVED_WORD_FORMS or \
+        any(reserved_form(word) in RESERVED_WORD_FORMS for word in words)
