@@ -122,6 +122,10 @@ def name_keys(name: str) -> tuple[str, str]:
     return case_key(name), shape_key(name)
 
 
+def same_name(one: str, other: str) -> bool:
+    return any(a == b for a, b in zip(name_keys(one), name_keys(other)))
+
+
 def reserved_form(word: str) -> str:
     """A word as the reserved list is compared with it: trailing digits dropped ("Admin2"), then every
     look-alike folded and case folded, with i/l/1 as one letter and 0 as o ("lnstructor", "r00t")."""
