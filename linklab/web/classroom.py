@@ -182,12 +182,11 @@ def create_class_app(course: str, databases: servers.ClassDatabases, limits: Lim
         slowed = account is not None and not walls.is_this_machine(where)
         if slowed and (wait := by_account.wait(account)):
             raise Refusal(429, class_message("wait_account", seconds=wait), retry_after=wait)
-        body = await form(request)
         charged = [(by_address, where, by_address.failed(where))]
         if account is not None:
             charged.append((by_account, account, by_account.failed(account)))
         try:
-            response = await run_in_threadpool(work, body)
+            response = await run_in_threadpool(work, await form(request))
         except AccountError as exc:
             if not exc.problem.is_guess:
                 for backoff, key, stamp in charged:
