@@ -157,6 +157,7 @@ CLASS = {
     "name_has_records": ("There are records under the name \"{name}\" already: choose another name, or remove "
                          "that trainee first."),
     "places_form": "The number of places is a whole number from 1 to {most}.",
+    "task_running": "The instructor's task '{name}' is still running: wait for it to finish.",
 }
 
 

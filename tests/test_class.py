@@ -191,6 +191,64 @@ def test_instructor_prepares_a_trainee_solves_and_the_grid_moves(class_server, b
         assert "only the instructor" in trainee_view.find_element(By.TAG_NAME, "body").text, path
 
 
+def test_the_instructor_renames_and_removes_trainees_in_the_console(class_server, browser, second_browser, shots):
+    """In the console: make roster codes, rename a trainee who is signed in (their lab sends them back to
+    the join page), remove another after confirming, set the places; the table says so at each step."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    url = class_server["url"]
+    errors = open_page(browser, url + "/console", "document.body.dataset.ready || location.pathname === '/join'")
+    if browser.execute_script("return location.pathname") == "/join":  # signed out meanwhile: sign in again
+        browser.find_element(By.ID, "password").send_keys(PASSWORD)
+        browser.find_element(By.CSS_SELECTOR, "#instructor-form button").click()
+        wait_for(browser, "document.body.dataset.ready === '1' && location.pathname === '/console'")
+    assert errors == []
+    row = "document.querySelector('#trainees tr[data-trainee=\"{}\"]')"
+    browser.find_element(By.ID, "roster-names").send_keys("Zed Roster\nYan Roster")
+    browser.find_element(By.ID, "roster").click()
+    wait_for(browser, f"{row.format('Zed Roster')} && {row.format('Yan Roster')}")
+    codes = {tr.find_element(By.CSS_SELECTOR, "td").text: tr.find_elements(By.CSS_SELECTOR, "td")[1].text
+             for tr in browser.find_elements(By.CSS_SELECTOR, "#roster-table tbody tr")}
+
+    # Zed signs in with his roster code in the other browser.
+    trainee_view = second_browser
+    assert open_page(trainee_view, url + "/join", "document.body.dataset.ready") == []
+    trainee_view.find_element(By.ID, "personal-code").send_keys(codes["Zed Roster"])
+    trainee_view.find_element(By.CSS_SELECTOR, "#code-form button").click()
+    wait_for(trainee_view, "location.pathname === '/' && document.body.dataset.ready === '1'")
+    wait_for(browser, f"{row.format('Zed Roster')}.textContent.includes('yes (1)')", timeout=15)
+
+    # The instructor renames him: type the new name, Enter.
+    browser.execute_script(f"{row.format('Zed Roster')}.querySelector('button.rename').click()")
+    box = browser.find_element(By.CSS_SELECTOR, "#trainees input.new-name")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys("Zed Renamed", Keys.ENTER)
+    wait_for(browser, f"{row.format('Zed Renamed')} && !{row.format('Zed Roster')}")
+    assert "is now Zed Renamed" in browser.find_element(By.ID, "people-message").text
+    # His open lab is signed out: the next thing he does takes him to the join page.
+    trainee_view.find_element(By.CSS_SELECTOR, 'nav a[data-id="crews"]').click()
+    wait_for(trainee_view, "location.pathname === '/join'")
+
+    # The instructor removes Yan, after confirming.
+    browser.execute_script(f"{row.format('Yan Roster')}.querySelector('button.remove').click()")
+    wait_for(browser, f"{row.format('Yan Roster')}.querySelector('button.confirm-remove')")
+    assert "Remove Yan Roster and 0 records?" in browser.execute_script(f"return {row.format('Yan Roster')}.textContent")
+    browser.execute_script(f"{row.format('Yan Roster')}.querySelector('button.confirm-remove').click()")
+    wait_for(browser, f"!{row.format('Yan Roster')}")
+    assert "Yan Roster was removed" in browser.find_element(By.ID, "people-message").text
+
+    # The places: 150.
+    places = browser.find_element(By.ID, "places")
+    places.send_keys(Keys.CONTROL, "a")
+    places.send_keys("150")
+    browser.find_element(By.ID, "places-save").click()
+    wait_for(browser, "document.getElementById('places-summary').textContent.endsWith('of 150 places taken')")
+    browser.execute_script("document.getElementById('people').scrollIntoView()")
+    assert screenshot_colours(browser, shots / "console-trainees.png") > 20
+    assert console_errors(browser) == []
+
+
 # ---------------------------------------------------------------- the walls, over HTTP
 
 

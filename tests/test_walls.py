@@ -155,3 +155,26 @@ def test_every_export_is_valid_whatever_the_answers_contain(tmp_path):
     with open(book, newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     assert len(rows) == 4 and {len(r) for r in rows} == {len(rows[0])}
+
+
+# ---------------------------------------------------------------- what a trainee reads
+
+
+@pytest.mark.parametrize("code", sorted(__import__("linklab.feedback", fromlist=["CLASS"]).CLASS))
+def test_each_class_message_reads_as_a_sentence(code):
+    from linklab.feedback import class_message
+
+    text = class_message(code, kib=256, name="Mallory", places=30, seconds=4, limit=2, per=30, kind="run", most=1000)
+    assert text[0].isupper() and text.endswith(".") and "{" not in text.replace('{"query"', "")
+
+
+def test_the_web_walls_speak_only_through_the_catalogue():
+    """Every refusal of the lab's walls is built from linklab.feedback, never written inline."""
+    from pathlib import Path
+
+    from linklab import web
+
+    for path in Path(web.__file__).parent.glob("*.py"):
+        for line in path.read_text().splitlines():
+            if "Refusal(" in line and "class Refusal" not in line:
+                assert "class_message(" in line, f"{path.name}: {line.strip()}"

@@ -303,7 +303,7 @@ def create_class_app(course: str, databases: servers.ClassDatabases, limits: Lim
     def start_job(name: str, work) -> Response:
         with job_lock:
             if job.running:
-                raise Refusal(409, f"the instructor's task '{job.name}' is still running")
+                raise Refusal(409, class_message("task_running", name=job.name))
             job.name, job.running, job.messages, job.result, job.error, job.started = \
                 name, True, [], None, "", time.time()
 
