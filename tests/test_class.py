@@ -30,7 +30,7 @@ from linklab.exercises.catalogue import catalogue, get
 
 from .browser import console_errors, open_page, screenshot_colours, start_browser
 from .conftest import ROOT, shifted_port
-from .test_lab import free_port, memory_mib, send_endless_body, type_query, wait_for
+from .test_lab import free_port, memory_mib, send_declared_length, send_endless_body, type_query, wait_for
 
 COURSE, PASSWORD = "class-test", "instructor-pass-1"
 FIRST_PORT = shifted_port(7730)  # class-darknet 7730/7731, class-networked 7732/7733, class-grading-1..3 7734-7739
@@ -188,7 +188,7 @@ def test_instructor_prepares_a_trainee_solves_and_the_grid_moves(class_server, b
     for path in ("/console", "/api/console/grid", "/api/console/answers?trainee=Dana%20Analyst&exercise=crews",
                  "/api/console/keys/crews", "/api/console/export/gradebook.csv"):
         trainee_view.get(url + path)
-        assert "only the instructor" in trainee_view.find_element(By.TAG_NAME, "body").text, path
+        assert "only the instructor" in trainee_view.find_element(By.TAG_NAME, "body").text.lower(), path
 
 
 def test_the_instructor_renames_and_removes_trainees_in_the_console(class_server, browser, second_browser, shots):
@@ -367,9 +367,7 @@ def test_an_endless_anonymous_body_is_refused_as_it_streams(class_server):
     after = memory_mib(class_server["pid"])
     assert status == 413 and sent < 200 << 20
     assert after["VmHWM"] - before["VmHWM"] < 32 and after["VmRSS"] - before["VmRSS"] < 32, (before, after)
-    declared = client(class_server["url"], source="127.0.0.9").post(
-        "/api/join", content=b"{}", headers={"Content-Length": str(200 << 20)})
-    assert declared.status_code == 413 and "KiB" in declared.json()["error"]
+    assert send_declared_length(class_server["port"], "/api/join", 200 << 20, source="127.0.0.9") == 413
     assert client(class_server["url"]).get("/join").status_code == 200  # the lab still answers
 
 
@@ -411,7 +409,7 @@ def test_old_cookies_are_refused_once_a_session_ends(class_server):
     assert by_instructor("rename", name="Ivy Session", new_name="Ivy Renamed")["name"] == "Ivy Renamed"
     assert replayed(cookie) == 401
     assert ivy.post("/api/signin", json={"code": new_code}).json()["name"] == "Ivy Renamed"
-    assert ivy.get("/api/exercises").json()["progress"]["exercises"]["crews"]["hints"] == 1
+    assert len(ivy.get("/api/exercises/crews").json()["hints"]) == 1
     # 4. the instructor signs her out everywhere (her code still works)
     cookie = ivy.cookies["linklab_session"]
     assert by_instructor("sign-out", name="Ivy Renamed")["sessions"] == 1
@@ -521,20 +519,27 @@ def test_x_forwarded_for_does_not_bypass_the_sign_in_limit(class_server):
 
 
 def test_wrong_passwords_slow_the_guesser_and_never_lock_out_the_instructor(class_server):
-    """Ten wrong passwords from an attacker (behind the trusted proxy, as 203.0.113.66): the attacker waits;
-    the instructor on the lab's own machine signs in at once, and from elsewhere waits a few seconds at most."""
+    """Ten wrong passwords from an attacker (behind the trusted proxy, as 203.0.113.66): after five the
+    instructor's account is slowed, so the rest wait; the instructor elsewhere waits a second or two, never
+    more than 10 s; on the lab's own machine they sign in at once."""
     url = class_server["url"]
     attacker = client(url, source=PROXY, forwarded_for="203.0.113.66")
-    statuses = [attacker.post("/api/instructor", json={"password": f"guess-{i}"}).status_code for i in range(10)]
-    assert statuses == [403] * 10
+    owner_elsewhere = client(url, source=PROXY, forwarded_for="198.51.100.20")
+
+    def guess(i: int) -> int:
+        return attacker.post("/api/instructor", json={"password": f"guess-{i}"}).status_code
+
+    statuses = [guess(i) for i in range(10)]
+    assert statuses == [403] * 5 + [429] * 5  # five tried, then slowed
     assert attacker.post("/api/instructor", json={"password": PASSWORD}).status_code == 429  # even the right one
-    elsewhere = client(url, source=PROXY, forwarded_for="198.51.100.20").post("/api/instructor",
-                                                                             json={"password": PASSWORD})
-    assert elsewhere.status_code == 429 and elsewhere.json()["retry_after"] <= 10
-    assert "lab's own machine" in elsewhere.json()["error"]
-    assert client(url).post("/api/instructor", json={"password": PASSWORD}).status_code == 200  # on this machine
-    again = client(url, source=PROXY, forwarded_for="198.51.100.20").post("/api/instructor", json={"password": PASSWORD})
-    assert again.status_code == 200  # the instructor's sign-in cleared the account's failures
+    slowed = owner_elsewhere.post("/api/instructor", json={"password": PASSWORD})
+    assert slowed.status_code == 429 and "lab's own machine" in slowed.json()["error"]
+    assert 1 <= slowed.json()["retry_after"] <= 10
+    time.sleep(slowed.json()["retry_after"])
+    assert owner_elsewhere.post("/api/instructor", json={"password": PASSWORD}).status_code == 200
+    # The instructor's sign-in cleared the account: the attacker starts again, the lab's machine is never slowed.
+    assert [guess(i) for i in range(10, 20)] == [403] * 5 + [429] * 5
+    assert client(url).post("/api/instructor", json={"password": PASSWORD}).status_code == 200
 
 
 def test_every_export_is_valid_whatever_the_answers_contain(class_server):

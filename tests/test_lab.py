@@ -182,6 +182,15 @@ def send_endless_body(port: int, path: str, total: int = 200 << 20, source: str 
     return (int(reply.split(b" ", 2)[1]) if reply.startswith(b"HTTP/1.1 ") else 0), sent
 
 
+def send_declared_length(port: int, path: str, length: int, source: str = "127.0.0.1") -> int:
+    """POST headers that declare a body of `length` bytes, send none of it, and return the status answered."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30, source_address=(source, 0)) as sock:
+        sock.sendall((f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: http://127.0.0.1:{port}\r\n"
+                      f"X-Linklab: 1\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n").encode())
+        reply = sock.recv(65536)
+    return int(reply.split(b" ", 2)[1]) if reply.startswith(b"HTTP/1.1 ") else 0
+
+
 def wait_for(browser, script: str, timeout: float = 30):
     from selenium.webdriver.support.ui import WebDriverWait
 

@@ -27,7 +27,7 @@ import threading
 import time
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -97,6 +97,7 @@ def create_class_app(course: str, databases: servers.ClassDatabases, limits: Lim
     running = walls.InFlight(limits.in_flight)
     by_address = walls.Backoff(limits.address_free, 1.0, limits.address_most_s)
     by_account = walls.Backoff(limits.account_free, 1.0, limits.account_most_s)
+    queued = walls.OneAtATime()
     job, job_lock = Job(), threading.Lock()
 
     def session_of(request: Request) -> sessions.Session | None:
@@ -173,33 +174,26 @@ def create_class_app(course: str, databases: servers.ClassDatabases, limits: Lim
         return HTMLResponse((CONSOLE / "index.html").read_text(encoding="utf-8"))
 
     async def attempt(request: Request, work, account: str | None = None) -> Response:
-        """A sign-in, slowed after failures from its address (and on the instructor's account from anywhere
-        but this machine). It counts as failed until it succeeds or fails for another reason than a wrong
-        secret, so that many attempts sent at once cannot all slip through."""
+        """A sign-in, slowed after wrong secrets from its address (and, for the instructor's account, from
+        anywhere but this machine). One address's sign-ins are taken one at a time, and the instructor's
+        too, so that guesses sent at once meet the limit as if sent one by one."""
         where = address(request)
-        if wait := by_address.wait(where):
-            raise Refusal(429, class_message("wait_address", seconds=wait), retry_after=wait)
-        slowed = account is not None and not walls.is_this_machine(where)
-        if slowed and (wait := by_account.wait(account)):
-            raise Refusal(429, class_message("wait_account", seconds=wait), retry_after=wait)
-        charged = [(by_address, where, by_address.failed(where))]
-        if account is not None:
-            charged.append((by_account, account, by_account.failed(account)))
-        try:
-            response = await run_in_threadpool(work, await form(request))
-        except AccountError as exc:
-            if not exc.problem.is_guess:
-                for backoff, key, stamp in charged:
-                    backoff.refund(key, stamp)
-            raise
-        except BaseException:
-            for backoff, key, stamp in charged:
-                backoff.refund(key, stamp)
-            raise
-        by_address.refund(where, charged[0][2])
-        if account is not None:
-            by_account.cleared(account)
-        return response
+        async with queued.turn(where), (queued.turn(account) if account else nullcontext()):
+            if wait := by_address.wait(where):
+                raise Refusal(429, class_message("wait_address", seconds=wait), retry_after=wait)
+            if account and not walls.is_this_machine(where) and (wait := by_account.wait(account)):
+                raise Refusal(429, class_message("wait_account", seconds=wait), retry_after=wait)
+            try:
+                response = await run_in_threadpool(work, await form(request))
+            except AccountError as exc:
+                if exc.problem.is_guess:
+                    by_address.failed(where)
+                    if account:
+                        by_account.failed(account)
+                raise
+            if account:
+                by_account.cleared(account)
+            return response
 
     def join_with_code(body: dict) -> Response:
         joined = accounts.join(course, body.get("course_code", ""), body.get("name", ""))

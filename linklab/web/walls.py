@@ -7,11 +7,14 @@ The limits are kept in memory: a class server is one process, and a restart forg
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import math
 import threading
 import time
 from collections import Counter, deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 COOKIE = "linklab_session"
 
@@ -107,22 +110,13 @@ class Backoff:
             delay = min(self.first_s * 2 ** (len(recent) - self.free), self.most_s)
             return max(0, math.ceil(recent[-1] + delay - time.monotonic()))
 
-    def failed(self, key: str) -> float:
-        """Count a failure; returns its stamp. A sign-in is counted as failed before it is tried and
-        refunded when it was not a wrong secret, so that many attempts sent at once cannot all pass."""
+    def failed(self, key: str) -> None:
         with self.lock:
-            stamp = time.monotonic()
-            self._recent(key).append(stamp)
+            now = time.monotonic()
+            self._recent(key).append(now)
             if len(self.failures) > 10_000:  # many addresses: forget those with nothing recent
-                for other in [k for k, d in self.failures.items() if not d or d[-1] < stamp - self.window_s]:
+                for other in [k for k, d in self.failures.items() if not d or d[-1] < now - self.window_s]:
                     del self.failures[other]
-            return stamp
-
-    def refund(self, key: str, stamp: float) -> None:
-        with self.lock:
-            recent = self.failures.get(key)
-            if recent and stamp in recent:
-                recent.remove(stamp)
 
     def cleared(self, key: str) -> None:
         with self.lock:
@@ -133,6 +127,28 @@ class Backoff:
         while recent and recent[0] <= time.monotonic() - self.window_s:
             recent.popleft()
         return recent
+
+
+class OneAtATime:
+    """Requests of one key (the sign-ins of one address) taken one at a time, in the order they came: the
+    limit is read and the failure counted before the next is looked at, so a burst of guesses sent at once
+    meets the same limit as guesses sent one by one, and a room that joins at once is only queued."""
+
+    def __init__(self):
+        self.locks: dict[str, asyncio.Lock] = {}
+        self.waiting: Counter = Counter()
+
+    @asynccontextmanager
+    async def turn(self, key: str) -> AsyncIterator[None]:
+        lock = self.locks.setdefault(key, asyncio.Lock())
+        self.waiting[key] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self.waiting[key] -= 1
+            if not self.waiting[key]:  # nobody else queued: forget the key
+                del self.waiting[key], self.locks[key]
 
 
 class RateLimit:
