@@ -73,7 +73,7 @@ class Limits:
     address_free: int = 10
     address_most_s: float = 60.0
     # Wrong instructor's passwords from anywhere but the lab's own machine: 5 free, then 1 s doubling to at
-    # most 10 s: a guesser gets a few thousand tries a day at most, and the instructor waits 10 s at worst.
+    # most 10 s: a guesser gets one try in 10 s at most, and the instructor waits 10 s at worst.
     account_free: int = 5
     account_most_s: float = 10.0
 
