@@ -368,6 +368,7 @@ def test_an_endless_anonymous_body_is_refused_as_it_streams(class_server):
     assert status == 413 and sent < 200 << 20
     assert after["VmHWM"] - before["VmHWM"] < 32 and after["VmRSS"] - before["VmRSS"] < 32, (before, after)
     assert send_declared_length(class_server["port"], "/api/join", 200 << 20, source="127.0.0.9") == 413
+    assert send_endless_body(class_server["port"], "/join", 16 << 20, "127.0.0.9", "GET")[0] == 413  # every route
     assert client(class_server["url"]).get("/join").status_code == 200  # the lab still answers
 
 

@@ -144,8 +144,10 @@ def test_an_endless_body_is_refused_as_it_streams(lab_process):
     port = int(url.rstrip("/").rsplit(":", 1)[1])
     before = memory_mib(pid)
     status, sent = send_endless_body(port, "/api/exercises/crews/run")
-    after = memory_mib(pid)
     assert status == 413 and sent < 200 << 20
+    assert send_endless_body(port, "/api/exercises", method="GET")[0] == 413  # every route, not only changes
+    assert send_declared_length(port, "/api/exercises/crews/check", 200 << 20) == 413
+    after = memory_mib(pid)
     assert after["VmHWM"] - before["VmHWM"] < 32, (before, after)
     assert urllib.request.urlopen(url + "api/exercises", timeout=10).status == 200
 
@@ -156,12 +158,13 @@ def memory_mib(pid: int) -> dict[str, float]:
     return {name: int(fields[name].split()[0]) / 1024 for name in ("VmRSS", "VmHWM")}
 
 
-def send_endless_body(port: int, path: str, total: int = 200 << 20, source: str = "127.0.0.1") -> tuple[int, int]:
-    """POST a chunked body of `total` bytes (no Content-Length) to the server on loopback, as a client that
+def send_endless_body(port: int, path: str, total: int = 200 << 20, source: str = "127.0.0.1",
+                      method: str = "POST") -> tuple[int, int]:
+    """Send a chunked body of `total` bytes (no Content-Length) to the server on loopback, as a client that
     keeps sending until the server answers or closes. Returns (the HTTP status of the answer, 0 if none; the
     bytes sent)."""
     sock = socket.create_connection(("127.0.0.1", port), timeout=60, source_address=(source, 0))
-    sock.sendall((f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: http://127.0.0.1:{port}\r\n"
+    sock.sendall((f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: http://127.0.0.1:{port}\r\n"
                   "X-Linklab: 1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n").encode())
     chunk = b"x" * (1 << 20)
     framed, sent, reply = b"%x\r\n" % len(chunk) + chunk + b"\r\n", 0, b""
