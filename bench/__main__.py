@@ -539,6 +539,7 @@ def main() -> None:
     p.add_argument("--think", type=float, default=3.0, help="seconds between a trainee's requests, on average")
     p.add_argument("--grading-servers", type=int, default=None)
     p.add_argument("--port", type=int, default=8090, help="the class lab's port")
+    p.add_argument("--first-port", type=int, default=7740, help="the class's Neo4j servers use ports from here up")
     p.add_argument("--screenshot", help="save the console as the instructor sees it afterwards (needs Chromium)")
     p.set_defaults(func=lambda args: __import__("bench.classroom", fromlist=["bench_class"]).bench_class(args))
     args = parser.parse_args()

@@ -1,7 +1,9 @@
 """`python -m bench class`: a class server under a room's load, over loopback.
 
 The real `linklab lab --class` command, in a state folder of its own (.linklab/bench-class) with its own
-Neo4j servers from port 7740: the instructor prepares the course, then N simulated trainees join and,
+Neo4j servers from port 7740 (--first-port): the instructor prepares the course and makes room for this
+run's trainees (a course admits --trainees; earlier runs' trainees keep their places), then N simulated
+trainees join and,
 for the given minutes, open exercises, run and check answers (the reference or one of its registered
 mistakes) with a few seconds of thought between requests, as people do. Printed: p50/p95 of run and
 check, every verdict compared with the same answer checked alone, the records compared with the checks
@@ -29,7 +31,6 @@ from linklab.exercises.catalogue import catalogue
 from .lab import figures
 
 PASSWORD = "bench-instructor-1"
-FIRST_PORT = 7740
 EXERCISES = ("crews", "member-accounts", "hub-messages", "hub-calls", "family-ties", "common-contacts",
              "second-degree", "crew-triangles")
 
@@ -51,7 +52,7 @@ def answer_of(exercise) -> str:
 class Room:
     """The class server process and its address."""
 
-    def __init__(self, course: str, trainees: int, grading_servers: int | None, port: int):
+    def __init__(self, course: str, trainees: int, grading_servers: int | None, port: int, first_port: int):
         self.home = PROJECT_ROOT / ".linklab" / "bench-class"
         self.home.mkdir(parents=True, exist_ok=True)
         srv.install()
@@ -61,7 +62,7 @@ class Room:
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "LINKLAB_"))}
         self.env |= {"LINKLAB_HOME": str(self.home), "LINKLAB_INSTRUCTOR_PASSWORD": PASSWORD}
         self.command = [sys.executable, "-m", "linklab", "lab", "--class", course, "--port", str(port),
-                        "--trainees", str(trainees), "--first-port", str(FIRST_PORT)]
+                        "--trainees", str(trainees), "--first-port", str(first_port)]
         if grading_servers:
             self.command += ["--grading-servers", str(grading_servers)]
         self.url = f"http://127.0.0.1:{port}"
@@ -107,10 +108,13 @@ class Room:
 def bench_class(args) -> None:
     course = f"bench-class-{args.trainees}"
     run = time.strftime("%H%M%S")  # names of this run's trainees: a course's earlier runs keep theirs
-    with Room(course, args.trainees, args.grading_servers, args.port) as room:
+    with Room(course, args.trainees, args.grading_servers, args.port, args.first_port) as room:
         boss = room.client()
         assert boss.post("/api/instructor", json={"password": PASSWORD}).status_code == 200
         csrf = boss.get("/api/console/course").json()["csrf"]
+        joined = boss.get("/api/console/trainees").json()["joined"]
+        assert boss.post("/api/console/places", json={"places": joined + args.trainees + 1},
+                         headers={"X-CSRF-Token": csrf}).status_code == 200
         began = time.perf_counter()
         boss.post("/api/console/prepare", json={}, headers={"X-CSRF-Token": csrf})
         while (job := boss.get("/api/console/course").json()["job"])["running"]:

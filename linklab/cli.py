@@ -313,14 +313,18 @@ def up(trainee, course, lab) -> None:
               help="With --class: local grading servers (default: one per hidden scenario, as memory allows).")
 @click.option("--first-port", type=PORT, default=7710, show_default=True,
               help="With --class: the Neo4j servers use ports from here up.")
+@click.option("--trusted-proxy", "trusted_proxies", multiple=True, metavar="ADDRESS",
+              help="With --class: a reverse proxy in front of the lab (an address or network; repeat for more, "
+                   "or set LINKLAB_TRUSTED_PROXIES). Only these may say who the client is (X-Forwarded-For).")
 def lab_command(trainee, course, host, port, background, stop, class_course, trainees, grading_servers,
-                first_port) -> None:
+                first_port, trusted_proxies) -> None:
     """The lab in your browser: exercises, a Cypher editor, results as a table and a graph, Check."""
     from .service import identity
     from .web import process
 
     if class_course:
-        run_class(class_course, host or "127.0.0.1", port, trainees, grading_servers, first_port, stop)
+        proxies = list(trusted_proxies) or os.environ.get("LINKLAB_TRUSTED_PROXIES", "").split(",")
+        run_class(class_course, host or "127.0.0.1", port, trainees, grading_servers, first_port, stop, proxies)
         return
     host = host or "127.0.0.1"
     if stop:
@@ -340,15 +344,20 @@ def lab_command(trainee, course, host, port, background, stop, class_course, tra
     with Databases(notify=say) as databases:
         app = create_app(trainee, course, databases)
         click.echo(f"The lab for {trainee} ({course}): {process.address(host, port)}   (Ctrl+C stops it)")
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 def run_class(course: str, host: str, port: int, trainees: int, grading_servers: int | None, first_port: int,
-              stop: bool) -> None:
-    """`linklab lab --class COURSE`: the class's servers, then the class lab in the foreground."""
+              stop: bool, trusted_proxies: list[str]) -> None:
+    """`linklab lab --class COURSE`: the class's servers, then the class lab in the foreground. The course
+    admits `trainees` (or more, if the instructor raised it); X-Forwarded-For counts from `trusted_proxies` only."""
     from .classroom import accounts, servers
-    from .web import process
+    from .web import process, walls
 
+    try:
+        proxies = walls.parse_proxies(trusted_proxies)
+    except ValueError as exc:
+        raise LinklabError(f"--trusted-proxy: {exc}") from None
     plan = servers.plan(course, trainees, grading_servers, first_port)
     if stop:
         stopped = servers.stop_servers(plan)
@@ -375,12 +384,14 @@ def run_class(course: str, host: str, port: int, trainees: int, grading_servers:
     supervisor.start()
     with servers.ClassDatabases(plan, notify=say) as databases:
         servers.load_course_scenarios(databases, course, say)
-        app = create_class_app(course, databases)
+        join_code = accounts.open_course(course, places=trainees)
+        app = create_class_app(course, databases, trusted_proxies=proxies)
         click.echo(f"The class lab is open at {process.address(host, port)} (course code "
-                   f"{accounts.open_course(course)}); the instructor's console is {process.address(host, port)}console\n"
+                   f"{join_code}); the instructor's console is {process.address(host, port)}console\n"
                    "Prepare the course from the console before the trainees check answers.   (Ctrl+C stops it)")
         try:
-            uvicorn.run(app, host=host, port=port, log_level="warning")
+            # X-Forwarded-For is read by the app, from the trusted proxies only (uvicorn would trust loopback)
+            uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
         finally:
             supervisor.stop()
 

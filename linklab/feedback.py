@@ -174,3 +174,48 @@ def syntax_error(message: str) -> str:
     what = re.sub(r":\s*expected .*", "", what).rstrip(". ")  # the list of every token it could take is noise
     return (f"Syntax error on line {found.group('line')}, column {found.group('column')}: {what}. "
             "Check brackets, quotes and commas just before that point.")
+
+
+# The lab's web walls (web.app, web.classroom, classroom.accounts): signing in, names, places, limits. The
+# {placeholders} are filled by the server; none says whether a secret was close, or what another trainee did.
+CLASS = {
+    # anyone
+    "own_page": "Changes come from the lab's own page: reload it and try again.",
+    "cross_site": "A request from another site was refused.",
+    "too_large": "The request is larger than {kib} KiB: send a shorter answer.",
+    "not_text": "The query has characters that are not text: type it again, or paste it as plain text.",
+    "not_json": "Send the query as JSON: {{\"query\": \"MATCH ...\"}}.",
+    "form": "Send the form as JSON text fields.",
+    # signing in
+    "not_signed_in": "Sign in first: open the lab's address and join the course.",
+    "out_of_date": "This page is out of date: reload it.",
+    "course_code": "That is not this course's code: ask your instructor for it.",
+    "personal_code": "No trainee has that code: check it, or ask your instructor.",
+    "other_course": "That code belongs to another course.",
+    "wrong_password": "That is not the instructor's password.",
+    "wait_address": "Too many failed sign-ins from this address: try again in {seconds} s.",
+    "wait_account": ("The instructor's sign-in is slowed after failed attempts: try again in {seconds} s, or sign "
+                     "in on the lab's own machine."),
+    "name_form": "A name is 1 to 40 letters, digits, spaces, dots, apostrophes or dashes, starting with a letter or digit.",
+    "name_reserved": "The name \"{name}\" is kept for the staff: choose your own name.",
+    "name_taken": ("The name \"{name}\" is taken in this course, or looks the same as one that is: sign in with "
+                   "your personal code, or choose another name."),
+    "class_full": "This class is full ({places} places): ask your instructor to make room.",
+    # who may see what
+    "instructor_only": "Only the instructor may see this.",
+    "instructor_first": "Sign in as the instructor first.",
+    "trainees_lab": "This is the trainees' lab: the instructor's page is /console.",
+    # limits on a trainee's work
+    "in_flight": "You already have {limit} queries running: wait for one to finish, then try again.",
+    "too_often": "More than {per} {kind}s in a minute: wait a little, then try again.",
+    # the instructor's roster
+    "no_trainee": "No trainee called \"{name}\" in this course.",
+    "name_has_records": ("There are records under the name \"{name}\" already: choose another name, or remove "
+                         "that trainee first."),
+    "places_form": "The number of places is a whole number from 1 to {most}.",
+    "task_running": "The instructor's task '{name}' is still running: wait for it to finish.",
+}
+
+
+def class_message(code: str, **details) -> str:
+    return CLASS[code].format(**details)

@@ -128,6 +128,23 @@ def take_hint(trainee: str, course: str, exercise: str, available: int) -> int |
             raise
 
 
+def rename_trainee(db: sqlite3.Connection, course: str, old: str, new: str) -> None:
+    """A trainee's records in `course` under a new name (the instructor renamed them), in the caller's
+    transaction. The old name stays marked as taken over, so an old progress file is not read again."""
+    db.execute("UPDATE events SET trainee = ? WHERE course = ? AND trainee = ?", (new, course, old))
+    db.execute("INSERT OR IGNORE INTO migrated VALUES (?, ?)", (new, course))
+
+
+def remove_trainee(db: sqlite3.Connection, course: str, trainee: str) -> int:
+    """Delete a trainee's records in `course` (the instructor removed them), in the caller's transaction;
+    returns how many there were."""
+    return db.execute("DELETE FROM events WHERE course = ? AND trainee = ?", (course, trainee)).rowcount
+
+
+def has_records(db: sqlite3.Connection, course: str, trainee: str) -> bool:
+    return db.execute("SELECT 1 FROM events WHERE course = ? AND trainee = ? LIMIT 1", (course, trainee)).fetchone() is not None
+
+
 def export(trainee: str, course: str, out: Path) -> Path:
     write_json_atomically(out, Progress.load(trainee, course).to_json(), indent=2, sort_keys=True)
     return out

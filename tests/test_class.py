@@ -1,8 +1,15 @@
 """A class server (`linklab lab --class`) as a room uses it: the real command starts its own Neo4j servers
 (two exploration servers and three grading servers, in a state folder of the test's own), the instructor
 prepares the course in the console in Chromium, a trainee joins in a second Chromium and solves an
-exercise, and the grid shows it. The walls are tried as a trainee and as an anonymous visitor, each
-refused; 30 simulated trainees run and check at once and every verdict equals the serial one."""
+exercise, and the grid shows it. The walls are tried as a trainee, as an anonymous visitor and as an
+attacker on loopback, each refused: endless bodies, old cookies, look-alike names, a full class, a third
+query in flight, forged X-Forwarded-For, password guessing, answers that would break an export; the
+instructor renames and removes trainees in the console. 30 simulated trainees run and check at once and
+every verdict equals the serial one.
+
+The server trusts one proxy, 127.0.0.3: requests sent from that address with X-Forwarded-For stand for
+clients elsewhere. Sign-in tests use loopback addresses of their own (127.0.0.4, ...), so that their failures
+never slow the other tests' sign-ins from 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -23,10 +30,11 @@ from linklab.exercises.catalogue import catalogue, get
 
 from .browser import console_errors, open_page, screenshot_colours, start_browser
 from .conftest import ROOT, shifted_port
-from .test_lab import free_port, type_query, wait_for
+from .test_lab import free_port, memory_mib, send_declared_length, send_endless_body, type_query, wait_for
 
 COURSE, PASSWORD = "class-test", "instructor-pass-1"
 FIRST_PORT = shifted_port(7730)  # class-darknet 7730/7731, class-networked 7732/7733, class-grading-1..3 7734-7739
+PROXY = "127.0.0.3"
 CREWS = get("crews")
 WRONG_CREWS = "MATCH (o:Organization) RETURN o.name, 1"
 
@@ -46,7 +54,7 @@ def class_server(tmp_path_factory):
     port = free_port()
     # three grading servers: the hidden scenarios of the darknet profile (the one these tests use) stay loaded
     command = [sys.executable, "-m", "linklab", "lab", "--class", COURSE, "--port", str(port), "--grading-servers",
-               "3", "--first-port", str(FIRST_PORT)]
+               "3", "--first-port", str(FIRST_PORT), "--trusted-proxy", PROXY]
     log = open(home / "class.log", "w+")
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
@@ -64,7 +72,7 @@ def class_server(tmp_path_factory):
         printed = log.read()
         assert "The class lab is open at" in printed and "course code" in printed
         code = printed.split("course code ")[1].split(")")[0]
-        yield {"url": url, "env": env, "code": code}
+        yield {"url": url, "env": env, "code": code, "pid": process.pid, "port": port}
     finally:
         process.terminate()
         process.wait(20)
@@ -72,8 +80,12 @@ def class_server(tmp_path_factory):
         log.close()
 
 
-def client(url: str) -> httpx.Client:
-    return httpx.Client(base_url=url, headers={"X-Linklab": "1", "Origin": url}, timeout=300)
+def client(url: str, source: str | None = None, forwarded_for: str | None = None) -> httpx.Client:
+    """A browser-like client of the lab; from another loopback address with `source`; with `forwarded_for`,
+    the X-Forwarded-For header it sends."""
+    headers = {"X-Linklab": "1", "Origin": url} | ({"X-Forwarded-For": forwarded_for} if forwarded_for else {})
+    transport = httpx.HTTPTransport(local_address=source) if source else None
+    return httpx.Client(base_url=url, headers=headers, timeout=300, transport=transport)
 
 
 def instructor(server) -> tuple[httpx.Client, str]:
@@ -176,7 +188,65 @@ def test_instructor_prepares_a_trainee_solves_and_the_grid_moves(class_server, b
     for path in ("/console", "/api/console/grid", "/api/console/answers?trainee=Dana%20Analyst&exercise=crews",
                  "/api/console/keys/crews", "/api/console/export/gradebook.csv"):
         trainee_view.get(url + path)
-        assert "only the instructor" in trainee_view.find_element(By.TAG_NAME, "body").text, path
+        assert "only the instructor" in trainee_view.find_element(By.TAG_NAME, "body").text.lower(), path
+
+
+def test_the_instructor_renames_and_removes_trainees_in_the_console(class_server, browser, second_browser, shots):
+    """In the console: make roster codes, rename a trainee who is signed in (their lab sends them back to
+    the join page), remove another after confirming, set the places; the table says so at each step."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    url = class_server["url"]
+    errors = open_page(browser, url + "/console", "document.body.dataset.ready || location.pathname === '/join'")
+    if browser.execute_script("return location.pathname") == "/join":  # signed out meanwhile: sign in again
+        browser.find_element(By.ID, "password").send_keys(PASSWORD)
+        browser.find_element(By.CSS_SELECTOR, "#instructor-form button").click()
+        wait_for(browser, "document.body.dataset.ready === '1' && location.pathname === '/console'")
+    assert errors == []
+    row = "document.querySelector('#trainees tr[data-trainee=\"{}\"]')"
+    browser.find_element(By.ID, "roster-names").send_keys("Zed Roster\nYan Roster")
+    browser.find_element(By.ID, "roster").click()
+    wait_for(browser, f"{row.format('Zed Roster')} && {row.format('Yan Roster')}")
+    codes = {tr.find_element(By.CSS_SELECTOR, "td").text: tr.find_elements(By.CSS_SELECTOR, "td")[1].text
+             for tr in browser.find_elements(By.CSS_SELECTOR, "#roster-table tbody tr")}
+
+    # Zed signs in with his roster code in the other browser.
+    trainee_view = second_browser
+    assert open_page(trainee_view, url + "/join", "document.body.dataset.ready") == []
+    trainee_view.find_element(By.ID, "personal-code").send_keys(codes["Zed Roster"])
+    trainee_view.find_element(By.CSS_SELECTOR, "#code-form button").click()
+    wait_for(trainee_view, "location.pathname === '/' && document.body.dataset.ready === '1'")
+    wait_for(browser, f"{row.format('Zed Roster')}.textContent.includes('yes (1)')", timeout=15)
+
+    # The instructor renames him: type the new name, Enter.
+    browser.execute_script(f"{row.format('Zed Roster')}.querySelector('button.rename').click()")
+    box = browser.find_element(By.CSS_SELECTOR, "#trainees input.new-name")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys("Zed Renamed", Keys.ENTER)
+    wait_for(browser, f"{row.format('Zed Renamed')} && !{row.format('Zed Roster')}")
+    assert "is now Zed Renamed" in browser.find_element(By.ID, "people-message").text
+    # His open lab is signed out: the next thing he does takes him to the join page.
+    trainee_view.find_element(By.CSS_SELECTOR, 'nav a[data-id="crews"]').click()
+    wait_for(trainee_view, "location.pathname === '/join'")
+
+    # The instructor removes Yan, after confirming.
+    browser.execute_script(f"{row.format('Yan Roster')}.querySelector('button.remove').click()")
+    wait_for(browser, f"{row.format('Yan Roster')}.querySelector('button.confirm-remove')")
+    assert "Remove Yan Roster and 0 records?" in browser.execute_script(f"return {row.format('Yan Roster')}.textContent")
+    browser.execute_script(f"{row.format('Yan Roster')}.querySelector('button.confirm-remove').click()")
+    wait_for(browser, f"!{row.format('Yan Roster')}")
+    assert "Yan Roster was removed" in browser.find_element(By.ID, "people-message").text
+
+    # The places: 150.
+    places = browser.find_element(By.ID, "places")
+    places.send_keys(Keys.CONTROL, "a")
+    places.send_keys("150")
+    browser.find_element(By.ID, "places-save").click()
+    wait_for(browser, "document.getElementById('places-summary').textContent.endsWith('of 150 places taken')")
+    browser.execute_script("document.getElementById('people').scrollIntoView()")
+    assert screenshot_colours(browser, shots / "console-trainees.png") > 20
+    assert console_errors(browser) == []
 
 
 # ---------------------------------------------------------------- the walls, over HTTP
@@ -269,6 +339,12 @@ def test_the_instructor_exports_reads_keys_and_resets(class_server):
     assert job["name"] == "reset" and job["error"] == "" and job["result"]["profile"] == "networked"
 
 
+def set_places(server, places: int) -> None:
+    boss, csrf = instructor(server)
+    assert boss.post("/api/console/places", json={"places": places}, headers={"X-CSRF-Token": csrf}).json() == \
+        {"places": places}
+
+
 def test_runs_are_rate_limited_per_trainee(class_server):
     prepared(class_server)
     eager, csrf = trainee(class_server, "Eager Runner")
@@ -280,6 +356,231 @@ def test_runs_are_rate_limited_per_trainee(class_server):
                       headers={"X-CSRF-Token": other_csrf}).status_code == 200
 
 
+# ---------------------------------------------------------------- walls that hold, tried as an attacker would
+
+
+def test_an_endless_anonymous_body_is_refused_as_it_streams(class_server):
+    """200 MiB of chunked body (no Content-Length) to /api/join by a visitor: 413 once it passes the limit,
+    and the lab process does not grow by it. A declared Content-Length over the limit is refused unread."""
+    before = memory_mib(class_server["pid"])
+    status, sent = send_endless_body(class_server["port"], "/api/join", source="127.0.0.9")
+    after = memory_mib(class_server["pid"])
+    assert status == 413 and sent < 200 << 20
+    assert after["VmHWM"] - before["VmHWM"] < 32 and after["VmRSS"] - before["VmRSS"] < 32, (before, after)
+    assert send_declared_length(class_server["port"], "/api/join", 200 << 20, source="127.0.0.9") == 413
+    assert send_endless_body(class_server["port"], "/join", 16 << 20, "127.0.0.9", "GET")[0] == 413  # every route
+    assert client(class_server["url"]).get("/join").status_code == 200  # the lab still answers
+
+
+def test_old_cookies_are_refused_once_a_session_ends(class_server):
+    """Sessions end on the server: by signing out, by a new personal code, by a rename, by the instructor's
+    sign-out and by a removal; the cookie of an ended session is refused, whoever presents it."""
+    url = class_server["url"]
+    boss, boss_csrf = instructor(class_server)
+
+    def replayed(cookie: str) -> int:
+        thief = client(url)
+        thief.cookies.set("linklab_session", cookie)
+        return thief.get("/api/me").status_code
+
+    def by_instructor(action: str, **body) -> dict:
+        reply = boss.post(f"/api/console/trainees/{action}", json=body, headers={"X-CSRF-Token": boss_csrf})
+        assert reply.status_code == 200, reply.text
+        return reply.json()
+
+    ivy = client(url)
+    code = ivy.post("/api/join", json={"course_code": class_server["code"], "name": "Ivy Session"}).json()["personal_code"]
+    # 1. signing out
+    cookie, csrf = ivy.cookies["linklab_session"], ivy.get("/api/me").json()["csrf"]
+    assert replayed(cookie) == 200
+    assert ivy.post("/api/logout", json={}, headers={"X-CSRF-Token": csrf}).status_code == 200
+    assert replayed(cookie) == 401
+    # 2. a new personal code: every session of hers ends, and the old code stops working
+    first, second = client(url), client(url)
+    for who in (first, second):
+        assert who.post("/api/signin", json={"code": code}).status_code == 200
+    new_code = by_instructor("new-code", name="Ivy Session")["code"]
+    assert replayed(first.cookies["linklab_session"]) == 401 and replayed(second.cookies["linklab_session"]) == 401
+    assert client(url).post("/api/signin", json={"code": code}).status_code == 400
+    # 3. a rename: her records follow her, her session ends, her code signs her in under the new name
+    assert ivy.post("/api/signin", json={"code": new_code}).status_code == 200
+    csrf = ivy.get("/api/me").json()["csrf"]
+    assert ivy.post("/api/exercises/crews/hint", json={}, headers={"X-CSRF-Token": csrf}).status_code == 200
+    cookie = ivy.cookies["linklab_session"]
+    assert by_instructor("rename", name="Ivy Session", new_name="Ivy Renamed")["name"] == "Ivy Renamed"
+    assert replayed(cookie) == 401
+    assert ivy.post("/api/signin", json={"code": new_code}).json()["name"] == "Ivy Renamed"
+    assert len(ivy.get("/api/exercises/crews").json()["hints"]) == 1
+    # 4. the instructor signs her out everywhere (her code still works)
+    cookie = ivy.cookies["linklab_session"]
+    assert by_instructor("sign-out", name="Ivy Renamed")["sessions"] == 1
+    assert replayed(cookie) == 401
+    assert ivy.post("/api/signin", json={"code": new_code}).status_code == 200
+    # 5. removal: the session, the code and the records go; the name is free again
+    cookie = ivy.cookies["linklab_session"]
+    assert by_instructor("remove", name="Ivy Renamed")["records"] == 1
+    assert replayed(cookie) == 401
+    assert client(url).post("/api/signin", json={"code": new_code}).status_code == 400
+    listed = boss.get("/api/console/trainees").json()["trainees"]
+    assert not any(p["name"].startswith("Ivy") for p in listed)
+    # the instructor's own session ends when they sign out
+    cookie = boss.cookies["linklab_session"]
+    assert boss.post("/api/logout", json={}, headers={"X-CSRF-Token": boss_csrf}).status_code == 200
+    assert replayed(cookie) == 401
+
+
+@pytest.mark.parametrize("spelling, why", [("mallory wall", "taken"), ("Маllory Wall", "taken"),  # a Cyrillic М, а
+                                           ("Ｍａｌｌｏｒｙ Ｗａｌｌ", "taken"), ("MaIIory  Wall", "taken"),
+                                           ("Instructor", "kept for the staff"), ("admin", "kept for the staff"),
+                                           ("ADMlN 2", "kept for the staff"), ("Staff", "kept for the staff")])
+def test_a_name_that_looks_the_same_or_like_the_staff_is_refused(class_server, spelling, why):
+    url = class_server["url"]
+    first = client(url).post("/api/join", json={"course_code": class_server["code"], "name": "Mallory Wall"})
+    assert first.status_code == 200 or "taken" in first.json()["error"]  # joined by an earlier case
+    refused = client(url).post("/api/join", json={"course_code": class_server["code"], "name": spelling})
+    assert refused.status_code == 400 and why in refused.json()["error"]
+
+
+def test_the_instructor_cannot_rename_into_a_look_alike(class_server):
+    boss, csrf = instructor(class_server)
+    for name in ("Nadia Rename", "Nadia Other"):
+        client(class_server["url"]).post("/api/join", json={"course_code": class_server["code"], "name": name})
+    taken = boss.post("/api/console/trainees/rename", json={"name": "Nadia Other", "new_name": "nadia rename"},
+                      headers={"X-CSRF-Token": csrf})
+    assert taken.status_code == 400 and "taken" in taken.json()["error"]
+    unknown = boss.post("/api/console/trainees/remove", json={"name": "Nobody Here"}, headers={"X-CSRF-Token": csrf})
+    assert unknown.status_code == 404
+
+
+def test_a_class_admits_its_places_even_when_all_join_at_once(class_server):
+    """The instructor leaves room for 3 more; 10 people join at the same moment: 3 get in, 7 are told the
+    class is full; raising the places admits one more."""
+    boss, csrf = instructor(class_server)
+    joined = boss.get("/api/console/trainees").json()["joined"]
+    set_places(class_server, joined + 3)
+
+    def join(i: int):
+        return client(class_server["url"]).post("/api/join", json={"course_code": class_server["code"],
+                                                                   "name": f"Crowd {chr(65 + i)}"})
+
+    with ThreadPoolExecutor(10) as pool:
+        replies = list(pool.map(join, range(10)))
+    statuses = sorted(r.status_code for r in replies)
+    assert statuses == [200] * 3 + [403] * 7, statuses
+    assert all("full" in r.json()["error"] for r in replies if r.status_code == 403)
+    listed = boss.get("/api/console/trainees").json()
+    assert listed["joined"] == listed["places"] == joined + 3
+    set_places(class_server, joined + 4)
+    assert join(20).status_code == 200
+    set_places(class_server, 200)
+
+
+def test_a_trainee_has_at_most_two_queries_in_flight(class_server):
+    """Two slow runs in flight: the trainee's third request is refused at once with a sentence; another
+    trainee is not; once one finishes, the trainee runs again."""
+    slow = "MATCH (a), (b) WHERE a.name < b.name RETURN count(*) AS pairs"
+    busy, csrf = trainee(class_server, "Busy Bee")
+    other, other_csrf = trainee(class_server, "Calm Bee")
+
+    def run(who, token, query):
+        began = time.monotonic()
+        reply = who.post("/api/exercises/crews/run", json={"query": query}, headers={"X-CSRF-Token": token})
+        return reply, time.monotonic() - began
+
+    with ThreadPoolExecutor(2) as pool:
+        slow_runs = [pool.submit(run, busy, csrf, slow) for _ in range(2)]
+        time.sleep(0.6)
+        third, _ = run(busy, csrf, "RETURN 1 AS one")
+        calm, _ = run(other, other_csrf, "RETURN 1 AS one")
+        finished = [f.result() for f in slow_runs]
+    assert all(r.status_code == 200 and s > 0.6 for r, s in finished), finished  # they were in flight
+    assert third.status_code == 429 and "already have 2 queries running" in third.json()["error"]
+    assert calm.status_code == 200
+    assert run(busy, csrf, "RETURN 1 AS one")[0].status_code == 200
+
+
+def test_x_forwarded_for_does_not_bypass_the_sign_in_limit(class_server):
+    """From 127.0.0.4 (not a trusted proxy), wrong codes under a new X-Forwarded-For each time still count
+    against 127.0.0.4; through the trusted proxy the forwarded address counts instead. Many guesses sent at
+    once are not all tried."""
+    url = class_server["url"]
+    statuses = [client(url, source="127.0.0.4", forwarded_for=f"198.51.100.{i}").post(
+        "/api/signin", json={"code": f"WRONG-{i:05d}"}).status_code for i in range(11)]
+    assert statuses == [400] * 10 + [429]
+    slowed = client(url, source="127.0.0.4", forwarded_for="198.51.100.99").post("/api/signin", json={"code": "X"})
+    assert slowed.status_code == 429 and 1 <= slowed.json()["retry_after"] <= 60 and slowed.headers["retry-after"]
+    # through the trusted proxy, each forwarded address has its own allowance
+    via_proxy = client(url, source=PROXY, forwarded_for="192.0.2.44").post("/api/signin", json={"code": "WRONG"})
+    assert via_proxy.status_code == 400
+    # 30 guesses at once from one address: no more than the free allowance are tried
+    with ThreadPoolExecutor(30) as pool:
+        burst = list(pool.map(lambda i: client(url, source="127.0.0.5").post(
+            "/api/join", json={"course_code": f"BAD{i:03d}", "name": "Guess"}).status_code, range(30)))
+    assert burst.count(400) <= 10 and burst.count(429) >= 20, burst
+
+
+def test_wrong_passwords_slow_the_guesser_and_never_lock_out_the_instructor(class_server):
+    """Ten wrong passwords from an attacker (behind the trusted proxy, as 203.0.113.66): after five the
+    instructor's account is slowed, so the rest wait; the instructor elsewhere waits a second or two, never
+    more than 10 s; on the lab's own machine they sign in at once."""
+    url = class_server["url"]
+    attacker = client(url, source=PROXY, forwarded_for="203.0.113.66")
+    owner_elsewhere = client(url, source=PROXY, forwarded_for="198.51.100.20")
+
+    def guess(i: int) -> int:
+        return attacker.post("/api/instructor", json={"password": f"guess-{i}"}).status_code
+
+    statuses = [guess(i) for i in range(10)]
+    assert statuses == [403] * 5 + [429] * 5  # five tried, then slowed
+    assert attacker.post("/api/instructor", json={"password": PASSWORD}).status_code == 429  # even the right one
+    slowed = owner_elsewhere.post("/api/instructor", json={"password": PASSWORD})
+    assert slowed.status_code == 429 and "lab's own machine" in slowed.json()["error"]
+    assert 1 <= slowed.json()["retry_after"] <= 10
+    time.sleep(slowed.json()["retry_after"])
+    assert owner_elsewhere.post("/api/instructor", json={"password": PASSWORD}).status_code == 200
+    # The instructor's sign-in cleared the account: the attacker starts again, the lab's machine is never slowed.
+    assert [guess(i) for i in range(10, 20)] == [403] * 5 + [429] * 5
+    assert client(url).post("/api/instructor", json={"password": PASSWORD}).status_code == 200
+
+
+def test_every_export_is_valid_whatever_the_answers_contain(class_server):
+    """Answers with every control character (each quoted back by Neo4j's syntax error into the feedback),
+    ']]>' and '<x/>' are checked and recorded; a NUL or a lone surrogate is refused as not text. Every export
+    of the instructor parses."""
+    import io
+    import json
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    prepared(class_server)
+    controls = [chr(c) for c in range(1, 0x20) if chr(c) not in "\t\n\r"]
+    exercises = [e.id for e in catalogue()]
+    for start in range(0, len(controls), 10):
+        who, csrf = trainee(class_server, f"Odd Chars {start // 10}")
+        for exercise, char in zip(exercises, controls[start:start + 10]):
+            reply = who.post(f"/api/exercises/{exercise}/check", json={"query": f"MATCH (n) RETURN n {char}]]><x/>"},
+                             headers={"X-CSRF-Token": csrf})
+            assert reply.status_code == 200 and not reply.json()["passed"], reply.text
+    for bad in ("RETURN 1 AS one \u0000", "RETURN '\ud800' AS x"):
+        body = json.dumps({"query": bad}).encode()  # "\ud800" as JSON's escape, as a browser could send it
+        refused = who.post("/api/exercises/crews/run", content=body, headers={"X-CSRF-Token": csrf,
+                                                                             "Content-Type": "application/json"})
+        assert refused.status_code == 400 and "not text" in refused.json()["error"]
+    boss, _ = instructor(class_server)
+    seen = boss.get("/api/console/answers", params={"trainee": "Odd Chars 0", "exercise": exercises[0]}).json()
+    assert "\x01" in seen["checks"][0]["feedback"]  # the feedback did quote the character
+    suites = ET.fromstring(boss.get("/api/console/export/junit.xml").content)
+    odd = [s for s in suites if s.get("name", "").startswith("Odd Chars")]
+    assert len(odd) == 3 and all(int(s.get("failures")) == len(exercises) for s in odd)
+    results = json.loads(boss.get("/api/console/export/results.json").content.decode("utf-8"))
+    assert results["trainees"]["Odd Chars 0"]["score"] == 0
+    archive = zipfile.ZipFile(io.BytesIO(boss.get("/api/console/export/gradescope.zip").content))
+    json.loads(archive.read("Odd Chars 1/results.json").decode("utf-8"))
+    book = boss.get("/api/console/export/gradebook.csv").content.decode("utf-8")
+    assert sum(line.startswith("Odd Chars") for line in book.splitlines()) == 3
+    assert boss.get("/api/console/export/report.html").status_code == 200
+
+
 # ---------------------------------------------------------------- many trainees at once
 
 
@@ -287,6 +588,7 @@ def test_thirty_trainees_at_once_get_the_serial_verdicts(class_server):
     """30 trainees, each running and checking right and wrong answers at once for a bounded time: every
     verdict equals the one the same answer got alone, and every check is in the records."""
     prepared(class_server)
+    set_places(class_server, 200)  # the instructor makes room for 30 more
     exercises = [e for e in catalogue() if e.id in ("crews", "hub-messages", "member-accounts", "hub-calls")]
     answers = [(e, answer_of(e)) for e in exercises] + [(e, e.mutants[0].query) for e in exercises if e.mutants]
     solo, solo_csrf = trainee(class_server, "Serial Sam")
@@ -357,10 +659,3 @@ def test_a_server_that_dies_is_started_again(class_server):
     assert reply.status_code == 200 and reply.json()["passed"], reply.text
 
 
-def test_sign_in_attempts_are_rate_limited(class_server):
-    """Last in this module: it spends this address's sign-in allowance for a minute."""
-    guesser = client(class_server["url"])
-    statuses = [guesser.post("/api/signin", json={"code": f"WRONG-{i:05d}"}).status_code for i in range(11)]
-    assert statuses[0] == 400 and 429 in statuses  # earlier tests' failed joins count too
-    assert set(statuses[statuses.index(429):]) == {429}
-    assert guesser.post("/api/instructor", json={"password": PASSWORD}).status_code == 429  # even a right one, for now

@@ -6,11 +6,13 @@ progress move; no console errors on the way."""
 from __future__ import annotations
 
 import os
+import select
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
@@ -107,7 +109,8 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def lab_url(lab_env, driver):
+def lab_process(lab_env, driver):
+    """The real `linklab lab` process: (its address, its pid)."""
     from linklab.grade.engine import ensure_loaded
 
     ensure_loaded(driver, exploring(CREWS, TRAINEE, COURSE))
@@ -124,9 +127,71 @@ def lab_url(lab_env, driver):
         except OSError:
             assert process.poll() is None and time.monotonic() < deadline, process.stdout.read()
             time.sleep(0.3)
-    yield url
+    yield url, process.pid
     process.terminate()
     process.wait(10)
+
+
+@pytest.fixture
+def lab_url(lab_process):
+    return lab_process[0]
+
+
+def test_an_endless_body_is_refused_as_it_streams(lab_process):
+    """A 200 MiB chunked body (no Content-Length) to the lab's own process: refused with 413 once it passes
+    the limit, and the process does not grow by it; the lab still answers."""
+    url, pid = lab_process
+    port = int(url.rstrip("/").rsplit(":", 1)[1])
+    before = memory_mib(pid)
+    status, sent = send_endless_body(port, "/api/exercises/crews/run")
+    assert status == 413 and sent < 200 << 20
+    assert send_endless_body(port, "/api/exercises", method="GET")[0] == 413  # every route, not only changes
+    assert send_declared_length(port, "/api/exercises/crews/check", 200 << 20) == 413
+    after = memory_mib(pid)
+    assert after["VmHWM"] - before["VmHWM"] < 32, (before, after)
+    assert urllib.request.urlopen(url + "api/exercises", timeout=10).status == 200
+
+
+def memory_mib(pid: int) -> dict[str, float]:
+    """A process's resident memory now (VmRSS) and at its peak (VmHWM), in MiB."""
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return {name: int(fields[name].split()[0]) / 1024 for name in ("VmRSS", "VmHWM")}
+
+
+def send_endless_body(port: int, path: str, total: int = 200 << 20, source: str = "127.0.0.1",
+                      method: str = "POST") -> tuple[int, int]:
+    """Send a chunked body of `total` bytes (no Content-Length) to the server on loopback, as a client that
+    keeps sending until the server answers or closes. Returns (the HTTP status of the answer, 0 if none; the
+    bytes sent)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=60, source_address=(source, 0))
+    sock.sendall((f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: http://127.0.0.1:{port}\r\n"
+                  "X-Linklab: 1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n").encode())
+    chunk = b"x" * (1 << 20)
+    framed, sent, reply = b"%x\r\n" % len(chunk) + chunk + b"\r\n", 0, b""
+    try:
+        while sent < total and not select.select([sock], [], [], 0)[0]:  # until the server says something
+            sock.sendall(framed)
+            sent += len(chunk)
+        if sent >= total:
+            sock.sendall(b"0\r\n\r\n")
+    except OSError:  # the server closed the connection: its answer, if any, is waiting to be read
+        pass
+    try:
+        while b"\r\n" not in reply and (data := sock.recv(65536)):
+            reply += data
+    except OSError:
+        pass
+    sock.close()
+    return (int(reply.split(b" ", 2)[1]) if reply.startswith(b"HTTP/1.1 ") else 0), sent
+
+
+def send_declared_length(port: int, path: str, length: int, source: str = "127.0.0.1") -> int:
+    """POST headers that declare a body of `length` bytes, send none of it, and return the status answered."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30, source_address=(source, 0)) as sock:
+        sock.sendall((f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: http://127.0.0.1:{port}\r\n"
+                      f"X-Linklab: 1\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n").encode())
+        reply = sock.recv(65536)
+    return int(reply.split(b" ", 2)[1]) if reply.startswith(b"HTTP/1.1 ") else 0
 
 
 def wait_for(browser, script: str, timeout: float = 30):

@@ -1,9 +1,16 @@
 """Grading results as files: results.json (everything), junit.xml (CI dashboards) and Gradescope's
-results.json per trainee (score, execution_time, output, visibility, tests[])."""
+results.json per trainee (score, execution_time, output, visibility, tests[]).
+
+Feedback can quote an answer (a syntax error names what it found), and an answer can hold any character:
+every text is made one its format can carry, so that no answer makes a file unreadable. XML 1.0 cannot hold
+most control characters, lone surrogates or U+FFFE/U+FFFF (xml_text); UTF-8 and strict JSON readers cannot
+hold lone surrogates (json_safe). Each becomes U+FFFD, the replacement character.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -11,6 +18,31 @@ from ..exercises.catalogue import case_catalogue, catalogue
 from ..feedback import NOT_SUBMITTED
 from .batch import ClassResults
 from .engine import ExerciseVerdict
+
+
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def xml_text(text: str) -> str:
+    return NOT_XML.sub("\ufffd", str(text))
+
+
+def json_safe(value):
+    """`value` with every lone surrogate in its texts (keys too) replaced."""
+    if isinstance(value, str):
+        return LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {json_safe(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def folder_name(trainee: str) -> str:
+    """The trainee's folder in gradescope/: their name, unless it cannot be one folder's name."""
+    name = re.sub(r"[/\\\x00-\x1f]", "_", json_safe(trainee))
+    return "_" if name in ("", ".", "..") else name
 
 
 def results_json(results: ClassResults) -> dict:
@@ -44,19 +76,20 @@ def exercise_titles() -> dict[str, str]:
 
 def junit_xml(results: ClassResults) -> ET.ElementTree:
     titles = exercise_titles()
-    root = ET.Element("testsuites", name=f"linklab {results.course}")
+    root = ET.Element("testsuites", name=xml_text(f"linklab {results.course}"))
     total = failures = 0
     for trainee, verdicts in results.verdicts.items():
         failed = sum(1 for v in verdicts if not v.passed)
         seconds = sum(c.seconds for v in verdicts for c in v.checks)
-        suite = ET.SubElement(root, "testsuite", name=trainee, tests=str(len(verdicts)), failures=str(failed),
-                              errors="0", skipped="0", time=f"{seconds:.3f}")
+        suite = ET.SubElement(root, "testsuite", name=xml_text(trainee), tests=str(len(verdicts)),
+                              failures=str(failed), errors="0", skipped="0", time=f"{seconds:.3f}")
         for v in verdicts:
-            case = ET.SubElement(suite, "testcase", name=f"{v.exercise}: {titles.get(v.exercise, '')}",
-                                 classname=f"linklab.{trainee}", time=f"{sum(c.seconds for c in v.checks):.3f}")
+            case = ET.SubElement(suite, "testcase", name=xml_text(f"{v.exercise}: {titles.get(v.exercise, '')}"),
+                                 classname=xml_text(f"linklab.{trainee}"),
+                                 time=f"{sum(c.seconds for c in v.checks):.3f}")
             if not v.passed:
-                failure = ET.SubElement(case, "failure", message=v.feedback, type=status_of(v))
-                failure.text = "\n".join(f"{c.status} {c.scenario}: {c.feedback}" for c in v.checks)
+                failure = ET.SubElement(case, "failure", message=xml_text(v.feedback), type=status_of(v))
+                failure.text = xml_text("\n".join(f"{c.status} {c.scenario}: {c.feedback}" for c in v.checks))
             ET.SubElement(case, "system-out").text = f"{v.points}/{v.max_points} points"
         total += len(verdicts)
         failures += failed
@@ -89,12 +122,12 @@ def gradescope(verdicts: list[ExerciseVerdict], seconds: float) -> dict:
 def write_all(results: ClassResults, out: Path) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
     paths = {"json": out / "results.json", "junit": out / "junit.xml"}
-    paths["json"].write_text(json.dumps(results_json(results), indent=2) + "\n")
+    paths["json"].write_text(json.dumps(json_safe(results_json(results)), indent=2) + "\n")
     junit_xml(results).write(paths["junit"], encoding="utf-8", xml_declaration=True)
     for trainee, verdicts in results.verdicts.items():
-        path = out / "gradescope" / trainee / "results.json"
+        path = out / "gradescope" / folder_name(trainee) / "results.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         seconds = sum(c.seconds for v in verdicts for c in v.checks)
-        path.write_text(json.dumps(gradescope(verdicts, seconds), indent=2) + "\n")
+        path.write_text(json.dumps(json_safe(gradescope(verdicts, seconds)), indent=2) + "\n")
     paths["gradescope"] = out / "gradescope"
     return paths

@@ -5,12 +5,13 @@ with the trainee's parameters, hints, the schema, running a query under the guar
 checking an answer, progress. Every asset is served from here (the vendored bundles in static/): the lab
 works offline. It binds 127.0.0.1 for one trainee; requests that change something must carry the
 X-Linklab header, which a page of another site cannot send without a CORS preflight that this app never
-answers, and a same-origin Origin.
+answers, and a same-origin Origin. No request body, of any route, is read past MAX_BODY (Guard).
 """
 
 from __future__ import annotations
 
 import json
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
@@ -27,6 +28,7 @@ from starlette.staticfiles import StaticFiles
 from .. import service
 from ..errors import LinklabError
 from ..exercises.catalogue import Exercise, get
+from ..feedback import class_message
 from .assets import STATIC, bundle
 
 LAB = Path(__file__).parent / "lab"
@@ -45,11 +47,12 @@ def create_app(trainee: str, course: str, databases: service.Databases) -> Starl
 
 
 class Refusal(Exception):
-    """A request refused with an HTTP status and a sentence (not signed in, not allowed, too many)."""
+    """A request refused with an HTTP status and a sentence (not signed in, not allowed, too many); with
+    `retry_after`, the seconds to wait (a Retry-After header, and "retry_after" in the JSON)."""
 
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, retry_after: int | None = None):
         super().__init__(message)
-        self.status, self.message = status, message
+        self.status, self.message, self.retry_after = status, message, retry_after
 
 
 async def lab_page(request: Request) -> Response:
@@ -62,9 +65,11 @@ async def lab_page(request: Request) -> Response:
 
 
 def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: service.Databases,
-                   throttle: Callable[[Request, str], None] = lambda request, kind: None) -> list[Route]:
+                   working: Callable[[Request, str], AbstractContextManager] = lambda request, kind: nullcontext()
+                   ) -> list[Route]:
     """The trainee's API. `identify(request)` says who asks (trainee, course) or raises Refusal;
-    `throttle(request, "run" | "check")` raises Refusal when they ask too often."""
+    `working(request, "run" | "check" | "load")` holds a slot while the database works for them, or raises
+    Refusal when they ask too often or have too much running already."""
     shared = databases.shared
 
     def exercise_of(request: Request) -> Exercise:
@@ -98,24 +103,25 @@ def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: se
     async def load(request: Request) -> Response:
         trainee, course = identify(request)
         chosen = exercise_of(request)
-        key = await run_in_threadpool(service.load_for, chosen, trainee, course, databases.explorer_for(chosen),
-                                      None, None, shared)
+        with working(request, "load"):
+            key = await run_in_threadpool(service.load_for, chosen, trainee, course, databases.explorer_for(chosen),
+                                          None, None, shared)
         return JSONResponse({"scenario": key, "loaded": True})
 
     async def run(request: Request) -> Response:
         trainee, course = identify(request)
         chosen, query = exercise_of(request), await answer_text(request)
-        throttle(request, "run")
-        outcome = await run_in_threadpool(service.run, chosen, query, trainee, course,
-                                          databases.explorer_for(chosen), None, None, shared)
+        with working(request, "run"):
+            outcome = await run_in_threadpool(service.run, chosen, query, trainee, course,
+                                              databases.explorer_for(chosen), None, None, shared)
         return JSONResponse(asdict(outcome))
 
     async def check(request: Request) -> Response:
         trainee, course = identify(request)
         chosen, query = exercise_of(request), await answer_text(request)
-        throttle(request, "check")
-        verdict = await run_in_threadpool(service.check_and_record, chosen, query, trainee, course,
-                                          None, None, databases)
+        with working(request, "check"):
+            verdict = await run_in_threadpool(service.check_and_record, chosen, query, trainee, course,
+                                              None, None, databases)
         return JSONResponse({**service.verdict_view(verdict),
                              "progress": await run_in_threadpool(service.progress_view, trainee, course)})
 
@@ -155,10 +161,18 @@ async def answer_text(request: Request) -> str:
         body = json.loads(await request.body())
         query = body["query"]
     except (ValueError, KeyError, TypeError):
-        raise LinklabError("send the query as JSON: {\"query\": \"MATCH ...\"}") from None
+        raise LinklabError(class_message("not_json")) from None
     if not isinstance(query, str):
-        raise LinklabError("the query must be text")
+        raise LinklabError(class_message("not_json"))
+    if not is_text(query):
+        raise LinklabError(class_message("not_text"))
     return query
+
+
+def is_text(text: str) -> bool:
+    """Text that can be stored and shown: no lone surrogate (JSON's "\\ud800" decodes to one; it has no
+    UTF-8 form) and no NUL. Other control characters reach Neo4j, which says where they are."""
+    return "\x00" not in text and not any("\ud800" <= ch <= "\udfff" for ch in text)
 
 
 async def linklab_error(request: Request, exc: LinklabError) -> Response:
@@ -167,7 +181,10 @@ async def linklab_error(request: Request, exc: LinklabError) -> Response:
 
 
 async def refused(request: Request, exc: Refusal) -> Response:
-    return JSONResponse({"error": exc.message}, status_code=exc.status)
+    if exc.retry_after is None:
+        return JSONResponse({"error": exc.message}, status_code=exc.status)
+    return JSONResponse({"error": exc.message, "retry_after": exc.retry_after}, status_code=exc.status,
+                        headers={"retry-after": str(exc.retry_after)})
 
 
 async def unexpected_error(request: Request, exc: Exception) -> Response:
@@ -192,24 +209,77 @@ ERROR_HANDLERS = {Refusal: refused, LinklabError: linklab_error, DriverError: da
 
 class Guard:
     """Requests that change something come from the lab's own page (a custom header and a same-origin
-    Origin), and no body is larger than MAX_BODY."""
+    Origin), and no request body, of any route, is read past MAX_BODY: a declared Content-Length over it is
+    refused before reading, and a chunked body is read as it streams and refused at the first byte past it
+    (413, and the connection is closed: the rest is never read into memory). The app then reads the body
+    from what Guard kept."""
 
     def __init__(self, app):
         self.app = app
 
     async def __call__(self, scope, receive, send):
-        guide_preflight = scope["type"] == "http" and scope["method"] == "OPTIONS" and scope["path"] == "/browser-guide.html"
-        if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD") and not guide_preflight:
-            headers = header_map(scope)
-            host, origin = headers.get("host", ""), headers.get("origin")
-            refusal = None
-            if headers.get("x-linklab") != "1":
-                refusal = (403, "requests that change something come from the lab's page")
-            elif origin and origin.split("://", 1)[-1] != host:
-                refusal = (403, "cross-site request refused")
-            elif int(headers.get("content-length") or 0) > MAX_BODY:
-                refusal = (413, f"the request is larger than {MAX_BODY >> 10} KiB")
-            if refusal:
-                await JSONResponse({"error": refusal[1]}, status_code=refusal[0])(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = header_map(scope)
+        refusal = self.refusal(scope, headers)
+        if refusal is None:
+            body = await read_capped(receive, MAX_BODY)
+            if body is None:  # the client went away
                 return
-        await self.app(scope, receive, send)
+            if body is TOO_LARGE:
+                refusal = (413, class_message("too_large", kib=MAX_BODY >> 10))
+        if refusal:
+            await JSONResponse({"error": refusal[1]}, status_code=refusal[0],
+                               headers={"connection": "close"} if refusal[0] == 413 else None)(scope, receive, send)
+            return
+        await self.app(scope, replay(body, receive), send)
+
+    @staticmethod
+    def refusal(scope, headers: dict[str, str]) -> tuple[int, str] | None:
+        length = headers.get("content-length", "").strip()
+        if length.isdigit() and int(length) > MAX_BODY:
+            return 413, class_message("too_large", kib=MAX_BODY >> 10)
+        guide_preflight = scope["method"] == "OPTIONS" and scope["path"] == "/browser-guide.html"
+        if scope["method"] in ("GET", "HEAD") or guide_preflight:
+            return None
+        host, origin = headers.get("host", ""), headers.get("origin")
+        if headers.get("x-linklab") != "1":
+            return 403, class_message("own_page")
+        if origin and origin.split("://", 1)[-1] != host:
+            return 403, class_message("cross_site")
+        return None
+
+
+TOO_LARGE = object()  # what read_capped returns for a body over the limit
+
+
+async def read_capped(receive, limit: int) -> bytes | object | None:
+    """The request body, or TOO_LARGE as soon as more than `limit` bytes arrived (what came is dropped), or
+    None when the client disconnected."""
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return TOO_LARGE
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def replay(body: bytes, receive):
+    """An ASGI receive that gives the body read already, then whatever the server says next (a disconnect)."""
+    given = False
+
+    async def receive_again():
+        nonlocal given
+        if not given:
+            given = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return receive_again

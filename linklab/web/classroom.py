@@ -3,11 +3,17 @@
 Who may do what:
 - anonymous visitors see the join page, the static files and the browser guide, nothing else;
 - a trainee (joined with the course code and a name, or with a personal code) uses the lab's API as
-  themselves: their own progress and answers only, rate-limited runs and checks;
+  themselves: their own progress and answers only, with runs and checks limited per trainee (so many a
+  minute, and so many running at once);
 - the instructor (one password, set on first start) sees the console: the live grid, any trainee's
-  answers, the common mistakes, answer keys, and prepares, resets and exports the course.
-Sessions are signed cookies (web.sessions); every request that changes something needs the session's
-CSRF token as well as the lab's own header and a same-origin Origin (app.Guard).
+  answers, the common mistakes, answer keys; prepares, resets and exports the course; renames, removes and
+  signs out trainees, gives them new codes and sets the places.
+Sessions are held in the store (classroom.sessions; the cookie carries a random id only); every request that
+changes something needs the session's CSRF token as well as the lab's own header and a same-origin Origin
+(app.Guard, which also caps every request body). Failed sign-ins slow the address they come from, and the
+instructor's account after a few, with waits that grow but stay short (walls.Backoff); the lab's own machine
+is never slowed on the instructor's account. X-Forwarded-For is read only from the proxies named by
+--trusted-proxy.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ import tempfile
 import threading
 import time
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -31,11 +39,14 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..classroom import accounts, console, servers
+from ..classroom import accounts, console, servers, sessions
+from ..classroom.accounts import AccountError, Problem
+from ..classroom.sessions import Role
 from ..errors import LinklabError
 from ..exercises.catalogue import get
+from ..feedback import class_message
 from ..grade.engine import answer_key, class_key, class_scenario
-from . import sessions
+from . import walls
 from .app import ERROR_HANDLERS, Guard, Refusal, common_routes, header_map, lab_page, trainee_routes
 
 CONSOLE = Path(__file__).parent / "console"
@@ -46,13 +57,25 @@ SECURITY_HEADERS = [
     (b"content-security-policy", b"default-src 'self'; img-src 'self' data: blob:; style-src 'self' "
                                  b"'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
 ]
+INSTRUCTOR_ACCOUNT = "instructor"  # the key of the instructor's account in the sign-in backoff
+# HTTP status of each refused account request
+STATUS = {Problem.WRONG_PASSWORD: 403, Problem.CLASS_FULL: 403, Problem.NO_TRAINEE: 404,
+          Problem.NAME_HAS_RECORDS: 409}
 
 
 @dataclass
 class Limits:
     runs_per_minute: int = 30
     checks_per_minute: int = 12
-    failed_sign_ins_per_minute: int = 10  # per client address: codes and passwords are not guessed at this rate
+    in_flight: int = 2  # runs, checks and loads of one trainee running at once
+    # Failed sign-ins from one address: 10 free in 15 minutes (a room behind one address mistypes codes),
+    # then a wait that doubles from 1 s to at most 60 s.
+    address_free: int = 10
+    address_most_s: float = 60.0
+    # Wrong instructor's passwords from anywhere but the lab's own machine: 5 free, then 1 s doubling to at
+    # most 10 s: a guesser gets one try in 10 s at most, and the instructor waits 10 s at worst.
+    account_free: int = 5
+    account_most_s: float = 10.0
 
 
 @dataclass
@@ -66,12 +89,15 @@ class Job:
     started: float = 0.0
 
 
-def create_class_app(course: str, databases: servers.ClassDatabases, limits: Limits | None = None) -> Starlette:
+def create_class_app(course: str, databases: servers.ClassDatabases, limits: Limits | None = None,
+                     trusted_proxies: list[walls.Network] | None = None) -> Starlette:
     limits = limits or Limits()
-    key = accounts.session_key()
     join_code = accounts.open_course(course)
-    buckets = {"run": sessions.RateLimit(limits.runs_per_minute), "check": sessions.RateLimit(limits.checks_per_minute)}
-    failures = sessions.RateLimit(limits.failed_sign_ins_per_minute)  # a room behind one address joins at once
+    buckets = {"run": walls.RateLimit(limits.runs_per_minute), "check": walls.RateLimit(limits.checks_per_minute)}
+    running = walls.InFlight(limits.in_flight)
+    by_address = walls.Backoff(limits.address_free, 1.0, limits.address_most_s)
+    by_account = walls.Backoff(limits.account_free, 1.0, limits.account_most_s)
+    queued = walls.OneAtATime()
     job, job_lock = Job(), threading.Lock()
 
     def session_of(request: Request) -> sessions.Session | None:
@@ -81,42 +107,49 @@ def create_class_app(course: str, databases: servers.ClassDatabases, limits: Lim
     def trainee_of(request: Request) -> tuple[str, str]:
         session = session_of(request)
         if session is None:
-            raise Refusal(401, "sign in first: open the lab's address and join the course")
+            raise Refusal(401, class_message("not_signed_in"))
         if session.is_instructor:
-            raise Refusal(403, "this is the trainees' lab: the instructor's page is /console")
+            raise Refusal(403, class_message("trainees_lab"))
         return session.name, course
 
     def instructor_of(request: Request) -> sessions.Session:
         session = session_of(request)
         if session is None:
-            raise Refusal(401, "sign in as the instructor first")
+            raise Refusal(401, class_message("instructor_first"))
         if not session.is_instructor:
-            raise Refusal(403, "only the instructor may see this")
+            raise Refusal(403, class_message("instructor_only"))
         return session
 
-    def throttle(request: Request, kind: str) -> None:
+    @contextmanager
+    def working(request: Request, kind: str) -> Iterator[None]:
+        """A slot for one of the trainee's runs, checks or loads, while the database works for them."""
         name, _ = trainee_of(request)
-        if not buckets[kind].allow(name):
-            per = limits.runs_per_minute if kind == "run" else limits.checks_per_minute
-            raise Refusal(429, f"more than {per} {kind}s in a minute: wait a little, then try again")
+        if not running.enter(name):
+            raise Refusal(429, class_message("in_flight", limit=limits.in_flight))
+        try:
+            if kind in buckets and not buckets[kind].allow(name):
+                per = limits.runs_per_minute if kind == "run" else limits.checks_per_minute
+                raise Refusal(429, class_message("too_often", per=per, kind=kind))
+            yield
+        finally:
+            running.leave(name)
 
-    def signed_in(session: sessions.Session, body: dict) -> Response:
-        response = JSONResponse({**body, "role": session.role, "name": session.name})
-        response.headers["set-cookie"] = sessions.cookie_header(sessions.sign(session, key))
+    def signed_in(role: Role, name: str, body: dict) -> Response:
+        token, session = sessions.begin(role, course, name)
+        response = JSONResponse({**body, "role": role.value, "name": name})
+        response.headers["set-cookie"] = walls.cookie_header(token, sessions.LIFETIME_S)
         return response
 
     def address(request: Request) -> str:
         return request.client.host if request.client else "?"
 
     async def form(request: Request) -> dict:
-        if failures.full(address(request)):
-            raise Refusal(429, "too many failed sign-ins from here: wait a minute")
         try:
             body = json.loads(await request.body())
         except ValueError:
             body = None
         if not isinstance(body, dict) or not all(isinstance(v, str) for v in body.values()):
-            raise LinklabError("send the form as JSON text fields")
+            raise LinklabError(class_message("form"))
         return body
 
     # ------------------------------------------------------------ pages and signing in
@@ -137,32 +170,43 @@ def create_class_app(course: str, databases: servers.ClassDatabases, limits: Lim
         if session is None:
             return RedirectResponse("/join#instructor", status_code=303)
         if not session.is_instructor:
-            return JSONResponse({"error": "only the instructor may see this"}, status_code=403)
+            return JSONResponse({"error": class_message("instructor_only")}, status_code=403)
         return HTMLResponse((CONSOLE / "index.html").read_text(encoding="utf-8"))
 
-    async def attempt(request: Request, work) -> Response:
-        """A sign-in; a failed one counts against the address (wrong codes and passwords only)."""
-        body = await form(request)
-        try:
-            return await run_in_threadpool(work, body)
-        except (LinklabError, Refusal):
-            failures.note(address(request))
-            raise
+    async def attempt(request: Request, work, account: str | None = None) -> Response:
+        """A sign-in, slowed after wrong secrets from its address (and, for the instructor's account, from
+        anywhere but this machine). One address's sign-ins are taken one at a time, and the instructor's
+        too, so that guesses sent at once meet the limit as if sent one by one."""
+        where = address(request)
+        async with queued.turn(where), (queued.turn(account) if account else nullcontext()):
+            if wait := by_address.wait(where):
+                raise Refusal(429, class_message("wait_address", seconds=wait), retry_after=wait)
+            if account and not walls.is_this_machine(where) and (wait := by_account.wait(account)):
+                raise Refusal(429, class_message("wait_account", seconds=wait), retry_after=wait)
+            try:
+                response = await run_in_threadpool(work, await form(request))
+            except AccountError as exc:
+                if exc.problem.is_guess:
+                    by_address.failed(where)
+                    if account:
+                        by_account.failed(account)
+                raise
+            if account:
+                by_account.cleared(account)
+            return response
 
     def join_with_code(body: dict) -> Response:
         joined = accounts.join(course, body.get("course_code", ""), body.get("name", ""))
-        return signed_in(sessions.new_session("trainee", course, joined.name), {"personal_code": joined.code})
+        return signed_in(Role.TRAINEE, joined.name, {"personal_code": joined.code})
 
     def personal_code(body: dict) -> Response:
-        joined = accounts.sign_in(body.get("code", ""))
-        if joined.course != course:
-            raise LinklabError("that code belongs to another course")
-        return signed_in(sessions.new_session("trainee", course, joined.name), {})
+        joined = accounts.sign_in(course, body.get("code", ""))
+        return signed_in(Role.TRAINEE, joined.name, {})
 
     def password(body: dict) -> Response:
         if not accounts.instructor_password_matches(body.get("password", "")):
-            raise Refusal(403, "that is not the instructor's password")
-        return signed_in(sessions.new_session("instructor", course, "instructor"), {})
+            raise AccountError(Problem.WRONG_PASSWORD)
+        return signed_in(Role.INSTRUCTOR, "instructor", {})
 
     async def join(request: Request) -> Response:
         return await attempt(request, join_with_code)
@@ -171,11 +215,12 @@ def create_class_app(course: str, databases: servers.ClassDatabases, limits: Lim
         return await attempt(request, personal_code)
 
     async def instructor(request: Request) -> Response:
-        return await attempt(request, password)
+        return await attempt(request, password, INSTRUCTOR_ACCOUNT)
 
     async def logout(request: Request) -> Response:
+        await run_in_threadpool(sessions.end, request.scope.get("session_token"))
         response = JSONResponse({"signed_out": True})
-        response.headers["set-cookie"] = sessions.cookie_header("", max_age=0)
+        response.headers["set-cookie"] = walls.cookie_header("", max_age=0)
         return response
 
     # ------------------------------------------------------------ the console's API
@@ -220,10 +265,39 @@ def create_class_app(course: str, databases: servers.ClassDatabases, limits: Lim
         added = await run_in_threadpool(accounts.add_to_roster, course, names)
         return JSONResponse({"trainees": [{"name": j.name, "code": j.code} for j in added]})
 
+    async def trainees(request: Request) -> Response:
+        instructor_of(request)
+        return JSONResponse(await run_in_threadpool(accounts.roster, course))
+
+    async def places(request: Request) -> Response:
+        instructor_of(request)
+        wanted = (await json_body(request)).get("places")
+        return JSONResponse({"places": await run_in_threadpool(accounts.set_places, course, wanted)})
+
+    async def change_trainee(request: Request) -> Response:
+        """rename, remove, sign-out and new-code of one trainee, by name."""
+        instructor_of(request)
+        body = await json_body(request)
+        name, action = body.get("name"), request.path_params["action"]
+        if not isinstance(name, str) or not isinstance(body.get("new_name", ""), str):
+            raise LinklabError("send the trainee's name as JSON text")
+        if action == "rename":
+            new = await run_in_threadpool(accounts.rename, course, name, body.get("new_name", ""))
+            return JSONResponse({"renamed": name, "name": new})
+        if action == "remove":
+            return JSONResponse({"removed": name, "records": await run_in_threadpool(accounts.remove, course, name)})
+        if action == "sign-out":
+            return JSONResponse({"signed_out": name, "sessions": await run_in_threadpool(accounts.end_sessions,
+                                                                                          course, name)})
+        if action == "new-code":
+            joined = await run_in_threadpool(accounts.new_personal_code, course, name)
+            return JSONResponse({"name": joined.name, "code": joined.code})
+        raise LinklabError(f"no trainee action called {action!r}: rename, remove, sign-out or new-code")
+
     def start_job(name: str, work) -> Response:
         with job_lock:
             if job.running:
-                raise Refusal(409, f"the instructor's task '{job.name}' is still running")
+                raise Refusal(409, class_message("task_running", name=job.name))
             job.name, job.running, job.messages, job.result, job.error, job.started = \
                 name, True, [], None, "", time.time()
 
@@ -279,15 +353,23 @@ def create_class_app(course: str, databases: servers.ClassDatabases, limits: Lim
         Route("/api/console/answers", answers),
         Route("/api/console/keys/{exercise_id}", keys),
         Route("/api/console/roster", roster, methods=["POST"]),
+        Route("/api/console/trainees", trainees),
+        Route("/api/console/places", places, methods=["POST"]),
+        Route("/api/console/trainees/{action}", change_trainee, methods=["POST"]),
         Route("/api/console/prepare", prepare, methods=["POST"]),
         Route("/api/console/reset", reset, methods=["POST"]),
         Route("/api/console/export/{name}", export),
-        *trainee_routes(trainee_of, databases, throttle),
+        *trainee_routes(trainee_of, databases, working),
         *common_routes(),
         Mount("/console-assets", StaticFiles(directory=CONSOLE), name="console"),
         Mount("/join-assets", StaticFiles(directory=JOIN), name="join"),
     ]
-    return Starlette(routes=routes, middleware=[Middleware(ClassGuard, key=key)], exception_handlers=ERROR_HANDLERS)
+    return Starlette(routes=routes, middleware=[Middleware(ClassGuard, trusted_proxies=trusted_proxies or [])],
+                     exception_handlers={**ERROR_HANDLERS, AccountError: account_refused})
+
+
+async def account_refused(request: Request, exc: AccountError) -> Response:
+    return JSONResponse({"error": exc.message}, status_code=STATUS.get(exc.problem, 400))
 
 
 EXPORTS = {"gradebook.csv": "gradebook", "report.html": "report", "results.json": "json", "junit.xml": "junit",
@@ -326,11 +408,12 @@ def attachment(filename: str) -> dict:
 
 
 class ClassGuard:
-    """The session from its cookie (scope["session"]), the lab's Guard, a CSRF token on every change made
-    in a session, and headers that keep pages out of other sites' frames."""
+    """Who asks (the client's address, through trusted proxies only), their session (scope["session"], from
+    the store), the lab's Guard, a CSRF token on every change made in a session, and headers that keep pages
+    out of other sites' frames."""
 
-    def __init__(self, app, key: bytes):
-        self.app, self.key = app, key
+    def __init__(self, app, trusted_proxies: list[walls.Network]):
+        self.app, self.trusted_proxies = app, trusted_proxies
         self.guard = Guard(self.checked)
 
     async def __call__(self, scope, receive, send):
@@ -338,7 +421,11 @@ class ClassGuard:
             await self.app(scope, receive, send)
             return
         headers = header_map(scope)
-        scope["session"] = sessions.read(cookie_value(headers.get("cookie", "")), self.key)
+        peer, port = scope.get("client") or ("?", 0)
+        scope["client"] = (walls.client_address(peer, headers.get("x-forwarded-for"), self.trusted_proxies), port)
+        token = walls.cookie_value(headers.get("cookie", ""))
+        scope["session_token"] = token
+        scope["session"] = sessions.find(token)
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
@@ -353,18 +440,9 @@ class ClassGuard:
             headers = header_map(scope)
             session = scope.get("session")
             if session is None:
-                await JSONResponse({"error": "sign in first"}, status_code=401)(scope, receive, send)
+                await JSONResponse({"error": class_message("not_signed_in")}, status_code=401)(scope, receive, send)
                 return
             if not hmac.compare_digest(headers.get("x-csrf-token", ""), session.csrf):
-                await JSONResponse({"error": "this page is out of date: reload it"}, status_code=403)(
-                    scope, receive, send)
+                await JSONResponse({"error": class_message("out_of_date")}, status_code=403)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
-
-
-def cookie_value(header: str) -> str | None:
-    for part in header.split(";"):
-        name, _, value = part.strip().partition("=")
-        if name == sessions.COOKIE:
-            return value
-    return None

@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   const $ = (id) => document.getElementById(id);
-  const state = { csrf: "", grid: null, drill: null, polls: 0 };
+  const state = { csrf: "", grid: null, drill: null, polls: 0, people: null, editing: null };
   window.linklabConsole = state;  // for the browser tests
 
   async function api(path, body) {
@@ -69,6 +69,69 @@
     $("drill").scrollIntoView({ block: "nearest" });
   }
 
+  // ---------------------------------------------------------------- trainees: rename, sign out, new code, remove
+
+  function notice(text, isError) {
+    $("people-message").replaceChildren(...(Array.isArray(text) ? text : [text]));
+    $("people-message").className = isError ? "notice error" : "notice";
+    $("people-message").hidden = false;
+  }
+
+  async function change(action, name, extra) {
+    try {
+      const data = await api(`/api/console/trainees/${action}`, { name, ...(extra || {}) });
+      state.editing = null;
+      if (action === "rename") notice(`${name} is now ${data.name}; they sign in again with their personal code.`);
+      if (action === "remove") notice(`${name} was removed, with ${data.records} record${data.records === 1 ? "" : "s"}.`);
+      if (action === "sign-out") notice(`${name} was signed out (${data.sessions} session${data.sessions === 1 ? "" : "s"} ended).`);
+      if (action === "new-code") notice([`New personal code for ${data.name}: `, el("code", { class: "new-code" }, data.code),
+        " (the old code and their sessions no longer work)."]);
+      await refreshPeople();
+      drawGrid(await api("/api/console/grid"));
+    } catch (err) { notice(err.message, true); }
+  }
+
+  function personRow(p) {
+    const tr = el("tr", { "data-trainee": p.name });
+    const joined = new Date(p.joined * 1000).toLocaleTimeString();
+    if (state.editing && state.editing.name === p.name && state.editing.mode === "rename") {
+      const input = el("input", { class: "new-name", value: p.name, maxlength: "40", "aria-label": `new name for ${p.name}` });
+      const save = () => change("rename", p.name, { new_name: input.value });
+      input.addEventListener("keydown", (e) => { if (e.key === "Enter") save(); if (e.key === "Escape") { state.editing = null; drawPeople(); } });
+      tr.append(el("td", {}, input), el("td", {}, joined), el("td", {}, String(p.sessions)), el("td", {}, String(p.records)),
+        el("td", { class: "acts" }, el("button", { class: "save", onclick: save }, "Save"),
+          el("button", { class: "cancel", onclick: () => { state.editing = null; drawPeople(); } }, "Cancel")));
+      setTimeout(() => input.focus(), 0);
+      return tr;
+    }
+    const edit = (mode) => () => { state.editing = { name: p.name, mode }; drawPeople(); };
+    const acts = state.editing && state.editing.name === p.name && state.editing.mode === "remove"
+      ? [el("span", {}, `Remove ${p.name} and ${p.records} record${p.records === 1 ? "" : "s"}?`),
+        el("button", { class: "danger confirm-remove", onclick: () => change("remove", p.name) }, "Yes, remove"),
+        el("button", { class: "cancel", onclick: () => { state.editing = null; drawPeople(); } }, "Cancel")]
+      : [el("button", { class: "rename", onclick: edit("rename") }, "Rename"),
+        el("button", { class: "sign-out", onclick: () => change("sign-out", p.name) }, "Sign out"),
+        el("button", { class: "new-code", onclick: () => change("new-code", p.name) }, "New code"),
+        el("button", { class: "danger remove", onclick: edit("remove") }, "Remove")];
+    tr.append(el("td", { class: "name" }, p.name), el("td", {}, joined), el("td", {}, p.sessions ? `yes (${p.sessions})` : "no"),
+      el("td", {}, String(p.records)), el("td", { class: "acts" }, ...acts));
+    return tr;
+  }
+
+  async function refreshPeople() {
+    state.people = await api("/api/console/trainees");
+    drawPeople();
+  }
+
+  function drawPeople() {
+    const data = state.people;
+    $("places-summary").textContent = data.places == null ? `${data.joined} joined`
+      : `${data.joined} of ${data.places} places taken`;
+    if (document.activeElement !== $("places")) $("places").value = data.places == null ? "" : String(data.places);
+    $("trainees").querySelector("tbody").replaceChildren(...(data.trainees.length ? data.trainees.map(personRow)
+      : [el("tr", {}, el("td", { colspan: "5", class: "muted" }, "Nobody has joined yet."))]));
+  }
+
   async function drawMistakes() {
     const data = await api("/api/console/mistakes");
     $("mistakes").replaceChildren(...(data.exercises.length ? data.exercises.map((e) => el("div", {},
@@ -106,6 +169,7 @@
   async function poll() {
     try {
       drawGrid(await api("/api/console/grid"));
+      if (!state.editing) await refreshPeople();  // never redrawn under the instructor's typing
       await drawMistakes();
       const job = await drawCourse();
       state.polls += 1;
@@ -134,9 +198,17 @@
       const data = await api("/api/console/roster", { names });
       $("roster-table").querySelector("tbody").replaceChildren(...data.trainees.map((t) => el("tr", {}, el("td", {}, t.name), el("td", {}, t.code))));
       $("roster-table").hidden = false;
+      await refreshPeople();
+    });
+    $("places-save").addEventListener("click", async () => {
+      try {
+        const data = await api("/api/console/places", { places: Number($("places").value) });
+        notice(`The course admits ${data.places} trainees.`);
+        await refreshPeople();
+      } catch (err) { notice(err.message, true); }
     });
     $("drill-close").addEventListener("click", () => { $("drill").hidden = true; });
-    $("signout").addEventListener("click", async () => { await api("/api/logout", {}); location.href = "/join"; });
+    $("signout").addEventListener("click", async () => { await api("/api/logout", {}).catch(() => null); location.href = "/join"; });
     drawGrid(await api("/api/console/grid"));
     $("key-exercise").replaceChildren(el("option", { value: "" }, "choose an exercise"),
       ...state.grid.exercises.map((e) => el("option", { value: e.id }, `${e.number}. ${e.title}`)));

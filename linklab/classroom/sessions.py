@@ -1,0 +1,115 @@
+"""Who is signed in to a class server: sessions held in the store (table `sessions` of .linklab/linklab.db).
+
+The browser's cookie carries only a random id (256 bits); the store keeps its SHA-256, so a copy of the
+database holds no cookie that works. A session is found by that digest on every request, so ending one takes
+effect at once, in every lab process: signing out ends the session; a new personal code, a rename or a
+removal ends all of that trainee's sessions (accounts does it in the same transaction); a new instructor's
+password ends the instructor's. Sessions also end by themselves after LIFETIME_S.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from enum import Enum
+
+from ..progress import database_path, open_store
+
+LIFETIME_S = 12 * 3600  # a class day
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+    id_sha256 TEXT PRIMARY KEY, course TEXT NOT NULL, role TEXT NOT NULL, name TEXT NOT NULL,
+    csrf TEXT NOT NULL, created REAL NOT NULL, expires REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_by_person ON sessions (course, role, name);
+"""
+
+
+class Role(Enum):
+    TRAINEE = "trainee"
+    INSTRUCTOR = "instructor"
+
+
+@dataclass(frozen=True)
+class Session:
+    role: Role
+    course: str
+    name: str
+    csrf: str  # sent back in X-CSRF-Token with every change: only the lab's own pages learn it (from /api/me)
+    expires: float
+
+    @property
+    def is_instructor(self) -> bool:
+        return self.role is Role.INSTRUCTOR
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def create_table(db: sqlite3.Connection) -> None:
+    db.executescript(SCHEMA)
+
+
+_local = threading.local()
+
+
+def connection() -> sqlite3.Connection:
+    """This thread's connection to the store: a session is looked up on every request, so it is kept open
+    (a primary-key read in WAL mode never waits for a writer)."""
+    path = database_path()
+    if getattr(_local, "path", None) != path:  # the first call in this thread, or another LINKLAB_HOME
+        _local.db, _local.path = open_store(), path
+        create_table(_local.db)
+    return _local.db
+
+
+def begin(role: Role, course: str, name: str) -> tuple[str, Session]:
+    """A new session: (the cookie's token, the session)."""
+    token = secrets.token_urlsafe(32)
+    session = Session(role, course, name, secrets.token_urlsafe(24), time.time() + LIFETIME_S)
+    db = connection()
+    now = time.time()
+    db.execute("DELETE FROM sessions WHERE expires <= ?", (now,))
+    db.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?)",
+               (digest(token), course, role.value, name, session.csrf, now, session.expires))
+    return token, session
+
+
+def find(token: str | None) -> Session | None:
+    """The live session of a cookie's token, or None (no token, unknown, ended or expired)."""
+    if not token or len(token) > 100:
+        return None
+    row = connection().execute("SELECT role, course, name, csrf, expires FROM sessions WHERE id_sha256 = ?",
+                               (digest(token),)).fetchone()
+    if row is None or row[4] <= time.time():
+        return None
+    return Session(Role(row[0]), row[1], row[2], row[3], row[4])
+
+
+def end(token: str | None) -> None:
+    if token:
+        connection().execute("DELETE FROM sessions WHERE id_sha256 = ?", (digest(token),))
+
+
+def end_trainee(db: sqlite3.Connection, course: str, name: str) -> int:
+    """End every session of one trainee, in the caller's transaction (the table exists: accounts.store
+    made it); returns how many there were."""
+    return db.execute("DELETE FROM sessions WHERE course = ? AND role = ? AND name = ?",
+                      (course, Role.TRAINEE.value, name)).rowcount
+
+
+def end_instructor(db: sqlite3.Connection) -> int:
+    """End the instructor's sessions in every course (the password changed), in the caller's transaction."""
+    return db.execute("DELETE FROM sessions WHERE role = ?", (Role.INSTRUCTOR.value,)).rowcount
+
+
+def live_counts(db: sqlite3.Connection, course: str) -> dict[str, int]:
+    """Trainee name -> how many live sessions they have (shown in the console)."""
+    rows = db.execute("SELECT name, COUNT(*) FROM sessions WHERE course = ? AND role = ? AND expires > ? "
+                      "GROUP BY name", (course, Role.TRAINEE.value, time.time()))
+    return dict(rows.fetchall())
