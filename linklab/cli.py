@@ -671,26 +671,43 @@ def progress(trainee, course, export_to) -> None:
 @click.option("--case", help="Grade the exercises on this imported case network instead.")
 @click.option("--class", "shared", is_flag=True,
               help="A class session: every trainee explored the course's scenarios, not their own.")
-def grade(submissions, out, course, single, gradescope_path, case, shared) -> None:
+@click.option("--regrade", is_flag=True, help="Grade again what checks.jsonl already holds (the old verdicts stay "
+              "there for audit; the new ones win). With --trainee or --exercise: only theirs.")
+@click.option("--trainee", "regrade_trainee", help="With --regrade: only this trainee's answers.")
+@click.option("--exercise", "regrade_exercise", help="With --regrade: only the answers to this exercise.")
+def grade(submissions, out, course, single, gradescope_path, case, shared, regrade, regrade_trainee,
+          regrade_exercise) -> None:
     """Grade a folder of submissions (one sub-folder per trainee, one .cypher per exercise), on every
     grading server of LINKLAB_GRADING_URI (comma-separated), or a local one started on demand.
 
-    Exit 0 whenever grading ran, whatever the trainees scored; non-zero only for linklab's own errors."""
+    Exit 0 whenever grading ran, whatever the trainees scored; non-zero for linklab's own errors, and when
+    there was nothing to grade."""
     from contextlib import ExitStack
     from pathlib import Path
 
     from .db import connect
-    from .exercises.catalogue import case_catalogue, catalogue
-    from .grade.batch import grade_class, plan, read_hints, read_submissions
-    from .grade.outputs import gradescope, write_all
+    from .exercises.catalogue import case_catalogue, catalogue, get
+    from .grade.batch import grade_class, plan, regrade_filter
+    from .grade.outputs import write_all
+    from .grade.submissions import read_submissions, require_answers
     from .service import grading_connections, identity
 
+    if gradescope_path and not single:
+        raise LinklabError("--gradescope goes with --single (one trainee per results.json)")
+    if (regrade_trainee or regrade_exercise) and not regrade:
+        raise LinklabError("--trainee and --exercise say what --regrade grades again: add --regrade")
     _, course = identity(None, course)
-    exercises = case_catalogue() if case else catalogue()
-    submitted = read_submissions(Path(submissions), exercises, single)
+    exercises, others = (case_catalogue(), catalogue()) if case else (catalogue(), case_catalogue())
+    submitted = read_submissions(Path(submissions), exercises, single, others)
     for warning in submitted.warnings:
         click.echo(f"warning: {warning}", err=True)
+    require_answers(submitted, Path(submissions), single, bool(case))
     found = submitted.answers
+    if regrade_trainee and regrade_trainee not in found:
+        raise LinklabError(f"--trainee {regrade_trainee!r}: no such trainee in {submissions}")
+    if regrade_exercise and get(regrade_exercise).id not in {e.id for e in exercises}:
+        raise LinklabError(f"--exercise {regrade_exercise!r} is not graded here"
+                           + (" (a case exercise: add --case NAME)" if not case else " (not a case exercise)"))
     jobs = len(plan(found, exercises, course, case, shared))
     with ExitStack() as stack:
         pool = [stack.enter_context(connect(conn)) for conn in grading_connections(say)]
@@ -698,15 +715,17 @@ def grade(submissions, out, course, single, gradescope_path, case, shared) -> No
         bar = stack.enter_context(progress_bar(jobs, "grading"))
         bar.unit = " checks"
         results = grade_class(pool, found, course, Path(out), progress=bar.update, exercises=exercises,
-                              case=case, notify=say, shared=shared)
-    results.hints = read_hints(Path(submissions), list(found), single)
-    paths = write_all(results, Path(out))
-    if gradescope_path:
-        if not single:
-            raise LinklabError("--gradescope goes with --single (one trainee per results.json)")
-        seconds = results.seconds
-        Path(gradescope_path).parent.mkdir(parents=True, exist_ok=True)
-        Path(gradescope_path).write_text(json.dumps(gradescope(results.verdicts[single], seconds), indent=2) + "\n")
+                              case=case, notify=say, shared=shared,
+                              regrade=regrade_filter(regrade_trainee, regrade_exercise) if regrade else None,
+                              unreadable=submitted.unreadable)
+    results.hints = submitted.hints
+    paths = write_all(results, Path(out), (single, Path(gradescope_path)) if gradescope_path else None)
+    if results.out_of_date:
+        click.echo("Graded again, since their earlier verdicts are out of date: " + ", ".join(
+            f"{n} check(s) because {what} changed" for what, n in sorted(results.out_of_date.items())), err=True)
+    if regrade:
+        click.echo(f"Re-graded {results.regraded} recorded check(s); their earlier verdicts stay in "
+                   f"{Path(out) / 'checks.jsonl'}", err=True)
     for trainee, verdicts in results.verdicts.items():
         passed = sum(v.passed for v in verdicts)
         click.echo(f"  {trainee:<20} {passed:>2}/{len(verdicts)} passed, "

@@ -80,6 +80,25 @@ HIDDEN_REFUSED = "Right on your scenario, but on a hidden scenario: {feedback}"
 HARD_CODED = ("Right on your scenario, but wrong on a hidden one with other people: does the query hard-code "
               "names, ids or numbers instead of finding them?")
 NOT_SUBMITTED = "No answer submitted."
+# No verdict: the server's doing, never the answer's (grade.engine.run_fairly). The check is not counted.
+NOT_GRADED = {
+    "unavailable": ("Not graded: the grading server was not available (it may be restarting). This check does "
+                    "not count: check again in a minute."),
+    "slow": ("Not graded: the grading server was too slow just now to grade fairly. This check does not count: "
+             "check again in a minute."),
+    "unwell": ("Not graded: the grading server could not run the exercise's own solution just now. This check "
+               "does not count: tell your instructor."),
+}
+# A file of a submission that the grader does not read (grade.submissions): the trainee sees why.
+NOT_A_FILE = ("Not graded: {name} is not a plain file inside your submission ({what}). Hand in the .cypher file "
+              "itself.")
+UNREADABLE_WHAT = {
+    "symlink": "a link to somewhere else",
+    "special": "a device, pipe or socket",
+    "hardlink": "a file that also exists elsewhere",
+    "folder": "a folder",
+    "too_large": "over 1 MiB",
+}
 KNOWN_MISTAKE = "A common mistake gives exactly these results: {mistake}."
 HIDDEN_MISTAKE = "There it gives the results of a common mistake: {mistake}."
 UNORDERED_LIMIT = ("Your answer uses LIMIT without ORDER BY: which results come first is not defined, so it is "

@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Callable, Iterator
 
 import neo4j
-from neo4j.exceptions import ClientError
+from neo4j.exceptions import ClientError, DriverError
 
 from .. import cypher
 from ..cases.network import CaseNetwork, stored as stored_case
@@ -31,14 +31,18 @@ from ..scenario.generate import generate, generator_digest
 from ..scenario.graphs import ScenarioGraphs
 from ..scenario.profiles import profile_names
 from .compare import Verdict, compare
+from . import health
 from .guard import Limits, Refused, RunResult, check_text, run_guarded
 from .hidden import hidden_seeds, refuse_marker
+from .status import Status
 from .mutants import name_mistake, normalised, unordered_limit, widened_limit
 
 EXTRA_SEEDS = 2
 SIZE = "class"  # a trainee's own scenario
 HIDDEN_SIZE = "tiny"
 GDS_MEMORY_CAP = 1 << 30  # bytes: refuse projections that GDS estimates above this
+PATIENCE_S = 30.0  # how long a check waits for a lost server to come back (grading a class waits longer)
+WARM_TIMEOUT_S = 60.0  # the reference solution that warms a cold server must finish within this
 
 
 @dataclass(frozen=True, order=True)
@@ -246,7 +250,7 @@ def ensure_loaded(driver: neo4j.Driver, key: ScenarioKey | CaseKey, database: st
 class CheckResult:
     exercise: str
     scenario: str
-    status: str  # passed | failed | refused | skipped (not run: the answer was refused before)
+    status: Status  # passed, failed, refused, skipped (refused before), not graded (the server's fault)
     feedback: str
     seconds: float = 0.0  # the answer's own running time on this scenario (loads and waits not counted)
     limit: str = ""  # the limit that stopped the answer: time, rows, size, memory
@@ -254,7 +258,7 @@ class CheckResult:
 
     @property
     def passed(self) -> bool:
-        return self.status == "passed"
+        return self.status is Status.PASSED
 
 
 @dataclass
@@ -271,8 +275,8 @@ def drop_graph(driver: neo4j.Driver, name: str, database: str) -> None:
     """Drop this check's GDS graph by its name: other checks' graphs are never touched."""
     try:
         driver.execute_query(cypher.GDS_DROP, name=name, database_=database)
-    except ClientError:
-        pass  # no GDS, or the graph was never made
+    except (ClientError, DriverError, health.CONNECTION_LOST):
+        pass  # no GDS, the graph was never made, or the server went away (and its graphs with it)
 
 
 def gds_estimate_ok(driver: neo4j.Driver, database: str) -> None:
@@ -337,34 +341,116 @@ def run_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scenar
 def check_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKey | CaseKey,
                  limits: Limits | None = None, database: str = "neo4j", budget: Budget | None = None,
                  on_wait: Callable[[str], None] | None = None, load: bool = True, diagnose: bool = True,
-                 rows_out: list | None = None) -> CheckResult | None:
+                 rows_out: list | None = None, patience_s: float = PATIENCE_S) -> CheckResult | None:
     """Check one answer on one scenario (run_answer, then compare with the answer key); None when the
     scenario is not loaded and load=False. A failing answer that returns a registered mutant's rows gets
-    that mistake named (`diagnose`); `rows_out` receives the normalised rows."""
+    that mistake named (`diagnose`); `rows_out` receives the normalised rows. A server that is lost or cold
+    never makes the verdict (run_fairly): the check is then tried again, or comes back not graded."""
     limits = limits or Limits()
     budget = budget or Budget(limits.timeout_s)
+    try:
+        refuse_marker(query)
+    except Refused as exc:
+        return CheckResult(exercise.id, str(key), Status.REFUSED, str(exc), 0.0, exc.limit)
+    try:
+        return judged(driver, exercise, query, key, limits, database, budget, on_wait, load, diagnose, rows_out,
+                      patience_s)
+    except NotGraded as exc:
+        return not_graded(exercise, key, exc.reason)
+
+
+def judged(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKey | CaseKey, limits: Limits,
+           database: str, budget: Budget, on_wait, load: bool, diagnose: bool, rows_out: list | None,
+           patience_s: float) -> CheckResult | None:
     spent_before = budget.spent
 
     def seconds() -> float:  # the answer's own running time here; loads and waits are not its time
         return budget.spent - spent_before
 
     try:
-        refuse_marker(query)
-        result = run_answer(driver, exercise, query, key, limits, database, budget, on_wait, load)
+        result = run_fairly(driver, exercise, query, key, limits, database, budget, on_wait, load, patience_s)
     except Refused as exc:
-        return CheckResult(exercise.id, str(key), "refused", str(exc), seconds(), exc.limit)
+        return CheckResult(exercise.id, str(key), Status.REFUSED, str(exc), seconds(), exc.limit)
     if result is None:
         return None
-    verdict = compare(answer_key(exercise, key).expected, result.rows, exercise.compare)
-    if verdict.passed and unordered_limit(exercise, query) and \
-            limit_picks(driver, exercise, query, key, result, limits, database, budget):
-        verdict = Verdict(False, words.UNORDERED_LIMIT, reason="unordered_limit")
+    try:
+        verdict = compare(answer_key(exercise, key).expected, result.rows, exercise.compare)
+        if verdict.passed and unordered_limit(exercise, query) and \
+                limit_picks(driver, exercise, query, key, result, limits, database, budget):
+            verdict = Verdict(False, words.UNORDERED_LIMIT, reason="unordered_limit")
+        mistake = name_mistake(driver, exercise, key, result.rows, database) if diagnose and not verdict.passed else ""
+    except health.CONNECTION_LOST:
+        health.note_lost(driver)
+        raise NotGraded("unavailable") from None
     if rows_out is not None:
         rows_out.extend(normalised(result.rows))
-    mistake = name_mistake(driver, exercise, key, result.rows, database) if diagnose and not verdict.passed else ""
     feedback = f"{verdict.feedback} {words.KNOWN_MISTAKE.format(mistake=mistake)}" if mistake else verdict.feedback
-    return CheckResult(exercise.id, str(key), "passed" if verdict.passed else "failed", feedback, seconds(),
-                       mistake=mistake)
+    return CheckResult(exercise.id, str(key), Status.PASSED if verdict.passed else Status.FAILED, feedback,
+                       seconds(), mistake=mistake)
+
+
+class NotGraded(Exception):
+    """The server could not give a verdict; `reason` is a feedback.NOT_GRADED code."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def run_fairly(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKey | CaseKey, limits: Limits,
+               database: str, budget: Budget, on_wait, load: bool, patience_s: float) -> RunResult | None:
+    """run_answer, with the server's faults kept out of the verdict (grade.health). A lost server is waited
+    for, then the answer runs once more; a refusal by a server that restarted, reconnected or was started
+    here runs once more after the reference solution warmed it. Raises Refused for the answer's own doing,
+    NotGraded when the server cannot give a verdict."""
+    spent_before = budget.spent
+    health.watch(driver, database)
+    try:
+        return run_answer(driver, exercise, query, key, limits, database, budget, on_wait, load)
+    except health.CONNECTION_LOST:
+        state = server_back(driver, database, patience_s, on_wait)
+    except Refused:
+        state = health.probe(driver, database)
+        if not state.usable:
+            state = server_back(driver, database, patience_s, on_wait)
+        elif not health.warm_retry_due(driver, state, exercise.id, str(key)):
+            raise  # a well server that was warm already: the answer's own doing
+        else:
+            warm(driver, exercise, key, database, on_wait, load)
+            state = None  # warmed already
+    if state is not None and health.warm_retry_due(driver, state, exercise.id, str(key)):
+        warm(driver, exercise, key, database, on_wait, load)
+    budget.spent = spent_before  # the first try does not count: the server's fault, not the answer's
+    try:
+        return run_answer(driver, exercise, query, key, limits, database, budget, on_wait, load)
+    except health.CONNECTION_LOST:
+        health.note_lost(driver)
+        raise NotGraded("unavailable") from None
+
+
+def server_back(driver: neo4j.Driver, database: str, patience_s: float, on_wait) -> health.ServerState:
+    """The server's state once it answers again after a loss; NotGraded if it does not within `patience_s`."""
+    health.note_lost(driver)
+    state = health.wait_until_back(driver, database, patience_s, on_wait)
+    if state is None:
+        raise NotGraded("unavailable")
+    return state
+
+
+def warm(driver: neo4j.Driver, exercise: Exercise, key: ScenarioKey | CaseKey, database: str, on_wait,
+         load: bool) -> None:
+    """Run the exercise's reference solution on `key` (its plans compiled, its pages read, GDS loaded), so
+    that the retry meets a warm server. NotGraded when the server cannot run even that in WARM_TIMEOUT_S."""
+    if on_wait:
+        on_wait(f"the database server at {health.server_name(driver)} has restarted or reconnected: warming it "
+                f"up for {exercise.id} before running the answer again")
+    try:
+        run_answer(driver, exercise, exercise.solution, key, Limits(timeout_s=WARM_TIMEOUT_S), database, load=load)
+    except Refused as exc:
+        raise NotGraded("slow" if exc.limit == "time" else "unwell") from None
+    except health.CONNECTION_LOST:
+        health.note_lost(driver)
+        raise NotGraded("unavailable") from None
 
 
 def limit_picks(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKey | CaseKey,
@@ -385,26 +471,32 @@ def limit_picks(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scena
 
 def check_on_scenarios(exercise: Exercise, query: str, keys: list,
                        drivers_for: Callable[[ScenarioKey | CaseKey], Iterator[tuple[neo4j.Driver, bool]]],
-                       limits: Limits | None = None, on_wait: Callable[[str], None] | None = None
-                       ) -> list[CheckResult]:
+                       limits: Limits | None = None, on_wait: Callable[[str], None] | None = None,
+                       patience_s: float = PATIENCE_S) -> list[CheckResult]:
     """One answer on each of its scenarios, with one time budget for them all, stopping at the first
-    scenario where it is refused (a runaway query costs one limit, not three). `drivers_for(key)` yields
-    (driver, may_load) pairs to try in turn: a trainee's own database first, then the grading server."""
+    scenario where it is refused (a runaway query costs one limit, not three) or not graded (the others are
+    not graded either). `drivers_for(key)` yields (driver, may_load) pairs to try in turn: a trainee's own
+    database first, then the grading server."""
     limits = limits or Limits()
     refused = text_refusal(exercise, query, keys, limits)
     if refused:
         return refused
     budget, results = Budget(limits.timeout_s), []
     for key in keys:
-        if results and results[-1].status in ("refused", "skipped"):
-            results.append(skipped(exercise, key))
+        if results and results[-1].status.stops:
+            after = results[-1]
+            results.append(skipped(exercise, key) if after.status is not Status.NOT_GRADED else
+                           CheckResult(exercise.id, str(key), Status.NOT_GRADED, after.feedback))
             continue
         result = None
-        for driver, may_load in drivers_for(key):
-            result = check_answer(driver, exercise, query, key, limits, budget=budget, on_wait=on_wait,
-                                  load=may_load)
-            if result is not None:
-                break
+        try:
+            for driver, may_load in drivers_for(key):
+                result = check_answer(driver, exercise, query, key, limits, budget=budget, on_wait=on_wait,
+                                      load=may_load, patience_s=patience_s)
+                if result is not None:
+                    break
+        except health.CONNECTION_LOST:  # choosing a server (it asks them what they hold) met a lost one
+            result = not_graded(exercise, key, "unavailable")
         if result is None:
             raise LinklabError(f"no database could load {key}")
         results.append(result)
@@ -412,7 +504,11 @@ def check_on_scenarios(exercise: Exercise, query: str, keys: list,
 
 
 def skipped(exercise: Exercise, key: ScenarioKey | CaseKey) -> CheckResult:
-    return CheckResult(exercise.id, str(key), "skipped", words.refusal("skipped"))
+    return CheckResult(exercise.id, str(key), Status.SKIPPED, words.refusal("skipped"))
+
+
+def not_graded(exercise: Exercise, key: ScenarioKey | CaseKey, reason: str) -> CheckResult:
+    return CheckResult(exercise.id, str(key), Status.NOT_GRADED, words.NOT_GRADED[reason])
 
 
 def text_refusal(exercise: Exercise, query: str, keys: list, limits: Limits | None = None) -> list[CheckResult] | None:
@@ -420,7 +516,7 @@ def text_refusal(exercise: Exercise, query: str, keys: list, limits: Limits | No
     try:
         check_text(query, limits)
     except Refused as exc:
-        return [CheckResult(exercise.id, str(keys[0]), "refused", str(exc), 0.0, exc.limit)] + \
+        return [CheckResult(exercise.id, str(keys[0]), Status.REFUSED, str(exc), 0.0, exc.limit)] + \
             [skipped(exercise, k) for k in keys[1:]]
     return None
 
@@ -435,10 +531,19 @@ class ExerciseVerdict:
     checks: list[CheckResult] = field(default_factory=list)
     limit: str = ""  # the limit that stopped the answer (time, rows, size, memory), if one did
     mistake: str = ""  # for the instructor, never shown to the trainee as such: what a failure was diagnosed as
+    status: Status | None = None  # passed, failed, refused, not graded, missing; from `passed` when not given
+
+    def __post_init__(self) -> None:
+        if self.status is None:
+            self.status = Status.PASSED if self.passed else Status.FAILED
 
     def to_dict(self) -> dict:
         return {**{k: v for k, v in asdict(self).items() if k != "checks"},
                 "checks": [asdict(c) for c in self.checks]}
+
+
+def missing(exercise: Exercise) -> ExerciseVerdict:
+    return ExerciseVerdict(exercise.id, False, 0, exercise.points, words.NOT_SUBMITTED, status=Status.MISSING)
 
 
 def summarise(exercise: Exercise, checks: list[CheckResult]) -> ExerciseVerdict:
@@ -452,16 +557,19 @@ def summarise(exercise: Exercise, checks: list[CheckResult]) -> ExerciseVerdict:
 
 def diagnose(verdict: ExerciseVerdict) -> str:
     """What a failed answer was: the registered mistake it matched, else the kind of failure."""
-    if verdict.passed:
+    if verdict.passed or verdict.status is Status.NOT_GRADED:
         return ""
     named = next((c.mistake for c in verdict.checks if c.mistake), "")
     if named:
         return named
-    if any(c.status == "refused" for c in verdict.checks):
+    if any(c.status is Status.REFUSED for c in verdict.checks):
         return f"stopped by the {verdict.limit} limit" if verdict.limit else "refused by the guard"
     if verdict.checks and verdict.checks[0].passed:
         return "right on the trainee's scenario only (hard-coded?)"
     return "another result (no registered mistake)"
+
+
+JUDGED = (Status.FAILED, Status.REFUSED)  # a check that makes the answer wrong, whatever the others say
 
 
 def judge(exercise: Exercise, checks: list[CheckResult]) -> ExerciseVerdict:
@@ -470,14 +578,20 @@ def judge(exercise: Exercise, checks: list[CheckResult]) -> ExerciseVerdict:
         return ExerciseVerdict(exercise.id, True, exercise.points, exercise.points,
                                words.PASSED.format(hidden=len(hidden), hidden_scenarios=words.plural(
                                    len(hidden), "scenario")), checks)
-    if not own.passed:
-        template = words.OWN_REFUSED if own.status == "refused" else words.OWN_FAILED
-        return ExerciseVerdict(exercise.id, False, 0, exercise.points, template.format(feedback=own.feedback), checks)
-    failing = next(c for c in hidden if not c.passed)
-    if failing.status == "refused":
+    if own.status in JUDGED:
+        refused = own.status is Status.REFUSED
+        template = words.OWN_REFUSED if refused else words.OWN_FAILED
+        return ExerciseVerdict(exercise.id, False, 0, exercise.points, template.format(feedback=own.feedback), checks,
+                               status=own.status)
+    failing = next((c for c in hidden if c.status in JUDGED), None)
+    if failing is None:  # nothing wrong so far, but a scenario had no verdict: the answer is not graded
+        ungraded = next(c for c in checks if c.status is Status.NOT_GRADED)
+        return ExerciseVerdict(exercise.id, False, 0, exercise.points, ungraded.feedback, checks,
+                               status=Status.NOT_GRADED)
+    if failing.status is Status.REFUSED:
         message = words.HIDDEN_REFUSED.format(feedback=failing.feedback)
     else:
         message = words.HARD_CODED
         if failing.mistake:  # a registered mistake that your scenario happens not to show
             message += " " + words.HIDDEN_MISTAKE.format(mistake=failing.mistake)
-    return ExerciseVerdict(exercise.id, False, 0, exercise.points, message, checks)
+    return ExerciseVerdict(exercise.id, False, 0, exercise.points, message, checks, status=failing.status)

@@ -1,16 +1,22 @@
 """Grading results as files: results.json (everything), junit.xml (CI dashboards) and Gradescope's
-results.json per trainee (score, execution_time, output, visibility, tests[])."""
+results.json per trainee (score, execution_time, output, visibility, tests[]).
+
+Every file is written to a temporary file and renamed into place, all of them only once all are written:
+a full disk leaves the last complete results as they were, and the error names the file."""
 
 from __future__ import annotations
 
+import io
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from ..config import write_files_atomically
+from ..errors import LinklabError
 from ..exercises.catalogue import case_catalogue, catalogue
-from ..feedback import NOT_SUBMITTED
 from .batch import ClassResults
 from .engine import ExerciseVerdict
+from .status import Status
 
 
 def results_json(results: ClassResults) -> dict:
@@ -27,15 +33,9 @@ def results_json(results: ClassResults) -> dict:
             "trainees": trainees}
 
 
-def status_of(verdict: ExerciseVerdict) -> str:
-    """passed | failed | refused | missing"""
-    if verdict.passed:
-        return "passed"
-    if verdict.feedback == NOT_SUBMITTED:
-        return "missing"
-    if any(c.status == "refused" for c in verdict.checks):
-        return "refused"
-    return "failed"
+def status_of(verdict: ExerciseVerdict) -> Status:
+    """passed | failed | refused | not_graded | missing"""
+    return verdict.status
 
 
 def exercise_titles() -> dict[str, str]:
@@ -86,15 +86,31 @@ def gradescope(verdicts: list[ExerciseVerdict], seconds: float) -> dict:
     }
 
 
-def write_all(results: ClassResults, out: Path) -> dict[str, Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    paths = {"json": out / "results.json", "junit": out / "junit.xml"}
-    paths["json"].write_text(json.dumps(results_json(results), indent=2) + "\n")
-    junit_xml(results).write(paths["junit"], encoding="utf-8", xml_declaration=True)
+def json_bytes(data: dict) -> bytes:
+    return (json.dumps(data, indent=2) + "\n").encode("utf-8")
+
+
+def junit_bytes(results: ClassResults) -> bytes:
+    buffer = io.BytesIO()
+    junit_xml(results).write(buffer, encoding="utf-8", xml_declaration=True)
+    return buffer.getvalue()
+
+
+def write_all(results: ClassResults, out: Path, gradescope_file: tuple[str, Path] | None = None) -> dict[str, Path]:
+    """results.json, junit.xml and gradescope/TRAINEE/results.json in `out`; `gradescope_file`: (trainee,
+    path) for one more copy of a trainee's Gradescope file (`grade --single --gradescope PATH`)."""
+    paths = {"json": out / "results.json", "junit": out / "junit.xml", "gradescope": out / "gradescope"}
+    files = {paths["json"]: json_bytes(results_json(results)), paths["junit"]: junit_bytes(results)}
     for trainee, verdicts in results.verdicts.items():
-        path = out / "gradescope" / trainee / "results.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
         seconds = sum(c.seconds for v in verdicts for c in v.checks)
-        path.write_text(json.dumps(gradescope(verdicts, seconds), indent=2) + "\n")
-    paths["gradescope"] = out / "gradescope"
+        files[out / "gradescope" / trainee / "results.json"] = json_bytes(gradescope(verdicts, seconds))
+    if gradescope_file:
+        trainee, path = gradescope_file
+        files[path] = json_bytes(gradescope(results.verdicts[trainee], results.seconds))
+    try:
+        write_files_atomically(files)
+    except OSError as exc:
+        raise LinklabError(f"cannot write {exc.filename}: {exc.strerror}; no results file was changed (the last "
+                           f"complete {paths['json'].name} is kept): free some space, then run the same "
+                           "`linklab grade` again (the checks done are kept in checks.jsonl)") from None
     return paths
