@@ -4,22 +4,68 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+import shlex
+import sqlite3
 import sys
 
 import click
 from neo4j.exceptions import DriverError, Neo4jError
 
 from . import __version__
-from .errors import LinklabError
+from .errors import LinklabError, ServerLostError
+
+# What a server lost in the middle of a command leaves, by command (when the library does not say more).
+LOST_LEAVES = {
+    "check": "your answer was not graded and nothing was recorded",
+    "grade": "what was graded before is kept in checks.jsonl, and the results files were not written",
+    "reset": "the database may hold an incomplete scenario (`linklab scenario` tells)",
+    "import": "the case file was read; the database may hold an incomplete network (`linklab scenario` tells)",
+    "up": "the database may hold an incomplete scenario (`linklab scenario` tells)",
+}
+
+
+def command_line() -> str:
+    return "linklab " + " ".join(shlex.quote(arg) for arg in sys.argv[1:])
+
+
+def lost_server(exc: BaseException) -> str:
+    """One sentence: what the lost server left, and what to run next (not the driver's retry log)."""
+    if isinstance(exc, ServerLostError):
+        said = exc.message
+    else:
+        from .db import first_line
+
+        command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), "")
+        leaves = LOST_LEAVES.get(command, "")
+        said = f"the Neo4j server stopped answering ({first_line(exc)})" + (f": {leaves}" if leaves else "")
+    return f"{said}; when it answers again (`linklab server status`, `linklab doctor`), run `{command_line()}` again"
 
 
 def main() -> None:
+    from .db import DRIVER_LOST
+
+    # the driver logs every retry at WARNING, which Python prints when no handler is set: a lost server
+    # gets one sentence from us instead
+    logging.getLogger("neo4j").addHandler(logging.NullHandler())
+    logging.getLogger("neo4j").propagate = False
     try:
         cli.main(standalone_mode=False)
+    except ServerLostError as exc:
+        click.echo(f"error: {lost_server(exc)}", err=True)
+        sys.exit(exc.exit_code)
     except LinklabError as exc:
         click.echo(f"error: {exc.message}", err=True)
         sys.exit(exc.exit_code)
+    except DRIVER_LOST as exc:
+        click.echo(f"error: {lost_server(exc)}", err=True)
+        sys.exit(1)
+    except sqlite3.Error as exc:
+        from .progress import store_error
+
+        click.echo(f"error: {store_error(exc).message}", err=True)
+        sys.exit(1)
     except click.exceptions.Abort:
         click.echo("interrupted", err=True)
         sys.exit(130)
@@ -604,8 +650,10 @@ def read_answer(file, query) -> str:
 @trainee_options
 @case_option
 def check(exercise_id, file, query, as_json, trainee, course, case) -> None:
-    """Check an answer on your scenario and hidden ones. Exit 0 passed, 2 not passed."""
+    """Check an answer on your scenario and hidden ones. Exit 0 passed, 2 not passed, 3 not graded (a server
+    was not available: the check does not count)."""
     from .exercises.catalogue import get
+    from .grade.status import Status
     from .service import check_and_record, identity, verdict_view
 
     exercise = get(exercise_id)
@@ -616,14 +664,17 @@ def check(exercise_id, file, query, as_json, trainee, course, case) -> None:
         click.echo(json.dumps(verdict.to_dict(), indent=2))
     else:  # colour on a terminal only (click leaves it out when the output is a file or a pipe)
         mark = click.style("PASSED", fg="green", bold=True) if verdict.passed else \
+            click.style("NOT GRADED", bold=True) if verdict.status is Status.NOT_GRADED else \
             click.style("NOT YET", fg="yellow", bold=True)
         click.echo(f"{mark} {exercise.id}: {verdict.feedback}")
         for c in verdict_view(verdict)["checks"]:  # each reason once: not again where the headline says it
             said = f": {c['feedback']}" if c["feedback"] and c["feedback"] not in verdict.feedback else ""
-            click.echo(f"  {c['status']:<7} {c['scenario']}{said}")
+            click.echo(f"  {c['status'].replace('_', ' '):<7} {c['scenario']}{said}")
     if query and any(c.feedback.startswith("Syntax error") for c in verdict.checks):
         click.echo("note: a query given with --query loses its inner quotes to many shells; save it in a file "
                    "and give the file instead (or use the lab: `linklab lab`)", err=True)
+    if verdict.status is Status.NOT_GRADED:
+        sys.exit(3)
     if not verdict.passed:
         sys.exit(2)
 

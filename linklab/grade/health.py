@@ -23,12 +23,15 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import neo4j
-from neo4j.exceptions import ClientError, DatabaseUnavailable, DriverError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import ClientError, DriverError
 
 from .. import cypher
+from ..db import DRIVER_LOST
+from ..errors import ServerLostError
 
-# What a lost server looks like from the driver (a database that is stopping or starting included).
-CONNECTION_LOST = (ServiceUnavailable, SessionExpired, DatabaseUnavailable)
+# What a lost server looks like from the driver (a database that is stopping or starting included), and
+# from a load that it interrupted (load.writing).
+CONNECTION_LOST = (*DRIVER_LOST, ServerLostError)
 PROBE_TIMEOUT_S = 5.0
 POLL_S = 1.0
 

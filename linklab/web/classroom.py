@@ -31,7 +31,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..classroom import accounts, console, servers
+from ..classroom import accounts, console, regrade as regrading, servers
 from ..errors import LinklabError
 from ..exercises.catalogue import get
 from ..grade.engine import answer_key, class_key, class_scenario
@@ -257,6 +257,16 @@ def create_class_app(course: str, databases: servers.ClassDatabases, limits: Lim
 
         return start_job("reset", work)
 
+    async def regrade(request: Request) -> Response:
+        """Every answer in the records checked again with today's grader (or one trainee's, one exercise's);
+        the old verdicts stay in the records, superseded."""
+        instructor_of(request)
+        body = await json_body(request)
+        trainee, exercise = body.get("trainee") or None, body.get("exercise") or None
+        if exercise is not None:
+            exercise = get(exercise).id
+        return start_job("regrade", lambda say: asdict(regrading.regrade(databases, course, say, trainee, exercise)))
+
     async def export(request: Request) -> Response:
         instructor_of(request)
         name = request.path_params["name"]
@@ -281,6 +291,7 @@ def create_class_app(course: str, databases: servers.ClassDatabases, limits: Lim
         Route("/api/console/roster", roster, methods=["POST"]),
         Route("/api/console/prepare", prepare, methods=["POST"]),
         Route("/api/console/reset", reset, methods=["POST"]),
+        Route("/api/console/regrade", regrade, methods=["POST"]),
         Route("/api/console/export/{name}", export),
         *trainee_routes(trainee_of, databases, throttle),
         *common_routes(),
