@@ -9,6 +9,7 @@ import os
 import shlex
 import sqlite3
 import sys
+import threading
 
 import click
 from neo4j.exceptions import DriverError, Neo4jError
@@ -43,6 +44,17 @@ def lost_server(exc: BaseException) -> str:
     return f"{said}; when it answers again (`linklab server status`, `linklab doctor`), run `{command_line()}` again"
 
 
+def quiet_lost_threads(lost: tuple) -> None:
+    """A background thread that meets a lost server (the watchdog's terminate, a lease's heartbeat) has
+    nothing to tell: the command's own line says what happened. Other errors in threads are shown as ever."""
+    shown = threading.excepthook
+
+    def hook(args) -> None:
+        if not issubclass(args.exc_type, lost):
+            shown(args)
+    threading.excepthook = hook
+
+
 def main() -> None:
     from .db import DRIVER_LOST
 
@@ -50,6 +62,7 @@ def main() -> None:
     # gets one sentence from us instead
     logging.getLogger("neo4j").addHandler(logging.NullHandler())
     logging.getLogger("neo4j").propagate = False
+    quiet_lost_threads(DRIVER_LOST)
     try:
         cli.main(standalone_mode=False)
     except ServerLostError as exc:

@@ -182,11 +182,19 @@ def writing(driver: neo4j.Driver, database: str, what: str, held: leases.Lease |
     state = ["untouched"]
     token = _MARKER.set(state)
     try:
-        if held is not None:
-            yield held
-        else:
-            with leases.acquire(driver, database, "exclusive", what, on_wait) as taken:
-                yield taken
+        taken = held or leases.acquire(driver, database, "exclusive", what, on_wait)
+        try:
+            yield taken
+        except DRIVER_LOST:
+            if held is None:
+                taken.abandon()  # no release on a server that is gone (the driver would retry for 30 s)
+            raise
+        except BaseException:
+            if held is None:
+                taken.release()
+            raise
+        if held is None:
+            taken.release()
     except DRIVER_LOST as exc:
         raise ServerLostError(lost_in_load(what, database, state[0], exc)) from None
     finally:

@@ -26,7 +26,7 @@ from ..errors import LinklabError
 from ..exercises.catalogue import Exercise, catalogue
 from . import health
 from .engine import (Budget, CaseKey, CheckResult, ExerciseVerdict, ScenarioKey, check_answer, ensure_loaded, missing,
-                     scenarios_for, skipped, summarise, text_refusal)
+                     patience, scenarios_for, skipped, summarise, text_refusal)
 from .guard import Limits
 from .hidden import ensure_prepared, worlds_for
 from .records import (Job, Log, answer_digest, done_checks, exercise_version, grader_digest, out_of_date,  # noqa: F401
@@ -194,7 +194,7 @@ class ClassRun:
         exercise, answer = self.answer(job)
         budget = Budget(self.limits.timeout_s, spent=sum(c.seconds for c in self.earlier(job)))
         return check_answer(driver, exercise, answer, job.key, self.limits, budget=budget, on_wait=self.notify,
-                            patience_s=PATIENCE_S)
+                            patience_s=patience(PATIENCE_S))
 
     def load(self, server: int, driver: neo4j.Driver, key: ScenarioKey | CaseKey) -> None:
         began = time.perf_counter()

@@ -10,6 +10,7 @@ imported case network check the case as imported and hidden variants of it (case
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import time
 import uuid
@@ -42,7 +43,16 @@ SIZE = "class"  # a trainee's own scenario
 HIDDEN_SIZE = "tiny"
 GDS_MEMORY_CAP = 1 << 30  # bytes: refuse projections that GDS estimates above this
 PATIENCE_S = 30.0  # how long a check waits for a lost server to come back (grading a class waits longer)
+PATIENCE_ENV = "LINKLAB_SERVER_PATIENCE"  # seconds, instead of each default
 WARM_TIMEOUT_S = 60.0  # the reference solution that warms a cold server must finish within this
+
+
+def patience(default: float) -> float:
+    """How long to wait for a lost server: LINKLAB_SERVER_PATIENCE (seconds), else `default`."""
+    try:
+        return max(0.0, float(os.environ[PATIENCE_ENV]))
+    except (KeyError, ValueError):
+        return default
 
 
 @dataclass(frozen=True, order=True)
@@ -228,6 +238,9 @@ def load_and_hold(driver: neo4j.Driver, key: ScenarioKey | CaseKey, database: st
             load_key(driver, key, database, held)
         held.downgrade()
         return held, loaded_now
+    except health.CONNECTION_LOST:
+        held.abandon()  # the server is gone: asking it to release would only retry
+        raise
     except BaseException:
         held.release()
         raise
@@ -307,6 +320,7 @@ def run_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scenar
     if uses_gds:
         params["graph"] = f"linklab-check-{uuid.uuid4().hex[:12]}"
     held: lease.Lease | None = None
+    lost = False
     try:
         for _ in range(MAX_TRIES):
             started = time.monotonic()
@@ -331,23 +345,27 @@ def run_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scenar
                 held, _ = load_and_hold(driver, key, database, on_wait)
         raise LinklabError(f"database {database!r} kept changing scenario ({MAX_TRIES} loads by other "
                            "processes during one check): try again when fewer grading runs share it")
+    except health.CONNECTION_LOST:
+        lost = True  # nothing more to ask that server: its leases expire, a restart drops its graphs
+        raise
     finally:
         if held:
-            held.release()
-        if uses_gds:
+            held.abandon() if lost else held.release()
+        if uses_gds and not lost:
             drop_graph(driver, params["graph"], database)
 
 
 def check_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKey | CaseKey,
                  limits: Limits | None = None, database: str = "neo4j", budget: Budget | None = None,
                  on_wait: Callable[[str], None] | None = None, load: bool = True, diagnose: bool = True,
-                 rows_out: list | None = None, patience_s: float = PATIENCE_S) -> CheckResult | None:
+                 rows_out: list | None = None, patience_s: float | None = None) -> CheckResult | None:
     """Check one answer on one scenario (run_answer, then compare with the answer key); None when the
     scenario is not loaded and load=False. A failing answer that returns a registered mutant's rows gets
     that mistake named (`diagnose`); `rows_out` receives the normalised rows. A server that is lost or cold
     never makes the verdict (run_fairly): the check is then tried again, or comes back not graded."""
     limits = limits or Limits()
     budget = budget or Budget(limits.timeout_s)
+    patience_s = patience(PATIENCE_S) if patience_s is None else patience_s
     try:
         refuse_marker(query)
     except Refused as exc:
@@ -472,7 +490,7 @@ def limit_picks(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scena
 def check_on_scenarios(exercise: Exercise, query: str, keys: list,
                        drivers_for: Callable[[ScenarioKey | CaseKey], Iterator[tuple[neo4j.Driver, bool]]],
                        limits: Limits | None = None, on_wait: Callable[[str], None] | None = None,
-                       patience_s: float = PATIENCE_S) -> list[CheckResult]:
+                       patience_s: float | None = None) -> list[CheckResult]:
     """One answer on each of its scenarios, with one time budget for them all, stopping at the first
     scenario where it is refused (a runaway query costs one limit, not three) or not graded (the others are
     not graded either). `drivers_for(key)` yields (driver, may_load) pairs to try in turn: a trainee's own

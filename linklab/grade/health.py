@@ -40,7 +40,7 @@ POLL_S = 1.0
 class ServerState:
     reachable: bool
     online: bool = False
-    started: str = ""  # when its database last started (server time, ISO); "" when it cannot say
+    started: str = ""  # when the server process started (JVM start, ms since 1970); "" when it cannot say
 
     @property
     def usable(self) -> bool:
@@ -48,19 +48,21 @@ class ServerState:
 
 
 def probe(driver: neo4j.Driver, database: str = "neo4j") -> ServerState:
-    """One auto-commit statement on the system database (no driver retries: an answer in seconds)."""
+    """Auto-commit statements on the system database (no driver retries: an answer in seconds)."""
     try:
         with driver.session(database="system") as session:
-            record = session.run(neo4j.Query(cypher.DATABASE_STATE, timeout=PROBE_TIMEOUT_S),
-                                 name=database).single()
+            record = session.run(neo4j.Query(cypher.DATABASE_STATE, timeout=PROBE_TIMEOUT_S), name=database).single()
+            if record is None or record["status"] != "online":
+                return ServerState(True, False)
+            try:
+                started = session.run(neo4j.Query(cypher.SERVER_STARTED, timeout=PROBE_TIMEOUT_S)).single()
+            except ClientError:  # a server without JMX for this user: restarts are seen as lost connections
+                return ServerState(True, True)
     except ClientError:  # a server that does not let this user list databases: assume it is well
         return ServerState(True, True)
     except (DriverError, neo4j.exceptions.Neo4jError, OSError):
         return ServerState(False)
-    if record is None:
-        return ServerState(True, False)
-    started = record["started"]
-    return ServerState(True, record["status"] == "online", started.iso_format() if started else "")
+    return ServerState(True, True, str(started["started"]) if started and started["started"] else "")
 
 
 @dataclass
