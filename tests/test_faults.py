@@ -165,13 +165,35 @@ def can_mount_tmpfs() -> bool:
 
 FULL_DISK = can_mount_tmpfs()  # a real full filesystem, or an injected ENOSPC where none can be mounted
 INJECT_ENOSPC = textwrap.dedent("""
-    import builtins, errno, os, sys
-    real_open = builtins.open
+    # As on a full filesystem under FULL_UNDER: files can be made, but no byte can be written to them, and
+    # SQLite cannot add a row.
+    import builtins, errno, os, sqlite3, sys
+    under = os.environ["FULL_UNDER"]
+    real_open, real_connect = builtins.open, sqlite3.connect
+
+    def no_space(*args):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
     def full_open(path, mode="r", *args, **kwargs):
-        if any(m in mode for m in "wax+") and os.environ["FULL_UNDER"] in os.path.abspath(str(path)):
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-        return real_open(path, mode, *args, **kwargs)
-    builtins.open = full_open
+        handle = real_open(path, mode, *args, **kwargs)
+        if any(m in mode for m in "wax+") and os.path.abspath(str(path)).startswith(under):
+            handle.write = lambda data: no_space() if data else 0
+        return handle
+
+    class FullStore(sqlite3.Connection):
+        def execute(self, sql, *args):
+            if sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+                full = sqlite3.OperationalError("database or disk is full")
+                full.sqlite_errorcode, full.sqlite_errorname = sqlite3.SQLITE_FULL, "SQLITE_FULL"
+                raise full
+            return super().execute(sql, *args)
+
+    def full_connect(path, *args, **kwargs):
+        if os.path.abspath(str(path)).startswith(under):
+            kwargs["factory"] = FullStore
+        return real_connect(path, *args, **kwargs)
+
+    builtins.open, sqlite3.connect = full_open, full_connect
     sys.argv = ["linklab", *sys.argv[1:]]
     from linklab.cli import main
     main()
@@ -191,7 +213,7 @@ def on_a_full_disk(mount: Path, size: str, before: str, command: list[str], env:
     subprocess.run(["sh", "-c", f"set -e; {before}"], check=True, env=env, cwd=ROOT, timeout=600)
     result = subprocess.run([sys.executable, "-c", INJECT_ENOSPC, *command], capture_output=True, text=True,
                             env={**env, "FULL_UNDER": str(mount)}, cwd=ROOT, timeout=600)
-    (mount.parent / "after-listing").write_text("\n".join(os.listdir(mount)))
+    (mount.parent / "after-listing").write_text("\n".join(os.listdir(mount) if mount.exists() else []))
     return result
 
 
