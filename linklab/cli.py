@@ -769,9 +769,11 @@ def grade(submissions, out, course, single, gradescope_path, case, shared, regra
     found = submitted.answers
     if regrade_trainee and regrade_trainee not in found:
         raise LinklabError(f"--trainee {regrade_trainee!r}: no such trainee in {submissions}")
-    if regrade_exercise and get(regrade_exercise).id not in {e.id for e in exercises}:
-        raise LinklabError(f"--exercise {regrade_exercise!r} is not graded here"
-                           + (" (a case exercise: add --case NAME)" if not case else " (not a case exercise)"))
+    if regrade_exercise:
+        regrade_exercise = get(regrade_exercise).id
+        if regrade_exercise not in {e.id for e in exercises}:
+            raise LinklabError(f"--exercise {regrade_exercise!r} is not graded here"
+                               + (" (a case exercise: add --case NAME)" if not case else " (not a case exercise)"))
     jobs = len(plan(found, exercises, course, case, shared))
     with ExitStack() as stack:
         pool = [stack.enter_context(connect(conn)) for conn in grading_connections(say)]

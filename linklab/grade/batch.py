@@ -277,7 +277,8 @@ def grade_class(drivers: neo4j.Driver | list[neo4j.Driver], submissions: dict[st
         for job in asked:
             del done[job.ident]  # graded again: its record stays in the file, the new one wins
         todo = [j for j in jobs if j.ident not in done]
-        changed = out_of_date([j for j in todo if j not in asked], records)
+        again = {j.ident for j in asked}
+        changed = out_of_date([j for j in todo if j.ident not in again], records)
         why = {j.ident: "regrade" for j in asked}
         if progress:
             progress(len(jobs) - len(todo))

@@ -269,6 +269,9 @@ class CheckResult:
     limit: str = ""  # the limit that stopped the answer: time, rows, size, memory
     mistake: str = ""  # the diagnosis of the registered mutant whose rows the answer returned
 
+    def __post_init__(self) -> None:
+        self.status = Status(self.status)  # also when given as its text (a record read back)
+
     @property
     def passed(self) -> bool:
         return self.status is Status.PASSED

@@ -16,6 +16,7 @@ from ..exercises.catalogue import Exercise
 from ..exercises.mutants import Mutant
 from .. import feedback as words
 from .compare import Expected, compare, normalise
+from .status import Status
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def run_mutants(driver: neo4j.Driver, exercise: Exercise, key, database: str = "
         for mutant in exercise.mutants:
             rows: list = []
             result = check_answer(driver, exercise, mutant.query, key, None, database, diagnose=False, rows_out=rows)
-            runs.append(MutantRun(mutant, not result.passed, None if result.status == "refused" else tuple(rows),
+            runs.append(MutantRun(mutant, not result.passed, None if result.status is Status.REFUSED else tuple(rows),
                                   result.feedback))
         if len(_runs) > 2048:
             _runs.clear()

@@ -109,8 +109,8 @@ def read_records(log: Path) -> list[Record]:
     for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
         try:
             row = json.loads(line)
-            result = CheckResult(**{k: v for k, v in row.items() if k in CHECK_FIELDS})
-            result.status = status_of(row["status"])
+            result = CheckResult(**{k: v for k, v in row.items() if k in CHECK_FIELDS} | {
+                "status": status_of(row["status"])})
             records.append(Record(row["job"], result, (row["trainee"], row["exercise"], row["key"],
                                                        row["answer_sha256"]),
                                   row["exercise_version"], row["grader"]))
