@@ -19,6 +19,7 @@ import textwrap
 import threading
 import time
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -434,6 +435,15 @@ def test_a_changed_grader_or_exercise_grades_again_and_says_why(driver, tmp_path
     crews_checks = len(batch.answer_scenarios(answers, catalogue(), COURSE)[("joy", "crews")])
     assert edited.checks_run == crews_checks and edited.out_of_date == {"exercise crews": crews_checks}
     assert len(read_records(out / "checks.jsonl")) == 2 * first.checks_run + crews_checks  # nothing rewritten
+    real_scenarios = batch.scenarios_for  # the course's hidden scenarios chosen again (other seeds)
+
+    def rechosen(*args, **kwargs):
+        own, *hidden = real_scenarios(*args, **kwargs)
+        return [own] + [replace(key, seed=key.seed + 1) for key in hidden]
+    monkeypatch.setattr(batch, "scenarios_for", rechosen)
+    moved = grade_class(driver, answers, COURSE, out)
+    hidden = first.checks_run - len(answers["joy"])  # all but each answer's own scenario
+    assert moved.checks_run == hidden and moved.out_of_date == {"the course's scenarios": hidden}
 
 
 def test_a_regrade_keeps_the_old_verdicts_and_the_newest_wins(driver, cli_env, tmp_path):
@@ -464,3 +474,71 @@ def test_a_regrade_keeps_the_old_verdicts_and_the_newest_wins(driver, cli_env, t
     assert len(records) == len(rows) + 1 + scenarios  # the first verdicts, the stale one and the re-grade: all kept
     assert sum(r["why"] == "regrade" for r in records) == scenarios and all(r["trainee"] == "kim" for r in records
                                                                           if r["why"] == "regrade")
+
+
+def test_the_lab_shows_not_graded_and_counts_nothing_when_the_grading_server_is_lost(cli_env, driver, browser):
+    """In real Chromium: the hidden scenarios' server is lost while the answer runs there; the page says NOT
+    GRADED (not NOT YET), the exercise's status and the progress stay as they were; once the server is back
+    the same answer passes."""
+    import urllib.request
+    import uuid
+
+    from selenium.webdriver.common.by import By
+
+    from linklab.service import exploring
+
+    from .browser import console_errors, open_page
+    from .test_lab import free_port, wait_for
+
+    trainee = f"faults-lab-{uuid.uuid4().hex[:6]}"  # no progress yet, in a course whose hidden scenarios are chosen
+    ensure_loaded(driver, exploring(CREWS, trainee, COURSE))
+    answer = tagged("\n".join(line for line in CREWS.solution.splitlines() if not line.startswith("//")), "lab-lost")
+    with Proxy(port_of(cli_env["NEO4J_URI"]), trigger=b"lab-lost") as proxy:
+        port = free_port()
+        env = {**cli_env, "LINKLAB_GRADING_URI": proxy.uri, "LINKLAB_SERVER_PATIENCE": "1"}
+        lab = subprocess.Popen([sys.executable, "-m", "linklab", "lab", "--trainee", trainee, "--course", COURSE,
+                                "--port", str(port)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    urllib.request.urlopen(url + "api/exercises", timeout=2)
+                    break
+                except OSError:
+                    assert lab.poll() is None and time.monotonic() < deadline
+                    time.sleep(0.3)
+            assert open_page(browser, url, "document.body.dataset.ready") == []
+            browser.find_element(By.CSS_SELECTOR, 'nav a[data-id="crews"]').click()
+            wait_for(browser, "document.getElementById('title').textContent.includes('crews')")
+            browser.execute_script("linklabLab.editor.setValue(arguments[0])", answer)
+            browser.find_element(By.ID, "check").click()
+            wait_for(browser, "document.getElementById('verdict').textContent.startsWith('NOT GRADED')", timeout=120)
+            verdict = browser.find_element(By.ID, "verdict")
+            assert "not-graded" in verdict.get_attribute("class") and "does not count" in verdict.text
+            assert proxy.triggered.is_set()
+            assert browser.find_element(By.ID, "progress-text").text.startswith("0 of")
+            assert "not yet" not in browser.find_element(By.CSS_SELECTOR, 'nav a[data-id="crews"] .badge').text
+            proxy.restore()
+            browser.find_element(By.ID, "check").click()
+            wait_for(browser, "document.getElementById('verdict').textContent.startsWith('PASSED')", timeout=120)
+            wait_for(browser, "document.getElementById('progress-text').textContent.startsWith('1 of')")
+            assert console_errors(browser) == []
+        finally:
+            lab.terminate()
+            lab.wait(10)
+
+
+def test_a_grade_whose_server_is_lost_says_in_one_line_what_is_kept_and_what_to_run(conn, cli_env, tmp_path):
+    folder, out = tmp_path / "submissions", tmp_path / "out"
+    (folder / "max").mkdir(parents=True)
+    (folder / "max" / "crews.cypher").write_text(tagged(CREWS.solution, "grade-cli-lost"))
+    with Proxy(port_of(conn.uri), trigger=b"grade-cli-lost") as proxy:
+        env = {**cli_env, "LINKLAB_GRADING_URI": proxy.uri, "LINKLAB_SERVER_PATIENCE": "1"}
+        result = run_cli("grade", str(folder), "--out", str(out), "--course", COURSE, env=env)
+        assert proxy.triggered.is_set()
+    line = one_line_error(result)
+    assert "stopped answering during grading" in line and "run the same `linklab grade` to finish" in line, line
+    assert not (out / "results.json").exists()
+    assert [r.result.status for r in read_records(out / "checks.jsonl")] == [Status.NOT_GRADED]

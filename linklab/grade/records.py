@@ -131,18 +131,24 @@ def done_checks(records: list[Record]) -> dict[str, CheckResult]:
 
 
 def out_of_date(todo: list[Job], records: list[Record]) -> dict[str, int]:
-    """Of the jobs to run, those whose answer was graded before under another exercise version or grader:
-    how many, by reason ("the grader" or "exercise ID")."""
+    """Of the jobs to run, those whose answer was graded before under another grader, exercise version or
+    set of course scenarios: how many, by reason ("the grader", "exercise ID", "the course's scenarios")."""
     before: dict[tuple, Record] = {}
+    answered: set[tuple] = set()  # (trainee, exercise, answer) graded on some scenario
     for record in records:
         before[record.answer] = record
+        answered.add((record.answer[0], record.answer[1], record.answer[3]))
     reasons: dict[str, int] = {}
     for job in todo:
         old = before.get(job.answer_ident)
         if old is None:
-            continue
-        why = "the grader" if old.grader != job.grader else f"exercise {job.exercise}" \
-            if old.exercise_version != job.exercise_version else ""
+            why = "the course's scenarios" if (job.trainee, job.exercise, job.answer_sha256) in answered else ""
+        elif old.grader != job.grader:
+            why = "the grader"
+        elif old.exercise_version != job.exercise_version:
+            why = f"exercise {job.exercise}"
+        else:
+            why = ""
         if why:
             reasons[why] = reasons.get(why, 0) + 1
     return reasons
