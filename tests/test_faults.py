@@ -8,7 +8,6 @@ same command meets an injected ENOSPC. Every loop is bounded; everything talks t
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import shutil
@@ -26,10 +25,9 @@ import pytest
 from neo4j import GraphDatabase
 
 from linklab.config import Connection, state_dir
-from linklab.db import connect
 from linklab.exercises.catalogue import catalogue, get
 from linklab.grade import batch, health
-from linklab.grade.batch import grade_class, regrade_filter
+from linklab.grade.batch import grade_class
 from linklab.grade.engine import ScenarioKey, check_answer, check_on_scenarios, ensure_loaded, summarise
 from linklab.grade.guard import Limits
 from linklab.grade.hidden import course_secret
