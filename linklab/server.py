@@ -232,7 +232,8 @@ def instance(name: str = "default", bolt_port: int | None = None, http_port: int
         if given is not None:
             memory_size(given, option)
         elif kept is not None:
-            memory_size(kept, option, f"the {option[2:]} saved for server {name} in {saved_file}", bounds=False)
+            memory_size(kept, option, f"the {option[2:]} {kept!r} saved for server {name} in {saved_file} (give "
+                                      f"{option} to replace it)", bounds=False)
     inst.bolt_port = bolt_port or inst.bolt_port
     inst.http_port = http_port or inst.http_port
     inst.heap = heap or inst.heap

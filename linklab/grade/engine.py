@@ -31,12 +31,12 @@ from ..load import LoadReport, load_case, loaded, reset
 from ..scenario.generate import generate, generator_digest
 from ..scenario.graphs import ScenarioGraphs
 from ..scenario.profiles import profile_names
-from .compare import Verdict, compare
 from . import health
+from .compare import Verdict, compare
 from .guard import Limits, Refused, RunResult, check_text, run_guarded
 from .hidden import hidden_seeds, refuse_marker
-from .status import Status
 from .mutants import name_mistake, normalised, unordered_limit, widened_limit
+from .status import Status
 
 EXTRA_SEEDS = 2
 SIZE = "class"  # a trainee's own scenario
