@@ -74,12 +74,18 @@ def import_scenario(driver: neo4j.Driver, scenario: Scenario, inst: srv.Instance
                     progress: Callable[[int], None] | None, stage: Callable[[str], None],
                     held: leases.Lease) -> load.LoadReport:
     began = time.perf_counter()
-    load.run(driver, cypher.MARK_RESETTING, database)  # the old store says incomplete from here on
     folder = inst.home / "bulk-import"
     shutil.rmtree(folder, ignore_errors=True)
     try:
         stage("writing the neo4j-admin import files")
-        files, digest = write_import_csv(scenario, folder, progress)
+        try:
+            files, digest = write_import_csv(scenario, folder, progress)
+        except OSError as exc:  # a full disk, most likely: the server has not been touched yet
+            raise LinklabError(f"cannot write the import files in {folder}: {exc.strerror}; the database was "
+                               "not touched (what it held is still loaded): free some space, or load through "
+                               "UNWIND batches with --no-bulk") from None
+        # only now does the old store say incomplete: a failure before this leaves it as it was
+        load.mark_resetting(driver, database)
         replace_store(driver, inst, database, load.scenario_marker(scenario), files, held, stage)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

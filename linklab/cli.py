@@ -4,22 +4,81 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+import shlex
+import sqlite3
 import sys
+import threading
 
 import click
 from neo4j.exceptions import DriverError, Neo4jError
 
 from . import __version__
-from .errors import LinklabError
+from .errors import LinklabError, ServerLostError
+
+# What a server lost in the middle of a command leaves, by command (when the library does not say more).
+LOST_LEAVES = {
+    "check": "your answer was not graded and nothing was recorded",
+    "grade": "what was graded before is kept in checks.jsonl, and the results files were not written",
+    "reset": "the database may hold an incomplete scenario (`linklab scenario` tells)",
+    "import": "the case file was read; the database may hold an incomplete network (`linklab scenario` tells)",
+    "up": "the database may hold an incomplete scenario (`linklab scenario` tells)",
+}
+
+
+def command_line() -> str:
+    return "linklab " + " ".join(shlex.quote(arg) for arg in sys.argv[1:])
+
+
+def lost_server(exc: BaseException) -> str:
+    """One sentence: what the lost server left, and what to run next (not the driver's retry log)."""
+    if isinstance(exc, ServerLostError):
+        said = exc.message
+    else:
+        from .db import first_line
+
+        command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), "")
+        leaves = LOST_LEAVES.get(command, "")
+        said = f"the Neo4j server stopped answering ({first_line(exc)})" + (f": {leaves}" if leaves else "")
+    return f"{said}; when it answers again (`linklab server status`, `linklab doctor`), run `{command_line()}` again"
+
+
+def quiet_lost_threads(lost: tuple) -> None:
+    """A background thread that meets a lost server (the watchdog's terminate, a lease's heartbeat) has
+    nothing to tell: the command's own line says what happened. Other errors in threads are shown as ever."""
+    shown = threading.excepthook
+
+    def hook(args) -> None:
+        if not issubclass(args.exc_type, lost):
+            shown(args)
+    threading.excepthook = hook
 
 
 def main() -> None:
+    from .db import DRIVER_LOST
+
+    # the driver logs every retry at WARNING, which Python prints when no handler is set: a lost server
+    # gets one sentence from us instead
+    logging.getLogger("neo4j").addHandler(logging.NullHandler())
+    logging.getLogger("neo4j").propagate = False
+    quiet_lost_threads(DRIVER_LOST)
     try:
         cli.main(standalone_mode=False)
+    except ServerLostError as exc:
+        click.echo(f"error: {lost_server(exc)}", err=True)
+        sys.exit(exc.exit_code)
     except LinklabError as exc:
         click.echo(f"error: {exc.message}", err=True)
         sys.exit(exc.exit_code)
+    except DRIVER_LOST as exc:
+        click.echo(f"error: {lost_server(exc)}", err=True)
+        sys.exit(1)
+    except sqlite3.Error as exc:
+        from .progress import store_error
+
+        click.echo(f"error: {store_error(exc).message}", err=True)
+        sys.exit(1)
     except click.exceptions.Abort:
         click.echo("interrupted", err=True)
         sys.exit(130)
@@ -617,8 +676,10 @@ def read_answer(file, query) -> str:
 @trainee_options
 @case_option
 def check(exercise_id, file, query, as_json, trainee, course, case) -> None:
-    """Check an answer on your scenario and hidden ones. Exit 0 passed, 2 not passed."""
+    """Check an answer on your scenario and hidden ones. Exit 0 passed, 2 not passed, 3 not graded (a server
+    was not available: the check does not count)."""
     from .exercises.catalogue import get
+    from .grade.status import Status
     from .service import check_and_record, identity, verdict_view
 
     exercise = get(exercise_id)
@@ -629,14 +690,17 @@ def check(exercise_id, file, query, as_json, trainee, course, case) -> None:
         click.echo(json.dumps(verdict.to_dict(), indent=2))
     else:  # colour on a terminal only (click leaves it out when the output is a file or a pipe)
         mark = click.style("PASSED", fg="green", bold=True) if verdict.passed else \
+            click.style("NOT GRADED", bold=True) if verdict.status is Status.NOT_GRADED else \
             click.style("NOT YET", fg="yellow", bold=True)
         click.echo(f"{mark} {exercise.id}: {verdict.feedback}")
         for c in verdict_view(verdict)["checks"]:  # each reason once: not again where the headline says it
             said = f": {c['feedback']}" if c["feedback"] and c["feedback"] not in verdict.feedback else ""
-            click.echo(f"  {c['status']:<7} {c['scenario']}{said}")
+            click.echo(f"  {c['status'].replace('_', ' '):<7} {c['scenario']}{said}")
     if query and any(c.feedback.startswith("Syntax error") for c in verdict.checks):
         click.echo("note: a query given with --query loses its inner quotes to many shells; save it in a file "
                    "and give the file instead (or use the lab: `linklab lab`)", err=True)
+    if verdict.status is Status.NOT_GRADED:
+        sys.exit(3)
     if not verdict.passed:
         sys.exit(2)
 
@@ -684,26 +748,45 @@ def progress(trainee, course, export_to) -> None:
 @click.option("--case", help="Grade the exercises on this imported case network instead.")
 @click.option("--class", "shared", is_flag=True,
               help="A class session: every trainee explored the course's scenarios, not their own.")
-def grade(submissions, out, course, single, gradescope_path, case, shared) -> None:
+@click.option("--regrade", is_flag=True, help="Grade again what checks.jsonl already holds (the old verdicts stay "
+              "there for audit; the new ones win). With --trainee or --exercise: only theirs.")
+@click.option("--trainee", "regrade_trainee", help="With --regrade: only this trainee's answers.")
+@click.option("--exercise", "regrade_exercise", help="With --regrade: only the answers to this exercise.")
+def grade(submissions, out, course, single, gradescope_path, case, shared, regrade, regrade_trainee,
+          regrade_exercise) -> None:
     """Grade a folder of submissions (one sub-folder per trainee, one .cypher per exercise), on every
     grading server of LINKLAB_GRADING_URI (comma-separated), or a local one started on demand.
 
-    Exit 0 whenever grading ran, whatever the trainees scored; non-zero only for linklab's own errors."""
+    Exit 0 whenever grading ran, whatever the trainees scored; non-zero for linklab's own errors, and when
+    there was nothing to grade."""
     from contextlib import ExitStack
     from pathlib import Path
 
     from .db import connect
-    from .exercises.catalogue import case_catalogue, catalogue
-    from .grade.batch import grade_class, plan, read_hints, read_submissions
-    from .grade.outputs import gradescope, write_all
+    from .exercises.catalogue import case_catalogue, catalogue, get
+    from .grade.batch import grade_class, plan, regrade_filter
+    from .grade.outputs import write_all
+    from .grade.submissions import read_submissions, require_answers
     from .service import grading_connections, identity
 
+    if gradescope_path and not single:
+        raise LinklabError("--gradescope goes with --single (one trainee per results.json)")
+    if (regrade_trainee or regrade_exercise) and not regrade:
+        raise LinklabError("--trainee and --exercise say what --regrade grades again: add --regrade")
     _, course = identity(None, course)
-    exercises = case_catalogue() if case else catalogue()
-    submitted = read_submissions(Path(submissions), exercises, single)
+    exercises, others = (case_catalogue(), catalogue()) if case else (catalogue(), case_catalogue())
+    submitted = read_submissions(Path(submissions), exercises, single, others)
     for warning in submitted.warnings:
         click.echo(f"warning: {warning}", err=True)
+    require_answers(submitted, Path(submissions), single, bool(case))
     found = submitted.answers
+    if regrade_trainee and regrade_trainee not in found:
+        raise LinklabError(f"--trainee {regrade_trainee!r}: no such trainee in {submissions}")
+    if regrade_exercise:
+        regrade_exercise = get(regrade_exercise).id
+        if regrade_exercise not in {e.id for e in exercises}:
+            raise LinklabError(f"--exercise {regrade_exercise!r} is not graded here"
+                               + (" (a case exercise: add --case NAME)" if not case else " (not a case exercise)"))
     jobs = len(plan(found, exercises, course, case, shared))
     with ExitStack() as stack:
         pool = [stack.enter_context(connect(conn)) for conn in grading_connections(say)]
@@ -711,15 +794,17 @@ def grade(submissions, out, course, single, gradescope_path, case, shared) -> No
         bar = stack.enter_context(progress_bar(jobs, "grading"))
         bar.unit = " checks"
         results = grade_class(pool, found, course, Path(out), progress=bar.update, exercises=exercises,
-                              case=case, notify=say, shared=shared)
-    results.hints = read_hints(Path(submissions), list(found), single)
-    paths = write_all(results, Path(out))
-    if gradescope_path:
-        if not single:
-            raise LinklabError("--gradescope goes with --single (one trainee per results.json)")
-        seconds = results.seconds
-        Path(gradescope_path).parent.mkdir(parents=True, exist_ok=True)
-        Path(gradescope_path).write_text(json.dumps(gradescope(results.verdicts[single], seconds), indent=2) + "\n")
+                              case=case, notify=say, shared=shared,
+                              regrade=regrade_filter(regrade_trainee, regrade_exercise) if regrade else None,
+                              unreadable=submitted.unreadable)
+    results.hints = submitted.hints
+    paths = write_all(results, Path(out), (single, Path(gradescope_path)) if gradescope_path else None)
+    if results.out_of_date:
+        click.echo("Graded again, since their earlier verdicts are out of date: " + ", ".join(
+            f"{n} check(s) because {what} changed" for what, n in sorted(results.out_of_date.items())), err=True)
+    if regrade:
+        click.echo(f"Re-graded {results.regraded} recorded check(s); their earlier verdicts stay in "
+                   f"{Path(out) / 'checks.jsonl'}", err=True)
     for trainee, verdicts in results.verdicts.items():
         passed = sum(v.passed for v in verdicts)
         click.echo(f"  {trainee:<20} {passed:>2}/{len(verdicts)} passed, "

@@ -33,11 +33,29 @@ def state_dir() -> Path:
 
 def write_json_atomically(path: Path, data, **dump_options) -> None:
     """Write JSON through a temporary file and a rename: an interrupted write never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # a temporary name of this writer's own: two processes writing the same file never share one
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    tmp.write_text(json.dumps(data, **dump_options) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    write_files_atomically({path: (json.dumps(data, **dump_options) + "\n").encode("utf-8")})
+
+
+def write_files_atomically(files: dict[Path, bytes]) -> None:
+    """Write every file to a temporary file beside it, then rename them all into place: a full disk or an
+    interruption while writing leaves every file as it was, never half written. Raises OSError whose
+    `filename` is the file that could not be written (its temporary files are removed)."""
+    # temporary names of this writer's own: two processes writing the same file never share one
+    written: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+            written.append((tmp, path))
+            with open(tmp, "wb") as handle:
+                handle.write(data)
+    except OSError as exc:
+        for tmp, _ in written:
+            tmp.unlink(missing_ok=True)
+        exc.filename = str(path)
+        raise
+    for tmp, path in written:
+        tmp.replace(path)
 
 
 def load_env_file() -> None:

@@ -167,6 +167,11 @@ GDS_LEFTOVERS = ("CALL gds.graph.list() YIELD graphName, creationTime "
                  "RETURN collect(graphName) AS names")
 GDS_DROP = "CALL gds.graph.drop($name, false) YIELD graphName RETURN graphName"
 GDS_ESTIMATE_ALL = "CALL gds.graph.project.estimate('*', '*') YIELD bytesMax RETURN bytesMax"
+# -- whether a server can be trusted with a verdict now (grade.health); run on the system database
+DATABASE_STATE = "SHOW DATABASE $name YIELD currentStatus RETURN currentStatus AS status"
+# when the server process started (a database's lastStartTime survives a killed server's restart)
+SERVER_STARTED = ("CALL dbms.queryJmx('java.lang:type=Runtime') YIELD attributes "
+                  "RETURN attributes.StartTime.value AS started")
 COMPONENTS = "CALL dbms.components() YIELD name, versions, edition RETURN versions[0] AS version, edition"
 GDS_VERSION = "CALL gds.version() YIELD gdsVersion RETURN gdsVersion AS v"
 APOC_VERSION = "RETURN apoc.version() AS v"

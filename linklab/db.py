@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import neo4j
 from neo4j import GraphDatabase
-from neo4j.exceptions import AuthError, ConfigurationError, Neo4jError, ServiceUnavailable
+from neo4j.exceptions import (AuthError, ConfigurationError, ConnectionAcquisitionTimeoutError, DatabaseUnavailable,
+                              Neo4jError, ServiceUnavailable, SessionExpired)
 
 from . import cypher
 from .config import Connection, connection
 from .errors import LinklabError
 
 
+# What a server that went away looks like from the driver (a database that is stopping or starting too).
+DRIVER_LOST = (ServiceUnavailable, SessionExpired, DatabaseUnavailable, ConnectionAcquisitionTimeoutError)
 SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 

@@ -11,3 +11,8 @@ class LinklabError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+class ServerLostError(LinklabError):
+    """A Neo4j server stopped answering in the middle of a command; the message says what state it left
+    (the command line adds what to run next)."""

@@ -108,6 +108,25 @@ HARD_CODED = ("Right on your scenario, but wrong on a hidden one with other peop
 HIDDEN_WRONG = ("Right on your scenario, but not on a hidden one: your query leans on something your scenario "
                 "happens to have and the exercise does not promise. {what}")
 NOT_SUBMITTED = "No answer submitted."
+# No verdict: the server's doing, never the answer's (grade.engine.run_fairly). The check is not counted.
+NOT_GRADED = {
+    "unavailable": ("Not graded: the grading server was not available (it may be restarting). This check does "
+                    "not count: check again in a minute."),
+    "slow": ("Not graded: the grading server was too slow just now to grade fairly. This check does not count: "
+             "check again in a minute."),
+    "unwell": ("Not graded: the grading server could not run the exercise's own solution just now. This check "
+               "does not count: tell your instructor."),
+}
+# A file of a submission that the grader does not read (grade.submissions): the trainee sees why.
+NOT_A_FILE = ("Not graded: {name} is not a plain file inside your submission ({what}). Hand in the .cypher file "
+              "itself.")
+UNREADABLE_WHAT = {
+    "symlink": "a link to somewhere else",
+    "special": "a device, pipe or socket",
+    "hardlink": "a file that also exists elsewhere",
+    "folder": "a folder",
+    "too_large": "over 1 MiB",
+}
 KNOWN_MISTAKE = "It gives exactly the results of a known mistake on every scenario: {mistake}."
 
 

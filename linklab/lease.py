@@ -152,6 +152,12 @@ class Lease:
         except (ServiceUnavailable, SessionExpired, ClientError, TransientError):
             pass  # the server went away or refuses: the lease expires by itself
 
+    def abandon(self) -> None:
+        """Give the lease up without asking the server, which is gone: it frees itself when it expires, or
+        at once when this process has ended (died_here). The heartbeat stops after its current try."""
+        self._stop.set()
+        self.held = False
+
     def start_heartbeat(self) -> None:
         """Renew in the background (for loads, whose steps are long and not ours to interrupt)."""
         def beat() -> None:

@@ -5,22 +5,26 @@ schema, loads in `UNWIND $rows` batches, and sets `complete = true` only at the 
 command that finds `complete = false` refuses the data as incomplete; the next reset recovers.
 
 A load holds the database's exclusive lease (linklab.lease) from start to finish, and sets the complete
-flag only if it still holds it, so two loads never mix and checks never read half a scenario.
+flag only if it still holds it, so two loads never mix and checks never read half a scenario. A server lost
+in the middle of a load ends it with one line (errors.ServerLostError) that says whether the data was
+touched: before the marker said incomplete, what was loaded is still loaded.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import asdict, dataclass
 from typing import Callable, Iterator
 
 import neo4j
 
 from . import cypher, lease as leases
 from .cases.network import CaseNetwork
-from .errors import LinklabError
+from .db import DRIVER_LOST, first_line
+from .errors import LinklabError, ServerLostError
 from .keys import CaseKey, ScenarioKey, marker_props
 from .scenario.export import Digest, metadata
 from .scenario.generate import generator_digest
@@ -128,9 +132,24 @@ def warm_up(driver: neo4j.Driver, database: str = "neo4j") -> float:
     return time.perf_counter() - began
 
 
+# How far the load of this context got with the marker: untouched, sending (the statement that marks it
+# incomplete may or may not have run), incomplete. Kept by `writing`, for the line a lost server gets.
+_MARKER: ContextVar[list[str] | None] = ContextVar("linklab_marker", default=None)
+
+
+def mark_resetting(driver: neo4j.Driver, database: str) -> None:
+    """From here on the data says incomplete (the first change a load makes)."""
+    state = _MARKER.get()
+    if state is not None:
+        state[0] = "sending"
+    run(driver, cypher.MARK_RESETTING, database)
+    if state is not None:
+        state[0] = "incomplete"
+
+
 def begin(driver: neo4j.Driver, database: str, props: dict) -> None:
     """Mark the data incomplete, wipe it, apply the schema and record what is being loaded."""
-    run(driver, cypher.MARK_RESETTING, database)
+    mark_resetting(driver, database)
     present = wipe(driver, database)
     for statement in cypher.schema_statements():
         if cypher.schema_name(statement) not in present:
@@ -162,12 +181,35 @@ def finish(driver: neo4j.Driver, database: str, digest: str, counts: dict[str, i
 @contextmanager
 def writing(driver: neo4j.Driver, database: str, what: str, held: leases.Lease | None,
             on_wait: Callable[[str], None] | None = None) -> Iterator[leases.Lease]:
-    """The caller's exclusive lease, or one taken (and given back) here."""
-    if held is not None:
-        yield held
-        return
-    with leases.acquire(driver, database, "exclusive", what, on_wait) as taken:
-        yield taken
+    """The caller's exclusive lease, or one taken (and given back) here. A server lost meanwhile ends the
+    load with a ServerLostError that says what state the data was left in."""
+    state = ["untouched"]
+    token = _MARKER.set(state)
+    try:
+        taken = held or leases.acquire(driver, database, "exclusive", what, on_wait)
+        try:
+            yield taken
+        except DRIVER_LOST:
+            if held is None:
+                taken.abandon()  # no release on a server that is gone (the driver would retry for 30 s)
+            raise
+        except BaseException:
+            if held is None:
+                taken.release()
+            raise
+        if held is None:
+            taken.release()
+    except DRIVER_LOST as exc:
+        raise ServerLostError(lost_in_load(what, database, state[0], exc)) from None
+    finally:
+        _MARKER.reset(token)
+
+
+def lost_in_load(what: str, database: str, state: str, exc: BaseException) -> str:
+    left = {"untouched": "it was not changed: what it held is still loaded",
+            "sending": "it may now say its scenario is incomplete (`linklab scenario` tells)",
+            "incomplete": "it holds an incomplete scenario, which every command refuses until a load finishes"}[state]
+    return f"the Neo4j server stopped answering during the {what} ({first_line(exc)}); in database {database!r}, {left}"
 
 
 def scenario_key(scenario: Scenario) -> ScenarioKey:

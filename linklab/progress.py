@@ -2,12 +2,18 @@
 row, written in one statement, so commands and requests that run at once never lose each other's work.
 What `linklab progress` shows is derived from those rows; `linklab progress --export` writes the JSON a
 trainee hands in. A progress file of an older linklab (`.linklab/progress/TRAINEE@COURSE.json`) is taken
-over once, the first time that trainee's progress is read."""
+over once, the first time that trainee's progress is read.
+
+A check's row carries its status (grade.status). A not-graded check (its server was lost) is kept but
+counts as no attempt. A re-grade (the class console's) never changes a row's verdict: it marks the row
+superseded (`superseded_at`) and adds a row with the new verdict for the same answer and time
+(`regrade_of` names the row it re-judged); everything shown reads the rows that are not superseded."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import sqlite3
 import time
 from contextlib import closing
@@ -30,7 +36,12 @@ CREATE TABLE IF NOT EXISTS migrated (trainee TEXT NOT NULL, course TEXT NOT NULL
 """
 # Columns added since the first release of this table: the answer itself and the mistake it was diagnosed
 # as, for the instructor's drill-down (ALTER TABLE: a store written by an older linklab gains them).
-ADDED_COLUMNS = {"answer": "TEXT NOT NULL DEFAULT ''", "mistake": "TEXT NOT NULL DEFAULT ''"}
+# Later still: the check's status ('' in older rows: read from `passed`), and re-grading's bookkeeping.
+ADDED_COLUMNS = {"answer": "TEXT NOT NULL DEFAULT ''", "mistake": "TEXT NOT NULL DEFAULT ''",
+                 "status": "TEXT NOT NULL DEFAULT ''", "superseded_at": "REAL", "regrade_of": "INTEGER",
+                 "graded_at": "REAL"}
+CURRENT = "superseded_at IS NULL"  # the rows that count (SQL)
+ATTEMPT = "kind = 'check' AND status != 'not_graded'"  # a check that judged the answer (SQL)
 
 
 def file_safe(text: str) -> str:
@@ -50,9 +61,34 @@ def open_store() -> sqlite3.Connection:
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(SCHEMA)
         add_columns(db)
-    except sqlite3.DatabaseError as exc:
-        raise LinklabError(f"{path} cannot be used ({exc}): move it away to start a fresh progress record") from None
+    except sqlite3.Error as exc:
+        raise store_error(exc, path) from None
     return db
+
+
+def store_error(exc: sqlite3.Error, path: Path | None = None) -> LinklabError:
+    """What went wrong with the store, in one line that says what to do: only a damaged file is to be moved
+    away; a full disk, a lock or missing permissions leave it intact."""
+    path = path or database_path()
+    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF  # the primary result code
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return LinklabError(f"{path} is damaged ({exc}): move it away to start a fresh progress record")
+    if code == sqlite3.SQLITE_FULL or (code == sqlite3.SQLITE_IOERR and disk_nearly_full(path)):
+        return LinklabError(f"the disk that holds {path.parent} is full: nothing was recorded by this command, and "
+                            f"the records in {path.name} are intact; free some space there, then run it again")
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return LinklabError(f"{path} stayed locked by another linklab process for 30 s: try again")
+    if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH):
+        return LinklabError(f"{path} cannot be written here ({exc}): check the permissions of {path.parent}, or "
+                            "set LINKLAB_HOME to a folder of yours")
+    return LinklabError(f"{path} cannot be used just now ({exc}); its records are not changed by this")
+
+
+def disk_nearly_full(path: Path) -> bool:
+    try:
+        return shutil.disk_usage(path.parent).free < (1 << 20)
+    except OSError:
+        return False
 
 
 def add_columns(db: sqlite3.Connection) -> None:
@@ -78,10 +114,12 @@ class Progress:
         with closing(open_store()) as db:
             take_over_old_file(db, trainee, course)
             rows = db.execute(
-                "SELECT exercise, SUM(kind = 'hint'), SUM(kind = 'check'), MAX(passed), "
+                f"SELECT exercise, SUM(kind = 'hint'), SUM({ATTEMPT}), MAX(passed), "
                 "(SELECT feedback FROM events AS last WHERE last.trainee = e.trainee AND last.course = e.course "
-                " AND last.exercise = e.exercise AND last.kind = 'check' ORDER BY last.id DESC LIMIT 1) "
-                "FROM events AS e WHERE trainee = ? AND course = ? GROUP BY exercise", (trainee, course))
+                f" AND last.exercise = e.exercise AND last.kind = 'check' AND last.{CURRENT} "
+                " ORDER BY last.at DESC, last.id DESC LIMIT 1) "
+                f"FROM events AS e WHERE trainee = ? AND course = ? AND {CURRENT} GROUP BY exercise",
+                (trainee, course))
             exercises = {ex: {"hints": hints, "attempts": attempts, "passed": bool(passed), "feedback": feedback or ""}
                          for ex, hints, attempts, passed, feedback in rows}
         return cls(trainee, course, exercises)
@@ -97,13 +135,70 @@ class Progress:
 
 
 def record_check(trainee: str, course: str, exercise: str, passed: bool, feedback: str, answer: str,
-                 mistake: str = "") -> None:
+                 mistake: str = "", status: str = "") -> None:
+    """One check; `status` is a grade.status value ('' reads as passed or failed)."""
+    now = time.time()
     with closing(open_store()) as db:
         take_over_old_file(db, trainee, course)
         db.execute("INSERT INTO events (trainee, course, exercise, kind, passed, feedback, answer_sha256, at, "
-                   "answer, mistake) VALUES (?, ?, ?, 'check', ?, ?, ?, ?, ?, ?)",
+                   "answer, mistake, status, graded_at) VALUES (?, ?, ?, 'check', ?, ?, ?, ?, ?, ?, ?, ?)",
                    (trainee, course, exercise, int(passed), feedback,
-                    hashlib.sha256(answer.encode("utf-8")).hexdigest(), time.time(), answer, mistake))
+                    hashlib.sha256(answer.encode("utf-8")).hexdigest(), now, answer, mistake, str(status), now))
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """A check as recorded: what a re-grade judges again."""
+    id: int
+    trainee: str
+    exercise: str
+    answer: str
+    answer_sha256: str
+    at: float
+    passed: bool
+    status: str  # as recorded ('' in rows older than statuses)
+
+
+def current_checks(course: str, trainee: str | None = None, exercise: str | None = None) -> list[CheckRow]:
+    """The course's checks that count now (not superseded), oldest first; optionally one trainee's or one
+    exercise's."""
+    where, args = [f"course = ? AND kind = 'check' AND {CURRENT}"], [course]
+    for column, value in (("trainee", trainee), ("exercise", exercise)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            args.append(value)
+    with closing(open_store()) as db:
+        rows = db.execute(f"SELECT id, trainee, exercise, answer, answer_sha256, at, passed, status FROM events WHERE "
+                          f"{' AND '.join(where)} ORDER BY at, id", args).fetchall()
+    return [CheckRow(*row[:6], bool(row[6]), row[7]) for row in rows]
+
+
+def record_regrade(rows: list[CheckRow], passed: bool, feedback: str, mistake: str, status: str) -> int:
+    """The new verdict of `rows` (one answer's checks), in one transaction: each row still current is marked
+    superseded and gets a successor with the new verdict, the same answer and the same time (so the
+    trainee's timeline stays theirs). Rows another re-grade superseded meanwhile are left alone. Returns how
+    many rows were re-judged."""
+    now = time.time()
+    with closing(open_store()) as db:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            judged = 0
+            for row in rows:
+                changed = db.execute(f"UPDATE events SET superseded_at = ? WHERE id = ? AND {CURRENT}",
+                                     (now, row.id)).rowcount
+                if not changed:
+                    continue
+                db.execute("INSERT INTO events (trainee, course, exercise, kind, passed, feedback, answer_sha256, "
+                           "at, answer, mistake, status, regrade_of, graded_at) SELECT trainee, course, exercise, "
+                           "'check', ?, ?, answer_sha256, at, answer, ?, ?, id, ? FROM events WHERE id = ?",
+                           (int(passed), feedback, mistake, str(status), now, row.id))
+                judged += 1
+            db.execute("COMMIT")
+            return judged
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
 
 
 def take_hint(trainee: str, course: str, exercise: str, available: int) -> int | None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import csv
 import html
+import io
 import json
 from collections import Counter
 from pathlib import Path
 
+from .config import write_files_atomically
 from .errors import LinklabError
-from .feedback import NOT_SUBMITTED
+from .grade.status import Status, status_of
 
 
 def read_results(path: Path) -> dict:
@@ -30,26 +32,57 @@ def read_results(path: Path) -> dict:
     return data
 
 
-TRAINEE_FIELDS = {"score": int, "max_score": int, "exercises": list}
-EXERCISE_FIELDS = {"exercise": str, "passed": bool, "points": int, "feedback": str}
+# Every field the report reads, and what it must be (bool is not a number here, though Python says it is).
+TOP_FIELDS = {"course": (str, False), "checks_run": (int, False)}  # field: (type, required)
+TRAINEE_FIELDS = {"score": (int, True), "max_score": (int, True), "exercises": (list, True), "hints": (dict, False)}
+EXERCISE_FIELDS = {"exercise": (str, True), "passed": (bool, True), "points": (int, True), "feedback": (str, True),
+                   "max_points": (int, False), "mistake": (str, False), "status": (str, False), "limit": (str, False)}
+TYPE_WORDS = {str: "text", int: "a whole number", bool: "true or false", list: "a list", dict: "a mapping"}
+
+
+def fits(value, kind: type) -> bool:
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, kind)
+
+
+def check_record(record: dict, fields: dict, where: str) -> None:
+    for key, (kind, required) in fields.items():
+        if key not in record:
+            if required:
+                raise LinklabError(f"{where} has no {key!r} ({TYPE_WORDS[kind]}): is this a linklab results.json?")
+        elif not fits(record[key], kind):
+            raise LinklabError(f"{where}: {key!r} is {type(record[key]).__name__}, not {TYPE_WORDS[kind]}")
 
 
 def check_fields(data: dict, file: Path) -> None:
     """Every field the report reads, with its type: a damaged or hand-edited file gets one line that
     names the trainee and the field, not a traceback."""
+    check_record(data, TOP_FIELDS, str(file))
     for name, trainee in data["trainees"].items():
         where = f"{file}: trainee {name!r}"
         if not isinstance(trainee, dict):
             raise LinklabError(f"{where} is not a record")
-        for key, kind in TRAINEE_FIELDS.items():
-            if not isinstance(trainee.get(key), kind):
-                raise LinklabError(f"{where} has no {key!r} ({kind.__name__}): is this a linklab results.json?")
+        check_record(trainee, TRAINEE_FIELDS, where)
         for i, exercise in enumerate(trainee["exercises"], 1):
-            for key, kind in EXERCISE_FIELDS.items():
-                if not isinstance(exercise, dict) or not isinstance(exercise.get(key), kind):
-                    raise LinklabError(f"{where}, exercise {i} has no {key!r} ({kind.__name__})")
-        if not isinstance(trainee.get("hints", {}), dict):
-            raise LinklabError(f"{where}: 'hints' is not a mapping of exercise to count")
+            if not isinstance(exercise, dict):
+                raise LinklabError(f"{where}, exercise {i} is not a record")
+            check_record(exercise, EXERCISE_FIELDS, f"{where}, exercise {i}")
+            if "status" in exercise and exercise["status"] not in set(Status):
+                raise LinklabError(f"{where}, exercise {i}: 'status' is {exercise['status']!r}, not one of "
+                                   f"{', '.join(Status)}")
+        for exercise, count in trainee.get("hints", {}).items():
+            if not fits(count, int) or count < 0:
+                raise LinklabError(f"{where}: 'hints' of {exercise!r} is {count!r}, not a count")
+
+
+def status(exercise: dict) -> Status:
+    """An exercise's status as recorded (files of an older linklab have only `passed`)."""
+    return status_of(exercise.get("status", ""), exercise["passed"])
+
+
+def answered(exercise: dict) -> bool:
+    return status(exercise) not in (Status.MISSING, Status.NOT_GRADED)
 
 
 def spreadsheet_safe(value):
@@ -66,7 +99,7 @@ def pass_rates(data: dict) -> list[tuple[str, int, int, int]]:
         for ex in trainee["exercises"]:
             tally = counts.setdefault(ex["exercise"], [0, 0, 0])
             tally[0] += bool(ex["passed"])
-            tally[1] += ex["feedback"] != NOT_SUBMITTED
+            tally[1] += answered(ex)
             tally[2] += 1
     return [(ex, *tally) for ex, tally in counts.items()]
 
@@ -75,7 +108,7 @@ def failure_reasons(data: dict, top: int = 10) -> list[tuple[str, str, int]]:
     """(exercise, what the failed answers were diagnosed as, how many), most common first; answers that
     were not handed in are counted apart (pass_rates), not as a failure reason."""
     reasons = Counter((ex["exercise"], ex.get("mistake") or ex["feedback"]) for t in data["trainees"].values()
-                      for ex in t["exercises"] if not ex["passed"] and ex["feedback"] != NOT_SUBMITTED)
+                      for ex in t["exercises"] if not ex["passed"] and answered(ex))
     return [(exercise, reason, n) for (exercise, reason), n in reasons.most_common(top)]
 
 
@@ -94,7 +127,8 @@ def bar_chart(rates: list[tuple[str, int, int, int]]) -> str:
             + "".join(bars) + "</svg>")
 
 
-SYMBOL = {"passed": ("\u2713", "#2f855a"), "failed": ("\u2717", "#c53030"), "missing": ("\u2013", "#718096")}
+SYMBOL = {"passed": ("\u2713", "#2f855a"), "failed": ("\u2717", "#c53030"), "missing": ("\u2013", "#718096"),
+          "not graded": ("?", "#718096")}
 
 
 def grid_table(data: dict) -> str:
@@ -106,7 +140,8 @@ def grid_table(data: dict) -> str:
     for name in names:
         cells = []
         for ex in data["trainees"][name]["exercises"]:
-            kind = "passed" if ex["passed"] else "missing" if ex["feedback"] == NOT_SUBMITTED else "failed"
+            kind = {Status.PASSED: "passed", Status.MISSING: "missing", Status.NOT_GRADED: "not graded"}.get(
+                status(ex), "failed")
             mark, colour = SYMBOL[kind]
             tip = html.escape(f"{ex['exercise']}: {kind}" + (f" - {ex.get('mistake')}" if ex.get("mistake") else ""))
             cells.append(f'<td title="{tip}" style="color:{colour};text-align:center">{mark}</td>')
@@ -133,8 +168,8 @@ td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left}}</style></head><bo
 <h2>Pass rate per exercise</h2>
 {bar_chart(rates)}
 <h2>Who passed what</h2>
-<p>\u2713 passed, \u2717 answered but not passed (hover for the diagnosis), \u2013 no answer. Columns follow
-the catalogue's order.</p>
+<p>\u2713 passed, \u2717 answered but not passed (hover for the diagnosis), \u2013 no answer, ? not graded (a
+server was not available). Columns follow the catalogue's order.</p>
 {grid_table(data)}
 <h2>Trainees</h2>
 <table><tr><th>trainee</th><th>score</th><th>of</th><th>passed</th><th>hints used</th></tr>
@@ -146,20 +181,26 @@ the catalogue's order.</p>
 
 
 def gradebook(data: dict, out: Path) -> None:
+    write_files_atomically({out: gradebook_text(data).encode("utf-8")})
+
+
+def gradebook_text(data: dict) -> str:
     exercises = [ex["exercise"] for ex in next(iter(data["trainees"].values()))["exercises"]]
-    with open(out, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["trainee", "score", "max_score", *map(spreadsheet_safe, exercises)])
-        for name, t in sorted(data["trainees"].items()):
-            points = {ex["exercise"]: ex["points"] for ex in t["exercises"]}
-            writer.writerow([spreadsheet_safe(name), t["score"], t["max_score"],
-                             *(points.get(e, 0) for e in exercises)])
+    handle = io.StringIO(newline="")
+    writer = csv.writer(handle)
+    writer.writerow(["trainee", "score", "max_score", *map(spreadsheet_safe, exercises)])
+    for name, t in sorted(data["trainees"].items()):
+        points = {ex["exercise"]: ex["points"] for ex in t["exercises"]}
+        writer.writerow([spreadsheet_safe(name), t["score"], t["max_score"], *(points.get(e, 0) for e in exercises)])
+    return handle.getvalue()
 
 
 def write_report(results: Path, out: Path) -> list[Path]:
+    """report.html and gradebook.csv, both or neither (a full disk leaves the last ones as they were)."""
     data = read_results(results)
-    out.mkdir(parents=True, exist_ok=True)
     page, book = out / "report.html", out / "gradebook.csv"
-    page.write_text(html_report(data), encoding="utf-8")
-    gradebook(data, book)
+    try:
+        write_files_atomically({page: html_report(data).encode("utf-8"), book: gradebook_text(data).encode("utf-8")})
+    except OSError as exc:
+        raise LinklabError(f"cannot write {exc.filename}: {exc.strerror}; the report files were not changed") from None
     return [page, book]

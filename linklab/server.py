@@ -255,12 +255,42 @@ def instance(name: str = "default", bolt_port: int | None = None, http_port: int
         raise LinklabError(f"unknown server {name!r}: give --bolt-port and --http-port the first time")
     if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
         raise LinklabError(f"server name {name!r}: use letters, digits, '-' and '_' only")
+    for option, given, kept in (("--heap", heap, inst.heap), ("--pagecache", pagecache, inst.pagecache)):
+        if given is not None:
+            memory_size(given, option)
+        elif kept is not None:
+            memory_size(kept, option, f"the {option[2:]} {kept!r} saved for server {name} in {saved_file} (give "
+                                      f"{option} to replace it)", bounds=False)
     inst.bolt_port = bolt_port or inst.bolt_port
     inst.http_port = http_port or inst.http_port
     inst.heap = heap or inst.heap
     inst.pagecache = pagecache or inst.pagecache
     inst.urls_allowed = inst.urls_allowed if urls_allowed is None else urls_allowed
     return inst
+
+
+MEMORY_SIZE = re.compile(r"([1-9][0-9]{0,12})([kmgt]?)", re.IGNORECASE)
+UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+SMALLEST = {"--heap": 256 << 20, "--pagecache": 1 << 20}  # Neo4j does not start on less heap
+
+
+def memory_size(value: str, option: str, what: str | None = None, bounds: bool = True) -> int:
+    """Bytes of a JVM/Neo4j memory size such as 2g or 512m; LinklabError, before anything is saved or
+    started, for anything Java or Neo4j would refuse with a stack trace (`bounds`: also too small, or more
+    than the machine has)."""
+    what = what or f"{option} {value}"
+    found = MEMORY_SIZE.fullmatch(str(value).strip())
+    if not found:
+        raise LinklabError(f"{what}: not a memory size; give a whole number with k, m or g, such as 2g or 512m")
+    size = int(found.group(1)) * UNITS[found.group(2).lower()]
+    machine = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    if not bounds:
+        return size
+    if size < SMALLEST[option]:
+        raise LinklabError(f"{what}: too small; Neo4j needs at least {SMALLEST[option] >> 20}m")
+    if size > machine:
+        raise LinklabError(f"{what}: more than this machine's {machine / 2 ** 30:.0f} GiB of memory")
+    return size
 
 
 def browser_url(bolt_uri: str) -> str | None:

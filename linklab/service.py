@@ -21,7 +21,7 @@ from .config import Connection, local_password
 from .db import connect
 from .errors import LinklabError
 from .exercises.catalogue import Exercise, case_catalogue, catalogue
-from .grade import worlds
+from .grade import health, worlds
 from .grade.compare import STABLE_KEY
 from .grade.engine import (CaseKey, ExerciseVerdict, ScenarioKey, answer_key, check_and_judge, ensure_loaded,
                            is_loaded, run_answer, scenarios_for)
@@ -59,6 +59,7 @@ def grading_connections(notify: Callable[[str], None] | None = None) -> list[Con
         notify(f"starting the grading server ({inst.uri}) for hidden scenarios...")
     conn = Connection(inst.uri, "neo4j", local_password())
     if not srv.start(inst).already_running:
+        health.started_here(conn.uri)  # cold: its first refusals are tried again once it is warm
         with connect(conn) as driver:
             warm_up(driver)  # its first scenario loads as fast as later ones
     return [conn]
@@ -155,7 +156,8 @@ def check_and_record(exercise: Exercise, query: str, trainee: str, course: str, 
                      notify: Callable[[str], None] | None = None, databases: Databases | None = None
                      ) -> ExerciseVerdict:
     verdict = check(exercise, query, trainee, course, case, notify, databases)
-    progress.record_check(trainee, course, exercise.id, verdict.passed, verdict.feedback, query, verdict.mistake)
+    progress.record_check(trainee, course, exercise.id, verdict.passed, verdict.feedback, query, verdict.mistake,
+                          verdict.status)
     return verdict
 
 
@@ -285,9 +287,9 @@ def verdict_view(verdict: ExerciseVerdict) -> dict:
         where = "your scenario" if i == 0 else f"hidden scenario {i}"
         checks.append({"scenario": where, "status": check_result.status,
                        "feedback": "" if check_result.passed else check_result.feedback})
-    return {"exercise": verdict.exercise, "passed": verdict.passed, "points": verdict.points,
-            "max_points": verdict.max_points, "feedback": verdict.feedback, "limit": verdict.limit,
-            "checks": checks}
+    return {"exercise": verdict.exercise, "passed": verdict.passed, "status": verdict.status,
+            "points": verdict.points, "max_points": verdict.max_points, "feedback": verdict.feedback,
+            "limit": verdict.limit, "checks": checks}
 
 
 def progress_view(trainee: str, course: str) -> dict:

@@ -243,3 +243,74 @@ def test_a_wheel_carries_the_data_and_works_outside_the_checkout(tmp_path):
                          env={**os.environ, "PYTHONPATH": str(site), "HOME": str(tmp_path)}, timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == [str(len(catalogue())), str(len(case_catalogue())), "False", "30"]
+
+
+GOOD_RESULTS = {"course": "c", "checks_run": 3, "trainees": {"ana": {
+    "score": 5, "max_score": 10, "hints": {"crews": 1}, "exercises": [
+        {"exercise": "crews", "passed": True, "points": 5, "max_points": 5, "feedback": "Right.", "mistake": "",
+         "status": "passed", "limit": ""},
+        {"exercise": "hub-messages", "passed": False, "points": 0, "max_points": 5, "feedback": "No answer submitted.",
+         "mistake": "", "status": "missing", "limit": ""}]}}}
+
+
+def damaged(path: list, value) -> dict:
+    data = json.loads(json.dumps(GOOD_RESULTS))
+    where = data
+    for step in path[:-1]:
+        where = where[step]
+    where[path[-1]] = value
+    return data
+
+
+@pytest.mark.parametrize("path, value, field", [
+    (["trainees", "ana", "exercises", 0, "mistake"], ["a", "list"], "'mistake'"),
+    (["trainees", "ana", "exercises", 0, "mistake"], {"a": 1}, "'mistake'"),
+    (["trainees", "ana", "hints", "crews"], "two", "'hints' of 'crews'"),
+    (["trainees", "ana", "hints", "crews"], 1.5, "'hints' of 'crews'"),
+    (["trainees", "ana", "hints", "crews"], -1, "'hints' of 'crews'"),
+    (["trainees", "ana", "hints"], ["crews"], "'hints'"),
+    (["trainees", "ana", "exercises", 0, "points"], "5", "'points'"),
+    (["trainees", "ana", "exercises", 0, "passed"], "yes", "'passed'"),
+    (["trainees", "ana", "exercises", 0, "status"], "great", "'status'"),
+    (["trainees", "ana", "exercises", 0, "feedback"], None, "'feedback'"),
+    (["trainees", "ana", "exercises", 1], "crews", "exercise 2 is not a record"),
+    (["trainees", "ana", "score"], True, "'score'"),
+    (["trainees", "ana", "max_score"], float("nan"), "'max_score'"),
+    (["course"], 7, "'course'"),
+    (["checks_run"], "many", "'checks_run'"),
+])
+def test_every_malformed_results_field_gets_one_line_naming_it(tmp_path, path, value, field):
+    from linklab.report import read_results, write_report
+
+    file = tmp_path / "results.json"
+    file.write_text(json.dumps(damaged(path, value)))
+    with pytest.raises(LinklabError) as refused:
+        write_report(file, tmp_path / "report")
+    assert field in refused.value.message and "\n" not in refused.value.message
+    assert not (tmp_path / "report" / "report.html").exists()
+    file.write_text(json.dumps(GOOD_RESULTS))
+    assert read_results(file)["trainees"]["ana"]["score"] == 5  # the file as linklab writes it is read
+
+
+def test_a_malformed_results_file_is_one_line_from_the_command(tmp_path):
+    file = tmp_path / "results.json"
+    file.write_text(json.dumps(damaged(["trainees", "ana", "exercises", 0, "mistake"], 42)))
+    line = one_line_error(run_cli("report", str(file), "--out", str(tmp_path / "r")))
+    assert "'mistake'" in line and "'ana'" in line
+    file.write_text(json.dumps(GOOD_RESULTS))
+    done = run_cli("report", str(file), "--out", str(tmp_path / "r"))
+    assert done.returncode == 0 and (tmp_path / "r" / "report.html").exists()
+
+
+@pytest.mark.parametrize("option, value, said", [
+    ("--heap", "lots", "not a memory size"), ("--heap", "1.5g", "not a memory size"),
+    ("--heap", "64m", "too small"), ("--pagecache", "12q", "not a memory size"),
+    ("--pagecache", "100000g", "more than this machine"),
+])
+def test_a_bad_memory_size_is_refused_before_it_is_saved(tmp_path, option, value, said):
+    env = {**os.environ, "LINKLAB_HOME": str(tmp_path)}
+    result = run_cli("server", "start", "--name", "pytest-memory", "--bolt-port", "1", "--http-port", "2",
+                     option, value, env=env)
+    line = one_line_error(result)
+    assert f"{option} {value}" in line and said in line and "java" not in result.stderr.lower()
+    assert not (tmp_path / "servers" / "pytest-memory").exists()  # nothing saved, nothing started

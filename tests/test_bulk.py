@@ -139,3 +139,56 @@ def test_a_big_database_is_wiped_by_replacing_its_store(bulk_server, bulk_driver
                         on_stage=stages.append)
     assert any(s.startswith("replacing the store") for s in stages)
     assert loaded(bulk_driver).state == "complete" and database_counts(bulk_driver) == report.meta["counts"]
+
+
+def test_a_bulk_reset_that_fails_before_touching_the_server_leaves_what_was_loaded(bulk_server, bulk_driver,
+                                                                                    monkeypatch):
+    """The import files do not fit on the disk: the server is never stopped, and the scenario it holds stays
+    loaded and complete (not "the last reset did not finish")."""
+    from .test_faults import FULL_DISK, on_a_full_disk, one_line_error
+
+    bulk.reset(bulk_driver, generate("street-ring", "tiny", 2), bulk.Route(False, bulk_server))
+    before, pid = observe(bulk_driver), srv.running_pid(bulk_server)
+    folder = bulk_server.home / "bulk-import"
+    folder.mkdir(exist_ok=True)
+    env = {**os.environ, "NEO4J_URI": bulk_server.uri, "NEO4J_USER": "neo4j", "NEO4J_PASSWORD": local_password()}
+    result = on_a_full_disk(folder, "256k", "true", ["reset", "--size", "3000", "--seed", "5", "--bulk"], env)
+    line = one_line_error(result)
+    assert f"cannot write the import files in {folder}" in line and "was not touched" in line, line
+    assert FULL_DISK or "No space left on device" in line
+    after = observe(bulk_driver)
+    assert after.state == "complete" and after.props["hash"] == before.props["hash"]
+    assert srv.running_pid(bulk_server) == pid  # never stopped
+
+
+def test_after_the_server_restarts_a_refusal_is_tried_again_on_a_warm_server(bulk_server, bulk_driver):
+    """The issue's fault: a grading server killed and restarted. A refusal on the restarted (cold) server is
+    not the verdict until the exercise's reference solution warmed it and the answer ran again; right
+    answers pass, and once warm a runaway answer costs one limit again."""
+    from linklab.exercises.catalogue import get
+    from linklab.grade import health
+    from linklab.grade.engine import ScenarioKey, check_answer, ensure_loaded
+    from linklab.grade.guard import Limits
+    from linklab.grade.status import Status
+
+    from .test_faults import RUNAWAY
+
+    hub, key, limits = get("hub-messages"), ScenarioKey("street-ring", "tiny", 611), Limits(timeout_s=1.5)
+    ensure_loaded(bulk_driver, key)
+    assert check_answer(bulk_driver, hub, hub.solution, key).passed  # this process has seen the server warm
+    started = health.probe(bulk_driver).started
+    os.kill(srv.running_pid(bulk_server), signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while (srv.running_pid(bulk_server) or not srv.port_free(bulk_server.bolt_port)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    srv.start(bulk_server)
+    assert health.probe(bulk_driver).started != started
+    said: list[str] = []
+    began = time.monotonic()
+    refused = check_answer(bulk_driver, hub, RUNAWAY, key, limits, on_wait=said.append)
+    assert time.monotonic() - began > 2 * limits.timeout_s and any("warming it up" in m for m in said), said
+    assert refused.status is Status.REFUSED and refused.limit == "time"
+    assert check_answer(bulk_driver, hub, hub.solution, key).passed
+    began = time.monotonic()
+    assert check_answer(bulk_driver, hub, RUNAWAY, key, limits).limit == "time"
+    assert time.monotonic() - began < 2 * limits.timeout_s  # warm now: one limit

@@ -634,7 +634,8 @@ def test_thirty_trainees_at_once_get_the_serial_verdicts(class_server):
 
 def test_a_server_that_dies_is_started_again(class_server):
     """The class lab watches its Neo4j servers: the grading server, killed, is back within a minute and
-    checks pass again."""
+    checks pass again. A check meanwhile is not graded (never failed, never "stopped by the time limit"),
+    and does not count as an attempt."""
     import signal
 
     prepared(class_server)
@@ -649,13 +650,61 @@ def test_a_server_that_dies_is_started_again(class_server):
             break
         time.sleep(2)
     who, csrf = trainee(class_server, "After Restart")
-    deadline = time.monotonic() + 240
+    deadline, seen = time.monotonic() + 240, []
     while True:  # the restarted server answers once Bolt is up
         reply = who.post("/api/exercises/crews/check", json={"query": answer_of(CREWS)},
                          headers={"X-CSRF-Token": csrf})
-        if reply.status_code == 200 or time.monotonic() > deadline:
+        if reply.status_code == 200:
+            seen.append(reply.json()["status"])
+            if reply.json()["status"] != "not_graded":
+                break
+        if time.monotonic() > deadline:
             break
         time.sleep(3)
     assert reply.status_code == 200 and reply.json()["passed"], reply.text
+    assert set(seen) <= {"not_graded", "passed"}, seen  # a right answer is never failed for the server's sake
+    boss, _ = instructor(class_server)
+    row = next(r for r in boss.get("/api/console/grid").json()["rows"] if r["trainee"] == "After Restart")
+    assert next(c for c in row["cells"] if c["exercise"] == "crews")["attempts"] == 1  # not-graded checks: none
+
+
+def test_the_console_regrades_from_the_records_and_keeps_the_old_verdicts(class_server):
+    """After the grader changed: a wrong answer that an older grader passed (written into the records as it
+    would have been) fails once the instructor re-grades, the right one stays passed, and the old rows stay,
+    superseded."""
+    import hashlib
+    import sqlite3
+
+    prepared(class_server)
+    gil, csrf = trainee(class_server, "Gil Regrade")
+    assert gil.post("/api/exercises/crews/check", json={"query": answer_of(CREWS)},
+                    headers={"X-CSRF-Token": csrf}).json()["passed"]
+    wrong = "MATCH (p:Person) RETURN p.name AS name, 0 AS contacts ORDER BY name LIMIT 1"
+    store = Path(class_server["env"]["LINKLAB_HOME"]) / "linklab.db"
+    with sqlite3.connect(store) as db:
+        db.execute("INSERT INTO events (trainee, course, exercise, kind, passed, feedback, answer_sha256, at, answer, "
+                   "status) VALUES ('Gil Regrade', ?, 'hub-messages', 'check', 1, 'Right (said an older grader).', ?, "
+                   "?, ?, 'passed')", (COURSE, hashlib.sha256(wrong.encode()).hexdigest(), time.time(), wrong))
+    boss, boss_csrf = instructor(class_server)
+
+    def cells() -> dict:
+        row = next(r for r in boss.get("/api/console/grid").json()["rows"] if r["trainee"] == "Gil Regrade")
+        return {c["exercise"]: c["status"] for c in row["cells"]}
+    assert cells()["hub-messages"] == "passed" and cells()["crews"] == "passed"
+    assert boss.post("/api/console/regrade", json={"trainee": "Gil Regrade"},
+                     headers={"X-CSRF-Token": boss_csrf}).status_code == 202
+    deadline = time.monotonic() + 300
+    while (job := boss.get("/api/console/course").json()["job"])["running"]:
+        assert time.monotonic() < deadline
+        time.sleep(1)
+    assert job["name"] == "regrade" and job["error"] == "", job
+    assert (job["result"]["answers"], job["result"]["changed"]) == (2, 1), job["result"]
+    assert cells()["hub-messages"] == "trying" and cells()["crews"] == "passed"
+    shown = boss.get("/api/console/answers", params={"trainee": "Gil Regrade", "exercise": "hub-messages"}).json()
+    assert [(c["passed"], c["regraded"]) for c in shown["checks"]] == [(False, True)]
+    with sqlite3.connect(store) as db:
+        kept = db.execute("SELECT COUNT(*), SUM(superseded_at IS NOT NULL), SUM(regrade_of IS NOT NULL) FROM events "
+                          "WHERE trainee = 'Gil Regrade' AND kind = 'check'").fetchone()
+    assert kept == (4, 2, 2)  # two checks, each superseded by its re-grade: nothing deleted
 
 

@@ -134,11 +134,11 @@ def test_report_html_and_gradebook(tmp_path):
 
 
 def test_report_counts_missing_answers_apart_from_mistakes(tmp_path):
-    """'No answer submitted' is a count in the pass-rate line, not the top 'mistake'; a diagnosed mistake is
-    named as diagnosed."""
+    """'No answer submitted' (status missing, as grade writes it) is a count in the pass-rate line, not the
+    top 'mistake'; a diagnosed mistake is named as diagnosed."""
     data = fake_results(tmp_path / "results.json")
     for trainee in data["trainees"].values():
-        trainee["exercises"][2] |= {"passed": False, "points": 0, "feedback": "No answer submitted."}
+        trainee["exercises"][2] |= {"passed": False, "points": 0, "feedback": "No answer submitted.", "status": "missing"}
     data["trainees"]["t1"]["exercises"][0] |= {"passed": False, "points": 0, "feedback": "some words",
                                               "mistake": "counts messages in one direction only"}
     (tmp_path / "results.json").write_text(json.dumps(data))

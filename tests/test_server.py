@@ -96,7 +96,8 @@ def test_port_in_use_is_reported_and_leaves_no_process(lifecycle):
 
 
 def test_failed_start_names_the_log_and_leaves_no_process(lifecycle):
-    inst = srv.instance(NAME, BOLT, HTTP, heap="1zz")  # the JVM refuses this heap size
+    inst = srv.instance(NAME, BOLT, HTTP)
+    inst.heap = "1zz"  # the JVM refuses this heap size (`instance` refuses it up front: set behind its back)
     with pytest.raises(srv.LinklabError) as err:
         srv.start(inst, timeout=60)
     assert "exited with code" in err.value.message and str(inst.log_file) in err.value.message

@@ -3,7 +3,8 @@ grid of trainees x exercises, a trainee's answers, the most common mistakes, and
 
 A trainee has passed an exercise once any check of theirs passed; the answer shown and exported is that
 passing one, else the latest. Hints and attempts are counted from the events, never from a file a trainee
-hands in.
+hands in. Only the rows that count are read: not those a re-grade superseded (they stay in the store for
+audit), and a not-graded check is no attempt.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..exercises.catalogue import catalogue, get
-from ..feedback import NOT_SUBMITTED
 from ..grade.batch import ClassResults
-from ..grade.engine import ExerciseVerdict
-from ..progress import open_store
+from ..grade.engine import ExerciseVerdict, missing
+from ..grade.status import Status, status_of
+from ..progress import CURRENT, open_store
 from . import accounts
 
 
@@ -43,15 +44,16 @@ class Cell:
 
 def cells(course: str) -> dict[tuple[str, str], Cell]:
     with closing(open_store()) as db:
-        rows = db.execute("SELECT trainee, exercise, kind, passed, at FROM events WHERE course = ? ORDER BY id",
-                          (course,)).fetchall()
+        rows = db.execute(f"SELECT trainee, exercise, kind, passed, at, status FROM events WHERE course = ? AND "
+                          f"{CURRENT} ORDER BY at, id", (course,)).fetchall()
     found: dict[tuple[str, str], Cell] = {}
-    for trainee, exercise, kind, passed, at in rows:
+    for trainee, exercise, kind, passed, at, status in rows:
         cell = found.setdefault((trainee, exercise), Cell(first_at=at))
-        cell.last_at = at
         if kind == "hint":
             cell.hints += 1
-        else:
+            cell.last_at = at
+        elif status_of(status, passed) is not Status.NOT_GRADED:
+            cell.last_at = at
             cell.attempts += 1
             if passed and not cell.passed:
                 cell.passed, cell.passed_at = True, at
@@ -89,11 +91,13 @@ def answers_of(course: str, trainee: str, exercise_id: str) -> dict:
     """A trainee's checks of one exercise, newest first: answer, verdict, feedback, diagnosis."""
     exercise = get(exercise_id)
     with closing(open_store()) as db:
-        rows = db.execute("SELECT at, passed, feedback, answer, mistake, kind FROM events WHERE course = ? "
-                          "AND trainee = ? AND exercise = ? ORDER BY id DESC", (course, trainee, exercise.id))
+        rows = db.execute("SELECT at, passed, feedback, answer, mistake, kind, status, regrade_of IS NOT NULL "
+                          f"FROM events WHERE course = ? AND trainee = ? AND exercise = ? AND {CURRENT} "
+                          "ORDER BY at DESC, id DESC", (course, trainee, exercise.id))
         events = rows.fetchall()
-    checks = [{"at": at, "passed": bool(passed), "feedback": feedback, "answer": answer, "mistake": mistake}
-              for at, passed, feedback, answer, mistake, kind in events if kind == "check"]
+    checks = [{"at": at, "passed": bool(passed), "status": status_of(status, passed), "feedback": feedback,
+               "answer": answer, "mistake": mistake, "regraded": bool(regraded)}
+              for at, passed, feedback, answer, mistake, kind, status, regraded in events if kind == "check"]
     return {"trainee": trainee, "exercise": exercise.id, "title": exercise.title, "checks": checks,
             "hints": sum(1 for e in events if e[5] == "hint")}
 
@@ -102,11 +106,13 @@ def common_mistakes(course: str, top: int = 5) -> list[dict]:
     """Per exercise: what the trainees who have not passed were last diagnosed with, most common first
     (each trainee counted once, by their latest check)."""
     with closing(open_store()) as db:
-        rows = db.execute("SELECT trainee, exercise, passed, mistake FROM events WHERE course = ? AND "
-                          "kind = 'check' ORDER BY id", (course,)).fetchall()
+        rows = db.execute("SELECT trainee, exercise, passed, mistake, status FROM events WHERE course = ? AND "
+                          f"kind = 'check' AND {CURRENT} ORDER BY at, id", (course,)).fetchall()
     latest: dict[tuple[str, str], str] = {}
     passed: set[tuple[str, str]] = set()
-    for trainee, exercise, ok, mistake in rows:
+    for trainee, exercise, ok, mistake, status in rows:
+        if status_of(status, ok) is Status.NOT_GRADED:
+            continue
         if ok:
             passed.add((trainee, exercise))
         latest[(trainee, exercise)] = mistake or "another result (no registered mistake)"
@@ -126,22 +132,25 @@ def class_results(course: str) -> ClassResults:
     found = cells(course)
     people = course_trainees(course, found)
     with closing(open_store()) as db:
-        rows = db.execute("SELECT trainee, exercise, passed, feedback, mistake FROM events WHERE course = ? "
-                          "AND kind = 'check' ORDER BY id", (course,)).fetchall()
+        rows = db.execute("SELECT trainee, exercise, passed, feedback, mistake, status FROM events WHERE course = ? "
+                          f"AND kind = 'check' AND {CURRENT} ORDER BY at, id", (course,)).fetchall()
     chosen: dict[tuple[str, str], tuple] = {}
-    for trainee, exercise, passed, feedback, mistake in rows:
-        if not chosen.get((trainee, exercise), (0,))[0]:  # keep the first pass; else the latest
-            chosen[(trainee, exercise)] = (passed, feedback, mistake)
+    for trainee, exercise, passed, feedback, mistake, text in rows:
+        status = status_of(text, passed)
+        before = chosen.get((trainee, exercise))
+        # keep the first pass; else the latest verdict; a not-graded check only while there is no verdict
+        if before is None or (not before[0] and (status.is_verdict or not before[3].is_verdict)):
+            chosen[(trainee, exercise)] = (passed, feedback, mistake, status)
     verdicts = {}
     for t in people:
         verdicts[t] = []
         for e in catalogue():
             if (t, e.id) in chosen:
-                passed, feedback, mistake = chosen[(t, e.id)]
+                passed, feedback, mistake, status = chosen[(t, e.id)]
                 verdicts[t].append(ExerciseVerdict(e.id, bool(passed), e.points if passed else 0, e.points,
-                                                   feedback, [], "", "" if passed else mistake))
+                                                   feedback, [], "", "" if passed else mistake, status))
             else:
-                verdicts[t].append(ExerciseVerdict(e.id, False, 0, e.points, NOT_SUBMITTED))
+                verdicts[t].append(missing(e))
     hints = {t: {e: c.hints for (tt, e), c in found.items() if tt == t and c.hints} for t in people}
     return ClassResults(course, verdicts, 0.0, 0.0, len(rows), hints)
 

@@ -23,7 +23,7 @@ import neo4j
 from .. import lease, server as srv
 from ..config import Connection, local_password
 from ..db import connect
-from ..grade import worlds
+from ..grade import health, worlds
 from ..grade.engine import (ScenarioKey, class_profile_for, class_scenario, class_profiles, ensure_loaded,
                             load_key)
 from ..load import warm_up
@@ -141,6 +141,7 @@ def start_servers(class_plan: Plan, notify: Callable[[str], None]) -> None:
         notify(f"starting {inst.name} ({inst.uri}, heap {inst.heap})...")
         began = time.perf_counter()
         srv.start(inst)
+        health.started_here(inst.uri)  # cold: its first refusals are tried again once it is warm
         with connect(Connection(inst.uri, "neo4j", local_password())) as driver:
             warm_up(driver)
         notify(f"  {inst.name} ready in {time.perf_counter() - began:.0f} s")
@@ -224,6 +225,7 @@ class Supervisor(threading.Thread):
                     self.notify(f"{inst.name} stopped: starting it again")
                     try:
                         srv.start(inst)
+                        health.started_here(inst.uri)
                         self.restarts.append(inst.name)
                     except Exception as exc:  # keep watching the others; say what failed
                         self.notify(f"{inst.name} did not start again: {exc}")

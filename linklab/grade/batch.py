@@ -1,124 +1,42 @@
-"""Grading a class: a folder per trainee with one .cypher file per exercise.
-
-    SUBMISSIONS/
-      alice/hub-messages.cypher      (or 03-hub-messages.cypher)
-      bob/...
+"""Grading a class: a folder per trainee with one .cypher file per exercise (read by grade.submissions).
 
 Every (trainee, exercise) needs its scenarios (engine.scenarios_for); in a class session (`shared`) they
 are the course's scenarios, so a whole class needs a handful. Jobs are grouped by scenario, and the
 grading servers of a pool take whole groups, one worker thread each, so that each scenario is loaded
-once, on one server. Every finished check is appended to OUT/checks.jsonl at once:
-after a crash, the next run skips what is there. A record counts only for the same answer text (its
-sha256), the same exercise version and the same linklab version, so a changed answer is graded again.
-One grading run writes to a results folder at a time (a lock file); another one waits, then skips what
-the first did.
+once, on one server. Every finished check is appended to OUT/checks.jsonl at once (grade.records): after
+a crash, the next run skips what is there. A record counts only for the same answer text, exercise and
+grader, so a changed answer, exercise or grader is graded again; `regrade` grades recorded checks again,
+and the newest record wins. One grading run writes to a results folder at a time (a lock file); another
+one waits, then skips what the first did.
 """
 
 from __future__ import annotations
 
-import difflib
-import fcntl
-import hashlib
-import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import neo4j
 
-from .. import __version__, feedback as words
+from .. import feedback as words
 from ..errors import LinklabError
 from ..exercises.catalogue import Exercise, catalogue
-from .engine import (Budget, CaseKey, CheckResult, ExerciseVerdict, ScenarioKey, check_answer, ensure_loaded,
-                     run_batch, scenarios_for, skipped, summarise, text_refusal)
-from .guard import Limits
+from . import health
 from .diagnosis import record_load
+from .engine import (Budget, CaseKey, CheckResult, ExerciseVerdict, ScenarioKey, check_answer, ensure_loaded, missing,
+                     patience, run_batch, scenarios_for, skipped, summarise, text_refusal)
+from .guard import Limits
+from .records import (Job, Log, answer_digest, done_checks, exercise_version, grader_digest, out_of_date,  # noqa: F401
+                      read_records, results_folder)
 from .scenarios import worlds_for
+from .status import Status
+from .submissions import Submissions, closest_id, read_submissions  # noqa: F401  (the package's API)
 from .worlds import ensure_prepared
 
-
-def answer_digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True)
-class Job:
-    trainee: str
-    exercise: str
-    key: ScenarioKey | CaseKey
-    answer_sha256: str = ""
-    exercise_version: str = ""
-
-    @property
-    def ident(self) -> str:
-        """What a finished check is recorded under: a change to any part means grading it again."""
-        return (f"{self.trainee}\t{self.exercise}\t{self.key!r}\t{self.answer_sha256}\t{self.exercise_version}"
-                f"\t{__version__}")
-
-
-@dataclass
-class Submissions:
-    answers: dict[str, dict[str, str]]  # trainee -> exercise id -> query text
-    warnings: list[str] = field(default_factory=list)  # files that look like answers but are not read
-
-
-ANSWER_SUFFIXES = (".cypher", ".cql", ".txt", ".cyp")
-
-
-def read_submissions(folder: Path, exercises: tuple[Exercise, ...], single: str | None = None) -> Submissions:
-    """Every trainee's answers. With `single`, FOLDER holds one trainee's files. A file whose name is
-    close to an exercise's but not it (a typo, other capitals, .txt) is not graded, and a warning names
-    the id it should have."""
-    if not folder.is_dir():
-        raise LinklabError(f"{folder} is not a folder of submissions (one sub-folder per trainee)")
-    by_name = {e.id: e.id for e in exercises} | {f"{e.number:02d}-{e.id}": e.id for e in exercises}
-    trainees = {single: folder} if single else {p.name: p for p in sorted(folder.iterdir())
-                                                  if p.is_dir() and not p.name.startswith(".")}
-    if not trainees:
-        raise LinklabError(f"{folder} has no trainee folders")
-    found = Submissions({})
-    for trainee, path in trainees.items():
-        answers = {}
-        for file in sorted(p for p in path.iterdir() if p.is_file()):
-            if file.suffix == ".cypher" and file.stem in by_name:
-                try:
-                    answers[by_name[file.stem]] = file.read_text(encoding="utf-8")
-                except UnicodeDecodeError:
-                    answers[by_name[file.stem]] = ""  # graded as an empty answer: refused with a reason
-            elif file.suffix.lower() in ANSWER_SUFFIXES:
-                guess = closest_id(file.stem, by_name)
-                if guess:
-                    found.warnings.append(f"{file}: not graded; name it {guess}.cypher to grade it as "
-                                          f"exercise {guess}")
-        found.answers[trainee] = answers
-    return found
-
-
-def closest_id(stem: str, by_name: dict[str, str]) -> str | None:
-    """The exercise id a misnamed file most likely means (other capitals, a typo, a missing number)."""
-    lowered = {name.lower(): ex for name, ex in by_name.items()}
-    if stem.lower() in lowered:
-        return lowered[stem.lower()]
-    close = difflib.get_close_matches(stem.lower(), list(lowered), n=1, cutoff=0.8)
-    return lowered[close[0]] if close else None
-
-
-def read_hints(folder: Path, trainees: list[str], single: str | None = None) -> dict[str, dict[str, int]]:
-    """Hints used, from the progress.json a trainee hands in with the answers (optional; copied from
-    `linklab progress --export`)."""
-    hints = {}
-    for trainee in trainees:
-        path = (folder if single else folder / trainee) / "progress.json"
-        try:
-            entries = json.loads(path.read_text(encoding="utf-8")).get("exercises", {})
-            hints[trainee] = {ex: int(e.get("hints", 0)) for ex, e in entries.items() if e.get("hints")}
-        except (OSError, ValueError, AttributeError, TypeError):
-            hints[trainee] = {}
-    return hints
+PATIENCE_S = 120.0  # how long grading waits for a lost grading server before it stops (and says so)
 
 
 def answer_scenarios(submissions: dict[str, dict[str, str]], exercises: tuple[Exercise, ...], course: str,
@@ -145,8 +63,9 @@ def plan(submissions: dict[str, dict[str, str]], exercises: tuple[Exercise, ...]
          case: str | None = None, shared: bool = False, scenarios: dict | None = None) -> list[Job]:
     """One job per answer and scenario, grouped by scenario. `scenarios`: answer_scenarios(...), if known."""
     scenarios = scenarios if scenarios is not None else answer_scenarios(submissions, exercises, course, case, shared)
-    versions = {e.id: e.version for e in exercises}  # reads the exercise's files
-    jobs = [Job(trainee, exercise, key, answer_digest(submissions[trainee][exercise]), versions[exercise])
+    versions = {e.id: exercise_version(e) for e in exercises}  # reads the exercise's files
+    grader = grader_digest()
+    jobs = [Job(trainee, exercise, key, answer_digest(submissions[trainee][exercise]), versions[exercise], grader)
             for (trainee, exercise), keys in scenarios.items() for key in keys]
     return sorted(jobs, key=lambda j: (scenario_order(j.key), j.trainee, j.exercise))
 
@@ -154,58 +73,6 @@ def plan(submissions: dict[str, dict[str, str]], exercises: tuple[Exercise, ...]
 def scenario_order(key: ScenarioKey | CaseKey) -> tuple:
     """Generated scenarios before case networks (the two kinds of key do not compare)."""
     return isinstance(key, CaseKey), key
-
-
-RECORD_FIELDS = {"job", "answer_sha256", "exercise_version", "linklab_version"}
-
-
-def done_checks(log: Path) -> dict[str, CheckResult]:
-    done = {}
-    if log.exists():
-        for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
-            try:
-                row = json.loads(line)
-                job = row["job"]
-                done[job] = CheckResult(**{k: v for k, v in row.items() if k not in RECORD_FIELDS})
-            except (json.JSONDecodeError, KeyError, TypeError):
-                continue  # a line cut short by a crash, or from an older linklab: that check runs again
-    return done
-
-
-@contextmanager
-def results_folder(out: Path, notify: Callable[[str], None] | None = None) -> Iterator[None]:
-    """One grading run at a time writes to `out` (an flock that dies with its process)."""
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / ".grading.lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if notify:
-                notify(f"waiting for another grading run that writes to {out}...")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-
-
-def open_log(log: Path):
-    """The log, for appending; a line that a crash cut short is ended first, so it is never glued to the
-    next record (it is skipped when read)."""
-    handle = log.open("a+b")
-    if handle.seek(0, 2):
-        handle.seek(-1, 2)
-        if handle.read(1) != b"\n":
-            handle.write(b"\n")
-    return handle
-
-
-def append_record(handle, job: Job, result: CheckResult) -> None:
-    """One line per finished check, flushed at once."""
-    record = {"job": job.ident, "answer_sha256": job.answer_sha256, "exercise_version": job.exercise_version,
-              "linklab_version": __version__, **asdict(result)}
-    handle.write((json.dumps(record) + "\n").encode("utf-8"))
-    handle.flush()
-
-
-STOPPED = ("refused", "skipped")  # after such a check an answer's other scenarios are not run
 
 
 @dataclass
@@ -218,6 +85,8 @@ class ClassResults:
     hints: dict[str, dict[str, int]] = field(default_factory=dict)
     loads: dict[int, list] = field(default_factory=dict)  # server (index in the pool) -> the scenarios it loaded
     server_seconds: list[float] = field(default_factory=list)  # each grading server's working time
+    out_of_date: dict[str, int] = field(default_factory=dict)  # checks graded again since X changed: how many
+    regraded: int = 0  # checks graded again because a re-grade asked for them
 
 
 def scenario_groups(jobs: list[Job]) -> list[list[Job]]:
@@ -237,13 +106,13 @@ def within_budget(exercise: Exercise, keys: list, checks: list[CheckResult], lim
     kept: list[CheckResult] = []
     spent = 0.0
     for key, check in zip(keys, checks):
-        if kept and kept[-1].status in STOPPED:
+        if kept and kept[-1].status.stops:
             kept.append(skipped(exercise, key))
             continue
         spent += check.seconds
         if spent > limits.timeout_s and check.limit != "time":  # a serial run's deadline came first
             left = max(0.0, check.seconds - (spent - limits.timeout_s))
-            check = CheckResult(exercise.id, str(key), "refused", limits.time_message(), left, "time")
+            check = CheckResult(exercise.id, str(key), Status.REFUSED, limits.time_message(), left, "time")
         kept.append(check)
     return kept
 
@@ -255,14 +124,16 @@ class ClassRun:
     that also keeps each checks.jsonl line whole; and a flag that stops them all when one fails."""
 
     def __init__(self, submissions: dict[str, dict[str, str]], by_id: dict[str, Exercise],
-                 scenarios: dict[tuple[str, str], list], done: dict[str, CheckResult], handle,
-                 progress: Callable[[int], None] | None, notify: Callable[[str], None] | None, limits: Limits):
+                 scenarios: dict[tuple[str, str], list], done: dict[str, CheckResult], log: Log,
+                 progress: Callable[[int], None] | None, notify: Callable[[str], None] | None, limits: Limits,
+                 why: dict[str, str] | None = None):
         self.submissions, self.by_id, self.scenarios, self.done = submissions, by_id, scenarios, done
-        self.handle, self.progress, self.notify, self.limits = handle, progress, notify, limits
+        self.log, self.progress, self.notify, self.limits = log, progress, notify, limits
+        self.why = why or {}  # job ident -> why it runs (new, regrade, changed), as recorded
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.groups: list[list[Job]] = []
-        self.ran, self.reseed = 0, 0.0
+        self.ran, self.reseed, self.recorded = 0, 0.0, 0
         self.loads: dict[int, list] = {}
 
     def on_pool(self, pool: list[neo4j.Driver], groups: list[list[Job]]) -> list[float]:
@@ -314,7 +185,7 @@ class ClassRun:
         not three; within_budget would skip this check anyway), or refused for its text alone."""
         exercise, answer = self.answer(job)
         before = self.earlier(job)
-        if any(c.status in STOPPED for c in before) or sum(c.seconds for c in before) > self.limits.timeout_s:
+        if any(c.status.stops for c in before) or sum(c.seconds for c in before) > self.limits.timeout_s:
             return skipped(exercise, job.key)
         refusal = text_refusal(exercise, answer, [job.key], self.limits)
         return refusal[0] if refusal else None
@@ -324,35 +195,61 @@ class ClassRun:
         as tight as a serial run's deadline when they are all done, never tighter (within_budget settles it)."""
         exercise, answer = self.answer(job)
         budget = Budget(self.limits.timeout_s, spent=sum(c.seconds for c in self.earlier(job)))
-        result = check_answer(driver, exercise, answer, job.key, self.limits, budget=budget, on_wait=self.notify)
-        if result.status == "failed":  # the known mistakes' rows on this load, to compare with (diagnosis)
+        result = check_answer(driver, exercise, answer, job.key, self.limits, budget=budget, on_wait=self.notify,
+                              patience_s=patience(PATIENCE_S))
+        if result.status is Status.FAILED:  # the known mistakes' rows on this load, to compare with (diagnosis)
             record_load(driver, exercise, job.key, result.load, result.digest)
         return result
 
     def load(self, server: int, driver: neo4j.Driver, key: ScenarioKey | CaseKey) -> None:
         began = time.perf_counter()
-        loaded_now = ensure_loaded(driver, key, on_wait=self.notify)
+        try:
+            loaded_now = ensure_loaded(driver, key, on_wait=self.notify)
+        except health.CONNECTION_LOST:
+            raise ServerLost(health.server_name(driver)) from None
         with self.lock:
             self.reseed += time.perf_counter() - began
             if loaded_now:
                 self.loads.setdefault(server, []).append(key)
 
     def record(self, job: Job, result: CheckResult, ran: bool) -> None:
+        """Append the check to checks.jsonl; a not-graded one (its server stayed lost) stops the run."""
         with self.lock:
-            append_record(self.handle, job, result)
+            try:
+                self.log.append(job, result, self.why.get(job.ident))
+            except OSError as exc:
+                raise LinklabError(f"cannot write to {self.log.path}: {exc.strerror}; the {self.recorded} check(s) "
+                                   "recorded before are kept and the results files were not written: free some "
+                                   "space, then run the same `linklab grade` again to finish") from None
+            if result.status is Status.NOT_GRADED:
+                raise ServerLost(job.key)
             self.done[job.ident] = result
             self.ran += ran
+            self.recorded += 1
             if self.progress:
                 self.progress(1)
+
+
+class ServerLost(Exception):
+    """A grading server stopped answering for longer than the grading waits: the run stops."""
+
+
+def regrade_filter(trainee: str | None = None, exercise: str | None = None) -> Callable[[Job], bool]:
+    """Which recorded checks `grade --regrade` grades again: all, a trainee's, an exercise's, or both."""
+    return lambda job: trainee in (None, job.trainee) and exercise in (None, job.exercise)
 
 
 def grade_class(drivers: neo4j.Driver | list[neo4j.Driver], submissions: dict[str, dict[str, str]], course: str,
                 out: Path, progress: Callable[[int], None] | None = None,
                 exercises: tuple[Exercise, ...] | None = None, case: str | None = None,
-                notify: Callable[[str], None] | None = None, shared: bool = False) -> ClassResults:
+                notify: Callable[[str], None] | None = None, shared: bool = False,
+                regrade: Callable[[Job], bool] | None = None,
+                unreadable: dict[str, dict[str, tuple[str, str]]] | None = None) -> ClassResults:
     """Grade every submission on its scenarios: `exercises` defaults to those on generated scenarios;
     pass the case catalogue and `case` to grade the exercises on an imported case network; `shared` for a
-    class session (every trainee explored the course's scenarios).
+    class session (every trainee explored the course's scenarios). `regrade` picks recorded checks to grade
+    again (their earlier records stay in checks.jsonl; the newest wins). `unreadable`: trainee -> exercise ->
+    (why, file name) of a file that was not read (grade.submissions): refused, with that reason.
 
     `drivers` is one grading server or a pool of them: a worker thread per server takes the scenario
     groups one by one (ClassRun), so each scenario's checks all run on the server that loaded it.
@@ -363,42 +260,68 @@ def grade_class(drivers: neo4j.Driver | list[neo4j.Driver], submissions: dict[st
     and after a refusal the remaining scenarios count as skipped. While grading, a check starts with the
     time its answer's finished earlier scenarios spent already used up, and is not run at all after an
     earlier refusal; a check whose earlier scenarios are still running elsewhere gets the whole limit
-    (a runaway answer may then cost one limit on each server at once, but its verdict is the serial one)."""
+    (a runaway answer may then cost one limit on each server at once, but its verdict is the serial one).
+
+    A grading server that stays lost (engine.run_fairly waits PATIENCE_S for it) stops the run with one
+    line that says what is recorded and what to run: nothing is graded as failed for it."""
     pool = [drivers] if isinstance(drivers, neo4j.Driver) else list(drivers)
     if not pool:
         raise LinklabError("no grading server to grade on")
     exercises = exercises or catalogue()
     by_id = {e.id: e for e in exercises}
+    unreadable = unreadable or {}
     ensure_prepared(pool[0], course, worlds_for(exercises, course, list(submissions), case, shared))
     limits, began = Limits(), time.perf_counter()
     scenarios = answer_scenarios(submissions, exercises, course, case, shared)
     with results_folder(out, notify):
         log = out / "checks.jsonl"
-        done = done_checks(log)
+        records = read_records(log)
+        done = done_checks(records)
         jobs = plan(submissions, exercises, course, case, shared, scenarios)
+        asked = [j for j in jobs if j.ident in done and regrade and regrade(j)]
+        for job in asked:
+            del done[job.ident]  # graded again: its record stays in the file, the new one wins
         todo = [j for j in jobs if j.ident not in done]
+        again = {j.ident for j in asked}
+        changed = out_of_date([j for j in todo if j.ident not in again], records)
+        why = {j.ident: "regrade" for j in asked}
         if progress:
             progress(len(jobs) - len(todo))
-        with open_log(log) as handle:
-            run = ClassRun(submissions, by_id, scenarios, done, handle, progress, notify, limits)
-            server_seconds = run.on_pool(pool, scenario_groups(todo))
+        with Log(log) as handle:
+            run = ClassRun(submissions, by_id, scenarios, done, handle, progress, notify, limits, why)
+            try:
+                server_seconds = run.on_pool(pool, scenario_groups(todo))
+            except (ServerLost, *health.CONNECTION_LOST):
+                raise LinklabError(f"a grading server stopped answering during grading: {run.recorded} of "
+                                   f"{len(todo)} check(s) are recorded in {log}, and the results files were not "
+                                   "written (the last ones are kept); when it answers again, run the same "
+                                   "`linklab grade` to finish (what is recorded is not graded again)") from None
     recorded = {(job.trainee, job.exercise, job.key): done[job.ident] for job in jobs}
 
-    def mistakes_on(exercise: Exercise):  # where a known mistake's rows are not stored yet: run it (diagnosis)
+    def mistakes_on(exercise: Exercise):  # where a known mistake's outcome is not stored yet: run it (diagnosis)
         return lambda key, specs: run_batch(pool[0], exercise, [s.query for s in specs], key)
 
-    verdicts = {trainee: [verdict(e, trainee, answers, scenarios, recorded, limits, mistakes_on(e)) for e in exercises]
+    verdicts = {trainee: [verdict(e, trainee, answers, scenarios, recorded, limits, unreadable.get(trainee, {}),
+                                  mistakes_on(e))
+                          for e in exercises]
                 for trainee, answers in submissions.items()}
     return ClassResults(course, verdicts, time.perf_counter() - began, run.reseed, run.ran,
-                        loads=run.loads, server_seconds=server_seconds)
+                        loads=run.loads, server_seconds=server_seconds, out_of_date=changed, regraded=len(asked))
 
 
 def verdict(exercise: Exercise, trainee: str, answers: dict[str, str], scenarios: dict[tuple[str, str], list],
-            recorded: dict[tuple, CheckResult], limits: Limits, run=None) -> ExerciseVerdict:
-    """`recorded`: this run's checks by (trainee, exercise id, scenario key); `run`: how to run known
-    mistakes on a world where their rows are not stored (grade.diagnosis)."""
+            recorded: dict[tuple, CheckResult], limits: Limits, unreadable: dict[str, tuple[str, str]] | None = None,
+            run=None) -> ExerciseVerdict:
+    """`recorded`: this run's checks by (trainee, exercise id, scenario key); `unreadable`: exercise -> (why,
+    file name) of the trainee's file for it that was not read; `run`: how to run known mistakes on a world
+    where their outcome is not stored (grade.diagnosis)."""
+    if unreadable and exercise.id in unreadable:
+        why, name = unreadable[exercise.id]
+        what = words.UNREADABLE_WHAT[why]
+        return ExerciseVerdict(exercise.id, False, 0, exercise.points, words.NOT_A_FILE.format(name=name, what=what),
+                               status=Status.REFUSED, mistake=f"the file was not read: {what}")
     if exercise.id not in answers:
-        return ExerciseVerdict(exercise.id, False, 0, exercise.points, words.NOT_SUBMITTED)
+        return missing(exercise)
     keys = scenarios[(trainee, exercise.id)]
     checks = [recorded[(trainee, exercise.id, key)] for key in keys]
     return summarise(exercise, within_budget(exercise, keys, checks, limits), keys, answers[exercise.id], run)

@@ -22,6 +22,7 @@ import neo4j
 from ..exercises.catalogue import Exercise
 from ..keys import CaseKey, ScenarioKey
 from .evaluate import Trial, run_batch
+from .status import Status
 from .worlds import MutantSpec, digests_on_world, known_mutants, outcomes_on_world, remember_trials, trials_on_load
 
 
@@ -66,7 +67,7 @@ def matching(exercise: Exercise, seen: list[Observation], run: Runner | None = N
     for observation in failed:
         stored = trials_on_load(observation.key, exercise.id, observation.load)
         alive = {name for name in alive if stored.get(name, ("", ""))[1] == observation.digest
-                 and stored[name][0] != "refused"}
+                 and stored[name][0] != Status.REFUSED}
     for observation in [o for o in seen if o.passed]:
         if not alive:
             break
@@ -76,7 +77,7 @@ def matching(exercise: Exercise, seen: list[Observation], run: Runner | None = N
             trials = run(observation.key, [specs[name] for name in unknown])
             remember_trials(observation.key, exercise.id, [specs[name] for name in unknown], trials)
             outcomes.update({name: t.status for name, t in zip(unknown, trials)})
-        alive = {name for name in alive if outcomes.get(name) == "passed"}
+        alive = {name for name in alive if outcomes.get(name) == Status.PASSED}
     return [specs[name] for name in sorted(alive)]
 
 

@@ -12,6 +12,7 @@ words what is wrong without giving the answer away (linklab.feedback):
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass, field
 from typing import Callable, Iterator
 
@@ -27,20 +28,33 @@ from .diagnosis import Observation, name_mistake, record_load
 from .evaluate import (GDS_MEMORY_CAP, GRAPH_PREFIX, Budget, judge_rows, limit_picks, run_answer, run_batch,  # noqa: F401
                        sweep_graphs, unordered_limit)
 from .expected import answer_key, cached_answer, graphs_for  # noqa: F401
+from . import health
 from .allow import unwrap
-from .guard import Limits, Refused, inspect
+from .guard import Limits, Refused, RunResult, inspect
 from .loading import NotReady, ensure_loaded, is_loaded, load_and_hold, load_key, require_key  # noqa: F401
 from .scenarios import (HIDDEN_SIZE, SIZE, case_keys, class_key, class_profile_for, class_profiles,  # noqa: F401
                         class_scenario, profile_for, scenarios_for, trainee_seed)
+from .status import Status
 
 EXTRA_SEEDS = 2  # (kept for callers that size a class's grading pool)
+PATIENCE_S = 30.0  # how long a check waits for a lost server to come back (grading a class waits longer)
+PATIENCE_ENV = "LINKLAB_SERVER_PATIENCE"  # seconds, instead of each default
+WARM_TIMEOUT_S = 60.0  # the reference solution that warms a cold server must finish within this
+
+
+def patience(default: float) -> float:
+    """How long to wait for a lost server: LINKLAB_SERVER_PATIENCE (seconds), else `default`."""
+    try:
+        return max(0.0, float(os.environ[PATIENCE_ENV]))
+    except (KeyError, ValueError):
+        return default
 
 
 @dataclass
 class CheckResult:
     exercise: str
     scenario: str
-    status: str  # passed | failed | refused | skipped (not run: the answer was refused before)
+    status: Status  # passed, failed, refused, skipped (refused before), not graded (the server's fault)
     feedback: str
     seconds: float = 0.0  # the answer's own running time on this scenario (loads and waits not counted)
     limit: str = ""  # the limit that stopped the answer: time, rows, size, memory
@@ -49,50 +63,135 @@ class CheckResult:
     digest: str = ""  # of the rows the answer returned here (evaluate.rows_digest)
     load: str = ""  # the load of the world it ran on (grade.loading.load_id)
 
+    def __post_init__(self) -> None:
+        self.status = Status(self.status)  # also when given as its text (a record read back)
+
     @property
     def passed(self) -> bool:
-        return self.status == "passed"
+        return self.status is Status.PASSED
 
 
 def check_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKey | CaseKey,
                  limits: Limits | None = None, database: str = "neo4j", budget: Budget | None = None,
-                 on_wait: Callable[[str], None] | None = None, load: bool = True) -> CheckResult | None:
+                 on_wait: Callable[[str], None] | None = None, load: bool = True,
+                 patience_s: float | None = None) -> CheckResult | None:
     """Check one answer on one world (run_answer, then judge_rows); None when the world is not loaded and
-    load=False. On a hidden world the feedback says what kind of thing is wrong, never with its numbers."""
+    load=False. On a hidden world the feedback says what kind of thing is wrong, never with its numbers. A
+    server that is lost or cold never makes the verdict (run_fairly): the check is then tried again, or comes
+    back not graded."""
     limits = limits or Limits()
     budget = budget or Budget(limits.timeout_s)
+    patience_s = patience(PATIENCE_S) if patience_s is None else patience_s
+    try:
+        return judged(driver, exercise, query, key, limits, database, budget, on_wait, load, patience_s)
+    except NotGraded as exc:
+        return not_graded(exercise, key, exc.reason)
+
+
+def judged(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKey | CaseKey, limits: Limits,
+           database: str, budget: Budget, on_wait, load: bool, patience_s: float) -> CheckResult | None:
     spent_before = budget.spent
 
     def seconds() -> float:  # the answer's own running time here; loads and waits are not its time
         return budget.spent - spent_before
 
     try:
-        result = run_answer(driver, exercise, query, key, limits, database, budget, on_wait, load)
+        result = run_fairly(driver, exercise, query, key, limits, database, budget, on_wait, load, patience_s)
     except Refused as exc:
-        return CheckResult(exercise.id, str(key), "refused", str(exc), seconds(), exc.limit, reason=exc.code)
+        return CheckResult(exercise.id, str(key), Status.REFUSED, str(exc), seconds(), exc.limit, reason=exc.code)
     if result is None:
         return None
-    verdict, _, digest = judge_rows(exercise, key, result.rows)
-    if verdict.passed and unordered_limit(exercise, inspect(query, answer_key(exercise, key).params).shape) and \
-            limit_picks(driver, exercise, query, key, result, limits, database, budget):
-        verdict = Verdict(False, words.UNORDERED_LIMIT, reason="unordered_limit")
+    try:
+        verdict, _, digest = judge_rows(exercise, key, result.rows)
+        if verdict.passed and unordered_limit(exercise, inspect(query, answer_key(exercise, key).params).shape) and \
+                limit_picks(driver, exercise, query, key, result, limits, database, budget):
+            verdict = Verdict(False, words.UNORDERED_LIMIT, reason="unordered_limit")
+    except health.CONNECTION_LOST:
+        health.note_lost(driver)
+        raise NotGraded("unavailable") from None
     feedback = words.hidden_reason(verdict.reason) if key.hidden and not verdict.passed else verdict.feedback
-    return CheckResult(exercise.id, str(key), "passed" if verdict.passed else "failed", feedback, seconds(),
-                       reason=verdict.reason, digest=digest, load=result.load)
+    return CheckResult(exercise.id, str(key), Status.PASSED if verdict.passed else Status.FAILED, feedback,
+                       seconds(), reason=verdict.reason, digest=digest, load=result.load)
+
+
+class NotGraded(Exception):
+    """The server could not give a verdict; `reason` is a feedback.NOT_GRADED code."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def run_fairly(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKey | CaseKey, limits: Limits,
+               database: str, budget: Budget, on_wait, load: bool, patience_s: float) -> RunResult | None:
+    """run_answer, with the server's faults kept out of the verdict (grade.health). A lost server is waited
+    for, then the answer runs once more; a refusal by a server that restarted, reconnected or was started
+    here runs once more after the reference solution warmed it. Raises Refused for the answer's own doing,
+    NotGraded when the server cannot give a verdict."""
+    spent_before = budget.spent
+    health.watch(driver, database)
+    try:
+        return run_answer(driver, exercise, query, key, limits, database, budget, on_wait, load)
+    except health.CONNECTION_LOST:
+        state = server_back(driver, database, patience_s, on_wait)
+    except Refused:
+        state = health.probe(driver, database)
+        if not state.usable:
+            state = server_back(driver, database, patience_s, on_wait)
+        elif not health.warm_retry_due(driver, state, exercise.id, str(key)):
+            raise  # a well server that was warm already: the answer's own doing
+        else:
+            warm(driver, exercise, key, database, on_wait, load)
+            state = None  # warmed already
+    if state is not None and health.warm_retry_due(driver, state, exercise.id, str(key)):
+        warm(driver, exercise, key, database, on_wait, load)
+    budget.spent = spent_before  # the first try does not count: the server's fault, not the answer's
+    try:
+        return run_answer(driver, exercise, query, key, limits, database, budget, on_wait, load)
+    except health.CONNECTION_LOST:
+        health.note_lost(driver)
+        raise NotGraded("unavailable") from None
+
+
+def server_back(driver: neo4j.Driver, database: str, patience_s: float, on_wait) -> health.ServerState:
+    """The server's state once it answers again after a loss; NotGraded if it does not within `patience_s`."""
+    health.note_lost(driver)
+    state = health.wait_until_back(driver, database, patience_s, on_wait)
+    if state is None:
+        raise NotGraded("unavailable")
+    return state
+
+
+def warm(driver: neo4j.Driver, exercise: Exercise, key: ScenarioKey | CaseKey, database: str, on_wait,
+         load: bool) -> None:
+    """Run the exercise's reference solution on `key` (its plans compiled, its pages read, GDS loaded), so
+    that the retry meets a warm server. NotGraded when the server cannot run even that in WARM_TIMEOUT_S."""
+    if on_wait:
+        on_wait(f"the database server at {health.server_name(driver)} has restarted or reconnected: warming it "
+                f"up for {exercise.id} before running the answer again")
+    try:
+        run_answer(driver, exercise, exercise.solution, key, Limits(timeout_s=WARM_TIMEOUT_S), database, load=load)
+    except Refused as exc:
+        raise NotGraded("slow" if exc.limit == "time" else "unwell") from None
+    except health.CONNECTION_LOST:
+        health.note_lost(driver)
+        raise NotGraded("unavailable") from None
 
 
 def check_on_scenarios(exercise: Exercise, query: str, keys: list,
                        drivers_for: Callable[[ScenarioKey | CaseKey], Iterator[tuple[neo4j.Driver, bool]]],
-                       limits: Limits | None = None, on_wait: Callable[[str], None] | None = None
-                       ) -> list[CheckResult]:
+                       limits: Limits | None = None, on_wait: Callable[[str], None] | None = None,
+                       patience_s: float | None = None) -> list[CheckResult]:
     """One answer on each of its worlds, with one time budget for them all, stopping at the first world
-    where it is refused (a runaway query costs one limit, not three). `drivers_for(key)` yields
-    (driver, may_load) pairs to try in turn: a trainee's own database first, then the grading server."""
-    return run_checks(exercise, query, keys, drivers_for, limits, on_wait)[0]
+    where it is refused (a runaway query costs one limit, not three) or not graded (the others are not
+    graded either). `drivers_for(key)` yields (driver, may_load) pairs to try in turn: a trainee's own
+    database first, then the grading server."""
+    return run_checks(exercise, query, keys, drivers_for, limits, on_wait, patience_s)[0]
 
 
 def run_checks(exercise: Exercise, query: str, keys: list, drivers_for, limits: Limits | None = None,
-               on_wait: Callable[[str], None] | None = None) -> tuple[list[CheckResult], dict]:
+               on_wait: Callable[[str], None] | None = None, patience_s: float | None = None
+               ) -> tuple[list[CheckResult], dict]:
     """check_on_scenarios, and the driver each world was checked on (to run known mistakes there)."""
     limits = limits or Limits()
     refused = text_refusal(exercise, query, keys, limits)
@@ -100,29 +199,38 @@ def run_checks(exercise: Exercise, query: str, keys: list, drivers_for, limits: 
         return refused, {}
     budget, results, used = Budget(limits.timeout_s), [], {}
     for key in keys:
-        if results and results[-1].status in ("refused", "skipped"):
-            results.append(skipped(exercise, key))
+        if results and results[-1].status.stops:
+            after = results[-1]
+            results.append(skipped(exercise, key) if after.status is not Status.NOT_GRADED else
+                           CheckResult(exercise.id, str(key), Status.NOT_GRADED, after.feedback))
             continue
         result = None
-        for driver, may_load in drivers_for(key):
-            result = check_answer(driver, exercise, query, key, limits, budget=budget, on_wait=on_wait,
-                                  load=may_load)
-            if result is not None:
-                used[key] = driver
-                break
+        try:
+            for driver, may_load in drivers_for(key):
+                result = check_answer(driver, exercise, query, key, limits, budget=budget, on_wait=on_wait,
+                                      load=may_load, patience_s=patience_s)
+                if result is not None:
+                    used[key] = driver
+                    break
+        except health.CONNECTION_LOST:  # choosing a server (it asks them what they hold) met a lost one
+            result = not_graded(exercise, key, "unavailable")
         if result is None:
             raise LinklabError(f"no database could load {key}")
-        if result.status == "failed":  # while this load is there: the known mistakes' rows on it (diagnosis)
-            record_load(used[key], exercise, key, result.load, result.digest)
+        if result.status is Status.FAILED:  # while this load is there: the known mistakes' rows on it (diagnosis)
+            try:
+                record_load(used[key], exercise, key, result.load, result.digest)
+            except health.CONNECTION_LOST:
+                pass  # no diagnosis from a lost server; the verdict stands
         results.append(result)
     return results, used
 
 
 def check_and_judge(exercise: Exercise, query: str, keys: list, drivers_for, limits: Limits | None = None,
-                    on_wait: Callable[[str], None] | None = None) -> "ExerciseVerdict":
+                    on_wait: Callable[[str], None] | None = None, patience_s: float | None = None
+                    ) -> "ExerciseVerdict":
     """The whole check: every world, then the verdict, with a known mistake named when the answer's rows
     equal it on every world (running the few mistakes still in question where their rows are not known)."""
-    checks, used = run_checks(exercise, query, keys, drivers_for, limits, on_wait)
+    checks, used = run_checks(exercise, query, keys, drivers_for, limits, on_wait, patience_s)
 
     def run(key, specs):
         return run_batch(used[key], exercise, [s.query for s in specs], key)
@@ -131,7 +239,11 @@ def check_and_judge(exercise: Exercise, query: str, keys: list, drivers_for, lim
 
 
 def skipped(exercise: Exercise, key: ScenarioKey | CaseKey) -> CheckResult:
-    return CheckResult(exercise.id, str(key), "skipped", words.refusal("skipped"), reason="skipped")
+    return CheckResult(exercise.id, str(key), Status.SKIPPED, words.refusal("skipped"), reason="skipped")
+
+
+def not_graded(exercise: Exercise, key: ScenarioKey | CaseKey, reason: str) -> CheckResult:
+    return CheckResult(exercise.id, str(key), Status.NOT_GRADED, words.NOT_GRADED[reason], reason=reason)
 
 
 def text_refusal(exercise: Exercise, query: str, keys: list, limits: Limits | None = None) -> list[CheckResult] | None:
@@ -139,7 +251,7 @@ def text_refusal(exercise: Exercise, query: str, keys: list, limits: Limits | No
     try:
         inspect(query, answer_key(exercise, keys[0]).params, limits)
     except Refused as exc:
-        return [CheckResult(exercise.id, str(keys[0]), "refused", str(exc), 0.0, exc.limit, reason=exc.code)] + \
+        return [CheckResult(exercise.id, str(keys[0]), Status.REFUSED, str(exc), 0.0, exc.limit, reason=exc.code)] + \
             [skipped(exercise, k) for k in keys[1:]]
     return None
 
@@ -154,10 +266,19 @@ class ExerciseVerdict:
     checks: list[CheckResult] = field(default_factory=list)
     limit: str = ""  # the limit that stopped the answer (time, rows, size, memory), if one did
     mistake: str = ""  # for the instructor: what a failure was diagnosed as
+    status: Status | None = None  # passed, failed, refused, not graded, missing; from `passed` when not given
+
+    def __post_init__(self) -> None:
+        if self.status is None:
+            self.status = Status.PASSED if self.passed else Status.FAILED
 
     def to_dict(self) -> dict:
         return {**{k: v for k, v in asdict(self).items() if k != "checks"},
                 "checks": [asdict(c) for c in self.checks]}
+
+
+def missing(exercise: Exercise) -> ExerciseVerdict:
+    return ExerciseVerdict(exercise.id, False, 0, exercise.points, words.NOT_SUBMITTED, status=Status.MISSING)
 
 
 def summarise(exercise: Exercise, checks: list[CheckResult], keys: list | None = None, query: str | None = None,
@@ -166,7 +287,7 @@ def summarise(exercise: Exercise, checks: list[CheckResult], keys: list | None =
     the known mistakes' rows on every world (run: how to run a mistake where its rows are not stored);
     with `query`, "hard-coded" is said only when the answer writes out values of the trainee's world."""
     mistake = ""
-    if keys and not all(c.passed for c in checks) and all(c.status in ("passed", "failed") for c in checks):
+    if keys and not all(c.passed for c in checks) and all(c.status in (Status.PASSED, Status.FAILED) for c in checks):
         seen = [Observation(key, c.passed, c.digest, c.load) for key, c in zip(keys, checks)]
         mistake = name_mistake(exercise, seen, run)
     literals = bool(query and keys) and writes_out_data(exercise, query, keys[0])
@@ -178,16 +299,19 @@ def summarise(exercise: Exercise, checks: list[CheckResult], keys: list | None =
 
 def diagnose(verdict: ExerciseVerdict, mistake: str, literals: bool) -> str:
     """What a failed answer was, for the instructor: the mistake it provably made, else the kind of failure."""
-    if verdict.passed:
+    if verdict.passed or verdict.status is Status.NOT_GRADED:
         return ""
     if mistake:
         return mistake
-    if any(c.status == "refused" for c in verdict.checks):
+    if any(c.status is Status.REFUSED for c in verdict.checks):
         return f"stopped by the {verdict.limit} limit" if verdict.limit else "refused by the guard"
     if verdict.checks and verdict.checks[0].passed:
         return "right on the trainee's world only: writes out its values" if literals else \
             "right on the trainee's world only: leans on something the prompt does not promise"
     return "another result (no known mistake fits on every world)"
+
+
+JUDGED = (Status.FAILED, Status.REFUSED)  # a check that makes the answer wrong, whatever the others say
 
 
 def judge(exercise: Exercise, checks: list[CheckResult], mistake: str = "", literals: bool = False) -> ExerciseVerdict:
@@ -197,18 +321,22 @@ def judge(exercise: Exercise, checks: list[CheckResult], mistake: str = "", lite
                                words.PASSED.format(hidden=len(hidden), hidden_scenarios=words.plural(
                                    len(hidden), "scenario")), checks)
     named = " " + words.known_mistake(mistake) if mistake else ""
-    if not own.passed:
-        template = words.OWN_REFUSED if own.status == "refused" else words.OWN_FAILED
-        return ExerciseVerdict(exercise.id, False, 0, exercise.points,
-                               template.format(feedback=own.feedback) + named, checks)
-    failing = next(c for c in hidden if not c.passed)
-    if failing.status == "refused":
+    if own.status in JUDGED:
+        template = words.OWN_REFUSED if own.status is Status.REFUSED else words.OWN_FAILED
+        return ExerciseVerdict(exercise.id, False, 0, exercise.points, template.format(feedback=own.feedback) + named,
+                               checks, status=own.status)
+    failing = next((c for c in hidden if c.status in JUDGED), None)
+    if failing is None:  # nothing wrong so far, but a world had no verdict: the answer is not graded
+        ungraded = next(c for c in checks if c.status is Status.NOT_GRADED)
+        return ExerciseVerdict(exercise.id, False, 0, exercise.points, ungraded.feedback, checks,
+                               status=Status.NOT_GRADED)
+    if failing.status is Status.REFUSED:
         message = words.HIDDEN_REFUSED.format(feedback=failing.feedback)
     elif literals:
         message = words.HARD_CODED
     else:
         message = words.HIDDEN_WRONG.format(what=failing.feedback)
-    return ExerciseVerdict(exercise.id, False, 0, exercise.points, message + named, checks)
+    return ExerciseVerdict(exercise.id, False, 0, exercise.points, message + named, checks, status=failing.status)
 
 
 def writes_out_data(exercise: Exercise, query: str, own: ScenarioKey | CaseKey) -> bool:

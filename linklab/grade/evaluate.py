@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 import neo4j
-from neo4j.exceptions import ClientError, Neo4jError
+from neo4j.exceptions import ClientError, DriverError, Neo4jError
 
+from . import health
 from .. import cypher, lease
 from ..errors import LinklabError
 from ..exercises.catalogue import Exercise
@@ -31,6 +32,7 @@ from .compare import Verdict, compare, normalise
 from .expected import answer_key
 from .guard import Limits, Refused, RunResult, inspect, is_time_error, refused, run_guarded, server_of
 from .loading import NotReady, load_and_hold, load_id, require_key
+from .status import Status
 from ..load import loaded
 
 GDS_MEMORY_CAP = 1 << 30  # bytes: refuse projections that GDS estimates above this
@@ -80,8 +82,8 @@ def drop_graph(driver: neo4j.Driver, name: str, database: str) -> None:
     """Drop this check's GDS graph by its name: other checks' graphs are never touched."""
     try:
         driver.execute_query(cypher.GDS_DROP, name=name, database_=database)
-    except ClientError:
-        pass  # no GDS, or the graph was never made
+    except (ClientError, DriverError, health.CONNECTION_LOST):
+        pass  # no GDS, the graph was never made, or the server went away (and its graphs with it)
 
 
 def gds_estimate_ok(driver: neo4j.Driver, database: str) -> None:
@@ -113,6 +115,7 @@ def run_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scenar
         params["graph"] = f"{GRAPH_PREFIX}{uuid.uuid4().hex[:12]}"
         sweep_now_and_then(driver, database)
     held: lease.Lease | None = None
+    lost = False
     try:
         for _ in range(MAX_TRIES):
             started = time.monotonic()
@@ -141,10 +144,13 @@ def run_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scenar
                 held, _ = load_and_hold(driver, key, database, on_wait)
         raise LinklabError(f"database {database!r} kept changing scenario ({MAX_TRIES} loads by other "
                            "processes during one check): try again when fewer grading runs share it")
+    except health.CONNECTION_LOST:
+        lost = True  # nothing more to ask that server: its leases expire, a restart drops its graphs
+        raise
     finally:
         if held:
-            held.release()
-        if uses_gds:
+            held.abandon() if lost else held.release()
+        if uses_gds and not lost:
             drop_graph(driver, params["graph"], database)
 
 
@@ -205,7 +211,7 @@ def rows_digest(exercise: Exercise, rows: tuple) -> str:
 class Trial:
     """A query's outcome on one world: passed or failed against the key, or refused (an error, the time
     limit); `digest` of its normalised rows ("" when refused); `load`: the load it ran on (loading.load_id)."""
-    status: str  # passed | failed | refused
+    status: Status  # passed, failed or refused
     digest: str = ""
     rows: tuple | None = None
     load: str = ""
@@ -251,13 +257,13 @@ def run_one(driver, session, exercise, key, query, base, database, timeout_s, ke
             rows = []
             for record in result:
                 if len(rows) >= max_rows:
-                    return Trial("refused")
+                    return Trial(Status.REFUSED)
                 rows.append(list(record.values()))
             tx.rollback()
     except Neo4jError:
-        return Trial("refused")
+        return Trial(Status.REFUSED)
     finally:
         if gds:
             drop_graph(driver, params["graph"], database)
     verdict, clean, digest = judge_rows(exercise, key, rows)
-    return Trial("passed" if verdict.passed else "failed", digest, clean if keep_rows else None)
+    return Trial(Status.PASSED if verdict.passed else Status.FAILED, digest, clean if keep_rows else None)

@@ -9,6 +9,7 @@ import neo4j
 from .. import lease
 from ..keys import CaseKey, ScenarioKey
 from ..load import LoadReport, load_case, loaded, reset
+from . import health
 from .expected import graphs_for
 
 
@@ -73,6 +74,9 @@ def load_and_hold(driver: neo4j.Driver, key: ScenarioKey | CaseKey, database: st
             load_key(driver, key, database, held)
         held.downgrade()
         return held, loaded_now
+    except health.CONNECTION_LOST:
+        held.abandon()  # the server is gone: asking it to release would only retry
+        raise
     except BaseException:
         held.release()
         raise

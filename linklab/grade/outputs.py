@@ -5,19 +5,24 @@ Feedback can quote an answer (a syntax error names what it found), and an answer
 every text is made one its format can carry, so that no answer makes a file unreadable. XML 1.0 cannot hold
 most control characters, lone surrogates or U+FFFE/U+FFFF (xml_text); UTF-8 and strict JSON readers cannot
 hold lone surrogates (json_safe). Each becomes U+FFFD, the replacement character.
-"""
+
+Every file is written to a temporary file and renamed into place, all of them only once all are written:
+a full disk leaves the last complete results as they were, and the error names the file."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from ..config import write_files_atomically
+from ..errors import LinklabError
 from ..exercises.catalogue import case_catalogue, catalogue
-from ..feedback import NOT_SUBMITTED
 from .batch import ClassResults
 from .engine import ExerciseVerdict
+from .status import Status
 
 
 NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -59,15 +64,9 @@ def results_json(results: ClassResults) -> dict:
             "trainees": trainees}
 
 
-def status_of(verdict: ExerciseVerdict) -> str:
-    """passed | failed | refused | missing"""
-    if verdict.passed:
-        return "passed"
-    if verdict.feedback == NOT_SUBMITTED:
-        return "missing"
-    if any(c.status == "refused" for c in verdict.checks):
-        return "refused"
-    return "failed"
+def status_of(verdict: ExerciseVerdict) -> Status:
+    """passed | failed | refused | not_graded | missing"""
+    return verdict.status
 
 
 def exercise_titles() -> dict[str, str]:
@@ -119,15 +118,31 @@ def gradescope(verdicts: list[ExerciseVerdict], seconds: float) -> dict:
     }
 
 
-def write_all(results: ClassResults, out: Path) -> dict[str, Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    paths = {"json": out / "results.json", "junit": out / "junit.xml"}
-    paths["json"].write_text(json.dumps(json_safe(results_json(results)), indent=2) + "\n")
-    junit_xml(results).write(paths["junit"], encoding="utf-8", xml_declaration=True)
+def json_bytes(data: dict) -> bytes:
+    return (json.dumps(data, indent=2) + "\n").encode("utf-8")
+
+
+def junit_bytes(results: ClassResults) -> bytes:
+    buffer = io.BytesIO()
+    junit_xml(results).write(buffer, encoding="utf-8", xml_declaration=True)
+    return buffer.getvalue()
+
+
+def write_all(results: ClassResults, out: Path, gradescope_file: tuple[str, Path] | None = None) -> dict[str, Path]:
+    """results.json, junit.xml and gradescope/TRAINEE/results.json in `out`; `gradescope_file`: (trainee,
+    path) for one more copy of a trainee's Gradescope file (`grade --single --gradescope PATH`)."""
+    paths = {"json": out / "results.json", "junit": out / "junit.xml", "gradescope": out / "gradescope"}
+    files = {paths["json"]: json_bytes(json_safe(results_json(results))), paths["junit"]: junit_bytes(results)}
     for trainee, verdicts in results.verdicts.items():
-        path = out / "gradescope" / folder_name(trainee) / "results.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
         seconds = sum(c.seconds for v in verdicts for c in v.checks)
-        path.write_text(json.dumps(json_safe(gradescope(verdicts, seconds)), indent=2) + "\n")
-    paths["gradescope"] = out / "gradescope"
+        files[out / "gradescope" / folder_name(trainee) / "results.json"] = json_bytes(json_safe(gradescope(verdicts, seconds)))
+    if gradescope_file:
+        trainee, path = gradescope_file
+        files[path] = json_bytes(json_safe(gradescope(results.verdicts[trainee], results.seconds)))
+    try:
+        write_files_atomically(files)
+    except OSError as exc:
+        raise LinklabError(f"cannot write {exc.filename}: {exc.strerror}; no results file was changed (the last "
+                           f"complete {paths['json'].name} is kept): free some space, then run the same "
+                           "`linklab grade` again (the checks done are kept in checks.jsonl)") from None
     return paths

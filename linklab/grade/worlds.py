@@ -44,6 +44,7 @@ from . import mutation
 from .evaluate import Trial, rows_digest, run_batch
 from .expected import answer_key
 from .loading import ensure_loaded
+from .status import Status
 
 HIDDEN_SIZE = "tiny"
 # Varied candidate worlds per course and profile (besides the realistic one), and more varied worlds for the
@@ -335,7 +336,7 @@ def prepare(driver: neo4j.Driver, course: str, world: str, extra: str = "", data
 
     for exercise in exercises:
         run(first, exercise, specs[exercise.id])
-    alive = {e.id: [s for s in specs[e.id] if runs[(e.id, s.name)][first].status == "passed"] for e in exercises}
+    alive = {e.id: [s for s in specs[e.id] if runs[(e.id, s.name)][first].status is Status.PASSED] for e in exercises}
     killed_first = total - sum(map(len, alive.values()))
     covers, answers = [], []
     for n, key in enumerate(candidates, start=1):
@@ -344,7 +345,7 @@ def prepare(driver: neo4j.Driver, course: str, world: str, extra: str = "", data
             if alive[exercise.id]:
                 run(key, exercise, alive[exercise.id])
         covers.append({f"{e.id}/{s.name}" for e in exercises for s in alive[e.id]
-                       if runs[(e.id, s.name)][key].status != "passed"})
+                       if runs[(e.id, s.name)][key].status is not Status.PASSED})
         answers.append({e.id: expected_digest(e, key) for e in exercises})
     items = answer_items([{e.id: expected_digest(e, first) for e in exercises}] + answers)
     on_case = world.startswith("case/")
@@ -364,7 +365,7 @@ def prepare(driver: neo4j.Driver, course: str, world: str, extra: str = "", data
         seconds=time.perf_counter() - began,
         per_exercise={e.id: [sum(s.written for s in specs[e.id]), sum(not s.written for s in specs[e.id]),
                              sum(f"{e.id}/{s.name}" in equivalent for s in specs[e.id]),
-                             sum(f"{e.id}/{s.name}" in caught or runs[(e.id, s.name)][first].status != "passed"
+                             sum(f"{e.id}/{s.name}" in caught or runs[(e.id, s.name)][first].status is not Status.PASSED
                                  for s in specs[e.id])] for e in exercises})
     trials = [(t.load, k.token(), e.id, s.name, t.status, t.digest) for e in exercises for s in specs[e.id]
               for k, t in runs[(e.id, s.name)].items()]
@@ -393,7 +394,7 @@ def equivalents(driver, course: str, world: str, extra: str, database: str, unto
         for pairs in by_exercise.values():
             exercise = pairs[0][0]
             trials = run_batch(driver, exercise, [s.query for _, s in pairs], key, database)
-            still += [pair for pair, trial in zip(pairs, trials) if trial.status == "passed"]
+            still += [pair for pair, trial in zip(pairs, trials) if trial.status is Status.PASSED]
         left = still
         if not left:
             break

@@ -11,6 +11,7 @@ answers, and a same-origin Origin. No request body, of any route, is read past M
 from __future__ import annotations
 
 import json
+import sqlite3
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict
 from pathlib import Path
@@ -198,13 +199,20 @@ async def database_unreachable(request: Request, exc: DriverError) -> Response:
                                   "try again in a minute"}, status_code=503)
 
 
+async def store_unusable(request: Request, exc: sqlite3.Error) -> Response:
+    """The records (progress.store_error says why: a full disk, a lock...): nothing was recorded."""
+    from ..progress import store_error
+
+    return JSONResponse({"error": store_error(exc).message}, status_code=503)
+
+
 def header_map(scope) -> dict[str, str]:
     """A request's headers by lower-case name (ASGI gives them as byte pairs)."""
     return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
 
 
 ERROR_HANDLERS = {Refusal: refused, LinklabError: linklab_error, DriverError: database_unreachable,
-                  Exception: unexpected_error}
+                  sqlite3.Error: store_unusable, Exception: unexpected_error}
 
 
 class Guard:

@@ -39,7 +39,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..classroom import accounts, console, servers, sessions
+from ..classroom import accounts, console, regrade as regrading, servers, sessions
 from ..classroom.accounts import AccountError, Problem
 from ..classroom.sessions import Role
 from ..errors import LinklabError
@@ -331,6 +331,16 @@ def create_class_app(course: str, databases: servers.ClassDatabases, limits: Lim
 
         return start_job("reset", work)
 
+    async def regrade(request: Request) -> Response:
+        """Every answer in the records checked again with today's grader (or one trainee's, one exercise's);
+        the old verdicts stay in the records, superseded."""
+        instructor_of(request)
+        body = await json_body(request)
+        trainee, exercise = body.get("trainee") or None, body.get("exercise") or None
+        if exercise is not None:
+            exercise = get(exercise).id
+        return start_job("regrade", lambda say: asdict(regrading.regrade(databases, course, say, trainee, exercise)))
+
     async def export(request: Request) -> Response:
         instructor_of(request)
         name = request.path_params["name"]
@@ -358,6 +368,7 @@ def create_class_app(course: str, databases: servers.ClassDatabases, limits: Lim
         Route("/api/console/trainees/{action}", change_trainee, methods=["POST"]),
         Route("/api/console/prepare", prepare, methods=["POST"]),
         Route("/api/console/reset", reset, methods=["POST"]),
+        Route("/api/console/regrade", regrade, methods=["POST"]),
         Route("/api/console/export/{name}", export),
         *trainee_routes(trainee_of, databases, working),
         *common_routes(),

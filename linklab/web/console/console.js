@@ -60,8 +60,8 @@
     state.drill = data;
     $("drill-title").textContent = `${trainee}: ${data.title}`;
     const items = data.checks.map((c) => el("div", { class: "answer" },
-      el("div", {}, el("span", { class: c.passed ? "ok" : "bad" }, c.passed ? "passed" : "not yet"), "  ",
-        new Date(c.at * 1000).toLocaleTimeString(), c.mistake ? `  · diagnosed: ${c.mistake}` : ""),
+      el("div", {}, el("span", { class: c.passed ? "ok" : "bad" }, c.passed ? "passed" : c.status === "not_graded" ? "not graded" : "not yet"), "  ",
+        new Date(c.at * 1000).toLocaleTimeString(), c.regraded ? "  · re-graded" : "", c.mistake ? `  · diagnosed: ${c.mistake}` : ""),
       el("pre", {}, c.answer || "(answer not recorded)"), el("div", { class: "muted" }, c.feedback)));
     $("drill-body").replaceChildren(el("p", { class: "muted" }, `${data.checks.length} checks, ${data.hints} hints`),
       ...(items.length ? items : [el("p", {}, "No checks yet.")]));
@@ -145,13 +145,19 @@
     if (job.error) lines.push(el("li", { class: "error" }, job.error));
     if (job.result && !job.running) lines.push(el("li", {}, summarise(job)));
     $("job").replaceChildren(...lines);
-    $("prepare").disabled = $("reset").disabled = job.running;
+    $("prepare").disabled = $("reset").disabled = $("regrade").disabled = job.running;
   }
 
   function summarise(job) {
     if (job.name === "prepare") {
       const gaps = job.result.not_separated.length;
       return `Prepared in ${Math.round(job.result.seconds)} s. ` + (gaps ? `${gaps} registered mistakes cannot be told from the right answer on this course's scenarios.` : "Every registered mistake fails on the course's scenarios.");
+    }
+    if (job.name === "regrade") {
+      const r = job.result;
+      return `Re-graded ${r.answers} answers (${r.checks} recorded checks) in ${r.seconds} s: ${r.changed} changed verdict` +
+        (r.skipped ? `; ${r.skipped} left as they were (answer not recorded, or not an exercise of this class)` : "") +
+        ". The earlier verdicts are kept in the records.";
     }
     return `The ${job.result.profile} scenario was loaded again in ${job.result.seconds} s.`;
   }
@@ -193,6 +199,7 @@
     state.csrf = (await api("/api/console/course")).csrf;
     $("prepare").addEventListener("click", () => api("/api/console/prepare", {}).then(drawCourse).catch((e) => alert(e.message)));
     $("reset").addEventListener("click", () => api("/api/console/reset", { profile: $("reset-profile").value }).then(drawCourse).catch((e) => alert(e.message)));
+    $("regrade").addEventListener("click", () => api("/api/console/regrade", {}).then(drawCourse).catch((e) => alert(e.message)));
     $("roster").addEventListener("click", async () => {
       const names = $("roster-names").value.split("\n").map((n) => n.trim()).filter(Boolean);
       const data = await api("/api/console/roster", { names });

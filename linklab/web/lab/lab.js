@@ -202,11 +202,12 @@
     try {
       const v = await api(`/api/exercises/${state.exercise.id}/check`, { query });
       box.hidden = false;
-      box.className = `verdict ${v.passed ? "passed" : "not-yet"}`;
-      box.replaceChildren(el("strong", {}, v.passed ? "PASSED" : "NOT YET"), " ", v.feedback,
-        el("ul", {}, ...v.checks.map((c) => el("li", { class: c.status }, `${c.scenario}: ${c.status}`))));
+      const graded = v.status !== "not_graded";  // the server's fault: nothing counts, the status stays
+      box.className = `verdict ${v.passed ? "passed" : graded ? "not-yet" : "not-graded"}`;
+      box.replaceChildren(el("strong", {}, v.passed ? "PASSED" : graded ? "NOT YET" : "NOT GRADED"), " ", v.feedback,
+        el("ul", {}, ...v.checks.map((c) => el("li", { class: c.status }, `${c.scenario}: ${c.status.replace("_", " ")}`))));
       showProgress(v.progress);
-      setStatus(v.passed ? "passed" : "trying");
+      if (graded) setStatus(v.passed ? "passed" : "trying");
       await loadList();
     } catch (err) { showMessage(err.message); } finally {
       $("check").disabled = false;
