@@ -30,7 +30,7 @@ from linklab.grade import batch, health
 from linklab.grade.batch import grade_class
 from linklab.grade.engine import ScenarioKey, check_answer, check_on_scenarios, ensure_loaded, summarise
 from linklab.grade.guard import Limits
-from linklab.grade.hidden import course_secret
+from linklab.keys import course_secret
 from linklab.grade.records import read_records
 from linklab.grade.status import Status
 from linklab.load import observe, reset
