@@ -104,9 +104,17 @@ def duplicate_names(world: World, rng: random.Random) -> None:
 
 
 def shared_handle(world: World, rng: random.Random) -> None:
-    """An account takes the handle of another (the same handle on two platforms, or a copy)."""
+    """An account takes the handle of another (the same handle on two platforms, or a copy); often another
+    followed account takes the handle of the most followed one, so that counting by handle adds them up."""
     g = world.graphs()
-    followed = ranked(dict(g.follows.in_degree()))[:3]
+    followers = dict(g.follows.in_degree())
+    followed = ranked(followers)[:3]
+    if rng.random() < 0.4:
+        top = world.row("Account", followed[0])
+        others = [a for a in sorted(followers) if followers[a] > 0 and a != followed[0]
+                  and world.row("Account", a)["handle"] != top["handle"]]
+        if others:
+            world.row("Account", rng.choice(others))["handle"] = top["handle"]
     unattributed = [a for a in world.ids("Account") if a not in g.owner]
     posting = sorted(g.posts_by_account)
     everyone = sorted(world.ids("Account"))
@@ -366,6 +374,24 @@ def outsider_alias(world: World, rng: random.Random) -> None:
         world.post(rng, account, world.innocent_text(rng))
 
 
+def alias_twin(world: World, rng: random.Random) -> None:
+    """Someone behind an alias opened a second one with the same handle on another platform, registered with
+    the same phone or email: two accounts, one handle, one person."""
+    g = world.graphs()
+    held = {r["e"] for r in world.rels("HAS_PHONE", "Person", "Phone")} | \
+           {r["e"] for r in world.rels("HAS_EMAIL", "Person", "Email")}
+    aliases = [(r["s"], label, r["e"]) for label in ("Phone", "Email")
+               for r in world.rels("REGISTERED_WITH", "Account", label) if r["s"] not in g.owner and r["e"] in held]
+    aliases = [a for a in aliases if not_darknet(world, a[0])]
+    if not aliases:
+        return
+    account, label, detail = rng.choice(sorted(aliases))
+    row = world.row("Account", account)
+    platform = rng.choice([p for p in world.platforms() if p != row["platform"]] or [row["platform"]])
+    twin = world.add("Account", rng, handle=row["handle"], platform=platform, created=when(rng))
+    world.link("REGISTERED_WITH", "Account", twin, label, detail, rng)
+
+
 def outsider_prison_post(world: World, rng: random.Random) -> None:
     """Someone who is no known member (a visitor) posts from inside the prison grounds."""
     g = world.graphs()
@@ -506,6 +532,7 @@ TRANSFORMS: tuple[Transform, ...] = (
     Transform("outsider-platforms", 0.5, outsider_platforms, "people on three platforms are known members"),
     Transform("outsider-slang", 0.5, outsider_slang, "repeated slang comes from known members' accounts"),
     Transform("outsider-alias", 0.4, outsider_alias, "aliases belong to known members"),
+    Transform("alias-twin", 0.4, alias_twin, "an alias is the only account with its handle"),
     Transform("outsider-prison-post", 0.4, outsider_prison_post, "only inmates post from the prison"),
     Transform("threshold-posts", 0.7, threshold_posts, "no post lies near a distance threshold"),
     Transform("weak-signal-edges", 0.6, weak_signal_edges, "a geotagged post is one with coordinates, and "
