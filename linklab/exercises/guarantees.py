@@ -12,6 +12,7 @@ exercise's answer function chooses (exercises.answers): the two must agree, and 
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Iterable
@@ -102,6 +103,17 @@ def unique_go_between(g: ScenarioGraphs) -> bool:
 @guarantee("go-between-named", "the go-between has a name nobody else has (it is given as a parameter)")
 def go_between_named(g: ScenarioGraphs) -> bool:
     return answers.go_between(g) in g.unique_names
+
+
+@guarantee("slang-as-words", "a post contains a slang term only as a word of its own, so that a term found "
+           "anywhere in the text and a term found as a word are the same posts")
+def slang_as_words(g: ScenarioGraphs) -> bool:
+    words = [re.compile(rf"\b{re.escape(term)}\b") for term in g.terms]
+    for post in g.nodes["Post"].values():
+        text = post["text"].lower()
+        if any(term in text for term in g.terms) != any(w.search(text) for w in words):
+            return False
+    return True
 
 
 @guarantee("one-prison", "exactly one Location has type 'prison'")
