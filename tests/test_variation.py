@@ -156,9 +156,9 @@ def test_every_transform_happens_in_some_varied_worlds():
     assert max(len(varied.variation) for _, _, varied, _, _ in worlds()) >= 8
 
 
-def test_no_transform_fails_on_any_generated_world():
-    """vary() leaves out a transform that raises; none should have to."""
-    from linklab.scenario.variation import randomise_ids, shuffle_order, step_rng
+def test_no_transform_fails_and_each_is_deterministic():
+    """vary() leaves out a transform that raises; none should have to. The same Random, the same change."""
+    from linklab.scenario.variation import fingerprint, randomise_ids, shuffle_order, step_rng
 
     for profile in PROFILES:
         for seed in (1, 2, 3):
@@ -166,7 +166,10 @@ def test_no_transform_fails_on_any_generated_world():
             randomise_ids(base, step_rng(profile, seed, "ids"))
             shuffle_order(base, step_rng(profile, seed, "order"))
             for transform in TRANSFORMS:
-                transform.apply(base.copy(), step_rng(profile, seed, transform.name))
+                once, twice = base.copy(), base.copy()
+                transform.apply(once, step_rng(profile, seed, transform.name))
+                transform.apply(twice, step_rng(profile, seed, transform.name))
+                assert fingerprint(once) == fingerprint(twice), (profile, seed, transform.name)
 
 
 # ---------------------------------------------------------------- the regularities, each false somewhere
