@@ -379,3 +379,22 @@ def test_answer_keys_follow_the_prompts_on_edge_cases():
             assert 0.0 <= density <= 1.0 and not math.isnan(density)
     some([any(n == 0 for _, n in answers.crews(g).expected.rows) for _, _, _, g, _ in worlds()],
          "crews gives a crew with no known member")
+
+
+def test_the_catalogue_refuses_unknown_or_malformed_guarantees(tmp_path):
+    from linklab.exercises.catalogue import EXERCISES_DIR, parse
+
+    source = (EXERCISES_DIR / "03-hub-messages.toml").read_text()
+    assert 'guarantees = ["unique-message-hub"]' in source
+    for bad, message in (('guarantees = ["unique-message-hub", "no-such-promise"]', "unknown guarantee"),
+                         ('guarantees = [3]', "must be names"),
+                         ('guarantees = "unique-message-hub"', "must be a list")):
+        path = tmp_path / "03-hub-messages.toml"
+        path.write_text(source.replace('guarantees = ["unique-message-hub"]', bad))
+        with pytest.raises(LinklabError, match=message):
+            parse(path)
+    case = (EXERCISES_DIR / "case" / "03-case-path.toml").read_text()
+    path = tmp_path / "03-case-path.toml"
+    path.write_text(case.replace('answer = "', 'guarantees = ["unique-message-hub"]\nanswer = "', 1))
+    with pytest.raises(LinklabError, match="promises nothing"):
+        parse(path, "case")
