@@ -153,14 +153,17 @@ def arrest_hub_named(g: ScenarioGraphs) -> bool:
 
 
 @guarantee("buyer-reaches-exchange", "a wallet that received nothing pays, through one or more payments, "
-           "into an exchange; its address is its own, and no payment from it comes round to a wallet twice")
+           "into an exchange; its address is its own, no money from it comes round to a wallet twice, and no "
+           "wallet on its routes pays the same wallet twice (a route is its list of wallets)")
 def buyer_reaches_exchange(g: ScenarioGraphs) -> bool:
     start = answers.buyer(g)
     if start is None:
         return False
     addresses = [row["address"] for row in g.nodes["Wallet"].values()]
-    reachable = g.money.subgraph(nx.descendants(g.money, start) | {start})
-    return addresses.count(g.nodes["Wallet"][start]["address"]) == 1 and nx.is_directed_acyclic_graph(reachable)
+    reachable = nx.descendants(g.money, start) | {start}
+    payments = [(r["s"], r["e"]) for r in g.rels("SENT", "Wallet", "Wallet") if r["s"] in reachable]
+    return (addresses.count(g.nodes["Wallet"][start]["address"]) == 1 and len(payments) == len(set(payments))
+            and nx.is_directed_acyclic_graph(g.money.subgraph(reachable)))
 
 
 # ---------------------------------------------------------------- checking a world

@@ -18,6 +18,9 @@ from typing import Callable
 
 import networkx as nx
 
+# the parameters and rankings that the exercises use, chosen the same way here (a transform that plants data
+# for common-contacts' pair must find the pair that exercise will ask about)
+from ..exercises.answers import buyers, cash_routes, common_pair, signal_hub, slang_near
 from .world import World, point_at, when
 
 
@@ -307,8 +310,6 @@ def two_way_links(world: World, rng: random.Random) -> None:
 
 def outsider_common_contact(world: World, rng: random.Random) -> None:
     """Someone who is no known member messages both people of common-contacts' pair."""
-    from ..exercises.answers import common_pair  # the pair the exercise will ask about, chosen the same way
-
     g = world.graphs()
     pair = common_pair(g)
     if pair is None:
@@ -418,8 +419,6 @@ def threshold_posts(world: World, rng: random.Random) -> None:
             if rng.random() < 0.7:
                 world.post(rng, rng.choice(accounts), world.innocent_text(rng),
                            point_at(prison["latitude"], prison["longitude"], low, high, rng))
-    from ..exercises.answers import slang_near  # the addresses as stash-house ranks them
-
     scores = slang_near(world.graphs(), "address", 200)
     if not scores:
         return
@@ -433,8 +432,6 @@ def threshold_posts(world: World, rng: random.Random) -> None:
 def weak_signal_edges(world: World, rng: random.Random) -> None:
     """Around weak-signals' $hub: a contact with slang and a post tagged at a place but no post with
     coordinates; and a contact who is no known member with both signals."""
-    from ..exercises.answers import signal_hub
-
     g = world.graphs()
     hub = signal_hub(g)
     if hub is None:
@@ -467,8 +464,6 @@ def weak_signal_edges(world: World, rng: random.Random) -> None:
 
 def exchange_mid_route(world: World, rng: random.Random) -> None:
     """An exchange in the middle of a route to cash: money reaches an exchange and is paid on from it."""
-    from ..exercises.answers import buyers, cash_routes
-
     g = world.graphs()
     starts = buyers(g)
     if not starts:

@@ -28,6 +28,8 @@ from functools import cache
 from pathlib import Path
 
 from ..errors import LinklabError
+from ..exercises.catalogue import catalogue
+from ..exercises.guarantees import broken
 from .model import GroundTruth, Scenario
 from .transforms import TRANSFORMS, Transform
 from .world import PREFIX, World
@@ -43,9 +45,6 @@ def step_rng(profile: str, seed: int, step: str) -> random.Random:
 def vary(scenario: Scenario, seed: int) -> Scenario:
     """The varied world of `scenario` for `seed` (see the module docstring). Raises LinklabError for a
     scenario above MAX_PERSONS, or one whose generated world already breaks a promise."""
-    from ..exercises.catalogue import catalogue  # exercises read scenarios, not the other way round at import
-    from ..exercises.guarantees import broken
-
     info = scenario.info
     if info.persons > MAX_PERSONS:
         raise LinklabError(f"varied worlds are made from small scenarios (at most {MAX_PERSONS:,} persons); "
@@ -148,8 +147,6 @@ def variation_digest() -> str:
     h = hashlib.sha256()
     for path in (root / "guarantees.py", root / "answers.py"):
         h.update(path.read_bytes())
-    from ..exercises.catalogue import catalogue
-
     for exercise in catalogue():
         h.update(f"{exercise.id}:{','.join(exercise.guarantees)}:{','.join(exercise.profiles)}\n".encode())
     return h.hexdigest()[:16]
