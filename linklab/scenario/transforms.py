@@ -43,7 +43,7 @@ EXCHANGES = ("CoinSwap", "BitHarbor", "KryptoHub", "SatoshiDesk", "LedgerPoint",
 MARKET_WORDS = ("Bazaar", "Market", "Emporium", "Agora", "Plaza", "Souk")
 
 
-def org_name(world: World, rng: random.Random, taken: set[str]) -> str:
+def org_name(rng: random.Random, taken: set[str]) -> str:
     while True:
         words = rng.sample(ORG_WORDS, rng.choice((1, 2)))
         ending = [rng.choice(ORG_ENDINGS)] if rng.random() < 0.6 else []
@@ -89,7 +89,7 @@ def not_darknet(world: World, account: str) -> bool:
 def neutral_org_names(world: World, rng: random.Random) -> None:
     taken: set[str] = set()
     for row in sorted(world.rows("Organization"), key=lambda r: r["id"]):
-        row["name"] = org_name(world, rng, taken)
+        row["name"] = org_name(rng, taken)
     world.touch()
 
 
@@ -138,7 +138,7 @@ def shared_handle(world: World, rng: random.Random) -> None:
 def empty_crew(world: World, rng: random.Random) -> None:
     """Intelligence has named a crew without knowing any of its members."""
     taken = {r["name"] for r in world.rows("Organization")}
-    crew = world.add("Organization", rng, name=org_name(world, rng, taken), kind="crew")
+    crew = world.add("Organization", rng, name=org_name(rng, taken), kind="crew")
     parents = sorted(r["id"] for r in world.rows("Organization") if r.get("kind") == "organisation")
     if parents and rng.random() < 0.6:
         world.link("PART_OF", "Organization", crew, "Organization", rng.choice(parents), rng)
@@ -530,8 +530,8 @@ TRANSFORMS: tuple[Transform, ...] = (
     Transform("alias-twin", 0.4, alias_twin, "an alias is the only account with its handle"),
     Transform("outsider-prison-post", 0.4, outsider_prison_post, "only inmates post from the prison"),
     Transform("threshold-posts", 0.7, threshold_posts, "no post lies near a distance threshold"),
-    Transform("weak-signal-edges", 0.6, weak_signal_edges, "a geotagged post is one with coordinates, and "
-              "the hub's contacts with both signals are members"),
+    Transform("weak-signal-edges", 0.6, weak_signal_edges, "a post tagged at a place also has coordinates, "
+              "and the hub's contacts with both signals are members"),
     Transform("exchange-mid-route", 0.5, exchange_mid_route, "a route meets an exchange only at its end"),
     Transform("second-active-market", 0.6, second_active_market, "there is one active market"),
     Transform("duplicate-names", 0.6, duplicate_names, "names are unique"),
