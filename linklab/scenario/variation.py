@@ -66,7 +66,8 @@ def vary(scenario: Scenario, seed: int) -> Scenario:
             if done and not broken(candidate.graphs(), exercises):
                 world, applied = candidate, applied + done
     truth = remap(scenario.truth, renamed)
-    varied = World(world.chunk, info, truth).scenario()
+    people = len(world.rows("Person"))  # transforms may have added some: the info says what the world holds
+    varied = World(world.chunk, replace(info, persons=people), truth).scenario()
     return replace(varied, variation=tuple(applied))
 
 
