@@ -61,7 +61,8 @@ def test_the_api_lists_shows_runs_and_checks(client):
     assert {row[0]["node"] for row in ran["rows"]} <= names  # captioned by name, not by an internal id
     wrong = client.post("/api/exercises/crews/check", json={"query": WRONG_CREWS}, headers=POST).json()
     assert not wrong["passed"] and wrong["checks"][0]["scenario"] == "your scenario"
-    assert [c["scenario"] for c in wrong["checks"]][1:] == ["hidden scenario 1", "hidden scenario 2"]
+    hidden = [c["scenario"] for c in wrong["checks"]][1:]  # two, or three when a third catches more mistakes
+    assert hidden == [f"hidden scenario {k}" for k in range(1, len(hidden) + 1)] and len(hidden) >= 2
     right = client.post("/api/exercises/crews/check", json={"query": CREWS.solution}, headers=POST).json()
     assert right["passed"] and right["progress"]["passed"] == 1
     hint = client.post("/api/exercises/crews/hint", json={}, headers=POST).json()

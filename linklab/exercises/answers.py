@@ -1,7 +1,10 @@
 """Answer keys, computed from the generated data with networkx: never by running the reference query.
 
 Each function takes the scenario's graphs and returns the parameters the exercise's prompt uses
-(values a trainee can see in the database, such as a name) and the expected rows.
+(values a trainee can see in the database, such as a name) and the expected rows. It computes what the
+prompt says, on any world that keeps the exercise's guarantees (exercises.guarantees), not what the
+generator happens to plant: the varied worlds of hidden scenarios (scenario.variation) break every habit
+of the generator that no prompt promises.
 """
 
 from __future__ import annotations
@@ -31,12 +34,13 @@ def answer(func):
     return func
 
 
-def top(scores: dict, k: int = 1) -> Expected:
-    """Top-k rows (key, score) with ties at the boundary allowed."""
+def top(scores: dict, k: int = 1, label: Callable[[object], object] = lambda key: key) -> Expected:
+    """Top-k rows (label(key), score) with ties at the boundary allowed. Keys are what is ranked (people by
+    id: two people may share a name), labels what the rows show."""
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], str(kv[0])))
-    rows = [tuple(r) for r in ranked[:k]]
+    rows = [(label(key), score) for key, score in ranked[:k]]
     boundary = rows[-1][1]
-    tied = [tuple(r) for r in ranked if r[1] == boundary]
+    tied = [(label(key), score) for key, score in ranked if score == boundary]
     return Expected(rows, tied if len(tied) > 1 or len(ranked) > k and ranked[k][1] == boundary else [])
 
 
@@ -49,19 +53,111 @@ def handle(g: ScenarioGraphs, account: str) -> str:
 
 
 def crew_sets(g: ScenarioGraphs) -> list[tuple[str, set[str]]]:
-    return [(g.nodes["Organization"][c]["name"], g.members[c]) for c in g.crews]
+    """Every crew (kind 'crew') with its known members: none for a crew nobody is known to belong to."""
+    return [(g.nodes["Organization"][c]["name"], g.crew_members(c)) for c in g.crews]
+
+
+def leader(scores: dict[str, float]) -> str | None:
+    """The key with the strictly highest score, or None when two or more share it (or there is none)."""
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+    if not ranked or len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
+        return None
+    return ranked[0][0]
+
+
+def most(scores: dict[str, float]) -> str:
+    """The key with the highest score, the smallest key among equals (deterministic)."""
+    return min(scores, key=lambda key: (-scores[key], key))
 
 
 def hub(g: ScenarioGraphs) -> str:
-    degrees = dict(g.messaging.degree())
-    return max(sorted(degrees), key=degrees.get)
+    """The person with the most message contacts (a unique one where the exercise guarantees it)."""
+    return most(dict(g.messaging.degree()))
 
 
-def broker(g: ScenarioGraphs) -> str:
-    (_, a), (_, b) = crew_sets(g)
-    found = [p for p in sorted(g.messaging) if p not in g.known_members
-             and a & set(g.messaging[p]) and b & set(g.messaging[p])]
-    return found[0]
+def go_between(g: ScenarioGraphs) -> str | None:
+    """The only non-member who exchanges messages with members of two different crews (None unless one)."""
+    return g.go_betweens[0] if len(g.go_betweens) == 1 else None
+
+
+# ---------------------------------------------------------------- parameters: people, wallets that exist
+# A parameter names something the trainee looks up, so a person given by name has a name nobody else has.
+
+
+def signal_hub(g: ScenarioGraphs) -> str | None:
+    """weak-signals' $hub: of the people with a name of their own, the one with the most message contacts."""
+    degree = {p: d for p, d in g.messaging.degree() if p in g.unique_names and d > 0}
+    return most(degree) if degree else None
+
+
+def arrested_hub(g: ScenarioGraphs) -> str | None:
+    """arrest-cutoff's $hub: of the crew members with a name of their own, the one with the most contacts."""
+    crew_members = set().union(*(m for _, m in crew_sets(g)))
+    degree = {p: d for p, d in g.messaging.degree() if p in crew_members and p in g.unique_names and d > 0}
+    return most(degree) if degree else None
+
+
+def common_pair(g: ScenarioGraphs) -> tuple[str, str] | None:
+    """common-contacts' $a and $b: two known members of one crew, each with a name of their own, not in
+    contact with each other, with the most common contacts (one at least); the first such pair by id."""
+    best = None
+    for crew in g.crews:
+        members = sorted(g.crew_members(crew) & g.unique_names)
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                if g.messaging.has_edge(a, b):
+                    continue
+                shared = len(set(g.messaging[a]) & set(g.messaging[b]))
+                if shared and (best is None or shared > best[0]):
+                    best = (shared, a, b)
+    return best[1:] if best else None
+
+
+def path_pair(g: ScenarioGraphs) -> tuple[str, str] | None:
+    """path-hops' $a and $b, known members of different crews with names of their own, linked through
+    messages: $a has the most accounts in message contact (so that the closest pair of accounts is not
+    just any pair), $b is the last such member of another crew by id."""
+    graph = g.account_messaging
+    accounts: dict[str, list[str]] = {}
+    for account, owner in sorted(g.owner.items()):
+        if account in graph and owner in g.unique_names:
+            accounts.setdefault(owner, []).append(account)
+    crew_of: dict[str, set[str]] = {}
+    for crew in g.crews:
+        for person in g.crew_members(crew):
+            crew_of.setdefault(person, set()).add(crew)
+    candidates = sorted(p for p in accounts if p in crew_of)
+    for a in sorted(candidates, key=lambda p: (-len(accounts[p]), p)):
+        reach = set().union(*(nx.node_connected_component(graph, x) for x in accounts[a]))
+        others = [b for b in candidates if not crew_of[b] & crew_of[a] and reach & set(accounts[b])]
+        if others:
+            return a, others[-1]
+    return None
+
+
+def buyers(g: ScenarioGraphs) -> list[str]:
+    """Wallets that received nothing and pay towards an exchange, by id."""
+    exchanges = exchange_wallets(g)
+    return [w for w in sorted(g.money) if w not in exchanges and g.money.in_degree(w) == 0
+            and any(nx.has_path(g.money, w, x) for x in exchanges)]
+
+
+def exchange_wallets(g: ScenarioGraphs) -> set[str]:
+    return {w for w, row in g.nodes.get("Wallet", {}).items() if row.get("exchange")}
+
+
+def cash_routes(g: ScenarioGraphs, start: str) -> list[list[str]]:
+    """Every route of payments from `start` that ends at the first exchange it reaches."""
+    exchanges = exchange_wallets(g)
+    stopped = g.money.copy()
+    stopped.remove_edges_from([e for e in g.money.edges() if e[0] in exchanges])  # cashed out: no further
+    return sorted(p for x in sorted(exchanges) for p in nx.all_simple_paths(stopped, start, x))
+
+
+def buyer(g: ScenarioGraphs) -> str | None:
+    """money-trail's $buyer: of the buyers, the one with the most routes to cash (then the first by id)."""
+    found = buyers(g)
+    return min(found, key=lambda w: (-len(cash_routes(g, w)), w)) if found else None
 
 
 # ---------------------------------------------------------------- first steps
@@ -78,22 +174,22 @@ def member_accounts(g: ScenarioGraphs) -> Answer:
     for account, person in g.owner.items():
         accounts.setdefault(person, []).append(account)
     return Answer(Expected([(crew, name(g, p), handle(g, a)) for crew, members in crew_sets(g)
-                            for p in members for a in accounts.get(p, [])]))
+                            for p in sorted(members) for a in accounts.get(p, [])]))
 
 
 @answer
 def hub_messages(g: ScenarioGraphs) -> Answer:
-    return Answer(top({name(g, p): d for p, d in g.messaging.degree()}))
+    return Answer(top(dict(g.messaging.degree()), label=lambda p: name(g, p)))
 
 
 @answer
 def hub_calls(g: ScenarioGraphs) -> Answer:
-    return Answer(top({name(g, p): d for p, d in g.calls.degree()}))
+    return Answer(top(dict(g.calls.degree()), label=lambda p: name(g, p)))
 
 
 @answer
 def influencer_followers(g: ScenarioGraphs) -> Answer:
-    return Answer(top({handle(g, a): d for a, d in g.follows.in_degree()}))
+    return Answer(top(dict(g.follows.in_degree()), label=lambda a: handle(g, a)))
 
 
 @answer
@@ -109,54 +205,34 @@ def three_platforms(g: ScenarioGraphs) -> Answer:
     platforms: dict[str, set[str]] = {}
     for account, person in g.owner.items():
         platforms.setdefault(person, set()).add(g.nodes["Account"][account]["platform"])
-    return Answer(Expected([(name(g, p), len(s)) for p, s in platforms.items() if len(s) >= 3]))
+    return Answer(Expected([(name(g, p), len(s)) for p, s in sorted(platforms.items()) if len(s) >= 3]))
 
 
 # ---------------------------------------------------------------- relationships
-
-
-def common_pair(g: ScenarioGraphs) -> tuple[str, str]:
-    """Two members of the second crew with the most common contacts (at least one)."""
-    members = sorted(crew_sets(g)[1][1] & set(g.messaging))
-    pairs = [(len(set(g.messaging[a]) & set(g.messaging[b])), a, b)
-             for i, a in enumerate(members) for b in members[i + 1:]]
-    best = max(pairs, key=lambda t: (t[0], t[1], t[2]))
-    return best[1], best[2]
 
 
 @answer
 def common_contacts(g: ScenarioGraphs) -> Answer:
     a, b = common_pair(g)
     common = set(g.messaging[a]) & set(g.messaging[b])
-    return Answer(Expected([(name(g, p),) for p in common]), {"a": name(g, a), "b": name(g, b)})
+    return Answer(Expected([(name(g, p),) for p in sorted(common)]), {"a": name(g, a), "b": name(g, b)})
 
 
 @answer
 def second_degree(g: ScenarioGraphs) -> Answer:
-    start = broker(g)
+    start = go_between(g)
     direct = set(g.messaging[start])
     second = {q for p in direct for q in g.messaging[p]} - direct - {start}
-    return Answer(Expected([(name(g, p),) for p in second]), {"name": name(g, start)})
-
-
-def path_pair(g: ScenarioGraphs) -> tuple[str, str]:
-    """In the first crew the member with the most accounts in message contact (a pair of accounts is
-    not the closest pair), in the second the last member by id with one; ties go to the last by id."""
-    (_, a), (_, b) = crew_sets(g)
-    accounts = {}
-    for x, owner in g.owner.items():
-        if x in g.account_messaging:
-            accounts[owner] = accounts.get(owner, 0) + 1
-    first = max(sorted(p for p in a if p in accounts), key=lambda p: accounts[p])
-    return first, sorted(p for p in b if p in accounts)[-1]
+    return Answer(Expected([(name(g, p),) for p in sorted(second)]), {"name": name(g, start)})
 
 
 @answer
 def path_hops(g: ScenarioGraphs) -> Answer:
     a, b = path_pair(g)
     graph = g.account_messaging
-    accounts = {p: [x for x, owner in g.owner.items() if owner == p and x in graph] for p in (a, b)}
-    hops = min(nx.shortest_path_length(graph, x, y) for x in accounts[a] for y in accounts[b])
+    accounts = {p: [x for x, owner in sorted(g.owner.items()) if owner == p and x in graph] for p in (a, b)}
+    hops = min(nx.shortest_path_length(graph, x, y) for x in accounts[a] for y in accounts[b]
+               if nx.has_path(graph, x, y))
     return Answer(Expected([(hops,)]), {"a": name(g, a), "b": name(g, b)})
 
 
@@ -172,23 +248,27 @@ def crew_triangles(g: ScenarioGraphs) -> Answer:
 
 @answer
 def crew_density(g: ScenarioGraphs) -> Answer:
-    return Answer(Expected([(crew, round(nx.density(crew_graph(g, m)), 6)) for crew, m in crew_sets(g)]))
+    """Crews with fewer than two known members have no density (no possible tie): they give no row."""
+    return Answer(Expected([(crew, round(nx.density(crew_graph(g, m)), 6)) for crew, m in crew_sets(g)
+                            if len(m) >= 2]))
 
 
 @answer
 def crew_survives_arrest(g: ScenarioGraphs) -> Answer:
+    """Crews of three or more known members that stay connected whoever is arrested: every member counts,
+    one without any message contact too (then the crew is not connected)."""
     return Answer(Expected([(crew,) for crew, m in crew_sets(g)
                             if len(m) >= 3 and nx.is_biconnected(crew_graph(g, m))]))
 
 
 @answer
 def broker_both_crews(g: ScenarioGraphs) -> Answer:
-    return Answer(Expected([(name(g, broker(g)),)]))
+    return Answer(Expected([(name(g, p),) for p in g.go_betweens]))
 
 
 @answer
 def hub_vs_broker(g: ScenarioGraphs) -> Answer:
-    return Answer(Expected([(name(g, hub(g)), name(g, broker(g)))]))
+    return Answer(Expected([(name(g, hub(g)), name(g, go_between(g)))]))
 
 
 # ---------------------------------------------------------------- aliases, places, weak signals
@@ -196,32 +276,37 @@ def hub_vs_broker(g: ScenarioGraphs) -> Answer:
 
 @answer
 def alias_unmask(g: ScenarioGraphs) -> Answer:
-    holder = {r["e"]: r["s"] for r in g.rels("HAS_PHONE", "Person", "Phone")}
-    holder.update({r["e"]: r["s"] for r in g.rels("HAS_EMAIL", "Person", "Email")})
-    rows = {(handle(g, r["s"]), name(g, holder[r["e"]]))
-            for key in (("REGISTERED_WITH", "Account", "Phone"), ("REGISTERED_WITH", "Account", "Email"))
-            for r in g.rels(*key) if r["s"] not in g.owner and r["e"] in holder}
-    return Answer(Expected(sorted(rows)))
+    """One row per account nobody is known to use and person behind it (two accounts may share a handle)."""
+    holder: dict[str, set[str]] = {}
+    for key in (("HAS_PHONE", "Person", "Phone"), ("HAS_EMAIL", "Person", "Email")):
+        for r in g.rels(*key):
+            holder.setdefault(r["e"], set()).add(r["s"])
+    pairs = {(r["s"], person)
+             for key in (("REGISTERED_WITH", "Account", "Phone"), ("REGISTERED_WITH", "Account", "Email"))
+             for r in g.rels(*key) if r["s"] not in g.owner for person in holder.get(r["e"], ())}
+    return Answer(Expected([(handle(g, a), name(g, p)) for a, p in sorted(pairs)]))
 
 
 def location_of_type(g: ScenarioGraphs, kind: str) -> list[dict]:
-    return [row for row in g.nodes["Location"].values() if row["type"] == kind]
+    return [row for _, row in sorted(g.nodes["Location"].items()) if row["type"] == kind]
 
 
 @answer
 def prison_poster(g: ScenarioGraphs) -> Answer:
     prison = location_of_type(g, "prison")[0]
-    found = {handle(g, a) for a, _ in g.posts_within(prison["latitude"], prison["longitude"], 500)}
-    return Answer(Expected([(h,) for h in found]))
+    found = {a for a, _ in g.posts_within(prison["latitude"], prison["longitude"], 500)}
+    return Answer(Expected([(handle(g, a),) for a in sorted(found)]))
+
+
+def slang_near(g: ScenarioGraphs, kind: str, metres: float) -> dict[str, int]:
+    """Location id -> slang posts within `metres`, for every location of `kind`."""
+    return {loc["id"]: sum(g.is_slang(p["text"]) for _, p in g.posts_within(loc["latitude"], loc["longitude"], metres))
+            for loc in location_of_type(g, kind)}
 
 
 @answer
 def stash_house(g: ScenarioGraphs) -> Answer:
-    scores = {}
-    for loc in location_of_type(g, "address"):
-        near = g.posts_within(loc["latitude"], loc["longitude"], 200)
-        scores[loc["name"]] = sum(g.is_slang(p["text"]) for _, p in near)
-    return Answer(top(scores))
+    return Answer(top(slang_near(g, "address", 200), label=lambda loc: g.nodes["Location"][loc]["name"]))
 
 
 def slang_counts(g: ScenarioGraphs) -> dict[str, int]:
@@ -230,12 +315,14 @@ def slang_counts(g: ScenarioGraphs) -> dict[str, int]:
 
 @answer
 def slang_accounts(g: ScenarioGraphs) -> Answer:
-    return Answer(Expected([(handle(g, a), n) for a, n in slang_counts(g).items() if n >= 3]))
+    return Answer(Expected([(handle(g, a), n) for a, n in sorted(slang_counts(g).items()) if n >= 3]))
 
 
 @answer
 def weak_signals(g: ScenarioGraphs) -> Answer:
-    the_hub = hub(g)
+    """Accounts in message contact with an account of $hub (not $hub's own), with a slang post and a post
+    that carries coordinates (not necessarily the same post; a place it is tagged at does not count)."""
+    the_hub = signal_hub(g)
     hub_accounts = {a for a, p in g.owner.items() if p == the_hub}
     contacts = set()
     for r in g.rels("MESSAGED", "Account", "Account"):
@@ -244,7 +331,7 @@ def weak_signals(g: ScenarioGraphs) -> Answer:
         if r["e"] in hub_accounts:
             contacts.add(r["s"])
     slang = slang_counts(g)
-    rows = [(handle(g, a),) for a in contacts - hub_accounts if slang.get(a, 0) >= 1
+    rows = [(handle(g, a),) for a in sorted(contacts - hub_accounts) if slang.get(a, 0) >= 1
             and any("latitude" in p for p in g.posts_by_account.get(a, []))]
     return Answer(Expected(rows), {"hub": name(g, the_hub)})
 
@@ -255,49 +342,54 @@ def weak_signals(g: ScenarioGraphs) -> Answer:
 @answer
 def influencer_pagerank(g: ScenarioGraphs) -> Answer:
     ranks = nx.pagerank(g.follows)
-    best = max(sorted(ranks), key=ranks.get)
-    return Answer(Expected([(handle(g, best),)]))
+    return Answer(Expected([(handle(g, most(ranks)),)]))
 
 
 @answer
 def betweenness_gds(g: ScenarioGraphs) -> Answer:
     scores = nx.betweenness_centrality(g.org_network(), normalized=False)
-    best = max(sorted(scores), key=scores.get)
-    return Answer(Expected([(name(g, best),)]))
+    return Answer(Expected([(name(g, most(scores)),)]))
 
 
 @answer
 def darknet_migration(g: ScenarioGraphs) -> Answer:
+    """One row per pair of vendor accounts, one on a seized market and one on an active market, with the
+    same PGP key; a vendor who never moved gives no row."""
     markets = g.nodes["Market"]
-    on: dict[str, list[tuple[str, str]]] = {"seized": [], "active": []}
+    on: dict[str, list[tuple[str, str]]] = {}
     for r in g.rels("VENDOR_ON", "Account", "Market"):
-        on[markets[r["e"]]["status"]].append((r["s"], r["p"]["pgp"]))
-    active = {}
-    for account, key in on["active"]:
-        active.setdefault(key, []).append(account)
-    return Answer(Expected([(handle(g, old), handle(g, new)) for old, key in on["seized"]
-                            for new in active.get(key, [])]))
+        on.setdefault(markets[r["e"]]["status"], []).append((r["s"], r["p"]["pgp"]))
+    active: dict[str, set[str]] = {}
+    for account, key in on.get("active", []):
+        active.setdefault(key, set()).add(account)
+    pairs = {(old, new) for old, key in on.get("seized", []) for new in active.get(key, ())}
+    return Answer(Expected([(handle(g, old), handle(g, new)) for old, new in sorted(pairs)]))
 
 
 @answer
 def money_trail(g: ScenarioGraphs) -> Answer:
+    """Every route from $buyer along payments to the first exchange it reaches."""
     wallets = g.nodes["Wallet"]
-    exchanges = [w for w, row in wallets.items() if row.get("exchange")]
-    buyer = sorted(w for w in wallets if g.money.in_degree(w) == 0 and g.money.out_degree(w) == 1
-                   and any(nx.has_path(g.money, w, x) for x in exchanges))[0]
-    paths = [p for x in exchanges for p in nx.all_simple_paths(g.money, buyer, x)]
-    return Answer(Expected([(tuple(wallets[w]["address"] for w in p),) for p in paths]),
-                  {"buyer": wallets[buyer]["address"]})
+    start = buyer(g)
+    return Answer(Expected([(tuple(wallets[w]["address"] for w in p),) for p in cash_routes(g, start)]),
+                  {"buyer": wallets[start]["address"]})
+
+
+def reach_of(graph: nx.Graph, start: str) -> set[str]:
+    return nx.node_connected_component(graph, start) if start in graph else set()
 
 
 @answer
 def arrest_cutoff(g: ScenarioGraphs) -> Answer:
+    """Crew members (other than $hub) who reach the go-between through the organisation's network before
+    $hub's arrest and no longer after it; members who never reached it are not cut off by the arrest."""
     org = g.org_network()
-    the_hub, the_broker = hub(g), broker(g)
+    the_hub, the_broker = arrested_hub(g), go_between(g)
+    before = reach_of(org, the_broker)
     org.remove_node(the_hub)
-    reach = nx.node_connected_component(org, the_broker)
+    after = reach_of(org, the_broker)
     crew_members = set().union(*(m for _, m in crew_sets(g)))
-    cut = [m for m in crew_members if m != the_hub and m not in reach]
+    cut = [m for m in crew_members if m != the_hub and m in before and m not in after]
     return Answer(Expected([(len(cut),)]), {"hub": name(g, the_hub)})
 
 
@@ -307,12 +399,14 @@ def arrest_cutoff(g: ScenarioGraphs) -> Answer:
 
 
 def case_top(case: CaseNetwork, scores: dict[str, float], k: int) -> Expected:
-    return top({case.name_of(p): s for p, s in scores.items()}, k)
+    return top(scores, k, label=case.name_of)
 
 
 @answer
 def case_degree(case: CaseNetwork) -> Answer:
-    return Answer(case_top(case, dict(case.graph.degree()), min(5, case.graph.number_of_nodes())))
+    """The five most connected, most first; ties go to the name that sorts first (the order is the answer)."""
+    ranked = sorted(case.graph.degree(), key=lambda pd: (-pd[1], case.name_of(pd[0])))
+    return Answer(Expected([(case.name_of(p), d) for p, d in ranked[:5]]))
 
 
 @answer

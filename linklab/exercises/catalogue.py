@@ -1,7 +1,8 @@
 """The exercise catalogue: one TOML file per exercise in exercises/, validated when read.
 
-A file names its reference solution (queries/solutions/ID.cypher) and its answer function
-(linklab.exercises.answers), which computes the expected rows from the generated data with networkx.
+A file names its reference solution (queries/solutions/ID.cypher), its answer function
+(linklab.exercises.answers), which computes the expected rows from the generated data with networkx, and
+the guarantees its prompt relies on (linklab.exercises.guarantees): what every world it is graded on keeps.
 Exercises in exercises/case/ work on any imported case network (`linklab import`) instead of a generated
 scenario: they have no `profiles`, and their answer functions read the case network.
 """
@@ -24,7 +25,7 @@ CASE_EXERCISES_DIR = EXERCISES_DIR / "case"
 SOLUTIONS_DIR = DATA_ROOT / "queries" / "solutions"
 REQUIRED = {"id": str, "title": str, "level": int, "skills": list, "profiles": list, "points": int,
             "prompt": str, "hints": list, "answer": str, "compare": dict}
-OPTIONAL = {"parameters": list, "uses_gds": bool}
+OPTIONAL = {"parameters": list, "uses_gds": bool, "guarantees": list}
 MODES = ("multiset", "ordered", "topk", "scalar")
 
 
@@ -45,6 +46,7 @@ class Exercise:
     uses_gds: bool
     path: Path
     kind: str = "scenario"  # scenario: generated scenarios; case: an imported case network
+    guarantees: tuple[str, ...] = ()  # what the prompt promises of the data (exercises.guarantees)
     mutants: tuple[Mutant, ...] = ()  # registered mistakes (queries/mutants/ID/), see exercises.mutants
 
     @property
@@ -101,8 +103,16 @@ def parse(path: Path, kind: str = "scenario") -> Exercise:
         raise LinklabError(f"{where}: unknown field(s) in [compare]: {', '.join(sorted(unknown))}")
     if not isinstance(spec.get("columns"), int) or spec["columns"] < 1:
         raise LinklabError(f"{where}: compare.columns must be a whole number, 1 or more")
-    from . import answers
+    from . import answers, guarantees
 
+    promised = data.get("guarantees", [])
+    if not all(isinstance(name, str) for name in promised):
+        raise LinklabError(f"{where}: guarantees must be names (strings)")
+    if kind == "case" and promised:
+        raise LinklabError(f"{where}: an exercise on a case network promises nothing of the data (no guarantees)")
+    if guarantees.unknown(promised):
+        raise LinklabError(f"{where}: unknown guarantee(s) {', '.join(guarantees.unknown(promised))}; "
+                           f"known: {', '.join(sorted(guarantees.REGISTRY))}")
     if data["answer"] not in answers.REGISTRY:
         raise LinklabError(f"{where}: no answer function '{data['answer']}' in linklab/exercises/answers.py")
     exercise = Exercise(
@@ -112,7 +122,8 @@ def parse(path: Path, kind: str = "scenario") -> Exercise:
         compare=CompareSpec(mode=spec["mode"], columns=spec["columns"],
                             fixed_columns=bool(spec.get("fixed_columns", False)),
                             tolerance=float(spec.get("tolerance", 1e-6)), ranked=bool(spec.get("ranked", False))),
-        parameters=tuple(data.get("parameters", ())), uses_gds=bool(data.get("uses_gds", False)), path=path, kind=kind)
+        parameters=tuple(data.get("parameters", ())), uses_gds=bool(data.get("uses_gds", False)), path=path, kind=kind,
+        guarantees=tuple(dict.fromkeys(promised)))
     if not exercise.solution_path.exists():
         raise LinklabError(f"{where}: reference solution {exercise.solution_path.relative_to(DATA_ROOT)} is missing")
     for name in exercise.parameters:

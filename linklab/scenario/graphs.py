@@ -62,6 +62,35 @@ class ScenarioGraphs:
     def known_members(self) -> set[str]:
         return set().union(*self.members.values()) if self.members else set()
 
+    def crew_members(self, crew: str) -> set[str]:
+        """A crew's known members: none for a crew that intelligence has named without knowing anyone."""
+        return self.members.get(crew, set())
+
+    @cached_property
+    def go_betweens(self) -> list[str]:
+        """People who are not known members (of anything) but exchange messages with known members of two or
+        more different crews, sorted by id."""
+        crew_of: dict[str, set[str]] = {}
+        for crew in self.crews:
+            for person in self.crew_members(crew):
+                crew_of.setdefault(person, set()).add(crew)
+        found = []
+        for person in sorted(self.messaging):
+            if person in self.known_members:
+                continue
+            reached = set().union(*(crew_of.get(q, set()) for q in self.messaging[person]))
+            if len(reached) >= 2:
+                found.append(person)
+        return found
+
+    @cached_property
+    def unique_names(self) -> set[str]:
+        """Ids of the people whose name nobody else has (a name given as a parameter must be one of these)."""
+        seen: dict[str, int] = {}
+        for row in self.nodes["Person"].values():
+            seen[row["name"]] = seen.get(row["name"], 0) + 1
+        return {p for p, row in self.nodes["Person"].items() if seen[row["name"]] == 1}
+
     @cached_property
     def messaging(self) -> nx.Graph:
         """Person contact graph from messages between attributed accounts (undirected)."""

@@ -135,6 +135,7 @@ class Scenario:
     info: ScenarioInfo
     truth: GroundTruth
     chunk_source: Callable[[], Iterator[Chunk]]
+    variation: tuple[str, ...] = ()  # a varied world (scenario.variation): the transforms that made it
 
     def chunks(self) -> Iterator[Chunk]:
         """The data, core first; made afresh (and identically) on every call."""

@@ -1,16 +1,153 @@
 """Varied worlds: hidden scenarios that break every regularity of the generator that no prompt promises.
 
-`vary(scenario, seed)` returns the same kind of world with the generator's habits broken (who plays each
-planted role and when it was created, ids, names, coinciding hubs, duplicate and two-way links, empty
-groups, isolated members, thresholds...), while every guarantee of the exercises on it still holds.
-Pure: no database here.
+`vary(scenario, seed)` takes a small generated scenario and returns the same kind of world with the
+generator's habits broken:
+- always: every id is random (no H1, V1, WX1, L2, no low person numbers for planted roles), and every
+  label's nodes and every type's relationships are created in a random order (so `MATCH (p:Person) RETURN
+  p.name LIMIT 1` returns anybody);
+- each with a seeded chance, the transforms of scenario.transforms: duplicate names, shared handles, an
+  empty crew, an isolated member, a crew without triangles, hubs that differ per channel, repeated and
+  two-way links, answers that are not known members, posts on both sides of distance thresholds, an
+  exchange in mid-route, a second active market, organisation names that do not reveal their kind...
+
+Every guarantee of every exercise of the scenario's profile (exercises.guarantees) still holds in the
+world returned, and every answer function computes its parameters and rows there: all chosen transforms
+are applied, and if the result breaks a promise, they are applied again one by one, each kept only if the
+world still keeps every promise after it. Pure and deterministic: one seed, one world, byte for byte (each
+step has a `random.Random` of its own, seeded from the seed and the step's name; never the global one).
+No database here.
 """
 
 from __future__ import annotations
 
-from .model import Scenario
+import hashlib
+import json
+import random
+from dataclasses import fields, is_dataclass, replace
+from functools import cache
+from pathlib import Path
+
+from ..errors import LinklabError
+from ..exercises.catalogue import catalogue
+from ..exercises.guarantees import broken
+from .model import GroundTruth, Scenario
+from .transforms import TRANSFORMS, Transform
+from .world import PREFIX, World
+
+MAX_PERSONS = 3_000  # varied worlds are small worlds full of edge cases; a larger one is refused
+
+
+def step_rng(profile: str, seed: int, step: str) -> random.Random:
+    """The Random of one step: the same for a seed whatever other steps did (string seeds are stable)."""
+    return random.Random(f"linklab-vary/{profile}/{seed}/{step}")
 
 
 def vary(scenario: Scenario, seed: int) -> Scenario:
-    """For now the scenario as generated (the transforms arrive with issue 18's worlds)."""
-    return scenario
+    """The varied world of `scenario` for `seed` (see the module docstring). Raises LinklabError for a
+    scenario above MAX_PERSONS, or one whose generated world already breaks a promise."""
+    info = scenario.info
+    if info.persons > MAX_PERSONS:
+        raise LinklabError(f"varied worlds are made from small scenarios (at most {MAX_PERSONS:,} persons); "
+                           f"size {info.size} has {info.persons:,}")
+    exercises = [e for e in catalogue() if info.profile in e.profiles]
+    base = World.materialise(scenario)
+    renamed = randomise_ids(base, step_rng(info.profile, seed, "ids"))
+    shuffle_order(base, step_rng(info.profile, seed, "order"))
+    problem = broken(base.graphs(), exercises)
+    if problem:
+        raise LinklabError(f"{info.profile}/{info.size}/seed {seed}: the generated world already breaks a "
+                           f"promise ({problem}): no varied world is made from it")
+    chosen = [t for t in TRANSFORMS if step_rng(info.profile, seed, f"choose/{t.name}").random() < t.chance]
+    world, applied = apply_all(base, chosen, info.profile, seed)
+    if broken(world.graphs(), exercises):
+        world, applied = base, []
+        for transform in chosen:
+            candidate, done = apply_all(world, [transform], info.profile, seed)
+            if done and not broken(candidate.graphs(), exercises):
+                world, applied = candidate, applied + done
+    truth = remap(scenario.truth, renamed)
+    people = len(world.rows("Person"))  # transforms may have added some: the info says what the world holds
+    varied = World(world.chunk, replace(info, persons=people), truth).scenario()
+    return replace(varied, variation=tuple(applied))
+
+
+def apply_all(world: World, transforms: list[Transform], profile: str, seed: int) -> tuple[World, list[str]]:
+    """A copy of `world` with the transforms applied in order; the names of those that changed something.
+    A transform that fails on this world (an edge its author did not foresee) is left out, not fatal."""
+    current = world.copy()
+    applied = []
+    for transform in transforms:
+        before = fingerprint(current)
+        trial = current.copy()
+        try:
+            transform.apply(trial, step_rng(profile, seed, transform.name))
+        except (LookupError, ValueError, ArithmeticError):
+            continue
+        trial.touch()
+        if fingerprint(trial) != before:
+            current, applied = trial, applied + [transform.name]
+    return current, applied
+
+
+def fingerprint(world: World) -> str:
+    data = {"nodes": world.chunk.nodes, "rels": {"/".join(k): v for k, v in world.chunk.rels.items()}}
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def randomise_ids(world: World, rng: random.Random) -> dict[str, dict[str, str]]:
+    """Give every node a random id of its label's shape; label -> {old id: new id}."""
+    renamed: dict[str, dict[str, str]] = {}
+    for label, rows in world.chunk.nodes.items():
+        fresh = rng.sample(range(1_000_000, 10_000_000), len(rows))
+        renamed[label] = {row["id"]: f"{PREFIX[label]}{n}" for row, n in zip(rows, fresh)}
+        for row in rows:
+            row["id"] = renamed[label][row["id"]]
+    for (_, start, end), rows in world.chunk.rels.items():
+        for row in rows:
+            row["s"], row["e"] = renamed[start][row["s"]], renamed[end][row["e"]]
+    world.touch()
+    return renamed
+
+
+def shuffle_order(world: World, rng: random.Random) -> None:
+    """Nodes and relationships are created in list order: a random one, so that no role is created first."""
+    for label in world.chunk.nodes:
+        rng.shuffle(world.chunk.nodes[label])
+    for key in world.chunk.rels:
+        rng.shuffle(world.chunk.rels[key])
+    world.touch()
+
+
+def remap(truth: GroundTruth, renamed: dict[str, dict[str, str]]) -> GroundTruth:
+    """The generator's plan in the varied world's ids. Only a plan: transforms may have given a role to
+    somebody else or renamed somebody since; what holds in a varied world is what the guarantees check."""
+    lookup = {old: new for mapping in renamed.values() for old, new in mapping.items()}
+
+    def convert(value):
+        if isinstance(value, str):
+            return lookup.get(value, value)
+        if isinstance(value, list):
+            return [convert(v) for v in value]
+        if isinstance(value, tuple):
+            return tuple(convert(v) for v in value)
+        if isinstance(value, dict):
+            return {convert(k): convert(v) for k, v in value.items()}
+        if is_dataclass(value):
+            return replace(value, **{f.name: convert(getattr(value, f.name)) for f in fields(value)})
+        return value
+
+    return convert(truth)
+
+
+@cache
+def variation_digest() -> str:
+    """What varied worlds depend on beyond the generator: the guarantees, the answer functions (which choose
+    parameters) and the exercises' lists of guarantees. A varied scenario loaded before any of them changed
+    is another world."""
+    root = Path(__file__).resolve().parent.parent / "exercises"
+    h = hashlib.sha256()
+    for path in (root / "guarantees.py", root / "answers.py"):
+        h.update(path.read_bytes())
+    for exercise in catalogue():
+        h.update(f"{exercise.id}:{','.join(exercise.guarantees)}:{','.join(exercise.profiles)}\n".encode())
+    return h.hexdigest()[:16]

@@ -14,6 +14,8 @@ WITH members + associates AS org
 UNWIND org AS p
 MATCH (p)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(q:Person)
 WHERE q IN org AND p <> q
+// two people in contact are one link, however many messages or accounts join them
+WITH DISTINCT p, q
 WITH gds.graph.project($graph, p, q, {}, {undirectedRelationshipTypes: ['*']}) AS g
 CALL gds.betweenness.stream($graph) YIELD nodeId, score
 RETURN gds.util.asNode(nodeId).name AS name

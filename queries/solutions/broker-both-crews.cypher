@@ -2,5 +2,5 @@
 MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(q:Person)-[:MEMBER_OF]->(crew:Organization {kind: 'crew'})
 WHERE NOT EXISTS { (p)-[:MEMBER_OF]->() }
 WITH p, count(DISTINCT crew) AS crews
-WHERE crews = 2
+WHERE crews >= 2
 RETURN p.name AS name

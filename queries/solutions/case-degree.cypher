@@ -1,5 +1,6 @@
 // Reference solution: Case network: the most connected people (exercises/case/01-case-degree.toml)
 MATCH (p:Person)--(q:Person)
-RETURN p.name AS name, count(DISTINCT q) AS contacts
-ORDER BY contacts DESC
+WITH p, count(DISTINCT q) AS contacts
+RETURN p.name AS name, contacts
+ORDER BY contacts DESC, name ASC
 LIMIT 5

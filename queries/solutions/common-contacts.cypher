@@ -2,4 +2,5 @@
 MATCH (a:Person {name: $a})-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(c:Person)
 MATCH (c)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(b:Person {name: $b})
 WHERE c <> a AND c <> b
-RETURN DISTINCT c.name AS name
+WITH DISTINCT c
+RETURN c.name AS name

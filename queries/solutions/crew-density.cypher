@@ -1,6 +1,7 @@
 // Reference solution: Hub-and-spoke or highly networked? (exercises/12-crew-density.toml)
 MATCH (crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(m:Person)
 WITH crew, count(DISTINCT m) AS n
+WHERE n >= 2
 CALL (crew) {
   MATCH (crew)<-[:MEMBER_OF]-(x:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(y:Person)-[:MEMBER_OF]->(crew)
   WHERE x.id < y.id

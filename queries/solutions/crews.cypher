@@ -1,3 +1,5 @@
 // Reference solution: The organisation and its crews (exercises/01-crews.toml)
-MATCH (crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(member:Person)
-RETURN crew.name AS crew, count(DISTINCT member) AS members
+MATCH (crew:Organization {kind: 'crew'})
+OPTIONAL MATCH (crew)<-[:MEMBER_OF]-(member:Person)
+WITH crew, count(DISTINCT member) AS members
+RETURN crew.name AS crew, members

@@ -2,4 +2,5 @@
 MATCH (old:Account)-[o:VENDOR_ON]->(:Market {status: 'seized'})
 MATCH (new:Account)-[n:VENDOR_ON]->(:Market {status: 'active'})
 WHERE n.pgp = o.pgp
+WITH DISTINCT old, new
 RETURN old.handle AS old_handle, new.handle AS new_handle

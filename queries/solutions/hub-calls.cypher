@@ -1,6 +1,7 @@
 // Reference solution: The hub of the phone network (exercises/04-hub-calls.toml)
 MATCH (p:Person)-[:HAS_PHONE]->(:Phone)-[:CALLED]-(:Phone)<-[:HAS_PHONE]-(q:Person)
 WHERE p <> q
-RETURN p.name AS name, count(DISTINCT q) AS contacts
+WITH p, count(DISTINCT q) AS contacts
+RETURN p.name AS name, contacts
 ORDER BY contacts DESC
 LIMIT 1

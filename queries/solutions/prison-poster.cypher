@@ -2,4 +2,5 @@
 MATCH (prison:Location {type: 'prison'})
 MATCH (a:Account)-[:POSTED]->(post:Post)
 WHERE point.distance(post.location, prison.location) <= 500
-RETURN DISTINCT a.handle AS handle
+WITH DISTINCT a
+RETURN a.handle AS handle

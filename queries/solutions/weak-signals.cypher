@@ -1,6 +1,7 @@
 // Reference solution: Combining weak signals (exercises/20-weak-signals.toml)
 MATCH (h:Person {name: $hub})-[:USES]->(:Account)-[:MESSAGED]-(a:Account)
 WHERE NOT EXISTS { (h)-[:USES]->(a) }
-  AND EXISTS { MATCH (a)-[:POSTED]->(p:Post), (t:Term) WHERE toLower(p.text) CONTAINS toLower(t.term) }
+WITH DISTINCT a
+WHERE EXISTS { MATCH (a)-[:POSTED]->(p:Post), (t:Term) WHERE toLower(p.text) CONTAINS toLower(t.term) }
   AND EXISTS { MATCH (a)-[:POSTED]->(p:Post) WHERE p.location IS NOT NULL }
-RETURN DISTINCT a.handle AS handle
+RETURN a.handle AS handle

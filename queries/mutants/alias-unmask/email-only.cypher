@@ -1,4 +1,5 @@
 // mistake: your answer follows email addresses only: accounts were opened with a phone or an email
 MATCH (a:Account)-[:REGISTERED_WITH]->(d:Email)<-[:HAS_EMAIL]-(p:Person)
 WHERE NOT EXISTS { (:Person)-[:USES]->(a) }
-RETURN DISTINCT a.handle AS handle, p.name AS name
+WITH DISTINCT a, p
+RETURN a.handle AS handle, p.name AS name

@@ -1,4 +1,5 @@
 // mistake: your answer follows phone numbers only: accounts were opened with a phone or an email
 MATCH (a:Account)-[:REGISTERED_WITH]->(d:Phone)<-[:HAS_PHONE]-(p:Person)
 WHERE NOT EXISTS { (:Person)-[:USES]->(a) }
-RETURN DISTINCT a.handle AS handle, p.name AS name
+WITH DISTINCT a, p
+RETURN a.handle AS handle, p.name AS name

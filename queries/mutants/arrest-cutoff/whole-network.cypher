@@ -1,18 +1,24 @@
-// mistake: your answer lets members reach the broker through anyone, not only through the organisation's network
-MATCH (p:Person) WHERE p.name <> $hub
-WITH collect(p) AS rest
-WITH rest, COLLECT { MATCH (r:Person)-[:USES]->(acc:Account) WHERE r IN rest RETURN acc } AS accounts
+// mistake: your answer lets members reach the go-between through anyone, not only through the organisation's network
+MATCH (p:Person)
+WITH collect(p) AS org
 CALL () {
   MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(:Person)-[:MEMBER_OF]->(crew:Organization {kind: 'crew'})
   WHERE NOT EXISTS { (p)-[:MEMBER_OF]->() }
   WITH p, count(DISTINCT crew) AS crews
-  WHERE crews = 2
+  WHERE crews >= 2
   RETURN p AS broker
 }
-MATCH (broker)-[:USES]->(start:Account)
-WHERE start IN accounts
-CALL apoc.path.subgraphNodes(start, {relationshipFilter: 'MESSAGED', whitelistNodes: accounts}) YIELD node
-WITH collect(DISTINCT node) AS reached
+WITH broker, org, [p IN org WHERE p.name <> $hub] AS rest
+WITH broker, org + COLLECT { MATCH (r:Person)-[:USES]->(acc:Account) WHERE r IN org RETURN acc } AS everyone,
+     rest + COLLECT { MATCH (r:Person)-[:USES]->(acc:Account) WHERE r IN rest RETURN acc } AS remaining
+CALL (broker, everyone) {
+  CALL apoc.path.subgraphNodes(broker, {relationshipFilter: 'USES|MESSAGED', whitelistNodes: everyone}) YIELD node
+  RETURN collect(node) AS before
+}
+CALL (broker, remaining) {
+  CALL apoc.path.subgraphNodes(broker, {relationshipFilter: 'USES|MESSAGED', whitelistNodes: remaining}) YIELD node
+  RETURN collect(node) AS after
+}
 MATCH (m:Person)-[:MEMBER_OF]->(:Organization {kind: 'crew'})
-WHERE m.name <> $hub AND NOT EXISTS { MATCH (m)-[:USES]->(acc) WHERE acc IN reached }
+WHERE m.name <> $hub AND m IN before AND NOT m IN after
 RETURN count(DISTINCT m) AS cut_off

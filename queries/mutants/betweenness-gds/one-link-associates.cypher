@@ -1,4 +1,4 @@
-// mistake: your answer counts as associates everyone in contact with one member: two or more are asked
+// mistake: your answer counts as associates people in contact with a single member: contact with several different members is asked
 CALL () {
   MATCH (m:Person)-[:MEMBER_OF]->()
   RETURN collect(DISTINCT m) AS members
@@ -14,6 +14,7 @@ WITH members + associates AS org
 UNWIND org AS p
 MATCH (p)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(q:Person)
 WHERE q IN org AND p <> q
+WITH DISTINCT p, q
 WITH gds.graph.project($graph, p, q, {}, {undirectedRelationshipTypes: ['*']}) AS g
 CALL gds.betweenness.stream($graph) YIELD nodeId, score
 RETURN gds.util.asNode(nodeId).name AS name

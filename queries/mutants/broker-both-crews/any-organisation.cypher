@@ -1,4 +1,4 @@
-// mistake: your answer counts the organisation as well as the crews: two crews are asked
+// mistake: your answer counts the organisation as well as the crews: contacts in different crews are asked
 MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(:Person)-[:MEMBER_OF]->(crew:Organization)
 WHERE NOT EXISTS { (p)-[:MEMBER_OF]->() }
 WITH p, count(DISTINCT crew) AS crews

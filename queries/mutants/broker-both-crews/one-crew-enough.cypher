@@ -1,4 +1,5 @@
-// mistake: your answer keeps people who message members of one crew: both crews are asked
+// mistake: your answer keeps people who message members of one crew only: members of different crews are asked
 MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(:Person)-[:MEMBER_OF]->(crew:Organization {kind: 'crew'})
 WHERE NOT EXISTS { (p)-[:MEMBER_OF]->() }
-RETURN DISTINCT p.name AS name
+WITH DISTINCT p
+RETURN p.name AS name

@@ -1,4 +1,4 @@
-// mistake: your answer arrests one person too many
+// mistake: your answer arrests more people than the parameter says
 MATCH (p:Person)
 OPTIONAL MATCH (p)--(q:Person)
 WITH p, count(DISTINCT q) AS contacts

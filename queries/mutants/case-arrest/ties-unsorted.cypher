@@ -1,4 +1,4 @@
-// mistake: your answer breaks ties arbitrarily: ties go to the name that sorts first (ORDER BY ..., name)
+// mistake: your answer breaks ties arbitrarily: ties go to the name that sorts first
 MATCH (p:Person)
 OPTIONAL MATCH (p)--(q:Person)
 WITH p, count(DISTINCT q) AS contacts

@@ -1,4 +1,4 @@
-// mistake: your answer sorts ascending: ORDER BY score DESC puts the top person first
+// mistake: your answer sorts from the lowest score: the top person has the highest
 MATCH (p:Person)
 OPTIONAL MATCH (p)-->(q:Person)
 WITH gds.graph.project($graph, p, q, {}, {undirectedRelationshipTypes: ['*']}) AS g

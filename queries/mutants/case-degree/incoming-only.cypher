@@ -1,5 +1,6 @@
-// mistake: your answer counts links in one direction only (<-): the prompt asks for either direction
+// mistake: your answer counts only links that point at the person: the prompt asks for either direction
 MATCH (p:Person)<--(q:Person)
-RETURN p.name AS name, count(DISTINCT q) AS contacts
-ORDER BY contacts DESC
+WITH p, count(DISTINCT q) AS contacts
+RETURN p.name AS name, contacts
+ORDER BY contacts DESC, name ASC
 LIMIT 5

@@ -1,4 +1,5 @@
-// mistake: your answer uses LIMIT without ORDER BY: it returns whichever rows come first
+// mistake: your answer keeps the first rows without sorting: it returns whichever rows come first
 MATCH (p:Person)--(q:Person)
-RETURN p.name AS name, count(DISTINCT q) AS contacts
+WITH p, count(DISTINCT q) AS contacts
+RETURN p.name AS name, contacts
 LIMIT 5

@@ -1,5 +1,6 @@
 // mistake: your answer adds up link weights, not different people
 MATCH (p:Person)-[r]-(q:Person)
-RETURN p.name AS name, sum(r.weight) AS contacts
-ORDER BY contacts DESC
+WITH p, sum(r.weight) AS contacts
+RETURN p.name AS name, contacts
+ORDER BY contacts DESC, name ASC
 LIMIT 5

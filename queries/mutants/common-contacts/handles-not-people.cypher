@@ -2,4 +2,5 @@
 MATCH (a:Person {name: $a})-[:USES]->(:Account)-[:MESSAGED]-(x:Account)<-[:USES]-(c:Person)
 MATCH (c)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(b:Person {name: $b})
 WHERE c <> a AND c <> b
-RETURN DISTINCT x.handle AS name
+WITH DISTINCT x
+RETURN x.handle AS name

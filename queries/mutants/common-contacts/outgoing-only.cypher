@@ -1,5 +1,6 @@
-// mistake: your answer follows MESSAGED in one direction only: contacts count in either direction
+// mistake: your answer follows messages in one direction only: contacts count in either direction
 MATCH (a:Person {name: $a})-[:USES]->(:Account)-[:MESSAGED]->(:Account)<-[:USES]-(c:Person)
 MATCH (c)-[:USES]->(:Account)-[:MESSAGED]->(:Account)<-[:USES]-(b:Person {name: $b})
 WHERE c <> a AND c <> b
-RETURN DISTINCT c.name AS name
+WITH DISTINCT c
+RETURN c.name AS name

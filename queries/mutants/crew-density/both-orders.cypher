@@ -1,6 +1,7 @@
-// mistake: your answer counts each tie twice (x-y and y-x) and then doubles it again
+// mistake: your answer counts each tie in both orders and then doubles it again
 MATCH (crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(m:Person)
 WITH crew, count(DISTINCT m) AS n
+WHERE n >= 2
 CALL (crew) {
   MATCH (crew)<-[:MEMBER_OF]-(x:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(y:Person)-[:MEMBER_OF]->(crew)
   WHERE x <> y

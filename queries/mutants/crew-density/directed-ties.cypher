@@ -1,6 +1,7 @@
-// mistake: your answer counts only ties in one direction (x messaged y with x before y): contact in either direction is a tie
+// mistake: your answer counts a tie only when the messages go one way between the two: contact in either direction is a tie
 MATCH (crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(m:Person)
 WITH crew, count(DISTINCT m) AS n
+WHERE n >= 2
 CALL (crew) {
   MATCH (crew)<-[:MEMBER_OF]-(x:Person)-[:USES]->(:Account)-[:MESSAGED]->(:Account)<-[:USES]-(y:Person)-[:MEMBER_OF]->(crew)
   WHERE x.id < y.id

@@ -1,6 +1,7 @@
-// mistake: your answer divides whole numbers, which rounds down: use 2.0 or toFloat
+// mistake: your answer divides whole numbers, which rounds down: the density is a fraction
 MATCH (crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(m:Person)
 WITH crew, count(DISTINCT m) AS n
+WHERE n >= 2
 CALL (crew) {
   MATCH (crew)<-[:MEMBER_OF]-(x:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(y:Person)-[:MEMBER_OF]->(crew)
   WHERE x.id < y.id

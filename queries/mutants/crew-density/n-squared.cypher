@@ -1,6 +1,7 @@
-// mistake: your answer divides by n·n: the possible ties are n·(n−1)/2
+// mistake: your answer divides by the wrong number of possible ties: nobody is tied to themselves
 MATCH (crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(m:Person)
 WITH crew, count(DISTINCT m) AS n
+WHERE n >= 2
 CALL (crew) {
   MATCH (crew)<-[:MEMBER_OF]-(x:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(y:Person)-[:MEMBER_OF]->(crew)
   WHERE x.id < y.id

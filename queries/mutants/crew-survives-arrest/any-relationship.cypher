@@ -1,10 +1,9 @@
-// mistake: your answer lets the remaining members stay connected through any relationship (FOLLOWS too), not only message contacts
+// mistake: your answer lets the remaining members stay connected through any relationship (following too), not only message contacts
 MATCH (crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(member:Person)
 WITH crew, collect(member) AS members
 WHERE size(members) >= 3
 UNWIND members AS arrested
 WITH crew, [m IN members WHERE m <> arrested] AS rest
-// people are connected through their accounts: walk Person -USES- Account -MESSAGED- Account -USES- Person
 WITH crew, rest, rest + COLLECT { MATCH (r:Person)-[:USES]->(acc:Account) WHERE r IN rest RETURN acc } AS allowed
 CALL (rest, allowed) {
   CALL apoc.path.subgraphNodes(rest[0], {relationshipFilter: 'USES|MESSAGED|FOLLOWS', whitelistNodes: allowed}) YIELD node

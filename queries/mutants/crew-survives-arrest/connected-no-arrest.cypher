@@ -1,6 +1,7 @@
 // mistake: your answer checks that the crew is connected, but removes no member: an arrest must be simulated for each member
 MATCH (crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(member:Person)
 WITH crew, collect(member) AS members
+WHERE size(members) >= 3
 WITH crew, members, members + COLLECT { MATCH (r:Person)-[:USES]->(acc:Account) WHERE r IN members RETURN acc } AS allowed
 CALL apoc.path.subgraphNodes(members[0], {relationshipFilter: 'USES|MESSAGED', whitelistNodes: allowed}) YIELD node
 WITH crew, members, collect(node) AS reached

@@ -1,5 +1,7 @@
-// mistake: your answer drops crews without triangles: they must appear with 0
-MATCH (crew)<-[:MEMBER_OF]-(:Person)-[:USES]->(x:Account), (crew)<-[:MEMBER_OF]-(:Person)-[:USES]->(y:Account), (crew)<-[:MEMBER_OF]-(:Person)-[:USES]->(z:Account)
-WHERE crew.kind = 'crew' AND x.id < y.id < z.id
-  AND EXISTS { (x)-[:MESSAGED]-(y) } AND EXISTS { (y)-[:MESSAGED]-(z) } AND EXISTS { (z)-[:MESSAGED]-(x) }
+// mistake: your answer drops crews without triangles: every crew must appear
+MATCH (crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(x:Person), (crew)<-[:MEMBER_OF]-(y:Person), (crew)<-[:MEMBER_OF]-(z:Person)
+WHERE x.id < y.id < z.id
+  AND EXISTS { (x)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(y) }
+  AND EXISTS { (y)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(z) }
+  AND EXISTS { (z)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(x) }
 RETURN crew.name AS crew, count(*) AS triangles

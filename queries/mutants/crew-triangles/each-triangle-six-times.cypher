@@ -1,8 +1,11 @@
-// mistake: your answer counts every triangle six times (once per ordering of its three accounts)
+// mistake: your answer counts every triangle once per ordering of its members: each set of people once
 MATCH (crew:Organization {kind: 'crew'})
 CALL (crew) {
-  MATCH (crew)<-[:MEMBER_OF]-(:Person)-[:USES]->(x:Account), (crew)<-[:MEMBER_OF]-(:Person)-[:USES]->(y:Account), (crew)<-[:MEMBER_OF]-(:Person)-[:USES]->(z:Account)
-  WHERE EXISTS { (x)-[:MESSAGED]-(y) } AND EXISTS { (y)-[:MESSAGED]-(z) } AND EXISTS { (z)-[:MESSAGED]-(x) }
+  MATCH (crew)<-[:MEMBER_OF]-(x:Person), (crew)<-[:MEMBER_OF]-(y:Person), (crew)<-[:MEMBER_OF]-(z:Person)
+  WHERE x <> y AND y <> z AND x <> z
+    AND EXISTS { (x)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(y) }
+    AND EXISTS { (y)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(z) }
+    AND EXISTS { (z)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(x) }
   RETURN count(*) AS triangles
 }
 RETURN crew.name AS crew, triangles

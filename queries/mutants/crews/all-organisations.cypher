@@ -1,3 +1,5 @@
-// mistake: your answer counts members of every organisation, not only crews (kind = 'crew')
-MATCH (c:Organization)<-[:MEMBER_OF]-(p:Person)
-RETURN c.name AS crew, count(DISTINCT p) AS members
+// mistake: your answer counts members of every organisation, not only crews
+MATCH (c:Organization)
+OPTIONAL MATCH (c)<-[:MEMBER_OF]-(p:Person)
+WITH c, count(DISTINCT p) AS members
+RETURN c.name AS crew, members

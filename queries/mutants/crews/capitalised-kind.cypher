@@ -1,3 +1,5 @@
-// mistake: your answer compares kind with 'Crew': text comparison is case-sensitive, the kind is 'crew'
-MATCH (c:Organization {kind: 'Crew'})<-[:MEMBER_OF]-(p:Person)
-RETURN c.name AS crew, count(DISTINCT p) AS members
+// mistake: your answer writes the kind with a capital letter: text comparison is case-sensitive
+MATCH (c:Organization {kind: 'Crew'})
+OPTIONAL MATCH (c)<-[:MEMBER_OF]-(p:Person)
+WITH c, count(DISTINCT p) AS members
+RETURN c.name AS crew, members

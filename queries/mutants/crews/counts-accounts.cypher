@@ -1,3 +1,5 @@
 // mistake: your answer counts accounts, not people
-MATCH (c:Organization {kind: 'crew'})<-[:MEMBER_OF]-(p:Person)-[:USES]->(a:Account)
-RETURN c.name AS crew, count(a) AS members
+MATCH (c:Organization {kind: 'crew'})
+OPTIONAL MATCH (c)<-[:MEMBER_OF]-(p:Person)-[:USES]->(a:Account)
+WITH c, count(a) AS members
+RETURN c.name AS crew, members

@@ -1,3 +1,5 @@
-// mistake: your answer counts only members who have an attributed account (USES)
-MATCH (c:Organization {kind: 'crew'})<-[:MEMBER_OF]-(p:Person)-[:USES]->(:Account)
-RETURN c.name AS crew, count(DISTINCT p) AS members
+// mistake: your answer counts only members who have an attributed account
+MATCH (c:Organization {kind: 'crew'})
+OPTIONAL MATCH (c)<-[:MEMBER_OF]-(p:Person)-[:USES]->(:Account)
+WITH c, count(DISTINCT p) AS members
+RETURN c.name AS crew, members

@@ -1,5 +1,6 @@
-// mistake: your answer uses LIMIT without ORDER BY: it returns whichever row comes first
+// mistake: your answer keeps the first row without sorting: it returns whichever row comes first
 MATCH (p:Person)-[:HAS_PHONE]->(:Phone)-[:CALLED]-(:Phone)<-[:HAS_PHONE]-(q:Person)
 WHERE p <> q
-RETURN p.name AS name, count(DISTINCT q) AS contacts
+WITH p, count(DISTINCT q) AS contacts
+RETURN p.name AS name, contacts
 LIMIT 1

@@ -1,5 +1,7 @@
-// mistake: your answer counts only messages received (<-): the prompt asks for either direction
+// mistake: your answer counts only messages received: the prompt asks for either direction
 MATCH (p:Person)-[:USES]->(:Account)<-[:MESSAGED]-(:Account)<-[:USES]-(q:Person)
 WHERE p <> q
-RETURN p.name AS name, count(DISTINCT q) AS contacts
-ORDER BY contacts DESC LIMIT 1
+WITH p, count(DISTINCT q) AS contacts
+RETURN p.name AS name, contacts
+ORDER BY contacts DESC
+LIMIT 1

@@ -1,5 +1,7 @@
-// mistake: your answer counts paths, not different people: count(DISTINCT ...)
+// mistake: your answer counts paths, not different people
 MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(q:Person)
 WHERE p <> q
-RETURN p.name AS name, count(q) AS contacts
-ORDER BY contacts DESC LIMIT 1
+WITH p, count(q) AS contacts
+RETURN p.name AS name, contacts
+ORDER BY contacts DESC
+LIMIT 1

@@ -1,9 +1,10 @@
-// mistake: your answer takes as broker anyone who messages members of a crew: both crews are asked
+// mistake: your answer takes as broker anyone who messages members of a crew: members of different crews are asked
 CALL () {
   MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(q:Person)
   WHERE p <> q
-  RETURN p.name AS hub, count(DISTINCT q) AS contacts
+  WITH p, count(DISTINCT q) AS contacts
   ORDER BY contacts DESC LIMIT 1
+  RETURN p.name AS hub
 }
 CALL () {
   MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(q:Person)-[:MEMBER_OF]->(crew:Organization {kind: 'crew'})

@@ -1,4 +1,4 @@
-// mistake: your answer takes the second most connected person as the broker: the broker is the non-member linking both crews
+// mistake: your answer takes the second most connected person as the broker: the broker is the non-member who links the crews
 CALL () {
   MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(q:Person)
   WHERE p <> q

@@ -1,4 +1,6 @@
-// mistake: your answer sorts ascending: ORDER BY ... DESC puts the most followed first
+// mistake: your answer sorts from the fewest followers: the most followed comes first
 MATCH (f:Account)-[:FOLLOWS]->(a:Account)
-RETURN a.handle AS handle, count(DISTINCT f) AS followers
-ORDER BY followers LIMIT 1
+WITH a, count(DISTINCT f) AS followers
+RETURN a.handle AS handle, followers
+ORDER BY followers
+LIMIT 1

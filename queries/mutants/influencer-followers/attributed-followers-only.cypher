@@ -1,4 +1,6 @@
-// mistake: your answer counts only followers attributed to a person (USES): every following account counts
+// mistake: your answer counts only followers attributed to a person: every following account counts
 MATCH (:Person)-[:USES]->(f:Account)-[:FOLLOWS]->(a:Account)
-RETURN a.handle AS handle, count(DISTINCT f) AS followers
-ORDER BY followers DESC LIMIT 1
+WITH a, count(DISTINCT f) AS followers
+RETURN a.handle AS handle, followers
+ORDER BY followers DESC
+LIMIT 1

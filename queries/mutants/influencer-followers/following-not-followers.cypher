@@ -1,4 +1,6 @@
-// mistake: your answer counts the accounts it follows (->), not its followers
+// mistake: your answer counts the accounts it follows, not its followers
 MATCH (a:Account)-[:FOLLOWS]->(f:Account)
-RETURN a.handle AS handle, count(DISTINCT f) AS followers
-ORDER BY followers DESC LIMIT 1
+WITH a, count(DISTINCT f) AS followers
+RETURN a.handle AS handle, followers
+ORDER BY followers DESC
+LIMIT 1

@@ -1,4 +1,5 @@
-// mistake: your answer uses LIMIT without ORDER BY: it returns whichever row comes first
+// mistake: your answer keeps the first row without sorting: it returns whichever row comes first
 MATCH (f:Account)-[:FOLLOWS]->(a:Account)
-RETURN a.handle AS handle, count(DISTINCT f) AS followers
+WITH a, count(DISTINCT f) AS followers
+RETURN a.handle AS handle, followers
 LIMIT 1

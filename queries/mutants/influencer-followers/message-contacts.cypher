@@ -1,4 +1,6 @@
 // mistake: your answer counts message contacts, not followers
 MATCH (f:Account)-[:MESSAGED]-(a:Account)
-RETURN a.handle AS handle, count(DISTINCT f) AS followers
-ORDER BY followers DESC LIMIT 1
+WITH a, count(DISTINCT f) AS followers
+RETURN a.handle AS handle, followers
+ORDER BY followers DESC
+LIMIT 1

@@ -1,4 +1,4 @@
-// mistake: your answer sorts ascending: ORDER BY score DESC puts the top account first
+// mistake: your answer sorts from the lowest score: the top account has the highest
 MATCH (a:Account)
 OPTIONAL MATCH (a)-[:FOLLOWS]->(b:Account)
 WITH gds.graph.project($graph, a, b) AS g

@@ -1,4 +1,4 @@
-// mistake: your answer follows SENT backwards (payee to payer)
+// mistake: your answer follows payments backwards, from payee to payer
 MATCH route = (w:Wallet {address: $buyer})<-[:SENT*]-(x:Wallet)
-WHERE x.exchange IS NOT NULL
+WHERE x.exchange IS NOT NULL AND size([n IN nodes(route) WHERE n.exchange IS NOT NULL]) = 1
 RETURN [n IN nodes(route) | n.address] AS addresses

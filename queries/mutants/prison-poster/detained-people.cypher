@@ -1,4 +1,5 @@
 // mistake: your answer returns the accounts of people detained at the prison, not accounts that posted from there
 MATCH (p:Person)-[:DETAINED_AT]->(:Location {type: 'prison'})
 MATCH (p)-[:USES]->(a:Account)
-RETURN DISTINCT a.handle AS handle
+WITH DISTINCT a
+RETURN a.handle AS handle

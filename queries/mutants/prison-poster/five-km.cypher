@@ -1,5 +1,6 @@
-// mistake: your answer uses 5,000 metres: point.distance is in metres, 500 are asked
+// mistake: your answer uses a much larger radius than the prompt's: distances are in metres
 MATCH (prison:Location {type: 'prison'})
 MATCH (a:Account)-[:POSTED]->(post:Post)
 WHERE point.distance(post.location, prison.location) <= 5000
-RETURN DISTINCT a.handle AS handle
+WITH DISTINCT a
+RETURN a.handle AS handle

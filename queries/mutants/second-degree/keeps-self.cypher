@@ -5,4 +5,5 @@ WITH s, collect(DISTINCT d) AS direct
 UNWIND direct AS d
 MATCH (d)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(x:Person)
 WHERE NOT x IN direct
-RETURN DISTINCT x.name AS name
+WITH DISTINCT x
+RETURN x.name AS name

@@ -1,4 +1,5 @@
-// mistake: your answer uses a hop range (*1..2): it returns direct contacts too
+// mistake: your answer uses a range of hops: it returns direct contacts too
 MATCH (s:Person {name: $name})-[:USES]->(:Account)-[:MESSAGED*1..2]-(:Account)<-[:USES]-(x:Person)
 WHERE x <> s
-RETURN DISTINCT x.name AS name
+WITH DISTINCT x
+RETURN x.name AS name

@@ -1,4 +1,4 @@
-// mistake: your answer keeps accounts with a single slang post: one proves nothing, three or more are asked
+// mistake: your answer keeps accounts with fewer slang posts than the prompt asks: one proves nothing
 MATCH (a:Account)-[:POSTED]->(post:Post)
 WHERE EXISTS { MATCH (t:Term) WHERE toLower(post.text) CONTAINS toLower(t.term) }
 WITH a, count(DISTINCT post) AS posts

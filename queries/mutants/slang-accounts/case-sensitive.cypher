@@ -1,4 +1,4 @@
-// mistake: your answer matches slang case-sensitively: lower-case both sides (toLower)
+// mistake: your answer matches slang case-sensitively: slang in capitals counts too
 MATCH (a:Account)-[:POSTED]->(post:Post)
 WHERE EXISTS { MATCH (t:Term) WHERE post.text CONTAINS t.term }
 WITH a, count(DISTINCT post) AS posts

@@ -1,4 +1,4 @@
-// mistake: your answer asks for more than three posts (> 3): three or more are asked
+// mistake: your answer leaves out accounts with exactly the number of posts the prompt names: that many or more are asked
 MATCH (a:Account)-[:POSTED]->(post:Post)
 WHERE EXISTS { MATCH (t:Term) WHERE toLower(post.text) CONTAINS toLower(t.term) }
 WITH a, count(DISTINCT post) AS posts

@@ -2,5 +2,7 @@
 MATCH (place:Location {type: 'address'})
 MATCH (post:Post)
 WHERE point.distance(post.location, place.location) <= 200
-RETURN place.name AS address, count(DISTINCT post) AS posts
-ORDER BY posts DESC LIMIT 1
+WITH place, count(DISTINCT post) AS posts
+RETURN place.name AS address, posts
+ORDER BY posts DESC
+LIMIT 1

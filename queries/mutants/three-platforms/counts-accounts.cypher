@@ -1,4 +1,4 @@
-// mistake: your answer counts accounts, not different platforms (count(DISTINCT a.platform))
+// mistake: your answer counts accounts, not different platforms
 MATCH (p:Person)-[:USES]->(a:Account)
 WITH p, count(a) AS platforms
 WHERE platforms >= 3

@@ -1,4 +1,4 @@
-// mistake: your answer keeps exactly three platforms (= 3): three or more are asked
+// mistake: your answer keeps people with exactly the number of platforms the prompt names: that many or more are asked
 MATCH (p:Person)-[:USES]->(a:Account)
 WITH p, count(DISTINCT a.platform) AS platforms
 WHERE platforms = 3

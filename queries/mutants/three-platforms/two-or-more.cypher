@@ -1,4 +1,4 @@
-// mistake: your answer keeps people with two platforms: three or more are asked (>= 3)
+// mistake: your answer keeps people with fewer platforms than the prompt asks
 MATCH (p:Person)-[:USES]->(a:Account)
 WITH p, count(DISTINCT a.platform) AS platforms
 WHERE platforms >= 2

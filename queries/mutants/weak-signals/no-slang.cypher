@@ -1,4 +1,6 @@
-// mistake: your answer leaves out the slang condition (a post containing a slang term)
+// mistake: your answer leaves out the condition on a slang post
 MATCH (h:Person {name: $hub})-[:USES]->(:Account)-[:MESSAGED]-(a:Account)
-WHERE NOT EXISTS { (h)-[:USES]->(a) } AND EXISTS { MATCH (a)-[:POSTED]->(p:Post) WHERE p.location IS NOT NULL }
-RETURN DISTINCT a.handle AS handle
+WHERE NOT EXISTS { (h)-[:USES]->(a) }
+WITH DISTINCT a
+WHERE EXISTS { MATCH (a)-[:POSTED]->(p:Post) WHERE p.location IS NOT NULL }
+RETURN a.handle AS handle

@@ -1,0 +1,6 @@
+// mistake: your answer uses a slightly larger radius than the prompt's
+MATCH (prison:Location {type: 'prison'})
+MATCH (a:Account)-[:POSTED]->(post:Post)
+WHERE point.distance(post.location, prison.location) <= 510
+WITH DISTINCT a
+RETURN a.handle AS handle
