@@ -22,7 +22,7 @@ from .config import state_dir
 from .errors import LinklabError
 from .scenario.generate import generate, generator_digest
 from .scenario.model import Scenario
-from .scenario.variation import vary
+from .variation.vary import variation_digest, vary
 
 SECRET_ENV = "LINKLAB_COURSE_SECRET"
 
@@ -74,7 +74,7 @@ class ScenarioKey:
 
     def token(self) -> str:
         """Changes with the generator too: an older linklab's scenario of the same seed is other data."""
-        varied = "/varied" if self.varied else ""
+        varied = f"/varied {variation_digest()}" if self.varied else ""
         return marker_token(f"scenario/{self.profile}/{self.size}/{self.seed}{varied}/{generator_digest()}")
 
     def scenario(self) -> Scenario:

@@ -25,9 +25,9 @@ from linklab.scenario.builder import distance_m
 from linklab.scenario.generate import generate
 from linklab.scenario.graphs import ScenarioGraphs
 from linklab.scenario.profiles import load_profile, profile_names
-from linklab.scenario.transforms import TRANSFORMS
-from linklab.scenario.variation import MAX_PERSONS, vary
-from linklab.scenario.world import PREFIX, World
+from linklab.variation.transforms import TRANSFORMS
+from linklab.variation.vary import MAX_PERSONS, vary
+from linklab.variation.world import PREFIX, World
 
 PROFILES = profile_names()
 SEEDS = range(1, 21)
@@ -107,7 +107,7 @@ def test_one_seed_one_world_byte_for_byte():
 def test_the_same_world_in_another_process_with_other_string_hashing():
     """Set order changes with PYTHONHASHSEED: a world that depended on it would differ between processes."""
     code = ("import hashlib, json, sys; from linklab.scenario.generate import generate; "
-            "from linklab.scenario.variation import vary; "
+            "from linklab.variation.vary import vary; "
             "s = vary(generate(sys.argv[1], 'tiny', int(sys.argv[2])), int(sys.argv[2])); "
             "data = [{'nodes': c.nodes, 'rels': {'/'.join(k): v for k, v in c.rels.items()}} for c in s.chunks()]; "
             "print(hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest())")
@@ -158,7 +158,7 @@ def test_every_transform_happens_in_some_varied_worlds():
 
 def test_no_transform_fails_and_each_is_deterministic():
     """vary() leaves out a transform that raises; none should have to. The same Random, the same change."""
-    from linklab.scenario.variation import fingerprint, randomise_ids, shuffle_order, step_rng
+    from linklab.variation.vary import fingerprint, randomise_ids, shuffle_order, step_rng
 
     for profile in PROFILES:
         for seed in (1, 2, 3):

@@ -16,7 +16,7 @@ from typing import Callable
 import networkx as nx
 
 from ..cases.network import CaseNetwork
-from ..grade.compare import Expected
+from .rows import Expected
 from ..scenario.graphs import ScenarioGraphs
 
 

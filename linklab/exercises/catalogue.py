@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..config import DATA_ROOT
 from ..errors import LinklabError
-from ..grade.compare import CompareSpec
+from .rows import CompareSpec
 from ..scenario.profiles import profile_names, read_toml
 from .mutants import Mutant, read_mutants
 

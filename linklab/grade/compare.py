@@ -14,20 +14,12 @@ from typing import Any
 
 import neo4j.graph
 
+from ..exercises.rows import CompareSpec, Expected  # noqa: F401  (re-exported)
 from ..feedback import render
 
 STABLE_KEY = {"Person": "name", "Account": "handle", "Organization": "name", "Location": "name",
               "Phone": "number", "Email": "address", "Wallet": "address", "Market": "name", "Term": "term",
               "Post": "id"}
-
-
-@dataclass(frozen=True)
-class CompareSpec:
-    mode: str = "multiset"  # multiset | ordered | topk | scalar
-    columns: int = 1  # how many columns the answer has
-    fixed_columns: bool = False  # column order matters (the prompt fixes it)
-    tolerance: float = 1e-6  # absolute, for floats
-    ranked: bool = False  # top-k: the rows must come highest first (ties in any order), as the prompt asks
 
 
 @dataclass
@@ -89,15 +81,6 @@ def unmatched(expected: list[tuple], got: list[tuple], tolerance: float) -> tupl
         else:
             candidates.pop(partner)
     return missing, sum(len(rest) for rest in buckets.values())
-
-
-@dataclass
-class Expected:
-    """The answer key for one scenario. For top-k, `rows` is one right answer and `tied` every row that
-    shares the score of its last row (those in `rows` too): any of them may fill those places."""
-
-    rows: list[tuple]
-    tied: list[tuple] = field(default_factory=list)
 
 
 def numbers_only(expected: list[tuple], got: list[tuple]) -> bool:

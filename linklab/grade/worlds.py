@@ -40,9 +40,11 @@ from ..config import state_dir
 from ..exercises.catalogue import Exercise, case_catalogue, catalogue
 from ..keys import CaseKey, ScenarioKey, course_secret, derive_seed
 from ..scenario.generate import generator_digest
+from ..variation.vary import variation_digest
 from . import mutation
 from .evaluate import Trial, rows_digest, run_batch
-from .expected import answer_key
+from ..errors import LinklabError
+from .expected import answer_key, graphs_for
 from .loading import ensure_loaded
 from .status import Status
 
@@ -106,7 +108,8 @@ def content_digest(world: str, extra: str = "") -> str:
     generator change: then the choice is made again."""
     from ..exercises import answers
 
-    h = hashlib.sha256(f"{generator_digest()}\n{extra}\n{CANDIDATES}/{EQUIVALENCE_POOL}\n".encode())
+    h = hashlib.sha256(f"{generator_digest()}\n{variation_digest()}\n{extra}\n{CANDIDATES}/{EQUIVALENCE_POOL}\n"
+                       .encode())
     for module in (mutation, answers):
         h.update(Path(module.__file__).read_bytes())
     for exercise in exercises_of(world):
@@ -323,6 +326,7 @@ def prepare(driver: neo4j.Driver, course: str, world: str, extra: str = "", data
         candidates = candidate_keys(course, world, extra, CASE_CANDIDATES)
     else:
         first, *candidates = candidate_keys(course, world, extra)
+    candidates = [key for key in candidates if can_make(key)]
     schema = schema_for(world, extra)
     specs = {e.id: mutant_specs(e, schema, answer_key(e, first).params) for e in exercises}
     total = sum(map(len, specs.values()))
@@ -377,6 +381,16 @@ def prepare(driver: neo4j.Driver, course: str, world: str, extra: str = "", data
     return Preparation(world, choice)
 
 
+def can_make(key: ScenarioKey | CaseKey) -> bool:
+    """Whether the candidate world can be made (a seed whose generated world already breaks a prompt's
+    promise cannot be varied: it is left out)."""
+    try:
+        graphs_for(key)
+    except LinklabError:
+        return False
+    return True
+
+
 def equivalents(driver, course: str, world: str, extra: str, database: str, untold: list,
                 say: Callable[[str], None]) -> list[str]:
     """Of the mutants no candidate told from the reference, those that agree with it on EQUIVALENCE_POOL
@@ -384,7 +398,7 @@ def equivalents(driver, course: str, world: str, extra: str, database: str, unto
     if not untold or world.startswith("case/"):
         return [f"{e.id}/{s.name}" for e, s in untold]
     left = list(untold)
-    pool = candidate_keys(course, world, extra, EQUIVALENCE_POOL, start=CANDIDATES + 1)
+    pool = [k for k in candidate_keys(course, world, extra, EQUIVALENCE_POOL, start=CANDIDATES + 1) if can_make(k)]
     for n, key in enumerate(pool, start=1):
         say(f"{world}: {len(left)} mutants agree with the reference everywhere so far; pool world {n} of {len(pool)}")
         by_exercise: dict[str, list] = {}

@@ -30,7 +30,7 @@ from pathlib import Path
 from ..errors import LinklabError
 from ..exercises.catalogue import catalogue
 from ..exercises.guarantees import broken
-from .model import GroundTruth, Scenario
+from ..scenario.model import GroundTruth, Scenario
 from .transforms import TRANSFORMS, Transform
 from .world import PREFIX, World
 
@@ -144,9 +144,10 @@ def variation_digest() -> str:
     """What varied worlds depend on beyond the generator: the guarantees, the answer functions (which choose
     parameters) and the exercises' lists of guarantees. A varied scenario loaded before any of them changed
     is another world."""
-    root = Path(__file__).resolve().parent.parent / "exercises"
+    root = Path(__file__).resolve().parent.parent
     h = hashlib.sha256()
-    for path in (root / "guarantees.py", root / "answers.py"):
+    for path in (root / "exercises" / "guarantees.py", root / "exercises" / "answers.py",
+                 *sorted((root / "variation").glob("*.py"))):
         h.update(path.read_bytes())
     for exercise in catalogue():
         h.update(f"{exercise.id}:{','.join(exercise.guarantees)}:{','.join(exercise.profiles)}\n".encode())

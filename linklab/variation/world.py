@@ -13,10 +13,10 @@ import math
 import random
 from datetime import timedelta
 
-from .builder import EPOCH, SPAN_DAYS, distance_m
-from .decoys import offset
-from .graphs import ScenarioGraphs
-from .model import NODE_LABELS, Chunk, Scenario, ScenarioInfo, GroundTruth
+from ..scenario.builder import EPOCH, SPAN_DAYS, distance_m
+from ..scenario.decoys import offset
+from ..scenario.graphs import ScenarioGraphs
+from ..scenario.model import NODE_LABELS, Chunk, Scenario, ScenarioInfo, GroundTruth
 
 # Ids of a varied world: one shape per label (prefix + seven random digits), so that no id tells a role
 # (the generator's H1, V1, WX1, L2 and low person numbers do).
