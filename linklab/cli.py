@@ -401,7 +401,7 @@ def lab_command(trainee, course, host, port, background, stop, class_course, tra
     from .web.app import create_app
 
     with Databases(notify=say) as databases:
-        app = create_app(trainee, course, databases)
+        app = create_app(trainee, course, databases, prepare=True)
         click.echo(f"The lab for {trainee} ({course}): {process.address(host, port)}   (Ctrl+C stops it)")
         uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
 

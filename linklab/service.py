@@ -18,7 +18,7 @@ import neo4j.spatial
 
 from . import cypher, progress, server as srv
 from .config import Connection, local_password
-from .db import connect
+from .db import connect, first_line
 from .errors import LinklabError
 from .exercises.catalogue import Exercise, case_catalogue, catalogue
 from .grade import health, worlds
@@ -121,21 +121,33 @@ class Databases:
 def check(exercise: Exercise, query: str, trainee: str, course: str, case: str | None = None,
           notify: Callable[[str], None] | None = None, databases: Databases | None = None) -> ExerciseVerdict:
     """Check an answer on the trainee's scenario and the hidden ones: on the trainee's own database where
-    that scenario is loaded, else on a grading server (which loads what it needs)."""
+    that scenario is loaded, else on a grading server (which loads what it needs). While the course's hidden
+    worlds are still being prepared, the answer is tried on the trainee's own world first: wrong there, it is
+    wrong, and the trainee hears it at once; right there, the check waits for the hidden worlds."""
     owned = databases is None
     databases = databases or Databases(notify)
-    prepare_hidden(exercise, trainee, course, case, databases, notify)
-    keys = scenarios_for(exercise, course, trainee, case=case, shared=databases.shared)
 
     def drivers_for(key) -> Iterator[tuple[neo4j.Driver, bool]]:
         yield databases.explorer_for(exercise), False
         yield databases.grading_for(key, [k for k in keys if k != key]), True
 
     try:
+        if not prepared(exercise, trainee, course, case, databases):
+            keys = scenarios_for(exercise, course, trainee, case=case, shared=databases.shared)[:1]
+            first = check_and_judge(exercise, query, keys, drivers_for, on_wait=notify)
+            if not first.passed:
+                return first
+        prepare_hidden(exercise, trainee, course, case, databases, notify)
+        keys = scenarios_for(exercise, course, trainee, case=case, shared=databases.shared)
         return check_and_judge(exercise, query, keys, drivers_for, on_wait=notify)
     finally:
         if owned:
             databases.close()
+
+
+def prepared(exercise: Exercise, trainee: str, course: str, case: str | None, databases: Databases) -> bool:
+    needed = worlds_for([exercise], course, [trainee], case, shared=databases.shared)
+    return all(worlds.stored_choice(course, *w) is not None for w in needed)
 
 
 def prepare_hidden(exercise: Exercise, trainee: str, course: str, case: str | None, databases: Databases,
@@ -148,8 +160,57 @@ def prepare_hidden(exercise: Exercise, trainee: str, course: str, case: str | No
                            "meanwhile")
     if missing:
         if notify:
-            notify("choosing this course's hidden scenarios (once per course and profile)...")
+            notify("preparing this course's hidden worlds (once per course): your answer is checked on them "
+                   "when they are ready")
         worlds.ensure_prepared(databases.grading_pool()[0], course, missing, progress=notify)
+
+
+@dataclass
+class Preparation:
+    """The course's hidden worlds as a trainee's lab sees them: ready, being prepared (how far, how long
+    still), or failed (why)."""
+    state: str  # ready | preparing | failed
+    message: str = ""
+    fraction: float = 0.0
+    seconds_left: float | None = None
+
+
+class BackgroundPreparation:
+    """Prepares a trainee's course (every world their exercises use) in a thread, as soon as the lab starts:
+    the grading server is started and the hidden worlds chosen before the first check needs them."""
+
+    def __init__(self, trainee: str, course: str, databases: Databases, exercises: tuple[Exercise, ...] = ()):
+        self.trainee, self.course, self.databases = trainee, course, databases
+        self.error = ""
+        self.needed = worlds_for(exercises or catalogue(), course, [trainee])
+        self.thread = threading.Thread(target=self.work, name="preparing-hidden-worlds", daemon=True)
+
+    def start(self) -> "BackgroundPreparation":
+        self.thread.start()
+        return self
+
+    def work(self) -> None:
+        try:
+            missing = {w for w in self.needed if worlds.stored_choice(self.course, *w) is None}
+            if missing:
+                worlds.ensure_prepared(self.databases.grading_pool()[0], self.course, missing)
+        except Exception as exc:  # noqa: BLE001  (shown on the lab's page; a check will try again and say why)
+            self.error = first_line(exc)
+
+    def status(self) -> Preparation:
+        missing = sorted(w for w in self.needed if worlds.stored_choice(self.course, *w) is None)
+        if not missing:
+            return Preparation("ready", "The hidden scenarios of your course are ready.", 1.0)
+        if self.error:
+            return Preparation("failed", f"Preparing the hidden scenarios failed: {self.error}")
+        under = worlds.underway(self.course, missing[0][0])
+        done = (len(self.needed) - len(missing)) / max(1, len(self.needed))
+        if under is None:
+            return Preparation("preparing", "Starting the grading server to prepare your course's hidden "
+                               "scenarios...", done)
+        fraction = done + under.fraction / max(1, len(self.needed))
+        left = under.eta if len(missing) == 1 else None
+        return Preparation("preparing", "Preparing your course's hidden scenarios: " + under.message, fraction, left)
 
 
 def check_and_record(exercise: Exercise, query: str, trainee: str, course: str, case: str | None = None,

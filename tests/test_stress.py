@@ -52,8 +52,8 @@ def counts_under_lock(driver: neo4j.Driver) -> tuple[dict, dict] | None:
     a load is under way or the data is incomplete."""
     def work(tx):
         state, props = lease.read_under_lock(tx)
-        if state is None or state.writer or not props or not props.get("complete"):
-            return None
+        if state is None or state.writer or not props or not props.get("complete") or "counts" not in props:
+            return None  # (a hidden world's marker says nothing of what it holds: nothing to compare)
         labels = {r["l"]: r["c"] for r in tx.run("MATCH (n) WHERE NOT n:Scenario RETURN labels(n)[0] AS l, count(*) AS c")}
         types = {r["t"]: r["c"] for r in tx.run("MATCH ()-[r]->() RETURN type(r) AS t, count(*) AS c")}
         return json.loads(props["counts"]), {**labels, **types}

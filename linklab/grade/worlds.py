@@ -23,6 +23,7 @@ inside a trainee's check.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -150,6 +151,8 @@ CREATE TABLE IF NOT EXISTS trials (load TEXT NOT NULL, token TEXT NOT NULL, cont
     exercise TEXT NOT NULL, mutant TEXT NOT NULL, status TEXT NOT NULL, digest TEXT NOT NULL,
     PRIMARY KEY (load, content, exercise, mutant));
 CREATE INDEX IF NOT EXISTS trials_by_world ON trials (token, content, exercise);
+CREATE TABLE IF NOT EXISTS progress (course TEXT NOT NULL, world TEXT NOT NULL, pid INTEGER NOT NULL,
+    fraction REAL NOT NULL, message TEXT NOT NULL, eta REAL, updated REAL NOT NULL, PRIMARY KEY (course, world));
 """
 
 
@@ -271,7 +274,65 @@ def key_pair(key) -> tuple[int, bool]:
     return (key.variant, False) if isinstance(key, CaseKey) else (key.seed, key.varied)
 
 
-# ---------------------------------------------------------------- preparing a course
+# ---------------------------------------------------------------- preparing a course, and telling how far it is
+
+
+class Tracker:
+    """A preparation's progress: said to the caller (with the time left, once it can be told) and written to
+    the worlds database, so that another process waiting for the same course can say it too."""
+
+    def __init__(self, course: str, world: str, say: Callable[[str], None]):
+        self.course, self.world, self.say = course, world, say
+        self.began = time.monotonic()
+
+    def step(self, fraction: float, message: str) -> None:
+        elapsed = time.monotonic() - self.began
+        eta = elapsed / fraction * (1 - fraction) if fraction >= 0.05 else None
+        text = message + (f" (about {eta:.0f} s left)" if eta is not None else "")
+        self.say(text)
+        with connect() as db:
+            db.execute("INSERT OR REPLACE INTO progress VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (self.course, self.world, os.getpid(), fraction, text, eta, time.time()))
+
+    def done(self) -> None:
+        with connect() as db:
+            db.execute("DELETE FROM progress WHERE course = ? AND world = ?", (self.course, self.world))
+
+
+@dataclass(frozen=True)
+class Underway:
+    """A preparation another process (or thread) is making: how far it is."""
+    fraction: float
+    message: str
+    eta: float | None
+    updated: float
+
+
+def underway(course: str, world: str) -> Underway | None:
+    with connect() as db:
+        row = db.execute("SELECT fraction, message, eta, updated FROM progress WHERE course = ? AND world = ?",
+                         (course, world)).fetchone()
+    return Underway(*row) if row else None
+
+
+@contextmanager
+def claimed(course: str, world: str, wait: bool) -> Iterator[bool]:
+    """The right to prepare (course, world) in this process: an advisory lock on a file of the state folder,
+    freed when the process ends however it ends. Yields whether it was had (always, when `wait`)."""
+    folder = state_dir() / "preparing"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = hashlib.sha256(f"{course}\n{world}".encode()).hexdigest()[:24]
+    with open(folder / f"{name}.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
 
 
 @dataclass
@@ -318,7 +379,15 @@ def prepare(driver: neo4j.Driver, course: str, world: str, extra: str = "", data
             progress: Callable[[str], None] | None = None) -> Preparation:
     """Run every mutant of the world's exercises on its candidates, choose the hidden worlds, store the
     choice (module docstring)."""
-    say = progress or (lambda _: None)
+    tracker = Tracker(course, world, progress or (lambda _: None))
+    try:
+        return preparing(driver, course, world, extra, database, tracker)
+    finally:
+        tracker.done()
+
+
+def preparing(driver: neo4j.Driver, course: str, world: str, extra: str, database: str,
+              tracker: Tracker) -> Preparation:
     began = time.perf_counter()
     exercises = exercises_of(world)
     if world.startswith("case/"):
@@ -330,7 +399,7 @@ def prepare(driver: neo4j.Driver, course: str, world: str, extra: str = "", data
     schema = schema_for(world, extra)
     specs = {e.id: mutant_specs(e, schema, answer_key(e, first).params) for e in exercises}
     total = sum(map(len, specs.values()))
-    say(f"{world}: {total} mutants of {len(exercises)} exercises; on the realistic world first")
+    tracker.step(0.0, f"{world}: {total} mutants of {len(exercises)} exercises, on the realistic world first")
     runs: dict[tuple[str, str], dict] = {}  # (exercise, mutant) -> {key: Trial}
 
     def run(key, exercise: Exercise, chosen_specs) -> None:
@@ -338,13 +407,16 @@ def prepare(driver: neo4j.Driver, course: str, world: str, extra: str = "", data
         for spec, trial in zip(chosen_specs, trials):
             runs.setdefault((exercise.id, spec.name), {})[key] = trial
 
-    for exercise in exercises:
+    for n, exercise in enumerate(exercises, start=1):
         run(first, exercise, specs[exercise.id])
+        tracker.step(0.4 * n / len(exercises), f"{world}: the realistic world, {n} of {len(exercises)} exercises")
     alive = {e.id: [s for s in specs[e.id] if runs[(e.id, s.name)][first].status is Status.PASSED] for e in exercises}
     killed_first = total - sum(map(len, alive.values()))
     covers, answers = [], []
     for n, key in enumerate(candidates, start=1):
-        say(f"{world}: candidate {n} of {len(candidates)} ({sum(map(len, alive.values()))} mutants left to tell apart)")
+        tracker.step(0.4 + 0.5 * (n - 1) / max(1, len(candidates)),
+                     f"{world}: varied world {n} of {len(candidates)} ({sum(map(len, alive.values()))} mutants "
+                     "left to tell apart)")
         for exercise in exercises:
             if alive[exercise.id]:
                 run(key, exercise, alive[exercise.id])
@@ -359,7 +431,7 @@ def prepare(driver: neo4j.Driver, course: str, world: str, extra: str = "", data
     told = set().union(*covers) if covers else set()
     caught = set().union(*(covers[i] for i in chosen)) if chosen else set()
     untold = [(e, s) for e in exercises for s in alive[e.id] if f"{e.id}/{s.name}" not in told]
-    equivalent = equivalents(driver, course, world, extra, database, untold, say)
+    equivalent = equivalents(driver, course, world, extra, database, untold, tracker)
     choice = Choice(
         keys=[list(key_pair(k)) for k in chosen_keys], mutants=total,
         written=sum(s.written for v in specs.values() for s in v),
@@ -376,8 +448,8 @@ def prepare(driver: neo4j.Driver, course: str, world: str, extra: str = "", data
     store(course, world, extra, choice, specs, trials)
     if on_case:  # the case as imported is what its database held before (the grading server may be the lab's)
         ensure_loaded(driver, first, database)
-    say(f"{world}: {choice.killed} of {total} mutants fail on the chosen worlds; "
-        f"{len(choice.equivalent)} probably equivalent; {time.perf_counter() - began:.0f} s")
+    tracker.say(f"{world}: {choice.killed} of {total} mutants fail on the chosen worlds; "
+                f"{len(choice.equivalent)} probably equivalent; {time.perf_counter() - began:.0f} s")
     return Preparation(world, choice)
 
 
@@ -392,7 +464,7 @@ def can_make(key: ScenarioKey | CaseKey) -> bool:
 
 
 def equivalents(driver, course: str, world: str, extra: str, database: str, untold: list,
-                say: Callable[[str], None]) -> list[str]:
+                tracker: Tracker) -> list[str]:
     """Of the mutants no candidate told from the reference, those that agree with it on EQUIVALENCE_POOL
     more varied worlds as well: probably equivalent."""
     if not untold or world.startswith("case/"):
@@ -400,7 +472,9 @@ def equivalents(driver, course: str, world: str, extra: str, database: str, unto
     left = list(untold)
     pool = [k for k in candidate_keys(course, world, extra, EQUIVALENCE_POOL, start=CANDIDATES + 1) if can_make(k)]
     for n, key in enumerate(pool, start=1):
-        say(f"{world}: {len(left)} mutants agree with the reference everywhere so far; pool world {n} of {len(pool)}")
+        tracker.step(0.9 + 0.1 * (n - 1) / max(1, len(pool)),
+                     f"{world}: {len(left)} mutants agree with the reference so far; one more varied world "
+                     f"({n} of {len(pool)})")
         by_exercise: dict[str, list] = {}
         for e, s in left:
             by_exercise.setdefault(e.id, []).append((e, s))
@@ -417,9 +491,39 @@ def equivalents(driver, course: str, world: str, extra: str, database: str, unto
 
 def ensure_prepared(driver: neo4j.Driver, course: str, worlds: set[tuple[str, str]], database: str = "neo4j",
                     progress: Callable[[str], None] | None = None) -> list[Preparation]:
-    """Prepare each world that has no valid choice yet (on the grading server `driver`)."""
-    return [prepare(driver, course, world, extra, database, progress)
-            for world, extra in sorted(worlds) if stored_choice(course, world, extra) is None]
+    """Prepare each world that has no valid choice yet (on the grading server `driver`). A world another
+    process is preparing is waited for, saying how far it is, instead of being prepared twice."""
+    done = []
+    for world, extra in sorted(worlds):
+        if stored_choice(course, world, extra) is not None:
+            continue
+        with claimed(course, world, wait=False) as mine:
+            if mine and stored_choice(course, world, extra) is None:
+                done.append(prepare(driver, course, world, extra, database, progress))
+                continue
+        wait_for_other(course, world, extra, progress)
+        if stored_choice(course, world, extra) is None:  # the other one gave up (killed): prepare it here
+            with claimed(course, world, wait=True):
+                if stored_choice(course, world, extra) is None:
+                    done.append(prepare(driver, course, world, extra, database, progress))
+    return done
+
+
+def wait_for_other(course: str, world: str, extra: str, progress: Callable[[str], None] | None,
+                   poll_s: float = 1.0) -> None:
+    """Until the process that holds the claim on (course, world) has stored its choice or let go of it."""
+    said = ""
+    while stored_choice(course, world, extra) is None:
+        with claimed(course, world, wait=False) as free:
+            if free:
+                return
+        state = underway(course, world)
+        message = f"another process is preparing this course's hidden worlds: {state.message}" if state else \
+            "another process is preparing this course's hidden worlds"
+        if progress and message != said:
+            progress(message)
+            said = message
+        time.sleep(poll_s)
 
 
 def prepare_with(open_driver, course: str, worlds: set[tuple[str, str]],

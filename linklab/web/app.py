@@ -40,10 +40,19 @@ GUIDE_CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods"
 MAX_BODY = 256 << 10  # bytes: far above the longest answer the guard accepts (20,000 characters)
 
 
-def create_app(trainee: str, course: str, databases: service.Databases) -> Starlette:
+def create_app(trainee: str, course: str, databases: service.Databases, prepare: bool = False) -> Starlette:
     """The lab for one trainee in one course, over drivers that every request shares (local mode: no
-    login, bound to 127.0.0.1)."""
-    routes = [Route("/", lab_page)] + trainee_routes(lambda request: (trainee, course), databases) + common_routes()
+    login, bound to 127.0.0.1). With `prepare`, the course's hidden worlds are prepared in the background
+    from the start (service.BackgroundPreparation), and /api/preparation says how far it is."""
+    background = service.BackgroundPreparation(trainee, course, databases).start() if prepare else None
+
+    async def preparation(request: Request) -> Response:
+        if background is None:
+            return JSONResponse({"state": "ready", "message": "", "fraction": 1.0, "seconds_left": None})
+        return JSONResponse(asdict(await run_in_threadpool(background.status)))
+
+    routes = [Route("/", lab_page), Route("/api/preparation", preparation)] + \
+        trainee_routes(lambda request: (trainee, course), databases) + common_routes()
     return Starlette(routes=routes, middleware=[Middleware(Guard)], exception_handlers=ERROR_HANDLERS)
 
 
