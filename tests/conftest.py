@@ -19,7 +19,7 @@ from .browser import browser, shots  # noqa: F401  a headless Chromium and a scr
 ROOT = Path(__file__).resolve().parent.parent
 # A course's preparation tries fewer varied candidate worlds in the suite than in a class (grade.worlds): the
 # tests that measure what a full pool kills set their own.
-os.environ.setdefault("LINKLAB_CANDIDATES", "3")
+os.environ.setdefault("LINKLAB_CANDIDATES", "2")
 os.environ.setdefault("LINKLAB_EQUIVALENCE_POOL", "0")
 # Every fixed port the tests use is shifted by LINKLAB_TEST_PORT_OFFSET, so that two checkouts on one machine
 # (a worktree beside main) can run their suites at once without reaching each other's servers.

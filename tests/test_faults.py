@@ -63,8 +63,9 @@ def one_line_error(result, code: int = 1) -> str:
 
 
 def tagged(query: str, tag: str) -> str:
-    """The query with a comment the proxy waits for: the server is lost when this answer is sent."""
-    return f"{query}\n// {tag}"
+    """The query with a comment the proxy waits for: the server is lost when this answer is sent. (A leading
+    comment: the guard sends the statement without what trails it.)"""
+    return f"// {tag}\n{query}"
 
 
 # ---------------------------------------------------------------- only plain files inside the submission
@@ -404,15 +405,18 @@ def test_an_import_lost_in_the_middle_says_what_it_left_and_what_to_run(conn, cl
 def test_a_check_whose_grading_server_is_lost_is_not_graded_and_not_counted(conn, cli_env, driver):
     from linklab.progress import Progress
 
+    import uuid
+
+    trainee = f"faults-ivy-{uuid.uuid4().hex[:6]}"  # the records are the checkout's: a trainee of this run's own
     answer = tagged(CREWS.solution, "check-lost")
-    env = {**cli_env, "LINKLAB_TRAINEE": "faults-ivy", "LINKLAB_COURSE": COURSE, "LINKLAB_SERVER_PATIENCE": "1"}
+    env = {**cli_env, "LINKLAB_TRAINEE": trainee, "LINKLAB_COURSE": COURSE, "LINKLAB_SERVER_PATIENCE": "1"}
     with Proxy(port_of(conn.uri), trigger=b"check-lost") as proxy:
         result = run_cli("check", "crews", "--query", answer, env={**env, "LINKLAB_GRADING_URI": proxy.uri})
         assert proxy.triggered.is_set()
     assert result.returncode == 3, (result.stdout, result.stderr)
     assert result.stdout.startswith("NOT GRADED crews: Not graded: the grading server was not available")
     assert "Traceback" not in result.stderr and "retried" not in result.stderr
-    record = Progress.load("faults-ivy", COURSE)
+    record = Progress.load(trainee, COURSE)
     assert record.status("crews") == "new" and record.exercises["crews"]["attempts"] == 0
 
 

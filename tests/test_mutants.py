@@ -115,11 +115,17 @@ def trainees_by_profile() -> dict[str, list[str]]:
 
 @pytest.fixture(scope="module")
 def course(driver):
-    """A course with a fixed secret whose hidden worlds are chosen (on the test server)."""
+    """A course with a fixed secret whose hidden worlds are chosen (on the test server), among three varied
+    candidates per profile (the rest of the suite tries two)."""
     before = os.environ.get("LINKLAB_COURSE_SECRET")
     os.environ["LINKLAB_COURSE_SECRET"] = "test-secret-for-mutants"
+    pool = pytest.MonkeyPatch()
+    pool.setattr(worlds, "CANDIDATES", 3)
+    worlds.content_digest.cache_clear()
     worlds.ensure_prepared(driver, COURSE, {(p, "") for p in profile_names()})
     yield COURSE
+    pool.undo()
+    worlds.content_digest.cache_clear()
     if before is None:
         del os.environ["LINKLAB_COURSE_SECRET"]
     else:
