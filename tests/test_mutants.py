@@ -121,6 +121,7 @@ def course(driver):
     os.environ["LINKLAB_COURSE_SECRET"] = "test-secret-for-mutants"
     pool = pytest.MonkeyPatch()
     pool.setattr(worlds, "CANDIDATES", 3)
+    pool.setenv("LINKLAB_CANDIDATES", "3")  # the commands the tests run too
     worlds.content_digest.cache_clear()
     worlds.ensure_prepared(driver, COURSE, {(p, "") for p in profile_names()})
     yield COURSE
