@@ -184,15 +184,32 @@ def parse_error(error) -> str:
 SYNTAX = re.compile(r"(?P<what>.*?)\s*\(line (?P<line>\d+), column (?P<column>\d+)", re.DOTALL)
 
 
-def syntax_error(message: str) -> str:
-    """Neo4j's parser message, once and short: where, and what it did not expect."""
+def syntax_error(message: str, shift: int = 0) -> str:
+    """Neo4j's parser message, once and short: where, and what it did not expect. `shift`: characters the
+    caller put before the answer on its first line (the guard's "EXPLAIN "), taken off line 1's column."""
     found = SYNTAX.search(message)
     if not found:
         return f"Syntax error: {message.strip().splitlines()[0]}"
     what = found.group("what").strip().splitlines()[0]
     what = re.sub(r":\s*expected .*", "", what).rstrip(". ")  # the list of every token it could take is noise
-    return (f"Syntax error on line {found.group('line')}, column {found.group('column')}: {what}. "
+    line, column = int(found.group("line")), int(found.group("column"))
+    column = column - shift if line == 1 and column > shift else column
+    return (f"Syntax error on line {line}, column {column}: {what}. "
             "Check brackets, quotes and commas just before that point.")
+
+
+PLACE = re.compile(r"\(line (?P<line>\d+), column (?P<column>\d+) \(offset: \d+\)\)")
+
+
+def neo4j_detail(text: str, shift: int = 0) -> str:
+    """Neo4j's own sentence about a query it does not accept ("Variable `m` not defined (line 1, column 26
+    (offset: 25))"), with the place in the trainee's answer: line 1's column less the `shift` characters the
+    caller put before the answer, and no offset."""
+    def place(found: re.Match) -> str:
+        line, column = int(found.group("line")), int(found.group("column"))
+        column = column - shift if line == 1 and column > shift else column
+        return f"(line {line}, column {column})"
+    return PLACE.sub(place, text)
 
 
 # The lab's web walls (web.app, web.classroom, classroom.accounts): signing in, names, places, limits. The
