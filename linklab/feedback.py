@@ -255,3 +255,30 @@ CLASS = {
 
 def class_message(code: str, **details) -> str:
     return CLASS[code].format(**details)
+
+
+# The lab's own words around a run (service.run, web.app): a stop, a time limit with the likely reason, what
+# Run and Check need first. None gives an answer away.
+LAB = {
+    "stopped": "Stopped after {seconds:.1f} s, as you asked.",
+    "time": "Stopped after {seconds:.1f} s: a run may take {limit:g} s at most. {advice}",
+    "advice_gds": ("Graph algorithms (GDS) project the network first, which takes longer while the machine is "
+                   "busy: run it again in a moment, and project only the labels and relationships you need."),
+    "advice_cartesian": ("Neo4j's plan pairs everything with everything (a comma between patterns that share no "
+                         "variable): connect the patterns, or match the second one from the first."),
+    "advice_paths": ("Neo4j's plan follows paths of any length: give variable-length patterns an upper bound, "
+                     "such as [*1..4], and start them from a few nodes."),
+    "advice_general": ("Narrow it down early: start from fewer nodes (a label and a property), count or filter "
+                       "before you collect, and use LIMIT while you explore."),
+    "profile": "Run shows Neo4j's plan for EXPLAIN; PROFILE is not available here.",
+    "not_loaded": ("Your scenario for this exercise is not in your database yet: use \u201cLoad my scenario\u201d "
+                   "above. Nothing was checked or counted."),
+    "name_form": "A name is 1 to 40 letters, digits, spaces, dots, apostrophes or dashes, starting with a letter or digit.",
+    "no_node": "That node is no longer in your scenario (it was reloaded): run the query again.",
+    "no_browser": ("Neo4j Browser is not installed here (`linklab server install` fetches it), or your database "
+                   "is not on this machine."),
+}
+
+
+def lab_message(code: str, **details) -> str:
+    return LAB[code].format(**details)
