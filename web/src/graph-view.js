@@ -4,7 +4,7 @@
 //     nodes:  [{id, label, x?, y?, size?, color?, group?}]   (no x/y anywhere: a ForceAtlas2 layout is computed)
 //     edges:  [{source, target, color?, size?, label?}]
 //     options: {focus: id, onSelect(id, attributes), labelDensity, seed, iterations, arrows, edgeLabels}
-//              iterations: ForceAtlas2 steps to run from the given positions (default 0; without positions 80 from a
+//              iterations: ForceAtlas2 steps to run from the given positions (default 0; without positions 100 from a
 //                          radial tree up to 400 nodes, 300 from random ones above)
 //              arrows: draw edges as arrows (query results: relationships have a direction)
 //              edgeLabels: write each edge's label (its relationship type) along it
@@ -87,7 +87,7 @@ function radialPositions(graph) {
     }
     const place = (n, from, to) => {
       const angle = (from + to) / 2, r = depth[n];
-      pos[n] = { x: offset + r * Math.cos(angle), y: r * Math.sin(angle) };
+      pos[n] = { x: (offset + r * Math.cos(angle)) * 40, y: r * Math.sin(angle) * 40 };  // 40: a level is a few discs apart
       let at = from;
       for (const c of children[n]) {
         const share = ((to - from) * leaves[c]) / leaves[n];
@@ -116,7 +116,7 @@ function buildGraph(data, seed, iterations) {
     const pos = radialPositions(graph);
     graph.forEachNode((n) => graph.mergeNodeAttributes(n, { x: pos[n].x + rand() * 0.01, y: pos[n].y + rand() * 0.01 }));
   }
-  const steps = iterations ?? (placed ? 0 : graph.order <= 400 ? 80 : 300);
+  const steps = iterations ?? (placed ? 0 : graph.order <= 400 ? 100 : 300);
   relax(graph, steps);
   return graph;
 }
