@@ -36,9 +36,10 @@ from .assets import STATIC, bundle
 
 LAB = Path(__file__).parent / "lab"
 GUIDE = Path(__file__).parent / "browser-guide.html"
-# Neo4j Browser (another origin) fetches the guide with `pragma` and `cache-control` headers: a preflight.
+# Neo4j Browser (another origin) fetches the guide with `pragma`, `cache-control` and Sentry's tracing headers:
+# a preflight.
 GUIDE_CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET",
-              "Access-Control-Allow-Headers": "pragma, cache-control"}
+              "Access-Control-Allow-Headers": "pragma, cache-control, sentry-trace, baggage"}
 MAX_BODY = 256 << 10  # bytes: far above the longest answer the guard accepts (20,000 characters)
 
 
@@ -71,11 +72,15 @@ def local_routes(trainee: str, course: str, databases: service.Databases) -> lis
 
     async def browser_file(request: Request) -> Response:
         name = request.path_params.get("path", "")
-        data = neo4j_browser.read(name) if port is not None else None
+        lab_port = request.url.port or 80
+        if port is not None and name == neo4j_browser.SETUP:
+            data = neo4j_browser.setup_script(neo4j_browser.guide_address(lab_port)).encode()
+        else:
+            data = neo4j_browser.read(name) if port is not None else None
         if data is None:
             return JSONResponse({"error": lab_message("no_browser")}, status_code=404)
         return Response(data, media_type=neo4j_browser.content_type(name),
-                        headers={"content-security-policy": neo4j_browser.policy(port),
+                        headers={"content-security-policy": neo4j_browser.policy(port, lab_port),
                                  "cache-control": "no-cache", "x-content-type-options": "nosniff"})
 
     return [Route("/api/me/name", name, methods=["POST"]), Route("/api/neo4j-browser", browser_access),
