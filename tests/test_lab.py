@@ -6,6 +6,7 @@ progress move; no console errors on the way."""
 from __future__ import annotations
 
 import os
+import re
 import select
 import socket
 import subprocess
@@ -13,6 +14,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from starlette.testclient import TestClient
@@ -257,3 +259,183 @@ def test_the_lab_serves_the_neo4j_browser_guide_across_origins(client):
     assert preflight.status_code == 204 and "pragma" in preflight.headers["access-control-allow-headers"]
     guide = client.get("/browser-guide.html")
     assert guide.status_code == 200 and "<slide" in guide.text and guide.headers["access-control-allow-origin"] == "*"
+
+
+# ---------------------------------------------------------------- orientation, the editor's truths, the workbench
+
+
+def test_the_schema_lists_what_the_data_holds_and_no_bookkeeping(client, driver):
+    from linklab.scenario.model import NODE_PROPERTIES, REL_SPECS
+
+    schema = client.get("/api/schema").json()
+    labels = {item["name"]: item for item in schema["labels"]}
+    counts = {r["label"]: r["c"] for r in driver.execute_query(
+        "CALL db.labels() YIELD label CALL (label) { MATCH (n) WHERE label IN labels(n) RETURN count(n) AS c } "
+        "RETURN label, c").records}
+    assert set(labels) == {label for label, c in counts.items() if c and label != "Scenario"}
+    assert all(labels[label]["count"] == counts[label] for label in labels)
+    assert any(c == 0 for label, c in counts.items() if label != "Scenario"), "a label without nodes to leave out"
+    for item in schema["labels"]:  # properties of the model, each with what it means
+        names = [p["name"] for p in item["properties"]]
+        assert set(names) <= set(NODE_PROPERTIES[item["name"]]) | {"location"} and "id" in names
+        assert all(p["meaning"] for p in item["properties"]), item
+    for rel in schema["relationships"]:  # direction and ends as stored
+        assert (rel["type"], rel["start"], rel["end"]) in REL_SPECS and rel["count"] > 0 and rel["meaning"]
+        found = driver.execute_query(f"MATCH (:{rel['start']})-[r:{rel['type']}]->(:{rel['end']}) RETURN count(r) AS c")
+        assert found.records[0]["c"] == rel["count"]
+    marker = driver.execute_query("MATCH (s:Scenario) UNWIND keys(s) AS k RETURN collect(DISTINCT k) AS keys").records[0]
+    internal = set(marker["keys"]) - {"id", "status"}  # the marker's token, hash, seed, lease fields...
+    assert internal and not internal & set(schema["propertyKeys"]), internal & set(schema["propertyKeys"])
+    assert "Scenario" not in labels and "Scenario" not in str(schema["relationships"])
+
+
+def test_the_briefing_names_the_investigation_and_the_first_task(client, driver):
+    briefing = client.get("/api/briefing").json()
+    organisations = driver.execute_query("MATCH (o:Organization) WHERE o.kind <> 'crew' RETURN collect(o.name) AS n")
+    assert briefing["organisations"] == sorted(organisations.records[0]["n"]) and briefing["organisations"]
+    assert briefing["cities"] and briefing["platforms"] and briefing["first"]["id"] == "crews"
+    access = client.get("/api/neo4j-browser").json()
+    assert access["user"] == "neo4j" and access["password"] == os.environ["NEO4J_PASSWORD"]
+
+
+def test_the_trainees_own_name(client):
+    assert client.get("/api/me").json()["name"] == TRAINEE  # not a system account's: used as it is
+    saved = client.post("/api/me/name", json={"name": "  Ángela   Ruiz "}, headers=POST).json()
+    assert saved["name"] == "Ángela Ruiz" and client.get("/api/me").json()["name"] == "Ángela Ruiz"
+    bad = client.post("/api/me/name", json={"name": "<script>"}, headers=POST)
+    assert bad.status_code == 400 and client.get("/api/me").json()["name"] == "Ángela Ruiz"
+
+
+def test_a_system_account_is_asked_for_a_name(lab_env):
+    from linklab.service import display_name, set_display_name
+
+    assert display_name("root", COURSE) == ""
+    assert set_display_name("root", COURSE, "Tess Ortega") == "Tess Ortega" == display_name("root", COURSE)
+
+
+def run(client, query: str, **extra) -> dict:
+    return client.post("/api/exercises/crews/run", json={"query": query, **extra}, headers=POST).json()
+
+
+def test_run_says_where_and_what_went_wrong(client):
+    undefined = run(client, "MATCH (n) RETURN m")
+    assert "Variable `m` not defined (line 1, column 18)" in undefined["refused"]  # column of m, no EXPLAIN offset
+    syntax = run(client, "MATCH (n:Person)\nWHERE n.name = 'x\nRETURN n")
+    assert syntax["refused"].startswith("Syntax error on line 2, column 16") and "quote" in syntax["refused"]
+    assert run(client, "  // only a comment\n")["refused"] == "The answer is empty: write one Cypher query."
+    assert "EXPLAIN" in run(client, "PROFILE MATCH (n) RETURN count(n)")["refused"]
+
+
+def test_explain_in_run_shows_the_plan_and_runs_nothing(client):
+    outcome = run(client, "EXPLAIN MATCH (p:Person)-[:USES]->(a:Account) RETURN p.name, count(a) AS n ORDER BY n DESC")
+    plan, operators = outcome["plan"], []
+    stack = [plan]
+    while stack:
+        node = stack.pop()
+        operators.append(node["operator"])
+        stack.extend(node["children"])
+    assert plan["operator"] == "ProduceResults" and "NodeByLabelScan" in operators and outcome["rows"] == []
+    assert run(client, "EXPLAIN MATCH (n) DETACH DELETE n")["refused"]  # the parse still refuses writes
+
+
+def test_a_path_cell_says_each_hops_direction(client):
+    outcome = run(client, "MATCH p = (a:Account)<-[:USES]-(:Person)-[:USES]->(b:Account) WHERE a <> b "
+                          "RETURN p ORDER BY a.id, b.id LIMIT 1")
+    cell = outcome["rows"][0][0]
+    assert [h["forward"] for h in cell["hops"]] == [False, True] and [h["type"] for h in cell["hops"]] == ["USES"] * 2
+    assert len(cell["ids"]) == 3 and all(n["properties"] for n in outcome["graph"]["nodes"])
+
+
+def test_an_empty_answer_or_an_unloaded_world_is_no_attempt(client):
+    from linklab.progress import Progress
+
+    empty = client.post("/api/exercises/crews/check", json={"query": "// nothing yet"}, headers=POST)
+    assert empty.status_code == 400 and "empty" in empty.json()["error"]
+    # Another trainee's world is not the one loaded: Run and Check both say so, and nothing counts.
+    with Databases() as databases, TestClient(create_app("newcomer", COURSE, databases),
+                                              base_url="http://127.0.0.1:8000") as other:
+        assert other.post("/api/exercises/crews/run", json={"query": CREWS.solution}, headers=POST).json()["loaded"] is False
+        refused = other.post("/api/exercises/crews/check", json={"query": CREWS.solution}, headers=POST)
+        assert refused.status_code == 409 and refused.json()["loaded"] is False and "Load my scenario" in refused.json()["error"]
+    assert Progress.load(TRAINEE, COURSE).exercises == {} and Progress.load("newcomer", COURSE).exercises == {}
+
+
+def test_the_graph_view_expands_a_node_and_finds_a_shortest_path(client, driver):
+    first = driver.execute_query("MATCH (p:Person)-[:USES]->(a:Account)-[:MESSAGED]->(:Account)<-[:USES]-(q:Person) "
+                                 "WHERE p <> q WITH p, q ORDER BY p.id, q.id LIMIT 1 "
+                                 "RETURN elementId(p) AS p, elementId(q) AS q, count{(p)--()} AS d").records[0]
+    around = client.post("/api/exercises/crews/around", json={"node": first["p"]}, headers=POST).json()
+    ids = {n["id"] for n in around["graph"]["nodes"]}
+    assert first["p"] in ids and len(ids) == min(first["d"], 40) + 1
+    assert all(first["p"] in (e["source"], e["target"]) for e in around["graph"]["edges"])
+    path = client.post("/api/exercises/crews/around", json={"node": first["p"], "other": first["q"]}, headers=POST).json()
+    cell = path["rows"][0][0]
+    assert cell["ids"][0] == first["p"] and cell["ids"][-1] == first["q"] and len(cell["hops"]) <= 4
+    bad = client.post("/api/exercises/crews/around", json={"node": 5}, headers=POST)
+    assert bad.status_code == 400
+
+
+def test_stop_ends_the_query_on_the_server(client, driver):
+    import threading
+
+    from linklab.service import run_tag
+
+    slow = "MATCH (a:Account)-[:FOLLOWS*1..7]-(b:Account) RETURN count(*)"
+    run_id, outcome = "5" * 32, {}
+    worker = threading.Thread(target=lambda: outcome.update(run(client, slow, run=run_id)))
+    worker.start()
+    tag = run_tag(TRAINEE, COURSE, run_id)
+    listed = "SHOW TRANSACTIONS YIELD metaData WHERE metaData.linklab_check = $tag RETURN count(*) AS n"
+    deadline = time.monotonic() + 8
+    while not driver.execute_query(listed, tag=tag).records[0]["n"]:
+        assert time.monotonic() < deadline, "the run never reached the server"
+        time.sleep(0.1)
+    began = time.monotonic()
+    assert client.post("/api/exercises/crews/stop", json={"run": run_id}, headers=POST).json()["stopped"]
+    worker.join(10)
+    assert time.monotonic() - began < 3 and outcome["limit"] == "stopped" and outcome["refused"].startswith("Stopped after")
+    assert driver.execute_query(listed, tag=tag).records[0]["n"] == 0
+    assert not client.post("/api/exercises/crews/stop", json={"run": "not hex"}, headers=POST).json()["stopped"]
+
+
+def test_a_time_limit_says_what_most_likely_made_it_slow(client):  # noqa: ARG001 (its world loaded)
+    from linklab import service
+    from linklab.grade.guard import Limits
+
+    with Databases() as databases:
+        outcome = service.run(CREWS, "MATCH (a:Account)-[:FOLLOWS*]-(b:Account) RETURN count(*)", TRAINEE, COURSE,
+                              databases.local, limits=Limits(timeout_s=1))
+    assert outcome.limit == "time" and "a run may take 1 s at most" in outcome.refused
+    assert "upper bound" in outcome.refused and "comma" not in outcome.refused
+
+
+def test_the_lab_serves_neo4j_browser_behind_a_loopback_only_policy(client, lab_env):
+    from linklab.web import neo4j_browser
+
+    if neo4j_browser.jar() is None:
+        link_browser_jar(lab_env)
+    access = client.get("/api/neo4j-browser").json()
+    assert access["url"].startswith("http://127.0.0.1:8000/browser/?dbms=neo4j%3A%2F%2Fneo4j%40127.0.0.1%3A")
+    page = client.get("/browser/")
+    policy = page.headers["content-security-policy"]
+    assert page.status_code == 200 and f'<script src="{neo4j_browser.SETUP}"></script>' in page.text
+    sources = re.findall(r"[a-z]+://[^\s;]+", policy)
+    assert sources and all(urlsplit(s).hostname in ("127.0.0.1", "localhost") for s in sources), policy
+    assert "default-src 'self'" in policy and "https:" not in policy.replace("https://", "")
+    setup = client.get(f"/browser/{neo4j_browser.SETUP}").text
+    assert '":play http://localhost:8000/browser-guide.html"' in setup
+    assert client.get("/browser/../../etc/passwd").status_code == 404
+
+
+def link_browser_jar(env: dict) -> None:
+    """The test's LINKLAB_HOME has no jars: link the worktree's installed Neo4j Browser jar into it."""
+    from linklab import server as srv
+
+    name = f"neo4j-browser-{srv.pom_versions()['browser']}.jar"
+    found = next((p for p in (ROOT / ".linklab" / "neo4j-dist" / "lib" / name, Path.home() / ".linklab" / "neo4j-dist" /
+                              "lib" / name) if p.is_file()), None)
+    if found is None:
+        pytest.fail(f"no {name}: run `linklab server install` first")
+    target = Path(env["LINKLAB_HOME"]) / "neo4j-dist" / "lib"
+    target.mkdir(parents=True, exist_ok=True)
+    (target / name).symlink_to(found)
