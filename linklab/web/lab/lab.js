@@ -183,7 +183,21 @@
   // ------------------------------------------------------------------ an exercise
 
   async function openExercise(id) {
-    const ex = await api(`/api/exercises/${encodeURIComponent(id)}`);
+    let ex;
+    try {
+      ex = await api(`/api/exercises/${encodeURIComponent(id)}`);
+    } catch (err) {  // nothing of the exercise before stays on the page: only why this one cannot open
+      showPage("exercise");
+      state.exercise = null;
+      $("title").textContent = id;
+      for (const part of ["meta", "prompt", "scenario", "parameters", "hint-list"]) $(part).replaceChildren();
+      $("verdict").hidden = true;
+      clearResults();
+      showMessage(err.message);
+      for (const a of document.querySelectorAll("#exercises a")) a.classList.toggle("current", a.dataset.id === id);
+      document.body.dataset.opened = id;
+      return;
+    }
     showPage("exercise");
     state.exercise = ex;
     $("title").textContent = `${ex.number}. ${ex.title}`;
@@ -202,6 +216,7 @@
     state.editor.setValue(saved);
     state.editor.setSchema({ ...editorSchema(), parameters: Object.keys(ex.parameters) });
     await loadList();
+    document.body.dataset.opened = id;
   }
 
   function showHints(ex) {
