@@ -337,7 +337,7 @@ def test_a_trainee_walks_the_lab_in_the_browser(wide, lab_url, shots):
 
     type_query(browser, WRONG_CREWS)
     browser.find_element(By.ID, "check").click()
-    wait_for(browser, "!document.getElementById('verdict').hidden", timeout=180)
+    wait_for(browser, "!document.getElementById('verdict').hidden", timeout=300)  # the first: hidden worlds chosen
     verdict = browser.find_element(By.ID, "verdict")
     assert verdict.text.startswith("NOT YET") and "not-yet" in verdict.get_attribute("class")
     assert "On your scenario" in verdict.text
@@ -345,7 +345,7 @@ def test_a_trainee_walks_the_lab_in_the_browser(wide, lab_url, shots):
     answer = "\n".join(line for line in CREWS.solution.splitlines() if not line.startswith("//"))
     browser.execute_script("linklabLab.editor.setValue(arguments[0])", answer)
     browser.find_element(By.ID, "check").click()
-    wait_for(browser, "document.getElementById('verdict').textContent.startsWith('PASSED')", timeout=180)
+    wait_for(browser, "document.getElementById('verdict').textContent.startsWith('PASSED')", timeout=300)
     assert "passed" in browser.find_element(By.ID, "verdict").get_attribute("class")
     assert browser.find_element(By.ID, "message").is_displayed() is False  # no stale red message above a PASS
     wait_for(browser, "document.getElementById('progress-text').textContent.startsWith('1 of')")
