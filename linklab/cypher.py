@@ -84,11 +84,6 @@ LOCK_FOR_READING = ("OPTIONAL MATCH (l:Scenario {id: 'lease'}) "
                     "OPTIONAL MATCH (s:Scenario {id: 'current'}) "
                     "RETURN l {.*} AS lease, s {.*} AS scenario, timestamp() AS now")
 
-# -- the lab's schema panel
-SCHEMA_LABELS = "CALL db.labels() YIELD label RETURN label ORDER BY label"
-SCHEMA_TYPES = "CALL db.relationshipTypes() YIELD relationshipType AS t RETURN t ORDER BY t"
-SCHEMA_KEYS = "CALL db.propertyKeys() YIELD propertyKey AS k RETURN k ORDER BY k"
-
 # -- the time limit's watchdog: a run's transactions carry metadata {linklab_check: tag}
 CHECK_TRANSACTIONS = ("SHOW TRANSACTIONS YIELD transactionId, metaData WHERE metaData.linklab_check = $tag "
                       "RETURN collect(transactionId) AS ids")
@@ -175,3 +170,52 @@ SERVER_STARTED = ("CALL dbms.queryJmx('java.lang:type=Runtime') YIELD attributes
 COMPONENTS = "CALL dbms.components() YIELD name, versions, edition RETURN versions[0] AS version, edition"
 GDS_VERSION = "CALL gds.version() YIELD gdsVersion RETURN gdsVersion AS v"
 APOC_VERSION = "RETURN apoc.version() AS v"
+
+
+# -- the lab: what the data holds (node and relationship counts from the count store, by the fixed schema),
+# a node's neighbours and a shortest path for the graph view, and what the briefing names
+@cache
+def lab_label_counts() -> str:
+    return " UNION ALL ".join(f"MATCH (n:{label}) RETURN '{label}' AS label, count(n) AS c"
+                              for label in NODE_PROPERTIES)
+
+
+@cache
+def lab_relationship_counts() -> str:
+    """Relationships of each (type, start, end) of the schema; the end label tells REGISTERED_WITH's two
+    kinds apart (one label and a type: still the count store)."""
+    return " UNION ALL ".join(
+        f"MATCH ()-[r:{rel_type}]->(:{end}) RETURN '{rel_type}' AS type, '{start}' AS start, '{end}' AS end, "
+        "count(r) AS c" for rel_type, start, end in REL_SPECS)
+
+
+def lab_label_keys(label: str) -> str:
+    """The property keys of a sample of a label's nodes (a case's people carry the file's attributes)."""
+    return f"MATCH (n:{label}) WITH n LIMIT 200 UNWIND keys(n) AS k RETURN DISTINCT k"
+
+
+def lab_case_type_count(rel_type: str) -> str:
+    """A case's relationship type (checked against cases.network.TYPE_PATTERN first): its start and end
+    labels, with how many relationships join them."""
+    return (f"MATCH (a)-[r:`{rel_type}`]->(b) RETURN labels(a)[0] AS start, labels(b)[0] AS end, count(r) AS c "
+            "ORDER BY c DESC")
+
+
+LAB_RELATIONSHIP_TYPES = "CALL db.relationshipTypes() YIELD relationshipType AS t RETURN t ORDER BY t"
+LAB_BRIEFING = ("CALL () { MATCH (o:Organization) WHERE o.kind <> 'crew' RETURN collect(o.name) AS organisations } "
+                "CALL () { MATCH (c:Location {type: 'city'}) RETURN collect(c.name) AS cities } "
+                "CALL () { MATCH (m:Market) RETURN collect(m.name) AS markets } "
+                "CALL () { MATCH (a:Account) RETURN collect(DISTINCT a.platform) AS platforms } "
+                "RETURN organisations, cities, markets, platforms")
+# Run under the guard, on the trainee's world (the parse allows them as it allows answers): $node and $other
+# are element ids from an earlier result; at most $limit neighbours, the best connected first.
+LAB_EXPAND = ("MATCH (n) WHERE elementId(n) = $node "
+              "MATCH (n)-[r]-(m) WITH n, r, m, COUNT { (m)--() } AS degree ORDER BY degree DESC LIMIT $limit "
+              "RETURN n, r, m")
+LAB_SHORTEST_PATH = ("MATCH (a) WHERE elementId(a) = $node MATCH (b) WHERE elementId(b) = $other "
+                     "MATCH p = shortestPath((a)-[*..10]-(b)) RETURN p")
+
+
+def explain(query: str) -> str:
+    """A query's plan, not its rows (the lab's Run of EXPLAIN ...; the guard's own check)."""
+    return "EXPLAIN " + query

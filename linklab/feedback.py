@@ -184,15 +184,32 @@ def parse_error(error) -> str:
 SYNTAX = re.compile(r"(?P<what>.*?)\s*\(line (?P<line>\d+), column (?P<column>\d+)", re.DOTALL)
 
 
-def syntax_error(message: str) -> str:
-    """Neo4j's parser message, once and short: where, and what it did not expect."""
+def syntax_error(message: str, shift: int = 0) -> str:
+    """Neo4j's parser message, once and short: where, and what it did not expect. `shift`: characters the
+    caller put before the answer on its first line (the guard's "EXPLAIN "), taken off line 1's column."""
     found = SYNTAX.search(message)
     if not found:
         return f"Syntax error: {message.strip().splitlines()[0]}"
     what = found.group("what").strip().splitlines()[0]
     what = re.sub(r":\s*expected .*", "", what).rstrip(". ")  # the list of every token it could take is noise
-    return (f"Syntax error on line {found.group('line')}, column {found.group('column')}: {what}. "
+    line, column = int(found.group("line")), int(found.group("column"))
+    column = column - shift if line == 1 and column > shift else column
+    return (f"Syntax error on line {line}, column {column}: {what}. "
             "Check brackets, quotes and commas just before that point.")
+
+
+PLACE = re.compile(r"\(line (?P<line>\d+), column (?P<column>\d+) \(offset: \d+\)\)")
+
+
+def neo4j_detail(text: str, shift: int = 0) -> str:
+    """Neo4j's own sentence about a query it does not accept ("Variable `m` not defined (line 1, column 26
+    (offset: 25))"), with the place in the trainee's answer: line 1's column less the `shift` characters the
+    caller put before the answer, and no offset."""
+    def place(found: re.Match) -> str:
+        line, column = int(found.group("line")), int(found.group("column"))
+        column = column - shift if line == 1 and column > shift else column
+        return f"(line {line}, column {column})"
+    return PLACE.sub(place, text)
 
 
 # The lab's web walls (web.app, web.classroom, classroom.accounts): signing in, names, places, limits. The
@@ -238,3 +255,30 @@ CLASS = {
 
 def class_message(code: str, **details) -> str:
     return CLASS[code].format(**details)
+
+
+# The lab's own words around a run (service.run, web.app): a stop, a time limit with the likely reason, what
+# Run and Check need first. None gives an answer away.
+LAB = {
+    "stopped": "Stopped after {seconds:.1f} s, as you asked.",
+    "time": "Stopped after {seconds:.1f} s: a run may take {limit:g} s at most. {advice}",
+    "advice_gds": ("Graph algorithms (GDS) project the network first, which takes longer while the machine is "
+                   "busy: run it again in a moment, and project only the labels and relationships you need."),
+    "advice_cartesian": ("Neo4j's plan pairs everything with everything (a comma between patterns that share no "
+                         "variable): connect the patterns, or match the second one from the first."),
+    "advice_paths": ("Neo4j's plan follows paths of any length: give variable-length patterns an upper bound, "
+                     "such as [*1..4], and start them from a few nodes."),
+    "advice_general": ("Narrow it down early: start from fewer nodes (a label and a property), count or filter "
+                       "before you collect, and use LIMIT while you explore."),
+    "profile": "Run shows Neo4j's plan for EXPLAIN; PROFILE is not available here.",
+    "not_loaded": ("Your scenario for this exercise is not in your database yet: use \u201cLoad my scenario\u201d "
+                   "above. Nothing was checked or counted."),
+    "name_form": "A name is 1 to 40 letters, digits, spaces, dots, apostrophes or dashes, starting with a letter or digit.",
+    "no_node": "That node is no longer in your scenario (it was reloaded): run the query again.",
+    "no_browser": ("Neo4j Browser is not installed here (`linklab server install` fetches it), or your database "
+                   "is not on this machine."),
+}
+
+
+def lab_message(code: str, **details) -> str:
+    return LAB[code].format(**details)

@@ -8,7 +8,10 @@ from __future__ import annotations
 import getpass
 import hashlib
 import os
+import re
 import threading
+import time
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -26,7 +29,9 @@ from .grade.compare import STABLE_KEY
 from .grade.engine import (CaseKey, ExerciseVerdict, ScenarioKey, answer_key, check_and_judge, ensure_loaded,
                            is_loaded, run_answer, scenarios_for)
 from .grade.scenarios import worlds_for
-from .grade.guard import Limits, Refused
+from .grade.guard import Limits, Refused, inspect, run_guarded, terminate
+from .grade.loading import NotReady, require_key
+from .feedback import lab_message, neo4j_detail, refusal
 from .load import warm_up
 
 DEFAULT_COURSE = "linklab-101"
@@ -281,19 +286,71 @@ class RunOutcome:
     graph: dict = field(default_factory=lambda: {"nodes": [], "edges": []})
     seconds: float = 0.0
     refused: str = ""  # why the query did not run, in words
-    limit: str = ""
+    limit: str = ""  # the limit that stopped it (time, rows, size, memory), or "stopped": the trainee's Stop
     loaded: bool = True  # False: the trainee's scenario for this exercise is not in their database
+    plan: dict | None = None  # EXPLAIN's plan as a tree, when the trainee asked to explain the query
+
+
+TAG_FORM = re.compile(r"[0-9a-f]{16,64}")
+_STOPPED: set[str] = set()  # tags of runs the trainee asked to stop (the lab is one process)
+_STOPPED_LOCK = threading.Lock()
+
+
+def run_tag(trainee: str, course: str, run_id: str) -> str | None:
+    """The transaction tag of a trainee's run, from the id their page gave it: scoped to the trainee, so no
+    one can stop a run of somebody else's by guessing its id. None for an id that is not hex."""
+    if not TAG_FORM.fullmatch(run_id or ""):
+        return None
+    return "lab-" + hashlib.sha256(f"{course}\x00{trainee}\x00{run_id}".encode()).hexdigest()[:32]
+
+
+def stop(driver: neo4j.Driver, trainee: str, course: str, run_id: str) -> bool:
+    """End a trainee's run on the server (its transaction, found by its tag). False for a malformed id."""
+    tag = run_tag(trainee, course, run_id)
+    if tag is None:
+        return False
+    with _STOPPED_LOCK:
+        if len(_STOPPED) > 1000:
+            _STOPPED.clear()
+        _STOPPED.add(tag)
+    terminate(driver, "neo4j", tag)
+    return True
 
 
 def run(exercise: Exercise, query: str, trainee: str, course: str, driver: neo4j.Driver,
-        case: str | None = None, limits: Limits | None = None, shared: bool = False) -> RunOutcome:
+        case: str | None = None, limits: Limits | None = None, shared: bool = False, run_id: str = "") -> RunOutcome:
     """Run a query on the trainee's own scenario, under the same guards as a check, with the exercise's
-    parameters bound; the result as a table and as the graph of the nodes and relationships it returns."""
+    parameters bound; the result as a table and as the graph of the nodes and relationships it returns.
+    A query that starts with EXPLAIN is planned, not run: the outcome holds the plan. `run_id` (hex, from
+    the page) lets the trainee stop it (`stop`)."""
     key = exploring(exercise, trainee, course, case, shared)
+    explained = explain_prefix(query)
+    if explained is not None:
+        return explain_plan(exercise, explained, key, driver, limits)
+    if PROFILE_WORD.match(query):
+        return RunOutcome(refused=lab_message("profile"))
+    if is_empty(query):
+        return RunOutcome(refused=refusal("empty"))
+    limits = limits or Limits()
+    tag = run_tag(trainee, course, run_id)
+    began = time.monotonic()
     try:
-        result = run_answer(driver, exercise, query, key, limits, load=False)
+        result = run_answer(driver, exercise, query, key, limits, load=False, tag=tag)
     except Refused as exc:
+        with _STOPPED_LOCK:
+            stopped = tag in _STOPPED
+            _STOPPED.discard(tag)
+        if stopped and exc.limit == "time":
+            return RunOutcome(refused=lab_message("stopped", seconds=time.monotonic() - began), limit="stopped")
+        if exc.limit == "time":
+            advice = time_advice(exercise, query, key, driver)
+            return RunOutcome(refused=lab_message("time", seconds=time.monotonic() - began,
+                                                  limit=limits.timeout_s, advice=lab_message(advice)),
+                              limit="time")
         return RunOutcome(refused=str(exc), limit=exc.limit)
+    finally:
+        with _STOPPED_LOCK:
+            _STOPPED.discard(tag)
     if result is None:
         return RunOutcome(loaded=False)
     graph = GraphCollector()
@@ -301,9 +358,113 @@ def run(exercise: Exercise, query: str, trainee: str, course: str, driver: neo4j
     return RunOutcome(result.columns, rows, graph.data(), result.seconds)
 
 
+def is_empty(query: str) -> bool:
+    """Nothing but spaces and comments: refused before it reaches the grader, so it is no attempt."""
+    try:
+        inspect(query)
+    except Refused as exc:
+        return exc.code == "empty"
+    return False
+
+
+EXPLAIN_WORD = re.compile(r"\s*EXPLAIN\b", re.IGNORECASE)
+PROFILE_WORD = re.compile(r"\s*PROFILE\b", re.IGNORECASE)
+
+
+def explain_prefix(query: str) -> str | None:
+    """The query after a leading EXPLAIN (Run shows its plan), or None."""
+    found = EXPLAIN_WORD.match(query)
+    return query[found.end():] if found else None
+
+
+def explain_plan(exercise: Exercise, query: str, key, driver: neo4j.Driver, limits: Limits | None = None
+                 ) -> RunOutcome:
+    """Neo4j's plan of a query as a tree (EXPLAIN runs nothing), after the same parse as an answer. The
+    plan is read in a READ transaction with the exercise's parameters; GDS calls are planned, not run."""
+    limits = limits or Limits()
+    params = dict(answer_key(exercise, key).params)
+    if "graph" in exercise.parameters:
+        params["graph"] = "linklab-explain"
+    try:
+        inspected = inspect(query, params, limits)
+        with driver.session(default_access_mode=neo4j.READ_ACCESS) as session:
+            with session.begin_transaction(timeout=limits.timeout_s) as tx:
+                summary = tx.run(cypher.explain(inspected.query), params).consume()
+    except Refused as exc:
+        return RunOutcome(refused=str(exc), limit=exc.limit)
+    except neo4j.exceptions.ClientError as exc:
+        return RunOutcome(refused=refusal("not_accepted", detail=neo4j_detail(first_line(exc),
+                                                                               len(cypher.explain("")))))
+    return RunOutcome(plan=plan_tree(summary.plan))
+
+
+def plan_tree(plan: dict | None) -> dict | None:
+    """A plan as the lab draws it: operator, details, estimated rows, children."""
+    if not plan:
+        return None
+    args = plan.get("args", {})
+    return {"operator": plan.get("operatorType", "").split("@")[0], "details": str(args.get("Details", "")),
+            "rows": round(float(args.get("EstimatedRows", 0) or 0), 1),
+            "children": [plan_tree(child) for child in plan.get("children", [])]}
+
+
+def time_advice(exercise: Exercise, query: str, key, driver: neo4j.Driver) -> str:
+    """What most likely made a query slow, from what it uses and Neo4j's plan of it: GDS on a busy machine,
+    everything matched with everything, paths without an upper bound; else the general advice."""
+    try:
+        if "graph" in exercise.parameters or inspect(query).shape.uses_gds:
+            return "advice_gds"
+        plan = explain_plan(exercise, query, key, driver, Limits(timeout_s=3)).plan
+    except (Refused, neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError):
+        return "advice_general"
+    operators, stack = set(), [plan] if plan else []
+    while stack:
+        node = stack.pop()
+        operators.add(node["operator"])
+        stack.extend(node["children"])
+    if any(op.startswith("CartesianProduct") for op in operators):
+        return "advice_cartesian"
+    if any(op.startswith(("VarLengthExpand", "ShortestPath", "StatefulShortestPath")) for op in operators):
+        return "advice_paths"
+    return "advice_general"
+
+
+def look_around(exercise: Exercise, trainee: str, course: str, driver: neo4j.Driver, node: str,
+                other: str | None = None, case: str | None = None, shared: bool = False,
+                limit: int = 40) -> RunOutcome:
+    """For the graph view: a node's neighbours (the best connected first, at most `limit`), or with `other`
+    a shortest path between the two, read from the trainee's own scenario under the guard like a run.
+    Nodes are given by the element ids an earlier result carried."""
+    key = exploring(exercise, trainee, course, case, shared)
+    query = cypher.LAB_SHORTEST_PATH if other else cypher.LAB_EXPAND
+    params = {"node": node, "other": other} if other else {"node": node, "limit": limit}
+    try:
+        result = run_guarded(driver, query, params, Limits(timeout_s=5, max_rows=limit + 1),
+                             prepare=require_key(key))
+    except Refused as exc:
+        return RunOutcome(refused=str(exc), limit=exc.limit)
+    except NotReady:
+        return RunOutcome(loaded=False)
+    graph = GraphCollector()
+    rows = [[graph.cell(value) for value in row] for row in result.rows]
+    return RunOutcome(result.columns, rows, graph.data(), result.seconds)
+
+
+def json_value(value):
+    """A property value as JSON: datetimes as ISO text, points as latitude and longitude."""
+    if isinstance(value, (list, tuple)):
+        return [json_value(v) for v in value]
+    if hasattr(value, "iso_format"):
+        return value.iso_format()
+    if isinstance(value, neo4j.spatial.Point):
+        return {"latitude": value.y, "longitude": value.x}
+    return value
+
+
 class GraphCollector:
     """Nodes and relationships found anywhere in a result (also inside paths and lists), captioned by
-    their human key (a Person's name, an Account's handle), as the graph view draws them."""
+    their human key (a Person's name, an Account's handle), with their labels and properties, as the graph
+    view, the timeline and the map draw them."""
 
     def __init__(self):
         self.nodes: dict[str, dict] = {}
@@ -312,30 +473,40 @@ class GraphCollector:
     def node(self, node: neo4j.graph.Node) -> str:
         label = next(iter(sorted(node.labels)), "")
         caption = str(node.get(STABLE_KEY.get(label, "id"), node.get("id", "")))
-        self.nodes.setdefault(node.element_id, {"id": node.element_id, "label": caption, "group": label})
+        if node.element_id not in self.nodes:
+            self.nodes[node.element_id] = {
+                "id": node.element_id, "label": caption, "group": label, "labels": sorted(node.labels),
+                "properties": {k: json_value(v) for k, v in sorted(node.items())}}
         return caption
+
+    def relationship(self, rel: neo4j.graph.Relationship) -> None:
+        self.node(rel.start_node)
+        self.node(rel.end_node)
+        self.edges.setdefault(rel.element_id, {
+            "id": rel.element_id, "source": rel.start_node.element_id, "target": rel.end_node.element_id,
+            "label": rel.type, "properties": {k: json_value(v) for k, v in sorted(rel.items())}})
 
     def cell(self, value):
         if isinstance(value, neo4j.graph.Node):
-            return {"node": self.node(value), "label": next(iter(sorted(value.labels)), "")}
+            return {"node": self.node(value), "label": next(iter(sorted(value.labels)), ""), "id": value.element_id}
         if isinstance(value, neo4j.graph.Relationship):
-            start, end = self.node(value.start_node), self.node(value.end_node)
-            self.edges.setdefault(value.element_id, {"id": value.element_id, "source": value.start_node.element_id,
-                                                     "target": value.end_node.element_id, "label": value.type})
-            return {"relationship": value.type, "from": start, "to": end}
+            self.relationship(value)
+            return {"relationship": value.type, "from": self.node(value.start_node), "to": self.node(value.end_node),
+                    "id": value.element_id}
         if isinstance(value, neo4j.graph.Path):
+            hops, at = [], value.start_node
             for rel in value.relationships:
-                self.cell(rel)
-            return {"path": [self.node(n) for n in value.nodes]}
+                self.relationship(rel)
+                forward = rel.start_node.element_id == at.element_id
+                hops.append({"type": rel.type, "forward": forward})
+                at = rel.end_node if forward else rel.start_node
+            return {"path": [self.node(n) for n in value.nodes], "hops": hops,
+                    "ids": [n.element_id for n in value.nodes]}
         if isinstance(value, (list, tuple)):
             return [self.cell(v) for v in value]
         if isinstance(value, dict):
             return {k: self.cell(v) for k, v in value.items()}
-        if hasattr(value, "iso_format"):
-            return value.iso_format()
-        if isinstance(value, neo4j.spatial.Point):
-            return {"latitude": value.y, "longitude": value.x}
-        return value
+        return json_value(value)
 
     def data(self) -> dict:
         return {"nodes": list(self.nodes.values()), "edges": list(self.edges.values())}
@@ -362,35 +533,33 @@ def progress_view(trainee: str, course: str) -> dict:
             "hints": sum(entry["hints"] for entry in record.exercises.values())}
 
 
-SCHEMA_NOTES = {
-    "Person": "someone in the network (name, born, nationality)",
-    "Account": "a social-media account (handle, platform, created)",
-    "Phone": "a phone number", "Email": "an e-mail address",
-    "Location": "a place: city, address, venue or prison (name, type, latitude, longitude)",
-    "Post": "a post (text, time, sometimes a location)", "Organization": "an organisation or crew (name, kind)",
-    "Market": "a darknet market (name, status seized or active)", "Wallet": "a crypto wallet (address, chain)",
-    "Term": "a slang term and its meaning (the glossary)",
-    "USES": "a person uses an account", "HAS_PHONE": "a person has a phone", "HAS_EMAIL": "a person has an e-mail",
-    "MEMBER_OF": "a person belongs to an organisation or crew", "PART_OF": "a crew is part of an organisation",
-    "FAMILY_OF": "relatives (relation)", "LIVES_AT": "where a person lives", "DETAINED_AT": "in prison (since)",
-    "REGISTERED_WITH": "an account registered with a phone or e-mail", "FOLLOWS": "an account follows another",
-    "MESSAGED": "messages between accounts (count, first, last)", "CALLED": "calls between phones (count)",
-    "POSTED": "an account posted a post", "TAGGED_AT": "a post is geotagged at a location",
-    "MENTIONS": "a post mentions an account", "VENDOR_ON": "an account sells on a market (pgp, since, until)",
-    "CONTROLS": "an account controls a wallet", "SENT": "a payment between wallets (amount, time)",
-}
+# ---------------------------------------------------------------- the trainee's name on the lab's pages
+
+NAMES_SCHEMA = """CREATE TABLE IF NOT EXISTS display_names (
+    trainee TEXT NOT NULL, course TEXT NOT NULL, name TEXT NOT NULL, at REAL NOT NULL,
+    PRIMARY KEY (trainee, course))"""
+SYSTEM_ACCOUNTS = {"root", "admin", "user", "ubuntu", "debian", "vagrant", "codespace", "runner", "jovyan"}
+NAME_FORM = re.compile(r"[^\W_][\w .'-]{0,39}")
 
 
-def schema(driver: neo4j.Driver) -> dict:
-    """Labels, relationship types and property keys of the loaded data, with what each means."""
-    with driver.session(default_access_mode=neo4j.READ_ACCESS) as session:
-        labels = [r["label"] for r in session.run(cypher.SCHEMA_LABELS)]
-        types = [r["t"] for r in session.run(cypher.SCHEMA_TYPES)]
-        keys = [r["k"] for r in session.run(cypher.SCHEMA_KEYS)]
-    return {"labels": [{"name": l, "meaning": SCHEMA_NOTES.get(l, "")} for l in labels if l != "Scenario"],
-            "relationshipTypes": [{"name": t, "meaning": SCHEMA_NOTES.get(t, "")} for t in types],
-            "propertyKeys": [k for k in keys if k not in LEASE_KEYS]}
+def display_name(trainee: str, course: str) -> str:
+    """What the lab calls the trainee: the name they gave it, else their linklab name unless that is a
+    system account's ("root"): then "" (the briefing asks for it). Records stay under `trainee`."""
+    with closing(progress.open_store()) as db:
+        db.execute(NAMES_SCHEMA)
+        row = db.execute("SELECT name FROM display_names WHERE trainee = ? AND course = ?", (trainee, course)).fetchone()
+    if row:
+        return row[0]
+    return "" if trainee.lower() in SYSTEM_ACCOUNTS else trainee
 
 
-LEASE_KEYS = {"writer", "writer_until", "waiting", "waiting_until", "readers", "readers_until", "locked_at",
-              "complete", "status", "started_at", "loaded_at", "generator_version", "faker_version"}
+def set_display_name(trainee: str, course: str, name: str) -> str:
+    name = " ".join(name.split())
+    if not NAME_FORM.fullmatch(name):
+        raise LinklabError(lab_message("name_form"))
+    with closing(progress.open_store()) as db:
+        db.execute(NAMES_SCHEMA)
+        db.execute("INSERT INTO display_names (trainee, course, name, at) VALUES (?, ?, ?, ?) "
+                   "ON CONFLICT (trainee, course) DO UPDATE SET name = excluded.name, at = excluded.at",
+                   (trainee, course, name, time.time()))
+    return name

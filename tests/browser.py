@@ -39,7 +39,9 @@ def start_browser(profile: Path):
     options.binary_location = find(CHROMIUM)
     for flag in FLAGS + [f"--user-data-dir={profile}"]:
         options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # The performance log carries the network events (requests, and those Chromium blocked): requests_leaving().
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    options.add_experimental_option("perfLoggingPrefs", {"enableNetwork": True, "enablePage": False})
     # An explicit driver path: selenium never tries to download one (Selenium Manager needs the internet).
     return webdriver.Chrome(options=options, service=Service(executable_path=find(("chromedriver",))))
 
@@ -65,11 +67,38 @@ def console_errors(driver) -> list[str]:
     return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "[::1]", "::1")
+
+
+def requests_leaving(driver) -> tuple[list[str], list[str]]:
+    """Since the last call (reading the log empties it): (the URLs of requests that went, or tried to go, to a
+    host other than this machine; those that Chromium blocked before sending, e.g. by a Content-Security-Policy).
+    Chromium's own pages (chrome:, data:, blob:) are not requests to anywhere."""
+    import json
+    from urllib.parse import urlsplit
+
+    sent, blocked = {}, set()
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        params = message.get("params", {})
+        if message["method"] == "Network.requestWillBeSent":
+            sent[params["requestId"]] = params["request"]["url"]
+        elif message["method"] == "Network.webSocketCreated":
+            sent[params["requestId"]] = params["url"]
+        elif message["method"] == "Network.loadingFailed" and params.get("blockedReason"):
+            blocked.add(params["requestId"])
+    away = {rid: url for rid, url in sent.items()
+            if urlsplit(url).scheme in ("http", "https", "ws", "wss") and urlsplit(url).hostname not in LOOPBACK}
+    return ([url for rid, url in away.items() if rid not in blocked],
+            [url for rid, url in away.items() if rid in blocked])
+
+
 def open_page(driver, url: str, ready_js: str, timeout: float = 20) -> list[str]:
     """Load url, wait until ready_js is truthy, and return the console errors logged meanwhile."""
     from selenium.webdriver.support.ui import WebDriverWait
 
     console_errors(driver)  # forget what earlier pages logged
+    driver.get_log("performance")
     driver.get(url)
     WebDriverWait(driver, timeout).until(lambda d: d.execute_script(f"return Boolean({ready_js})"))
     return console_errors(driver)

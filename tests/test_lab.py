@@ -5,7 +5,9 @@ progress move; no console errors on the way."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import select
 import socket
 import subprocess
@@ -13,6 +15,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from starlette.testclient import TestClient
@@ -115,6 +118,7 @@ def lab_process(lab_env, driver):
     from linklab.grade.engine import ensure_loaded
 
     ensure_loaded(driver, exploring(CREWS, TRAINEE, COURSE))
+    link_browser_jar(lab_env)
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "linklab", "lab", "--trainee", TRAINEE, "--course", COURSE,
                                 "--port", str(port)], env=lab_env, cwd=ROOT, stdout=subprocess.PIPE,
@@ -212,44 +216,178 @@ def type_query(browser, text: str) -> None:
     box.send_keys(Keys.ESCAPE)  # close a completion list, if one is open
 
 
-def test_a_trainee_solves_the_first_exercise_in_the_browser(browser, lab_url, shots):
+def node_on_screen(browser, node: str) -> tuple[int, int]:
+    """Where sigma draws a node, as an offset from the centre of the graph's element (what ActionChains takes), with
+    the whole drawing on screen (else the pointer lands outside the window)."""
+    browser.execute_script("document.getElementById('graph').scrollIntoView({block: 'center'})")
+    return tuple(round(v) for v in browser.execute_script(
+        "const v = linklabLab.graph, a = v.graph.getNodeAttributes(arguments[0]), p = v.sigma.graphToViewport(a);"
+        "const r = document.getElementById('graph').getBoundingClientRect(); return [p.x - r.width / 2, p.y - r.height / 2];",
+        node))
+
+
+def view_settled(browser) -> None:
+    browser.execute_async_script("const done = arguments[arguments.length - 1];"
+                                 "requestAnimationFrame(() => requestAnimationFrame(() => done()));")
+
+
+@pytest.fixture
+def wide(browser):
+    """The session's Chromium, 1400 x 1000 for this test (screenshots for the README), then as it was."""
+    size = browser.get_window_size()
+    browser.set_window_size(1400, 1000)
+    yield browser
+    browser.set_window_size(size["width"], size["height"])
+
+
+def test_a_trainee_walks_the_lab_in_the_browser(wide, lab_url, shots):
+    """The briefing, the schema, every exercise, a run drawn as a graph that grows by a double-click and finds a
+    shortest path, a timeline and a map, a wrong and a right check; no console error, no request off this machine."""
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
+    from .browser import requests_leaving
+
+    browser = wide
     errors = open_page(browser, lab_url, "document.body.dataset.ready")
     assert errors == []
+    briefing = browser.find_element(By.ID, "briefing")
+    assert briefing.is_displayed() and f"Briefing for {TRAINEE}" in briefing.text
+    assert "people" in browser.find_element(By.ID, "holdings").text and "Exercise 1" in briefing.text
+    assert browser.find_element(By.ID, "browser-user").text == "neo4j" and browser.find_element(By.ID, "browser-password").text
+    assert screenshot_colours(browser, shots / "lab-briefing.png") > 20
+
+    browser.find_element(By.CSS_SELECTOR, 'nav.top a[data-page="schema"]').click()
+    wait_for(browser, "document.querySelectorAll('#schema-drawing .label-box').length > 0")
+    drawn = browser.execute_script("return [...document.querySelectorAll('#schema-drawing .label-box')].map(g => g.dataset.label)")
+    assert sorted(drawn) == sorted(browser.execute_script("return linklabLab.schema.labels.map(l => l.name)"))
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#schema-drawing path.link")) == \
+        browser.execute_script("return linklabLab.schema.relationships.length")
+    assert screenshot_colours(browser, shots / "lab-schema.png") > 20
+
+    listed = [a.get_attribute("data-id") for a in browser.find_elements(By.CSS_SELECTOR, "#exercises a[data-id]")]
+    assert len(listed) >= 25
+    for exercise in listed:  # every exercise opens (the list is drawn again each time)
+        browser.find_element(By.CSS_SELECTOR, f'#exercises a[data-id="{exercise}"]').click()
+        wait_for(browser, f"document.body.dataset.opened === '{exercise}'")
+        if get(exercise).on_case:  # no case imported here: it says so, and nothing of the last one stays
+            assert "import" in browser.find_element(By.ID, "message").text
+            assert browser.find_element(By.ID, "prompt").text == ""
+        else:
+            assert browser.execute_script("return linklabLab.exercise.id") == exercise
+
     browser.find_element(By.CSS_SELECTOR, 'nav a[data-id="crews"]').click()
     wait_for(browser, "document.getElementById('title').textContent.includes('crews')")
-    query = "MATCH (p:Person)-[r:MEMBER_OF]->(o:Organization) RETURN p, r, o LIMIT 25"
+    query = "MATCH p = (:Organization)<-[:MEMBER_OF]-(:Person)-[:USES]->(:Account) RETURN p ORDER BY length(p) LIMIT 12"
     type_query(browser, query)
     assert browser.execute_script("return linklabLab.editor.getValue()") == query
     browser.find_element(By.CSS_SELECTOR, "#editor .cm-content").send_keys(Keys.CONTROL, Keys.ENTER)
-    wait_for(browser, "document.querySelectorAll('#table tbody tr').length === 25")
-    browser.find_element(By.CSS_SELECTOR, '.tabs button[data-tab="graph"]').click()
-    wait_for(browser, "linklabLab.graph && linklabLab.graph.nodeCount() > 0")
-    drawn = browser.execute_script("return [linklabLab.graph.nodeCount(), linklabLab.graph.edgeCount()]")
-    expected = browser.execute_script("return [linklabLab.lastRun.graph.nodes.length, linklabLab.lastRun.graph.edges.length]")
-    assert drawn == expected and drawn[1] == 25
-    assert screenshot_colours(browser, shots / "lab-graph.png") > 40  # a drawn graph, not a blank canvas
+    wait_for(browser, "linklabLab.graph && linklabLab.graph.nodeCount() > 0")  # paths: the graph comes first
+    assert browser.execute_script("return [...document.querySelectorAll('#legend .legend-item')].map(e => e.dataset.group)") \
+        == ["Account", "Organization", "Person"]
+    view_settled(browser)
+    person = browser.execute_script("return linklabLab.graph.graph.filterNodes((n, a) => a.group === 'Person')[0]")
+    before = browser.execute_script("return linklabLab.graph.nodeCount()")
+    graph = browser.find_element(By.ID, "graph")
+    ActionChains(browser).move_to_element_with_offset(graph, *node_on_screen(browser, person)).double_click().perform()
+    wait_for(browser, f"linklabLab.graph.nodeCount() > {before}")
+    assert browser.execute_script("return linklabLab.expanded") == 1
+    view_settled(browser)
+    ActionChains(browser).move_to_element_with_offset(graph, *node_on_screen(browser, person)).click().perform()
+    wait_for(browser, "!document.getElementById('inspector').hidden")
+    assert "name" in browser.find_element(By.ID, "inspector").text  # the person's properties
+    other = browser.execute_script("const v = linklabLab.graph.graph; return v.filterNodes((n, a) => a.group === "
+                                   "'Account' && !v.areNeighbors(n, arguments[0]))[0]", person)
+    ActionChains(browser).move_to_element_with_offset(graph, *node_on_screen(browser, other)).key_down(Keys.SHIFT) \
+        .click().key_up(Keys.SHIFT).perform()
+    wait_for(browser, "linklabLab.selected.length === 2 && !document.getElementById('shortest').disabled")
+    browser.find_element(By.ID, "shortest").click()
+    wait_for(browser, "linklabLab.path !== null")
+    ends = browser.execute_script("return [linklabLab.path.ids[0], linklabLab.path.ids.at(-1)]")
+    assert sorted(ends) == sorted([person, other]) and "Shortest path" in browser.find_element(By.ID, "graph-note").text
+    png = browser.execute_script("return linklabLab.graph.toPNG([{label: 'Person', color: '#e4572e'}])")
+    assert png_colours(png) > 20  # the drawing itself, not a blank canvas
+    browser.execute_script("document.getElementById('results').scrollIntoView()")
+    view_settled(browser)
+    assert screenshot_colours(browser, shots / "lab-workbench.png") > 40
+
+    type_query(browser, "MATCH (a:Account)-[:POSTED]->(p:Post)-[t:TAGGED_AT]->(l:Location) "
+                        "RETURN a, p, t, l ORDER BY p.time LIMIT 25")
+    browser.find_element(By.ID, "run").click()
+    wait_for(browser, "linklabLab.lastRun && linklabLab.lastRun.graph.nodes.some(n => n.group === 'Post')")
+    browser.find_element(By.CSS_SELECTOR, '.tabs button[data-tab="timeline"]').click()
+    timeline = wait_for(browser, "linklabLab.figures.timeline")
+    posts = browser.execute_script("return linklabLab.lastRun.graph.nodes.filter(n => n.group === 'Post').length")
+    assert timeline["events"] == posts == len(browser.find_elements(By.CSS_SELECTOR, "#timeline .event"))
+    browser.execute_script("document.getElementById('results').scrollIntoView()")
+    assert screenshot_colours(browser, shots / "lab-timeline.png") > 10
+    browser.find_element(By.CSS_SELECTOR, '.tabs button[data-tab="map"]').click()
+    shown = wait_for(browser, "linklabLab.figures.map")
+    assert shown["points"] == len(browser.find_elements(By.CSS_SELECTOR, "#map .place")) > posts  # posts and places
+    assert shown["named"] >= 1 and browser.find_element(By.CSS_SELECTOR, "#map .scale-label").text.endswith(("m", "km"))
+    browser.execute_script("document.getElementById('results').scrollIntoView()")
+    assert screenshot_colours(browser, shots / "lab-map.png") > 10
+    browser.find_element(By.CSS_SELECTOR, "#map .place.Location").click()
+    wait_for(browser, "document.querySelector('#map .picked')")  # the place's properties, below the map
+
+    type_query(browser, "MATCH (a:Account) RETURN count(a)")  # one number: a table, not a graph
+    browser.find_element(By.ID, "run").click()
+    wait_for(browser, "linklabLab.tab === 'table' && document.querySelector('#table table.single')")
+    assert not browser.find_element(By.CSS_SELECTOR, '.tabs button[data-tab="graph"]').is_displayed()
 
     type_query(browser, WRONG_CREWS)
     browser.find_element(By.ID, "check").click()
-    wait_for(browser, "!document.getElementById('verdict').hidden", timeout=120)
+    wait_for(browser, "!document.getElementById('verdict').hidden", timeout=300)  # the first: hidden worlds chosen
     verdict = browser.find_element(By.ID, "verdict")
     assert verdict.text.startswith("NOT YET") and "not-yet" in verdict.get_attribute("class")
     assert "On your scenario" in verdict.text
-    before = browser.find_element(By.ID, "progress-text").text
-    assert before.startswith("0 of")
-
+    assert browser.find_element(By.ID, "progress-text").text.startswith("0 of")
     answer = "\n".join(line for line in CREWS.solution.splitlines() if not line.startswith("//"))
     browser.execute_script("linklabLab.editor.setValue(arguments[0])", answer)
     browser.find_element(By.ID, "check").click()
-    wait_for(browser, "document.getElementById('verdict').textContent.startsWith('PASSED')", timeout=120)
+    wait_for(browser, "document.getElementById('verdict').textContent.startsWith('PASSED')", timeout=300)
     assert "passed" in browser.find_element(By.ID, "verdict").get_attribute("class")
+    assert browser.find_element(By.ID, "message").is_displayed() is False  # no stale red message above a PASS
     wait_for(browser, "document.getElementById('progress-text').textContent.startsWith('1 of')")
     assert "passed" in browser.find_element(By.CSS_SELECTOR, 'nav a[data-id="crews"] .badge').text
-    screenshot_colours(browser, shots / "lab-passed.png")
     assert console_errors(browser) == []
+    leaving, blocked = requests_leaving(browser)
+    assert leaving == [] and blocked == []
+
+
+def png_colours(data_url: str) -> int:
+    import base64
+    import io
+
+    from PIL import Image
+
+    raw = base64.b64decode(data_url.split(",", 1)[1])
+    return len(Image.open(io.BytesIO(raw)).convert("RGB").getcolors(maxcolors=1 << 24))
+
+
+def test_neo4j_browser_from_the_lab_plays_the_guide_and_reaches_nothing_outside(browser, lab_process, lab_env, conn):
+    """The Browser the lab links to, in Chromium: the user filled in, linklab's guide once signed in, and no request
+    leaves this machine (Google Fonts, Segment and Canny are blocked by the page's policy before they are sent)."""
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from .browser import requests_leaving
+
+    url, _ = lab_process
+    access = json.loads(urllib.request.urlopen(url + "api/neo4j-browser", timeout=10).read())
+    assert access["url"], "the lab serves no Neo4j Browser (jar not linked?)"
+    open_page(browser, access["url"], "document.querySelector('input[type=password]')", timeout=60)
+    user = browser.find_element("css selector", "input[data-testid=username], input#username")
+    assert user.get_attribute("value") == conn.user
+    browser.find_element("css selector", "input[type=password]").send_keys(conn.password, Keys.ENTER)
+    commands = "return [...document.querySelectorAll('[data-testid=frameCommand]')].map(e => e.textContent)"
+    WebDriverWait(browser, 60).until(lambda d: any(c.startswith(":play ") for c in d.execute_script(commands)))
+    WebDriverWait(browser, 30).until(lambda d: "Welcome to linklab" in d.find_element("tag name", "body").text)
+    leaving, blocked = requests_leaving(browser)
+    assert leaving == [], leaving
+    assert blocked  # it did try: the policy is what kept it here
+    assert all(urlsplit(u).hostname not in ("127.0.0.1", "localhost") for u in blocked)
 
 
 def test_the_lab_serves_the_neo4j_browser_guide_across_origins(client):
@@ -258,3 +396,184 @@ def test_the_lab_serves_the_neo4j_browser_guide_across_origins(client):
     assert preflight.status_code == 204 and "pragma" in preflight.headers["access-control-allow-headers"]
     guide = client.get("/browser-guide.html")
     assert guide.status_code == 200 and "<slide" in guide.text and guide.headers["access-control-allow-origin"] == "*"
+
+
+# ---------------------------------------------------------------- orientation, the editor's truths, the workbench
+
+
+def test_the_schema_lists_what_the_data_holds_and_no_bookkeeping(client, driver):
+    from linklab.scenario.model import NODE_PROPERTIES, REL_SPECS
+
+    schema = client.get("/api/schema").json()
+    labels = {item["name"]: item for item in schema["labels"]}
+    counts = {r["label"]: r["c"] for r in driver.execute_query(
+        "CALL db.labels() YIELD label CALL (label) { MATCH (n) WHERE label IN labels(n) RETURN count(n) AS c } "
+        "RETURN label, c").records}
+    assert set(labels) == {label for label, c in counts.items() if c and label != "Scenario"}
+    assert all(labels[label]["count"] == counts[label] for label in labels)
+    assert any(c == 0 for label, c in counts.items() if label != "Scenario"), "a label without nodes to leave out"
+    for item in schema["labels"]:  # properties of the model, each with what it means
+        names = [p["name"] for p in item["properties"]]
+        assert set(names) <= set(NODE_PROPERTIES[item["name"]]) | {"location"} and "id" in names
+        assert all(p["meaning"] for p in item["properties"]), item
+    for rel in schema["relationships"]:  # direction and ends as stored
+        assert (rel["type"], rel["start"], rel["end"]) in REL_SPECS and rel["count"] > 0 and rel["meaning"]
+        found = driver.execute_query(f"MATCH (:{rel['start']})-[r:{rel['type']}]->(:{rel['end']}) RETURN count(r) AS c")
+        assert found.records[0]["c"] == rel["count"]
+    marker = driver.execute_query("MATCH (s:Scenario) UNWIND keys(s) AS k RETURN collect(DISTINCT k) AS keys").records[0]
+    internal = set(marker["keys"]) - {"id", "status"}  # the marker's token, hash, seed, lease fields...
+    assert internal and not internal & set(schema["propertyKeys"]), internal & set(schema["propertyKeys"])
+    assert "Scenario" not in labels and "Scenario" not in str(schema["relationships"])
+
+
+def test_the_briefing_names_the_investigation_and_the_first_task(client, driver):
+    briefing = client.get("/api/briefing").json()
+    organisations = driver.execute_query("MATCH (o:Organization) WHERE o.kind <> 'crew' RETURN collect(o.name) AS n")
+    assert briefing["organisations"] == sorted(organisations.records[0]["n"]) and briefing["organisations"]
+    assert briefing["cities"] and briefing["platforms"] and briefing["first"]["id"] == "crews"
+    access = client.get("/api/neo4j-browser").json()
+    assert access["user"] == "neo4j" and access["password"] == os.environ["NEO4J_PASSWORD"]
+
+
+def test_the_trainees_own_name(client):
+    assert client.get("/api/me").json()["name"] == TRAINEE  # not a system account's: used as it is
+    saved = client.post("/api/me/name", json={"name": "  Ángela   Ruiz "}, headers=POST).json()
+    assert saved["name"] == "Ángela Ruiz" and client.get("/api/me").json()["name"] == "Ángela Ruiz"
+    bad = client.post("/api/me/name", json={"name": "<script>"}, headers=POST)
+    assert bad.status_code == 400 and client.get("/api/me").json()["name"] == "Ángela Ruiz"
+
+
+def test_a_system_account_is_asked_for_a_name(lab_env):
+    from linklab.service import display_name, set_display_name
+
+    assert display_name("root", COURSE) == ""
+    assert set_display_name("root", COURSE, "Tess Ortega") == "Tess Ortega" == display_name("root", COURSE)
+
+
+def run(client, query: str, **extra) -> dict:
+    return client.post("/api/exercises/crews/run", json={"query": query, **extra}, headers=POST).json()
+
+
+def test_run_says_where_and_what_went_wrong(client):
+    undefined = run(client, "MATCH (n) RETURN m")
+    assert "Variable `m` not defined (line 1, column 18)" in undefined["refused"]  # column of m, no EXPLAIN offset
+    syntax = run(client, "MATCH (n:Person)\nWHERE n.name = 'x\nRETURN n")
+    assert syntax["refused"].startswith("Syntax error on line 2, column 16") and "quote" in syntax["refused"]
+    assert run(client, "  // only a comment\n")["refused"] == "The answer is empty: write one Cypher query."
+    assert "EXPLAIN" in run(client, "PROFILE MATCH (n) RETURN count(n)")["refused"]
+
+
+def test_explain_in_run_shows_the_plan_and_runs_nothing(client):
+    outcome = run(client, "EXPLAIN MATCH (p:Person)-[:USES]->(a:Account) RETURN p.name, count(a) AS n ORDER BY n DESC")
+    plan, operators = outcome["plan"], []
+    stack = [plan]
+    while stack:
+        node = stack.pop()
+        operators.append(node["operator"])
+        stack.extend(node["children"])
+    assert plan["operator"] == "ProduceResults" and "NodeByLabelScan" in operators and outcome["rows"] == []
+    assert run(client, "EXPLAIN MATCH (n) DETACH DELETE n")["refused"]  # the parse still refuses writes
+
+
+def test_a_path_cell_says_each_hops_direction(client):
+    outcome = run(client, "MATCH p = (a:Account)<-[:USES]-(:Person)-[:USES]->(b:Account) WHERE a <> b "
+                          "RETURN p ORDER BY a.id, b.id LIMIT 1")
+    cell = outcome["rows"][0][0]
+    assert [h["forward"] for h in cell["hops"]] == [False, True] and [h["type"] for h in cell["hops"]] == ["USES"] * 2
+    assert len(cell["ids"]) == 3 and all(n["properties"] for n in outcome["graph"]["nodes"])
+
+
+def test_an_empty_answer_or_an_unloaded_world_is_no_attempt(client):
+    from linklab.progress import Progress
+
+    empty = client.post("/api/exercises/crews/check", json={"query": "// nothing yet"}, headers=POST)
+    assert empty.status_code == 400 and "empty" in empty.json()["error"]
+    # Another trainee's world is not the one loaded: Run and Check both say so, and nothing counts.
+    with Databases() as databases, TestClient(create_app("newcomer", COURSE, databases),
+                                              base_url="http://127.0.0.1:8000") as other:
+        assert other.post("/api/exercises/crews/run", json={"query": CREWS.solution}, headers=POST).json()["loaded"] is False
+        refused = other.post("/api/exercises/crews/check", json={"query": CREWS.solution}, headers=POST)
+        assert refused.status_code == 409 and refused.json()["loaded"] is False and "Load my scenario" in refused.json()["error"]
+    assert Progress.load(TRAINEE, COURSE).exercises == {} and Progress.load("newcomer", COURSE).exercises == {}
+
+
+def test_the_graph_view_expands_a_node_and_finds_a_shortest_path(client, driver):
+    first = driver.execute_query("MATCH (p:Person)-[:USES]->(a:Account)-[:MESSAGED]->(:Account)<-[:USES]-(q:Person) "
+                                 "WHERE p <> q WITH p, q ORDER BY p.id, q.id LIMIT 1 "
+                                 "RETURN elementId(p) AS p, elementId(q) AS q, count{(p)--()} AS d").records[0]
+    around = client.post("/api/exercises/crews/around", json={"node": first["p"]}, headers=POST).json()
+    ids = {n["id"] for n in around["graph"]["nodes"]}
+    assert first["p"] in ids and len(ids) == min(first["d"], 40) + 1
+    assert all(first["p"] in (e["source"], e["target"]) for e in around["graph"]["edges"])
+    path = client.post("/api/exercises/crews/around", json={"node": first["p"], "other": first["q"]}, headers=POST).json()
+    cell = path["rows"][0][0]
+    assert cell["ids"][0] == first["p"] and cell["ids"][-1] == first["q"] and len(cell["hops"]) <= 4
+    bad = client.post("/api/exercises/crews/around", json={"node": 5}, headers=POST)
+    assert bad.status_code == 400
+
+
+def test_stop_ends_the_query_on_the_server(client, driver):
+    import threading
+
+    from linklab.service import run_tag
+
+    slow = "MATCH (a:Account)-[:FOLLOWS*1..7]-(b:Account) RETURN count(*)"
+    run_id, outcome = "5" * 32, {}
+    worker = threading.Thread(target=lambda: outcome.update(run(client, slow, run=run_id)))
+    worker.start()
+    tag = run_tag(TRAINEE, COURSE, run_id)
+    listed = "SHOW TRANSACTIONS YIELD metaData WHERE metaData.linklab_check = $tag RETURN count(*) AS n"
+    deadline = time.monotonic() + 8
+    while not driver.execute_query(listed, tag=tag).records[0]["n"]:
+        assert time.monotonic() < deadline, "the run never reached the server"
+        time.sleep(0.1)
+    began = time.monotonic()
+    assert client.post("/api/exercises/crews/stop", json={"run": run_id}, headers=POST).json()["stopped"]
+    worker.join(10)
+    assert time.monotonic() - began < 3 and outcome["limit"] == "stopped" and outcome["refused"].startswith("Stopped after")
+    assert driver.execute_query(listed, tag=tag).records[0]["n"] == 0
+    assert not client.post("/api/exercises/crews/stop", json={"run": "not hex"}, headers=POST).json()["stopped"]
+
+
+def test_a_time_limit_says_what_most_likely_made_it_slow(client):  # noqa: ARG001 (its world loaded)
+    from linklab import service
+    from linklab.grade.guard import Limits
+
+    with Databases() as databases:
+        outcome = service.run(CREWS, "MATCH (a:Account)-[:FOLLOWS*]-(b:Account) RETURN count(*)", TRAINEE, COURSE,
+                              databases.local, limits=Limits(timeout_s=1))
+    assert outcome.limit == "time" and "a run may take 1 s at most" in outcome.refused
+    assert "upper bound" in outcome.refused and "comma" not in outcome.refused
+
+
+def test_the_lab_serves_neo4j_browser_behind_a_loopback_only_policy(client, lab_env):
+    from linklab.web import neo4j_browser
+
+    if neo4j_browser.jar() is None:
+        link_browser_jar(lab_env)
+    access = client.get("/api/neo4j-browser").json()
+    assert access["url"].startswith("http://127.0.0.1:8000/browser/?dbms=neo4j%3A%2F%2Fneo4j%40127.0.0.1%3A")
+    page = client.get("/browser/")
+    policy = page.headers["content-security-policy"]
+    assert page.status_code == 200 and f'<script src="{neo4j_browser.SETUP}"></script>' in page.text
+    sources = re.findall(r"[a-z]+://[^\s;]+", policy)
+    assert sources and all(urlsplit(s).hostname in ("127.0.0.1", "localhost") for s in sources), policy
+    assert "default-src 'self'" in policy and "https:" not in policy.replace("https://", "")
+    setup = client.get(f"/browser/{neo4j_browser.SETUP}").text
+    assert '":play http://localhost:8000/browser-guide.html"' in setup
+    assert client.get("/browser/../../etc/passwd").status_code == 404
+
+
+def link_browser_jar(env: dict) -> None:
+    """The test's LINKLAB_HOME has no jars: link the worktree's installed Neo4j Browser jar into it."""
+    from linklab import server as srv
+
+    name = f"neo4j-browser-{srv.pom_versions()['browser']}.jar"
+    found = next((p for p in (ROOT / ".linklab" / "neo4j-dist" / "lib" / name, Path.home() / ".linklab" / "neo4j-dist" /
+                              "lib" / name) if p.is_file()), None)
+    if found is None:
+        pytest.fail(f"no {name}: run `linklab server install` first")
+    target = Path(env["LINKLAB_HOME"]) / "neo4j-dist" / "lib"
+    target.mkdir(parents=True, exist_ok=True)
+    if not (target / name).exists():
+        (target / name).symlink_to(found)

@@ -91,3 +91,37 @@ def test_neo4j_browser_captions_people_by_name_and_accounts_by_handle(conn, load
     assert sorted(captions) == sorted([person["name"], person["handle"]])
     shots.mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(shots / "neo4j-browser.png"))
+
+
+def rows_of(driver, query: str, params: dict) -> list:
+    """A query's rows, order aside, nodes and relationships by their element id."""
+    def value(v):
+        return getattr(v, "element_id", None) or repr(v)
+    records, _, _ = driver.execute_query(query, params)
+    return sorted(tuple(value(v) for v in r.values()) for r in records)
+
+
+def test_the_guides_queries_are_no_exercises_answer_or_known_mistake(loaded_tiny, driver):  # noqa: F811
+    """What the guide invites a trainee to run must not give an exercise's answer, nor teach one of its registered
+    mistakes: on the same scenario, its rows differ from every reference's and every mistake's (GDS exercises
+    return scores of a projection, which no guide query makes)."""
+    import html
+
+    from linklab.exercises.catalogue import catalogue
+    from linklab.grade.engine import answer_key
+
+    from .test_instructor import KEY
+
+    guide = (ROOT / "linklab" / "web" / "browser-guide.html").read_text(encoding="utf-8")
+    shown = [rows_of(driver, html.unescape(q), {}) for q in
+             re.findall(r'<pre class="code runnable">(.*?)</pre>', guide, re.S)]
+    compared = 0
+    for exercise in catalogue():
+        if KEY.profile not in exercise.profiles or "graph" in exercise.parameters:
+            continue
+        params = answer_key(exercise, KEY).params
+        for query in [exercise.solution] + [m.query for m in exercise.mutants]:
+            rows = rows_of(driver, query, params)
+            assert all(rows != guide_rows for guide_rows in shown), (exercise.id, query)
+            compared += 1
+    assert compared >= 50

@@ -101,7 +101,8 @@ MAX_TRIES = 20  # loads by other processes that a check lets pass before it give
 
 def run_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKey | CaseKey,
                limits: Limits | None = None, database: str = "neo4j", budget: Budget | None = None,
-               on_wait: Callable[[str], None] | None = None, load: bool = True) -> RunResult | None:
+               on_wait: Callable[[str], None] | None = None, load: bool = True, tag: str | None = None
+               ) -> RunResult | None:
     """Run an answer on one scenario with the exercise's parameters for it, under every guard. The answer
     runs in a transaction that holds the scenario's shared lock and has verified that `key` is loaded; if
     it is not, the scenario is loaded (under the exclusive lease) and the run tried again, or, with
@@ -124,7 +125,7 @@ def run_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scenar
                     gds_estimate_ok(driver, database)
                 seen: dict = {}
                 result = run_guarded(driver, query, params, limits, database, budget.deadline(),
-                                     require_key(key, seen))
+                                     require_key(key, seen), tag)
                 result.load = load_id(server_of(driver), seen.get("loaded_at", ""))
                 return result
             except NotReady as exc:

@@ -33,7 +33,7 @@ from .. import cypher
 from ..cypherlang.parser import CypherSyntaxError, parse, tokens_of
 from ..cypherlang.tree import Tree
 from ..db import first_line
-from ..feedback import parse_error, refusal, syntax_error
+from ..feedback import neo4j_detail, parse_error, refusal, syntax_error
 from .allow import AnswerShape, NotAllowed, procedure_allowed, vet
 
 FORBIDDEN_OPERATORS = {"LoadCSV", "TransactionApply", "TransactionForeach"}
@@ -180,15 +180,16 @@ def explain(session: neo4j.Session, query: str, params: dict, database: str, ser
     server."""
     if (server, database, query) in EXPLAINED:
         return
+    prefix = "EXPLAIN "  # Neo4j's places on line 1 count it: taken off again in what the trainee reads
     try:
         with session.begin_transaction(timeout=timeout_s, metadata={"linklab_check": tag}) as tx:
-            summary = tx.run("EXPLAIN " + query, params).consume()
+            summary = tx.run(prefix + query, params).consume()
     except CypherSyntaxError as exc:
-        raise Refused(syntax_error(getattr(exc, "message", None) or str(exc)), code="syntax") from None
+        raise Refused(syntax_error(getattr(exc, "message", None) or str(exc), len(prefix)), code="syntax") from None
     except ClientError as exc:
         if is_time_error(exc):
             raise
-        raise refused("not_accepted", detail=first_line(exc)) from None
+        raise refused("not_accepted", detail=neo4j_detail(first_line(exc), len(prefix))) from None
     if summary.query_type != "r":
         kind = {"w": "writes", "rw": "reads and writes", "s": "changes the schema"}.get(summary.query_type,
                                                                                          summary.query_type)
@@ -211,17 +212,18 @@ def is_time_error(exc: Exception) -> bool:
 
 def run_guarded(driver: neo4j.Driver, query: str, params: dict | None = None, limits: Limits | None = None,
                 database: str = "neo4j", deadline: float | None = None,
-                prepare: Callable[[neo4j.Transaction], None] | None = None) -> RunResult:
+                prepare: Callable[[neo4j.Transaction], None] | None = None, tag: str | None = None) -> RunResult:
     """Run an untrusted query through every layer. Raises Refused with a clear reason.
 
     `deadline` (time.monotonic) bounds the whole run, EXPLAIN included; by default the time limit from
     now. `prepare` runs first in the answer's own transaction (the engine takes the scenario's shared
-    lock there and checks what is loaded); what it raises comes out of run_guarded unchanged."""
+    lock there and checks what is loaded); what it raises comes out of run_guarded unchanged. `tag` (by
+    default a new one) is the run's transaction metadata: `terminate(driver, database, tag)` ends it."""
     limits = limits or Limits()
     query = inspect(query, params, limits).query
     if deadline is None:
         deadline = time.monotonic() + limits.timeout_s
-    tag = uuid.uuid4().hex
+    tag = tag or uuid.uuid4().hex
     outcome: dict[str, Any] = {}
 
     def work() -> None:

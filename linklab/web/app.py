@@ -27,16 +27,19 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .. import service
+from ..config import connection
 from ..errors import LinklabError
-from ..exercises.catalogue import Exercise, get
-from ..feedback import class_message
+from ..exercises.catalogue import Exercise, catalogue, get
+from ..feedback import class_message, lab_message, refusal
+from . import neo4j_browser, schema as lab_schema
 from .assets import STATIC, bundle
 
 LAB = Path(__file__).parent / "lab"
 GUIDE = Path(__file__).parent / "browser-guide.html"
-# Neo4j Browser (another origin) fetches the guide with `pragma` and `cache-control` headers: a preflight.
+# Neo4j Browser (another origin) fetches the guide with `pragma`, `cache-control` and Sentry's tracing headers:
+# a preflight.
 GUIDE_CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET",
-              "Access-Control-Allow-Headers": "pragma, cache-control"}
+              "Access-Control-Allow-Headers": "pragma, cache-control, sentry-trace, baggage"}
 MAX_BODY = 256 << 10  # bytes: far above the longest answer the guard accepts (20,000 characters)
 
 
@@ -51,9 +54,46 @@ def create_app(trainee: str, course: str, databases: service.Databases, prepare:
             return JSONResponse({"state": "ready", "message": "", "fraction": 1.0, "seconds_left": None})
         return JSONResponse(asdict(await run_in_threadpool(background.status)))
 
-    routes = [Route("/", lab_page), Route("/api/preparation", preparation)] + \
-        trainee_routes(lambda request: (trainee, course), databases) + common_routes()
+    routes = ([Route("/", lab_page), Route("/api/preparation", preparation)]
+              + trainee_routes(lambda request: (trainee, course), databases)
+              + local_routes(trainee, course, databases) + common_routes())
     return Starlette(routes=routes, middleware=[Middleware(Guard)], exception_handlers=ERROR_HANDLERS)
+
+
+def local_routes(trainee: str, course: str, databases: service.Databases) -> list:
+    """What only a trainee's own lab has: their name for the pages, the briefing's Neo4j Browser with its
+    user and password, and that Browser itself (served from the installed jar, see web.neo4j_browser)."""
+    conn = connection()
+    port = neo4j_browser.bolt_port(conn.uri)
+
+    async def name(request: Request) -> Response:
+        body = await json_body(request)
+        given = body.get("name") if isinstance(body, dict) else None
+        if not isinstance(given, str):
+            raise LinklabError(lab_message("name_form"))
+        return JSONResponse({"name": await run_in_threadpool(service.set_display_name, trainee, course, given)})
+
+    async def browser_access(request: Request) -> Response:
+        origin = f"{request.url.scheme}://{request.url.netloc}"
+        served = port is not None and neo4j_browser.jar() is not None
+        return JSONResponse({"url": neo4j_browser.address(origin, conn.user, port) if served else None,
+                             "user": conn.user, "password": conn.password, "bolt": conn.uri})
+
+    async def browser_file(request: Request) -> Response:
+        name = request.path_params.get("path", "")
+        lab_port = request.url.port or 80
+        if port is not None and name == neo4j_browser.SETUP:
+            data = neo4j_browser.setup_script(neo4j_browser.guide_address(lab_port)).encode()
+        else:
+            data = neo4j_browser.read(name) if port is not None else None
+        if data is None:
+            return JSONResponse({"error": lab_message("no_browser")}, status_code=404)
+        return Response(data, media_type=neo4j_browser.content_type(name),
+                        headers={"content-security-policy": neo4j_browser.policy(port, lab_port),
+                                 "cache-control": "no-cache", "x-content-type-options": "nosniff"})
+
+    return [Route("/api/me/name", name, methods=["POST"]), Route("/api/neo4j-browser", browser_access),
+            Route("/browser/", browser_file), Route("/browser/{path:path}", browser_file)]
 
 
 class Refusal(Exception):
@@ -92,7 +132,8 @@ def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: se
         trainee, course = identify(request)
         session = request.scope.get("session")
         return JSONResponse({"trainee": trainee, "course": course, "mode": "class" if shared else "local",
-                             "csrf": session.csrf if session else ""})
+                             "csrf": session.csrf if session else "",
+                             "name": await run_in_threadpool(service.display_name, trainee, course)})
 
     async def exercises(request: Request) -> Response:
         trainee, course = identify(request)
@@ -121,14 +162,40 @@ def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: se
     async def run(request: Request) -> Response:
         trainee, course = identify(request)
         chosen, query = exercise_of(request), await answer_text(request)
+        run_id = str((await json_body(request)).get("run") or "")
         with working(request, "run"):
             outcome = await run_in_threadpool(service.run, chosen, query, trainee, course,
-                                              databases.explorer_for(chosen), None, None, shared)
+                                              databases.explorer_for(chosen), None, None, shared, run_id)
+        return JSONResponse(asdict(outcome))
+
+    async def stop(request: Request) -> Response:
+        trainee, course = identify(request)
+        chosen = exercise_of(request)
+        run_id = str((await json_body(request)).get("run") or "")
+        stopped = await run_in_threadpool(service.stop, databases.explorer_for(chosen), trainee, course, run_id)
+        return JSONResponse({"stopped": stopped})
+
+    async def look_around(request: Request) -> Response:
+        """The graph view's double-click (a node's neighbours) and shortest path (with `other`)."""
+        trainee, course = identify(request)
+        chosen, body = exercise_of(request), await json_body(request)
+        node, other = body.get("node"), body.get("other")
+        if not isinstance(node, str) or not (other is None or isinstance(other, str)):
+            raise LinklabError(class_message("not_json"))
+        with working(request, "run"):
+            outcome = await run_in_threadpool(service.look_around, chosen, trainee, course,
+                                              databases.explorer_for(chosen), node, other, None, shared)
         return JSONResponse(asdict(outcome))
 
     async def check(request: Request) -> Response:
         trainee, course = identify(request)
         chosen, query = exercise_of(request), await answer_text(request)
+        if service.is_empty(query):  # refused before the grader: not an attempt
+            raise LinklabError(refusal("empty"))
+        if not shared and not await run_in_threadpool(service.is_loaded, databases.explorer_for(chosen),
+                                                      service.exploring(chosen, trainee, course)):
+            # Run would refuse on this database: Check says the same, and counts nothing
+            return JSONResponse({"loaded": False, "error": lab_message("not_loaded")}, status_code=409)
         with working(request, "check"):
             verdict = await run_in_threadpool(service.check_and_record, chosen, query, trainee, course,
                                               None, None, databases)
@@ -137,7 +204,14 @@ def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: se
 
     async def schema(request: Request) -> Response:
         identify(request)
-        return JSONResponse(await run_in_threadpool(service.schema, databases.local))
+        return JSONResponse(await run_in_threadpool(lab_schema.read, databases.local))
+
+    async def briefing(request: Request) -> Response:
+        """The briefing: what the data names (organisations, places, markets, platforms) and the first task."""
+        trainee, course = identify(request)
+        first = catalogue()[0]
+        facts = await run_in_threadpool(lab_schema.briefing_facts, databases.explorer_for(first))
+        return JSONResponse({**facts, "first": {"id": first.id, "number": first.number, "title": first.title}})
 
     return [
         Route("/api/me", me),
@@ -147,7 +221,10 @@ def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: se
         Route("/api/exercises/{exercise_id}/load", load, methods=["POST"]),
         Route("/api/exercises/{exercise_id}/run", run, methods=["POST"]),
         Route("/api/exercises/{exercise_id}/check", check, methods=["POST"]),
+        Route("/api/exercises/{exercise_id}/stop", stop, methods=["POST"]),
+        Route("/api/exercises/{exercise_id}/around", look_around, methods=["POST"]),
         Route("/api/schema", schema),
+        Route("/api/briefing", briefing),
     ]
 
 
@@ -164,6 +241,16 @@ def common_routes() -> list:
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         Mount("/lab", StaticFiles(directory=LAB), name="lab"),
     ]
+
+
+async def json_body(request: Request) -> dict:
+    try:
+        body = json.loads(await request.body() or b"{}")
+    except ValueError:
+        raise LinklabError(class_message("not_json")) from None
+    if not isinstance(body, dict):
+        raise LinklabError(class_message("not_json"))
+    return body
 
 
 async def answer_text(request: Request) -> str:

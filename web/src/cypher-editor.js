@@ -7,10 +7,12 @@
 //   editor.getValue(), editor.setValue(text), editor.setSchema(schema), editor.focus(), editor.destroy()
 //   editor.api   the @neo4j-cypher/codemirror EditorApi, editor.view the CodeMirror EditorView
 //
-// Completion opens as one types (labels after ":", relationship types after "[:", properties after ".").
+// Completion opens as one types (labels after ":", relationship types after "[:", properties after ".", parameters
+// after "$"), and again while a name is typed after one of them, without Ctrl+Space.
 
+import { completionStatus, startCompletion } from "@codemirror/autocomplete";
 import { Prec } from "@codemirror/state";
-import { keymap } from "@codemirror/view";
+import { EditorView, keymap } from "@codemirror/view";
 import { createCypherEditor } from "@neo4j-cypher/codemirror";
 import "@neo4j-cypher/codemirror/css/cypher-codemirror.css";
 
@@ -36,6 +38,16 @@ export function create(parent, options = {}) {
       run: () => { if (options.onRun) options.onRun(api.codemirror.state.doc.toString()); return true; },
     }]),
   );
+  // Typing a name after ":", "." or "$" keeps the completion list open (Neo4j's editor opens it on the sign only).
+  const completeWhileTyping = EditorView.updateListener.of((update) => {
+    if (!update.docChanged || !update.transactions.some((tr) => tr.isUserEvent("input.type"))) return;
+    const { state } = update.view;
+    const at = state.selection.main.head;
+    const before = state.sliceDoc(Math.max(0, at - 40), at);
+    if (/[:.$][A-Za-z_][A-Za-z0-9_]*$/.test(before) && completionStatus(state) === null) {
+      setTimeout(() => startCompletion(update.view), 0);
+    }
+  });
   ({ editor: api } = createCypherEditor(parent, {
     value: options.value || "",
     schema: cleanSchema(options.schema),
@@ -48,7 +60,7 @@ export function create(parent, options = {}) {
     lint: options.lint ?? true,
     theme: "light",
     tabKey: true,
-    preExtensions: [runKeys],
+    preExtensions: [runKeys, completeWhileTyping],
   }));
   return {
     api,

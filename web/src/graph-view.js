@@ -4,7 +4,8 @@
 //     nodes:  [{id, label, x?, y?, size?, color?, group?}]   (no x/y anywhere: a ForceAtlas2 layout is computed)
 //     edges:  [{source, target, color?, size?, label?}]
 //     options: {focus: id, onSelect(id, attributes), labelDensity, seed, iterations, arrows, edgeLabels}
-//              iterations: ForceAtlas2 steps to run from the given positions (default 0; 300 if there are none)
+//              iterations: ForceAtlas2 steps to run from the given positions (default 0; without positions 100 from a
+//                          radial tree up to 400 nodes, 300 from random ones above)
 //              arrows: draw edges as arrows (query results: relationships have a direction)
 //              edgeLabels: write each edge's label (its relationship type) along it
 //   view.nodeCount(), view.edgeCount()   what is drawn (tests read these)
@@ -12,8 +13,18 @@
 //   view.search(text) -> [ids]           marks the nodes whose label contains text, moves the camera to the first
 //   view.focus(id)                       marks one node as the focus (a ring and a label that always shows)
 //   view.clear()                         removes the search marks
+//   view.select(ids)                     marks the selected nodes (a blue ring, always named)
+//   view.path(nodeIds)                   marks a path: its nodes and the edges between them, the rest dimmed
+//   view.add({nodes, edges}, around)     adds what is new, placed in a ring around node `around`, then eases the layout
+//   view.setSizes({id: size})            node sizes (by degree, by a measure)
+//   view.toPNG(legend) -> data URL       the drawing on white, with a legend [{label, color}] in the corner
 //   view.sigma, view.graph               the underlying objects, for anything else
 //   view.destroy()
+//   options.onClick(id, event), options.onDoubleClick(id), options.onStage(): what the analyst clicks
+//
+// A small result (a path, a star) starts from a radial tree around its best connected node, so ForceAtlas2 only
+// eases it and a path is not drawn crossing itself. Captions longer than MAX_CAPTION are shortened with "…" (a
+// wallet address); the full text is in the node's properties.
 //
 // Why these settings: sigma zooms toward the pointer by default; labels are placed on a grid, one per cell, the
 // largest node first (labelGridCellSize, labelDensity), and a label that would still overlap another is skipped,
@@ -38,32 +49,84 @@ function random(seed) {
   };
 }
 
+const MAX_CAPTION = 22;
+
+function caption(text) {
+  const t = String(text);
+  return t.length > MAX_CAPTION ? `${t.slice(0, MAX_CAPTION - 1)}…` : t;
+}
+
+function nodeAttributes(n, x, y) {
+  const label = n.label == null ? String(n.id) : String(n.label);
+  return { label: caption(label), fullLabel: label, x, y, size: n.size || 5, color: n.color || "#5b8def",
+           group: n.group };
+}
+
+// Positions for a graph without any: a radial tree (breadth first from the best connected node of each component,
+// each subtree in its own slice of the circle), components side by side. Trees and paths come out without crossings.
+function radialPositions(graph) {
+  const pos = {}, seen = new Set();
+  let offset = 0;
+  const nodes = graph.nodes().sort((a, b) => graph.degree(b) - graph.degree(a) || (a < b ? -1 : 1));
+  for (const root of nodes) {
+    if (seen.has(root)) continue;
+    const children = {}, order = [root], depth = { [root]: 0 };
+    seen.add(root);
+    for (let i = 0; i < order.length; i++) {
+      const here = order[i];
+      children[here] = [];
+      for (const next of graph.neighbors(here).sort()) {
+        if (seen.has(next)) continue;
+        seen.add(next); depth[next] = depth[here] + 1; children[here].push(next); order.push(next);
+      }
+    }
+    const leaves = {};
+    for (let i = order.length - 1; i >= 0; i--) {
+      const n = order[i];
+      leaves[n] = children[n].length ? children[n].reduce((sum, c) => sum + leaves[c], 0) : 1;
+    }
+    const place = (n, from, to) => {
+      const angle = (from + to) / 2, r = depth[n];
+      pos[n] = { x: (offset + r * Math.cos(angle)) * 40, y: r * Math.sin(angle) * 40 };  // 40: a level is a few discs apart
+      let at = from;
+      for (const c of children[n]) {
+        const share = ((to - from) * leaves[c]) / leaves[n];
+        place(c, at, at + share);
+        at += share;
+      }
+    };
+    place(root, 0, 2 * Math.PI);
+    const radius = Math.max(...order.map((n) => depth[n]));
+    offset += 2 * radius + 2;
+  }
+  return pos;
+}
+
 function buildGraph(data, seed, iterations) {
   const graph = new Graph({ multi: true, type: "mixed" });
   const rand = random(seed);
   const placed = data.nodes.every((n) => typeof n.x === "number" && typeof n.y === "number");
-  for (const n of data.nodes) {
-    graph.mergeNode(String(n.id), {
-      label: n.label == null ? String(n.id) : String(n.label),
-      x: placed ? n.x : rand(),
-      y: placed ? n.y : rand(),
-      size: n.size || 5,
-      color: n.color || "#5b8def",
-      group: n.group,
-    });
-  }
+  for (const n of data.nodes) graph.mergeNode(String(n.id), nodeAttributes(n, placed ? n.x : rand(), placed ? n.y : rand()));
   for (const e of data.edges) {
     const source = String(e.source), target = String(e.target);
     if (!graph.hasNode(source) || !graph.hasNode(target)) continue;
-    graph.addEdge(source, target, { color: e.color || "#c3c8d0", size: e.size || 1, label: e.label });
+    graph.addEdge(source, target, { color: e.color || "#c3c8d0", size: e.size || 1, label: e.label, id: e.id });
   }
-  const steps = iterations ?? (placed ? 0 : 300);
+  if (!placed && graph.order <= 400) {  // a query result: start from a radial tree, then ease it
+    const pos = radialPositions(graph);
+    graph.forEachNode((n) => graph.mergeNodeAttributes(n, { x: pos[n].x + rand() * 0.01, y: pos[n].y + rand() * 0.01 }));
+  }
+  const steps = iterations ?? (placed ? 0 : graph.order <= 400 ? 100 : 300);
+  relax(graph, steps);
+  return graph;
+}
+
+function relax(graph, steps) {
   if (steps > 0 && graph.order > 1) {
     // adjustSizes keeps discs from overlapping once the layout has spread out; deterministic for given positions.
     const settings = { ...forceAtlas2.inferSettings(graph), adjustSizes: true };
     forceAtlas2.assign(graph, { iterations: steps, settings });
   }
-  return graph;
 }
 
 // A label in a white box with a ring around the node: used for the focus node and for search matches.
@@ -114,12 +177,13 @@ function labelDrawer() {
 
 export function render(container, data, options = {}) {
   const graph = buildGraph(data, options.seed ?? 1, options.iterations);
-  const state = { focus: null, matches: new Set(), hovered: null };
+  const state = { focus: null, matches: new Set(), hovered: null, selected: new Set(), path: null };
   const labels = labelDrawer();
 
   const sigma = new Sigma(graph, container, {
-    labelDensity: options.labelDensity ?? 1.5,
-    labelGridCellSize: 120,
+    // A small result names every node that has room; a crowd, the largest of each cell.
+    labelDensity: options.labelDensity ?? (graph.order <= 80 ? 50 : 1.5),
+    labelGridCellSize: graph.order <= 80 ? 60 : 120,
     labelRenderedSizeThreshold: 0,  // small nodes are named too, where the grid and the collision check leave room
     labelFont: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
     labelSize: 13,
@@ -145,6 +209,11 @@ export function render(container, data, options = {}) {
       if (state.matches.has(node)) {
         out.highlighted = true; out.forceLabel = true; out.mustShow = true; out.ring = "#d97706"; out.zIndex = 2;
       }
+      if (state.path && !state.path.nodes.has(node)) { out.color = DIM_NODE; out.zIndex = 0; }
+      if (state.path && state.path.nodes.has(node)) { out.forceLabel = true; out.mustShow = true; out.zIndex = 2; }
+      if (state.selected.has(node)) {
+        out.highlighted = true; out.forceLabel = true; out.mustShow = true; out.ring = "#2563eb"; out.zIndex = 3;
+      }
       if (node === state.focus) {
         out.highlighted = true; out.forceLabel = true; out.mustShow = true; out.ring = "#111827"; out.zIndex = 3;
         out.size = attrs.size * 1.3;
@@ -155,6 +224,10 @@ export function render(container, data, options = {}) {
       const out = { ...attrs };
       if (state.hovered && !graph.hasExtremity(edge, state.hovered)) out.hidden = true;
       if (state.matches.size && !graph.extremities(edge).some((n) => state.matches.has(n))) out.color = DIM_EDGE;
+      if (state.path) {
+        if (state.path.edges.has(edge)) { out.color = "#2563eb"; out.size = Math.max(attrs.size, 3); out.zIndex = 2; }
+        else out.color = DIM_EDGE;
+      }
       return out;
     },
   });
@@ -162,7 +235,16 @@ export function render(container, data, options = {}) {
   sigma.on("beforeRender", labels.reset);
   sigma.on("enterNode", ({ node }) => { state.hovered = node; sigma.refresh({ skipIndexation: true }); });
   sigma.on("leaveNode", () => { state.hovered = null; sigma.refresh({ skipIndexation: true }); });
-  sigma.on("clickNode", ({ node }) => options.onSelect && options.onSelect(node, graph.getNodeAttributes(node)));
+  sigma.on("clickNode", ({ node, event }) => {
+    if (options.onSelect) options.onSelect(node, graph.getNodeAttributes(node));
+    if (options.onClick) options.onClick(node, event.original || event);
+  });
+  sigma.on("doubleClickNode", (e) => {
+    if (!options.onDoubleClick) return;
+    e.preventSigmaDefault();  // no zoom: a double-click on a node expands it
+    options.onDoubleClick(e.node);
+  });
+  sigma.on("clickStage", () => options.onStage && options.onStage());
 
   function moveTo(node) {
     const position = sigma.getNodeDisplayData(node);
@@ -182,13 +264,76 @@ export function render(container, data, options = {}) {
     },
     search(text) {
       const needle = String(text || "").trim().toLowerCase();
-      state.matches = new Set(needle ? graph.filterNodes((_, a) => a.label.toLowerCase().includes(needle)) : []);
+      state.matches = new Set(needle ? graph.filterNodes((_, a) => (a.fullLabel || a.label).toLowerCase().includes(needle)) : []);
       sigma.refresh({ skipIndexation: true });
       const found = [...state.matches];
       if (found.length) moveTo(found[0]);
       return found;
     },
     clear() { state.matches = new Set(); sigma.refresh({ skipIndexation: true }); },
+    select(ids) {
+      state.selected = new Set((ids || []).map(String).filter((n) => graph.hasNode(n)));
+      sigma.refresh({ skipIndexation: true });
+      return [...state.selected];
+    },
+    path(nodeIds) {
+      if (!nodeIds || nodeIds.length < 1) { state.path = null; sigma.refresh({ skipIndexation: true }); return 0; }
+      const nodes = new Set(nodeIds.map(String)), edges = new Set();
+      for (let i = 1; i < nodeIds.length; i++) {
+        const a = String(nodeIds[i - 1]), b = String(nodeIds[i]);
+        if (graph.hasNode(a) && graph.hasNode(b)) for (const e of graph.edges(a, b).concat(graph.edges(b, a))) edges.add(e);
+      }
+      state.path = { nodes, edges };
+      sigma.refresh({ skipIndexation: true });
+      return edges.size;
+    },
+    add(data, around) {
+      const anchor = around != null && graph.hasNode(String(around)) ? graph.getNodeAttributes(String(around)) : null;
+      const fresh = data.nodes.filter((n) => !graph.hasNode(String(n.id)));
+      const spread = Math.max(1, Math.sqrt(graph.order) / 4);
+      const rand = random(graph.order + 7);
+      fresh.forEach((n, i) => {
+        const angle = (2 * Math.PI * i) / Math.max(fresh.length, 1);
+        const x = anchor ? anchor.x + spread * Math.cos(angle) : rand() * 10, y = anchor ? anchor.y + spread * Math.sin(angle) : rand() * 10;
+        graph.addNode(String(n.id), nodeAttributes(n, x, y));
+      });
+      let edges = 0;
+      const known = new Set(graph.mapEdges((e, a) => a.id).filter(Boolean));
+      for (const e of data.edges) {
+        const source = String(e.source), target = String(e.target);
+        if ((e.id && known.has(e.id)) || !graph.hasNode(source) || !graph.hasNode(target)) continue;
+        graph.addEdge(source, target, { color: e.color || "#c3c8d0", size: e.size || 1, label: e.label, id: e.id });
+        edges++;
+      }
+      if (fresh.length) relax(graph, 30);
+      sigma.refresh();
+      return { nodes: fresh.length, edges };
+    },
+    setSizes(sizes) {
+      graph.forEachNode((n) => graph.setNodeAttribute(n, "size", sizes[n] ?? 5));
+      sigma.refresh();
+    },
+    toPNG(legend = []) {
+      sigma.refresh();  // draw now, so that the WebGL layers still hold this frame when they are copied
+      const { width, height } = sigma.getDimensions();
+      const ratio = window.devicePixelRatio || 1;
+      const out = document.createElement("canvas");
+      out.width = width * ratio; out.height = height * ratio;
+      const ctx = out.getContext("2d");
+      ctx.fillStyle = "#ffffff";
+      ctx.fillRect(0, 0, out.width, out.height);
+      for (const [name, canvas] of Object.entries(sigma.getCanvases())) {
+        if (name !== "mouse") ctx.drawImage(canvas, 0, 0, out.width, out.height);
+      }
+      ctx.scale(ratio, ratio);
+      ctx.font = "12px system-ui, sans-serif";
+      legend.forEach((item, i) => {
+        ctx.fillStyle = item.color;
+        ctx.beginPath(); ctx.arc(16, 16 + i * 18, 5, 0, 2 * Math.PI); ctx.fill();
+        ctx.fillStyle = "#1f2937"; ctx.fillText(item.label, 27, 20 + i * 18);
+      });
+      return out.toDataURL("image/png");
+    },
     reset() { sigma.getCamera().animatedReset({ duration: 400 }); },
     destroy() { sigma.kill(); },
   };

@@ -1,11 +1,14 @@
-// The lab page: the exercise list, one exercise with its editor, Run (table and graph) and Check.
-// Everything comes from the lab's JSON API (linklab/web/app.py); the editor and the graph view are the
-// vendored bundles (window.LinklabCypher, window.LinklabGraph). All code sits in one function; the one global,
-// window.linklabLab, lets the browser tests read the editor and the last run.
+// The lab page: a briefing, the drawn schema, the exercise list, one exercise with its editor, Run (a table, a graph
+// workbench, a timeline, a map or Neo4j's plan) and Check. Everything comes from the lab's JSON API
+// (linklab/web/app.py); the editor and the graph view are the vendored bundles (window.LinklabCypher,
+// window.LinklabGraph), the other drawings figures.js (window.LinklabFigures). All code sits in one function; the one
+// global, window.linklabLab, lets the browser tests read the editor, the last run and the workbench.
 (function () {
   "use strict";
   const $ = (id) => document.getElementById(id);
-  const state = { exercise: null, editor: null, graph: null, lastRun: null, schema: null, csrf: "" };
+  const F = window.LinklabFigures;
+  const state = { exercise: null, editor: null, graph: null, lastRun: null, schema: null, csrf: "", me: null,
+    selected: [], runId: null, tab: "table", figures: {}, expanded: 0, path: null };
 
   async function api(path, body) {
     const options = body === undefined ? {} : {
@@ -38,10 +41,12 @@
     return text.split("`").map((part, i) => (i % 2 ? el("code", {}, part) : part));
   }
 
+  const count = (n, one, many) => `${n.toLocaleString("en")} ${n === 1 ? one : many || `${one}s`}`;
   const STATUS_WORDS = { new: "new", started: "started", trying: "not yet", passed: "passed" };
 
   function showProgress(p) {
-    $("who").textContent = `${p.trainee} · ${p.course}`;
+    const name = (state.me && state.me.name) || p.trainee;
+    $("who").textContent = `${name} · ${p.course}`;
     $("progress-bar").style.width = `${Math.round((100 * p.passed) / Math.max(p.total, 1))}%`;
     $("progress-text").textContent = `${p.passed} of ${p.total} exercises passed · ${p.points} of ${p.max_points} points · ${p.hints} hints`;
   }
@@ -52,9 +57,11 @@
     const nav = $("exercises");
     nav.replaceChildren();
     for (const [title, onCase] of [["Exercises", false], ["On an imported case", true]]) {
+      const shown = data.exercises.filter((e) => e.on_case === onCase);
+      if (!shown.length) continue;
       nav.append(el("h3", {}, title));
       const list = el("ol", {});
-      for (const ex of data.exercises.filter((e) => e.on_case === onCase)) {
+      for (const ex of shown) {
         const link = el("a", { href: `#/exercise/${ex.id}`, "data-id": ex.id, class: state.exercise && state.exercise.id === ex.id ? "current" : "" },
           el("span", { class: "number" }, onCase ? "·" : ex.number), el("span", { class: "name" }, ex.title),
           el("span", { class: `badge ${ex.status}` }, STATUS_WORDS[ex.status]));
@@ -69,11 +76,130 @@
     $("message").textContent = text || "";
   }
 
+  function showPage(name) {
+    for (const page of ["briefing", "schema-page", "exercise"]) $(page).hidden = page !== name;
+    for (const a of document.querySelectorAll("nav.top a[data-page]")) {
+      a.classList.toggle("current", (a.dataset.page === "schema" ? "schema-page" : a.dataset.page) === name);
+    }
+    if (name !== "exercise") {
+      state.exercise = null;
+      for (const a of document.querySelectorAll("#exercises a.current")) a.classList.remove("current");
+    }
+  }
+
+  // ------------------------------------------------------------------ the briefing
+
+  async function openBriefing() {
+    showPage("briefing");
+    const [facts, browser] = await Promise.all([api("/api/briefing"),
+      state.me.mode === "local" ? api("/api/neo4j-browser").catch(() => null) : Promise.resolve(null)]);
+    const name = state.me.name;
+    $("greeting").textContent = name ? `Briefing for ${name}` : "Briefing";
+    $("name-form").hidden = Boolean(name);
+    const list = (xs) => xs.length > 1 ? `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}` : xs.join("");
+    const story = [];
+    story.push(facts.organisations.length
+      ? `You are an analyst on the investigation of ${list(facts.organisations)}`
+      : "You are an analyst on an investigation of a criminal network");
+    if (facts.cities.length) story.push(` in ${list(facts.cities)}`);
+    story.push(". Intelligence has put what is known into one database: people, the accounts and phones they use, who " +
+      "they message and call, what they post and where, and what the police already know about the organisation. " +
+      "Your job is to find, with Cypher, what the data shows and nobody wrote down: who leads, who links the crews, " +
+      "who hides behind which account.");
+    if (facts.markets.length) story.push(` Part of the trade runs on darknet markets (${list(facts.markets)}), paid in cryptocurrency.`);
+    $("story").textContent = story.join("");
+    const s = state.schema;
+    const n = (label) => (s.labels.find((l) => l.name === label) || { count: 0 }).count;
+    const r = (type) => s.relationships.filter((x) => x.type === type).reduce((sum, x) => sum + x.count, 0);
+    const items = [
+      [n("Person"), `${count(n("Person"), "person", "people")} (members, relatives, contacts, customers)`],
+      [n("Account"), `${count(n("Account"), "account")}${facts.platforms.length ? ` on ${list(facts.platforms)}` : ""}, ${count(r("USES"), "attribution")} to people`],
+      [r("MESSAGED"), `${count(r("MESSAGED"), "messaging link")} between accounts, ${count(r("FOLLOWS"), "follow")}`],
+      [r("CALLED"), `call records: ${count(r("CALLED"), "link")} between ${count(n("Phone"), "phone")}`],
+      [n("Post"), `${count(n("Post"), "post")}, some geotagged, and ${count(n("Location"), "place")} (addresses, venues, prisons)`],
+      [r("MEMBER_OF"), `police intelligence: ${count(r("MEMBER_OF"), "known membership")} in ${count(n("Organization"), "organisation or crew", "organisations and crews")}`],
+      [n("Market"), `${count(n("Market"), "darknet market")} with ${count(r("VENDOR_ON"), "vendor listing")}`],
+      [n("Wallet"), `${count(n("Wallet"), "wallet")} and ${count(r("SENT"), "payment")} between them`],
+      [n("Term"), `a glossary of ${count(n("Term"), "slang term")}`],
+    ];
+    $("holdings").replaceChildren(...items.filter(([k]) => k > 0).map(([, text]) => el("li", {}, text)));
+    $("first-task").replaceChildren(`Exercise ${facts.first.number}, `,
+      el("a", { href: `#/exercise/${facts.first.id}` }, facts.first.title),
+      ": start there. The exercises go from orientation to centrality, aliases, places, money and disruption.");
+    if (browser && browser.url) {
+      $("browser-box").hidden = false;
+      $("browser-open").href = browser.url;
+      $("browser-user").textContent = browser.user;
+      $("browser-password").textContent = browser.password;
+    }
+  }
+
+  async function saveName(event) {
+    event.preventDefault();
+    try {
+      const saved = await api("/api/me/name", { name: $("name-input").value });
+      state.me.name = saved.name;
+      showMessage("");
+      await loadList();
+      await openBriefing();
+    } catch (err) { alert(err.message); }
+  }
+
+  // ------------------------------------------------------------------ the schema
+
+  function schemaTables(schema) {
+    const props = (list) => el("dl", {}, ...list.flatMap((p) => [el("dt", {}, p.name), el("dd", {}, p.meaning || "")]));
+    const labels = schema.labels.map((l) => el("div", { class: "schema-item", id: `schema-${l.name}` },
+      el("h4", {}, el("span", { class: "swatch", style: `background:${F.colour(l.name)}` }), `:${l.name}`,
+        el("span", { class: "count" }, count(l.count, "node"))),
+      el("p", { class: "meaning" }, l.meaning), props(l.properties)));
+    const links = schema.relationships.map((r) => el("div", { class: "schema-item" },
+      el("h4", {}, el("code", {}, `(:${r.start})-[:${r.type}]->(:${r.end})`), el("span", { class: "count" }, count(r.count, "relationship"))),
+      el("p", { class: "meaning" }, r.meaning), r.properties.length ? props(r.properties) : el("p", { class: "meaning" }, "no properties")));
+    return [el("h3", {}, "Labels and their properties"), el("div", { class: "schema-grid" }, ...labels),
+      el("h3", {}, "Relationships: from start to end"), el("div", { class: "schema-grid" }, ...links)];
+  }
+
+  async function loadSchema() {
+    state.schema = await api("/api/schema");
+    $("schema-body").replaceChildren(...schemaTables(state.schema));
+    if (state.editor) state.editor.setSchema(editorSchema());
+  }
+
+  function openSchema() {
+    showPage("schema-page");
+    F.drawSchema($("schema-drawing"), state.schema, (label) => {
+      const target = $(`schema-${label}`) || document.querySelector(`#schema-tables [id="schema-${label}"]`);
+      if (target) target.scrollIntoView({ behavior: "smooth", block: "center" });
+    });
+    $("schema-tables").replaceChildren(...schemaTables(state.schema));
+  }
+
+  function editorSchema() {
+    const s = state.schema || { labels: [], relationshipTypes: [], propertyKeys: [] };
+    return { labels: s.labels.map((l) => l.name), relationshipTypes: s.relationshipTypes, propertyKeys: s.propertyKeys };
+  }
+
+  // ------------------------------------------------------------------ an exercise
+
   async function openExercise(id) {
-    const ex = await api(`/api/exercises/${encodeURIComponent(id)}`);
+    let ex;
+    try {
+      ex = await api(`/api/exercises/${encodeURIComponent(id)}`);
+    } catch (err) {  // nothing of the exercise before stays on the page: only why this one cannot open
+      showPage("exercise");
+      state.exercise = null;
+      $("title").textContent = id;
+      for (const part of ["meta", "prompt", "scenario", "parameters", "hint-list"]) $(part).replaceChildren();
+      $("verdict").hidden = true;
+      clearResults();
+      showMessage(err.message);
+      for (const a of document.querySelectorAll("#exercises a")) a.classList.toggle("current", a.dataset.id === id);
+      document.body.dataset.opened = id;
+      return;
+    }
+    showPage("exercise");
     state.exercise = ex;
-    $("welcome").hidden = true;
-    $("exercise").hidden = false;
     $("title").textContent = `${ex.number}. ${ex.title}`;
     setStatus(ex.status);
     $("meta").textContent = `Level ${ex.level} · ${ex.points} points · ${ex.skills.join(", ")}`;
@@ -82,16 +208,21 @@
     const params = Object.entries(ex.parameters);
     $("parameters").replaceChildren(...(params.length ? [el("h4", {}, "Your parameters (already set for your queries)"),
       el("ul", {}, ...params.map(([k, v]) => el("li", {}, el("code", {}, `$${k}`), " = ", el("code", {}, JSON.stringify(v)))))] : []));
-    $("hint-list").replaceChildren(...ex.hints.map((h) => el("li", {}, ...inline(h))));
-    $("hint").disabled = ex.hints.length >= ex.hints_total;
-    $("hint").textContent = ex.hints.length >= ex.hints_total ? "No more hints" : `Show a hint (${ex.hints.length} of ${ex.hints_total} shown)`;
+    showHints(ex);
     $("verdict").hidden = true;
-    $("results").hidden = true;
+    clearResults();
     showMessage("");
     const saved = localStorage.getItem(`linklab-answer-${ex.id}`) || "";
     state.editor.setValue(saved);
     state.editor.setSchema({ ...editorSchema(), parameters: Object.keys(ex.parameters) });
     await loadList();
+    document.body.dataset.opened = id;
+  }
+
+  function showHints(ex) {
+    $("hint-list").replaceChildren(...ex.hints.map((h) => el("li", {}, ...inline(h))));
+    $("hint").disabled = ex.hints.length >= ex.hints_total;
+    $("hint").textContent = ex.hints.length >= ex.hints_total ? "No more hints" : `Show a hint (${ex.hints.length} of ${ex.hints_total} shown)`;
   }
 
   function showScenario(ex) {
@@ -106,12 +237,14 @@
   async function loadScenario() {
     $("load").disabled = true;
     $("load").textContent = "Loading...";
+    busy("Loading your scenario…");
     try {
       await api(`/api/exercises/${state.exercise.id}/load`, {});
       state.exercise.loaded = true;
       showScenario(state.exercise);
+      showMessage("");
       await loadSchema();
-    } catch (err) { showMessage(err.message); }
+    } catch (err) { showMessage(err.message); } finally { idle(); }
   }
 
   function setStatus(status) {
@@ -119,86 +252,66 @@
     $("status").textContent = STATUS_WORDS[status];
   }
 
-  function editorSchema() {
-    const s = state.schema || { labels: [], relationshipTypes: [], propertyKeys: [] };
-    return { labels: s.labels.map((l) => l.name), relationshipTypes: s.relationshipTypes.map((t) => t.name), propertyKeys: s.propertyKeys };
+  function busy(text, stoppable) {
+    $("busy").hidden = false;
+    $("busy-text").textContent = text;
+    $("run").disabled = $("check").disabled = true;
+    $("stop").hidden = !stoppable;
+    $("stop").disabled = false;
   }
 
-  async function loadSchema() {
-    state.schema = await api("/api/schema");
-    const part = (title, items) => el("div", {}, el("h4", {}, title),
-      el("dl", {}, ...items.flatMap((i) => [el("dt", {}, i.name), el("dd", {}, i.meaning || "")])));
-    $("schema-body").replaceChildren(part("Kinds of things (labels)", state.schema.labels),
-      part("Links (relationship types)", state.schema.relationshipTypes),
-      el("p", {}, "Properties: ", state.schema.propertyKeys.join(", ")));
-    if (state.editor) state.editor.setSchema(editorSchema());
+  function idle() {
+    $("busy").hidden = true;
+    $("run").disabled = $("check").disabled = false;
+    $("stop").hidden = true;
   }
 
-  function cellText(value) {
-    if (value === null || value === undefined) return "";
-    if (Array.isArray(value)) return `[${value.map(cellText).join(", ")}]`;
-    if (typeof value === "object") {
-      if ("node" in value) return `${value.node} (${value.label})`;
-      if ("relationship" in value) return `${value.from} -[${value.relationship}]-> ${value.to}`;
-      if ("path" in value) return value.path.join(" → ");
-      return JSON.stringify(value);
-    }
-    return String(value);
+  function newRunId() {
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
   }
 
-  const GROUP_COLOURS = { Person: "#e4572e", Account: "#2e86ab", Phone: "#8e6c8a", Email: "#a7a2a9", Location: "#4c956c",
-    Post: "#f3a712", Organization: "#29335c", Market: "#7d5ba6", Wallet: "#c17c74", Term: "#999999" };
-
-  function showResults(outcome) {
-    state.lastRun = outcome;
-    $("results").hidden = false;
-    const head = el("tr", {}, ...outcome.columns.map((c) => el("th", {}, c)));
-    const rows = outcome.rows.slice(0, 500).map((r) => el("tr", {}, ...r.map((v) => el("td", {}, cellText(v)))));
-    $("table").replaceChildren(el("table", {}, el("thead", {}, head), el("tbody", {}, ...rows)));
-    const more = outcome.rows.length > 500 ? ` (the first 500 shown)` : "";
-    const g = outcome.graph;
-    $("summary").textContent = `${outcome.rows.length} result${outcome.rows.length === 1 ? "" : "s"}${more} in ${(outcome.seconds * 1000).toFixed(0)} ms · ${g.nodes.length} nodes, ${g.edges.length} relationships in the graph`;
-    if (!$("graph").hidden) drawGraph();
-  }
-
-  function drawGraph() {
-    if (state.graph) { state.graph.destroy(); state.graph = null; }
-    const g = state.lastRun ? state.lastRun.graph : { nodes: [], edges: [] };
-    $("graph").replaceChildren();
-    if (!g.nodes.length) {
-      $("graph").append(el("p", { class: "empty" }, "This result holds no nodes to draw: return nodes, relationships or paths to see them here."));
-      return;
-    }
-    const nodes = g.nodes.map((n) => ({ id: n.id, label: n.label, group: n.group, color: GROUP_COLOURS[n.group] || "#5b8def", size: 7 }));
-    state.graph = window.LinklabGraph.render($("graph"), { nodes, edges: g.edges }, { arrows: true, edgeLabels: g.edges.length <= 60 });
-  }
-
-  function switchTab(name) {
-    for (const b of document.querySelectorAll(".tabs button")) b.classList.toggle("on", b.dataset.tab === name);
-    $("table").hidden = name !== "table";
-    $("graph").hidden = name !== "graph";
-    if (name === "graph") drawGraph();
+  function answerOf() {
+    const query = state.editor.getValue();
+    localStorage.setItem(`linklab-answer-${state.exercise.id}`, query);
+    return query;
   }
 
   async function runQuery() {
-    const query = state.editor.getValue();
-    localStorage.setItem(`linklab-answer-${state.exercise.id}`, query);
+    if (!state.exercise || $("run").disabled) return;  // busy: Ctrl+Enter waits for the run in flight
+    const query = answerOf();
     showMessage("");
-    $("run").disabled = true;
+    const exercise = state.exercise.id;
+    state.runId = newRunId();
+    $("results").classList.add("stale");  // the last result stays until this one comes, greyed out
+    busy("Running…", true);
     try {
-      const outcome = await api(`/api/exercises/${state.exercise.id}/run`, { query });
-      if (!outcome.loaded) showMessage("Your scenario for this exercise is not in your database yet: use “Load my scenario” above.");
-      else if (outcome.refused) { $("results").hidden = true; showMessage(outcome.refused); }
+      const outcome = await api(`/api/exercises/${exercise}/run`, { query, run: state.runId });
+      if (!state.exercise || state.exercise.id !== exercise) return;
+      if (!outcome.loaded) { clearResults(); showMessage("Your scenario for this exercise is not in your database yet: use “Load my scenario” above."); }
+      else if (outcome.refused) { clearResults(); showMessage(outcome.refused); }
       else showResults(outcome);
-    } catch (err) { showMessage(err.message); } finally { $("run").disabled = false; }
+    } catch (err) { clearResults(); showMessage(err.message); } finally {
+      state.runId = null;
+      $("results").classList.remove("stale");
+      idle();
+    }
+  }
+
+  async function stopQuery() {
+    if (!state.runId) return;
+    $("stop").disabled = true;
+    $("busy-text").textContent = "Stopping…";
+    try { await api(`/api/exercises/${state.exercise.id}/stop`, { run: state.runId }); } catch (err) { showMessage(err.message); }
   }
 
   async function checkAnswer() {
-    const query = state.editor.getValue();
-    localStorage.setItem(`linklab-answer-${state.exercise.id}`, query);
-    $("check").disabled = true;
-    $("check").textContent = "Checking...";
+    const query = answerOf();
+    showMessage("");
+    busy("Checking on your scenario and the hidden ones…");
     const box = $("verdict");
+    box.hidden = true;
     try {
       const v = await api(`/api/exercises/${state.exercise.id}/check`, { query });
       box.hidden = false;
@@ -209,21 +322,253 @@
       showProgress(v.progress);
       if (graded) setStatus(v.passed ? "passed" : "trying");
       await loadList();
-    } catch (err) { showMessage(err.message); } finally {
-      $("check").disabled = false;
-      $("check").textContent = "Check my answer";
-    }
+    } catch (err) { showMessage(err.message); } finally { idle(); }
   }
 
   async function takeHint() {
     const h = await api(`/api/exercises/${state.exercise.id}/hint`, {});
-    await openExercise(state.exercise.id).catch((err) => showMessage(err.message));
+    state.exercise.hints = h.all.slice(0, h.number || state.exercise.hints.length);
+    showHints(state.exercise);
+    await loadList();
     return h;
   }
 
+  // ------------------------------------------------------------------ results
+
+  function cellText(value) {
+    if (value === null || value === undefined) return "";
+    if (Array.isArray(value)) return `[${value.map(cellText).join(", ")}]`;
+    if (typeof value === "object") {
+      if ("node" in value) return `${value.node} (${value.label})`;
+      if ("relationship" in value) return `${value.from} -[:${value.relationship}]-> ${value.to}`;
+      if ("path" in value) {
+        return value.path.reduce((text, name, i) => i === 0 ? name
+          : `${text} ${value.hops[i - 1].forward ? `-[:${value.hops[i - 1].type}]->` : `<-[:${value.hops[i - 1].type}]-`} ${name}`, "");
+      }
+      if ("latitude" in value && "longitude" in value) return `(${value.latitude}, ${value.longitude})`;
+      return JSON.stringify(value);
+    }
+    return String(value);
+  }
+
+  function clearResults() {
+    $("results").hidden = true;
+    if (state.graph) { state.graph.destroy(); state.graph = null; }
+    state.lastRun = null;
+  }
+
+  function available(outcome) {
+    if (outcome.plan) return { plan: true };
+    const events = F.timelineEvents(outcome), geo = F.mapPoints(outcome);
+    state.figures = { events, geo };
+    return { table: true, graph: outcome.graph.nodes.length > 0, timeline: events.length > 0, map: geo.points.length > 0 };
+  }
+
+  // The view that suits what the result holds: a plan, a graph of nodes, else the table (a number is a table cell).
+  function defaultTab(outcome, tabs) {
+    if (tabs.plan) return "plan";
+    if (tabs.graph) return "graph";
+    return "table";
+  }
+
+  function showResults(outcome) {
+    state.lastRun = outcome;
+    state.selected = [];
+    state.path = null;
+    $("results").hidden = false;
+    const tabs = available(outcome);
+    for (const b of document.querySelectorAll(".tabs button")) b.hidden = !tabs[b.dataset.tab];
+    if (outcome.plan) {
+      $("summary").textContent = "EXPLAIN: Neo4j's plan, nothing was run";
+    } else {
+      const head = el("tr", {}, ...outcome.columns.map((c) => el("th", {}, c)));
+      const rows = outcome.rows.slice(0, 500).map((r) => el("tr", {}, ...r.map((v) => el("td", {}, cellText(v)))));
+      const single = outcome.rows.length === 1 && outcome.columns.length === 1 && typeof outcome.rows[0][0] === "number";
+      $("table").replaceChildren(el("table", { class: single ? "single" : "" }, el("thead", {}, head), el("tbody", {}, ...rows)));
+      const more = outcome.rows.length > 500 ? " (the first 500 shown)" : "";
+      const g = outcome.graph;
+      $("summary").textContent = `${count(outcome.rows.length, "result")}${more} in ${(outcome.seconds * 1000).toFixed(0)} ms` +
+        (g.nodes.length ? ` · ${count(g.nodes.length, "node")}, ${count(g.edges.length, "relationship")}` : "");
+    }
+    switchTab(defaultTab(outcome, tabs));
+  }
+
+  function switchTab(name) {
+    state.tab = name;
+    for (const b of document.querySelectorAll(".tabs button")) b.classList.toggle("on", b.dataset.tab === name);
+    $("table").hidden = name !== "table";
+    $("graph-tab").hidden = name !== "graph";
+    $("timeline").hidden = name !== "timeline";
+    $("map").hidden = name !== "map";
+    $("plan").hidden = name !== "plan";
+    const run = state.lastRun;
+    if (!run) return;
+    if (name === "graph") drawGraph();
+    if (name === "timeline") state.figures.timeline = F.drawTimeline($("timeline"), state.figures.events, inspect);
+    if (name === "map") state.figures.map = F.drawMap($("map"), state.figures.geo, inspect);
+    if (name === "plan") F.drawPlan($("plan"), run.plan);
+  }
+
+  // ------------------------------------------------------------------ the graph workbench
+
+  function graphNodes(nodes) {
+    return nodes.map((n) => ({ id: n.id, label: n.label, group: n.group, color: F.colour(n.group), size: 7 }));
+  }
+
+  function drawGraph() {
+    if (state.graph) { state.graph.destroy(); state.graph = null; }
+    const g = state.lastRun.graph;
+    state.graph = window.LinklabGraph.render($("graph"), { nodes: graphNodes(g.nodes), edges: g.edges }, {
+      arrows: true, edgeLabels: g.edges.length <= 30,
+      onClick: (id, event) => pick(id, event && event.shiftKey),
+      onDoubleClick: (id) => expand(id),
+      onStage: () => { state.selected = []; state.graph.select([]); showInspector(null); updateTools(); },
+    });
+    state.nodes = Object.fromEntries(g.nodes.map((n) => [n.id, n]));
+    state.edges = Object.fromEntries(g.edges.map((e) => [e.id, e]));
+    state.selected = [];
+    fillSizeChoices();
+    applySize();
+    drawLegend();
+    showInspector(null);
+    updateTools();
+  }
+
+  function drawLegend() {
+    const groups = {};
+    state.graph.graph.forEachNode((n, a) => { groups[a.group] = (groups[a.group] || 0) + 1; });
+    $("legend").replaceChildren(...Object.entries(groups).sort().map(([group, n]) =>
+      el("span", { class: "legend-item", "data-group": group }, el("span", { class: "swatch", style: `background:${F.colour(group)}` }), `${group} ${n}`)));
+  }
+
+  function legendItems() {
+    return [...$("legend").querySelectorAll(".legend-item")].map((item) => ({ label: item.textContent, color: F.colour(item.dataset.group) }));
+  }
+
+  // Size by: the same for all, the degree in this drawing, or a number column of the result that goes with a node.
+  function measures() {
+    const run = state.lastRun, found = {};
+    run.columns.forEach((column, i) => {
+      const values = {};
+      for (const row of run.rows) {
+        const node = row.find((v) => v && typeof v === "object" && "node" in v && v.id);
+        if (node && typeof row[i] === "number") values[node.id] = Math.max(values[node.id] ?? -Infinity, row[i]);
+      }
+      if (Object.keys(values).length) found[column] = values;
+    });
+    return found;
+  }
+
+  function fillSizeChoices() {
+    state.measures = measures();
+    const options = [["same", "all the same"], ["degree", "links in this drawing"],
+      ...Object.keys(state.measures).map((c) => [`column:${c}`, c])];
+    $("size-by").replaceChildren(...options.map(([v, t]) => el("option", { value: v }, t)));
+    $("size-by").value = Object.keys(state.measures).length ? `column:${Object.keys(state.measures)[0]}` : "degree";
+  }
+
+  function applySize() {
+    const view = state.graph, choice = $("size-by").value, sizes = {};
+    let values = {};
+    if (choice === "degree") view.graph.forEachNode((n) => { values[n] = view.graph.degree(n); });
+    else if (choice.startsWith("column:")) values = state.measures[choice.slice(7)] || {};
+    const nums = Object.values(values), lo = Math.min(...nums), hi = Math.max(...nums);
+    view.graph.forEachNode((n) => {
+      sizes[n] = choice === "same" || !(n in values) ? 6 : 4 + (hi > lo ? (12 * (values[n] - lo)) / (hi - lo) : 4);
+    });
+    view.setSizes(sizes);
+  }
+
+  function pick(id, add) {
+    if (add && state.selected.length && !state.selected.includes(id)) state.selected = [state.selected[state.selected.length - 1], id];
+    else state.selected = [id];
+    state.graph.select(state.selected);
+    showInspector({ node: id });
+    updateTools();
+  }
+
+  function updateTools() {
+    $("shortest").disabled = state.selected.length !== 2;
+  }
+
+  function inspect(ref) {
+    if (ref && ref.node && state.graph && state.tab === "graph") state.graph.select([ref.node]);
+    showInspector(ref);
+  }
+
+  function showInspector(ref) {
+    const box = $("inspector");
+    const item = ref && (ref.node ? state.nodes && state.nodes[ref.node] : state.edges && state.edges[ref.edge]);
+    if (!ref || !item) { box.hidden = true; box.replaceChildren(); return; }
+    const title = ref.node ? `${item.labels.map((l) => `:${l}`).join("")} ${item.label}` : `:${item.label}`;
+    const props = Object.entries(item.properties).map(([k, v]) => [el("dt", {}, k), el("dd", {}, cellText(v))]).flat();
+    const actions = ref.node ? [el("button", { type: "button", class: "small", onclick: () => expand(ref.node) }, "Expand neighbours")] : [];
+    box.replaceChildren(el("button", { type: "button", class: "close", title: "Close", onclick: () => showInspector(null) }, "×"),
+      el("h4", {}, title), el("dl", {}, ...props), ...actions);
+    box.hidden = false;
+    if (state.tab !== "graph") {  // the timeline and the map show it below themselves
+      box.hidden = true;
+      const host = $(state.tab);
+      const old = host.querySelector(".picked");
+      if (old) old.remove();
+      host.append(el("div", { class: "picked" }, el("h4", {}, title), el("dl", {}, ...props.map((n) => n.cloneNode(true)))));
+    }
+  }
+
+  async function expand(id) {
+    $("graph-note").textContent = "Expanding…";
+    try {
+      const outcome = await api(`/api/exercises/${state.exercise.id}/around`, { node: id });
+      if (outcome.refused || !outcome.loaded) { showMessage(outcome.refused || "Your scenario is not loaded: run the query again."); return; }
+      merge(outcome.graph);
+      const added = state.graph.add({ nodes: graphNodes(outcome.graph.nodes), edges: outcome.graph.edges }, id);
+      state.expanded += 1;
+      applySize();
+      drawLegend();
+      $("graph-note").textContent = added.nodes ? `${count(added.nodes, "neighbour")} added (the best connected first, at most 40)`
+        : "No other neighbours: every one of them is drawn already";
+    } catch (err) { showMessage(err.message); }
+  }
+
+  function merge(graph) {
+    for (const n of graph.nodes) state.nodes[n.id] = state.nodes[n.id] || n;
+    for (const e of graph.edges) state.edges[e.id] = state.edges[e.id] || e;
+    state.lastRun.graph.nodes = Object.values(state.nodes);
+    state.lastRun.graph.edges = Object.values(state.edges);
+  }
+
+  async function shortestPath() {
+    const [a, b] = state.selected;
+    $("graph-note").textContent = "Looking for a shortest path…";
+    try {
+      const outcome = await api(`/api/exercises/${state.exercise.id}/around`, { node: a, other: b });
+      if (outcome.refused || !outcome.loaded) { showMessage(outcome.refused || "Your scenario is not loaded."); return; }
+      if (!outcome.rows.length) { $("graph-note").textContent = "No path of up to 10 links between these two."; state.graph.path(null); return; }
+      merge(outcome.graph);
+      state.graph.add({ nodes: graphNodes(outcome.graph.nodes), edges: outcome.graph.edges }, a);
+      const path = outcome.rows[0][0];
+      state.path = path;
+      state.graph.path(path.ids);
+      drawLegend();
+      $("graph-note").textContent = `Shortest path, ${count(path.hops.length, "link")}: ${cellText(path)}`;
+    } catch (err) { showMessage(err.message); }
+  }
+
+  function savePicture() {
+    const link = el("a", { href: state.graph.toPNG(legendItems()), download: `linklab-${state.exercise.id}.png` });
+    document.body.append(link);
+    link.click();
+    link.remove();
+  }
+
+  // ------------------------------------------------------------------ start
+
   function route() {
     const match = location.hash.match(/^#\/exercise\/([\w-]+)$/);
-    if (match) openExercise(match[1]).catch((err) => showMessage(err.message));
+    const done = (p) => p.catch((err) => showMessage(err.message));
+    if (match) return done(openExercise(match[1]));
+    if (location.hash === "#/schema") return done(Promise.resolve(openSchema()));
+    return done(openBriefing());
   }
 
   async function signOut() {
@@ -232,24 +577,34 @@
   }
 
   async function start() {
-    const me = await api("/api/me");
-    state.csrf = me.csrf;
-    if (me.mode === "class") {  // a class server: the trainee signed in, and may sign out
+    state.me = await api("/api/me");
+    state.csrf = state.me.csrf;
+    if (state.me.mode === "class") {  // a class server: the trainee signed in, and may sign out
       $("signout").hidden = false;
       $("signout").addEventListener("click", () => signOut().catch((err) => showMessage(err.message)));
     }
-    state.editor = window.LinklabCypher.create($("editor"), { onRun: runQuery, placeholder: "MATCH (p:Person) RETURN p.name LIMIT 10" });
+    state.editor = window.LinklabCypher.create($("editor"), { onRun: runQuery,
+      placeholder: "Write your Cypher query here. Ctrl+Enter runs it." });
     $("run").addEventListener("click", runQuery);
+    $("stop").addEventListener("click", stopQuery);
     $("check").addEventListener("click", checkAnswer);
-    $("hint").addEventListener("click", takeHint);
+    $("hint").addEventListener("click", () => takeHint().catch((err) => showMessage(err.message)));
+    $("name-form").addEventListener("submit", saveName);
+    $("size-by").addEventListener("change", applySize);
+    $("shortest").addEventListener("click", shortestPath);
+    $("save-png").addEventListener("click", savePicture);
+    $("copy-password").addEventListener("click", () => navigator.clipboard.writeText($("browser-password").textContent).catch(() => {}));
     for (const b of document.querySelectorAll(".tabs button")) b.addEventListener("click", () => switchTab(b.dataset.tab));
     window.addEventListener("hashchange", route);
+    if (state.me.mode === "local") {
+      api("/api/neo4j-browser").then((b) => { if (b.url) { $("browser-link").href = b.url; $("browser-link").hidden = false; } }).catch(() => {});
+    }
+    await loadSchema();
     await loadList();
-    await loadSchema().catch((err) => showMessage(err.message));
-    route();
+    await route();
     document.body.dataset.ready = "1";
   }
 
-  window.linklabLab = state;  // for the browser tests: the editor and the last run
+  window.linklabLab = state;  // for the browser tests: the editor, the last run, the workbench
   start().catch((err) => showMessage(err.message));
 })();
