@@ -306,10 +306,24 @@
     try { await api(`/api/exercises/${state.exercise.id}/stop`, { run: state.runId }); } catch (err) { showMessage(err.message); }
   }
 
+  // The course's hidden scenarios, prepared in the background from the lab's start: said at the top until ready.
+  async function watchPreparation() {
+    let p;
+    try { p = await api("/api/preparation"); } catch (err) { return; }
+    const bar = $("preparing");
+    bar.hidden = p.state === "ready";
+    bar.classList.toggle("failed", p.state === "failed");
+    $("preparing-text").textContent = p.message;
+    $("preparing-bar").style.width = `${Math.round(100 * (p.fraction || 0))}%`;
+    state.preparing = p.state === "preparing";
+    if (p.state === "preparing") setTimeout(watchPreparation, 2000);
+  }
+
   async function checkAnswer() {
     const query = answerOf();
     showMessage("");
-    busy("Checking on your scenario and the hidden ones…");
+    busy(state.preparing ? "Checking on your scenario first (the hidden ones are still being prepared: see the top)…"
+      : "Checking on your scenario and the hidden ones…");
     const box = $("verdict");
     box.hidden = true;
     try {
@@ -599,6 +613,7 @@
     if (state.me.mode === "local") {
       api("/api/neo4j-browser").then((b) => { if (b.url) { $("browser-link").href = b.url; $("browser-link").hidden = false; } }).catch(() => {});
     }
+    if (state.me.mode === "local") watchPreparation();
     await loadSchema();
     await loadList();
     await route();
