@@ -68,7 +68,7 @@ def lti_routes(course: str, public_url: str | None, instructor_of: Callable[[Req
     async def login(request: Request) -> Response:
         params = dict(request.query_params)
         if request.method == "POST":
-            params |= {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+            params |= await posted_form(request)
         try:
             to = await run_in_threadpool(lti_launch.login_redirect, params, base_url(request, public_url) + "/lti/launch")
         except LtiError as exc:
@@ -76,7 +76,7 @@ def lti_routes(course: str, public_url: str | None, instructor_of: Callable[[Req
         return RedirectResponse(to, status_code=303, headers={"cache-control": "no-store"})
 
     async def launch(request: Request) -> Response:
-        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        form = await posted_form(request)
         try:
             verified = await run_in_threadpool(lti_launch.verify, form)
             to, role, name = await run_in_threadpool(arrive, verified)
@@ -169,6 +169,18 @@ def lti_routes(course: str, public_url: str | None, instructor_of: Callable[[Req
         Route("/api/lti/pick", pick_choices),
         Route("/api/lti/pick", pick, methods=["POST"]),
     ]
+
+
+async def posted_form(request: Request) -> dict[str, str]:
+    """An HTML form's fields (application/x-www-form-urlencoded, what an LMS posts), the first of each name."""
+    try:
+        pairs = urllib.parse.parse_qsl((await request.body()).decode("utf-8"), max_num_fields=50)
+    except (UnicodeDecodeError, ValueError):
+        return {}
+    found: dict[str, str] = {}
+    for key, value in pairs:
+        found.setdefault(key, value)
+    return found
 
 
 def lti_resource(exercise: str) -> str:
