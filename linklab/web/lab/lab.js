@@ -38,12 +38,13 @@
     return text.split("`").map((part, i) => (i % 2 ? el("code", {}, part) : part));
   }
 
-  const STATUS_WORDS = { new: "new", started: "started", trying: "not yet", passed: "passed" };
+  const STATUS_WORDS = { new: "new", started: "started", trying: "not yet", passed: "passed", answered: "answered" };
 
   function showProgress(p) {
     $("who").textContent = `${p.trainee} · ${p.course}`;
     $("progress-bar").style.width = `${Math.round((100 * p.passed) / Math.max(p.total, 1))}%`;
-    $("progress-text").textContent = `${p.passed} of ${p.total} exercises passed · ${p.points} of ${p.max_points} points · ${p.hints} hints`;
+    $("progress-text").textContent = `${p.passed} of ${p.total} exercises passed · ${p.points} of ${p.max_points} points · ${p.hints} hints` +
+      (p.awaiting ? ` · ${p.awaiting} answered, results to come` : "");
   }
 
   async function loadList() {
@@ -69,8 +70,40 @@
     $("message").textContent = text || "";
   }
 
+  // A message about the lab itself (a server restarting, an exercise that cannot open): at the top of the
+  // page, where it is seen whatever is open, and never under results of an earlier run.
+  function pageMessage(text) {
+    $("page-message").hidden = !text;
+    $("page-message").textContent = text || "";
+  }
+
+  function showExam(exam) {
+    const box = $("exam-rules");
+    box.hidden = !exam || !exam.exam;
+    if (box.hidden) return;
+    box.replaceChildren(...exam.lines.map((line) => el("p", { class: line === exam.refusal ? "refusal" : "" }, line)));
+  }
+
+  function showResult(result) {
+    $("result").hidden = !result;
+    if (!result) return;
+    $("result").className = `verdict ${result.passed ? "passed" : "not-yet"}`;
+    $("result").replaceChildren(el("strong", {}, result.passed ? "PASSED" : "NOT YET"), " ", result.feedback);
+  }
+
+  async function pollNotices() {
+    try {
+      const data = await api("/api/notices");
+      $("notices").replaceChildren(...data.notices.map((n) => el("p", {}, n.message)));
+      $("notices").hidden = !data.notices.length;
+      state.notices = data.notices;
+    } catch (err) { /* the next poll tries again */ }
+    setTimeout(pollNotices, state.notices && state.notices.length ? 2000 : 5000);
+  }
+
   async function openExercise(id) {
     const ex = await api(`/api/exercises/${encodeURIComponent(id)}`);
+    pageMessage("");
     state.exercise = ex;
     $("welcome").hidden = true;
     $("exercise").hidden = false;
@@ -82,6 +115,8 @@
     const params = Object.entries(ex.parameters);
     $("parameters").replaceChildren(...(params.length ? [el("h4", {}, "Your parameters (already set for your queries)"),
       el("ul", {}, ...params.map(([k, v]) => el("li", {}, el("code", {}, `$${k}`), " = ", el("code", {}, JSON.stringify(v)))))] : []));
+    showExam(ex.exam);
+    showResult(ex.result);
     $("hint-list").replaceChildren(...ex.hints.map((h) => el("li", {}, ...inline(h))));
     $("hint").disabled = ex.hints.length >= ex.hints_total;
     $("hint").textContent = ex.hints.length >= ex.hints_total ? "No more hints" : `Show a hint (${ex.hints.length} of ${ex.hints_total} shown)`;
@@ -190,7 +225,7 @@
       if (!outcome.loaded) showMessage("Your scenario for this exercise is not in your database yet: use “Load my scenario” above.");
       else if (outcome.refused) { $("results").hidden = true; showMessage(outcome.refused); }
       else showResults(outcome);
-    } catch (err) { showMessage(err.message); } finally { $("run").disabled = false; }
+    } catch (err) { $("results").hidden = true; showMessage(err.message); } finally { $("run").disabled = false; }
   }
 
   async function checkAnswer() {
@@ -200,16 +235,20 @@
     $("check").textContent = "Checking...";
     const box = $("verdict");
     try {
+      box.hidden = true;
       const v = await api(`/api/exercises/${state.exercise.id}/check`, { query });
       box.hidden = false;
+      const recorded = v.status === "recorded";  // an exam before release: no verdict, no feedback
       const graded = v.status !== "not_graded";  // the server's fault: nothing counts, the status stays
-      box.className = `verdict ${v.passed ? "passed" : graded ? "not-yet" : "not-graded"}`;
-      box.replaceChildren(el("strong", {}, v.passed ? "PASSED" : graded ? "NOT YET" : "NOT GRADED"), " ", v.feedback,
+      box.className = `verdict ${recorded ? "recorded" : v.passed ? "passed" : graded ? "not-yet" : "not-graded"}`;
+      box.replaceChildren(el("strong", {}, recorded ? "RECORDED" : v.passed ? "PASSED" : graded ? "NOT YET" : "NOT GRADED"), " ", v.feedback,
         el("ul", {}, ...v.checks.map((c) => el("li", { class: c.status }, `${c.scenario}: ${c.status.replace("_", " ")}`))));
       showProgress(v.progress);
-      if (graded) setStatus(v.passed ? "passed" : "trying");
+      showExam(v.exam);
+      if (recorded) setStatus("answered");
+      else if (graded) setStatus(v.passed ? "passed" : "trying");
       await loadList();
-    } catch (err) { showMessage(err.message); } finally {
+    } catch (err) { box.hidden = true; showMessage(err.message); } finally {
       $("check").disabled = false;
       $("check").textContent = "Check my answer";
     }
@@ -223,7 +262,7 @@
 
   function route() {
     const match = location.hash.match(/^#\/exercise\/([\w-]+)$/);
-    if (match) openExercise(match[1]).catch((err) => showMessage(err.message));
+    if (match) openExercise(match[1]).catch((err) => pageMessage(err.message));
   }
 
   async function signOut() {
@@ -237,6 +276,7 @@
     if (me.mode === "class") {  // a class server: the trainee signed in, and may sign out
       $("signout").hidden = false;
       $("signout").addEventListener("click", () => signOut().catch((err) => showMessage(err.message)));
+      pollNotices();
     }
     state.editor = window.LinklabCypher.create($("editor"), { onRun: runQuery, placeholder: "MATCH (p:Person) RETURN p.name LIMIT 10" });
     $("run").addEventListener("click", runQuery);
@@ -245,7 +285,7 @@
     for (const b of document.querySelectorAll(".tabs button")) b.addEventListener("click", () => switchTab(b.dataset.tab));
     window.addEventListener("hashchange", route);
     await loadList();
-    await loadSchema().catch((err) => showMessage(err.message));
+    await loadSchema().catch((err) => pageMessage(err.message));
     route();
     document.body.dataset.ready = "1";
   }
