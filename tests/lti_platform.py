@@ -57,7 +57,9 @@ class Link:
 
 
 class Platform:
-    def __init__(self, issuer_port: int = 0):
+    def __init__(self, issuer_port: int = 0, host: str = "127.0.0.1"):
+        """`host`: the name the platform is reached by ("localhost" makes it another site than a tool on
+        127.0.0.1, as an LMS is for a browser)."""
         self.key = RSAKey.generate_key(2048, parameters={"kid": "platform-1", "use": "sig", "alg": "RS256"})
         self.other_key = RSAKey.generate_key(2048, parameters={"kid": "platform-1", "use": "sig", "alg": "RS256"})
         self.client_id, self.deployment_id, self.context_id = "linklab-client-7", "deployment-1", "course-101"
@@ -74,7 +76,7 @@ class Platform:
         self.used_nonces: list[str] = []
         self.tool_url = ""
         self.server = ThreadingHTTPServer(("127.0.0.1", issuer_port), handler(self))
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.url = f"http://{host}:{self.server.server_address[1]}"
         self.issuer = self.url
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.lock = threading.Lock()
