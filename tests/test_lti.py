@@ -295,3 +295,54 @@ def test_the_roster_comes_from_the_lms(tool):
     body = synced.json()
     assert body["added"] == ["Émile Zola"] and body["problems"] == []  # both pages read; the teacher is no trainee
     assert "Walter Skinner" not in accounts.trainees(COURSE) and "Émile Zola" in accounts.trainees(COURSE)
+
+
+# ---------------------------------------------------------------- the console tells the truth (same app)
+
+def test_trainees_are_told_of_a_reset_at_once_and_the_console_remembers_its_tasks(tool, driver):
+    """A reset under way: the trainee's page is told (/api/notices), and a run of that profile's exercise is
+    answered at once with the sentence, not kept waiting. The last tasks and whether the course is prepared
+    come from the store: a second app (a restarted lab) reads what the first did."""
+    from linklab.classroom import state
+    from linklab.grade.engine import class_profile_for
+    from linklab.web.classroom import create_class_app
+
+    _, dana, _ = launch(tool, "learner", "course")
+    csrf = dana.get("/api/me").json()["csrf"]
+    exercise = get("crews")
+    state.begin(COURSE, state.Notice.RESET, class_profile_for(exercise))
+    try:
+        notices = dana.get("/api/notices").json()["notices"]
+        assert [n["kind"] for n in notices] == ["reset"] and class_profile_for(exercise) in notices[0]["message"]
+        began = time.monotonic()
+        ran = dana.post(f"/api/exercises/{exercise.id}/run", json={"query": "RETURN 1"},
+                        headers={"X-Linklab": "1", "Origin": tool["url"], "X-CSRF-Token": csrf})
+        assert ran.status_code == 503 and "loading this exercise's scenario again" in ran.json()["error"]
+        assert time.monotonic() - began < 2
+    finally:
+        state.end(COURSE, state.Notice.RESET, class_profile_for(exercise))
+    assert dana.get("/api/notices").json()["notices"] == []
+
+    state.task_started(COURSE, "prepare")
+    state.task_finished(COURSE, "prepare", {"seconds": 42.0, "scenarios": ["x"], "not_separated": []}, "", ["done"])
+    plan = servers.Plan(COURSE, class_profiles(), 1, 1, 1, 0, 0.0, shifted_port(7790))
+    port = free_port()
+    server, thread = serve(create_class_app(COURSE, OneServerDatabases(plan, driver), listen=("0.0.0.0", port),
+                                            send_scores=False), port)
+    try:
+        _, teacher, _ = launch(tool, "teacher", "course")
+        again = httpx.Client(base_url=f"http://127.0.0.1:{port}", cookies=teacher.cookies)
+        course = again.get("/api/console/course").json()
+        assert course["tasks"]["prepare"]["result"]["seconds"] == 42.0 and course["job"]["name"] == ""
+        assert course["prepared"] is False  # no hidden worlds chosen for this course: said so, not assumed
+        assert course["address"].endswith(f":{port}/") and course["qr"].startswith("data:image/svg+xml")
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def test_names_are_sorted_as_people_sort_them():
+    from linklab.classroom.names import sort_key
+
+    names = ["zoe", "Émile", "emma", "Adam", "éric", "Eric", "bob", "Ángel"]
+    assert sorted(names, key=sort_key) == ["Adam", "Ángel", "bob", "Émile", "emma", "Eric", "éric", "zoe"]
