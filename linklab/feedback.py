@@ -250,7 +250,7 @@ LTI = {
     "state": "This launch has expired or was used already: open the link in your LMS again.",
     "bad_token": "The LMS sent a launch that could not be read: open the link in your LMS again.",
     "bad_signature": "The launch's signature does not match the LMS's keys, so it was refused.",
-    "keys_unreachable": "linklab could not read the LMS's public keys just now: try again in a minute.",
+    "keys_unreachable": "The LMS's public keys could not be read just now: try again in a minute.",
     "wrong_audience": "This launch was meant for another tool, so it was refused.",
     "expired": "This launch has expired: open the link in your LMS again.",
     "replayed": "This launch was used already: open the link in your LMS again.",

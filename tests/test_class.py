@@ -840,6 +840,12 @@ def test_a_platform_launches_a_learner_into_the_lab_and_an_instructor_into_the_c
                          "location.pathname === '/console' && document.body.dataset.ready === '1'") == []
         wait_for(teacher, "document.getElementById('lms-platforms').textContent.includes('Test LMS')")
         assert "Link analysis 101" in teacher.find_element(By.ID, "lms-summary").text
+        # the grid fits a 1280-pixel window: every exercise's column without scrolling sideways
+        wide, room = teacher.execute_script("const g = document.getElementById('grid');"
+                                            "return [g.scrollWidth, g.clientWidth]")
+        assert teacher.execute_script("return window.innerWidth") <= 1280 and wide <= room, (wide, room)
+        assert teacher.find_element(By.ID, "address").text == url and teacher.find_element(
+            By.ID, "qr").get_attribute("src").startswith("data:image/svg+xml")
         assert screenshot_colours(teacher, shots / "lti-console.png") > 20
         assert console_errors(teacher) == [] and console_errors(learner) == []
     finally:

@@ -346,3 +346,19 @@ def test_names_are_sorted_as_people_sort_them():
 
     names = ["zoe", "Émile", "emma", "Adam", "éric", "Eric", "bob", "Ángel"]
     assert sorted(names, key=sort_key) == ["Adam", "Ángel", "bob", "Émile", "emma", "Eric", "éric", "zoe"]
+
+
+@pytest.mark.parametrize("catalogue_name", ["LTI", "EXAM", "NOTICES"])
+def test_each_new_message_reads_as_a_sentence(catalogue_name):
+    """What LMS users and exam takers read lives in linklab.feedback and reads as a sentence; none has a
+    placeholder left or names a hidden scenario."""
+    from linklab import feedback
+
+    for code in getattr(feedback, catalogue_name):
+        if catalogue_name == "LTI":
+            text = feedback.lti_message(code)
+        elif catalogue_name == "EXAM":
+            text = feedback.exam_message(code, attempts=3, left=1, minutes=5, seconds=40, due="14:00 on 12 Mar 2026")
+        else:
+            text = feedback.notice_message(code, profile="darknet")
+        assert text[0].isupper() and text.endswith(".") and "{" not in text and "hidden" not in text.lower(), text
