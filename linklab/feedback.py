@@ -254,7 +254,7 @@ LTI = {
     "wrong_audience": "This launch was meant for another tool, so it was refused.",
     "expired": "This launch has expired: open the link in your LMS again.",
     "replayed": "This launch was used already: open the link in your LMS again.",
-    "message": "linklab opens links to its exercises and its console only: this kind of LMS request is not one of them.",
+    "message": "This kind of LMS request is not one linklab handles: it opens links to its exercises and its console.",
     "no_user": "The LMS did not say who you are: the instructor lets the LMS share the user's ID and name with linklab.",
     "not_instructor": "Only an instructor of the course can choose linklab's exercises for the LMS.",
     "class_full": "This class is full: ask your instructor to make room.",

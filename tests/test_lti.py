@@ -154,7 +154,7 @@ def test_an_lms_instructor_launches_into_the_console(tool):
     ({"claims": {"aud": ["another-tool", "linklab-client-7"], "azp": "another-tool"}}, "meant for another tool"),
     ({"claims": {"exp": int(time.time()) - 3600, "iat": int(time.time()) - 3900}}, "expired"),
     ({"claims": {"https://purl.imsglobal.org/spec/lti/claim/deployment_id": "deployment-9"}}, "deployment"),
-    ({"claims": {"https://purl.imsglobal.org/spec/lti/claim/version": "1.1"}}, "kind of LMS request"),
+    ({"claims": {"https://purl.imsglobal.org/spec/lti/claim/version": "1.1"}}, "kind of LMS request is not"),
 ])
 def test_a_launch_that_does_not_hold_is_refused(tool, tamper, why):
     answer, client, _ = launch(tool, "learner2", "course", tamper)
