@@ -232,7 +232,7 @@
     const w = data.working;
     $("working").replaceChildren(el("p", { class: "muted" }, `${w.working} of ${w.people.length} trainees still working (their page active in the last 5 minutes).`),
       el("ul", { class: "working-list" }, ...w.people.map((p) => el("li", { class: p.state.replace(" ", "-"), "data-trainee": p.trainee },
-        el("strong", {}, p.trainee), ` ${p.state}` + (p.last_seen ? `, seen ${ago(p.last_seen)}` : "") + `, ${p.checks} checks`))));
+        el("strong", {}, p.trainee), ` ${p.state}` + (p.last_seen ? `, seen ${ago(p.last_seen)}` : "") + `, ${p.checks} check${p.checks === 1 ? "" : "s"}`))));
   }
 
   function fillExamForm() {
@@ -271,7 +271,7 @@
     const o = data.outbox;
     const courses = data.contexts.map((c) => c.title).join(", ");
     $("lms-summary").textContent = data.contexts.length ? `launched from ${courses}` : "no launch yet";
-    $("lms-outbox").replaceChildren(el("p", {}, `${o.sent} scores sent, ${o.waiting} waiting, ${o.failing} failing.`),
+    $("lms-outbox").replaceChildren(el("p", {}, `Scores sent: ${o.sent}; waiting: ${o.waiting}; failing: ${o.failing}.`),
       ...(o.unsent.length ? [el("ul", { class: "unsent" }, ...o.unsent.map((u) => el("li", { class: u.tries ? "failing" : "" },
         `${u.trainee}: ${u.label} ${u.score}/${u.score_max}` + (u.tries ? ` — tried ${u.tries}×, next ${new Date(u.next_at * 1000).toLocaleTimeString()}: ${u.error}` : " — waiting"))))] : []));
   }

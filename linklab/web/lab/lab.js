@@ -44,7 +44,7 @@
     $("who").textContent = `${p.trainee} · ${p.course}`;
     $("progress-bar").style.width = `${Math.round((100 * p.passed) / Math.max(p.total, 1))}%`;
     $("progress-text").textContent = `${p.passed} of ${p.total} exercises passed · ${p.points} of ${p.max_points} points · ${p.hints} hints` +
-      (p.awaiting ? ` · ${p.awaiting} answered, results to come` : "");
+      (p.awaiting ? ` · ${p.awaiting} awaiting results` : "");
   }
 
   async function loadList() {
