@@ -362,3 +362,78 @@ def test_each_new_message_reads_as_a_sentence(catalogue_name):
         else:
             text = feedback.notice_message(code, profile="darknet")
         assert text[0].isupper() and text.endswith(".") and "{" not in text and "hidden" not in text.lower(), text
+
+
+def headers_of(client: httpx.Client, tool) -> dict:
+    return {"X-Linklab": "1", "Origin": tool["url"], "X-CSRF-Token": client.get("/api/console/course").json()["csrf"]}
+
+
+def test_one_column_for_the_course_when_the_instructor_chooses_it(tool):
+    """Per course: one column worth the catalogue's points, holding the points passed; it grows as the
+    trainee passes more, in the same column."""
+    from linklab.exercises.catalogue import catalogue
+    from linklab.lti import grades
+
+    platform: Platform = tool["platform"]
+    _, teacher, _ = launch(tool, "teacher", "course")
+    chosen = teacher.post("/api/console/lti/grades", json={"mode": "course"}, headers=headers_of(teacher, tool))
+    assert chosen.status_code == 200 and chosen.json()["grades"] == "course"
+    try:
+        _, dana, _ = launch(tool, "learner", "course")
+        passes(dana, tool, "three-platforms")
+        grades.send_due(COURSE)
+        passes(dana, tool, "common-contacts")
+        grades.send_due(COURSE)
+        columns = [i for i in platform.lineitems.values() if i["resourceId"] == grades.COURSE_RESOURCE]
+        total = float(sum(e.points for e in catalogue()))
+        assert len(columns) == 1 and columns[0]["scoreMaximum"] == total
+        given = [s["scoreGiven"] for s in platform.scores if s["lineitem"] == columns[0]["id"] and
+                 s["userId"] == "lms-user-1"]
+        assert len(given) >= 2 and given == sorted(given) and given[-1] > given[0]  # grows, one column
+    finally:
+        teacher.post("/api/console/lti/grades", json={"mode": "exercise"}, headers=headers_of(teacher, tool))
+
+
+def test_a_platform_is_registered_from_the_console_and_bad_registrations_are_refused(tool):
+    from linklab.lti import registry
+
+    _, teacher, _ = launch(tool, "teacher", "course")
+    sent = headers_of(teacher, tool)
+    good = {"name": "Canvas test", "issuer": "https://canvas.example.test", "client_id": "10000000000001",
+            "deployments": "12:abc, 13:def", "auth_url": "https://canvas.example.test/api/lti/authorize_redirect",
+            "token_url": "https://canvas.example.test/login/oauth2/token",
+            "jwks_url": "https://canvas.example.test/api/lti/security/jwks"}
+    made = teacher.post("/api/console/lti/register", json=good, headers=sent)
+    assert made.status_code == 200 and made.json()["deployments"] == ["12:abc", "13:def"]
+    for change, said in (({"auth_url": "canvas/authorize"}, "not a web address"), ({"deployments": ""}, "deployment"),
+                         ({"client_id": ""}, "client ID")):
+        refused = teacher.post("/api/console/lti/register", json={**good, "issuer": "https://x.test", **change},
+                               headers=sent)
+        assert refused.status_code == 400 and said in refused.json()["error"], refused.text
+    assert registry.platform("https://x.test") is None
+    assert registry.remove("https://canvas.example.test", "10000000000001")
+
+
+def test_a_cooldown_is_stated_and_kept(tool):
+    """One check every two minutes: stated before the first check, then the wait, in the same words as the
+    refusal; a check the server could not grade is no attempt."""
+    from linklab import progress
+    from linklab.classroom import exam
+
+    exam.set_rules(COURSE, "path-hops", exam.Rules(exam.Mode.EXAM, cooldown_s=120))
+    try:
+        before = exam.standing(COURSE, "Cool Down", "path-hops")
+        assert before.refusal == "" and "Exam: one check every 2 minutes for this exercise." in before.lines
+        progress.record_check("Cool Down", COURSE, "path-hops", False, "Not graded", "RETURN 1", "", "not_graded")
+        assert exam.standing(COURSE, "Cool Down", "path-hops").refusal == ""  # not graded: no attempt
+        progress.record_check("Cool Down", COURSE, "path-hops", False, "x", "RETURN 1", "", "failed")
+        after = exam.standing(COURSE, "Cool Down", "path-hops")
+        assert after.refusal.startswith("Exam: your next check of this exercise opens in") and after.refusal in after.lines
+        with pytest.raises(exam.ExamRefusal) as refused:
+            with exam.attempt(COURSE, "Cool Down", "path-hops"):
+                pass
+        assert refused.value.message == after.refusal or refused.value.message.startswith("Exam: your next check")
+        later = exam.standing(COURSE, "Cool Down", "path-hops", now=time.time() + 121)
+        assert later.refusal == ""
+    finally:
+        exam.set_rules(COURSE, "path-hops", None)

@@ -64,6 +64,8 @@ def scores_of(course: str, trainee: str, visible: Callable[[str], bool]) -> list
     exercises = catalogue()
     passed = [e for e in exercises if record.status(e.id) == "passed" and visible(e.id)]
     if grade_mode(course) is GradeMode.COURSE:
+        if not passed:  # nothing passed yet: the LMS's column stays empty rather than 0
+            return []
         return [Score(COURSE_RESOURCE, f"linklab: {course}", float(sum(e.points for e in passed)),
                       float(sum(e.points for e in exercises)))]
     return [Score(e.id, f"{e.number}. {e.title}", float(e.points), float(e.points)) for e in passed]
