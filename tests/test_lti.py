@@ -437,3 +437,32 @@ def test_a_cooldown_is_stated_and_kept(tool):
         assert later.refusal == ""
     finally:
         exam.set_rules(COURSE, "path-hops", None)
+
+
+def test_the_lab_page_says_when_a_reset_is_under_way(tool, browser, shots):
+    """In Chromium: a learner launched from the LMS opens an exercise while the instructor reloads its
+    scenario: the page says so at the top (the notice, and why the exercise did not open) instead of showing
+    nothing, and the notice goes once the reset is over."""
+    from linklab.classroom import state
+    from linklab.grade.engine import class_profile_for
+
+    from .browser import console_errors, open_page, screenshot_colours
+    from .test_lab import wait_for
+
+    browser.delete_all_cookies()
+    assert open_page(browser, f"{tool['platform'].url}/start?user=learner&link=course",
+                     "location.pathname === '/' && document.body.dataset.ready === '1'") == []
+    profile = class_profile_for(get("crews"))
+    state.begin(COURSE, state.Notice.RESET, profile)
+    try:
+        browser.execute_script("location.hash = '#/exercise/crews'")
+        wait_for(browser, "!document.getElementById('page-message').hidden && "
+                          "!document.getElementById('notices').hidden", timeout=15)
+        assert "loading this exercise's scenario again" in browser.find_element("id", "page-message").text
+        assert profile in browser.find_element("id", "notices").text
+        assert screenshot_colours(browser, shots / "lab-reset-notice.png") > 10
+    finally:
+        state.end(COURSE, state.Notice.RESET, profile)
+    wait_for(browser, "document.getElementById('notices').hidden", timeout=15)
+    errors = [e for e in console_errors(browser) if "503" not in e]  # the refused request itself is logged
+    assert errors == []
