@@ -163,6 +163,19 @@ def test_a_launch_that_does_not_hold_is_refused(tool, tamper, why):
     assert client.get("/api/me").status_code == 401
 
 
+def test_a_platform_that_rotates_its_key_is_read_again(tool):
+    from joserfc.jwk import RSAKey
+
+    platform: Platform = tool["platform"]
+    old = platform.key
+    platform.key = RSAKey.generate_key(2048, parameters={"kid": "platform-2", "use": "sig", "alg": "RS256"})
+    try:
+        answer, client, _ = launch(tool, "learner", "course")
+        assert answer.status_code == 200 and client.get("/api/me").json()["trainee"] == "Dana Scully"
+    finally:
+        platform.key = old
+
+
 def test_a_replayed_launch_or_nonce_is_refused(tool):
     platform: Platform = tool["platform"]
     first, _, form = launch(tool, "learner", "course")

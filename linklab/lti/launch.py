@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from joserfc import jwt
-from joserfc.errors import JoseError
+from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
 from ..errors import LinklabError
@@ -216,10 +216,11 @@ def verified_claims(token: str, found: registry.Platform) -> dict:
         keyset = platform_keys(found.jwks_url, refresh)
         try:
             return dict(jwt.decode(token, keyset, algorithms=[keys.ALGORITHM]).claims)
-        except JoseError as exc:
-            unknown_key = "key" in type(exc).__name__.lower() or "kid" in str(exc).lower()
-            if refresh or not unknown_key:
+        except InvalidKeyIdError:  # a key the platform made since we read its keys: read them again, once
+            if refresh:
                 raise LtiError(Problem.BAD_SIGNATURE) from None
+        except JoseError:
+            raise LtiError(Problem.BAD_SIGNATURE) from None
         except ValueError:
             raise LtiError(Problem.BAD_TOKEN) from None
     raise LtiError(Problem.BAD_SIGNATURE)

@@ -32,7 +32,7 @@ from ..errors import LinklabError
 from ..exercises.catalogue import catalogue, get
 from ..lti import keys, launch as lti_launch, registry
 from ..lti.launch import Launch, LtiError, Problem
-from ..lti.grades import GradeMode, set_grade_mode
+from ..lti.grades import COURSE_RESOURCE, GradeMode, set_grade_mode
 from ..lti.people import trainee_for
 from . import walls
 
@@ -185,8 +185,6 @@ async def posted_form(request: Request) -> dict[str, str]:
 
 def lti_resource(exercise: str) -> str:
     """The line item's resource id of a link: the exercise, or the whole course."""
-    from ..lti.grades import COURSE_RESOURCE
-
     return COURSE_RESOURCE if exercise == WHOLE_COURSE else exercise
 
 
