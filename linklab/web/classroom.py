@@ -43,7 +43,7 @@ from ..classroom import accounts, address as addresses, console, exam, regrade a
 from ..classroom.accounts import AccountError, Problem
 from ..classroom.sessions import Role
 from ..errors import LinklabError
-from ..exercises.catalogue import catalogue, get
+from ..exercises.catalogue import get
 from ..feedback import class_message, notice_message
 from ..grade import worlds
 from ..grade.engine import answer_key, class_key, class_scenario
