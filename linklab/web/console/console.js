@@ -287,8 +287,8 @@
       drawGrid(await api("/api/console/grid"));
       if (!state.editing) await refreshPeople();  // never redrawn under the instructor's typing
       await drawMistakes();
-      await drawExam();
-      await drawLms();
+      await drawExam().catch(() => null);  // a section that fails to refresh never stops the others
+      await drawLms().catch(() => null);
       const job = await drawCourse();
       state.polls += 1;
       setTimeout(poll, job.running ? 1000 : 3000);
