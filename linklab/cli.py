@@ -375,15 +375,19 @@ def up(trainee, course, lab) -> None:
 @click.option("--trusted-proxy", "trusted_proxies", multiple=True, metavar="ADDRESS",
               help="With --class: a reverse proxy in front of the lab (an address or network; repeat for more, "
                    "or set LINKLAB_TRUSTED_PROXIES). Only these may say who the client is (X-Forwarded-For).")
+@click.option("--public-url", metavar="URL", default=None,
+              help="With --class: the address trainees and the LMS use (https://lab.example.org behind a TLS proxy; "
+                   "or set LINKLAB_PUBLIC_URL). Shown on the console and used for LTI.")
 def lab_command(trainee, course, host, port, background, stop, class_course, trainees, grading_servers,
-                first_port, trusted_proxies) -> None:
+                first_port, trusted_proxies, public_url) -> None:
     """The lab in your browser: exercises, a Cypher editor, results as a table and a graph, Check."""
     from .service import identity
     from .web import process
 
     if class_course:
         proxies = list(trusted_proxies) or os.environ.get("LINKLAB_TRUSTED_PROXIES", "").split(",")
-        run_class(class_course, host or "127.0.0.1", port, trainees, grading_servers, first_port, stop, proxies)
+        run_class(class_course, host or "127.0.0.1", port, trainees, grading_servers, first_port, stop, proxies,
+                  public_url or os.environ.get("LINKLAB_PUBLIC_URL") or None)
         return
     host = host or "127.0.0.1"
     if stop:
@@ -407,7 +411,7 @@ def lab_command(trainee, course, host, port, background, stop, class_course, tra
 
 
 def run_class(course: str, host: str, port: int, trainees: int, grading_servers: int | None, first_port: int,
-              stop: bool, trusted_proxies: list[str]) -> None:
+              stop: bool, trusted_proxies: list[str], public_url: str | None = None) -> None:
     """`linklab lab --class COURSE`: the class's servers, then the class lab in the foreground. The course
     admits `trainees` (or more, if the instructor raised it); X-Forwarded-For counts from `trusted_proxies` only."""
     from .classroom import accounts, servers
@@ -417,6 +421,8 @@ def run_class(course: str, host: str, port: int, trainees: int, grading_servers:
         proxies = walls.parse_proxies(trusted_proxies)
     except ValueError as exc:
         raise LinklabError(f"--trusted-proxy: {exc}") from None
+    if public_url and not public_url.startswith(("http://", "https://")):
+        raise LinklabError(f"--public-url {public_url!r}: give the whole address, such as https://lab.example.org")
     plan = servers.plan(course, trainees, grading_servers, first_port)
     if stop:
         stopped = servers.stop_servers(plan)
@@ -439,12 +445,12 @@ def run_class(course: str, host: str, port: int, trainees: int, grading_servers:
     for note in plan.why:
         click.echo(f"  note: {note}")
     servers.start_servers(plan, say)
-    supervisor = servers.Supervisor(plan, say)
+    supervisor = servers.Supervisor(plan, say, course=course)
     supervisor.start()
     with servers.ClassDatabases(plan, notify=say) as databases:
         servers.load_course_scenarios(databases, course, say)
         join_code = accounts.open_course(course, places=trainees)
-        app = create_class_app(course, databases, trusted_proxies=proxies)
+        app = create_class_app(course, databases, trusted_proxies=proxies, listen=(host, port), public_url=public_url)
         click.echo(f"The class lab is open at {process.address(host, port)} (course code "
                    f"{join_code}); the instructor's console is {process.address(host, port)}console\n"
                    "Prepare the course from the console before the trainees check answers.   (Ctrl+C stops it)")
@@ -453,6 +459,74 @@ def run_class(course: str, host: str, port: int, trainees: int, grading_servers:
             uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
         finally:
             supervisor.stop()
+
+
+@cli.group()
+def lti() -> None:
+    """Connect the class server to an LMS (LTI 1.3): register platforms, show what to enter in the LMS."""
+
+
+@lti.command("register")
+@click.option("--issuer", required=True, help="The platform's issuer (Moodle: its Platform ID; Canvas: "
+              "https://canvas.instructure.com).")
+@click.option("--client-id", required=True, help="The client ID the LMS gave linklab.")
+@click.option("--deployment", "deployments", multiple=True, required=True,
+              help="A deployment ID the LMS shows for the tool (repeat for more).")
+@click.option("--auth-url", required=True, help="The platform's OIDC authentication (authorisation) URL.")
+@click.option("--token-url", required=True, help="The platform's access token URL.")
+@click.option("--jwks-url", required=True, help="The platform's public keyset (JWKS) URL.")
+@click.option("--name", default="", help="A name to show in the console (Moodle, Canvas...).")
+def lti_register(issuer, client_id, deployments, auth_url, token_url, jwks_url, name) -> None:
+    """Register an LMS platform (again: its URLs are replaced, deployments added)."""
+    from .lti import registry
+
+    found = registry.register(issuer, client_id, list(deployments), auth_url, token_url, jwks_url, name)
+    click.echo(f"Registered {found.name or found.issuer} (client {found.client_id}; deployments "
+               f"{', '.join(found.deployments)}).")
+
+
+@lti.command("list")
+def lti_list() -> None:
+    """The registered platforms."""
+    from .lti import registry
+
+    found = registry.platforms()
+    if not found:
+        click.echo("No LMS platform is registered: `linklab lti register --help`.")
+    for p in found:
+        click.echo(f"{p.name or p.issuer}: issuer {p.issuer}, client {p.client_id}, deployments "
+                   f"{', '.join(p.deployments)}\n  auth {p.auth_url}\n  token {p.token_url}\n  keys {p.jwks_url}")
+
+
+@lti.command("remove")
+@click.option("--issuer", required=True)
+@click.option("--client-id", required=True)
+def lti_remove(issuer, client_id) -> None:
+    """Remove a platform's registration (its launches are refused from then on)."""
+    from .lti import registry
+
+    if not registry.remove(issuer, client_id):
+        raise LinklabError(f"no platform with issuer {issuer!r} and client ID {client_id!r} is registered")
+    click.echo(f"Removed {issuer} (client {client_id}).")
+
+
+@lti.command("tool")
+@click.option("--url", "public_url", required=True, metavar="URL",
+              help="The class lab's address as the LMS reaches it (https://lab.example.org).")
+def lti_tool(public_url) -> None:
+    """What to enter in the LMS for linklab: its URLs and public key (made now if there is none)."""
+    from .lti import keys
+    from .web.lti import tool_addresses
+
+    if not public_url.startswith(("http://", "https://")):
+        raise LinklabError(f"--url {public_url!r}: give the whole address, such as https://lab.example.org")
+    addresses = tool_addresses(public_url.rstrip("/"))
+    keys.tool_key()
+    for label, key in (("Tool URL / target link URI", "tool_url"), ("Initiate login URL", "login_url"),
+                       ("Redirection URI", "redirect_url"), ("Public keyset (JWKS) URL", "jwks_url"),
+                       ("Deep linking URL", "deep_link_url")):
+        click.echo(f"{label + ':':28} {addresses[key]}")
+    click.echo(f"{'Key file (mode 600):':28} {keys.key_path()}")
 
 
 def show_start(trainee: str | None = None, course: str | None = None) -> None:

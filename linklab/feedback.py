@@ -174,11 +174,11 @@ def parse_error(error) -> str:
         return f"{where}: a quote or backtick ({found[0]}) is opened there and never closed."
     closers = [e for e in error.expected.split(", ") if e.strip("'") in (")", "]", "}")]
     if closers and len(closers) == len(error.expected.split(", ")):
-        return f"{where}, at {found!r}: a closing {closers[0]} is missing before it."
+        return f"{where}, at '{found}': a closing {closers[0]} is missing before it."
     close = difflib.get_close_matches(found.upper(), KEYWORDS, n=1, cutoff=0.75)
     if close and close[0] != found.upper():
-        return f"{where}, at {found!r}: did you mean {close[0]}?"
-    return f"{where}: Neo4j does not expect {found!r} there."
+        return f"{where}, at '{found}': did you mean {close[0]}?"
+    return f"{where}: Neo4j does not expect '{found}' there."
 
 
 SYNTAX = re.compile(r"(?P<what>.*?)\s*\(line (?P<line>\d+), column (?P<column>\d+)", re.DOTALL)
@@ -282,3 +282,67 @@ LAB = {
 
 def lab_message(code: str, **details) -> str:
     return LAB[code].format(**details)
+
+
+# LTI launches from an LMS (lti.launch): what the person who clicked the link in their LMS reads when the
+# launch is refused. It names what to fix and who fixes it; it never echoes a token.
+LTI = {
+    "unknown_platform": ("This LMS is not registered with the linklab class server: the instructor registers it "
+                         "first (`linklab lti register`, or the console's LMS section)."),
+    "unknown_deployment": ("This LMS course or site is a deployment that linklab does not know: the instructor adds "
+                           "its deployment ID to the registration."),
+    "state": "This launch has expired or was used already: open the link in your LMS again.",
+    "bad_token": "The LMS sent a launch that could not be read: open the link in your LMS again.",
+    "bad_signature": "The launch's signature does not match the LMS's keys, so it was refused.",
+    "keys_unreachable": "The LMS's public keys could not be read just now: try again in a minute.",
+    "wrong_audience": "This launch was meant for another tool, so it was refused.",
+    "expired": "This launch has expired: open the link in your LMS again.",
+    "replayed": "This launch was used already: open the link in your LMS again.",
+    "message": "This kind of LMS request is not one linklab handles: it opens links to its exercises and its console.",
+    "no_user": "The LMS did not say who you are: the instructor lets the LMS share the user's ID and name with linklab.",
+    "not_instructor": "Only an instructor of the course can choose linklab's exercises for the LMS.",
+    "class_full": "This class is full: ask your instructor to make room.",
+}
+
+
+def lti_message(code: str) -> str:
+    return LTI[code]
+
+
+# Exam mode (classroom.exam): what a trainee is shown about an exercise's rules, before they run out, and the
+# very same sentence when a check is refused for them.
+EXAM = {
+    "count_left": "Exam: {attempts} {checks} for this exercise; {left} left.",
+    "count_none": "Exam: you have used all {attempts} {checks} of this exercise.",
+    "cooldown": "Exam: one check every {minutes} {minutes_word} for this exercise.",
+    "cooldown_wait": "Exam: your next check of this exercise opens in {seconds} s.",
+    "due": "Checking closes at {due}.",
+    "closed": "Checking of this exercise closed at {due}.",
+    "withheld": "Exam: results are shown once your instructor releases them.",
+    "recorded": "Your answer was recorded. Results are shown once your instructor releases them.",
+    "released": "Your instructor released the results.",
+}
+
+
+def exam_message(code: str, **details) -> str:
+    d = dict(details)
+    if "attempts" in d:
+        d["checks"] = plural(d["attempts"], "check")
+    if "minutes" in d:
+        d["minutes_word"] = plural(d["minutes"], "minute")
+    return EXAM[code].format(**d)
+
+
+# What trainees are told on their page while the class's servers are busy (classroom.notices): a reset the
+# instructor started, or a server that stopped and is starting again.
+NOTICES = {
+    "reset": ("The instructor is loading the {profile} scenario again: queries and checks of its exercises wait "
+              "until it is done (usually under a minute)."),
+    "restart": ("A database server of the class stopped and is starting again: queries and checks of its "
+                "exercises wait until it is back (usually under a minute)."),
+    "reset_busy": "The instructor is loading this exercise's scenario again: try again in a moment.",
+}
+
+
+def notice_message(code: str, **details) -> str:
+    return NOTICES[code].format(**details)

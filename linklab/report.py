@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .config import write_files_atomically
 from .errors import LinklabError
+from .classroom.names import sort_key
 from .grade.status import Status, status_of
 
 
@@ -76,6 +77,19 @@ def check_fields(data: dict, file: Path) -> None:
                 raise LinklabError(f"{where}: 'hints' of {exercise!r} is {count!r}, not a count")
 
 
+def exercise_titles() -> dict[str, str]:
+    """Exercise id -> "N. Title" as people read it (case exercises by title); an unknown id stays itself."""
+    from .exercises.catalogue import case_catalogue, catalogue
+
+    titles = {e.id: f"{e.number}. {e.title}" for e in catalogue()}
+    titles.update({e.id: e.title for e in case_catalogue()})
+    return titles
+
+
+def titled(exercise_id: str, titles: dict[str, str]) -> str:
+    return titles.get(exercise_id, exercise_id)
+
+
 def status(exercise: dict) -> Status:
     """An exercise's status as recorded (files of an older linklab have only `passed`)."""
     return status_of(exercise.get("status", ""), exercise["passed"])
@@ -113,12 +127,14 @@ def failure_reasons(data: dict, top: int = 10) -> list[tuple[str, str, int]]:
 
 
 def bar_chart(rates: list[tuple[str, int, int, int]]) -> str:
-    row, width, label = 22, 360, 190
+    titles = exercise_titles()
+    row, width, label = 22, 360, 300
     height = row * len(rates) + 30
     bars = []
     for i, (name, passed, answered, total) in enumerate(rates):
         y, rate = 10 + i * row, passed / total if total else 0
-        bars.append(f'<text x="{label - 6}" y="{y + 15}" text-anchor="end">{html.escape(name)}</text>'
+        bars.append(f'<text x="{label - 6}" y="{y + 15}" text-anchor="end">{html.escape(titled(name, titles)[:45])}'
+                    f'<title>{html.escape(titled(name, titles))}</title></text>'
                     f'<rect x="{label}" y="{y + 3}" width="{width * rate:.1f}" height="{row - 6}" fill="#2b6cb0"/>'
                     f'<text x="{label + width * rate + 4:.1f}" y="{y + 15}">{passed} of {total} passed '
                     f'({rate:.0%}); {total - answered} no answer</text>')
@@ -133,9 +149,10 @@ SYMBOL = {"passed": ("\u2713", "#2f855a"), "failed": ("\u2717", "#c53030"), "mis
 
 def grid_table(data: dict) -> str:
     """Trainees x exercises: passed, failed, or no answer, with the diagnosis on hover."""
-    names = sorted(data["trainees"])
+    names = sorted(data["trainees"], key=sort_key)
     exercises = [ex["exercise"] for ex in data["trainees"][names[0]]["exercises"]]
-    head = "".join(f'<th title="{html.escape(e)}">{i}</th>' for i, e in enumerate(exercises, 1))
+    titles = exercise_titles()
+    head = "".join(f'<th title="{html.escape(titled(e, titles))}">{i}</th>' for i, e in enumerate(exercises, 1))
     rows = []
     for name in names:
         cells = []
@@ -143,7 +160,8 @@ def grid_table(data: dict) -> str:
             kind = {Status.PASSED: "passed", Status.MISSING: "missing", Status.NOT_GRADED: "not graded"}.get(
                 status(ex), "failed")
             mark, colour = SYMBOL[kind]
-            tip = html.escape(f"{ex['exercise']}: {kind}" + (f" - {ex.get('mistake')}" if ex.get("mistake") else ""))
+            tip = html.escape(f"{titled(ex['exercise'], titles)}: {kind}" +
+                              (f" - {ex.get('mistake')}" if ex.get("mistake") else ""))
             cells.append(f'<td title="{tip}" style="color:{colour};text-align:center">{mark}</td>')
         rows.append(f"<tr><td>{html.escape(name)}</td>{''.join(cells)}</tr>")
     return f"<table><tr><th>trainee</th>{head}</tr>{''.join(rows)}</table>"
@@ -152,12 +170,15 @@ def grid_table(data: dict) -> str:
 def html_report(data: dict) -> str:
     rates = pass_rates(data)
     rows = []
-    for name, t in sorted(data["trainees"].items()):
+    titles = exercise_titles()
+    for name, t in sorted(data["trainees"].items(), key=lambda item: sort_key(item[0])):
         passed = sum(ex["passed"] for ex in t["exercises"])
         hints = sum(t.get("hints", {}).values())
         rows.append(f"<tr><td>{html.escape(name)}</td><td>{t['score']}</td><td>{t['max_score']}</td>"
                     f"<td>{passed} of {len(t['exercises'])}</td><td>{hints}</td></tr>")
-    reasons = "".join(f"<li><b>{html.escape(ex)}</b>: {html.escape(r)} ({n} answer{'s' if n != 1 else ''})</li>"
+    first = next(iter(data["trainees"].values()))["exercises"]
+    columns = "; ".join(f"{i} {titled(ex['exercise'], titles)}" for i, ex in enumerate(first, 1))
+    reasons = "".join(f"<li><b>{html.escape(titled(ex, titles))}</b>: {html.escape(r)} ({n} answer{'s' if n != 1 else ''})</li>"
                       for ex, r, n in failure_reasons(data))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>linklab report: {html.escape(data.get('course', ''))}</title>
@@ -169,7 +190,7 @@ td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left}}</style></head><bo
 {bar_chart(rates)}
 <h2>Who passed what</h2>
 <p>\u2713 passed, \u2717 answered but not passed (hover for the diagnosis), \u2013 no answer, ? not graded (a
-server was not available). Columns follow the catalogue's order.</p>
+server was not available). Columns follow the catalogue's order: {html.escape(columns)}.</p>
 {grid_table(data)}
 <h2>Trainees</h2>
 <table><tr><th>trainee</th><th>score</th><th>of</th><th>passed</th><th>hints used</th></tr>

@@ -13,6 +13,7 @@ never slow the other tests' sign-ins from 127.0.0.1."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -708,3 +709,145 @@ def test_the_console_regrades_from_the_records_and_keeps_the_old_verdicts(class_
     assert kept == (4, 2, 2)  # two checks, each superseded by its re-grade: nothing deleted
 
 
+
+
+# ---------------------------------------------------------------- exam mode
+
+def darknet_exercises(count: int) -> list:
+    """Exercises of the profile these tests prepare (darknet) that no other test here checks."""
+    from linklab.grade.engine import class_profile_for
+
+    return [e for e in catalogue() if class_profile_for(e) == "darknet" and e.id != "crews"][:count]
+
+
+def test_an_exam_withholds_results_until_release_and_keeps_to_its_stated_rules(class_server):
+    """Before release a trainee sees that their answer was recorded, no verdict, feedback or hidden-scenario
+    result, and the exercise list does not tell passed from failed; after release they see it all. The
+    attempt policy is shown before the checks run out, and refuses with the very sentence shown; a due time
+    closes checking; two checks at once cannot both take the last attempt; the console shows who works."""
+    prepared(class_server)
+    counted, due, single = darknet_exercises(3)
+    boss, boss_csrf = instructor(class_server)
+    said = {"X-CSRF-Token": boss_csrf}
+
+    def set_rules(exercise, **rules):
+        answer = boss.post("/api/console/exam", json={"exercise": exercise.id, **rules}, headers=said)
+        assert answer.status_code == 200, answer.text
+
+    set_rules(counted, mode="exam", attempts=2)
+    set_rules(due, mode="exam", due_at=time.time() - 60)
+    set_rules(single, mode="exam", attempts=1)
+    try:
+        kim, csrf = trainee(class_server, "Kim Exam")
+        sent = {"X-CSRF-Token": csrf}
+        view = kim.get(f"/api/exercises/{counted.id}").json()
+        assert view["exam"]["lines"][0] == "Exam: 2 checks for this exercise; 2 left."
+        assert view["exam"]["lines"][-1] == "Exam: results are shown once your instructor releases them."
+        assert view["exam"]["refusal"] == ""
+
+        wrong = kim.post(f"/api/exercises/{counted.id}/check", json={"query": "MATCH (p:Person) RETURN p.name"},
+                         headers=sent).json()
+        right = kim.post(f"/api/exercises/{counted.id}/check", json={"query": answer_of(counted)}, headers=sent).json()
+        for verdict in (wrong, right):
+            assert verdict["status"] == "recorded" and verdict["passed"] is None and verdict["checks"] == []
+            assert verdict["feedback"] == "Your answer was recorded. Results are shown once your instructor releases them."
+            assert "hidden" not in json.dumps(verdict).lower() and "right on" not in json.dumps(verdict).lower()
+        assert right["progress"]["passed"] == 0 and right["progress"]["awaiting"] == 1
+        listed = {e["id"]: e["status"] for e in kim.get("/api/exercises").json()["exercises"]}
+        assert listed[counted.id] == "answered"
+        view = kim.get(f"/api/exercises/{counted.id}").json()
+        shown = view["exam"]["refusal"]
+        assert shown == "Exam: you have used all 2 checks of this exercise." and shown in view["exam"]["lines"]
+        assert view["status"] == "answered" and "result" not in view
+        third = kim.post(f"/api/exercises/{counted.id}/check", json={"query": answer_of(counted)}, headers=sent)
+        assert third.status_code == 409 and third.json()["error"] == shown  # the sentence the trainee was shown
+
+        closed = kim.get(f"/api/exercises/{due.id}").json()["exam"]["refusal"]
+        assert closed.startswith("Checking of this exercise closed at")
+        late = kim.post(f"/api/exercises/{due.id}/check", json={"query": answer_of(due)}, headers=sent)
+        assert late.status_code == 409 and late.json()["error"] == closed
+
+        with ThreadPoolExecutor(2) as pool:  # one attempt left, two checks at once: one runs, one is refused
+            both = list(pool.map(lambda _: kim.post(f"/api/exercises/{single.id}/check",
+                                                    json={"query": answer_of(single)}, headers=sent), range(2)))
+        assert sorted(r.status_code for r in both) == [200, 409]
+
+        working = boss.get("/api/console/exam").json()["working"]
+        assert any(p["trainee"] == "Kim Exam" and p["state"] == "working" for p in working["people"])
+
+        # the instructor releases the results: verdicts, feedback and hidden-scenario results are shown
+        assert boss.post("/api/console/exam/release", json={"released": True}, headers=said).status_code == 200
+        view = kim.get(f"/api/exercises/{counted.id}").json()
+        assert view["status"] == "passed" and view["result"]["passed"] is True
+        assert "hidden" in view["result"]["feedback"]  # "Right on your scenario and on N hidden scenarios."
+        assert "Your instructor released the results." in view["exam"]["lines"]
+        assert {e["id"]: e["status"] for e in kim.get("/api/exercises").json()["exercises"]}[counted.id] == "passed"
+        again = kim.post(f"/api/exercises/{counted.id}/check", json={"query": answer_of(counted)}, headers=sent)
+        assert again.status_code == 409 and again.json()["error"] == shown  # the count still holds
+    finally:
+        boss.post("/api/console/exam/release", json={"released": False}, headers=said)
+        for exercise in (counted, due, single):
+            set_rules(exercise, mode="inherit")
+
+
+# ---------------------------------------------------------------- LTI 1.3 in real Chromium
+
+def test_a_platform_launches_a_learner_into_the_lab_and_an_instructor_into_the_console(class_server, browser,
+                                                                                       second_browser, shots):
+    """The LMS (tests/lti_platform.py, on 'localhost': another site than the lab on 127.0.0.1) is registered
+    with `linklab lti register`; a learner clicks an exercise's link in it and lands, signed in under their LMS
+    name, on that exercise in the lab, passes it, and the score reaches the LMS's column for it; the LMS's
+    instructor clicks the course's link and lands in the console."""
+    from selenium.webdriver.common.by import By
+
+    from .lti_platform import Link, Platform
+
+    prepared(class_server)
+    url = class_server["url"]
+    platform = Platform(host="localhost").start(url)
+    try:
+        reg = platform.registration()
+        done = subprocess.run([sys.executable, "-m", "linklab", "lti", "register", "--issuer", reg["issuer"],
+                               "--client-id", reg["client_id"], "--deployment", reg["deployments"][0], "--auth-url",
+                               reg["auth_url"], "--token-url", reg["token_url"], "--jwks-url", reg["jwks_url"],
+                               "--name", "Test LMS"], env=class_server["env"], cwd=ROOT, capture_output=True,
+                              text=True, timeout=60)
+        assert done.returncode == 0 and "Registered Test LMS" in done.stdout, done.stderr
+        column = platform.new_lineitem({"scoreMaximum": CREWS.points, "label": CREWS.title, "resourceId": "crews"})
+        platform.links["crews"] = Link("crews", CREWS.title, {"exercise": "crews"}, column)
+
+        learner = second_browser
+        learner.delete_all_cookies()
+        assert open_page(learner, f"{platform.url}/start?user=learner&link=crews",
+                         "location.host.startsWith('127.0.0.1') && document.body.dataset.ready === '1'") == []
+        wait_for(learner, f"document.getElementById('title').textContent.includes({json.dumps(CREWS.title)})")
+        assert learner.current_url.endswith("/#/exercise/crews")
+        assert learner.find_element(By.ID, "who").text.startswith("Dana Scully")
+        learner.execute_script("linklabLab.editor.setValue(arguments[0])", answer_of(CREWS))
+        learner.find_element(By.ID, "check").click()
+        wait_for(learner, "document.getElementById('verdict').textContent.startsWith('PASSED')", timeout=120)
+        assert screenshot_colours(learner, shots / "lti-learner.png") > 20
+        deadline = time.monotonic() + 30  # the outbox sends every 2 s
+        while not [s for s in platform.scores if s["lineitem"] == column]:
+            assert time.monotonic() < deadline, "no score reached the LMS"
+            time.sleep(0.5)
+        score = [s for s in platform.scores if s["lineitem"] == column][0]
+        assert (score["userId"], score["scoreGiven"], score["scoreMaximum"]) == ("lms-user-1", CREWS.points, CREWS.points)
+        assert [i["resourceId"] for i in platform.lineitems.values()].count("crews") == 1
+
+        teacher = browser
+        teacher.delete_all_cookies()
+        assert open_page(teacher, f"{platform.url}/start?user=teacher&link=course",
+                         "location.pathname === '/console' && document.body.dataset.ready === '1'") == []
+        wait_for(teacher, "document.getElementById('lms-platforms').textContent.includes('Test LMS')")
+        assert "Link analysis 101" in teacher.find_element(By.ID, "lms-summary").text
+        # the grid fits a 1280-pixel window: every exercise's column without scrolling sideways
+        wide, room = teacher.execute_script("const g = document.getElementById('grid');"
+                                            "return [g.scrollWidth, g.clientWidth]")
+        assert teacher.execute_script("return window.innerWidth") <= 1280 and wide <= room, (wide, room)
+        assert teacher.find_element(By.ID, "address").text == url and teacher.find_element(
+            By.ID, "qr").get_attribute("src").startswith("data:image/svg+xml")
+        assert screenshot_colours(teacher, shots / "lti-console.png") > 20
+        assert console_errors(teacher) == [] and console_errors(learner) == []
+    finally:
+        platform.stop()

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from .. import progress
+from ..lti import registry as lti_people
 from ..errors import LinklabError
 from ..feedback import class_message
 from . import names, sessions
@@ -341,6 +342,7 @@ def rename(course: str, old: str, new: str) -> str:
         db.execute("UPDATE trainees SET name = ?, case_key = ?, shape_key = ? WHERE course = ? AND name = ?",
                    (new, *names.name_keys(new), course, old))
         progress.rename_trainee(db, course, old, new)
+        lti_people.rename_user(db, course, old, new)
         sessions.end_trainee(db, course, old)
     return new
 
@@ -352,6 +354,7 @@ def remove(course: str, name: str) -> int:
         trainee = existing_trainee(db, course, name)
         db.execute("DELETE FROM trainees WHERE course = ? AND name = ?", (course, trainee))
         sessions.end_trainee(db, course, trainee)
+        lti_people.forget_user(db, course, trainee)
         return progress.remove_trainee(db, course, trainee)
 
 
@@ -363,7 +366,8 @@ def end_sessions(course: str, name: str) -> int:
 
 def trainees(course: str) -> list[str]:
     with closing(store()) as db:
-        return [name for (name,) in db.execute("SELECT name FROM trainees WHERE course = ? ORDER BY name", (course,))]
+        found = [name for (name,) in db.execute("SELECT name FROM trainees WHERE course = ?", (course,))]
+    return sorted(found, key=names.sort_key)
 
 
 def roster(course: str) -> dict:
@@ -374,6 +378,6 @@ def roster(course: str) -> dict:
         records = dict(db.execute("SELECT trainee, COUNT(*) FROM events WHERE course = ? GROUP BY trainee",
                                   (course,)).fetchall())
         people = [{"name": name, "joined": joined, "sessions": live.get(name, 0), "records": records.get(name, 0)}
-                  for name, joined in db.execute("SELECT name, joined FROM trainees WHERE course = ? ORDER BY name",
-                                                 (course,))]
+                  for name, joined in db.execute("SELECT name, joined FROM trainees WHERE course = ?", (course,))]
+    people.sort(key=lambda p: names.sort_key(p["name"]))
     return {"places": places[0] if places else None, "joined": len(people), "trainees": people}

@@ -20,7 +20,7 @@ from ..grade.batch import ClassResults
 from ..grade.engine import ExerciseVerdict, missing
 from ..grade.status import Status, status_of
 from ..progress import CURRENT, open_store
-from . import accounts
+from . import accounts, names, sessions
 
 
 @dataclass
@@ -62,7 +62,7 @@ def cells(course: str) -> dict[tuple[str, str], Cell]:
 
 def course_trainees(course: str, found: dict) -> list[str]:
     """Everyone who joined, and anyone with records (a trainee of local mode graded into the course)."""
-    return sorted(set(accounts.trainees(course)) | {t for t, _ in found})
+    return sorted(set(accounts.trainees(course)) | {t for t, _ in found}, key=names.sort_key)
 
 
 def grid(course: str) -> dict:
@@ -163,3 +163,22 @@ def export(course: str, out: Path) -> dict[str, Path]:
     paths = write_all(class_results(course), out)
     report, book = write_report(paths["json"], out)
     return {**paths, "report": report, "gradebook": book}
+
+
+WORKING_S = 300  # a trainee whose page asked for something this recently is still working
+
+
+def working(course: str, now: float | None = None) -> dict:
+    """Who is still working (signed in, their page active in the last five minutes), who is signed in but
+    quiet, who has left: for the console during an exam."""
+    now = time.time() if now is None else now
+    with closing(accounts.store()) as db:
+        seen = sessions.last_seen(db, course)
+        checks = dict(db.execute(f"SELECT trainee, COUNT(*) FROM events WHERE course = ? AND kind = 'check' AND "
+                                 f"{CURRENT} GROUP BY trainee", (course,)).fetchall())
+    people = []
+    for trainee in accounts.trainees(course):
+        last = seen.get(trainee)
+        where = "working" if last and now - last < WORKING_S else "quiet" if last else "signed out"
+        people.append({"trainee": trainee, "state": where, "last_seen": last, "checks": checks.get(trainee, 0)})
+    return {"working": sum(p["state"] == "working" for p in people), "people": people, "at": now}

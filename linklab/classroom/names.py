@@ -142,3 +142,11 @@ def is_reserved(name: str) -> bool:
     whole = reserved_form("".join(words))
     return whole in RESERVED_NAME_FORMS or whole in RESERVED_WORD_FORMS or \
         any(reserved_form(word) in RESERVED_WORD_FORMS for word in words)
+
+
+def sort_key(name: str) -> tuple[str, str, str]:
+    """Names in the order people sort them: accents and case ignored ("Émile" beside "emma", "de Vries" beside
+    "Dana"), then accents, then the name as typed, so that the order is total and stable."""
+    shown = display_form(name)
+    bare = "".join(ch for ch in unicodedata.normalize("NFKD", shown) if not unicodedata.combining(ch))
+    return bare.casefold(), shown.casefold(), shown

@@ -208,11 +208,13 @@ def reload(driver: neo4j.Driver, key: ScenarioKey, notify: Callable[[str], None]
 
 class Supervisor(threading.Thread):
     """Restarts a local server of the class that stopped (a crash, an out-of-memory kill): the next check
-    or load finds it up again. Checks every `every_s` seconds."""
+    or load finds it up again. Checks every `every_s` seconds. While one starts again, trainees are told on
+    their page (classroom.state's notices, when the course is given)."""
 
-    def __init__(self, class_plan: Plan, notify: Callable[[str], None], every_s: float = 10.0):
+    def __init__(self, class_plan: Plan, notify: Callable[[str], None], every_s: float = 10.0,
+                 course: str | None = None):
         super().__init__(daemon=True, name="class-supervisor")
-        self.plan, self.notify, self.every_s = class_plan, notify, every_s
+        self.plan, self.notify, self.every_s, self.course = class_plan, notify, every_s, course
         self.stopping = threading.Event()
         self.restarts: list[str] = []
 
@@ -222,13 +224,24 @@ class Supervisor(threading.Thread):
                 if self.stopping.is_set():
                     return
                 if not srv.running_pid(inst):
-                    self.notify(f"{inst.name} stopped: starting it again")
-                    try:
-                        srv.start(inst)
-                        health.started_here(inst.uri)
-                        self.restarts.append(inst.name)
-                    except Exception as exc:  # keep watching the others; say what failed
-                        self.notify(f"{inst.name} did not start again: {exc}")
+                    self.restart(inst)
+
+    def restart(self, inst: srv.Instance) -> None:
+        from . import state
+
+        self.notify(f"{inst.name} stopped: starting it again")
+        subject = inst.name.removeprefix("class-")
+        if self.course:
+            state.begin(self.course, state.Notice.RESTART, subject)
+        try:
+            srv.start(inst)
+            health.started_here(inst.uri)
+            self.restarts.append(inst.name)
+        except Exception as exc:  # keep watching the others; say what failed
+            self.notify(f"{inst.name} did not start again: {exc}")
+        finally:
+            if self.course:
+                state.end(self.course, state.Notice.RESTART, subject)
 
     def stop(self) -> None:
         self.stopping.set()

@@ -53,6 +53,13 @@ def digest(token: str) -> str:
 
 def create_table(db: sqlite3.Connection) -> None:
     db.executescript(SCHEMA)
+    # added later: when the session last asked for something (the console's "still working")
+    if "seen_at" not in {row[1] for row in db.execute("PRAGMA table_info(sessions)")}:
+        try:
+            db.execute("ALTER TABLE sessions ADD COLUMN seen_at REAL")
+        except sqlite3.OperationalError as exc:  # another process added it first
+            if "duplicate column" not in str(exc):
+                raise
 
 
 _local = threading.local()
@@ -75,8 +82,9 @@ def begin(role: Role, course: str, name: str) -> tuple[str, Session]:
     db = connection()
     now = time.time()
     db.execute("DELETE FROM sessions WHERE expires <= ?", (now,))
-    db.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?)",
-               (digest(token), course, role.value, name, session.csrf, now, session.expires))
+    db.execute("INSERT INTO sessions (id_sha256, course, role, name, csrf, created, expires, seen_at) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (digest(token), course, role.value, name, session.csrf, now,
+                                                  session.expires, now))
     return token, session
 
 
@@ -89,6 +97,24 @@ def find(token: str | None) -> Session | None:
     if row is None or row[4] <= time.time():
         return None
     return Session(Role(row[0]), row[1], row[2], row[3], row[4])
+
+
+SEEN_EVERY_S = 20  # a session's last request is written down at most this often
+
+
+def seen(token: str | None, at_most_every_s: float = SEEN_EVERY_S) -> None:
+    """Note that the session asked for something now (one short write, skipped when noted recently)."""
+    if token and len(token) <= 100:
+        now = time.time()
+        connection().execute("UPDATE sessions SET seen_at = ? WHERE id_sha256 = ? AND COALESCE(seen_at, 0) < ?",
+                             (now, digest(token), now - at_most_every_s))
+
+
+def last_seen(db: sqlite3.Connection, course: str) -> dict[str, float]:
+    """Trainee name -> when any live session of theirs last asked for something."""
+    rows = db.execute("SELECT name, MAX(COALESCE(seen_at, created)) FROM sessions WHERE course = ? AND role = ? AND "
+                      "expires > ? GROUP BY name", (course, Role.TRAINEE.value, time.time()))
+    return dict(rows.fetchall())
 
 
 def end(token: str | None) -> None:

@@ -33,6 +33,7 @@ from ..exercises.catalogue import Exercise, catalogue, get
 from ..feedback import class_message, lab_message, refusal
 from . import neo4j_browser, schema as lab_schema
 from .assets import STATIC, bundle
+from .rules import LabRules
 
 LAB = Path(__file__).parent / "lab"
 GUIDE = Path(__file__).parent / "browser-guide.html"
@@ -40,6 +41,9 @@ GUIDE = Path(__file__).parent / "browser-guide.html"
 # a preflight.
 GUIDE_CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET",
               "Access-Control-Allow-Headers": "pragma, cache-control, sentry-trace, baggage"}
+# Posted by an LMS's page on the user's behalf (LTI 1.3 login and launch): another site by design, trusted by
+# their signed token, state and nonce (lti.launch) instead of the lab's header and Origin. The body cap holds.
+CROSS_SITE_PATHS = {"/lti/login", "/lti/launch"}
 MAX_BODY = 256 << 10  # bytes: far above the longest answer the guard accepts (20,000 characters)
 
 
@@ -115,12 +119,14 @@ async def lab_page(request: Request) -> Response:
 
 
 def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: service.Databases,
-                   working: Callable[[Request, str], AbstractContextManager] = lambda request, kind: nullcontext()
-                   ) -> list[Route]:
+                   working: Callable[[Request, str], AbstractContextManager] = lambda request, kind: nullcontext(),
+                   rules: LabRules | None = None) -> list[Route]:
     """The trainee's API. `identify(request)` says who asks (trainee, course) or raises Refusal;
     `working(request, "run" | "check" | "load")` holds a slot while the database works for them, or raises
-    Refusal when they ask too often or have too much running already."""
+    Refusal when they ask too often or have too much running already; `rules` (web.rules) is what a class
+    changes: exam rules and withheld results, scores for the LMS."""
     shared = databases.shared
+    rules = rules or LabRules()
 
     def exercise_of(request: Request) -> Exercise:
         exercise = get(request.path_params["exercise_id"])  # LinklabError for an unknown id: 404 below
@@ -137,15 +143,20 @@ def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: se
 
     async def exercises(request: Request) -> Response:
         trainee, course = identify(request)
-        return JSONResponse({"exercises": await run_in_threadpool(service.exercise_list, trainee, course, shared),
-                             "progress": await run_in_threadpool(service.progress_view, trainee, course)})
+        listed = await run_in_threadpool(service.exercise_list, trainee, course, shared)
+        return JSONResponse({"exercises": await run_in_threadpool(rules.shown_list, trainee, course, listed),
+                             "progress": await run_in_threadpool(shown_progress, trainee, course)})
+
+    def shown_progress(trainee: str, course: str) -> dict:
+        return rules.shown_progress(trainee, course, service.progress_view(trainee, course))
 
     async def exercise(request: Request) -> Response:
         trainee, course = identify(request)
         chosen = exercise_of(request)
+        await run_in_threadpool(rules.before_work, course, chosen)
         view = await run_in_threadpool(service.exercise_view, chosen, trainee, course,
                                        databases.explorer_for(chosen), None, shared)
-        return JSONResponse(view)
+        return JSONResponse(await run_in_threadpool(rules.shown_exercise, trainee, course, view))
 
     async def hint(request: Request) -> Response:
         trainee, course = identify(request)
@@ -154,6 +165,7 @@ def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: se
     async def load(request: Request) -> Response:
         trainee, course = identify(request)
         chosen = exercise_of(request)
+        await run_in_threadpool(rules.before_work, course, chosen)
         with working(request, "load"):
             key = await run_in_threadpool(service.load_for, chosen, trainee, course, databases.explorer_for(chosen),
                                           None, None, shared)
@@ -163,6 +175,7 @@ def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: se
         trainee, course = identify(request)
         chosen, query = exercise_of(request), await answer_text(request)
         run_id = str((await json_body(request)).get("run") or "")
+        await run_in_threadpool(rules.before_work, course, chosen)
         with working(request, "run"):
             outcome = await run_in_threadpool(service.run, chosen, query, trainee, course,
                                               databases.explorer_for(chosen), None, None, shared, run_id)
@@ -190,6 +203,7 @@ def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: se
     async def check(request: Request) -> Response:
         trainee, course = identify(request)
         chosen, query = exercise_of(request), await answer_text(request)
+        await run_in_threadpool(rules.before_work, course, chosen)
         if service.is_empty(query):  # refused before the grader: not an attempt
             raise LinklabError(refusal("empty"))
         if not shared and not await run_in_threadpool(service.is_loaded, databases.explorer_for(chosen),
@@ -197,10 +211,15 @@ def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: se
             # Run would refuse on this database: Check says the same, and counts nothing
             return JSONResponse({"loaded": False, "error": lab_message("not_loaded")}, status_code=409)
         with working(request, "check"):
-            verdict = await run_in_threadpool(service.check_and_record, chosen, query, trainee, course,
-                                              None, None, databases)
-        return JSONResponse({**service.verdict_view(verdict),
-                             "progress": await run_in_threadpool(service.progress_view, trainee, course)})
+            verdict = await run_in_threadpool(checked, chosen, query, trainee, course)
+        await run_in_threadpool(rules.after_check, trainee, course, chosen, verdict.passed)
+        view = await run_in_threadpool(rules.shown_verdict, trainee, course, chosen, service.verdict_view(verdict))
+        return JSONResponse({**view, "progress": await run_in_threadpool(shown_progress, trainee, course)})
+
+    def checked(chosen: Exercise, query: str, trainee: str, course: str):
+        """A check within the rules (an exam's attempt is held while it runs), recorded."""
+        with rules.check_slot(trainee, course, chosen):
+            return service.check_and_record(chosen, query, trainee, course, None, None, databases)
 
     async def schema(request: Request) -> Response:
         identify(request)
@@ -345,7 +364,7 @@ class Guard:
         if length.isdigit() and int(length) > MAX_BODY:
             return 413, class_message("too_large", kib=MAX_BODY >> 10)
         guide_preflight = scope["method"] == "OPTIONS" and scope["path"] == "/browser-guide.html"
-        if scope["method"] in ("GET", "HEAD") or guide_preflight:
+        if scope["method"] in ("GET", "HEAD") or guide_preflight or scope["path"] in CROSS_SITE_PATHS:
             return None
         host, origin = headers.get("host", ""), headers.get("origin")
         if headers.get("x-linklab") != "1":

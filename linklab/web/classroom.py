@@ -27,7 +27,7 @@ import threading
 import time
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import asynccontextmanager, contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -39,19 +39,24 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..classroom import accounts, console, regrade as regrading, servers, sessions
+from ..classroom import accounts, address as addresses, console, exam, regrade as regrading, servers, sessions, state
 from ..classroom.accounts import AccountError, Problem
 from ..classroom.sessions import Role
 from ..errors import LinklabError
 from ..exercises.catalogue import get
-from ..feedback import class_message
+from ..feedback import class_message, notice_message
+from ..grade import worlds
 from ..grade.engine import answer_key, class_key, class_scenario
+from ..lti import grades as lti_grades, registry as lti_registry
 from . import walls
-from .app import ERROR_HANDLERS, Guard, Refusal, common_routes, header_map, lab_page, trainee_routes
+from .app import (CROSS_SITE_PATHS, ERROR_HANDLERS, Guard, Refusal, common_routes, header_map, lab_page,
+                  trainee_routes)
+from .lti import PAGES as LTI_PAGES, lti_routes, tool_addresses, base_url
+from .rules import ClassRules
 
 CONSOLE = Path(__file__).parent / "console"
 JOIN = Path(__file__).parent / "join"
-SIGN_IN_PATHS = {"/api/join", "/api/signin", "/api/instructor"}  # the only changes without a session
+SIGN_IN_PATHS = {"/api/join", "/api/signin", "/api/instructor"} | CROSS_SITE_PATHS  # changes without a session
 SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
     (b"content-security-policy", b"default-src 'self'; img-src 'self' data: blob:; style-src 'self' "
@@ -90,8 +95,12 @@ class Job:
 
 
 def create_class_app(course: str, databases: servers.ClassDatabases, limits: Limits | None = None,
-                     trusted_proxies: list[walls.Network] | None = None) -> Starlette:
+                     trusted_proxies: list[walls.Network] | None = None, listen: tuple[str, int] = ("127.0.0.1", 8000),
+                     public_url: str | None = None, send_scores: bool = True) -> Starlette:
+    """The class lab. `listen` (host, port) and `public_url` say where trainees reach it; `send_scores`
+    runs the thread that sends scores to the LMS (lti.grades.Outbox) while the app runs."""
     limits = limits or Limits()
+    rules = ClassRules(course)
     join_code = accounts.open_course(course)
     buckets = {"run": walls.RateLimit(limits.runs_per_minute), "check": walls.RateLimit(limits.checks_per_minute)}
     running = walls.InFlight(limits.in_flight)
@@ -228,11 +237,20 @@ def create_class_app(course: str, databases: servers.ClassDatabases, limits: Lim
     async def course_state(request: Request) -> Response:
         session = instructor_of(request)
         plan = databases.plan
+        where = addresses.trainees_address(*listen, public_url, request.headers.get("host"))
+        tasks = await run_in_threadpool(state.last_tasks, course)
         return JSONResponse({
             "course": course, "join_code": join_code, "csrf": session.csrf, "profiles": list(plan.profiles),
             "servers": [{"name": i.name, "uri": i.uri, "heap": i.heap} for i in plan.instances()],
             "grading_servers": len(databases.grading_pool()), "hidden_scenarios": plan.hidden_keys,
-            "memory_gb": plan.memory_gb, "notes": plan.why, "job": asdict(job)})
+            "memory_gb": plan.memory_gb, "notes": plan.why, "job": asdict(job),
+            "prepared": await run_in_threadpool(is_prepared), "tasks": tasks,
+            "address": where.url, "room_can_reach": where.room_can_reach, "qr": where.qr_svg,
+            "notices": [a.message for a in await run_in_threadpool(state.active, course)]})
+
+    def is_prepared() -> bool:
+        """The course's hidden worlds are chosen (kept in the store: true after a restart too)."""
+        return all(worlds.stored_choice(course, p) is not None for p in databases.plan.profiles)
 
     async def grid(request: Request) -> Response:
         instructor_of(request)
@@ -300,6 +318,7 @@ def create_class_app(course: str, databases: servers.ClassDatabases, limits: Lim
                 raise Refusal(409, class_message("task_running", name=job.name))
             job.name, job.running, job.messages, job.result, job.error, job.started = \
                 name, True, [], None, "", time.time()
+        state.task_started(course, name)  # kept: after a restart the console still knows what was done
 
         def runner():
             try:
@@ -307,7 +326,10 @@ def create_class_app(course: str, databases: servers.ClassDatabases, limits: Lim
             except Exception as exc:  # shown in the console in one line
                 job.error = str(exc) if isinstance(exc, LinklabError) else f"{type(exc).__name__}: {exc}"
             finally:
-                job.running = False
+                try:
+                    state.task_finished(course, name, job.result, job.error, job.messages)
+                finally:
+                    job.running = False
 
         threading.Thread(target=runner, daemon=True, name=f"console-{name}").start()
         return JSONResponse({"started": name}, status_code=202)
@@ -326,7 +348,11 @@ def create_class_app(course: str, databases: servers.ClassDatabases, limits: Lim
         def work(say):
             scenario = class_scenario(profile, course)
             say(f"loading the course's {profile} scenario again...")
-            seconds = servers.reload(databases.explorers[profile], scenario, say)
+            state.begin(course, state.Notice.RESET, profile)  # trainees are told, and not kept waiting
+            try:
+                seconds = servers.reload(databases.explorers[profile], scenario, say)
+            finally:
+                state.end(course, state.Notice.RESET, profile)
             return {"profile": profile, "seconds": round(seconds, 1)}
 
         return start_job("reset", work)
@@ -339,7 +365,97 @@ def create_class_app(course: str, databases: servers.ClassDatabases, limits: Lim
         trainee, exercise = body.get("trainee") or None, body.get("exercise") or None
         if exercise is not None:
             exercise = get(exercise).id
-        return start_job("regrade", lambda say: asdict(regrading.regrade(databases, course, say, trainee, exercise)))
+        def work(say):
+            done = asdict(regrading.regrade(databases, course, say, trainee, exercise))
+            queue_every_score()  # a verdict that changed reaches the LMS too (the same columns)
+            return done
+
+        return start_job("regrade", work)
+
+    # ------------------------------------------------------------ exam mode
+
+    async def exam_state(request: Request) -> Response:
+        instructor_of(request)
+        return JSONResponse({**await run_in_threadpool(exam.exam_view, course),
+                             "working": await run_in_threadpool(console.working, course)})
+
+    async def exam_rules(request: Request) -> Response:
+        instructor_of(request)
+        body = await json_body(request)
+        exercise = body.get("exercise") or exam.COURSE_WIDE
+        if exercise != exam.COURSE_WIDE:
+            exercise = get(exercise).id
+        if body.get("mode") == "inherit" and exercise != exam.COURSE_WIDE:
+            await run_in_threadpool(exam.set_rules, course, exercise, None)
+        else:
+            await run_in_threadpool(exam.set_rules, course, exercise, rules_from(body))
+        return JSONResponse(await run_in_threadpool(exam.exam_view, course))
+
+    async def exam_release(request: Request) -> Response:
+        instructor_of(request)
+        released = (await json_body(request)).get("released", True) is not False
+        await run_in_threadpool(exam.release, course, released)
+        if released:
+            await run_in_threadpool(queue_every_score)
+        return JSONResponse(await run_in_threadpool(exam.exam_view, course))
+
+    def queue_every_score() -> int:
+        visible = lambda exercise_id: exam.results_shown(course, exercise_id)  # noqa: E731
+        return sum(lti_grades.queue_scores(course, t, visible) for t in accounts.trainees(course))
+
+    # ------------------------------------------------------------ the LMS (LTI 1.3)
+
+    async def lti_state(request: Request) -> Response:
+        instructor_of(request)
+
+        def view() -> dict:
+            return {"tool": tool_addresses(base_url(request, public_url)), "grades": lti_grades.grade_mode(course),
+                    "platforms": [asdict(p) for p in lti_registry.platforms()],
+                    "contexts": [{"title": c.title or c.context_id, "issuer": c.issuer, "scores": c.can_post_scores,
+                                  "roster": bool(c.memberships_url)} for c in lti_registry.contexts(course)],
+                    "outbox": lti_grades.outbox_view(course)}
+
+        return JSONResponse(await run_in_threadpool(view))
+
+    async def lti_register(request: Request) -> Response:
+        instructor_of(request)
+        body = await json_body(request)
+        deployments = body.get("deployments", [])
+        if isinstance(deployments, str):
+            deployments = deployments.replace(",", " ").split()
+        if not isinstance(deployments, list) or not all(isinstance(d, str) for d in deployments):
+            raise LinklabError("send the deployment IDs as a list of text")
+        fields = [str(body.get(k, "")) for k in ("issuer", "client_id")]
+        urls = [str(body.get(k, "")) for k in ("auth_url", "token_url", "jwks_url")]
+        found = await run_in_threadpool(lti_registry.register, *fields, deployments, *urls, str(body.get("name", "")))
+        return JSONResponse(asdict(found))
+
+    async def lti_grades_mode(request: Request) -> Response:
+        instructor_of(request)
+        mode = (await json_body(request)).get("mode")
+        if mode not in set(lti_grades.GradeMode):
+            raise LinklabError("grades go to the LMS per 'exercise' or per 'course'")
+        await run_in_threadpool(lti_grades.set_grade_mode, course, lti_grades.GradeMode(mode))
+        queued = await run_in_threadpool(queue_every_score)
+        return JSONResponse({"grades": mode, "queued": queued})
+
+    async def lti_retry(request: Request) -> Response:
+        instructor_of(request)
+        sent, failed = await run_in_threadpool(lti_grades.send_due, course, None, True)
+        return JSONResponse({"sent": sent, "failed": failed, "outbox": await run_in_threadpool(lti_grades.outbox_view,
+                                                                                               course)})
+
+    async def lti_roster(request: Request) -> Response:
+        instructor_of(request)
+        return JSONResponse(await run_in_threadpool(lti_grades.sync_roster, course))
+
+    # ------------------------------------------------------------ what trainees are told about the servers
+
+    async def notices(request: Request) -> Response:
+        if session_of(request) is None:
+            raise Refusal(401, class_message("not_signed_in"))
+        return JSONResponse({"notices": [{"kind": a.kind.value, "subject": a.subject, "since": a.since,
+                                          "message": a.message} for a in await run_in_threadpool(state.active, course)]})
 
     async def export(request: Request) -> Response:
         instructor_of(request)
@@ -370,17 +486,72 @@ def create_class_app(course: str, databases: servers.ClassDatabases, limits: Lim
         Route("/api/console/reset", reset, methods=["POST"]),
         Route("/api/console/regrade", regrade, methods=["POST"]),
         Route("/api/console/export/{name}", export),
-        *trainee_routes(trainee_of, databases, working),
+        Route("/api/console/exam", exam_state),
+        Route("/api/console/exam", exam_rules, methods=["POST"]),
+        Route("/api/console/exam/release", exam_release, methods=["POST"]),
+        Route("/api/console/lti", lti_state),
+        Route("/api/console/lti/register", lti_register, methods=["POST"]),
+        Route("/api/console/lti/grades", lti_grades_mode, methods=["POST"]),
+        Route("/api/console/lti/retry", lti_retry, methods=["POST"]),
+        Route("/api/console/lti/roster", lti_roster, methods=["POST"]),
+        Route("/api/notices", notices),
+        *lti_routes(course, public_url, instructor_of),
+        *trainee_routes(trainee_of, databases, working, rules),
         *common_routes(),
         Mount("/console-assets", StaticFiles(directory=CONSOLE), name="console"),
         Mount("/join-assets", StaticFiles(directory=JOIN), name="join"),
+        Mount("/lti-assets", StaticFiles(directory=LTI_PAGES), name="lti"),
     ]
+
+    @asynccontextmanager
+    async def lifespan(app):
+        outbox = lti_grades.Outbox(course) if send_scores else None
+        if outbox:
+            outbox.start()
+        try:
+            yield
+        finally:
+            if outbox:
+                outbox.stop()
+
     return Starlette(routes=routes, middleware=[Middleware(ClassGuard, trusted_proxies=trusted_proxies or [])],
-                     exception_handlers={**ERROR_HANDLERS, AccountError: account_refused})
+                     exception_handlers={**ERROR_HANDLERS, AccountError: account_refused,
+                                         exam.ExamRefusal: exam_refused, state.Busy: busy_refused},
+                     lifespan=lifespan)
 
 
 async def account_refused(request: Request, exc: AccountError) -> Response:
     return JSONResponse({"error": exc.message}, status_code=STATUS.get(exc.problem, 400))
+
+
+async def exam_refused(request: Request, exc: exam.ExamRefusal) -> Response:
+    """An exam's rule refused a check: the sentence the trainee was shown with the exercise."""
+    return JSONResponse({"error": exc.message, "exam": True}, status_code=409)
+
+
+async def busy_refused(request: Request, exc: state.Busy) -> Response:
+    return JSONResponse({"error": notice_message("reset_busy"), "busy": True}, status_code=503,
+                        headers={"retry-after": "10"})
+
+
+def rules_from(body: dict) -> exam.Rules:
+    """Exam rules from the console's form: mode, attempts, cooldown in minutes, due time (epoch seconds)."""
+    mode = body.get("mode", "practice")
+    if mode not in set(exam.Mode):
+        raise LinklabError("the mode is 'practice' or 'exam'")
+
+    def number(key: str, scale: float = 1) -> int | float | None:
+        value = body.get(key)
+        if value in (None, "", 0):
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise LinklabError(f"{key} is a number")
+        return value * scale
+
+    cooldown = number("cooldown_min", 60)
+    attempts = number("attempts")
+    return exam.Rules(exam.Mode(mode), int(attempts) if attempts else None, int(cooldown) if cooldown else None,
+                      number("due_at"))
 
 
 EXPORTS = {"gradebook.csv": "gradebook", "report.html": "report", "results.json": "json", "junit.xml": "junit",
@@ -437,10 +608,14 @@ class ClassGuard:
         token = walls.cookie_value(headers.get("cookie", ""))
         scope["session_token"] = token
         scope["session"] = sessions.find(token)
+        if scope["session"] is not None:
+            sessions.seen(token)  # the console's "still working"
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
-                message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS
+                own = {name.lower() for name, _ in message.get("headers", [])}
+                # a page with its own policy (the LMS's return address in form-action) keeps it
+                message["headers"] = list(message.get("headers", [])) + [h for h in SECURITY_HEADERS if h[0] not in own]
             await send(message)
 
         await self.guard(scope, receive, send_with_headers)

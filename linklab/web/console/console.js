@@ -30,10 +30,15 @@
 
   const pct = (n, of) => (of ? `${Math.round((100 * n) / of)} %` : "–");
 
+  const titleOf = (id) => {
+    const e = state.grid && state.grid.exercises.find((x) => x.id === id);
+    return e ? `${e.number}. ${e.title}` : id;
+  };
+
   function cellView(cell, trainee) {
     const text = cell.status === "passed" ? "✓" : cell.status === "trying" ? String(cell.attempts)
       : cell.status === "started" ? "●" : "";
-    const tip = `${trainee}, ${cell.exercise}: ${cell.status}; ${cell.attempts} checks, ${cell.hints} hints` +
+    const tip = `${trainee}, ${titleOf(cell.exercise)}: ${cell.status}; ${cell.attempts} checks, ${cell.hints} hints` +
       (cell.minutes != null ? `, ${cell.minutes} min` : "");
     return el("td", { class: `cell ${cell.status}`, title: tip, "data-trainee": trainee, "data-exercise": cell.exercise,
       onclick: () => drill(trainee, cell.exercise) }, text);
@@ -42,10 +47,10 @@
   function drawGrid(data) {
     state.grid = data;
     const head = el("tr", {}, el("th", { class: "name" }, "trainee"),
-      ...data.exercises.map((e) => el("th", { title: `${e.number}. ${e.title}: ${e.passed} of ${e.trainees} passed, ${e.tried} tried` },
+      ...data.exercises.map((e) => el("th", { title: `${e.number}. ${e.title}: ${e.passed} of ${e.trainees} passed, ${e.tried} tried`, "data-exercise": e.id },
         String(e.number), el("small", {}, `${e.passed}/${e.trainees}`))),
       el("th", {}, "passed"), el("th", {}, "hints"));
-    const rows = data.rows.map((r) => el("tr", { "data-trainee": r.trainee }, el("td", { class: "name" }, r.trainee),
+    const rows = data.rows.map((r) => el("tr", { "data-trainee": r.trainee }, el("td", { class: "name", title: r.trainee }, r.trainee),
       ...r.cells.map((c) => cellView(c, r.trainee)),
       el("td", {}, `${r.passed} of ${data.exercises.length}`), el("td", {}, String(r.hints))));
     $("grid").replaceChildren(data.rows.length ? el("table", {}, el("thead", {}, head), el("tbody", {}, ...rows))
@@ -150,8 +155,9 @@
 
   function summarise(job) {
     if (job.name === "prepare") {
-      const gaps = job.result.not_separated.length;
-      return `Prepared in ${Math.round(job.result.seconds)} s. ` + (gaps ? `${gaps} registered mistakes cannot be told from the right answer on this course's scenarios.` : "Every registered mistake fails on the course's scenarios.");
+      const gaps = job.result.not_separated;
+      const named = gaps.map((g) => `${titleOf(g.exercise)}: ${g.diagnosis}`).join("; ");
+      return `Prepared in ${Math.round(job.result.seconds)} s. ` + (gaps.length ? `${gaps.length} registered mistakes cannot be told from the right answer on this course's scenarios (${named}).` : "Every registered mistake fails on the course's scenarios.");
     }
     if (job.name === "regrade") {
       const r = job.result;
@@ -162,14 +168,118 @@
     return `The ${job.result.profile} scenario was loaded again in ${job.result.seconds} s.`;
   }
 
+  const when = (t) => new Date(t * 1000).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+
+  function drawPrepared(data) {
+    const task = data.tasks.prepare;
+    let text;
+    if (data.prepared) text = "Prepared: the hidden scenarios are chosen" + (task && task.finished && !task.error ? ` (${when(task.finished)})` : "") + "; trainees can check.";
+    else if (task && !task.finished && !data.job.running) text = `Not prepared: the preparation started ${when(task.started)} was cut short (the lab stopped). Prepare the course again.`;
+    else text = "Not prepared yet: trainees can run queries; checks wait until you prepare the course.";
+    $("prepared").textContent = text;
+    $("prepared").className = `prepared ${data.prepared ? "ok" : "todo"}`;
+    $("prepare").textContent = data.prepared ? "Prepare again" : "Prepare the course";
+  }
+
+  function drawNotices(messages) {
+    $("notices").replaceChildren(...messages.map((m) => el("p", {}, m)));
+    $("notices").hidden = !messages.length;
+  }
+
   async function drawCourse() {
     const data = await api("/api/console/course");
     $("course").textContent = data.course;
     $("join-code").textContent = data.join_code;
+    $("address").textContent = data.address.replace(/\/$/, "");
+    $("address").href = data.address;
+    if ($("qr").getAttribute("src") !== data.qr) $("qr").src = data.qr;
+    $("address-note").hidden = data.room_can_reach;
+    $("address-note").textContent = data.room_can_reach ? "" : "only this machine can open it: start the class with --host 0.0.0.0 for the room";
+    drawPrepared(data);
+    drawNotices(data.notices);
+    if (!data.job.name) {  // after a restart: the last tasks as the store kept them
+      const last = Object.entries(data.tasks).filter(([, t]) => t.finished).sort((a, b) => b[1].finished - a[1].finished)[0];
+      if (last) data.job = { name: last[0], running: false, messages: last[1].messages, result: last[1].result, error: last[1].error };
+    }
     $("servers").textContent = `${data.servers.length} local Neo4j servers (${data.profiles.join(", ")} and ${data.grading_servers} for grading), about ${data.memory_gb} GiB. ` + data.notes.join(" ");
     if (!$("reset-profile").options.length) $("reset-profile").replaceChildren(...data.profiles.map((p) => el("option", { value: p }, p)));
     drawJob(data.job);
     return data.job;
+  }
+
+  // ---------------------------------------------------------------- practice and exam
+
+  function rulesText(r) {
+    if (r.mode !== "exam") return "practice";
+    const parts = ["exam"];
+    if (r.attempts) parts.push(`${r.attempts} checks`);
+    if (r.cooldown_s) parts.push(`one check every ${Math.round(r.cooldown_s / 60)} min`);
+    if (r.due_at) parts.push(`due ${when(r.due_at)}`);
+    return parts.join(", ");
+  }
+
+  const ago = (t) => { const s = Math.max(0, Math.round(Date.now() / 1000 - t)); return s < 60 ? `${s} s ago` : `${Math.round(s / 60)} min ago`; };
+
+  async function drawExam() {
+    const data = await api("/api/console/exam");
+    state.exam = data;
+    const own = Object.entries(data.exercises);
+    $("exam-rules").replaceChildren(el("li", {}, `Whole course: ${rulesText(data.course)}`),
+      ...own.map(([id, r]) => el("li", { "data-exercise": id }, `${titleOf(id)}: ${rulesText(r)}`)));
+    const anyExam = data.course.mode === "exam" || own.some(([, r]) => r.mode === "exam");
+    $("exam-release").textContent = data.released_at ? "Withhold results again" : "Release results";
+    $("exam-summary").textContent = anyExam ? (data.released_at ? `results released ${when(data.released_at)}` : "results withheld until you release them") : "";
+    const w = data.working;
+    $("working").replaceChildren(el("p", { class: "muted" }, `${w.working} of ${w.people.length} trainees still working (their page active in the last 5 minutes).`),
+      el("ul", { class: "working-list" }, ...w.people.map((p) => el("li", { class: p.state.replace(" ", "-"), "data-trainee": p.trainee },
+        el("strong", {}, p.trainee), ` ${p.state}` + (p.last_seen ? `, seen ${ago(p.last_seen)}` : "") + `, ${p.checks} check${p.checks === 1 ? "" : "s"}`))));
+  }
+
+  function fillExamForm() {
+    const id = $("exam-target").value;
+    const r = id ? (state.exam.exercises[id] || null) : state.exam.course;
+    $("exam-mode").options[2].disabled = !id;
+    $("exam-mode").value = r ? r.mode : "inherit";
+    $("exam-attempts").value = r && r.attempts ? r.attempts : "";
+    $("exam-cooldown").value = r && r.cooldown_s ? Math.round(r.cooldown_s / 60) : "";
+    if (r && r.due_at) {
+      const d = new Date(r.due_at * 1000);
+      $("exam-due").value = new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+    } else $("exam-due").value = "";
+  }
+
+  async function saveExam() {
+    const due = $("exam-due").value ? new Date($("exam-due").value).getTime() / 1000 : null;
+    await api("/api/console/exam", { exercise: $("exam-target").value, mode: $("exam-mode").value,
+      attempts: $("exam-attempts").value ? Number($("exam-attempts").value) : null,
+      cooldown_min: $("exam-cooldown").value ? Number($("exam-cooldown").value) : null, due_at: due });
+    await drawExam();
+    fillExamForm();
+  }
+
+  // ---------------------------------------------------------------- the LMS
+
+  async function drawLms() {
+    const data = await api("/api/console/lti");
+    const tool = [["Tool URL / redirection URI", data.tool.tool_url], ["Initiate login URL", data.tool.login_url],
+      ["Public keyset URL", data.tool.jwks_url], ["Deep linking URL", data.tool.deep_link_url]];
+    $("lms-tool").replaceChildren(...tool.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, el("code", {}, v))]));
+    for (const box of document.querySelectorAll('input[name="lms-grades"]')) box.checked = box.value === data.grades;
+    $("lms-platforms").replaceChildren(...(data.platforms.length ? data.platforms.map((p) => el("li", {},
+      el("strong", {}, p.name || p.issuer), ` ${p.issuer}, client ${p.client_id}, deployments ${p.deployments.join(", ")}`))
+      : [el("li", { class: "muted" }, "None yet: register your LMS here or with `linklab lti register`.")]));
+    const o = data.outbox;
+    const courses = data.contexts.map((c) => c.title).join(", ");
+    $("lms-summary").textContent = data.contexts.length ? `launched from ${courses}` : "no launch yet";
+    $("lms-outbox").replaceChildren(el("p", {}, `Scores sent: ${o.sent}; waiting: ${o.waiting}; failing: ${o.failing}.`),
+      ...(o.unsent.length ? [el("ul", { class: "unsent" }, ...o.unsent.map((u) => el("li", { class: u.tries ? "failing" : "" },
+        `${u.trainee}: ${u.label} ${u.score}/${u.score_max}` + (u.tries ? ` — tried ${u.tries}×, next ${new Date(u.next_at * 1000).toLocaleTimeString()}: ${u.error}` : " — waiting"))))] : []));
+  }
+
+  function lmsNotice(text, isError) {
+    $("lms-message").textContent = text;
+    $("lms-message").className = isError ? "notice error" : "notice";
+    $("lms-message").hidden = false;
   }
 
   async function poll() {
@@ -177,6 +287,8 @@
       drawGrid(await api("/api/console/grid"));
       if (!state.editing) await refreshPeople();  // never redrawn under the instructor's typing
       await drawMistakes();
+      await drawExam().catch(() => null);  // a section that fails to refresh never stops the others
+      await drawLms().catch(() => null);
       const job = await drawCourse();
       state.polls += 1;
       setTimeout(poll, job.running ? 1000 : 3000);
@@ -220,6 +332,26 @@
     $("key-exercise").replaceChildren(el("option", { value: "" }, "choose an exercise"),
       ...state.grid.exercises.map((e) => el("option", { value: e.id }, `${e.number}. ${e.title}`)));
     $("key-exercise").addEventListener("change", () => showKey().catch((e) => alert(e.message)));
+    $("exam-target").append(...state.grid.exercises.map((e) => el("option", { value: e.id }, `${e.number}. ${e.title}`)));
+    await drawExam();
+    fillExamForm();
+    $("exam-target").addEventListener("change", fillExamForm);
+    $("exam-save").addEventListener("click", () => saveExam().catch((e) => alert(e.message)));
+    $("exam-release").addEventListener("click", () => api("/api/console/exam/release", { released: !state.exam.released_at })
+      .then(drawExam).catch((e) => alert(e.message)));
+    for (const box of document.querySelectorAll('input[name="lms-grades"]')) {
+      box.addEventListener("change", () => api("/api/console/lti/grades", { mode: box.value })
+        .then((d) => lmsNotice(`Grades go to the LMS ${d.grades === "course" ? "in one column for the course" : "in a column per exercise"}.`)).catch((e) => lmsNotice(e.message, true)));
+    }
+    $("lms-retry").addEventListener("click", () => api("/api/console/lti/retry", {})
+      .then((d) => { lmsNotice(`${d.sent} sent, ${d.failed} failed.`, d.failed > 0); return drawLms(); }).catch((e) => lmsNotice(e.message, true)));
+    $("lms-roster").addEventListener("click", () => api("/api/console/lti/roster", {})
+      .then((d) => { lmsNotice(`From the LMS: ${d.added.length} added (${d.added.join(", ") || "nobody new"}), ${d.known} there already.` + (d.problems.length ? ` Problems: ${d.problems.join("; ")}` : ""), d.problems.length > 0); return refreshPeople(); })
+      .catch((e) => lmsNotice(e.message, true)));
+    $("reg-save").addEventListener("click", () => api("/api/console/lti/register", { name: $("reg-name").value, issuer: $("reg-issuer").value,
+      client_id: $("reg-client").value, deployments: $("reg-deployments").value, auth_url: $("reg-auth").value, token_url: $("reg-token").value,
+      jwks_url: $("reg-jwks").value }).then((p) => { lmsNotice(`Registered ${p.name || p.issuer}.`); return drawLms(); }).catch((e) => lmsNotice(e.message, true)));
+    await drawLms();
     await poll();
     document.body.dataset.ready = "1";
   }

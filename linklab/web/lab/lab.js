@@ -42,13 +42,14 @@
   }
 
   const count = (n, one, many) => `${n.toLocaleString("en")} ${n === 1 ? one : many || `${one}s`}`;
-  const STATUS_WORDS = { new: "new", started: "started", trying: "not yet", passed: "passed" };
+  const STATUS_WORDS = { new: "new", started: "started", trying: "not yet", passed: "passed", answered: "answered" };
 
   function showProgress(p) {
     const name = (state.me && state.me.name) || p.trainee;
     $("who").textContent = `${name} · ${p.course}`;
     $("progress-bar").style.width = `${Math.round((100 * p.passed) / Math.max(p.total, 1))}%`;
-    $("progress-text").textContent = `${p.passed} of ${p.total} exercises passed · ${p.points} of ${p.max_points} points · ${p.hints} hints`;
+    $("progress-text").textContent = `${p.passed} of ${p.total} exercises passed · ${p.points} of ${p.max_points} points · ${p.hints} hints` +
+      (p.awaiting ? ` · ${p.awaiting} awaiting results` : "");
   }
 
   async function loadList() {
@@ -74,6 +75,37 @@
   function showMessage(text) {
     $("message").hidden = !text;
     $("message").textContent = text || "";
+  }
+
+  // A message about the lab itself (a server restarting, an exercise that cannot open): at the top of the
+  // page, where it is seen whatever is open, and never under results of an earlier run.
+  function pageMessage(text) {
+    $("page-message").hidden = !text;
+    $("page-message").textContent = text || "";
+  }
+
+  function showExam(exam) {
+    const box = $("exam-rules");
+    box.hidden = !exam || !exam.exam;
+    if (box.hidden) return;
+    box.replaceChildren(...exam.lines.map((line) => el("p", { class: line === exam.refusal ? "refusal" : "" }, line)));
+  }
+
+  function showResult(result) {
+    $("result").hidden = !result;
+    if (!result) return;
+    $("result").className = `verdict ${result.passed ? "passed" : "not-yet"}`;
+    $("result").replaceChildren(el("strong", {}, result.passed ? "PASSED" : "NOT YET"), " ", result.feedback);
+  }
+
+  async function pollNotices() {
+    try {
+      const data = await api("/api/notices");
+      $("notices").replaceChildren(...data.notices.map((n) => el("p", {}, n.message)));
+      $("notices").hidden = !data.notices.length;
+      state.notices = data.notices;
+    } catch (err) { /* the next poll tries again */ }
+    setTimeout(pollNotices, state.notices && state.notices.length ? 2000 : 5000);
   }
 
   function showPage(name) {
@@ -199,6 +231,7 @@
       return;
     }
     showPage("exercise");
+    pageMessage("");
     state.exercise = ex;
     $("title").textContent = `${ex.number}. ${ex.title}`;
     setStatus(ex.status);
@@ -209,6 +242,8 @@
     $("parameters").replaceChildren(...(params.length ? [el("h4", {}, "Your parameters (already set for your queries)"),
       el("ul", {}, ...params.map(([k, v]) => el("li", {}, el("code", {}, `$${k}`), " = ", el("code", {}, JSON.stringify(v)))))] : []));
     showHints(ex);
+    showExam(ex.exam);
+    showResult(ex.result);
     $("verdict").hidden = true;
     clearResults();
     showMessage("");
@@ -329,12 +364,15 @@
     try {
       const v = await api(`/api/exercises/${state.exercise.id}/check`, { query });
       box.hidden = false;
+      const recorded = v.status === "recorded";  // an exam before release: no verdict, no feedback
       const graded = v.status !== "not_graded";  // the server's fault: nothing counts, the status stays
-      box.className = `verdict ${v.passed ? "passed" : graded ? "not-yet" : "not-graded"}`;
-      box.replaceChildren(el("strong", {}, v.passed ? "PASSED" : graded ? "NOT YET" : "NOT GRADED"), " ", v.feedback,
+      box.className = `verdict ${recorded ? "recorded" : v.passed ? "passed" : graded ? "not-yet" : "not-graded"}`;
+      box.replaceChildren(el("strong", {}, recorded ? "RECORDED" : v.passed ? "PASSED" : graded ? "NOT YET" : "NOT GRADED"), " ", v.feedback,
         el("ul", {}, ...v.checks.map((c) => el("li", { class: c.status }, `${c.scenario}: ${c.status.replace("_", " ")}`))));
       showProgress(v.progress);
-      if (graded) setStatus(v.passed ? "passed" : "trying");
+      showExam(v.exam);
+      if (recorded) setStatus("answered");
+      else if (graded) setStatus(v.passed ? "passed" : "trying");
       await loadList();
     } catch (err) { showMessage(err.message); } finally { idle(); }
   }
@@ -596,6 +634,7 @@
     if (state.me.mode === "class") {  // a class server: the trainee signed in, and may sign out
       $("signout").hidden = false;
       $("signout").addEventListener("click", () => signOut().catch((err) => showMessage(err.message)));
+      pollNotices();
     }
     state.editor = window.LinklabCypher.create($("editor"), { onRun: runQuery,
       placeholder: "Write your Cypher query here. Ctrl+Enter runs it." });
