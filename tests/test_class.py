@@ -30,8 +30,7 @@ from linklab import server as srv
 from linklab.exercises.catalogue import catalogue, get
 
 from .browser import console_errors, open_page, screenshot_colours, start_browser
-from .conftest import ROOT, shifted_port
-from .test_grading_pool import without_named_mistake
+from .conftest import ROOT, shifted_port, without_named_mistake
 from .test_lab import free_port, memory_mib, send_declared_length, send_endless_body, type_query, wait_for
 
 COURSE, PASSWORD = "class-test", "instructor-pass-1"

@@ -18,7 +18,7 @@ from linklab.grade.batch import Job, grade_class, plan, scenario_groups, within_
 from linklab.grade.engine import CheckResult, ScenarioKey, ensure_loaded, is_loaded
 from linklab.grade.guard import Limits
 
-from .conftest import run_cli, shifted_port
+from .conftest import run_cli, shifted_port, without_named_mistake
 
 SECOND = dict(name="pool-test", bolt_port=shifted_port(7780), http_port=shifted_port(7781), heap="1g", pagecache="512m")
 COURSE = "pool-course"
@@ -46,12 +46,6 @@ def second_driver():
         yield driver
     if not started.already_running:
         srv.stop(inst)
-
-
-def without_named_mistake(feedback: str) -> str:
-    """A known mistake is named only where it is proven on the loads the answer ran on; where a LIMIT cuts
-    among ties, which loads prove it may depend on the server (storage order), never the verdict."""
-    return feedback.split(" It gives exactly the results of a known mistake")[0]
 
 
 def shown(results) -> dict:
