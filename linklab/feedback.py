@@ -53,6 +53,7 @@ HIDDEN_REASONS = {
     "single": "it returns more or fewer than one value",
     "value": "its value is not the expected one",
     "unordered_limit": "LIMIT picks results without an ORDER BY",
+    "storage_order": "which results come first was left to the database",
 }
 
 
@@ -134,6 +135,10 @@ def known_mistake(diagnosis: str) -> str:
     """The sentence naming a mistake; a diagnosis is said of "your answer" (written ones start so already)."""
     text = diagnosis if diagnosis.lower().startswith("your answer") else f"your answer {diagnosis}"
     return KNOWN_MISTAKE.format(mistake=text.rstrip("."))
+STORAGE_ORDER = ("Your answer is right only in the order the database happened to list things this time: results "
+                 "that tie are kept, dropped or placed by chance, and another load of the same data can list them "
+                 "otherwise. Say in the query how to order them, settling ties the way the question asks.")
+
 UNORDERED_LIMIT = ("Your answer uses LIMIT without ORDER BY: which results come first is not defined, so it is "
                    "right only by chance. Sort first (ORDER BY), then keep the first ones.")
 

@@ -13,6 +13,7 @@ import threading
 import time
 from contextlib import closing
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Callable, Iterator
 
 import neo4j
@@ -20,7 +21,7 @@ import neo4j.graph
 import neo4j.spatial
 
 from . import cypher, progress, server as srv
-from .config import Connection, local_password
+from .config import Connection, connection, local_password
 from .db import connect, first_line
 from .errors import LinklabError
 from .exercises.catalogue import Exercise, case_catalogue, catalogue
@@ -49,6 +50,11 @@ def grading_instance() -> srv.Instance:
 
 def grading_uris() -> list[str]:
     return [u.strip() for u in os.environ.get("LINKLAB_GRADING_URI", "").split(",") if u.strip()]
+
+
+def same_server(uri: str) -> str:
+    """A Bolt address as one server is named (`localhost` and 127.0.0.1 alike, no trailing slash)."""
+    return uri.strip().rstrip("/").replace("://localhost", "://127.0.0.1").replace("neo4j://", "bolt://")
 
 
 def grading_connections(notify: Callable[[str], None] | None = None) -> list[Connection]:
@@ -84,6 +90,7 @@ class Databases:
 
     def __init__(self, notify: Callable[[str], None] | None = None):
         self.notify = notify
+        self.local_uri = connection().uri
         self.local = connect()
         self._grading: list[neo4j.Driver] = []
         self._lock = threading.Lock()
@@ -170,11 +177,18 @@ def prepare_hidden(exercise: Exercise, trainee: str, course: str, case: str | No
         worlds.ensure_prepared(databases.grading_pool()[0], course, missing, progress=notify)
 
 
+class PreparationState(str, Enum):
+    READY = "ready"
+    PREPARING = "preparing"
+    FAILED = "failed"
+    AT_FIRST_CHECK = "at-first-check"  # the grading server is the trainee's own: nothing is loaded behind their back
+
+
 @dataclass
 class Preparation:
     """The course's hidden worlds as a trainee's lab sees them: ready, being prepared (how far, how long
     still), or failed (why)."""
-    state: str  # ready | preparing | failed
+    state: PreparationState
     message: str = ""
     fraction: float = 0.0
     seconds_left: float | None = None
@@ -195,6 +209,8 @@ class BackgroundPreparation:
         return self
 
     def work(self) -> None:
+        if self.grades_on_own_database():
+            return  # preparing would load hidden worlds where the trainee explores: the first check does it, and says so
         try:
             missing = {w for w in self.needed if worlds.stored_choice(self.course, *w) is None}
             if missing:
@@ -202,20 +218,28 @@ class BackgroundPreparation:
         except Exception as exc:  # noqa: BLE001  (shown on the lab's page; a check will try again and say why)
             self.error = first_line(exc)
 
+    def grades_on_own_database(self) -> bool:
+        own = same_server(self.databases.local_uri)
+        return any(same_server(uri) == own for uri in grading_uris())
+
     def status(self) -> Preparation:
+        if self.grades_on_own_database():
+            return Preparation(PreparationState.AT_FIRST_CHECK, "Your course's hidden scenarios are prepared at your "
+                               "first check: they are graded on your own database, and preparing them now would "
+                               "replace the scenario you explore.")
         missing = sorted(w for w in self.needed if worlds.stored_choice(self.course, *w) is None)
         if not missing:
-            return Preparation("ready", "The hidden scenarios of your course are ready.", 1.0)
+            return Preparation(PreparationState.READY, "The hidden scenarios of your course are ready.", 1.0)
         if self.error:
-            return Preparation("failed", f"Preparing the hidden scenarios failed: {self.error}")
+            return Preparation(PreparationState.FAILED, f"Preparing the hidden scenarios failed: {self.error}")
         under = worlds.underway(self.course, missing[0][0])
         done = (len(self.needed) - len(missing)) / max(1, len(self.needed))
         if under is None:
-            return Preparation("preparing", "Starting the grading server to prepare your course's hidden "
+            return Preparation(PreparationState.PREPARING, "Starting the grading server to prepare your course's hidden "
                                "scenarios...", done)
         fraction = done + under.fraction / max(1, len(self.needed))
         left = under.eta if len(missing) == 1 else None
-        return Preparation("preparing", "Preparing your course's hidden scenarios: " + under.message, fraction, left)
+        return Preparation(PreparationState.PREPARING, "Preparing your course's hidden scenarios: " + under.message, fraction, left)
 
 
 def check_and_record(exercise: Exercise, query: str, trainee: str, course: str, case: str | None = None,

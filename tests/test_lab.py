@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 from starlette.testclient import TestClient
 
-from linklab.exercises.catalogue import get
+from linklab.exercises.catalogue import case_catalogue, get
 from linklab.service import Databases, exploring
 from linklab.web.app import create_app
 
@@ -200,9 +200,18 @@ def send_declared_length(port: int, path: str, length: int, source: str = "127.0
 
 
 def wait_for(browser, script: str, timeout: float = 30):
+    """Wait until `script` is true in the page; on a timeout, say what the page showed (and keep a screenshot
+    where LINKLAB_SCREENSHOTS points), so that a failure in CI can be read."""
+    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(browser, timeout).until(lambda d: d.execute_script(f"return {script}"))
+    try:
+        return WebDriverWait(browser, timeout).until(lambda d: d.execute_script(f"return {script}"))
+    except TimeoutException:
+        if os.environ.get("LINKLAB_SCREENSHOTS"):
+            browser.save_screenshot(str(Path(os.environ["LINKLAB_SCREENSHOTS"]) / "timed-out.png"))
+        shown = browser.execute_script("return document.body.innerText.slice(0, 600)")
+        raise AssertionError(f"waited {timeout} s for {script}; the page showed: {shown!r}") from None
 
 
 def type_query(browser, text: str) -> None:
@@ -351,7 +360,10 @@ def test_a_trainee_walks_the_lab_in_the_browser(wide, lab_url, shots):
     assert browser.find_element(By.ID, "message").is_displayed() is False  # no stale red message above a PASS
     wait_for(browser, "document.getElementById('progress-text').textContent.startsWith('1 of')")
     assert "passed" in browser.find_element(By.CSS_SELECTOR, 'nav a[data-id="crews"] .badge').text
-    assert console_errors(browser) == []
+    # The case exercises, opened with no case imported, were refused (400, the page said why): Chromium logs
+    # each refused request. Nothing else may have gone wrong.
+    refused_cases = [f"/api/exercises/{e.id} " for e in case_catalogue()]
+    assert [e for e in console_errors(browser) if not any(c in e for c in refused_cases)] == []
     leaving, blocked = requests_leaving(browser)
     assert leaving == [] and blocked == []
 

@@ -469,9 +469,9 @@ def test_the_lab_page_says_when_a_reset_is_under_way(tool, browser, shots):
     state.begin(COURSE, state.Notice.RESET, profile)
     try:
         browser.execute_script("location.hash = '#/exercise/crews'")
-        wait_for(browser, "!document.getElementById('page-message').hidden && "
+        wait_for(browser, "!document.getElementById('message').hidden && "
                           "!document.getElementById('notices').hidden", timeout=15)
-        assert "loading this exercise's scenario again" in browser.find_element("id", "page-message").text
+        assert "loading this exercise's scenario again" in browser.find_element("id", "message").text
         assert profile in browser.find_element("id", "notices").text
         assert screenshot_colours(browser, shots / "lab-reset-notice.png") > 10
     finally:

@@ -12,7 +12,7 @@ import pytest
 from linklab.exercises.catalogue import get
 from linklab.grade import worlds
 from linklab.grade.status import Status
-from linklab.service import BackgroundPreparation, Databases, check
+from linklab.service import BackgroundPreparation, Databases, PreparationState, check
 
 COURSE = "preparation-course"
 WORLD = ("street-ring", "")
@@ -57,9 +57,11 @@ def test_two_preparers_of_one_course_prepare_it_once_and_the_second_says_how_far
 def test_the_lab_prepares_in_the_background_and_a_wrong_answer_is_told_at_once(small_pool, driver):
     crews = get("crews")
     with Databases() as databases:
+        databases.local_uri = "bolt://explorer.invalid:7687"  # as if the trainee explored on another server than
+        # the one that grades (the suite has one server; what the lab explores is only compared by address here)
         background = BackgroundPreparation("trainee-one", COURSE + "-lab", databases, (crews,))
         (world,) = background.needed
-        assert background.status().state == "preparing"  # nothing chosen yet, nothing started
+        assert background.status().state is PreparationState.PREPARING  # nothing chosen yet, nothing started
         began = time.monotonic()
         wrong = check(crews, "MATCH (o:Organization) RETURN o.name, 0", "trainee-one", COURSE + "-lab",
                       databases=databases)
@@ -68,10 +70,30 @@ def test_the_lab_prepares_in_the_background_and_a_wrong_answer_is_told_at_once(s
         background.start()
         said = set()
         deadline = time.monotonic() + 900
-        while background.status().state == "preparing" and time.monotonic() < deadline:
+        while background.status().state is PreparationState.PREPARING and time.monotonic() < deadline:
             said.add(background.status().message)
             time.sleep(0.5)
         assert any("hidden scenarios" in message for message in said)
-        assert background.status().state == "ready", background.status()
+        assert background.status().state is PreparationState.READY, background.status()
         right = check(crews, crews.solution, "trainee-one", COURSE + "-lab", databases=databases)
         assert right.passed and len(right.checks) >= 3
+
+
+def test_the_lab_never_prepares_on_the_database_the_trainee_explores(small_pool, driver):
+    """Grading on the trainee's own database (LINKLAB_GRADING_URI = NEO4J_URI): preparing in the background
+    would load hidden worlds where the trainee explores, so it waits for the first check and says so."""
+    from linklab.grade.engine import ensure_loaded
+    from linklab.service import exploring
+
+    crews = get("crews")
+    own = exploring(crews, "trainee-two", COURSE + "-own")
+    ensure_loaded(driver, own)
+    with Databases() as databases:
+        background = BackgroundPreparation("trainee-two", COURSE + "-own", databases, (crews,)).start()
+        background.thread.join(60)
+        assert not background.thread.is_alive()
+        assert background.status().state is PreparationState.AT_FIRST_CHECK
+        assert "first check" in background.status().message
+        (world,) = background.needed
+        assert worlds.stored_choice(COURSE + "-own", *world) is None
+        assert not ensure_loaded(driver, own)  # the trainee's scenario is still the one loaded

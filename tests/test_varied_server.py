@@ -39,10 +39,9 @@ def varied_runs(driver):
         for exercise in catalogue():
             if key.profile not in exercise.profiles:
                 continue
-            runs[(exercise.id, key)] = check_answer(driver, exercise, exercise.solution, key, diagnose=False)
+            runs[(exercise.id, key)] = check_answer(driver, exercise, exercise.solution, key)
             if exercise.id in EXPLOITS:
-                runs[("exploit", exercise.id, key)] = check_answer(driver, exercise, EXPLOITS[exercise.id], key,
-                                                                   diagnose=False)
+                runs[("exploit", exercise.id, key)] = check_answer(driver, exercise, EXPLOITS[exercise.id], key)
     return runs
 
 

@@ -112,6 +112,7 @@ class ClassDatabases(Databases):
         self.explorers = {p: connect(Connection(class_plan.explore_instance(p).uri, "neo4j", local_password()))
                           for p in class_plan.profiles}
         self.local = self.explorers[class_plan.profiles[0]]
+        self.local_uri = class_plan.explore_instance(class_plan.profiles[0]).uri
         self._grading: list[neo4j.Driver] = []
         self._lock = threading.Lock()
 

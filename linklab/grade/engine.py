@@ -31,6 +31,7 @@ from .expected import answer_key, cached_answer, graphs_for  # noqa: F401
 from . import health
 from .allow import unwrap
 from .guard import Limits, Refused, RunResult, inspect
+from .ordering import order_matters, tie_breaks
 from .loading import NotReady, ensure_loaded, is_loaded, load_and_hold, load_key, require_key  # noqa: F401
 from .scenarios import (HIDDEN_SIZE, SIZE, case_keys, class_key, class_profile_for, class_profiles,  # noqa: F401
                         class_scenario, profile_for, scenarios_for, trainee_seed)
@@ -106,12 +107,30 @@ def judged(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKe
         if verdict.passed and unordered_limit(exercise, inspect(query, answer_key(exercise, key).params).shape) and \
                 limit_picks(driver, exercise, query, key, result, limits, database, budget):
             verdict = Verdict(False, words.UNORDERED_LIMIT, reason="unordered_limit")
+        if verdict.reason != "unordered_limit" and rests_on_storage_order(driver, exercise, query, key, verdict,
+                                                                           limits, database, budget):
+            verdict = Verdict(False, words.STORAGE_ORDER, reason="storage_order")
     except health.CONNECTION_LOST:
         health.note_lost(driver)
         raise NotGraded("unavailable") from None
     feedback = words.hidden_reason(verdict.reason) if key.hidden and not verdict.passed else verdict.feedback
     return CheckResult(exercise.id, str(key), Status.PASSED if verdict.passed else Status.FAILED, feedback,
                        seconds(), reason=verdict.reason, digest=digest, load=result.load)
+
+
+def rests_on_storage_order(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKey | CaseKey,
+                           verdict: Verdict, limits: Limits, database: str, budget: Budget) -> bool:
+    """Whether the verdict is the storage order's doing (grade.ordering): a pass that fails with the ties
+    settled one way or the other, or a failure that passes with them settled one way (then what is wrong is
+    provably the order, and the feedback says so). A tie-broken run that the guard stops proves nothing."""
+    for variant in tie_breaks(query, order_matters(exercise)):
+        try:
+            result = run_answer(driver, exercise, variant, key, limits, database, budget)
+        except Refused:
+            continue
+        if result is not None and judge_rows(exercise, key, result.rows)[0].passed != verdict.passed:
+            return True
+    return False
 
 
 class NotGraded(Exception):

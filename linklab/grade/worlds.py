@@ -42,7 +42,7 @@ from ..exercises.catalogue import Exercise, case_catalogue, catalogue
 from ..keys import CaseKey, ScenarioKey, course_secret, derive_seed
 from ..scenario.generate import generator_digest
 from ..variation.vary import variation_digest
-from . import mutation
+from . import mutation, ordering
 from .evaluate import Trial, rows_digest, run_batch
 from ..errors import LinklabError
 from .expected import answer_key, graphs_for
@@ -111,7 +111,7 @@ def content_digest(world: str, extra: str = "") -> str:
 
     h = hashlib.sha256(f"{generator_digest()}\n{variation_digest()}\n{extra}\n{CANDIDATES}/{EQUIVALENCE_POOL}\n"
                        .encode())
-    for module in (mutation, answers):
+    for module in (mutation, answers, ordering):  # what decides a mutant's verdict
         h.update(Path(module.__file__).read_bytes())
     for exercise in exercises_of(world):
         h.update(exercise.id.encode() + exercise.solution.encode() + exercise.path.read_bytes())

@@ -341,12 +341,12 @@
     try { await api(`/api/exercises/${state.exercise.id}/stop`, { run: state.runId }); } catch (err) { showMessage(err.message); }
   }
 
-  // The course's hidden scenarios, prepared in the background from the lab's start: said at the top until ready.
+  // The course's hidden scenarios, prepared in the background from the lab's start: said at the foot of the page until ready.
   async function watchPreparation() {
     let p;
     try { p = await api("/api/preparation"); } catch (err) { return; }
     const bar = $("preparing");
-    bar.hidden = p.state === "ready";
+    bar.hidden = p.state !== "preparing" && p.state !== "failed";
     bar.classList.toggle("failed", p.state === "failed");
     $("preparing-text").textContent = p.message;
     $("preparing-bar").style.width = `${Math.round(100 * (p.fraction || 0))}%`;
@@ -357,7 +357,7 @@
   async function checkAnswer() {
     const query = answerOf();
     showMessage("");
-    busy(state.preparing ? "Checking on your scenario first (the hidden ones are still being prepared: see the top)…"
+    busy(state.preparing ? "Checking on your scenario first (the hidden ones are still being prepared: see the foot of the page)…"
       : "Checking on your scenario and the hidden ones…");
     const box = $("verdict");
     box.hidden = true;

@@ -1,0 +1,91 @@
+"""Whether an answer's rows depend on the order the database happens to store things in.
+
+Which rows a LIMIT keeps, and in which order rows that tie come back, are the storage order's choice unless
+the query says otherwise; storage order changes with every load of a world (freed ids are reused), so such
+an answer can pass on one load and fail on the next. `tie_breaks` writes the answer twice more with its
+final RETURN ordered further by every column it returns, ascending and then descending: each of the two is
+one order the database could have produced. An answer is right only if it is right in both (grade.engine
+and grade.evaluate check them), whatever the world, and whatever load it runs on.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ..cypherlang.parser import CypherSyntaxError, parse
+from ..cypherlang.tree import Tree
+
+DIRECTIONS = ("ASC", "DESC")
+
+
+def final_return(tree: Tree) -> Tree | None:
+    """The returnBody of the RETURN that ends a single (not UNION) query."""
+    statement = tree.first("statement")
+    query = statement.child("regularQuery") if statement is not None else None
+    if query is None or query.has_token("UNION"):
+        return None
+    clauses = query.kids("singleQuery")[-1].kids("clause")
+    last = clauses[-1].child("returnClause") if clauses else None
+    return last.child("returnBody") if last is not None else None
+
+
+def column_of(item: Tree) -> tuple[str, str]:
+    """(how ORDER BY names the column of a RETURN item, the text to add after the item so that it can)."""
+    alias = item.child("variable")
+    if alias is not None:
+        return alias.text, ""
+    expression = item.child("expression")
+    if expression is not None and expression.first("variable") is not None and \
+            expression.first("variable").text == expression.text:
+        return expression.text, ""  # a bare variable names its own column
+    name = "`" + expression.text.replace("`", "``") + "`"  # the column's own name: its text as written
+    return name, f" AS {name}"
+
+
+@lru_cache(maxsize=4096)
+def tie_breaks(query: str, ordered_output: bool) -> tuple[str, ...]:
+    """The query ordered further by all its columns, ascending then descending; () when the order of its
+    rows cannot matter (no LIMIT or SKIP at its end, and an exercise that compares rows as a set:
+    `ordered_output` False) or when its shape is not one this can rewrite (RETURN *, UNION...)."""
+    try:
+        body = final_return(parse(query))
+    except CypherSyntaxError:
+        return ()
+    if body is None:
+        return ()
+    cuts = body.child("skip") is not None or body.child("limit") is not None
+    if not (cuts or ordered_output):
+        return ()
+    items = body.child("returnItems")
+    if items is None or items.has_token("TIMES"):
+        return ()
+    edits: list[tuple[int, str]] = []  # (offset, text to insert there)
+    columns = []
+    for item in items.kids("returnItem"):
+        name, alias = column_of(item)
+        columns.append(name)
+        if alias:
+            edits.append((item.stop, alias))
+    order = body.child("orderBy")
+    variants = []
+    for direction in DIRECTIONS:
+        extra = ", ".join(f"{c} {direction}" for c in columns)
+        if order is not None:
+            at, text = order.stop, ", " + extra
+        else:
+            at, text = items.stop, " ORDER BY " + extra
+        variants.append(spliced(query, edits + [(at, text)]))
+    return tuple(variants)
+
+
+def spliced(query: str, edits: list[tuple[int, str]]) -> str:
+    out, last = [], 0
+    for at, text in sorted(edits):
+        out += [query[last:at], text]
+        last = at
+    return "".join(out) + query[last:]
+
+
+def order_matters(exercise) -> bool:
+    """Whether the exercise compares rows in order (a ranking, an ordered list)."""
+    return exercise.compare.mode == "ordered" or bool(exercise.compare.ranked)
