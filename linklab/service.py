@@ -72,8 +72,8 @@ def grading_connection(notify: Callable[[str], None] | None = None) -> Connectio
 
 class Databases:
     """The trainee's database, and the grading servers once a check needs them: one driver each, shared
-    by every request of a process (drivers are thread-safe). A class session (classroom.servers) has one
-    database per profile instead, with the course's scenarios (`shared`)."""
+    by every request of a process (drivers are thread-safe). A class session (classroom.servers) has the
+    course's world on an exploration server instead (`shared`)."""
 
     shared = False
 
@@ -148,7 +148,7 @@ def prepare_hidden(exercise: Exercise, trainee: str, course: str, case: str | No
                            "meanwhile")
     if missing:
         if notify:
-            notify("choosing this course's hidden scenarios (once per course and profile)...")
+            notify("choosing this course's hidden scenarios (once per course)...")
         worlds.ensure_prepared(databases.grading_pool()[0], course, missing, progress=notify)
 
 
