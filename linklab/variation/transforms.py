@@ -147,32 +147,38 @@ def shared_handle(world: World, rng: random.Random) -> None:
 # ---------------------------------------------------------------- crews and their members
 
 
+def asked_orgs(world: World, exercises: tuple[str, ...]) -> list[str]:
+    """The organisations these exercises ask about in this world (each once, by id)."""
+    return sorted({org for org in (world.asked(e).org for e in exercises) if org})
+
+
 def empty_crew(world: World, rng: random.Random) -> None:
-    """Intelligence has named a crew without knowing any of its members."""
+    """Intelligence has named a crew without knowing any of its members: in organisations that the crew
+    exercises ask about, and sometimes in none."""
     taken = {r["name"] for r in world.rows("Organization")}
-    parents = sorted(r["id"] for r in world.rows("Organization") if r.get("kind") == "organisation")
-    asked = asked_view(world, rng, CREW_EXERCISES).org
-    crew = world.add("Organization", rng, name=org_name(rng, taken), kind="crew")
-    if parents and rng.random() < 0.8:  # (else a crew that intelligence has not placed in any organisation)
-        world.link("PART_OF", "Organization", crew, "Organization",
-                   asked if asked and rng.random() < 0.7 else rng.choice(parents), rng)
+    parents = [org for org in asked_orgs(world, CREW_EXERCISES) if rng.random() < 0.7]
+    for parent in parents + ([None] if rng.random() < 0.3 or not parents else []):
+        crew = world.add("Organization", rng, name=org_name(rng, taken), kind="crew")
+        if parent:
+            world.link("PART_OF", "Organization", crew, "Organization", parent, rng)
 
 
 def isolated_member(world: World, rng: random.Random) -> None:
-    """A known crew member with no contact at all: an account that messages nobody, or none; a phone that
-    calls nobody, or none."""
-    crews = [c for c in asked_view(world, rng, CREW_EXERCISES).crews if world.members(c)] or \
-        [c for c in world.crews() if world.members(c)]
-    if not crews:
-        return
-    person = world.new_person(rng)
-    world.link("MEMBER_OF", "Person", person, "Organization", rng.choice(crews), rng)
-    if rng.random() < 0.6:
-        account = world.new_account(rng, person)
+    """A known crew member with no contact at all (an account that messages nobody, or none; a phone that
+    calls nobody, or none), in crews of organisations that the crew exercises ask about."""
+    g = world.graphs()
+    for org in asked_orgs(world, CREW_EXERCISES):
+        crews = [c for c in g.crews_of(org) if world.members(c)]
+        if not crews or rng.random() < 0.4:
+            continue
+        person = world.new_person(rng)
+        world.link("MEMBER_OF", "Person", person, "Organization", rng.choice(crews), rng)
+        if rng.random() < 0.6:
+            account = world.new_account(rng, person)
+            if rng.random() < 0.5:
+                world.post(rng, account, world.innocent_text(rng))
         if rng.random() < 0.5:
-            world.post(rng, account, world.innocent_text(rng))
-    if rng.random() < 0.5:
-        world.new_phone(rng, person)
+            world.new_phone(rng, person)
 
 
 def member_bridge(world: World, rng: random.Random) -> None:
