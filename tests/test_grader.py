@@ -20,7 +20,7 @@ from linklab.grade.outputs import write_all
 
 from .conftest import run_cli
 
-KEY = ScenarioKey("darknet", "tiny", 77)
+KEY = ScenarioKey("investigation", "tiny", 77)
 
 
 def fingerprint(driver) -> str:
@@ -126,7 +126,8 @@ def test_trainee_variants_are_stable_and_differ():
     assert trainee_seed("course-a", "alice") != trainee_seed("course-b", "alice")
     keys = scenarios_for(get("hub-messages"), "course-a", "alice")
     assert len(keys) == 3 and len({k.seed for k in keys}) == 3
-    assert len({k.profile for k in keys}) == 1 and keys[0].profile in get("hub-messages").profiles
+    assert {k.profile for k in keys} == {"investigation"}  # one world: every exercise runs on it
+    assert {k.seed for k in scenarios_for(e, "course-a", "alice")[:1] for e in catalogue()} == {keys[0].seed}
     # the seed derivation documented in the README
     assert trainee_seed("course-a", "alice") == int(hashlib.sha256(b"course-a/alice").hexdigest()[:8], 16) % 999_999 + 1
 
@@ -260,7 +261,8 @@ GOOD = Path(__file__).resolve().parent.parent / "exercises" / "01-crews.toml"
     (lambda t: t.replace('level = 1', 'level = "one"'), "field 'level' must be a int"),
     (lambda t: t.replace('title = "The organisation and its crews"\n', ''), "missing field 'title'"),
     (lambda t: t.replace('mode = "multiset"', 'mode = "fuzzy"'), "compare.mode must be one of"),
-    (lambda t: t.replace('profiles = [', 'profiles = ["mafia", '), "unknown profile"),
+    (lambda t: t.replace('organisations = [', 'organisations = ["mafia", '), "organisations are kinds"),
+    (lambda t: t.replace('organisations = [', 'profiles = ['), "unknown field(s) profiles"),
     (lambda t: t.replace('answer = "crews"', 'answer = "nope"'), "no answer function 'nope'"),
     (lambda t: t + "\nextra = 1\n", "unknown field"),
     (lambda t: t.replace('prompt = """', 'prompt = """\n[unterminated'), None),

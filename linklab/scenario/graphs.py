@@ -190,10 +190,11 @@ class ScenarioGraphs:
         graph.add_edges_from((r["s"], r["e"]) for r in self.rels("SENT", "Wallet", "Wallet"))
         return graph
 
-    def network_of(self, org: str) -> nx.Graph:
+    def network_of(self, org: str | None) -> nx.Graph:
         """An organisation's network: its known members plus every other person in message contact with two or
-        more of them, and the message contacts among these people."""
-        members = self.members_of(org)
+        more of them, and the message contacts among these people. For None: the whole criminal core (everybody
+        with a MEMBER_OF relationship, and everyone in contact with two or more of them)."""
+        members = self.members_of(org) if org else self.known_members
         keep = set(members) & set(self.messaging)
         for person in self.messaging:
             if person not in members and len(members.intersection(self.messaging[person])) >= 2:
@@ -201,9 +202,7 @@ class ScenarioGraphs:
         return self.messaging.subgraph(keep).copy()
 
     def org_network(self) -> nx.Graph:
-        """The network of the organisation in focus."""
-        if not self.org:
-            raise ValueError("an organisation's network needs an organisation: focus(org) first")
+        """The network of the organisation in focus (unfocused: the whole criminal core)."""
         return self.network_of(self.org)
 
     # -- posts
