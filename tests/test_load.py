@@ -53,7 +53,7 @@ def test_scenario_json_lines_hash_to_the_recorded_hash(tmp_path):
     assert hashlib.sha256((tmp_path / "scenario.jsonl").read_bytes()).hexdigest() == meta["hash"]
     lines = (tmp_path / "scenario.jsonl").read_text().splitlines()
     assert len(lines) == sum(meta["counts"].values())
-    assert meta["faker_version"] == faker_version() and meta["seed"] == 1 and meta["profile"] == "street-ring"
+    assert meta["faker_version"] == faker_version() and meta["seed"] == 1 and meta["profile"] == "investigation"
 
 
 def test_csv_export_has_a_file_per_label_with_all_rows(tmp_path):
@@ -99,7 +99,7 @@ def test_the_ground_truth_is_not_in_the_database(driver):
     assert scenario_keys <= set(asdict(scenario.info)) | {"id", "hash", "counts", "entities", "complete",
                                                           "generator_digest", "token",
                                                           "status", "started_at", "loaded_at"}
-    truth = scenario.truth
+    truth = scenario.truth.organisation("hub-and-spoke")
     hub_name = driver.execute_query("MATCH (p:Person {id: $id}) RETURN p.name AS n", id=truth.hub).records[0]["n"]
     assert hub_name  # the hub exists as an ordinary person; nothing marks it
     assert driver.execute_query("MATCH (p:Person {id: $id}) RETURN keys(p) AS k",
