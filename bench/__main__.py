@@ -154,7 +154,7 @@ def bench_reset(args) -> None:
 
 def bench_batches(args) -> None:
     with bench_session() as driver:
-        scenario = generate("street-ring", args.persons, 1)
+        scenario = generate("investigation", args.persons, 1)
         entities = sum(scenario.counts().values())
         reset(driver, scenario)  # warm-up
         print(f"{args.persons:,} persons, {entities:,} entities")
@@ -175,7 +175,7 @@ def bench_generate(args) -> None:
                               "--child", variant], check=True, capture_output=True, text=True).stdout
         rows[variant] = json.loads(out)
     ours, gc_on, faker = rows["linklab"], rows["gc-running"], rows["faker"]
-    print(f"generate {args.persons:,} persons (cartel, seed 1): {ours['entities']:,} entities in {ours['seconds']:.1f} s = "
+    print(f"generate {args.persons:,} persons (investigation, seed 1): {ours['entities']:,} entities in {ours['seconds']:.1f} s = "
           f"{ours['rate']:,.0f} entities/s, peak memory {ours['peak']:.2f} GiB")
     print(f"  baseline, the same generator with the cyclic GC running (before this change): {gc_on['seconds']:.1f} s = "
           f"{gc_on['rate']:,.0f} entities/s, peak {gc_on['peak']:.2f} GiB, same hash: {gc_on['hash'] == ours['hash']}; "
@@ -198,12 +198,12 @@ def generate_child(args) -> None:
     if args.child == "gc-running":
         generator.cyclic_gc_paused = contextlib.nullcontext
     began = time.perf_counter()
-    scenario = generate("cartel", args.persons, 1)
+    scenario = generate("investigation", args.persons, 1)
     entities = sum(chunk.entity_count() for chunk in scenario.chunks())
     seconds = time.perf_counter() - began
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     sha = hashlib.sha256()  # outside the timing: the output must be the same either way
-    for chunk in generate("cartel", min(args.persons, 60_000), 1).chunks():
+    for chunk in generate("investigation", min(args.persons, 60_000), 1).chunks():
         sha.update("".join(chunk_lines(chunk)).encode())
     print(json.dumps({"entities": entities, "seconds": seconds, "rate": entities / seconds, "peak": peak,
                       "hash": sha.hexdigest()}))
@@ -239,21 +239,21 @@ def bench_bulk(args) -> None:
         began = time.perf_counter()
         stages = []
         on_stage = lambda m: stages.append((m, time.perf_counter() - began))
-        admin = bulk.reset(driver, generate("cartel", args.persons, 1), bulk.Route(True, inst), on_stage=on_stage)
+        admin = bulk.reset(driver, generate("investigation", args.persons, 1), bulk.Route(True, inst), on_stage=on_stage)
         admin_seconds = time.perf_counter() - began
         assert database_counts(driver) == admin.meta["counts"]
         steps = ", ".join(f"{m} at {t:.0f} s" for m, t in stages)
-        print(f"bulk load {args.persons:,} persons (cartel, seed 1): {admin.entities:,} entities")
+        print(f"bulk load {args.persons:,} persons (investigation, seed 1): {admin.entities:,} entities")
         print(f"  neo4j-admin route: {admin_seconds:.1f} s = {admin.entities / admin_seconds:,.0f} entities/s end to end "
               f"(generation, files, import, schema, record; goal 100,000/s)\n    steps: {steps}")
         began = time.perf_counter()
         wipe_stages = []
-        bulk.reset(driver, generate("cartel", "tiny", 1), bulk.Route(False, inst), on_stage=wipe_stages.append)
+        bulk.reset(driver, generate("investigation", "tiny", 1), bulk.Route(False, inst), on_stage=wipe_stages.append)
         wipe_seconds = time.perf_counter() - began
         print(f"  wipe of {admin.entities:,} entities by replacing the store, then a tiny reset: {wipe_seconds:.1f} s"
               f" ({'; '.join(wipe_stages)})")
         began = time.perf_counter()
-        unwind = bulk.reset(driver, generate("cartel", args.persons, 1), bulk.Route(False, inst))
+        unwind = bulk.reset(driver, generate("investigation", args.persons, 1), bulk.Route(False, inst))
         unwind_seconds = time.perf_counter() - began
         assert unwind.meta["hash"] == admin.meta["hash"] and database_counts(driver) == admin.meta["counts"]
         print(f"  UNWIND route (baseline, same server, same scenario, same hash): {unwind_seconds:.1f} s = "
@@ -272,7 +272,7 @@ def bench_checks(args) -> None:
     with bench_session() as driver:
         key = ScenarioKey(args.profile, "class", 1)
         ensure_loaded(driver, key)
-        exercises = [e for e in catalogue() if key.profile in e.profiles and not e.uses_gds]
+        exercises = [e for e in catalogue() if not e.uses_gds]
         for e in exercises:  # answer keys and query plans warm, as in a class session
             answer_key(e, key)
             check_answer(driver, e, e.solution, key)
@@ -299,7 +299,7 @@ def bench_checks(args) -> None:
                 guard.forget_inspections()
                 parsed.append(timed(guard.inspect, e.solution, answer_key(e, key).params))
         writes = [timed(lambda: lease.acquire(driver, "neo4j", "exclusive", "bench").release()) for _ in range(20)]
-        gds = [e for e in catalogue() if key.profile in e.profiles and e.uses_gds]
+        gds = [e for e in catalogue() if e.uses_gds]
         gds_times = [timed(check_answer, driver, e, e.solution, key) for e in gds]
         checked.sort()
         bare.sort()
@@ -327,7 +327,7 @@ def bench_checks(args) -> None:
 
 GRADING = [dict(name="bench-g1", bolt_port=7772, http_port=7773, heap="2g", pagecache="1g"),
            dict(name="bench-g2", bolt_port=7774, http_port=7775, heap="2g", pagecache="1g")]
-ELSEWHERE = ("street-ring", "tiny", 4242)  # what each grading server holds before a measured run
+ELSEWHERE = ("investigation", "tiny", 4242)  # what each grading server holds before a measured run
 
 
 @contextmanager
@@ -472,7 +472,7 @@ def bench_import(args) -> None:
         nx_seconds = timed(nx.read_edgelist, path, delimiter=",", comments="source")
         case, _ = read_case(path, "limit")
         save(case)
-        small = generate("street-ring", "class", 1)
+        small = generate("investigation", "class", 1)
         reset(driver, small)
         small_report = reset(driver, small)
         load_seconds = timed(load_case, driver, case)
@@ -497,7 +497,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     sub = parser.add_subparsers(dest="what", required=True)
     p = sub.add_parser("reset")
-    p.add_argument("--profile", default="street-ring")
+    p.add_argument("--profile", default="investigation")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--repeat", type=int, default=9)
     p.add_argument("--warmup", type=int, default=5)
@@ -513,7 +513,7 @@ def main() -> None:
     p.add_argument("--persons", type=int, default=1_000_000)
     p.set_defaults(func=bench_bulk)
     p = sub.add_parser("checks")
-    p.add_argument("--profile", default="darknet")
+    p.add_argument("--profile", default="investigation")
     p.add_argument("--rounds", type=int, default=10)
     p.set_defaults(func=bench_checks)
     p = sub.add_parser("grade")

@@ -94,15 +94,30 @@ class Room:
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, headers={"X-Linklab": "1", "Origin": self.url}, timeout=300)
 
-    def memory(self) -> str:
-        parts = []
+    def servers(self) -> dict[str, float]:
+        """Each running class server's resident memory, in MiB."""
+        found = {}
         for inst_file in sorted((self.home / "servers").glob("class-*/instance.json")):
-            name = inst_file.parent.name
             pid_file = inst_file.parent / "run" / "neo4j.pid"
             pid = int(pid_file.read_text()) if pid_file.exists() else 0
-            parts.append(f"{name} {rss_mb(pid) / 1024:.2f} GiB")
+            if pid and rss_mb(pid):
+                found[inst_file.parent.name] = rss_mb(pid)
+        return found
+
+    def memory(self) -> str:
+        parts = [f"{name} {mb / 1024:.2f} GiB" for name, mb in self.servers().items()]
         parts.append(f"lab process {rss_mb(self.process.pid):.0f} MiB")
         return ", ".join(parts)
+
+
+def per_trainee(servers: dict[str, float], trainees: int) -> tuple[float, float, int]:
+    """(the servers' memory in GiB, MiB per trainee, trainees that this machine's memory holds at that rate,
+    less what a class plan keeps for the system)."""
+    from linklab.classroom.servers import RESERVE_GB, machine_memory_gb
+
+    total_mb = sum(servers.values())
+    each = total_mb / trainees
+    return total_mb / 1024, each, int((machine_memory_gb() - RESERVE_GB) * 1024 // each)
 
 
 def bench_class(args) -> None:
@@ -139,7 +154,7 @@ def bench_class(args) -> None:
         print(f"  {len(answers)} answers checked alone first ({sum(p for p, _ in serial.values())} right)")
         runs, checks, limited, unequal = [], [], [0], []
         lock = threading.Lock()
-        peak = {"memory": ""}
+        peak = {"memory": "", "servers": {}}
 
         def trainee(i: int) -> int:
             rng = random.Random(i)
@@ -175,7 +190,7 @@ def bench_class(args) -> None:
 
         def watch_memory(stop: threading.Event) -> None:
             while not stop.wait(10):
-                peak["memory"] = room.memory()
+                peak["memory"], peak["servers"] = room.memory(), room.servers()
 
         stop = threading.Event()
         threading.Thread(target=watch_memory, args=(stop,), daemon=True).start()
@@ -194,10 +209,14 @@ def bench_class(args) -> None:
         print(f"  {len(checks) - len(unequal)} of {len(checks)} verdicts equal to the serial one; "
               f"{limited[0]} requests over the per-trainee limit; records: {lost} trainees with a check missing")
         print(f"  memory near the end: {peak['memory'] or room.memory()}")
+        total, each, fit = per_trainee(peak["servers"] or room.servers(), args.trainees)
+        print(f"  the {len(peak['servers'] or room.servers())} servers: {total:.2f} GiB for {args.trainees} trainees = "
+              f"{each:.0f} MiB per trainee; at that rate this machine holds about {fit} trainees")
         if args.screenshot:
             print(f"  console screenshot: {screenshot(room, Path(args.screenshot))}")
         print(json.dumps({"trainees": args.trainees, "run_p95_ms": round(1000 * sorted(runs)[int(.95 * len(runs))]),
-                          "check_p95_ms": round(1000 * sorted(checks)[int(.95 * len(checks))])}))
+                          "check_p95_ms": round(1000 * sorted(checks)[int(.95 * len(checks))]),
+                          "servers_gib": round(total, 2), "mib_per_trainee": round(each), "trainees_fit": fit}))
 
 
 def screenshot(room: Room, path: Path) -> Path:

@@ -1,6 +1,6 @@
 """`python -m bench mutation`: what the automatic mutants and the chosen hidden worlds do, per exercise.
 
-For each profile, a course of its own (a fresh id, so nothing is remembered) is prepared on the bench server
+For the world (each design: the one investigation world), a course of its own (a fresh id, so nothing is remembered) is prepared on the bench server
 (grade.worlds.prepare: every hand-written and automatic mutant on the candidate worlds, the hidden worlds
 chosen against them, probable equivalents found on a further pool), and timed. The baseline, in the same
 run: the same mutants on one trainee's own world alone (a class-size world), as a grader without hidden
@@ -24,7 +24,7 @@ def bench_mutation(args) -> None:
     profiles = args.profiles or profile_names()
     totals = dict(written=0, automatic=0, equivalent=0, killed=0, own=0, seconds=0.0)
     with bench_session() as driver:
-        print(f"course {course}: {worlds.CANDIDATES} varied candidates and the realistic world per profile, "
+        print(f"course {course}: {worlds.CANDIDATES} varied candidates and the realistic world, "
               f"{worlds.EQUIVALENCE_POOL} more varied worlds for probable equivalents")
         for profile in profiles:
             began = time.perf_counter()
@@ -35,7 +35,7 @@ def bench_mutation(args) -> None:
                   f"{', '.join(('varied' if v else 'realistic') for _, v in choice.keys)}")
             print(f"  {'exercise':<24}{'written':>8}{'auto':>6}{'equiv':>7}{'killed by hidden':>18}"
                   f"{'killed by own world alone':>28}")
-            for exercise in [e for e in catalogue() if profile in e.profiles]:
+            for exercise in catalogue():
                 written, automatic, equivalent, killed = choice.per_exercise[exercise.id]
                 specs = worlds.mutant_specs(exercise, worlds.schema_for(profile), answer_key(exercise, own).params)
                 trials = run_batch(driver, exercise, [s.query for s in specs], own)

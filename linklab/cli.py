@@ -230,8 +230,9 @@ def scenario_options(func):
     func = click.option("--seed", type=SEED, default=1, show_default=True, help="Seed of the scenario.")(func)
     func = click.option("--size", default="class", show_default=True,
                         help="tiny, class, large, or a person count (30 to 2,000,000).")(func)
-    func = click.option("--profile", default="street-ring", show_default=True,
-                        help="street-ring, cartel, networked or darknet (files in seed/profiles/).")(func)
+    func = click.option("--profile", default="investigation", show_default=True,
+                        help="The world's design (seed/profiles/NAME.toml): investigation, the one world "
+                        "every exercise runs on.")(func)
     return func
 
 
@@ -306,7 +307,7 @@ def load_with_progress(driver, profile: str, size: str, seed: int, bulk: bool | 
 @cli.command()
 @scenario_options
 @click.option("--exercise", "exercise_id", help="Load your own scenario for this exercise instead "
-              "(profile and seed from your trainee id and course; for a case exercise, the case).")
+              "(the seed from your trainee id and course; for a case exercise, the case).")
 @trainee_options
 @case_option
 @click.option("--bulk/--no-bulk", default=None, help="Load through neo4j-admin import (a local server only: it "
@@ -914,17 +915,20 @@ def prepare(course) -> None:
 
 
 @cli.command()
-@click.option("--seeds", default=3, show_default=True, help="Seeds per profile.")
+@click.option("--seeds", default=3, show_default=True, help="Seeds of the world to check on.")
 @click.option("--size", default="tiny", show_default=True, help="Scenario size to check on.")
 @click.option("--course", help="Course whose hidden scenarios are checked (default: $LINKLAB_COURSE or linklab-101).")
 def selftest(seeds, size, course) -> None:
-    """Every reference solution must pass its own exercise on several seeds of each profile, and the
-    registered mistakes (queries/mutants/) must fail: prints the mutant kill rate per exercise.
+    """Every reference solution must pass its own exercise on several seeds of the world (as generated and
+    varied, asked about each organisation it may ask about), and the registered mistakes (queries/mutants/)
+    must fail: prints the mutant kill rate per exercise.
 
     Runs on the grading server (never the trainee's); exit 1 if a reference fails or a mutant is refused."""
     from .db import connect
     from .exercises.catalogue import catalogue
     from .grade import worlds
+    from dataclasses import replace
+
     from .grade.engine import ScenarioKey, check_answer, derive_seed, ensure_loaded
     from .scenario.profiles import profile_names
     from .service import grading_connection, identity
@@ -938,13 +942,13 @@ def selftest(seeds, size, course) -> None:
                     key = ScenarioKey(profile, size, derive_seed("selftest", profile, str(k)), varied=varied)
                     ensure_loaded(driver, key)
                     for exercise in catalogue():
-                        if profile not in exercise.profiles:
-                            continue
-                        result = check_answer(driver, exercise, exercise.solution, key)
-                        checks += 1
-                        if not result.passed:
-                            failures += 1
-                            click.echo(f"FAIL {exercise.id} on {key}: {result.feedback}")
+                        # another pick asks about another organisation where the exercise allows it
+                        for pick in range(1 + len(exercise.organisations)):
+                            result = check_answer(driver, exercise, exercise.solution, replace(key, pick=pick))
+                            checks += 1
+                            if not result.passed:
+                                failures += 1
+                                click.echo(f"FAIL {exercise.id} on {key} (pick {pick}): {result.feedback}")
             click.echo(f"{profile}: {seeds} seed(s) checked, as generated and varied")
         prepared = worlds.ensure_prepared(driver, course, {(p, "") for p in profile_names()}, progress=say)
     click.echo(f"{checks - failures}/{checks} reference checks passed")
@@ -968,7 +972,7 @@ def selftest(seeds, size, course) -> None:
 @cli.command()
 @click.option("--out", type=click.Path(file_okay=False), default="answer-keys", show_default=True,
               help="Folder for answer-key.md and answer-key.json.")
-@click.option("--profile", help="With --seed: the scenario's profile (default: each exercise's first).")
+@click.option("--profile", default="investigation", show_default=True, help="With --seed: the world's design.")
 @click.option("--seed", type=SEED, help="Keys for this seed (class size).")
 @click.option("--trainee", help="Keys for this trainee's own scenarios.")
 @click.option("--course", help="Course id (default: $LINKLAB_COURSE or linklab-101).")
@@ -999,9 +1003,8 @@ def answers(out, profile, seed, trainee, course, case) -> None:
         pairs = [(e, scenarios_for(e, course, trainee)[0]) for e in catalogue()]
         title = f"Answer key for trainee {trainee} ({course})"
     else:
-        pairs = [(e, ScenarioKey(profile or e.profiles[0], SIZE, seed)) for e in catalogue()
-                 if profile is None or profile in e.profiles]
-        title = f"Answer key for seed {seed}" + (f", profile {profile}" if profile else "")
+        pairs = [(e, ScenarioKey(profile, SIZE, seed)) for e in catalogue()]
+        title = f"Answer key for seed {seed}"
     paths = write_keys(key_entries(pairs), Path(out), title)
     click.echo(f"Wrote {len(pairs)} answer(s): {', '.join(str(p) for p in paths)} (confidential)")
 
@@ -1022,8 +1025,7 @@ def loaded_scenario_keys() -> tuple[list, str]:
         key = CaseKey(props["case"], props["variant"], props["case_hash"])
         return [(e, key) for e in case_catalogue()], f"Answer key for {key} (loaded now)"
     key = ScenarioKey(props["profile"], props["size"], props["seed"])
-    return ([(e, key) for e in catalogue() if key.profile in e.profiles],
-            f"Answer key for {key} (loaded now)")
+    return [(e, key) for e in catalogue()], f"Answer key for {key} (loaded now)"
 
 
 @cli.command()

@@ -64,6 +64,10 @@ class ScenarioKey:
     hidden: int = field(default=0, compare=False, repr=False)
     # a world that breaks the generator's habits (scenario.variation): what no prompt promises, varied
     varied: bool = False
+    # which of the world's organisations an exercise asks about (exercises.answers.asked_org): a trainee's seed
+    # in a class, where the whole class explores one world; 0 lets the world's seed choose. Not part of what a
+    # database holds (token): one loaded world serves every pick.
+    pick: int = 0
 
     def __str__(self) -> str:
         if self.hidden > 0:

@@ -101,7 +101,7 @@ class BatchWriter:
 def generate_tiny() -> Scenario:
     from .scenario.generate import generate  # the generator is only needed here, at a server's start
 
-    return generate("street-ring", "tiny", 1)
+    return generate("investigation", "tiny", 1)
 
 
 def warm_up(driver: neo4j.Driver, database: str = "neo4j") -> float:

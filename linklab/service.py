@@ -83,8 +83,8 @@ def grading_connection(notify: Callable[[str], None] | None = None) -> Connectio
 
 class Databases:
     """The trainee's database, and the grading servers once a check needs them: one driver each, shared
-    by every request of a process (drivers are thread-safe). A class session (classroom.servers) has one
-    database per profile instead, with the course's scenarios (`shared`)."""
+    by every request of a process (drivers are thread-safe). A class session (classroom.servers) has the
+    course's world on an exploration server instead (`shared`)."""
 
     shared = False
 

@@ -38,7 +38,7 @@ def env(cli_env, tmp_path) -> dict:
 
 
 def test_a_seed_out_of_range_is_refused_before_anything_is_wiped(driver, env):
-    key = ScenarioKey("networked", "tiny", 901)
+    key = ScenarioKey("investigation", "tiny", 901)
     ensure_loaded(driver, key)
     before = observe(driver).props
     line = one_line_error(run_cli("reset", "--seed", str(2**63), env=env), code=2)
@@ -187,7 +187,7 @@ def test_a_report_of_a_damaged_results_file_says_what_is_missing(tmp_path):
 
 
 def test_answers_without_options_gives_the_keys_of_the_loaded_scenario(driver, env, tmp_path):
-    key = ScenarioKey("networked", "tiny", 902)
+    key = ScenarioKey("investigation", "tiny", 902)
     ensure_loaded(driver, key)
     result = run_cli("answers", "--out", str(tmp_path / "keys"), env=env)
     assert result.returncode == 0, result.stderr
@@ -230,7 +230,7 @@ def test_a_wheel_carries_the_data_and_works_outside_the_checkout(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     for needed in ("linklab/_data/exercises/01-crews.toml", "linklab/_data/exercises/case/01-case-degree.toml",
                    "linklab/_data/queries/schema.cypher", "linklab/_data/queries/solutions/crews.cypher",
-                   "linklab/_data/seed/profiles/cartel.toml", "linklab/_data/seed/lexicons/es.toml",
+                   "linklab/_data/seed/profiles/investigation.toml", "linklab/_data/seed/lexicons/en.toml",
                    "linklab/_data/neo4j/pom.xml"):
         assert needed in names, needed
     site = tmp_path / "site"
@@ -238,11 +238,11 @@ def test_a_wheel_carries_the_data_and_works_outside_the_checkout(tmp_path):
     probe = ("from linklab.exercises.catalogue import catalogue, case_catalogue; from linklab import config; "
              "from linklab.scenario.generate import generate; "
              "print(len(catalogue()), len(case_catalogue()), config.IN_CHECKOUT, "
-             "generate('cartel', 'tiny', 1).info.persons)")
+             "generate('investigation', 'tiny', 1).info.persons)")
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path,
                          env={**os.environ, "PYTHONPATH": str(site), "HOME": str(tmp_path)}, timeout=120)
     assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == [str(len(catalogue())), str(len(case_catalogue())), "False", "30"]
+    assert run.stdout.split() == [str(len(catalogue())), str(len(case_catalogue())), "False", "150"]
 
 
 GOOD_RESULTS = {"course": "c", "checks_run": 3, "trainees": {"ana": {

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .browser import console_errors, open_page, screenshot_colours
 from .conftest import run_cli
-from .test_instructor import KEY, fake_results, loaded_tiny  # noqa: F401  (a fixture: the tiny darknet scenario)
+from .test_instructor import KEY, fake_results, loaded_tiny  # noqa: F401  (a fixture: a tiny world)
 
 READY = "window.linklabPicture && window.linklabPicture.sigma"
 

@@ -71,7 +71,7 @@ def test_the_import_types_match_every_generated_value():
 
 
 def test_both_routes_load_the_same_scenario(bulk_server, bulk_driver):
-    scenario = generate("darknet", "class", 3)  # markets, wallets, posts with and without a location
+    scenario = generate("investigation", "class", 3)  # markets, wallets, posts with and without a location
     unwind = bulk.reset(bulk_driver, scenario, bulk.Route(False, bulk_server))
     first, first_schema, first_marker = contents(bulk_driver), schema(bulk_driver), observe(bulk_driver).props
     stages = []
@@ -119,7 +119,7 @@ def test_a_killed_bulk_import_is_detected_and_recovered(bulk_server):
     recovered = run_cli("reset", "--size", "tiny", "--seed", "4", env=env)  # any reset: here, UNWIND's
     assert recovered.returncode == 0, recovered.stderr
     shown = run_cli("scenario", env=env)
-    assert shown.returncode == 0 and "street-ring / size tiny" in shown.stdout
+    assert shown.returncode == 0 and "investigation / size tiny" in shown.stdout
 
 
 def test_the_route_depends_on_the_server_and_the_size(bulk_server):
@@ -132,10 +132,10 @@ def test_the_route_depends_on_the_server_and_the_size(bulk_server):
 
 
 def test_a_big_database_is_wiped_by_replacing_its_store(bulk_server, bulk_driver, monkeypatch):
-    bulk.reset(bulk_driver, generate("cartel", "tiny", 2), bulk.Route(False, bulk_server))
+    bulk.reset(bulk_driver, generate("investigation", "tiny", 2), bulk.Route(False, bulk_server))
     monkeypatch.setattr(bulk, "WIPE_BY_STORE_FROM", 100)  # the tiny scenario counts as big here
     stages = []
-    report = bulk.reset(bulk_driver, generate("street-ring", "tiny", 2), bulk.Route(False, bulk_server),
+    report = bulk.reset(bulk_driver, generate("investigation", "tiny", 2), bulk.Route(False, bulk_server),
                         on_stage=stages.append)
     assert any(s.startswith("replacing the store") for s in stages)
     assert loaded(bulk_driver).state == "complete" and database_counts(bulk_driver) == report.meta["counts"]
@@ -147,7 +147,7 @@ def test_a_bulk_reset_that_fails_before_touching_the_server_leaves_what_was_load
     loaded and complete (not "the last reset did not finish")."""
     from .test_faults import FULL_DISK, on_a_full_disk, one_line_error
 
-    bulk.reset(bulk_driver, generate("street-ring", "tiny", 2), bulk.Route(False, bulk_server))
+    bulk.reset(bulk_driver, generate("investigation", "tiny", 2), bulk.Route(False, bulk_server))
     before, pid = observe(bulk_driver), srv.running_pid(bulk_server)
     folder = bulk_server.home / "bulk-import"
     folder.mkdir(exist_ok=True)
@@ -173,7 +173,7 @@ def test_after_the_server_restarts_a_refusal_is_tried_again_on_a_warm_server(bul
 
     from .test_faults import RUNAWAY
 
-    hub, key, limits = get("hub-messages"), ScenarioKey("street-ring", "tiny", 611), Limits(timeout_s=1.5)
+    hub, key, limits = get("hub-messages"), ScenarioKey("investigation", "tiny", 611), Limits(timeout_s=1.5)
     ensure_loaded(bulk_driver, key)
     assert check_answer(bulk_driver, hub, hub.solution, key).passed  # this process has seen the server warm
     started = health.probe(bulk_driver).started

@@ -1,5 +1,5 @@
 """A class server (`linklab lab --class`) as a room uses it: the real command starts its own Neo4j servers
-(two exploration servers and three grading servers, in a state folder of the test's own), the instructor
+(one exploration server and three grading servers, in a state folder of the test's own), the instructor
 prepares the course in the console in Chromium, a trainee joins in a second Chromium and solves an
 exercise, and the grid shows it. The walls are tried as a trainee, as an anonymous visitor and as an
 attacker on loopback, each refused: endless bodies, old cookies, look-alike names, a full class, a third
@@ -34,7 +34,7 @@ from .conftest import ROOT, shifted_port, without_named_mistake
 from .test_lab import free_port, memory_mib, send_declared_length, send_endless_body, type_query, wait_for
 
 COURSE, PASSWORD = "class-test", "instructor-pass-1"
-FIRST_PORT = shifted_port(7730)  # class-darknet 7730/7731, class-networked 7732/7733, class-grading-1..3 7734-7739
+FIRST_PORT = shifted_port(7730)  # class-investigation 7730/7731, class-grading-1..3 7732-7737
 PROXY = "127.0.0.3"
 CREWS = get("crews")
 WRONG_CREWS = "MATCH (o:Organization) RETURN o.name, 1"
@@ -56,7 +56,7 @@ def class_server(tmp_path_factory):
             "LINKLAB_CANDIDATES": os.environ["LINKLAB_CANDIDATES"],
             "LINKLAB_EQUIVALENCE_POOL": os.environ["LINKLAB_EQUIVALENCE_POOL"]}
     port = free_port()
-    # three grading servers: the hidden scenarios of the darknet profile (the one these tests use) stay loaded
+    # three grading servers: the course's hidden worlds (of its one world) stay loaded
     command = [sys.executable, "-m", "linklab", "lab", "--class", COURSE, "--port", str(port), "--grading-servers",
                "3", "--first-port", str(FIRST_PORT), "--trusted-proxy", PROXY]
     log = open(home / "class.log", "w+")
@@ -331,16 +331,16 @@ def test_the_instructor_exports_reads_keys_and_resets(class_server):
     assert boss.get("/api/console/export/nothing.txt").status_code == 400
     key = boss.get("/api/console/keys/crews").json()
     assert key["solution"] == CREWS.solution and key["total_rows"] == len(key["rows"]) > 0
-    # Reset: the networked scenario is loaded again in the background; the console reports when it is done.
+    # Reset: the course's world is loaded again in the background; the console reports when it is done.
     assert boss.post("/api/console/reset", json={"profile": "street-ring"},
                      headers={"X-CSRF-Token": csrf}).status_code == 400
-    assert boss.post("/api/console/reset", json={"profile": "networked"},
+    assert boss.post("/api/console/reset", json={"profile": "investigation"},
                      headers={"X-CSRF-Token": csrf}).status_code == 202
     deadline = time.monotonic() + 300
     while (job := boss.get("/api/console/course").json()["job"])["running"]:
         assert time.monotonic() < deadline
         time.sleep(1)
-    assert job["name"] == "reset" and job["error"] == "" and job["result"]["profile"] == "networked"
+    assert job["name"] == "reset" and job["error"] == "" and job["result"]["profile"] == "investigation"
 
 
 def set_places(server, places: int) -> None:

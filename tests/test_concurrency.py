@@ -19,8 +19,8 @@ from linklab.grade.engine import (Budget, ScenarioKey, check_answer, check_on_sc
 from linklab.grade.guard import Limits, Refused, check_text, run_guarded, terminate
 from linklab.load import loaded, observe, reset
 
-X = ScenarioKey("street-ring", "tiny", 501)
-Y = ScenarioKey("cartel", "tiny", 502)
+X = ScenarioKey("investigation", "tiny", 501)
+Y = ScenarioKey("investigation", "tiny", 502)
 HUB = get("hub-messages")
 WRONG_HUB = ("MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]->(:Account)<-[:USES]-(q:Person) "
              "RETURN p.name, count(DISTINCT q) AS c ORDER BY c DESC LIMIT 1")
@@ -136,7 +136,7 @@ def test_checks_while_resets_run_keep_their_serial_verdicts(driver):
 
 def test_concurrent_gds_checks_keep_their_own_graphs(driver):
     exercise = get("betweenness-gds")
-    key = ScenarioKey(exercise.profiles[0], "tiny", 503)
+    key = ScenarioKey("investigation", "tiny", 503)
     ensure_loaded(driver, key)
     statuses = in_threads(*[lambda: [check_answer(driver, exercise, exercise.solution, key).status
                                      for _ in range(3)] for _ in range(3)])

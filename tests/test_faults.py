@@ -39,7 +39,7 @@ from linklab.scenario.generate import generate
 from .conftest import ROOT, run_cli
 from .proxy import Proxy
 
-X = ScenarioKey("street-ring", "tiny", 501)
+X = ScenarioKey("investigation", "tiny", 501)
 HUB, CREWS = get("hub-messages"), get("crews")
 RUNAWAY = "MATCH (a), (b), (c), (d) WHERE a.id + b.id + c.id + d.id <> '' RETURN count(*) AS n"
 COURSE = "test-course"
@@ -364,7 +364,7 @@ def test_a_load_lost_before_it_touched_the_data_leaves_it_as_it_was(conn, driver
     before = observe(driver)
     with Proxy(port_of(conn.uri), trigger=LEASE_TEXT) as proxy, via(proxy, conn) as lossy:
         with pytest.raises(Exception) as lost:  # the lease is asked for first: lost right there
-            reset(lossy, generate("cartel", "tiny", 7))
+            reset(lossy, generate("investigation", "tiny", 7))
     assert "stopped answering" in str(lost.value) and "was not changed" in str(lost.value), lost.value
     after = observe(driver)
     assert after.state == "complete" and after.props["hash"] == before.props["hash"]
@@ -380,7 +380,7 @@ def lost_cli(conn: Connection, cli_env: dict, trigger: bytes, args: list[str], e
 
 
 def test_a_reset_lost_in_the_middle_says_what_it_left_and_what_to_run(conn, cli_env, driver):
-    result = lost_cli(conn, cli_env, b"CREATE (n:Person)", ["reset", "--profile", "cartel", "--size", "tiny",
+    result = lost_cli(conn, cli_env, b"CREATE (n:Person)", ["reset", "--profile", "investigation", "--size", "tiny",
                                                                   "--seed", "8"])
     line = one_line_error(result)
     assert "stopped answering during the reset" in line and "incomplete scenario" in line, line

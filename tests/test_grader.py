@@ -20,7 +20,7 @@ from linklab.grade.outputs import write_all
 
 from .conftest import run_cli
 
-KEY = ScenarioKey("darknet", "tiny", 77)
+KEY = ScenarioKey("investigation", "tiny", 77)
 
 
 def fingerprint(driver) -> str:
@@ -126,9 +126,24 @@ def test_trainee_variants_are_stable_and_differ():
     assert trainee_seed("course-a", "alice") != trainee_seed("course-b", "alice")
     keys = scenarios_for(get("hub-messages"), "course-a", "alice")
     assert len(keys) == 3 and len({k.seed for k in keys}) == 3
-    assert len({k.profile for k in keys}) == 1 and keys[0].profile in get("hub-messages").profiles
+    assert {k.profile for k in keys} == {"investigation"}  # one world: every exercise runs on it
+    assert {scenarios_for(e, "course-a", "alice")[0].seed for e in catalogue()} == {keys[0].seed}
     # the seed derivation documented in the README
     assert trainee_seed("course-a", "alice") == int(hashlib.sha256(b"course-a/alice").hexdigest()[:8], 16) % 999_999 + 1
+
+
+def test_classmates_exploring_one_world_are_asked_about_different_organisations():
+    """A class explores one world; an exercise about one organisation asks each trainee about the organisation
+    their seed picks, one about the whole world asks everybody the same."""
+    from linklab.grade.engine import answer_key
+
+    trainees = ("ana", "ben", "cat", "dan", "eve", "fay", "gus", "hal")
+    crews = {t: scenarios_for(get("crews"), "course-a", t, shared=True)[0] for t in trainees}
+    assert len({(k.profile, k.size, k.seed) for k in crews.values()}) == 1  # one world, loaded once
+    asked = {t: answer_key(get("crews"), k).params["org"] for t, k in crews.items()}
+    assert len(set(asked.values())) >= 3
+    world = {scenarios_for(get("influencer-followers"), "course-a", t, shared=True)[0] for t in trainees}
+    assert len(world) == 1 and next(iter(world)).pick == 0
 
 
 @pytest.fixture(scope="module")
@@ -203,7 +218,8 @@ def test_grading_resumes_without_regrading(driver, class_run):
     assert after[:-3] == lines[:-3] + [lines[-3][:20]]  # the cut line stays on its own
     redone = [json.loads(line) for line in after[-3:]]
     assert [r["job"] for r in redone] == [json.loads(line)["job"] for line in lines[-3:]]
-    assert resumed.checks_run == sum(r["status"] != "skipped" for r in redone) > 0
+    # skipped checks and answers refused for their text alone (ben's write) are recorded without running
+    assert resumed.checks_run == sum(r["status"] not in ("skipped", "refused") for r in redone) > 0
 
 
 def test_check_gives_the_same_verdict_as_grade(class_run, cli_env):
@@ -260,7 +276,8 @@ GOOD = Path(__file__).resolve().parent.parent / "exercises" / "01-crews.toml"
     (lambda t: t.replace('level = 1', 'level = "one"'), "field 'level' must be a int"),
     (lambda t: t.replace('title = "The organisation and its crews"\n', ''), "missing field 'title'"),
     (lambda t: t.replace('mode = "multiset"', 'mode = "fuzzy"'), "compare.mode must be one of"),
-    (lambda t: t.replace('profiles = [', 'profiles = ["mafia", '), "unknown profile"),
+    (lambda t: t.replace('organisations = [', 'organisations = ["mafia", '), "organisations are kinds"),
+    (lambda t: t.replace('organisations = [', 'profiles = ['), "unknown field(s) profiles"),
     (lambda t: t.replace('answer = "crews"', 'answer = "nope"'), "no answer function 'nope'"),
     (lambda t: t + "\nextra = 1\n", "unknown field"),
     (lambda t: t.replace('prompt = """', 'prompt = """\n[unterminated'), None),

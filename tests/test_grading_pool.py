@@ -22,7 +22,7 @@ from .conftest import run_cli, shifted_port, without_named_mistake
 
 SECOND = dict(name="pool-test", bolt_port=shifted_port(7780), http_port=shifted_port(7781), heap="1g", pagecache="512m")
 COURSE = "pool-course"
-ELSEWHERE = ScenarioKey("street-ring", "tiny", 4242)  # no class of this course is graded on it
+ELSEWHERE = ScenarioKey("investigation", "tiny", 4242)  # no class of this course is graded on it
 
 
 def mutant(exercise: str, name: str) -> str:
@@ -122,7 +122,7 @@ def check(status: str, seconds: float, limit: str = "") -> CheckResult:
 
 
 def test_the_time_limit_is_for_all_scenarios_together_whatever_ran_first():
-    keys = [ScenarioKey("darknet", "class", 1), ScenarioKey("darknet", "tiny", 2, 1), ScenarioKey("darknet", "tiny", 3, 2)]
+    keys = [ScenarioKey("investigation", "class", 1), ScenarioKey("investigation", "tiny", 2, 1), ScenarioKey("investigation", "tiny", 3, 2)]
     limits = Limits(timeout_s=10.0)
     crews = get("crews")
     kept = within_budget(crews, keys, [check("passed", 6), check("passed", 5), check("failed", 1)], limits)
@@ -135,7 +135,7 @@ def test_the_time_limit_is_for_all_scenarios_together_whatever_ran_first():
 
 
 def test_scenario_groups_come_whole_and_the_largest_first():
-    keys = [ScenarioKey("darknet", "class", 1), ScenarioKey("darknet", "tiny", 2), ScenarioKey("networked", "tiny", 3)]
+    keys = [ScenarioKey("investigation", "class", 1), ScenarioKey("investigation", "tiny", 2), ScenarioKey("investigation", "tiny", 3)]
     jobs = [Job(f"t{i}", "crews", key) for i in range(4) for key in keys] + [Job("t9", "crews", keys[2])]
     for given in (jobs, list(reversed(jobs))):
         # the largest group first, then the others in scenario order (ties)

@@ -17,7 +17,7 @@ from linklab.grade import allow
 from linklab.grade.engine import GRAPH_PREFIX, ScenarioKey, check_answer, ensure_loaded, sweep_graphs
 from linklab.grade.guard import Limits, Refused, run_guarded
 
-KEY = ScenarioKey("street-ring", "tiny", 777)
+KEY = ScenarioKey("investigation", "tiny", 777)
 # Not loaded on linklab's servers at all (server.PLUGIN_ALLOWLIST): a gap in the parse would meet nothing.
 ABSENT_PROCEDURES = ["apoc.cypher.run", "apoc.cypher.doIt", "apoc.load.json", "apoc.load.csv", "apoc.export.csv.all",
                      "apoc.import.csv", "apoc.periodic.iterate", "apoc.trigger.add", "apoc.create.node",

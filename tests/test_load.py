@@ -26,10 +26,10 @@ ROLE_WORDS = {"hub", "broker", "leader", "lieutenant", "spoke", "mesh", "adverti
 
 
 def test_same_seed_same_bytes_other_seed_other_bytes():
-    first, again = scenario_hash(generate("cartel", "class", 7)), scenario_hash(generate("cartel", "class", 7))
+    first, again = scenario_hash(generate("investigation", "class", 7)), scenario_hash(generate("investigation", "class", 7))
     assert first == again
-    assert scenario_hash(generate("cartel", "class", 8)) != first
-    assert scenario_hash(generate("networked", "class", 7)) != first
+    assert scenario_hash(generate("investigation", "class", 8)) != first
+    assert scenario_hash(generate("investigation", "tiny", 7)) != first
 
 
 def test_hash_is_the_same_in_another_process_with_another_hash_seed(tmp_path):
@@ -37,27 +37,27 @@ def test_hash_is_the_same_in_another_process_with_another_hash_seed(tmp_path):
     hashes = set()
     for hash_seed in ("1", "2"):
         out = tmp_path / hash_seed
-        result = run_cli("generate", "--profile", "darknet", "--size", "tiny", "--seed", "5", "--out", str(out),
+        result = run_cli("generate", "--profile", "investigation", "--size", "tiny", "--seed", "5", "--out", str(out),
                          env={**os.environ, "PYTHONHASHSEED": hash_seed})
         assert result.returncode == 0, result.stderr
         hashes.add(json.loads((out / "scenario.json").read_text())["hash"])
-    assert hashes == {scenario_hash(generate("darknet", "tiny", 5))}
+    assert hashes == {scenario_hash(generate("investigation", "tiny", 5))}
 
 
 def test_scenario_json_lines_hash_to_the_recorded_hash(tmp_path):
     import hashlib
 
-    result = run_cli("generate", "--profile", "street-ring", "--size", "tiny", "--out", str(tmp_path))
+    result = run_cli("generate", "--profile", "investigation", "--size", "tiny", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     meta = json.loads((tmp_path / "scenario.json").read_text())
     assert hashlib.sha256((tmp_path / "scenario.jsonl").read_bytes()).hexdigest() == meta["hash"]
     lines = (tmp_path / "scenario.jsonl").read_text().splitlines()
     assert len(lines) == sum(meta["counts"].values())
-    assert meta["faker_version"] == faker_version() and meta["seed"] == 1 and meta["profile"] == "street-ring"
+    assert meta["faker_version"] == faker_version() and meta["seed"] == 1 and meta["profile"] == "investigation"
 
 
 def test_csv_export_has_a_file_per_label_with_all_rows(tmp_path):
-    result = run_cli("generate", "--profile", "cartel", "--size", "tiny", "--format", "csv", "--out", str(tmp_path))
+    result = run_cli("generate", "--profile", "investigation", "--size", "tiny", "--format", "csv", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     meta = json.loads((tmp_path / "scenario.json").read_text())
     persons = (tmp_path / "Person.csv").read_text().splitlines()
@@ -78,7 +78,7 @@ def test_every_profile_and_size_loads_with_matching_counts(driver, profile, size
 
 
 def test_the_ground_truth_is_not_in_the_database(driver):
-    scenario = generate("cartel", "class", 3)
+    scenario = generate("investigation", "class", 3)
     reset(driver, scenario)
     allowed_nodes = {label: set(props) | {"location"} for label, props in NODE_PROPERTIES.items()}
     allowed_rels = {}
@@ -99,7 +99,7 @@ def test_the_ground_truth_is_not_in_the_database(driver):
     assert scenario_keys <= set(asdict(scenario.info)) | {"id", "hash", "counts", "entities", "complete",
                                                           "generator_digest", "token",
                                                           "status", "started_at", "loaded_at"}
-    truth = scenario.truth
+    truth = scenario.truth.organisation("hub-and-spoke")
     hub_name = driver.execute_query("MATCH (p:Person {id: $id}) RETURN p.name AS n", id=truth.hub).records[0]["n"]
     assert hub_name  # the hub exists as an ordinary person; nothing marks it
     assert driver.execute_query("MATCH (p:Person {id: $id}) RETURN keys(p) AS k",
@@ -109,10 +109,10 @@ def test_the_ground_truth_is_not_in_the_database(driver):
 
 
 def test_reset_drops_the_leftovers_of_an_older_schema(driver):
-    reset(driver, generate("street-ring", "tiny", 1))
+    reset(driver, generate("investigation", "tiny", 1))
     driver.execute_query("CREATE INDEX legacy_suspect IF NOT EXISTS FOR (n:Suspect) ON (n.alias)")
     driver.execute_query("CREATE CONSTRAINT legacy_case IF NOT EXISTS FOR (n:Case) REQUIRE n.number IS UNIQUE")
-    reset(driver, generate("street-ring", "tiny", 2))
+    reset(driver, generate("investigation", "tiny", 2))
     names = {r["name"] for r in driver.execute_query("SHOW INDEXES YIELD name").records}
     assert "legacy_suspect" not in names and "legacy_case" not in names
     assert {"person_id", "account_handle", "post_location"} <= names
@@ -125,11 +125,11 @@ def test_a_failure_mid_load_leaves_an_incomplete_scenario_that_the_next_reset_re
             raise ConnectionError("connection lost")
 
     with pytest.raises(ConnectionError):
-        reset(driver, generate("cartel", "class", 4), progress=explode_after_some)
+        reset(driver, generate("investigation", "class", 4), progress=explode_after_some)
     assert loaded(driver).state == "incomplete"
     with pytest.raises(Exception, match="incomplete"):
         require_complete(driver)
-    report = reset(driver, generate("cartel", "class", 4))
+    report = reset(driver, generate("investigation", "class", 4))
     assert loaded(driver).state == "complete" and database_counts(driver) == report.meta["counts"]
 
 
@@ -154,7 +154,7 @@ def test_a_killed_reset_is_detected_by_every_command_and_recovered(cli_env):
     recovered = run_cli("reset", "--size", "tiny", env=cli_env)
     assert recovered.returncode == 0, recovered.stderr
     shown = run_cli("scenario", env=cli_env)
-    assert shown.returncode == 0 and "street-ring / size tiny" in shown.stdout
+    assert shown.returncode == 0 and "investigation / size tiny" in shown.stdout
 
 
 def test_bad_profile_and_size_are_clear_errors(cli_env):
@@ -169,7 +169,7 @@ def test_the_warm_up_at_server_start_writes_nothing(driver):
     from linklab.grade.engine import ScenarioKey, ensure_loaded
     from linklab.load import database_counts, loaded, warm_up
 
-    ensure_loaded(driver, ScenarioKey("darknet", "tiny", 5))
+    ensure_loaded(driver, ScenarioKey("investigation", "tiny", 5))
     before, marker = database_counts(driver), loaded(driver).props
     assert warm_up(driver) > 0
     assert database_counts(driver) == before and loaded(driver).props == marker

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
-from itertools import count
 from pathlib import Path
 
 import networkx as nx
@@ -25,15 +24,15 @@ from linklab.exercises.mutants import MIN_MUTANTS, read_mutants
 from linklab.grade import worlds
 from linklab.grade.compare import compare
 from linklab.grade.engine import (CaseKey, ScenarioKey, answer_key, case_keys, check_and_judge, check_answer,
-                                  ensure_loaded, profile_for, run_batch, scenarios_for, trainee_seed)
+                                  ensure_loaded, run_batch, scenarios_for)
 from linklab.grade.guard import run_guarded
-from linklab.scenario.profiles import profile_names
+from linklab.scenario.profiles import DESIGN
 
 from .conftest import ROOT
 from .test_import import SAMPLE, karate
 
 COURSE = "mutant-course"
-TRAINEES_PER_PROFILE = 20
+TRAINEES = [f"trainee-{n}" for n in range(1, 21)]
 
 
 # ---------------------------------------------------------------- mutants as data (no database)
@@ -101,18 +100,6 @@ def test_the_secret_file_is_not_committed():
 # ---------------------------------------------------------------- every mutant fails, every trainee
 
 
-def trainees_by_profile() -> dict[str, list[str]]:
-    """At least TRAINEES_PER_PROFILE trainee ids per profile (by the profile their seed starts with)."""
-    found: dict[str, list[str]] = {p: [] for p in profile_names()}
-    for n in count(1):
-        trainee = f"trainee-{n}"
-        profile = profile_for(get("crews"), trainee_seed(COURSE, trainee))  # crews runs on every profile
-        if len(found[profile]) < TRAINEES_PER_PROFILE:
-            found[profile].append(trainee)
-        if all(len(v) >= TRAINEES_PER_PROFILE for v in found.values()):
-            return found
-
-
 @pytest.fixture(scope="module")
 def course(driver):
     """A course with a fixed secret whose hidden worlds are chosen (on the test server), among three varied
@@ -123,7 +110,7 @@ def course(driver):
     pool.setattr(worlds, "CANDIDATES", 3)
     pool.setenv("LINKLAB_CANDIDATES", "3")  # the commands the tests run too
     worlds.content_digest.cache_clear()
-    worlds.ensure_prepared(driver, COURSE, {(p, "") for p in profile_names()})
+    worlds.ensure_prepared(driver, COURSE, {(DESIGN, "")})
     yield COURSE
     pool.undo()
     worlds.content_digest.cache_clear()
@@ -140,19 +127,18 @@ def specs_of(exercise, key):
 def test_every_mutant_fails_on_the_hidden_worlds(driver, course):
     """Every hand-written mutant, and automatic ones, fail on one of the course's hidden worlds unless the
     preparation reported them as probably equivalent; the reference passes there; a trainee's own answer
-    copied as literal rows fails on a hidden world, for 20 trainees per profile. (Checked again here,
-    outside the preparation that chose the worlds.)"""
+    copied as literal rows fails on a hidden world, for 20 trainees. (Checked again here, outside the
+    preparation that chose the worlds.) One world to prepare per course: every exercise runs on it."""
     import random
 
-    trainees = trainees_by_profile()
-    for profile in profile_names():
+    for profile in (DESIGN,):
         choice = worlds.stored_choice(course, profile)
         assert choice is not None and choice.survivors == []
-        assert choice.written == sum(len(e.mutants) for e in catalogue() if profile in e.profiles)
+        assert choice.written == sum(len(e.mutants) for e in catalogue())
         assert choice.automatic > choice.written
         hidden = worlds.hidden_keys(course, profile)
         assert len(hidden) >= 2 and any(k.varied for k in hidden) and any(not k.varied for k in hidden)
-        for exercise in [e for e in catalogue() if profile in e.profiles]:
+        for exercise in catalogue():
             specs = specs_of(exercise, hidden[0])
             written = [s for s in specs if s.written]
             automatic = random.Random(exercise.id).sample([s for s in specs if not s.written],
@@ -164,24 +150,21 @@ def test_every_mutant_fails_on_the_hidden_worlds(driver, course):
                 for spec, trial in zip(sample, run_batch(driver, exercise, [s.query for s in sample], key)):
                     failed[spec.name] |= trial.status != "passed"
             assert all(failed.values()), (profile, exercise.id, [n for n, f in failed.items() if not f])
-    for profile, names in trainees.items():
-        for trainee in names:
-            for exercise in catalogue():
-                keys = scenarios_for(exercise, course, trainee)
-                if keys[0].profile != profile:
-                    continue
-                copied = answer_key(exercise, keys[0]).expected.rows
-                assert not all(compare(answer_key(exercise, k).expected, [list(r) for r in copied],
-                                       exercise.compare).passed for k in keys[1:]), (exercise.id, trainee)
+    for trainee in TRAINEES:
+        for exercise in catalogue():
+            keys = scenarios_for(exercise, course, trainee)
+            copied = answer_key(exercise, keys[0]).expected.rows
+            assert not all(compare(answer_key(exercise, k).expected, [list(r) for r in copied],
+                                   exercise.compare).passed for k in keys[1:]), (exercise.id, trainee)
 
 
-def test_selftest_reports_the_mutants_per_profile(cli_env, course):
+def test_selftest_reports_the_mutants_of_the_world(cli_env, course):
     from .conftest import run_cli
 
     env = {**cli_env, "LINKLAB_GRADING_URI": cli_env["NEO4J_URI"], "LINKLAB_COURSE_SECRET": "test-secret-for-mutants"}
     result = run_cli("selftest", "--seeds", "1", "--course", course, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
-    for profile in profile_names():
+    for profile in (DESIGN,):
         choice = worlds.stored_choice(course, profile)
         line = next(line for line in result.stdout.splitlines() if line.strip().startswith(profile + " "))
         assert f"{choice.mutants} mutants ({choice.written} written, {choice.automatic} automatic)" in line
@@ -290,13 +273,13 @@ def test_a_limit_that_cuts_nothing_is_not_a_mistake(driver):
     from linklab.grade.engine import check_answer
 
     path = get("path-hops")
-    key = ScenarioKey(path.profiles[0], "tiny", 4242)
+    key = ScenarioKey(DESIGN, "tiny", 4242)
     ensure_loaded(driver, key)
     right = path.solution.strip().rstrip(";")
     assert "LIMIT" not in right.upper().split("RETURN")[-1]
     assert check_answer(driver, path, right + "\nLIMIT 1", key).passed
     hub = get("hub-messages")
-    hub_key = ScenarioKey(hub.profiles[0], "tiny", 4242)
+    hub_key = ScenarioKey(DESIGN, "tiny", 4242)
     ensure_loaded(driver, hub_key)
     unordered = ("MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(q:Person) "
                  "WITH p, count(DISTINCT q) AS contacts RETURN p.name, contacts LIMIT 1")

@@ -30,7 +30,7 @@ ANSWERS = {  # trainee -> exercise -> answer: right and wrong ones, and one the 
     "ben": {"hub-messages": get("hub-messages").solution, "alias-unmask": WRONG["alias-unmask"]},
     "cy": {"crews": WRONG["crews"], "alias-unmask": "MATCH (n) DETACH DELETE n"},
 }
-RESETS = [("darknet", "tiny", "11"), ("cartel", "tiny", "22")]
+RESETS = [("investigation", "tiny", "11"), ("investigation", "tiny", "22")]
 
 
 def start(args: list[str], env: dict) -> subprocess.Popen:

@@ -1,9 +1,9 @@
 """The Neo4j servers of a class session, started and watched by linklab.
 
 Neo4j Community holds one database per server, so a class runs:
-- one *exploration* server per profile the class uses (engine.class_profiles: the fewest that cover the
-  catalogue), holding the course's scenario of that profile. Every trainee reads it through the lab;
-  nobody writes to it but linklab.
+- one *exploration* server (engine.class_profiles: the one investigation world holds everything the
+  exercises need), holding the course's world. Every trainee reads it through the lab; nobody writes to it
+  but linklab. Exercises about one organisation ask each trainee about the organisation their seed picks.
 - a pool of *grading* servers for the hidden scenarios, one hidden scenario pinned on each while there are
   servers enough, so that a check loads nothing. LINKLAB_GRADING_URI (comma-separated Bolt URIs) puts the
   pool on other machines or Aura instead.

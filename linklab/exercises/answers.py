@@ -3,13 +3,19 @@
 Each function takes the scenario's graphs and returns the parameters the exercise's prompt uses
 (values a trainee can see in the database, such as a name) and the expected rows. It computes what the
 prompt says, on any world that keeps the exercise's guarantees (exercises.guarantees), not what the
-generator happens to plant: the varied worlds of hidden scenarios (scenario.variation) break every habit
-of the generator that no prompt promises.
+generator happens to plant: the varied worlds of hidden scenarios (variation) break every habit of the
+generator that no prompt promises.
+
+An exercise about one organisation (its `organisations` lists the kinds it may be asked about) reads the world
+focused on the organisation `asked_org` chooses (ScenarioGraphs.focus): by the trainee's pick where one is
+given, so that classmates get different organisations, else by the world's seed. Its `$org` parameter is
+that organisation's name.
 """
 
 from __future__ import annotations
 
 import random
+import zlib
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -53,8 +59,45 @@ def handle(g: ScenarioGraphs, account: str) -> str:
 
 
 def crew_sets(g: ScenarioGraphs) -> list[tuple[str, set[str]]]:
-    """Every crew (kind 'crew') with its known members: none for a crew nobody is known to belong to."""
+    """Every crew of the organisation in focus with its known members: none for a crew nobody is known to
+    belong to."""
     return [(g.nodes["Organization"][c]["name"], g.crew_members(c)) for c in g.crews]
+
+
+# ---------------------------------------------------------------- which organisation an exercise asks about
+
+
+def asked_org(exercise, g: ScenarioGraphs, pick: int = 0) -> str | None:
+    """The organisation `exercise` asks about in world `g`: one of the kinds it lists, chosen by `pick` (a
+    trainee's seed; 0: the world's own seed) and the exercise, so that one trainee meets several organisations
+    and classmates different ones. None for an exercise about the whole world (or a world without such an
+    organisation)."""
+    kinds = tuple(exercise.organisations)
+    if not kinds:
+        return None
+    found = sorted((o for o in g.organisations if g.kind_of(o) in kinds), key=lambda o: (kinds.index(g.kind_of(o)), o))
+    if not found:
+        return None
+    choice = (pick or g.scenario.info.seed) + zlib.crc32(exercise.id.encode())
+    return found[choice % len(found)]
+
+
+def asked(exercise, g: ScenarioGraphs, pick: int = 0) -> ScenarioGraphs:
+    """The world as `exercise` reads it: focused on the organisation it asks about (if any)."""
+    return g.focus(asked_org(exercise, g, pick)) if exercise.organisations else g
+
+
+def answer_for(exercise, g, pick: int = 0) -> Answer:
+    """The answer key of `exercise` on world `g` (a generated world's graphs or a case network)."""
+    if not isinstance(g, ScenarioGraphs):
+        return REGISTRY[exercise.answer](g)
+    view = asked(exercise, g, pick)
+    if exercise.organisations and view.org is None:
+        raise LookupError(f"no organisation of kind {', '.join(exercise.organisations)} in this world")
+    found = REGISTRY[exercise.answer](view)
+    if "org" in exercise.parameters:
+        return Answer(found.expected, {"org": view.org_name(), **found.params})
+    return found
 
 
 def leader(scores: dict[str, float]) -> str | None:
@@ -70,9 +113,28 @@ def most(scores: dict[str, float]) -> str:
     return min(scores, key=lambda key: (-scores[key], key))
 
 
+def ranked_people(g: ScenarioGraphs) -> set[str]:
+    """Who an exercise about the hub ranks: the known members of the organisation in focus (everybody,
+    unfocused)."""
+    return g.org_members if g.org else set(g.nodes["Person"])
+
+
+def message_degrees(g: ScenarioGraphs) -> dict[str, int]:
+    """Message contacts of the people ranked (ranked_people)."""
+    people = ranked_people(g)
+    return {p: d for p, d in g.messaging.degree() if p in people}
+
+
+def call_degrees(g: ScenarioGraphs) -> dict[str, int]:
+    """Call contacts of the people ranked (ranked_people) who hold a phone."""
+    people = ranked_people(g)
+    return {p: d for p, d in g.calls.degree() if p in people}
+
+
 def hub(g: ScenarioGraphs) -> str:
-    """The person with the most message contacts (a unique one where the exercise guarantees it)."""
-    return most(dict(g.messaging.degree()))
+    """The person with the most message contacts (among the members of the organisation in focus; a unique
+    one where the exercise guarantees it)."""
+    return most(message_degrees(g))
 
 
 def go_between(g: ScenarioGraphs) -> str | None:
@@ -85,8 +147,9 @@ def go_between(g: ScenarioGraphs) -> str | None:
 
 
 def signal_hub(g: ScenarioGraphs) -> str | None:
-    """weak-signals' $hub: of the people with a name of their own, the one with the most message contacts."""
-    degree = {p: d for p, d in g.messaging.degree() if p in g.unique_names and d > 0}
+    """weak-signals' $hub: of the people ranked (the organisation's members) with a name of their own, the one
+    with the most message contacts."""
+    degree = {p: d for p, d in message_degrees(g).items() if p in g.unique_names and d > 0}
     return most(degree) if degree else None
 
 
@@ -179,12 +242,12 @@ def member_accounts(g: ScenarioGraphs) -> Answer:
 
 @answer
 def hub_messages(g: ScenarioGraphs) -> Answer:
-    return Answer(top(dict(g.messaging.degree()), label=lambda p: name(g, p)))
+    return Answer(top(message_degrees(g), label=lambda p: name(g, p)))
 
 
 @answer
 def hub_calls(g: ScenarioGraphs) -> Answer:
-    return Answer(top(dict(g.calls.degree()), label=lambda p: name(g, p)))
+    return Answer(top(call_degrees(g), label=lambda p: name(g, p)))
 
 
 @answer
@@ -196,7 +259,7 @@ def influencer_followers(g: ScenarioGraphs) -> Answer:
 def family_ties(g: ScenarioGraphs) -> Answer:
     rows = [(name(g, r["s"]), name(g, r["e"]), r["p"]["relation"])
             for r in g.rels("FAMILY_OF", "Person", "Person")
-            if r["s"] in g.known_members and r["e"] not in g.known_members]
+            if r["s"] in g.org_members and r["e"] not in g.org_members]
     return Answer(Expected(rows))
 
 

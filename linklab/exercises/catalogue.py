@@ -3,8 +3,10 @@
 A file names its reference solution (queries/solutions/ID.cypher), its answer function
 (linklab.exercises.answers), which computes the expected rows from the generated data with networkx, and
 the guarantees its prompt relies on (linklab.exercises.guarantees): what every world it is graded on keeps.
-Exercises in exercises/case/ work on any imported case network (`linklab import`) instead of a generated
-scenario: they have no `profiles`, and their answer functions read the case network.
+Every exercise on generated scenarios runs on the one investigation world; one that asks about an
+organisation lists the kinds of organisation it may ask about (`organisations`) and names the one it asks
+about in its `$org` parameter or chooses its parameters inside it. Exercises in exercises/case/ work on any
+imported case network (`linklab import`) instead: their answer functions read the case network.
 """
 
 from __future__ import annotations
@@ -17,15 +19,15 @@ from pathlib import Path
 from ..config import DATA_ROOT
 from ..errors import LinklabError
 from .rows import CompareSpec
-from ..scenario.profiles import profile_names, read_toml
+from ..scenario.profiles import ORG_KINDS, read_toml
 from .mutants import Mutant, read_mutants
 
 EXERCISES_DIR = DATA_ROOT / "exercises"
 CASE_EXERCISES_DIR = EXERCISES_DIR / "case"
 SOLUTIONS_DIR = DATA_ROOT / "queries" / "solutions"
-REQUIRED = {"id": str, "title": str, "level": int, "skills": list, "profiles": list, "points": int,
-            "prompt": str, "hints": list, "answer": str, "compare": dict}
-OPTIONAL = {"parameters": list, "uses_gds": bool, "guarantees": list}
+REQUIRED = {"id": str, "title": str, "level": int, "skills": list, "points": int, "prompt": str, "hints": list,
+            "answer": str, "compare": dict}
+OPTIONAL = {"parameters": list, "uses_gds": bool, "guarantees": list, "organisations": list}
 MODES = ("multiset", "ordered", "topk", "scalar")
 
 
@@ -36,7 +38,7 @@ class Exercise:
     title: str
     level: int
     skills: tuple[str, ...]
-    profiles: tuple[str, ...]
+    organisations: tuple[str, ...]  # the kinds of organisation it may ask about (none: about the whole world)
     points: int
     prompt: str
     hints: tuple[str, ...]
@@ -71,8 +73,6 @@ class Exercise:
 def parse(path: Path, kind: str = "scenario") -> Exercise:
     where = f"{path.relative_to(DATA_ROOT) if path.is_relative_to(DATA_ROOT) else path}"
     required = dict(REQUIRED)
-    if kind == "case":  # any imported network: no generator profiles
-        del required["profiles"]
     data = read_toml(path, where)
     for key, expected in required.items():
         if key not in data:
@@ -88,9 +88,15 @@ def parse(path: Path, kind: str = "scenario") -> Exercise:
     stem_number, _, stem_id = path.stem.partition("-")
     if not stem_number.isdigit() or stem_id != data["id"]:
         raise LinklabError(f"{where}: the file must be named NN-{data['id']}.toml")
-    bad_profiles = set(data.get("profiles", ())) - set(profile_names())
-    if kind == "scenario" and not data["profiles"] or bad_profiles:
-        raise LinklabError(f"{where}: unknown profile(s) {sorted(bad_profiles)}; known: {profile_names()}")
+    kinds = data.get("organisations", [])
+    bad_kinds = sorted(set(map(str, kinds)) - set(ORG_KINDS))
+    if bad_kinds or kinds and len(set(kinds)) != len(kinds):
+        raise LinklabError(f"{where}: organisations are kinds, each once: {', '.join(ORG_KINDS)}"
+                           + (f" (not {', '.join(bad_kinds)})" if bad_kinds else ""))
+    if kind == "case" and kinds:
+        raise LinklabError(f"{where}: an exercise on a case network asks about no organisation of the world")
+    if "org" in data.get("parameters", []) and not kinds:
+        raise LinklabError(f"{where}: $org names an organisation: list the kinds it may be (organisations = [...])")
     if not 1 <= data["level"] <= 4:
         raise LinklabError(f"{where}: level must be 1 (first steps) to 4 (advanced)")
     if not data["hints"] or not all(isinstance(h, str) and h.strip() for h in data["hints"]):
@@ -117,7 +123,7 @@ def parse(path: Path, kind: str = "scenario") -> Exercise:
         raise LinklabError(f"{where}: no answer function '{data['answer']}' in linklab/exercises/answers.py")
     exercise = Exercise(
         id=data["id"], number=int(stem_number), title=data["title"], level=data["level"],
-        skills=tuple(data["skills"]), profiles=tuple(data.get("profiles", ())), points=data["points"],
+        skills=tuple(data["skills"]), organisations=tuple(kinds), points=data["points"],
         prompt=data["prompt"].strip(), hints=tuple(data["hints"]), answer=data["answer"],
         compare=CompareSpec(mode=spec["mode"], columns=spec["columns"],
                             fixed_columns=bool(spec.get("fixed_columns", False)),

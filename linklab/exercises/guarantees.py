@@ -8,6 +8,8 @@ never how the generator made it, so it holds for any world the prompt fits.
 
 A guarantee about a parameter (a person given by name, a wallet by address) checks the parameter that the
 exercise's answer function chooses (exercises.answers): the two must agree, and they use the same helper.
+An exercise about one organisation has its guarantees checked on the world focused on the organisation it
+asks about there (answers.asked): "one member of $org has the most message contacts".
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import networkx as nx
 
 from ..scenario.graphs import ScenarioGraphs
 from . import answers
-from .answers import REGISTRY as ANSWERS, leader
+from .answers import answer_for, asked, leader
 
 CLEAR_MARGIN = 1.1  # a top score that a reimplementation (GDS) must find too leads the next by this factor
 
@@ -56,14 +58,14 @@ def clear_leader(scores: dict[str, float]) -> str | None:
 # ---------------------------------------------------------------- who leads
 
 
-@guarantee("unique-message-hub", "one person has more message contacts than anyone else")
+@guarantee("unique-message-hub", "one known member of $org has more message contacts than any other")
 def unique_message_hub(g: ScenarioGraphs) -> bool:
-    return leader(dict(g.messaging.degree())) is not None
+    return leader(answers.message_degrees(g)) is not None
 
 
-@guarantee("unique-call-hub", "one person has call contact with more people than anyone else")
+@guarantee("unique-call-hub", "one known member of $org has call contact with more people than any other")
 def unique_call_hub(g: ScenarioGraphs) -> bool:
-    return leader(dict(g.calls.degree())) is not None
+    return leader(answers.call_degrees(g)) is not None
 
 
 @guarantee("unique-most-followed", "one account has more followers than any other")
@@ -83,7 +85,7 @@ def clear_pagerank_top(g: ScenarioGraphs) -> bool:
     return first is not None and first == clear_leader(gds_pagerank(g.follows))
 
 
-@guarantee("clear-betweenness-top", "one person leads betweenness in the organisation's network clearly, "
+@guarantee("clear-betweenness-top", "one person leads betweenness in $org's network clearly, "
            "whether a contact counts once or once per message link")
 def clear_betweenness_top(g: ScenarioGraphs) -> bool:
     org = g.org_network()
@@ -94,8 +96,8 @@ def clear_betweenness_top(g: ScenarioGraphs) -> bool:
 # ---------------------------------------------------------------- roles the prompts name
 
 
-@guarantee("unique-go-between", "exactly one person who is no known member exchanges messages with "
-           "known members of two different crews")
+@guarantee("unique-go-between", "exactly one person who is no known member of anything exchanges messages "
+           "with known members of two different crews of $org")
 def unique_go_between(g: ScenarioGraphs) -> bool:
     return len(g.go_betweens) == 1
 
@@ -130,24 +132,34 @@ def seized_and_active_market(g: ScenarioGraphs) -> bool:
 # ---------------------------------------------------------------- parameters that exist
 
 
-@guarantee("common-contacts-pair", "two members of one crew with names of their own, not in contact with "
-           "each other, have a common message contact ($a and $b)")
+@guarantee("org-named", "$org names one organisation: no other Organization node has its name")
+def org_named(g: ScenarioGraphs) -> bool:
+    if not g.org:
+        return False
+    name = g.org_name()
+    return sum(row["name"] == name for row in g.nodes["Organization"].values()) == 1
+
+
+@guarantee("common-contacts-pair", "two members of one crew of the organisation asked about, with names of "
+           "their own, not in contact with each other, have a common message contact ($a and $b)")
 def common_contacts_pair(g: ScenarioGraphs) -> bool:
     return answers.common_pair(g) is not None
 
 
-@guarantee("path-pair", "two members of different crews with names of their own are linked through "
-           "messages between accounts ($a and $b)")
+@guarantee("path-pair", "two members of different crews of the organisation asked about, with names of "
+           "their own, are linked through messages between accounts ($a and $b)")
 def path_pair(g: ScenarioGraphs) -> bool:
     return answers.path_pair(g) is not None
 
 
-@guarantee("signal-hub-named", "a person with a name of their own has message contacts ($hub)")
+@guarantee("signal-hub-named", "a member of the organisation asked about with a name of their own has "
+           "message contacts ($hub)")
 def signal_hub_named(g: ScenarioGraphs) -> bool:
     return answers.signal_hub(g) is not None
 
 
-@guarantee("arrest-hub-named", "a crew member with a name of their own has message contacts ($hub)")
+@guarantee("arrest-hub-named", "a member of a crew of $org with a name of their own has message contacts "
+           "($hub)")
 def arrest_hub_named(g: ScenarioGraphs) -> bool:
     return answers.arrested_hub(g) is not None
 
@@ -173,16 +185,20 @@ def unknown(names: Iterable[str]) -> list[str]:
     return sorted(set(names) - set(REGISTRY))
 
 
-def broken(g: ScenarioGraphs, exercises) -> str | None:
-    """The first promise these exercises make that `g` does not keep: a guarantee that fails, or an answer
-    function that cannot compute its parameters and rows here. None when the world fits every prompt."""
+def broken(g: ScenarioGraphs, exercises, pick: int = 0) -> str | None:
+    """The first promise these exercises make that `g` does not keep: a guarantee that fails (on the
+    organisation the exercise asks about, chosen by `pick`), or an answer function that cannot compute its
+    parameters and rows here. None when the world fits every prompt."""
     for exercise in exercises:
+        view = asked(exercise, g, pick)
+        if exercise.organisations and view.org is None:
+            return f"{exercise.id}: no organisation it asks about"
         for name in exercise.guarantees:
-            if not REGISTRY[name].holds(g):
+            if not REGISTRY[name].holds(view):
                 return f"{exercise.id}: {name}"
     for exercise in exercises:
         try:
-            ANSWERS[exercise.answer](g)
+            answer_for(exercise, g, pick)
         except (LookupError, TypeError, ValueError, ZeroDivisionError, nx.NetworkXException) as exc:
             return f"{exercise.id}: the answer function fails ({type(exc).__name__})"
     return None

@@ -1,6 +1,6 @@
 """A course's hidden worlds: chosen from the course secret, against every mutant, kept out of reach.
 
-For each course and profile (or imported case) there is a pool of candidate worlds, derived from the course
+For each course and world design (the one investigation world; or imported case) there is a pool of candidate worlds, derived from the course
 secret (keys.course_secret), so knowing the course id is not enough to make them: a world as the generator
 makes it (a realistic one, so that literal answers fail too) and CANDIDATES varied ones
 (scenario.variation: every habit of the generator that no prompt promises, broken). `prepare` runs every
@@ -69,9 +69,10 @@ class MutantSpec:
 
 
 def exercises_of(world: str) -> tuple[Exercise, ...]:
+    """A case's exercises, or for a generated world (one design) every exercise on generated scenarios."""
     if world.startswith("case/"):
         return case_catalogue()
-    return tuple(e for e in catalogue() if world in e.profiles)
+    return catalogue()
 
 
 def schema_for(world: str, extra: str = "") -> mutation.Schema:
@@ -204,6 +205,18 @@ def store(course: str, world: str, extra: str, choice: Choice, specs: dict[str, 
         db.execute("COMMIT")
 
 
+def trial_token(key: ScenarioKey | CaseKey) -> str:
+    """Where mutants' rows are filed: the world's token, and the organisation pick that chose the parameters
+    (in a class, trainees exploring one world may be asked about different organisations)."""
+    pick = getattr(key, "pick", 0)
+    return key.token() + (f"/pick {pick}" if pick else "")
+
+
+def trial_load(key: ScenarioKey | CaseKey, load: str) -> str:
+    pick = getattr(key, "pick", 0)
+    return load + (f"/pick {pick}" if pick and load else "")
+
+
 def world_of(key: ScenarioKey | CaseKey) -> tuple[str, str]:
     """(world, extra) of a key: its profile, or its case and the case's digest."""
     return (f"case/{key.case}", key.case_hash) if isinstance(key, CaseKey) else (key.profile, "")
@@ -223,7 +236,7 @@ def trials_on_load(key: ScenarioKey | CaseKey, exercise: str, load: str) -> dict
     world, extra = world_of(key)
     with connect() as db:
         rows = db.execute("SELECT mutant, status, digest FROM trials WHERE load = ? AND content = ? AND exercise = ?",
-                          (load, content_digest(world, extra), exercise)).fetchall()
+                          (trial_load(key, load), content_digest(world, extra), exercise)).fetchall()
     return {mutant: (status, digest) for mutant, status, digest in rows}
 
 
@@ -232,7 +245,7 @@ def outcomes_on_world(key: ScenarioKey | CaseKey, exercise: str) -> dict[str, st
     world, extra = world_of(key)
     with connect() as db:
         rows = db.execute("SELECT mutant, status FROM trials WHERE token = ? AND content = ? AND exercise = ?",
-                          (key.token(), content_digest(world, extra), exercise)).fetchall()
+                          (trial_token(key), content_digest(world, extra), exercise)).fetchall()
     return dict(rows)
 
 
@@ -241,7 +254,7 @@ def digests_on_world(key: ScenarioKey | CaseKey, exercise: str) -> dict[str, set
     world, extra = world_of(key)
     with connect() as db:
         rows = db.execute("SELECT mutant, digest FROM trials WHERE token = ? AND content = ? AND exercise = ?",
-                          (key.token(), content_digest(world, extra), exercise)).fetchall()
+                          (trial_token(key), content_digest(world, extra), exercise)).fetchall()
     found: dict[str, set[str]] = {}
     for mutant, digest in rows:
         found.setdefault(mutant, set()).add(digest)
@@ -250,11 +263,12 @@ def digests_on_world(key: ScenarioKey | CaseKey, exercise: str) -> dict[str, set
 
 def remember_trials(key: ScenarioKey | CaseKey, exercise: str, specs: list[MutantSpec], trials: list) -> None:
     world, extra = world_of(key)
-    content, token = content_digest(world, extra), key.token()
+    content, token = content_digest(world, extra), trial_token(key)
     with connect() as db:
         db.execute("BEGIN IMMEDIATE")
         db.executemany("INSERT OR REPLACE INTO trials VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       [(t.load, token, content, exercise, s.name, t.status, t.digest) for s, t in zip(specs, trials)])
+                       [(trial_load(key, t.load), token, content, exercise, s.name, t.status, t.digest)
+                        for s, t in zip(specs, trials)])
         db.execute("COMMIT")
 
 

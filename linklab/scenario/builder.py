@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import random
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from importlib.metadata import version
@@ -17,6 +18,9 @@ from .profiles import Profile
 
 PLATFORMS = ("Instagram", "Facebook", "TikTok", "X", "Telegram", "Snapchat")
 NOT_HANDLE = re.compile(r"[^0-9a-z]")
+# letters that Unicode does not decompose into a base letter and a mark (Ángela -> Angela does by itself)
+FOLD = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"})
+PHONE_PREFIX = {"en_US": "+1 410", "es_MX": "+52 667", "it_IT": "+39 081", "en_GB": "+44 161"}
 EPOCH = datetime(2025, 1, 1)
 SPAN_DAYS = 365
 
@@ -28,19 +32,32 @@ def faker_version() -> str:
 
 
 
+def ascii_letters(text: str) -> str:
+    """Lower case, accents and ligatures transliterated (Ángela -> angela, Niccolò -> niccolo, Groß -> gross)."""
+    text = text.lower()
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKD", text.translate(FOLD)).encode("ascii", "ignore").decode()
+
+
+def handle_stem(base: str) -> str:
+    """What a handle is made from: the base's letters and digits, transliterated, at most 12."""
+    return NOT_HANDLE.sub("", ascii_letters(base))[:12] or "user"
+
+
 @dataclass
 class Pools:
-    """Locale-specific vocabularies drawn from Faker once per scenario."""
+    """Vocabularies drawn from Faker once per scenario: names per locale, the region's streets and words."""
 
-    first_names: list[str]
-    last_names: list[str]
+    names: dict[str, tuple[list[str], list[str]]]  # locale -> (first names, last names)
     streets: list[str]
     words: list[str]
     email_domains: list[str]
     phone_prefix: str
 
 
-def make_pools(fake: Faker, profile: Profile) -> Pools:
+def make_pools(profile: Profile, seed: int) -> Pools:
+    """One Faker per locale, each seeded with the scenario's seed (so one locale's draws never shift another's)."""
     terms = [t for t, _ in profile.lexicon.terms]
 
     def unique(draw, count):
@@ -51,16 +68,29 @@ def make_pools(fake: Faker, profile: Profile) -> Pools:
                 break
         return sorted(seen)
 
-    words = [w for w in unique(fake.word, 200) if w.isalpha() and not any(t in w.lower() for t in terms)]
-    prefix = {"en_US": "+1 410", "es_MX": "+52 667", "it_IT": "+39 081", "en_GB": "+44 161"}
+    region = Faker(profile.locale)
+    region.seed_instance(seed)
+    words = [w for w in unique(region.word, 200) if w.isalpha() and not any(t in w.lower() for t in terms)]
     return Pools(
-        first_names=unique(fake.first_name, 600),  # 600 x 600 names before initials are needed
-        last_names=unique(fake.last_name, 600),
-        streets=unique(fake.street_name, 400),
+        names={locale: name_lists(locale, seed) for locale in profile.locales},
+        streets=unique(region.street_name, 400),
         words=words,
-        email_domains=unique(fake.free_email_domain, 6),
-        phone_prefix=prefix.get(profile.locales[0], "+1 555"),
+        email_domains=unique(region.free_email_domain, 6),
+        phone_prefix=PHONE_PREFIX.get(profile.locale, "+1 555"),
     )
+
+
+def name_lists(locale: str, seed: int, count: int = 600) -> tuple[list[str], list[str]]:
+    """Up to `count` first and last names of a locale (600 x 600 names before initials are needed), read from
+    Faker's lists (pinned exactly) and chosen by a Random of the seed and the locale's own."""
+    provider = next(p for p in Faker(locale).get_providers() if hasattr(p, "first_names"))
+    rng = random.Random(f"linklab-names/{locale}/{seed}")
+
+    def some(names) -> list[str]:
+        found = sorted(set(names))
+        return found if len(found) <= count else sorted(rng.sample(found, count))
+
+    return some(provider.first_names), some(provider.last_names)
 
 
 @dataclass
@@ -79,6 +109,12 @@ class Builder:
     def __init__(self, profile: Profile, pools: Pools, ids: Ids, rng: random.Random, chunk: Chunk):
         self.profile, self.pools, self.ids, self.rng, self.chunk = profile, pools, ids, rng, chunk
         self.terms = [t for t, _ in profile.lexicon.terms]
+        shares = [share for _, share in profile.population]
+        total, running = sum(shares), 0.0
+        self.population = []  # (cumulative share, locale)
+        for locale, share in profile.population:
+            running += share / total
+            self.population.append((running, locale))
 
     # -- values (random() is several times cheaper than randrange/choice: this is the hot path)
     def below(self, n: int) -> int:
@@ -104,21 +140,36 @@ class Builder:
         dlon = distance * math.sin(angle) / (111_320 * math.cos(math.radians(lat)))
         return round(lat + dlat, 6), round(lon + dlon, 6)
 
-    def person_name(self) -> str:
-        rng, pools = self.rng, self.pools
-        name = f"{self.pick(pools.first_names)} {self.pick(pools.last_names)}"
+    def resident_locale(self) -> str:
+        """The locale of someone who lives in the region, by the population's shares."""
+        roll = self.rng.random()
+        return next((locale for upto, locale in self.population if roll < upto), self.population[-1][1])
+
+    def person_name(self, locale: str | None = None) -> str:
+        rng = self.rng
+        firsts, lasts = self.pools.names[locale or self.profile.locale]
+        name = f"{self.pick(firsts)} {self.pick(lasts)}"
         while name in self.ids.names:
-            name = f"{rng.choice(pools.first_names)} {chr(65 + rng.randrange(26))}. {rng.choice(pools.last_names)}"
+            name = f"{rng.choice(firsts)} {chr(65 + rng.randrange(26))}. {rng.choice(lasts)}"
             if name in self.ids.names:
                 name = f"{name} {rng.randrange(2, 1000)}"
         self.ids.names.add(name)
         return name
 
+    def vendor_name(self) -> str:
+        """A darknet vendor's name as the trade writes them: two words and often a tag (FrostyLabsUK)."""
+        first, second, tags = self.profile.vendor_words
+        name = f"{self.pick(first)}{self.pick(second)}{self.pick(tags)}"
+        while name in self.ids.handles:
+            name = f"{self.pick(first)}{self.pick(second)}{10 + self.below(990)}"
+        self.ids.handles.add(name)
+        return name
+
     def handle(self, base: str) -> str:
-        stem = NOT_HANDLE.sub("", base.lower())[:12] or "user"
+        stem = handle_stem(base)
         handle = stem
         while handle in self.ids.handles or len(handle) < 5:
-            suffix = str(10 + self.below(9990)) if self.below(3) else self.pick(self.pools.words)[:6]
+            suffix = str(10 + self.below(9990)) if self.below(3) else self.pick(self.pools.words)[:6].lower()
             handle = f"{stem}{self.pick(('_', '.', ''))}{suffix}"
         self.ids.handles.add(handle)
         return handle
@@ -136,9 +187,11 @@ class Builder:
         return self.unused(self.ids.numbers, lambda: f"{self.pools.phone_prefix} {1_000_000 + self.below(9_000_000)}")
 
     # -- entities
-    def person(self, pid: str) -> dict:
-        return self.chunk.node("Person", id=pid, name=self.person_name(),
-                               born=1965 + self.below(41), nationality=self.profile.locales[0][-2:])
+    def person(self, pid: str, locale: str | None = None) -> dict:
+        """A person of `locale` (default: someone who lives in the region, by the population's shares)."""
+        locale = locale or self.resident_locale()
+        return self.chunk.node("Person", id=pid, name=self.person_name(locale),
+                               born=1965 + self.below(41), nationality=locale[-2:])
 
     def account(self, aid: str, owner_name: str, platform: str | None = None, user: str | None = None) -> str:
         parts = owner_name.split()

@@ -1,20 +1,27 @@
-"""The criminal core: the organisation, its crews, the broker, aliases, posts, markets and wallets.
-Every exercise's answer is planted here, with a clear margin (tests/test_truth.py checks it)."""
+"""The criminal core of the investigation world: the region's places, its organisations (each with two crews and
+a go-between), and what joins them into one story: an influencer, aliases, posts, relatives, a darknet market,
+a money trail, and the points where the organisations touch (a supplier, a family tie, a burner phone, a wallet).
+Every exercise's answer is planted here, with a clear margin in every organisation an exercise may ask about
+(tests/test_truth.py checks it)."""
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from .builder import EPOCH, PLATFORMS, Builder, Ids, Pools, primary, pid
-from .decoys import plant, seeded_names
-from .model import Chunk, Crew, GroundTruth
-from .profiles import Profile
+from .decoys import plant_organisation, plant_world, seeded_names
+from .model import Chunk, Crew, GroundTruth, OrgTruth
+from .profiles import OrgSpec, Profile
+
+LEAN_PERSONS = 300  # worlds up to this many people (hidden worlds) stay small: fewer venues, posts, addresses
+MEMBER_LOCALE = 0.8  # the share of an organisation's people named from its own locale (the rest: the region's)
 
 
 def core_size(persons: int) -> int:
-    return max(16, min(300, persons // 15))
+    """People per organisation (the decoys add a few)."""
+    return max(16, min(300, persons // 30))
 
 
 @dataclass
@@ -28,20 +35,86 @@ class CoreRefs:
     avoid: list[tuple[float, float, float]]  # (lat, lon, metres) no background post comes near
 
 
-def build_core(profile: Profile, pools: Pools, ids: Ids, seed: int, persons: int) -> tuple[Chunk, GroundTruth, CoreRefs]:
-    rng = random.Random(seed * 7919 + 1)
-    chunk = Chunk()
-    b = Builder(profile, pools, ids, rng, chunk)
-    lean = persons < 100  # the tiny size stays at about 200 nodes
-    n_core = core_size(persons)
-    lat0, lon0 = profile.city_lat, profile.city_lon
+@dataclass
+class Org:
+    """One organisation while the core is built: its people and roles (the ground truth keeps the plan)."""
 
-    # Organisation and its two crews, as intelligence knows them (names vary with the seed).
-    crew_names, org_name = seeded_names([c.name for c in profile.crews], profile.organisation, seed)
-    chunk.node("Organization", id="O1", name=org_name, kind="organisation")
-    for i, spec in enumerate(profile.crews, start=2):
-        chunk.node("Organization", id=f"O{i}", name=crew_names[i - 2], kind="crew")
-        chunk.rel("PART_OF", "Organization", f"O{i}", "Organization", "O1")
+    spec: OrgSpec
+    index: int
+    id: str
+    crews: list[Crew]
+    leader: str | None
+    hub: str | None
+    broker: str
+    lieutenants: list[str]
+    acct: dict[str, str]  # person -> primary account, for every person of the organisation and its broker
+    side0: list[str]  # crew members the broker messages
+    side1: list[str]
+    busy: set[str] = field(default_factory=set)  # people with a role that other roles must not take
+    alias_people: list[str] = field(default_factory=list)
+    multi: str = ""
+    advertisers: list[str] = field(default_factory=list)
+    family: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def crew_rank(self) -> list[str]:
+        return [m for c in self.crews for m in c.members[1:]]
+
+
+class Core:
+    """The core chunk under construction: one Builder and one Random, people numbered in creation order."""
+
+    def __init__(self, profile: Profile, pools: Pools, ids: Ids, seed: int, persons: int):
+        self.profile, self.seed = profile, seed
+        self.rng = random.Random(seed * 7919 + 1)
+        self.chunk = Chunk()
+        self.b = Builder(profile, pools, ids, self.rng, self.chunk)
+        self.lean = persons <= LEAN_PERSONS
+        self.n_core = core_size(persons)
+        self.next_n = 1
+        self.post_n = 0
+        self.addresses: list[str] = []
+        self.decoys: dict = {}  # organisation id -> decoys.PlantedOrg
+
+    def locale_of(self, spec: OrgSpec | None) -> str:
+        """An organisation's people are mostly named from its locale; anyone else lives in the region."""
+        if spec is not None and self.rng.random() < MEMBER_LOCALE:
+            return spec.locale
+        return self.b.resident_locale()
+
+    def person(self, spec: OrgSpec | None = None, with_email: bool | None = None, account: bool = True) -> str:
+        """A person with a phone, maybe an email, a home and an account (attributed to them unless
+        account=False: then intelligence sees the account but not whose it is)."""
+        b, rng, chunk = self.b, self.rng, self.chunk
+        p = pid(self.next_n)
+        self.next_n += 1
+        name = b.person(p, self.locale_of(spec))["name"]
+        phone = b.phone(p, "T" + p[1:])
+        email = b.email(p, "E" + p[1:], name) if (with_email if with_email is not None else rng.random() < 0.5) else None
+        if not account:
+            b.account(primary(p), name)
+            chunk.rel("LIVES_AT", "Person", p, "Location", rng.choice(self.addresses))
+            return p
+        acc = b.account(primary(p), name, user=p)
+        registered = ("Email", email) if email and rng.random() < 0.4 else ("Phone", phone)
+        chunk.rel("REGISTERED_WITH", "Account", acc, *registered)
+        chunk.rel("LIVES_AT", "Person", p, "Location", rng.choice(self.addresses))
+        return p
+
+    def next_post(self) -> str:
+        self.post_n += 1
+        return f"S0-{self.post_n}"
+
+    def name_of(self, p: str) -> str:
+        return next(r["name"] for r in self.chunk.nodes["Person"] if r["id"] == p)
+
+
+def build_core(profile: Profile, pools: Pools, ids: Ids, seed: int, persons: int) -> tuple[Chunk, GroundTruth, CoreRefs]:
+    core = Core(profile, pools, ids, seed, persons)
+    b, rng, chunk, lean = core.b, core.rng, core.chunk, core.lean
+    lat0, lon0 = profile.city_lat, profile.city_lon
+    names = seeded_names(profile, seed)  # (crew names, organisation name) per organisation
+
     for k, (term, meaning) in enumerate(profile.lexicon.terms, start=1):
         chunk.node("Term", id=f"K{k}", term=term, meaning=meaning, language=profile.lexicon.language)
 
@@ -54,50 +127,161 @@ def build_core(profile: Profile, pools: Pools, ids: Ids, seed: int, persons: int
     avoid_core = [(*prison_at, 1500), (*stash_at, 600)]
     venues = [b.location(f"L{4 + i}", f"{rng.choice(('Bar', 'Gym', 'Cafe', 'Club'))} {rng.choice(pools.words).title()}",
                          "venue", b.city_point(avoid_core)) for i in range(3 if lean else 8)]
-    addresses = [b.location(f"LA{i}", b.address_name(), "address", b.city_point(avoid_core))
-                 for i in range(max(3, n_core // (5 if lean else 3)))]
+    everyone_in_core = core.n_core * len(profile.organisations)
+    core.addresses = [b.location(f"LA{i}", b.address_name(), "address", b.city_point(avoid_core))
+                      for i in range(max(3, everyone_in_core // (5 if lean else 3)))]
 
-    # People of the core: leader (if separate), broker, then the crews.
-    next_n = 1
+    orgs = [build_organisation(core, spec, i, *names[i]) for i, spec in enumerate(profile.organisations)]
+    by_kind = {o.spec.kind: o for o in orgs}
 
-    def new_person(with_email: bool | None = None, account: bool = True) -> str:
-        nonlocal next_n
-        p = pid(next_n)
-        next_n += 1
-        name = b.person(p)["name"]
-        phone = b.phone(p, "T" + p[1:])
-        email = b.email(p, "E" + p[1:], name) if (with_email if with_email is not None else rng.random() < 0.5) else None
-        if not account:  # known to intelligence; their account is seen but not attributed to them
-            b.account(primary(p), name)
-            chunk.rel("LIVES_AT", "Person", p, "Location", rng.choice(addresses))
-            return p
-        account = b.account(primary(p), name, user=p)
-        registered = ("Email", email) if email and rng.random() < 0.4 else ("Phone", phone)
-        chunk.rel("REGISTERED_WITH", "Account", account, *registered)
-        chunk.rel("LIVES_AT", "Person", p, "Location", rng.choice(addresses))
-        return p
+    # The influencer brags to a large following ("cyber banging"); crew members follow their lead.
+    host = next(o for o in orgs if o.spec.influencer)
+    influencer_person = rng.choice([m for m in host.crews[0].members[1:] if m not in host.busy])
+    influencer = host.acct[influencer_person]
+    host.busy.add(influencer_person)
+    for org in orgs:  # (the influencer follows nobody: its rank is its own)
+        for crew in org.crews:
+            for m in crew.members[1:]:
+                if m != influencer_person:
+                    chunk.rel("FOLLOWS", "Account", org.acct[m], "Account", org.acct[crew.lead], since=b.when())
+    everyone = [p for org in orgs for p in org.acct]
+    fans = 0.5 if lean else 0.95  # in a small world a few influential followers outrank many (PageRank)
+    for p in everyone:
+        if p != influencer_person and rng.random() < fans:
+            chunk.rel("FOLLOWS", "Account", primary(p), "Account", influencer, since=b.when())
 
-    leader_separate = profile.leader == "separate"
-    leader = new_person() if leader_separate else None
-    broker = new_person()
-    in_crews = n_core - 1 - (1 if leader_separate else 0)
+    # Who is detained: the leader who gives orders from prison.
+    jailed = next(o for o in orgs if o.spec.leader_in_prison)
+    detained = jailed.leader
+    chunk.rel("DETAINED_AT", "Person", detained, "Location", "L2", since=b.when())
+
+    # Aliases: unattributed accounts registered with a person's phone or email; two with burners.
+    aliases: dict[str, str] = {}
+    emails = {r["s"]: r["e"] for r in chunk.rels[("HAS_EMAIL", "Person", "Email")]}
+    for org in orgs:
+        free = [m for m in org.crew_rank if m not in org.busy]
+        org.alias_people = rng.sample(free, max(2, core.n_core // 10))
+        if org is jailed:
+            org.alias_people = [detained] + org.alias_people[1:]
+        for p in org.alias_people:
+            hidden = b.account(f"H{len(aliases) + 1}", rng.choice(pools.words) + " " + core.name_of(p))
+            via = ("Email", emails[p]) if p in emails and rng.random() < 0.5 else ("Phone", "T" + p[1:])
+            chunk.rel("REGISTERED_WITH", "Account", hidden, *via)
+            aliases[hidden] = p
+    unresolvable = []
+    for k in range(2):
+        hidden = b.account(f"HX{k + 1}", rng.choice(pools.words) + " " + rng.choice(pools.names[profile.locale][1]))
+        chunk.rel("REGISTERED_WITH", "Account", hidden, "Phone", b.phone(None, f"TB{k + 1}"))
+        unresolvable.append(hidden)
+    prison_poster = next(h for h, p in aliases.items() if p == detained)
+
+    # In each organisation one person keeps attributed accounts on three platforms.
+    for org in orgs:
+        pool = [m for m in org.crews[1].members[1:] if m not in org.busy and m not in org.alias_people]
+        org.multi = rng.choice(pool or org.crews[1].members[1:])
+        used = {next(r["platform"] for r in chunk.nodes["Account"] if r["id"] == org.acct[org.multi])}
+        for k, platform in enumerate([p for p in PLATFORMS if p not in used][:2], start=2):
+            extra = b.account(f"{org.acct[org.multi]}-{k}", core.name_of(org.multi), platform=platform, user=org.multi)
+            chunk.rel("REGISTERED_WITH", "Account", extra, "Phone", "T" + org.multi[1:])
+
+    # Posts: advertisers post slang (the first two each from the stash house), others mostly innocent. In
+    # an organisation with a hub one advertiser is among the hub's runners (a weak signal near the hub).
+    lex = profile.lexicon
+    slang_posts = []
+    for org in orgs:
+        candidates = [m for m in org.crew_rank if m not in org.busy and m != org.multi]
+        runners = [m for m in org.crews[0].members[1:] if m in candidates] if org.hub else []
+        first = [rng.choice(runners)] if runners else []
+        rest = [m for m in candidates if m not in first]
+        org.advertisers = first + rng.sample(rest, max(2, len(org.crew_rank) // 6) - len(first))
+    advertisers = [p for org in orgs for p in org.advertisers]
+    for p in advertisers:
+        for j in range(rng.randrange(3, 5)):
+            at = b.near(*stash_at, 120) if j < 2 else (b.city_point(avoid_core) if rng.random() < 0.5 else None)
+            slang_posts.append(b.post(core.next_post(), primary(p), b.fill(rng.choice(lex.slang_templates)), at))
+    for k in range(2 if lean else 3):  # the prison poster
+        b.post(core.next_post(), prison_poster, b.fill(rng.choice(lex.innocent_templates)), b.near(*prison_at, 100))
+    innocent = [p for p in everyone if p not in advertisers]
+    for p in innocent:
+        if rng.random() < (0.15 if lean else 0.25):  # at most one slang post: below the weak-signal threshold
+            slang_posts.append(b.post(core.next_post(), primary(p), b.fill(rng.choice(lex.slang_templates))))
+        for _ in range(rng.randrange(0 if lean else 1, 2 if lean else 3)):
+            at = b.city_point(avoid_core) if rng.random() < 0.5 else None
+            post = b.post(core.next_post(), primary(p), b.fill(rng.choice(lex.innocent_templates)), at,
+                          tagged=rng.choice(venues) if at and rng.random() < 0.4 else None)
+            if rng.random() < 0.2:
+                chunk.rel("MENTIONS", "Post", post, "Account", primary(rng.choice(everyone)))
+    for hidden in aliases:
+        if hidden != prison_poster:
+            b.post(core.next_post(), hidden, b.fill(rng.choice(lex.innocent_templates)))
+
+    # Relatives outside the organisations: family ties into each network.
+    for org in orgs:
+        for member in rng.sample(org.crew_rank, max(2, core.n_core // 8)):
+            relative = core.person(org.spec, with_email=False)
+            chunk.rel("FAMILY_OF", "Person", member, "Person", relative,
+                      relation=rng.choice(("brother", "sister", "cousin", "mother", "father")))
+            b.message(org.acct[member], primary(relative))
+            org.family.append((member, relative))
+
+    vendors = next(o for o in orgs if o.spec.vendors)
+    migrated, impostors = build_darknet(b, vendors.crews[1], core.lean)
+    collector = next(o for o in orgs if o.spec.wallets)
+    chain = build_wallets(b, collector.acct[collector.hub or collector.crews[0].lead], lean)
+
+    planted = {org.id: plant_organisation(core, org) for org in orgs}
+    world = plant_world(core, orgs, by_kind, dict(
+        influencer=influencer, detained=detained, prison_poster=prison_poster, stash_at=stash_at,
+        prison_at=prison_at, chain=chain, jailed=jailed, advertisers=advertisers))
+    aliases.update(world.aliases)
+    touches = make_touches(core, profile, by_kind, chain)
+
+    truth = GroundTruth(
+        organisations=[OrgTruth(
+            id=o.id, kind=o.spec.kind, leader=o.leader, hub=o.hub, broker=o.broker, lieutenants=o.lieutenants,
+            crews=o.crews, family_ties=o.family + planted[o.id].family_ties, multi_platform_person=o.multi,
+            four_platform_person=planted[o.id].four_platforms, quiet_member=planted[o.id].quiet) for o in orgs],
+        influencer=influencer, aliases=aliases, unresolvable_aliases=unresolvable + ["HP1"],
+        slang_accounts=sorted(primary(p) for p in advertisers), slang_posts=slang_posts, prison="L2",
+        prison_poster=prison_poster, stash="L3", migrated_vendors=migrated, impostor_vendors=impostors,
+        laundering_chain=chain, pagerank_top=world.pagerank_top,
+        laundering_routes=world.laundering_routes or [chain], touches=touches)
+    targets = [o.acct[m] for o in orgs for c in o.crews for m in c.members[1:] if m not in o.busy]
+    refs = CoreRefs(core.next_n - 1, targets, influencer, venues, avoid_core)
+    return chunk, truth, refs
+
+
+def build_organisation(core: Core, spec: OrgSpec, index: int, crew_names: list[str], org_name: str) -> Org:
+    """An organisation, its two crews as intelligence knows them, the go-between, who talks to whom and calls
+    whom. Spokes talk only to their lead; mesh crews are dense; the go-between alone joins the crews."""
+    b, rng, chunk = core.b, core.rng, core.chunk
+    org_id = f"O{3 * index + 1}"
+    chunk.node("Organization", id=org_id, name=org_name, kind="organisation")
+    crew_ids = [f"O{3 * index + 2}", f"O{3 * index + 3}"]
+    for crew_id, crew_name in zip(crew_ids, crew_names):
+        chunk.node("Organization", id=crew_id, name=crew_name, kind="crew")
+        chunk.rel("PART_OF", "Organization", crew_id, "Organization", org_id)
+
+    separate = spec.leader == "separate"
+    leader = core.person(spec) if separate else None
+    broker = core.person(spec)
+    in_crews = core.n_core - 1 - (1 if separate else 0)
     # a spoke crew needs enough spokes for its lead to stand out from a dense crew at the tiny size
-    size0 = max(9 if profile.crews[0].kind == "spoke" else 6, round(in_crews * profile.crews[0].share))
+    size0 = max(9 if spec.crews[0].kind == "spoke" else 6, round(in_crews * spec.crews[0].share))
     crews = []
     for i, size in enumerate((size0, in_crews - size0)):
-        members = [new_person() for _ in range(size)]
-        crews.append(Crew(crew_names[i], f"O{i + 2}", profile.crews[i].kind, members[0], members))
+        members = [core.person(spec) for _ in range(size)]
+        crews.append(Crew(crew_names[i], crew_ids[i], spec.crews[i].kind, members[0], members))
         for m in members:
-            chunk.rel("MEMBER_OF", "Person", m, "Organization", f"O{i + 2}")
+            chunk.rel("MEMBER_OF", "Person", m, "Organization", crew_ids[i])
     hub = crews[0].lead if crews[0].kind == "spoke" else None
-    if profile.leader == "hub":
+    if spec.leader == "hub":
         leader = hub
     if leader:
-        chunk.rel("MEMBER_OF", "Person", leader, "Organization", "O1")
-    lieutenants = [c.lead for c in crews] if leader_separate else []
+        chunk.rel("MEMBER_OF", "Person", leader, "Organization", org_id)
+    lieutenants = [c.lead for c in crews] if separate else []
     acct = {p: primary(p) for p in [broker, *(m for c in crews for m in c.members)] + ([leader] if leader else [])}
 
-    # Messaging: spokes talk only to their lead; mesh crews are dense; the broker alone joins the crews.
     for crew in crews:
         rest = crew.members[1:]
         if crew.kind == "spoke":
@@ -115,7 +299,7 @@ def build_core(profile: Profile, pools: Pools, ids: Ids, seed: int, persons: int
     side1 = rng.sample(crews[1].members[1:], 3)
     for m in side0 + side1:
         b.message(acct[broker], acct[m], heavy=True)
-    if leader_separate:  # the leader only ever calls his lieutenants (from prison, on a smuggled phone)
+    if separate:  # the leader only ever calls his lieutenants (from prison, on a smuggled phone)
         for lt in lieutenants:
             b.call("T" + leader[1:], "T" + lt[1:])
 
@@ -128,141 +312,67 @@ def build_core(profile: Profile, pools: Pools, ids: Ids, seed: int, persons: int
                 b.call("T" + m[1:], "T" + crew.members[i - 1][1:])
     for m in side0[:1] + side1[:1]:
         b.call("T" + broker[1:], "T" + m[1:])
+    busy = {broker, *side0, *side1} | ({leader} if leader else set())
+    return Org(spec, index, org_id, crews, leader, hub, broker, lieutenants, acct, side0, side1, busy)
 
-    everyone = [p for p in acct]
-    crew_rank = [m for c in crews for m in c.members[1:]]
-    busy = {broker, *side0, *side1}
-    # The influencer brags to a large following ("cyber banging"); crew members follow their lead.
-    influencer_person = rng.choice([m for m in crews[0].members[1:] if m not in busy])
-    influencer = acct[influencer_person]
-    for crew in crews:  # (the influencer follows nobody: its rank is its own)
-        for m in crew.members[1:]:
-            if m != influencer_person:
-                chunk.rel("FOLLOWS", "Account", acct[m], "Account", acct[crew.lead], since=b.when())
-    for p in everyone:
-        if p != influencer_person and rng.random() < 0.95:
-            chunk.rel("FOLLOWS", "Account", acct[p], "Account", influencer, since=b.when())
 
-    # Who is detained and who posts from inside the prison.
-    if profile.leader_in_prison:
-        detained = leader
-    else:
-        detained = rng.choice([m for m in crews[1].members[1:] if m not in busy])
-    chunk.rel("DETAINED_AT", "Person", detained, "Location", "L2", since=b.when())
-
-    # Aliases: unattributed accounts registered with a person's phone or email; two with burners.
-    alias_people = rng.sample([m for m in crew_rank if m not in busy and m != influencer_person],
-                              max(2, n_core // 10))
-    if profile.leader_in_prison:
-        alias_people = [leader] + alias_people[1:]
-    aliases: dict[str, str] = {}
-    emails = {r["s"]: r["e"] for r in chunk.rels[("HAS_EMAIL", "Person", "Email")]}
-    for k, p in enumerate(alias_people, start=1):
-        name = next(r["name"] for r in chunk.nodes["Person"] if r["id"] == p)
-        hidden = b.account(f"H{k}", rng.choice(pools.words) + " " + name)
-        via = ("Email", emails[p]) if p in emails and rng.random() < 0.5 else ("Phone", "T" + p[1:])
-        chunk.rel("REGISTERED_WITH", "Account", hidden, *via)
-        aliases[hidden] = p
-    unresolvable = []
-    for k in range(2):
-        hidden = b.account(f"HX{k + 1}", rng.choice(pools.words) + " " + rng.choice(pools.last_names))
-        chunk.rel("REGISTERED_WITH", "Account", hidden, "Phone", b.phone(None, f"TB{k + 1}"))
-        unresolvable.append(hidden)
-    prison_poster = next((h for h, p in aliases.items() if p == detained), acct[detained])
-
-    # One person keeps attributed accounts on three platforms.
-    multi = rng.choice([m for m in crews[1].members[1:] if m not in busy and m not in alias_people
-                        and m != detained] or crews[1].members[1:])
-    multi_name = next(r["name"] for r in chunk.nodes["Person"] if r["id"] == multi)
-    used = {next(r["platform"] for r in chunk.nodes["Account"] if r["id"] == acct[multi])}
-    for k, platform in enumerate([p for p in PLATFORMS if p not in used][:2], start=2):
-        extra = b.account(f"{acct[multi]}-{k}", multi_name, platform=platform, user=multi)
-        chunk.rel("REGISTERED_WITH", "Account", extra, "Phone", "T" + multi[1:])
-
-    # Posts: advertisers post slang (the first two each from the stash house), others mostly innocent.
-    lex = profile.lexicon
-    post_n = 0
-
-    def next_post() -> str:
-        nonlocal post_n
-        post_n += 1
-        return f"S0-{post_n}"
-
-    candidates = [m for m in crew_rank if m not in busy and m not in (detained, influencer_person)]
-    advertisers = rng.sample(candidates, max(3, len(crew_rank) // 6))
-    slang_posts = []
-    for p in advertisers:
-        for j in range(rng.randrange(3, 5)):
-            at = b.near(*stash_at, 120) if j < 2 else (b.city_point(avoid_core) if rng.random() < 0.5 else None)
-            slang_posts.append(b.post(next_post(), acct[p], b.fill(rng.choice(lex.slang_templates)), at))
-    for k in range(2 if lean else 3):  # the prison poster
-        b.post(next_post(), prison_poster, b.fill(rng.choice(lex.innocent_templates)), b.near(*prison_at, 100))
-    innocent = [p for p in everyone if p not in advertisers]
-    for p in innocent:
-        if rng.random() < (0.15 if lean else 0.25):  # at most one slang post: below the weak-signal threshold
-            slang_posts.append(b.post(next_post(), acct[p], b.fill(rng.choice(lex.slang_templates))))
-        for _ in range(rng.randrange(0 if lean else 1, 2 if lean else 3)):
-            at = b.city_point(avoid_core) if rng.random() < 0.5 else None
-            post = b.post(next_post(), acct[p], b.fill(rng.choice(lex.innocent_templates)), at,
-                          tagged=rng.choice(venues) if at and rng.random() < 0.4 else None)
-            if rng.random() < 0.2:
-                chunk.rel("MENTIONS", "Post", post, "Account", acct[rng.choice(everyone)])
-    for hidden in aliases:
-        if hidden != prison_poster:
-            b.post(next_post(), hidden, b.fill(rng.choice(lex.innocent_templates)))
-
-    # Relatives outside the organisation: family ties into the network.
-    family = []
-    for member in rng.sample(crew_rank, max(2, n_core // 8)):
-        relative = new_person(with_email=False)
-        chunk.rel("FAMILY_OF", "Person", member, "Person", relative,
-                  relation=rng.choice(("brother", "sister", "cousin", "mother", "father")))
-        b.message(acct[member], primary(relative))
-        family.append((member, relative))
-
-    migrated, impostors = build_darknet(b, crews[1], next_post) if profile.darknet else ({}, [])
-    chain = build_wallets(b, acct[hub or crews[0].lead], lean) if profile.wallets else []
-    planted = plant(b, seed, dict(
-        crews=crews, leader=leader, hub=hub, broker=broker, acct=acct, influencer=influencer,
-        influencer_person=influencer_person, advertisers=advertisers, busy=busy, detained=detained,
-        multi=multi, alias_people=alias_people, prison_poster=prison_poster, stash_at=stash_at,
-        prison_at=prison_at, chain=chain, next_post=next_post, family=family, lean=lean), new_person)
-    aliases.update(planted.aliases)
-
-    truth = GroundTruth(
-        organisation=org_name, leader=leader, hub=hub, broker=broker, lieutenants=lieutenants,
-        crews=crews, influencer=influencer, aliases=aliases, unresolvable_aliases=unresolvable + ["HP1"],
-        multi_platform_person=multi, slang_accounts=sorted(acct[p] for p in advertisers),
-        slang_posts=slang_posts, decoy_posts=[], prison="L2", prison_poster=prison_poster, stash="L3",
-        family_ties=family + planted.family_ties, migrated_vendors=migrated, impostor_vendors=impostors,
-        laundering_chain=chain, pagerank_top=planted.pagerank_top, four_platform_person=planted.four_platforms,
-        laundering_routes=planted.laundering_routes or ([chain] if chain else []))
-    targets = [acct[m] for c in crews for m in c.members[1:] if m not in busy]
-    refs = CoreRefs(next_n - 1, targets, influencer, venues, avoid_core)
-    return chunk, truth, refs
+def make_touches(core: Core, profile: Profile, by_kind: dict[str, Org], chain: list[str]) -> dict[str, list[str]]:
+    """Where the organisations touch (the design's `touches`): each reaches one member of an organisation at most
+    once, so no touch makes anyone a go-between or an associate of an organisation's network."""
+    b, rng, chunk = core.b, core.rng, core.chunk
+    made: dict[str, list[str]] = {}
+    touched: set[str] = set()  # one touch per person: nobody gains a hub's contacts from them
+    for touch in profile.touches:
+        first, second = (by_kind[k] for k in touch.between)
+        if touch.kind == "supplier":  # deals with a crew's lead in each: messages and calls
+            supplier = core.person(None)
+            for org in (first, second):
+                lead = org.crews[1].lead
+                b.message(primary(supplier), org.acct[lead], heavy=True)
+                b.call("T" + supplier[1:], "T" + lead[1:])
+            made["supplier"] = [supplier]
+        elif touch.kind == "relative":  # cousins in two organisations, who message each other
+            a = rng.choice([m for m in first.crew_rank if m not in first.busy and m not in touched])
+            c = rng.choice([m for m in second.crew_rank if m not in second.busy and m not in touched])
+            touched |= {a, c}
+            chunk.rel("FAMILY_OF", "Person", a, "Person", c, relation="cousin")
+            b.message(first.acct[a], second.acct[c])
+            made.setdefault("relative", []).extend([a, c])
+        elif touch.kind == "burner":  # one phone nobody is known to hold, called from both
+            burner = b.phone(None, "TX1")
+            for org in (first, second):
+                b.call("T" + org.crews[1].lead[1:], burner)
+            made["burner"] = [burner]
+        elif touch.kind == "money" and chain:  # a wallet on the first's money trail is the second's
+            lead = second.crews[0].lead
+            chunk.rel("CONTROLS", "Account", second.acct[lead], "Wallet", chain[3])
+            made["money"] = [lead, chain[3]]
+    return made
 
 
 def pgp(rng: random.Random) -> str:
     return f"{rng.getrandbits(160):040X}"
 
 
-def build_darknet(b: Builder, vendors: Crew, next_post) -> tuple[dict[str, str], list[str]]:
+def build_darknet(b: Builder, vendors: Crew, lean: bool) -> tuple[dict[str, str], list[str]]:
     """Vendors on a market that police seized; some moved to another market and kept their PGP key."""
     rng, chunk = b.rng, b.chunk
     seized = (EPOCH + timedelta(days=180)).isoformat()
-    chunk.node("Market", id="M1", name=f"{rng.choice(b.pools.words).title()} Market", status="seized", seized=seized)
-    chunk.node("Market", id="M2", name=f"{rng.choice(b.pools.words).title()} Bazaar", status="active")
+    old_name, new_name = rng.sample(b.profile.markets, 2)
+    old_kind, new_kind = (rng.choice(b.profile.market_kinds) for _ in range(2))
+    chunk.node("Market", id="M1", name=f"{old_name} {old_kind}", status="seized", seized=seized)
+    chunk.node("Market", id="M2", name=f"{new_name} {new_kind}", status="active")
     old_accounts, migrated = [], {}
-    lean = len(vendors.members) < 10
-    for k, member in enumerate(vendors.members[:5] if lean else vendors.members, start=1):
+    few = lean or len(vendors.members) < 10
+    for k, member in enumerate(vendors.members[:5] if few else vendors.members, start=1):
         key = pgp(rng)
-        account = b.account(f"V{k}", rng.choice(b.pools.words) + rng.choice(b.pools.last_names), platform="darknet")
+        account = vendor(b, f"V{k}")
         chunk.rel("VENDOR_ON", "Account", account, "Market", "M1", pgp=key,
                   since=(EPOCH + timedelta(days=rng.randrange(0, 150))).isoformat(), until=seized)
         old_accounts.append((account, key))
-    movers = rng.sample(old_accounts, max(2 if lean else 3, len(old_accounts) // 2))
+    movers = rng.sample(old_accounts, max(2 if few else 3, len(old_accounts) // 2))
     for k, (account, key) in enumerate(movers, start=1):
-        new = b.account(f"VN{k}", rng.choice(b.pools.words) + rng.choice(b.pools.first_names), platform="darknet")
+        new = vendor(b, f"VN{k}")
         chunk.rel("VENDOR_ON", "Account", new, "Market", "M2", pgp=key,
                   since=(EPOCH + timedelta(days=rng.randrange(185, 240))).isoformat())
         migrated[account] = new
@@ -274,11 +384,17 @@ def build_darknet(b: Builder, vendors: Crew, next_post) -> tuple[dict[str, str],
         chunk.rel("VENDOR_ON", "Account", f"VI{k}", "Market", "M2", pgp=pgp(rng),
                   since=(EPOCH + timedelta(days=200)).isoformat())
         impostors.append(f"VI{k}")
-    for k in range(1 if lean else 3):  # honest newcomers on the new market
-        account = b.account(f"VW{k + 1}", rng.choice(b.pools.words), platform="darknet")
+    for k in range(1 if few else 3):  # honest newcomers on the new market
+        account = vendor(b, f"VW{k + 1}")
         chunk.rel("VENDOR_ON", "Account", account, "Market", "M2", pgp=pgp(rng),
                   since=(EPOCH + timedelta(days=rng.randrange(190, 300))).isoformat())
     return migrated, impostors
+
+
+def vendor(b: Builder, account_id: str) -> str:
+    """A vendor account on a darknet market, named as the trade names them."""
+    b.chunk.node("Account", id=account_id, handle=b.vendor_name(), platform="darknet", created=b.when())
+    return account_id
 
 
 def build_wallets(b: Builder, collector_account: str, lean: bool) -> list[str]:

@@ -4,8 +4,8 @@ One seed drives everything: Faker's `seed_instance` and `random.Random` objects 
 seed (never the global generator). Faker only fills name pools once; all further choices are
 cheap `Random` calls, which keeps a million-person scenario fast and byte-identical everywhere.
 
-The criminal core (organisation, crews, broker, aliases, posts, markets, wallets) is built first
-and plants every exercise's answer with a clear margin; the background population follows in
+The criminal core (the organisations, their crews and go-betweens, aliases, posts, the market, the
+wallets, where the organisations touch) is built first and plants every exercise's answer with a clear margin; the background population follows in
 chunks that only point back at earlier chunks, so large scenarios stream in bounded memory.
 """
 
@@ -18,14 +18,12 @@ from functools import cache
 from pathlib import Path
 from typing import Iterator
 
-from faker import Faker
-
 from .. import __version__
 from .background import build_background
 from .builder import Ids, faker_version, make_pools
 from .core import build_core
 from .model import Chunk, Scenario, ScenarioInfo
-from .profiles import SEED_DIR, load_profile, persons_for
+from .profiles import DESIGN, SEED_DIR, load_profile, persons_for
 
 CHUNK_PERSONS = 20_000
 
@@ -56,13 +54,11 @@ def cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def generate(profile_name: str = "street-ring", size: str | int = "class", seed: int = 1) -> Scenario:
+def generate(profile_name: str = DESIGN, size: str | int = "class", seed: int = 1) -> Scenario:
     """Build the scenario for (profile, size, seed). Background chunks are made lazily on iteration."""
     profile = load_profile(profile_name)
     size_name, persons = persons_for(size)
-    fake = Faker(list(profile.locales))
-    fake.seed_instance(seed)
-    pools = make_pools(fake, profile)
+    pools = make_pools(profile, seed)
     ids = Ids()
     core, truth, refs = build_core(profile, pools, ids, seed, persons)
     info = ScenarioInfo(profile.name, size_name, persons, seed, __version__, faker_version())

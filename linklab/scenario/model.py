@@ -90,32 +90,44 @@ class Crew:
 
 
 @dataclass
+class OrgTruth:
+    """What only the generator knows of one organisation."""
+
+    id: str  # its Organization node
+    kind: str  # hierarchical | hub-and-spoke | networked | darknet (the design's; never in the database)
+    leader: str | None  # person id
+    hub: str | None  # most message contacts among its members
+    broker: str  # the only non-member who links its two crews
+    lieutenants: list[str]
+    crews: list[Crew]
+    family_ties: list[tuple[str, str]] = field(default_factory=list)  # (member, relative outside the organisation)
+    multi_platform_person: str = ""  # a member with attributed accounts on three platforms
+    four_platform_person: str = ""  # a member of the organisation only, with accounts on four platforms
+    quiet_member: str = ""  # a crew member with no attributed account
+
+
+@dataclass
 class GroundTruth:
     """What only the generator knows. Never written to the database."""
 
-    organisation: str
-    leader: str | None  # person id
-    hub: str | None  # most messaging contacts
-    broker: str  # the only link between the two crews
-    lieutenants: list[str]
-    crews: list[Crew]
+    organisations: list[OrgTruth]
     influencer: str  # account id with the most followers
     aliases: dict[str, str]  # hidden account id -> person id (resolvable through a phone or email)
     unresolvable_aliases: list[str]  # hidden accounts registered with burner details only
-    multi_platform_person: str  # person with attributed accounts on three platforms
     slang_accounts: list[str]  # accounts with three or more slang posts
     slang_posts: list[str]
-    decoy_posts: list[str]  # innocent posts that contain a slang word
     prison: str  # location id
     prison_poster: str  # account id that posts from inside the prison
     stash: str  # location id where geotagged slang posts cluster
-    family_ties: list[tuple[str, str]]  # (member, relative outside the organisation)
     migrated_vendors: dict[str, str]  # vendor account on the seized market -> its account on the new one
     impostor_vendors: list[str]  # same handle as a seized vendor, another PGP key
     laundering_chain: list[str]  # wallet ids, buyer first, exchange cash-out last
     pagerank_top: str = ""  # account id with the highest PageRank (few, influential followers)
-    four_platform_person: str = ""  # person with attributed accounts on four platforms
     laundering_routes: list[list[str]] = field(default_factory=list)  # every route from the buyer to cash
+    touches: dict[str, list[str]] = field(default_factory=dict)  # touch kind -> what it made (people, a phone, a wallet)
+
+    def organisation(self, kind: str) -> OrgTruth:
+        return next(o for o in self.organisations if o.kind == kind)
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Scenario profiles and slang lexicons: data files in seed/, validated when read."""
+"""The world's design (seed/profiles/investigation.toml: the region, its organisations and where they touch) and the
+slang lexicons: data files in seed/, validated when read."""
 
 from __future__ import annotations
 
@@ -10,8 +11,12 @@ from ..config import DATA_ROOT
 from ..errors import LinklabError
 
 SEED_DIR = DATA_ROOT / "seed"
-SIZES = {"tiny": 30, "class": 800, "large": 100_000}
+DESIGN = "investigation"  # the one world every scenario exercise runs on (seed/profiles/investigation.toml)
+SIZES = {"tiny": 150, "class": 800, "large": 100_000}
+MIN_PERSONS = SIZES["tiny"]  # the organisations alone need about that many people
 MAX_PERSONS = 2_000_000
+ORG_KINDS = ("hierarchical", "hub-and-spoke", "networked", "darknet")
+TOUCH_KINDS = ("supplier", "relative", "burner", "money")
 
 
 @dataclass(frozen=True)
@@ -19,6 +24,26 @@ class CrewSpec:
     name: str
     kind: str  # spoke | mesh
     share: float
+
+
+@dataclass(frozen=True)
+class OrgSpec:
+    """One organisation of the world: its kind (what exercises ask about), two crews, its leadership."""
+    kind: str  # hierarchical | hub-and-spoke | networked | darknet
+    name: str
+    locale: str  # most of its members' names come from here
+    crews: tuple[CrewSpec, CrewSpec]
+    leader: str  # hub | separate | none
+    leader_in_prison: bool = False
+    influencer: bool = False  # hosts the region's most followed account
+    vendors: bool = False  # its mesh crew sells on a darknet market
+    wallets: bool = False  # its hub collects buyers' payments
+
+
+@dataclass(frozen=True)
+class Touch:
+    kind: str  # supplier | relative | burner | money
+    between: tuple[str, str]  # organisation kinds
 
 
 @dataclass(frozen=True)
@@ -34,20 +59,30 @@ class Lexicon:
 
 @dataclass(frozen=True)
 class Profile:
+    """A world's design: the region and the organisations in it (seed/profiles/NAME.toml)."""
     name: str
     description: str
-    locales: tuple[str, ...]
+    locale: str  # the region's
+    population: tuple[tuple[str, float], ...]  # (locale, share) of the background population
     lexicon: Lexicon
     city: str
     city_lat: float
     city_lon: float
     prison: str
-    organisation: str
-    crews: tuple[CrewSpec, CrewSpec]
-    leader: str  # hub | separate | none
-    leader_in_prison: bool
-    darknet: bool
-    wallets: bool
+    organisations: tuple[OrgSpec, ...]
+    touches: tuple[Touch, ...]
+    markets: tuple[str, ...]
+    market_kinds: tuple[str, ...]
+    vendor_words: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # first, second, tag
+
+    @property
+    def locales(self) -> tuple[str, ...]:
+        """Every locale of the world, the region's first."""
+        found = [self.locale] + [loc for loc, _ in self.population] + [o.locale for o in self.organisations]
+        return tuple(dict.fromkeys(found))
+
+    def organisation(self, kind: str) -> OrgSpec:
+        return next(o for o in self.organisations if o.kind == kind)
 
 
 def profile_names() -> list[str]:
@@ -84,38 +119,66 @@ def load_lexicon(name: str) -> Lexicon:
         raise LinklabError(f"{path}: missing or malformed field {exc}") from None
 
 
+def organisation_spec(data: dict) -> OrgSpec:
+    crews = tuple(CrewSpec(c["name"], c["kind"], float(c["share"])) for c in data["crews"])
+    return OrgSpec(kind=data["kind"], name=data["name"], locale=data["locale"], crews=crews, leader=data["leader"],
+                   leader_in_prison=bool(data.get("leader_in_prison", False)),
+                   influencer=bool(data.get("influencer", False)), vendors=bool(data.get("vendors", False)),
+                   wallets=bool(data.get("wallets", False)))
+
+
 def load_profile(name: str) -> Profile:
     path = SEED_DIR / "profiles" / f"{name}.toml"
     if not path.exists():
         raise LinklabError(f"unknown profile {name!r}; choose one of: {', '.join(profile_names())}")
     data = read_toml(path)
     try:
-        crews = tuple(CrewSpec(c["name"], c["kind"], float(c["share"])) for c in data["crews"])
         profile = Profile(
-            name=data["name"], description=data["description"], locales=tuple(data["locales"]),
+            name=data["name"], description=data["description"], locale=data["locale"],
+            population=tuple((p["locale"], float(p["share"])) for p in data["population"]),
             lexicon=load_lexicon(data["lexicon"]), city=data["city"]["name"],
-            city_lat=float(data["city"]["lat"]), city_lon=float(data["city"]["lon"]),
-            prison=data["prison"], organisation=data["organisation"], crews=crews,
-            leader=data["leader"], leader_in_prison=bool(data["leader_in_prison"]),
-            darknet=bool(data["darknet"]), wallets=bool(data["wallets"]),
+            city_lat=float(data["city"]["lat"]), city_lon=float(data["city"]["lon"]), prison=data["prison"],
+            organisations=tuple(organisation_spec(o) for o in data["organisations"]),
+            touches=tuple(Touch(t["kind"], tuple(t["between"])) for t in data.get("touches", ())),
+            markets=tuple(data["markets"]), market_kinds=tuple(data["market_kinds"]),
+            vendor_words=(tuple(data["vendor_first"]), tuple(data["vendor_second"]), tuple(data["vendor_tags"])),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise LinklabError(f"{path}: missing or malformed field {exc}") from None
-    if len(crews) != 2 or any(c.kind not in ("spoke", "mesh") for c in crews):
-        raise LinklabError(f"{path}: exactly two crews, each of kind 'spoke' or 'mesh'")
-    if profile.leader not in ("hub", "separate", "none"):
-        raise LinklabError(f"{path}: leader must be 'hub', 'separate' or 'none'")
-    if profile.leader == "hub" and crews[0].kind != "spoke":
-        raise LinklabError(f"{path}: leader = 'hub' needs a first crew of kind 'spoke'")
+    check_profile(path, profile)
     return profile
+
+
+def check_profile(path: Path, profile: Profile) -> None:
+    kinds = [o.kind for o in profile.organisations]
+    if sorted(kinds) != sorted(ORG_KINDS):
+        raise LinklabError(f"{path}: one organisation of each kind: {', '.join(ORG_KINDS)}")
+    for org in profile.organisations:
+        if len(org.crews) != 2 or any(c.kind not in ("spoke", "mesh") for c in org.crews):
+            raise LinklabError(f"{path}: {org.kind}: exactly two crews, each of kind 'spoke' or 'mesh'")
+        if org.leader not in ("hub", "separate", "none"):
+            raise LinklabError(f"{path}: {org.kind}: leader must be 'hub', 'separate' or 'none'")
+        if org.leader == "hub" and org.crews[0].kind != "spoke":
+            raise LinklabError(f"{path}: {org.kind}: leader = 'hub' needs a first crew of kind 'spoke'")
+        if (org.wallets or org.influencer) and org.crews[0].kind != "spoke":
+            raise LinklabError(f"{path}: {org.kind}: wallets and the influencer need a first crew of kind 'spoke'")
+    for flag in ("leader_in_prison", "influencer", "vendors", "wallets"):
+        if sum(getattr(o, flag) for o in profile.organisations) != 1:
+            raise LinklabError(f"{path}: exactly one organisation has {flag} = true")
+    for touch in profile.touches:
+        if touch.kind not in TOUCH_KINDS or len(touch.between) != 2 or not set(touch.between) <= set(kinds) \
+                or touch.between[0] == touch.between[1]:
+            raise LinklabError(f"{path}: a touch is one of {', '.join(TOUCH_KINDS)} between two organisation kinds")
+    if len(profile.markets) < 2 or not all(profile.vendor_words[:2]):
+        raise LinklabError(f"{path}: two market names at least, and vendor words")
 
 
 def persons_for(size: str | int) -> tuple[str, int]:
     """('class', 800) for a size name, ('custom', n) for a person count."""
     if isinstance(size, int) or str(size).isdigit():
         count = int(size)
-        if not 30 <= count <= MAX_PERSONS:
-            raise LinklabError(f"person count must be between 30 and {MAX_PERSONS:,}, not {count:,}")
+        if not MIN_PERSONS <= count <= MAX_PERSONS:
+            raise LinklabError(f"person count must be between {MIN_PERSONS} and {MAX_PERSONS:,}, not {count:,}")
         return str(count), count
     if size not in SIZES:
         raise LinklabError(f"unknown size {size!r}; choose {', '.join(SIZES)} or a person count")

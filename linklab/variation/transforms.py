@@ -2,8 +2,10 @@
 
 A transform reads the world through its data model (labels, relationship types, an organisation's kind,
 who is a known member, who has the most contacts) and changes it in place with its own Random. None knows
-a profile's wiring or the generator's ids, so each keeps working when the generator changes (several
-organisations in one world, more crews). Whether a changed world still keeps every exercise's guarantees
+an organisation's wiring or the generator's ids, so each keeps working when the generator changes. Where an
+edge case matters to an exercise about one organisation, the transform plants it in the organisation that
+exercise asks about in this world (World.asked), or in the crews of one organisation (a bridge between crews
+of two different organisations would link nothing the prompts ask about). Whether a changed world still keeps every exercise's guarantees
 is decided by scenario.variation, which drops a transform that breaks one.
 
 Every transform here says which regularity it breaks (`breaks`), for people choosing hidden worlds and for
@@ -20,7 +22,7 @@ import networkx as nx
 
 # the parameters and rankings that the exercises use, chosen the same way here (a transform that plants data
 # for common-contacts' pair must find the pair that exercise will ask about)
-from ..exercises.answers import buyers, cash_routes, common_pair, signal_hub, slang_near
+from ..exercises.answers import buyers, call_degrees, cash_routes, common_pair, hub, signal_hub, slang_near
 from .world import World, point_at, when
 
 
@@ -75,6 +77,15 @@ def crews_reached(world: World, person: str) -> set[str]:
     return {c for c in g.crews if g.crew_members(c) & set(g.messaging[person])}
 
 
+def asked_view(world: World, rng: random.Random, exercises: tuple[str, ...]):
+    """The world as one of these exercises (chosen by `rng`) reads it: focused on the organisation it asks about."""
+    return world.asked(rng.choice(exercises))
+
+
+CREW_EXERCISES = ("crews", "crew-triangles", "crew-density", "crew-survives-arrest", "member-accounts")
+BRIDGE_EXERCISES = ("broker-both-crews", "betweenness-gds", "arrest-cutoff", "hub-vs-broker", "second-degree")
+
+
 def accounts_with(world: World, predicate) -> list[str]:
     return [a for a in world.ids("Account") if predicate(a)]
 
@@ -97,7 +108,8 @@ def duplicate_names(world: World, rng: random.Random) -> None:
     """One or two people take the name of another: often of someone near the top of a ranking, so that
     grouping by name instead of by person changes the answer."""
     people = sorted(world.ids("Person"))
-    leaders = ranked(contact_degree(world, "MESSAGED"))[:4] + ranked(contact_degree(world, "CALLED"))[:2]
+    leaders = ranked(contact_degree(world, "MESSAGED"))[:4] + ranked(contact_degree(world, "CALLED"))[:2] + \
+        [hub(world.asked("hub-messages")), ranked(call_degrees(world.asked("hub-calls")))[0]]
     for _ in range(rng.choice((1, 2))):
         source = rng.choice(leaders) if rng.random() < 0.6 else rng.choice(people)
         name = world.row("Person", source)["name"]
@@ -135,35 +147,44 @@ def shared_handle(world: World, rng: random.Random) -> None:
 # ---------------------------------------------------------------- crews and their members
 
 
+def asked_orgs(world: World, exercises: tuple[str, ...]) -> list[str]:
+    """The organisations these exercises ask about in this world (each once, by id)."""
+    return sorted({org for org in (world.asked(e).org for e in exercises) if org})
+
+
 def empty_crew(world: World, rng: random.Random) -> None:
-    """Intelligence has named a crew without knowing any of its members."""
+    """Intelligence has named a crew without knowing any of its members: in organisations that the crew
+    exercises ask about, and sometimes in none."""
     taken = {r["name"] for r in world.rows("Organization")}
-    crew = world.add("Organization", rng, name=org_name(rng, taken), kind="crew")
-    parents = sorted(r["id"] for r in world.rows("Organization") if r.get("kind") == "organisation")
-    if parents and rng.random() < 0.6:
-        world.link("PART_OF", "Organization", crew, "Organization", rng.choice(parents), rng)
+    parents = [org for org in asked_orgs(world, CREW_EXERCISES) if rng.random() < 0.7]
+    for parent in parents + ([None] if rng.random() < 0.3 or not parents else []):
+        crew = world.add("Organization", rng, name=org_name(rng, taken), kind="crew")
+        if parent:
+            world.link("PART_OF", "Organization", crew, "Organization", parent, rng)
 
 
 def isolated_member(world: World, rng: random.Random) -> None:
-    """A known crew member with no contact at all: an account that messages nobody, or none; a phone that
-    calls nobody, or none."""
-    crews = [c for c in world.crews() if world.members(c)]
-    if not crews:
-        return
-    person = world.new_person(rng)
-    world.link("MEMBER_OF", "Person", person, "Organization", rng.choice(crews), rng)
-    if rng.random() < 0.6:
-        account = world.new_account(rng, person)
+    """A known crew member with no contact at all (an account that messages nobody, or none; a phone that
+    calls nobody, or none), in crews of organisations that the crew exercises ask about."""
+    g = world.graphs()
+    for org in asked_orgs(world, CREW_EXERCISES):
+        crews = [c for c in g.crews_of(org) if world.members(c)]
+        if not crews or rng.random() < 0.4:
+            continue
+        person = world.new_person(rng)
+        world.link("MEMBER_OF", "Person", person, "Organization", rng.choice(crews), rng)
+        if rng.random() < 0.6:
+            account = world.new_account(rng, person)
+            if rng.random() < 0.5:
+                world.post(rng, account, world.innocent_text(rng))
         if rng.random() < 0.5:
-            world.post(rng, account, world.innocent_text(rng))
-    if rng.random() < 0.5:
-        world.new_phone(rng, person)
+            world.new_phone(rng, person)
 
 
 def member_bridge(world: World, rng: random.Random) -> None:
     """A crew member who also messages several members of another crew: the go-between is then not the
     only route between the crews, and often not the top by betweenness."""
-    g = world.graphs()
+    g = asked_view(world, rng, BRIDGE_EXERCISES)  # two crews of one organisation
     crew_members = {c: [p for p in sorted(g.crew_members(c)) if world.accounts_of(p)] for c in g.crews}
     crews = [c for c in g.crews if crew_members[c]]
     if len(crews) < 2:
@@ -178,7 +199,7 @@ def member_bridge(world: World, rng: random.Random) -> None:
 
 def triangle_free_crew(world: World, rng: random.Random) -> None:
     """A crew whose members form no triangle: message links inside it are cut, most-shared pair first."""
-    g = world.graphs()
+    g = world.asked("crew-triangles") if rng.random() < 0.7 else world.graphs()
     crews = [c for c in g.crews if sum(nx.triangles(g.messaging.subgraph(g.crew_members(c))).values())]
     if not crews:
         return
@@ -199,15 +220,16 @@ def triangle_free_crew(world: World, rng: random.Random) -> None:
 
 
 def call_hub_elsewhere(world: World, rng: random.Random) -> None:
-    """Someone other than the message hub calls the most people: the hubs of the two channels differ."""
-    calls, messages = contact_degree(world, "CALLED"), contact_degree(world, "MESSAGED")
-    message_hub = ranked(messages)[0]
+    """Someone other than the message hub calls the most people: the hubs of the two channels differ (among the
+    members of the organisation that hub-calls asks about)."""
+    view = world.asked("hub-calls")
+    calls, message_hub = contact_degree(world, "CALLED"), hub(view)
     holders = sorted({r["s"] for r in world.rels("HAS_PHONE", "Person", "Phone")})
-    candidates = [p for p in holders if p != message_hub]
+    candidates = [p for p in holders if p != message_hub and p in view.org_members]
     if not candidates:
         return
     caller = rng.choice(candidates)
-    top = max(calls.values(), default=0)
+    top = max(call_degrees(view).values(), default=0)
     g = world.graphs()
     targets = [p for p in holders if p != caller and calls.get(p, 0) <= top - 2 and not g.calls.has_edge(caller, p)]
     need = top + 1 - calls.get(caller, 0) + rng.choice((0, 1))
@@ -253,7 +275,8 @@ def self_contact(world: World, rng: random.Random) -> None:
     users = sorted(set(g.owner.values()))
     talkers = [p for p in users if messages.get(p, 0) > 0] or users
     if talkers:
-        person = ranked(messages)[0] if rng.random() < 0.5 and ranked(messages)[0] in users else rng.choice(talkers)
+        top = hub(world.asked("hub-messages")) if rng.random() < 0.7 else ranked(messages)[0]
+        person = top if rng.random() < 0.5 and top in users else rng.choice(talkers)
         accounts = world.accounts_of(person)
         if len(accounts) < 2:
             have = world.row("Account", accounts[0])["platform"]
@@ -277,7 +300,9 @@ def self_contact(world: World, rng: random.Random) -> None:
 def links_of_leaders(world: World, rel_type: str, label: str) -> tuple[list[dict], list[dict]]:
     """(relationships of the three people with the most contacts on this channel, all of them)."""
     rows = list(world.rels(rel_type, label, label))
-    leaders = ranked(contact_degree(world, rel_type))[:3]
+    view = world.asked("hub-messages" if rel_type == "MESSAGED" else "hub-calls")
+    asked_top = hub(view) if rel_type == "MESSAGED" else ranked(call_degrees(view))[0]
+    leaders = ranked(contact_degree(world, rel_type))[:3] + [asked_top]
     owned = {x for p in leaders for x in (world.accounts_of(p) if label == "Account" else world.phones_of(p))}
     return [r for r in rows if r["s"] in owned or r["e"] in owned], rows
 
@@ -310,7 +335,7 @@ def two_way_links(world: World, rng: random.Random) -> None:
 
 def outsider_common_contact(world: World, rng: random.Random) -> None:
     """Someone who is no known member messages both people of common-contacts' pair."""
-    g = world.graphs()
+    g = world.asked("common-contacts")
     pair = common_pair(g)
     if pair is None:
         return
@@ -432,11 +457,11 @@ def threshold_posts(world: World, rng: random.Random) -> None:
 def weak_signal_edges(world: World, rng: random.Random) -> None:
     """Around weak-signals' $hub: a contact with slang and a post tagged at a place but no post with
     coordinates; and a contact who is no known member with both signals."""
-    g = world.graphs()
-    hub = signal_hub(g)
-    if hub is None:
+    g = world.asked("weak-signals")
+    the_hub = signal_hub(g)
+    if the_hub is None:
         return
-    mine = set(world.accounts_of(hub))
+    mine = set(world.accounts_of(the_hub))
     contacts = sorted(({r["e"] for r in world.rels("MESSAGED", "Account", "Account") if r["s"] in mine} |
                        {r["s"] for r in world.rels("MESSAGED", "Account", "Account") if r["e"] in mine}) - mine)
     places = sorted(r["id"] for r in world.rows("Location") if r["type"] in ("venue", "address"))

@@ -10,8 +10,8 @@ generator's habits broken:
   two-way links, answers that are not known members, posts on both sides of distance thresholds, an
   exchange in mid-route, a second active market, organisation names that do not reveal their kind...
 
-Every guarantee of every exercise of the scenario's profile (exercises.guarantees) still holds in the
-world returned, and every answer function computes its parameters and rows there: all chosen transforms
+Every guarantee of every exercise (exercises.guarantees, on the organisation each asks about in that world)
+still holds in the world returned, and every answer function computes its parameters and rows there: all chosen transforms
 are applied, and if the result breaks a promise, they are applied again one by one, each kept only if the
 world still keeps every promise after it. Pure and deterministic: one seed, one world, byte for byte (each
 step has a `random.Random` of its own, seeded from the seed and the step's name; never the global one).
@@ -49,9 +49,10 @@ def vary(scenario: Scenario, seed: int) -> Scenario:
     if info.persons > MAX_PERSONS:
         raise LinklabError(f"varied worlds are made from small scenarios (at most {MAX_PERSONS:,} persons); "
                            f"size {info.size} has {info.persons:,}")
-    exercises = [e for e in catalogue() if info.profile in e.profiles]
+    exercises = catalogue()
     base = World.materialise(scenario)
     renamed = randomise_ids(base, step_rng(info.profile, seed, "ids"))
+    base.truth = remap(scenario.truth, renamed)  # which organisation is which kind, in the new ids
     shuffle_order(base, step_rng(info.profile, seed, "order"))
     problem = broken(base.graphs(), exercises)
     if problem:
@@ -65,9 +66,8 @@ def vary(scenario: Scenario, seed: int) -> Scenario:
             candidate, done = apply_all(world, [transform], info.profile, seed)
             if done and not broken(candidate.graphs(), exercises):
                 world, applied = candidate, applied + done
-    truth = remap(scenario.truth, renamed)
     people = len(world.rows("Person"))  # transforms may have added some: the info says what the world holds
-    varied = World(world.chunk, replace(info, persons=people), truth).scenario()
+    varied = World(world.chunk, replace(info, persons=people), base.truth).scenario()
     return replace(varied, variation=tuple(applied))
 
 
@@ -150,5 +150,5 @@ def variation_digest() -> str:
                  *sorted((root / "variation").glob("*.py"))):
         h.update(path.read_bytes())
     for exercise in catalogue():
-        h.update(f"{exercise.id}:{','.join(exercise.guarantees)}:{','.join(exercise.profiles)}\n".encode())
+        h.update(f"{exercise.id}:{','.join(exercise.guarantees)}:{','.join(exercise.organisations)}\n".encode())
     return h.hexdigest()[:16]

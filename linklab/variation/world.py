@@ -1,6 +1,6 @@
 """A small scenario as one mutable chunk, with the look-ups and value makers that the variation transforms
 (scenario.transforms) need. Written against the data model (labels, relationship types, properties), never
-against one profile's wiring or the generator's ids.
+against one organisation's wiring or the generator's ids.
 
 Nothing here iterates a set without sorting it first: one seed must give one world, byte for byte, in every
 process (string hashing differs between processes).
@@ -13,7 +13,9 @@ import math
 import random
 from datetime import timedelta
 
-from ..scenario.builder import EPOCH, SPAN_DAYS, distance_m
+from ..exercises.answers import asked
+from ..exercises.catalogue import get as exercise
+from ..scenario.builder import EPOCH, SPAN_DAYS, distance_m, handle_stem
 from ..scenario.decoys import offset
 from ..scenario.graphs import ScenarioGraphs
 from ..scenario.model import NODE_LABELS, Chunk, Scenario, ScenarioInfo, GroundTruth
@@ -68,6 +70,11 @@ class World:
         if self._graphs is None:
             self._graphs = ScenarioGraphs(Scenario(self.info, self.truth, lambda: iter([self.chunk])))
         return self._graphs
+
+    def asked(self, exercise_id: str) -> ScenarioGraphs:
+        """The world as that exercise reads it in this world: focused on the organisation it asks about (the
+        transforms that plant an edge case for one exercise plant it where that exercise looks)."""
+        return asked(exercise(exercise_id), self.graphs())
 
     def rows(self, label: str) -> list[dict]:
         return self.chunk.nodes[label]
@@ -165,7 +172,7 @@ class World:
         return f"{rng.choice(firsts)} {chr(65 + rng.randrange(26))}. {rng.choice(lasts)} {rng.randrange(2, 1000)}"
 
     def handle(self, base: str, rng: random.Random) -> str:
-        stem = "".join(ch for ch in base.lower() if ch.isalnum())[:12] or "user"
+        stem = handle_stem(base)
         taken = {r["handle"] for r in self.rows("Account")}
         handle = stem if len(stem) >= 5 else f"{stem}{rng.randrange(10, 10_000)}"
         while handle in taken:

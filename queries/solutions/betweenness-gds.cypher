@@ -1,6 +1,6 @@
 // Reference solution: Betweenness in the organisation (GDS) (exercises/22-betweenness-gds.toml)
 CALL () {
-  MATCH (m:Person)-[:MEMBER_OF]->()
+  MATCH (m:Person)-[:MEMBER_OF]->(:Organization)-[:PART_OF*0..1]->(:Organization {name: $org})
   RETURN collect(DISTINCT m) AS members
 }
 CALL (members) {

@@ -1,5 +1,5 @@
 // Reference solution: The go-between (exercises/14-broker-both-crews.toml)
-MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(q:Person)-[:MEMBER_OF]->(crew:Organization {kind: 'crew'})
+MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(:Person)-[:MEMBER_OF]->(crew:Organization {kind: 'crew'})-[:PART_OF]->(:Organization {name: $org})
 WHERE NOT EXISTS { (p)-[:MEMBER_OF]->() }
 WITH p, count(DISTINCT crew) AS crews
 WHERE crews >= 2

@@ -1,5 +1,5 @@
 // Reference solution: Hub-and-spoke or highly networked? (exercises/12-crew-density.toml)
-MATCH (crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(m:Person)
+MATCH (:Organization {name: $org})<-[:PART_OF]-(crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(m:Person)
 WITH crew, count(DISTINCT m) AS n
 WHERE n >= 2
 CALL (crew) {

@@ -1,5 +1,5 @@
 // Reference solution: Which crew survives any single arrest? (exercises/13-crew-survives-arrest.toml)
-MATCH (crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(member:Person)
+MATCH (:Organization {name: $org})<-[:PART_OF]-(crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(member:Person)
 WITH crew, collect(member) AS members
 WHERE size(members) >= 3
 UNWIND members AS arrested

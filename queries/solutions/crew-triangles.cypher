@@ -1,6 +1,6 @@
 // Reference solution: Triangles in each crew (exercises/11-crew-triangles.toml)
 // three people (not accounts: a person may use several) who all exchange messages
-MATCH (crew:Organization {kind: 'crew'})
+MATCH (crew:Organization {kind: 'crew'})-[:PART_OF]->(:Organization {name: $org})
 CALL (crew) {
   MATCH (crew)<-[:MEMBER_OF]-(x:Person), (crew)<-[:MEMBER_OF]-(y:Person), (crew)<-[:MEMBER_OF]-(z:Person)
   WHERE x.id < y.id < z.id

@@ -1,4 +1,5 @@
 // Reference solution: Family ties into the network (exercises/06-family-ties.toml)
 MATCH (m:Person)-[f:FAMILY_OF]->(r:Person)
-WHERE EXISTS { (m)-[:MEMBER_OF]->() } AND NOT EXISTS { (r)-[:MEMBER_OF]->() }
+WHERE EXISTS { (m)-[:MEMBER_OF]->(:Organization)-[:PART_OF*0..1]->(:Organization {name: $org}) }
+  AND NOT EXISTS { (r)-[:MEMBER_OF]->(:Organization)-[:PART_OF*0..1]->(:Organization {name: $org}) }
 RETURN m.name AS member, r.name AS relative, f.relation AS relation

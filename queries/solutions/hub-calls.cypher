@@ -1,5 +1,6 @@
 // Reference solution: The hub of the phone network (exercises/04-hub-calls.toml)
-MATCH (p:Person)-[:HAS_PHONE]->(:Phone)-[:CALLED]-(:Phone)<-[:HAS_PHONE]-(q:Person)
+MATCH (p:Person)-[:MEMBER_OF]->(:Organization)-[:PART_OF*0..1]->(:Organization {name: $org})
+MATCH (p)-[:HAS_PHONE]->(:Phone)-[:CALLED]-(:Phone)<-[:HAS_PHONE]-(q:Person)
 WHERE p <> q
 WITH p, count(DISTINCT q) AS contacts
 RETURN p.name AS name, contacts

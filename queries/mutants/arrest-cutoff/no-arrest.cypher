@@ -1,6 +1,6 @@
 // mistake: your answer never takes $hub out of the network before testing who still reaches the go-between
 CALL () {
-  MATCH (m:Person)-[:MEMBER_OF]->()
+  MATCH (m:Person)-[:MEMBER_OF]->(:Organization)-[:PART_OF*0..1]->(:Organization {name: $org})
   RETURN collect(DISTINCT m) AS members
 }
 CALL (members) {
@@ -12,7 +12,7 @@ CALL (members) {
 }
 WITH members + associates AS org
 CALL () {
-  MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(:Person)-[:MEMBER_OF]->(crew:Organization {kind: 'crew'})
+  MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(:Person)-[:MEMBER_OF]->(crew:Organization {kind: 'crew'})-[:PART_OF]->(:Organization {name: $org})
   WHERE NOT EXISTS { (p)-[:MEMBER_OF]->() }
   WITH p, count(DISTINCT crew) AS crews
   WHERE crews >= 2
@@ -29,6 +29,6 @@ CALL (broker, remaining) {
   CALL apoc.path.subgraphNodes(broker, {relationshipFilter: 'USES|MESSAGED', whitelistNodes: remaining}) YIELD node
   RETURN collect(node) AS after
 }
-MATCH (m:Person)-[:MEMBER_OF]->(:Organization {kind: 'crew'})
+MATCH (m:Person)-[:MEMBER_OF]->(:Organization {kind: 'crew'})-[:PART_OF]->(:Organization {name: $org})
 WHERE m.name <> $hub AND m IN before AND NOT m IN after
 RETURN count(DISTINCT m) AS cut_off

@@ -2,7 +2,7 @@
 MATCH (p:Person)
 WITH collect(p) AS org
 CALL () {
-  MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(:Person)-[:MEMBER_OF]->(crew:Organization {kind: 'crew'})
+  MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(:Person)-[:MEMBER_OF]->(crew:Organization {kind: 'crew'})-[:PART_OF]->(:Organization {name: $org})
   WHERE NOT EXISTS { (p)-[:MEMBER_OF]->() }
   WITH p, count(DISTINCT crew) AS crews
   WHERE crews >= 2
@@ -19,6 +19,6 @@ CALL (broker, remaining) {
   CALL apoc.path.subgraphNodes(broker, {relationshipFilter: 'USES|MESSAGED', whitelistNodes: remaining}) YIELD node
   RETURN collect(node) AS after
 }
-MATCH (m:Person)-[:MEMBER_OF]->(:Organization {kind: 'crew'})
+MATCH (m:Person)-[:MEMBER_OF]->(:Organization {kind: 'crew'})-[:PART_OF]->(:Organization {name: $org})
 WHERE m.name <> $hub AND m IN before AND NOT m IN after
 RETURN count(DISTINCT m) AS cut_off

@@ -1,5 +1,5 @@
 // mistake: your answer leaves out the associates (non-members in contact with several members)
-MATCH (p:Person)-[:MEMBER_OF]->()
+MATCH (p:Person)-[:MEMBER_OF]->(:Organization)-[:PART_OF*0..1]->(:Organization {name: $org})
 WITH collect(DISTINCT p) AS org
 UNWIND org AS p
 MATCH (p)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(q:Person)

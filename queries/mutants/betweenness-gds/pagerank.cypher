@@ -1,6 +1,6 @@
 // mistake: your answer runs PageRank, not betweenness centrality
 CALL () {
-  MATCH (m:Person)-[:MEMBER_OF]->()
+  MATCH (m:Person)-[:MEMBER_OF]->(:Organization)-[:PART_OF*0..1]->(:Organization {name: $org})
   RETURN collect(DISTINCT m) AS members
 }
 CALL (members) {

@@ -1,5 +1,5 @@
 // mistake: your answer counts each tie in both orders and then doubles it again
-MATCH (crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(m:Person)
+MATCH (:Organization {name: $org})<-[:PART_OF]-(crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(m:Person)
 WITH crew, count(DISTINCT m) AS n
 WHERE n >= 2
 CALL (crew) {

@@ -1,5 +1,5 @@
 // mistake: your answer counts message paths between accounts, not pairs of members (each tie several times)
-MATCH (crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(m:Person)
+MATCH (:Organization {name: $org})<-[:PART_OF]-(crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(m:Person)
 WITH crew, count(DISTINCT m) AS n
 WHERE n >= 2
 CALL (crew) {

@@ -1,5 +1,5 @@
 // mistake: your answer counts a tie only when the messages go one way between the two: contact in either direction is a tie
-MATCH (crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(m:Person)
+MATCH (:Organization {name: $org})<-[:PART_OF]-(crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(m:Person)
 WITH crew, count(DISTINCT m) AS n
 WHERE n >= 2
 CALL (crew) {

@@ -1,5 +1,5 @@
 // mistake: your answer divides whole numbers, which rounds down: the density is a fraction
-MATCH (crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(m:Person)
+MATCH (:Organization {name: $org})<-[:PART_OF]-(crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(m:Person)
 WITH crew, count(DISTINCT m) AS n
 WHERE n >= 2
 CALL (crew) {

@@ -1,5 +1,5 @@
 // mistake: your answer counts n as the members with an attributed account: n is every known member
-MATCH (crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(m:Person)-[:USES]->(:Account)
+MATCH (:Organization {name: $org})<-[:PART_OF]-(crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(m:Person)-[:USES]->(:Account)
 WITH crew, count(DISTINCT m) AS n
 WHERE n >= 2
 CALL (crew) {

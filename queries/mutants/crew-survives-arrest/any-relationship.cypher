@@ -1,5 +1,5 @@
 // mistake: your answer lets the remaining members stay connected through any relationship (following too), not only message contacts
-MATCH (crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(member:Person)
+MATCH (:Organization {name: $org})<-[:PART_OF]-(crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(member:Person)
 WITH crew, collect(member) AS members
 WHERE size(members) >= 3
 UNWIND members AS arrested

@@ -1,5 +1,5 @@
 // mistake: your answer checks that the crew is connected, but removes no member: an arrest must be simulated for each member
-MATCH (crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(member:Person)
+MATCH (:Organization {name: $org})<-[:PART_OF]-(crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(member:Person)
 WITH crew, collect(member) AS members
 WHERE size(members) >= 3
 WITH crew, members, members + COLLECT { MATCH (r:Person)-[:USES]->(acc:Account) WHERE r IN members RETURN acc } AS allowed

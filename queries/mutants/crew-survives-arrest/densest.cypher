@@ -1,5 +1,5 @@
 // mistake: your answer picks the densest crew: density is not the same as surviving any single arrest
-MATCH (crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(m:Person)
+MATCH (:Organization {name: $org})<-[:PART_OF]-(crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(m:Person)
 WITH crew, count(DISTINCT m) AS n
 CALL (crew) {
   MATCH (crew)<-[:MEMBER_OF]-(x:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(y:Person)-[:MEMBER_OF]->(crew)

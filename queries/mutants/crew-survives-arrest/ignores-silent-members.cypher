@@ -1,5 +1,5 @@
 // mistake: your answer leaves out members without message contacts: every known member counts
-MATCH (crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(member:Person)
+MATCH (:Organization {name: $org})<-[:PART_OF]-(crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(member:Person)
 WHERE EXISTS { (member)-[:USES]->(:Account)-[:MESSAGED]-() }
 WITH crew, collect(member) AS members
 WHERE size(members) >= 3

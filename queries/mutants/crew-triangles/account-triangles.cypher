@@ -1,5 +1,5 @@
 // mistake: your answer counts triangles of accounts: a triangle is three people, and a person may message from several accounts
-MATCH (crew:Organization {kind: 'crew'})
+MATCH (crew:Organization {kind: 'crew'})-[:PART_OF]->(:Organization {name: $org})
 CALL (crew) {
   MATCH (crew)<-[:MEMBER_OF]-(:Person)-[:USES]->(x:Account),
         (crew)<-[:MEMBER_OF]-(:Person)-[:USES]->(y:Account),

@@ -1,5 +1,5 @@
 // mistake: your answer counts triangles whose third account is not a crew member's
-MATCH (crew:Organization {kind: 'crew'})
+MATCH (crew:Organization {kind: 'crew'})-[:PART_OF]->(:Organization {name: $org})
 CALL (crew) {
   MATCH (crew)<-[:MEMBER_OF]-(:Person)-[:USES]->(x:Account), (crew)<-[:MEMBER_OF]-(:Person)-[:USES]->(y:Account), (z:Account)
   WHERE x.id < y.id AND EXISTS { (x)-[:MESSAGED]-(y) } AND EXISTS { (y)-[:MESSAGED]-(z) } AND EXISTS { (z)-[:MESSAGED]-(x) }

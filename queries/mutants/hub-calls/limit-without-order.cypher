@@ -1,5 +1,6 @@
 // mistake: your answer keeps the first row without sorting: it returns whichever row comes first
-MATCH (p:Person)-[:HAS_PHONE]->(:Phone)-[:CALLED]-(:Phone)<-[:HAS_PHONE]-(q:Person)
+MATCH (p:Person)-[:MEMBER_OF]->(:Organization)-[:PART_OF*0..1]->(:Organization {name: $org})
+MATCH (p)-[:HAS_PHONE]->(:Phone)-[:CALLED]-(:Phone)<-[:HAS_PHONE]-(q:Person)
 WHERE p <> q
 WITH p, count(DISTINCT q) AS contacts
 RETURN p.name AS name, contacts

@@ -1,5 +1,6 @@
 // mistake: your answer counts a person among their own contacts when their own accounts message each other
-MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(q:Person)
+MATCH (p:Person)-[:MEMBER_OF]->(:Organization)-[:PART_OF*0..1]->(:Organization {name: $org})
+MATCH (p)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(q:Person)
 WITH p, count(DISTINCT q) AS contacts
 RETURN p.name AS name, contacts
 ORDER BY contacts DESC

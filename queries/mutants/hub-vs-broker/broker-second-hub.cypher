@@ -1,6 +1,7 @@
 // mistake: your answer takes the second most connected person as the broker: the broker is the non-member who links the crews
 CALL () {
-  MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(q:Person)
+  MATCH (p:Person)-[:MEMBER_OF]->(:Organization)-[:PART_OF*0..1]->(:Organization {name: $org})
+  MATCH (p)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(q:Person)
   WHERE p <> q
   WITH p, count(DISTINCT q) AS contacts
   ORDER BY contacts DESC LIMIT 2

@@ -1,13 +1,14 @@
 // mistake: your answer returns the broker first: the hub comes first, then the broker
 CALL () {
-  MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(q:Person)
+  MATCH (p:Person)-[:MEMBER_OF]->(:Organization)-[:PART_OF*0..1]->(:Organization {name: $org})
+  MATCH (p)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(q:Person)
   WHERE p <> q
   WITH p, count(DISTINCT q) AS contacts
   ORDER BY contacts DESC LIMIT 1
   RETURN p.name AS hub
 }
 CALL () {
-  MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(q:Person)-[:MEMBER_OF]->(crew:Organization {kind: 'crew'})
+  MATCH (p:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(q:Person)-[:MEMBER_OF]->(crew:Organization {kind: 'crew'})-[:PART_OF]->(:Organization {name: $org})
   WHERE NOT EXISTS { (p)-[:MEMBER_OF]->() }
   WITH p, count(DISTINCT crew) AS crews
   WHERE crews >= 2

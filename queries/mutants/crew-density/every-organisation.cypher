@@ -1,0 +1,10 @@
+// mistake: your answer looks at the crews of every organisation: the prompt asks about the crews of the organisation it names
+MATCH (crew:Organization {kind: 'crew'})<-[:MEMBER_OF]-(m:Person)
+WITH crew, count(DISTINCT m) AS n
+WHERE n >= 2
+CALL (crew) {
+  MATCH (crew)<-[:MEMBER_OF]-(x:Person)-[:USES]->(:Account)-[:MESSAGED]-(:Account)<-[:USES]-(y:Person)-[:MEMBER_OF]->(crew)
+  WHERE x.id < y.id
+  RETURN count(DISTINCT [x, y]) AS ties
+}
+RETURN crew.name AS crew, 2.0 * ties / (n * (n - 1)) AS density

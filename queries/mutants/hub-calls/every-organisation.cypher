@@ -1,0 +1,7 @@
+// mistake: your answer ranks everyone: the prompt asks for the known member of the organisation it names with the most call contacts
+MATCH (p:Person)-[:HAS_PHONE]->(:Phone)-[:CALLED]-(:Phone)<-[:HAS_PHONE]-(q:Person)
+WHERE p <> q
+WITH p, count(DISTINCT q) AS contacts
+RETURN p.name AS name, contacts
+ORDER BY contacts DESC
+LIMIT 1
