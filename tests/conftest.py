@@ -26,6 +26,33 @@ os.environ.setdefault("LINKLAB_EQUIVALENCE_POOL", "0")
 PORT_OFFSET = int(os.environ.get("LINKLAB_TEST_PORT_OFFSET", "0"))
 
 
+# Test tiers (`pytest -m unit`, `-m integration`, `-m browser`; `make test` runs them all). A test's tier follows
+# from what it asks for: the `conn` fixture (the real Neo4j test server, and every fixture built on it) makes it
+# an integration test, the `browser` fixture a browser test; a module can say so itself (pytestmark). The rest
+# are unit tests: no Java, no Neo4j, no browser.
+TIERS = {
+    "unit": "needs no Java, no Neo4j and no browser (pytest -m unit: under a minute)",
+    "integration": "runs against the real Neo4j test server",
+    "browser": "drives a real Chromium against a real server",
+}
+
+
+def pytest_configure(config) -> None:
+    for name, what in TIERS.items():
+        config.addinivalue_line("markers", f"{name}: {what}")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("browser") or "browser" in fixtures:
+            item.add_marker("browser")
+        elif item.get_closest_marker("integration") or "conn" in fixtures:
+            item.add_marker("integration")
+        else:
+            item.add_marker("unit")
+
+
 def shifted_port(port: int) -> int:
     return port + PORT_OFFSET
 

@@ -100,6 +100,9 @@ OTHER_GRAPHS = [  # GDS graphs that are not the check's own $graph
     "MATCH (a)-->(b) WITH gds.graph.project('leak2', a, b) AS g RETURN g.graphName",
     "MATCH (a)-->(b) WITH gds.graph.project($graph + 'x', a, b) AS g RETURN g.graphName",
     "WITH 'linklab-check-other' AS name CALL gds.graph.drop(name) YIELD graphName RETURN graphName",
+    "CALL gds.graph.list() YIELD graphName CALL gds.graph.drop(graphName) YIELD nodeCount RETURN nodeCount",
+    "CALL gds.graph.project($graph, 'Person', 'KNOWS') YIELD nodeCount AS graphName "
+    "CALL gds.graph.drop(graphName) YIELD nodeCount RETURN nodeCount",
 ]
 MARKER = [
     "MATCH (s:Scenario) RETURN s.token",
@@ -217,6 +220,8 @@ RIGHT_STYLES = [
     "RETURN gds.util.asNode(nodeId).handle AS handle ORDER BY score DESC LIMIT 1",
     "CALL gds.graph.project($graph, 'Account', 'FOLLOWS') YIELD graphName AS name "
     "CALL gds.pageRank.stream(name) YIELD nodeId, score RETURN gds.util.asNode(nodeId).handle ORDER BY score DESC LIMIT 1",
+    "CALL gds.graph.project($graph, 'Account', 'FOLLOWS') YIELD graphName "  # the yielded name, not renamed
+    "CALL gds.pageRank.stream(graphName) YIELD nodeId, score RETURN gds.util.asNode(nodeId).handle ORDER BY score DESC",
     "CALL gds.graph.project.cypher($graph, 'MATCH (a:Account) RETURN id(a) AS id', "
     "'MATCH (a:Account)-[:FOLLOWS]->(b:Account) RETURN id(a) AS source, id(b) AS target') YIELD graphName "
     "CALL gds.pageRank.stream($graph) YIELD nodeId RETURN nodeId LIMIT 1",

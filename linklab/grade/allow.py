@@ -316,9 +316,12 @@ class Types:
         procedure = qualified_name(call.child("procedureName"))
         for item in call.kids("procedureResultItem"):
             field_name = name_of(item.child("symbolicNameString") or item.child("variable"))
-            alias = variable_name(item.child("variable")) if item.child("symbolicNameString") else field_name
-            if procedure.startswith("gds.") and field_name == "graphName":
-                self.vars[alias] = "graph"
+            renamed = item.child("symbolicNameString") is not None and item.child("variable") is not None
+            alias = variable_name(item.child("variable")) if renamed else field_name  # YIELD x AS y, or YIELD x
+            if field_name == "graphName":  # the check's own graph only when the call was given it ($graph)
+                argument = first_argument(call)
+                own = procedure.startswith("gds.") and argument is not None and self.of(argument) == "graph"
+                self.vars[alias] = "graph" if own else "unknown"
             elif field_name in ("nodeId", "score", "nodeCount", "relationshipCount", "componentId", "communityId"):
                 self.vars[alias] = "number"
             else:

@@ -108,7 +108,7 @@ def judged(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKe
                 limit_picks(driver, exercise, query, key, result, limits, database, budget):
             verdict = Verdict(False, words.UNORDERED_LIMIT, reason="unordered_limit")
         if verdict.reason != "unordered_limit" and rests_on_storage_order(driver, exercise, query, key, verdict,
-                                                                           limits, database, budget):
+                                                                           limits, database, budget, load):
             verdict = Verdict(False, words.STORAGE_ORDER, reason="storage_order")
     except health.CONNECTION_LOST:
         health.note_lost(driver)
@@ -119,13 +119,13 @@ def judged(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKe
 
 
 def rests_on_storage_order(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKey | CaseKey,
-                           verdict: Verdict, limits: Limits, database: str, budget: Budget) -> bool:
+                           verdict: Verdict, limits: Limits, database: str, budget: Budget, load: bool) -> bool:
     """Whether the verdict is the storage order's doing (grade.ordering): a pass that fails with the ties
     settled one way or the other, or a failure that passes with them settled one way (then what is wrong is
     provably the order, and the feedback says so). A tie-broken run that the guard stops proves nothing."""
     for variant in tie_breaks(query, order_matters(exercise)):
         try:
-            result = run_answer(driver, exercise, variant, key, limits, database, budget)
+            result = run_answer(driver, exercise, variant, key, limits, database, budget, load=load)
         except Refused:
             continue
         if result is not None and judge_rows(exercise, key, result.rows)[0].passed != verdict.passed:
