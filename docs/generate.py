@@ -48,9 +48,14 @@ def exercise_reference() -> str:
                                                                             case_catalogue())):
         parts.append(f"## {heading}\n")
         for e in exercises:
-            where = ", ".join(e.profiles) if not e.on_case else "an imported case"
+            if e.on_case:
+                about = "an imported case network"
+            elif e.organisations:
+                about = f"one organisation of the world, of kind {', '.join(e.organisations)}"
+            else:
+                about = "the whole world"
             parts.append(f"### {e.number}. {e.title} (`{e.id}`)\n\nLevel {e.level}, {e.points} points; skills: "
-                         f"{', '.join(e.skills)}; runs on: {where}.\n\n{e.prompt.strip()}\n")
+                         f"{', '.join(e.skills)}; asks about: {about}.\n\n{e.prompt.strip()}\n")
     return "\n".join(parts)
 
 
