@@ -6,7 +6,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -95,3 +97,25 @@ def without_named_mistake(feedback: str) -> str:
     """A known mistake is named only where it is proven on the loads the answer ran on; where a LIMIT cuts
     among ties, which loads prove it may depend on the server (storage order), never the verdict."""
     return feedback.split(" It gives exactly the results of a known mistake")[0]
+
+
+MUTANT_COURSE, MUTANT_SECRET = "mutant-course", "test-secret-for-mutants"
+
+
+@contextmanager
+def mutant_course_settings() -> Iterator[str]:
+    """The course that tests/test_mutants.py and tests/test_blind.py grade on: a fixed secret, and three varied
+    candidate worlds per profile (the rest of the suite tries two). Both files set it alike, so the hidden
+    worlds chosen by the first are the second's too (the choice is stored by content, grade.worlds)."""
+    from linklab.grade import worlds
+
+    pool = pytest.MonkeyPatch()
+    pool.setenv("LINKLAB_COURSE_SECRET", MUTANT_SECRET)
+    pool.setattr(worlds, "CANDIDATES", 3)
+    pool.setenv("LINKLAB_CANDIDATES", "3")  # the commands the tests run too
+    worlds.content_digest.cache_clear()
+    try:
+        yield MUTANT_COURSE
+    finally:
+        pool.undo()
+        worlds.content_digest.cache_clear()

@@ -20,6 +20,8 @@ from linklab.grade.guard import Limits
 
 from .conftest import run_cli, shifted_port, without_named_mistake
 
+pytestmark = pytest.mark.integration  # starts Neo4j servers or linklab processes of its own
+
 SECOND = dict(name="pool-test", bolt_port=shifted_port(7780), http_port=shifted_port(7781), heap="1g", pagecache="512m")
 COURSE = "pool-course"
 ELSEWHERE = ScenarioKey("street-ring", "tiny", 4242)  # no class of this course is graded on it

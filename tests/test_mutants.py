@@ -29,10 +29,10 @@ from linklab.grade.engine import (CaseKey, ScenarioKey, answer_key, case_keys, c
 from linklab.grade.guard import run_guarded
 from linklab.scenario.profiles import profile_names
 
-from .conftest import ROOT
+from .conftest import MUTANT_COURSE, MUTANT_SECRET, ROOT, mutant_course_settings
 from .test_import import SAMPLE, karate
 
-COURSE = "mutant-course"
+COURSE = MUTANT_COURSE
 TRAINEES_PER_PROFILE = 20
 
 
@@ -116,21 +116,10 @@ def trainees_by_profile() -> dict[str, list[str]]:
 @pytest.fixture(scope="module")
 def course(driver):
     """A course with a fixed secret whose hidden worlds are chosen (on the test server), among three varied
-    candidates per profile (the rest of the suite tries two)."""
-    before = os.environ.get("LINKLAB_COURSE_SECRET")
-    os.environ["LINKLAB_COURSE_SECRET"] = "test-secret-for-mutants"
-    pool = pytest.MonkeyPatch()
-    pool.setattr(worlds, "CANDIDATES", 3)
-    pool.setenv("LINKLAB_CANDIDATES", "3")  # the commands the tests run too
-    worlds.content_digest.cache_clear()
-    worlds.ensure_prepared(driver, COURSE, {(p, "") for p in profile_names()})
-    yield COURSE
-    pool.undo()
-    worlds.content_digest.cache_clear()
-    if before is None:
-        del os.environ["LINKLAB_COURSE_SECRET"]
-    else:
-        os.environ["LINKLAB_COURSE_SECRET"] = before
+    candidates per profile (conftest.mutant_course_settings)."""
+    with mutant_course_settings() as course:
+        worlds.ensure_prepared(driver, course, {(p, "") for p in profile_names()})
+        yield course
 
 
 def specs_of(exercise, key):
@@ -178,7 +167,7 @@ def test_every_mutant_fails_on_the_hidden_worlds(driver, course):
 def test_selftest_reports_the_mutants_per_profile(cli_env, course):
     from .conftest import run_cli
 
-    env = {**cli_env, "LINKLAB_GRADING_URI": cli_env["NEO4J_URI"], "LINKLAB_COURSE_SECRET": "test-secret-for-mutants"}
+    env = {**cli_env, "LINKLAB_GRADING_URI": cli_env["NEO4J_URI"], "LINKLAB_COURSE_SECRET": MUTANT_SECRET}
     result = run_cli("selftest", "--seeds", "1", "--course", course, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     for profile in profile_names():

@@ -17,6 +17,8 @@ from linklab.config import local_password
 
 from .conftest import run_cli, shifted_port
 
+pytestmark = pytest.mark.integration  # starts Neo4j servers or linklab processes of its own
+
 NAME, BOLT, HTTP = "pytest-lifecycle", shifted_port(7691), shifted_port(7478)
 FLAGS = ["--name", NAME, "--bolt-port", str(BOLT), "--http-port", str(HTTP)]
 

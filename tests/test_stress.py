@@ -18,6 +18,8 @@ from linklab.grade.batch import answer_digest, plan
 
 from .conftest import ROOT
 
+pytestmark = pytest.mark.integration  # starts Neo4j servers or linklab processes of its own
+
 COURSE = "stress-course"
 WRONG = {
     "crews": "MATCH (o:Organization) RETURN o.name",  # organisations as well as crews
