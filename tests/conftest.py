@@ -104,9 +104,8 @@ MUTANT_COURSE, MUTANT_SECRET = "mutant-course", "test-secret-for-mutants"
 
 @contextmanager
 def mutant_course_settings() -> Iterator[str]:
-    """The course that tests/test_mutants.py and tests/test_blind.py grade on: a fixed secret, and three varied
-    candidate worlds per profile (the rest of the suite tries two). Both files set it alike, so the hidden
-    worlds chosen by the first are the second's too (the choice is stored by content, grade.worlds)."""
+    """The course that tests/test_mutants.py grades on: a fixed secret, and three varied candidate worlds per
+    profile (the rest of the suite tries two; a class, twelve)."""
     from linklab.grade import worlds
 
     pool = pytest.MonkeyPatch()
