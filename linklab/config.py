@@ -76,7 +76,7 @@ def local_password() -> str:
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
-    password = secrets.token_urlsafe(18)
+    password = secrets.token_hex(18)  # letters and digits only: a leading '-' would read as an option to neo4j-admin
     path.write_text(password + "\n")
     path.chmod(0o600)
     return password

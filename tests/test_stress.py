@@ -4,6 +4,8 @@ answer gets alone; what `scenario` reports is what is loaded; checks.jsonl loses
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import subprocess
 import sys
