@@ -213,11 +213,18 @@ def call_hub_elsewhere(world: World, rng: random.Random) -> None:
     need = top + 1 - calls.get(caller, 0) + rng.choice((0, 1))
     if need < 1 or len(targets) < need:
         return
-    phone = rng.choice(world.phones_of(caller))
-    for person in rng.sample(targets, need):
-        other = rng.choice(world.phones_of(person))
-        a, b = (phone, other) if rng.random() < 0.5 else (other, phone)
-        world.contact("CALLED", "Phone", a, b, rng)
+    contact_many(world, rng, "CALLED", "Phone", world.phones_of, caller, targets, need)
+
+
+def contact_many(world: World, rng: random.Random, rel: str, label: str, means_of, person: str,
+                 targets: list[str], need: int) -> None:
+    """`person` gets in touch with `need` of `targets`, from one of their phones or accounts (`means_of`) to
+    one of each other's, in a random direction (the draws in the order the two hub transforms made them)."""
+    own = rng.choice(means_of(person))
+    for other in rng.sample(targets, need):
+        theirs = rng.choice(means_of(other))
+        a, b = (own, theirs) if rng.random() < 0.5 else (theirs, own)
+        world.contact(rel, label, a, b, rng)
 
 
 def outsider_message_hub(world: World, rng: random.Random) -> None:
@@ -238,11 +245,7 @@ def outsider_message_hub(world: World, rng: random.Random) -> None:
     need = top + 1 - messages.get(person, 0) + rng.choice((0, 1))
     if need < 1 or len(targets) < need:
         return
-    account = rng.choice(world.accounts_of(person))
-    for other in rng.sample(targets, need):
-        theirs = rng.choice(world.accounts_of(other))
-        a, b = (account, theirs) if rng.random() < 0.5 else (theirs, account)
-        world.contact("MESSAGED", "Account", a, b, rng)
+    contact_many(world, rng, "MESSAGED", "Account", world.accounts_of, person, targets, need)
 
 
 def self_contact(world: World, rng: random.Random) -> None:
