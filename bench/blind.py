@@ -125,3 +125,35 @@ def bench_blind(args) -> None:
         for a, kind in misses:
             said = "fails" if kind == "right" else "passes"
             print(f"  {said}: {a.ident} ({a.what or 'a right answer'})")
+        on_candidates(course, exercises, misses, drivers_for)
+
+
+def on_candidates(course, exercises, misses, drivers_for) -> None:
+    """What more hidden worlds would do: the missed wrong answers and exploits, and every right answer, on
+    every varied candidate of the trainees' profiles (not only the chosen ones). A miss caught there could be
+    caught by choosing more worlds; a right answer failing there would fail if that world were chosen."""
+    from linklab.grade import worlds
+    from linklab.grade.engine import profile_for, run_checks, trainee_seed
+
+    missed = {a for a, kind in misses if kind != "right"}
+    todo = []  # (candidate key, exercise, answer)
+    for e in exercises:
+        if e.on_case:
+            continue
+        for trainee in trainees_of(e, course):
+            profile = profile_for(e, trainee_seed(course, trainee))
+            for key in worlds.candidate_keys(course, profile)[1:]:
+                todo += [(key, e, a) for a in read_answers(e.id) if a.kind == "right" or a in missed]
+    verdicts: dict = {}
+    for key, e, a in sorted(todo, key=lambda t: str(t[0])):  # one world after another: each loaded once
+        if worlds.can_make(key):
+            checks, _ = run_checks(e, a.query, [key], drivers_for, None, None, None)
+            verdicts.setdefault(a, []).append(checks[0].passed)
+    caught = sorted(a.ident for a in missed if a in verdicts and not all(verdicts[a]))
+    wrongly = sorted(a.ident for a, v in verdicts.items() if a.kind == "right" and not all(v))
+    print(f"on every varied candidate ({worlds.CANDIDATES} per profile): {len(caught)} of {len(missed)} missed "
+          f"wrong answers and exploits would be caught; {len(wrongly)} right answers would fail somewhere")
+    for ident in caught:
+        print(f"  caught on a candidate: {ident}")
+    for ident in wrongly:
+        print(f"  a right answer failing on a candidate: {ident}")

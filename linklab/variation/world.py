@@ -25,6 +25,25 @@ PREFIX = {"Organization": "O", "Person": "P", "Account": "A", "Phone": "T", "Ema
 assert set(PREFIX) == set(NODE_LABELS)
 
 
+# Words for organisation names that say nothing of an organisation's kind, and endings that may say the
+# wrong one: a name is a label intelligence gave, not a type.
+ORG_WORDS = ("North", "South", "East", "West", "Harbour", "River", "Market", "Station", "Canal", "Hill", "Park",
+             "Bridge", "Tower", "Dock", "Mill", "Yard", "Quarter", "Gate", "Field", "Valley", "Stone", "Iron",
+             "Silver", "Black", "Red", "Blue", "Old", "New", "Upper", "Lower", "Saint", "Crown", "Anchor")
+ORG_ENDINGS = ("Crew", "Organisation", "Cartel", "Network", "Family", "Boys", "Ring", "Company", "Syndicate",
+               "Group", "Clan", "Firm", "Union", "Club")
+
+
+def org_name(rng: random.Random, taken: set[str]) -> str:
+    while True:
+        words = rng.sample(ORG_WORDS, rng.choice((1, 2)))
+        ending = [rng.choice(ORG_ENDINGS)] if rng.random() < 0.6 else []
+        name = " ".join(words + ending)
+        if name not in taken:
+            taken.add(name)
+            return name
+
+
 def when(rng: random.Random) -> str:
     """A moment in the scenario's year, as the generator writes them."""
     return (EPOCH + timedelta(seconds=rng.randrange(SPAN_DAYS * 86400))).isoformat()

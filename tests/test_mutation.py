@@ -1,0 +1,67 @@
+"""The mutation engine (grade.mutation) without a database: every operator makes mutants of the references,
+each mutant parses and passes the guard's allowlists, and the by-value operator keeps the meaning of the
+query but for what it counts or groups by."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from linklab.cypherlang.parser import parse
+from linklab.exercises.catalogue import catalogue
+from linklab.grade.allow import vet
+from linklab.grade.mutation import OPERATORS, apply, by_value, mutants_of, schema_of_model, squeeze
+
+SCHEMA = schema_of_model()
+SCENARIO_EXERCISES = [e for e in catalogue()]
+
+
+def params_of(exercise) -> dict:
+    return {name: "x" for name in ("hub", "a", "b", "from", "to", "graph", "k")}
+
+
+def test_every_operator_makes_mutants_of_some_reference():
+    made = Counter()
+    for exercise in SCENARIO_EXERCISES:
+        tree = parse(exercise.solution)
+        for operator in OPERATORS:
+            made[operator.__name__] += sum(1 for _ in operator(tree, SCHEMA))
+    assert all(made[op.__name__] > 0 for op in OPERATORS), made
+
+
+@pytest.mark.parametrize("exercise", SCENARIO_EXERCISES, ids=lambda e: e.id)
+def test_mutants_parse_pass_the_guard_and_differ_from_the_reference(exercise):
+    mutants = mutants_of(exercise.solution, SCHEMA, params_of(exercise))
+    assert len(mutants) >= 10
+    assert len({squeeze(m.query) for m in mutants}) == len(mutants)
+    assert squeeze(exercise.solution) not in {squeeze(m.query) for m in mutants}
+    for mutant in mutants:
+        vet(parse(mutant.query), params_of(exercise))
+        assert mutant.diagnosis and not any(ch.isdigit() for ch in mutant.diagnosis)
+
+
+def by_value_mutants(query: str) -> list[str]:
+    return [apply(query, change.edits) for change in by_value(parse(query), SCHEMA)]
+
+
+def test_by_value_counts_values_where_the_reference_counts_nodes():
+    query = ("MATCH (f:Account)-[:FOLLOWS]->(a:Account) WITH a, count(DISTINCT f) AS n "
+             "RETURN a.handle AS handle, n ORDER BY n DESC LIMIT 1")
+    assert "MATCH (f:Account)-[:FOLLOWS]->(a:Account) WITH a, count(DISTINCT f.handle) AS n " \
+           "RETURN a.handle AS handle, n ORDER BY n DESC LIMIT 1" in by_value_mutants(query)
+
+
+def test_by_value_groups_by_the_value_a_later_clause_returns():
+    query = ("MATCH (p:Person)-[:USES]->(a:Account) WITH p, count(DISTINCT a.platform) AS k WHERE k >= 3 "
+             "RETURN p.name AS name, k")
+    assert ("MATCH (p:Person)-[:USES]->(a:Account) WITH p.name AS p, count(DISTINCT a.platform) AS k "
+            "WHERE k >= 3 RETURN p AS name, k") in by_value_mutants(query)
+
+
+def test_by_value_leaves_a_node_that_is_used_as_a_node_later():
+    query = ("MATCH (c:Organization)<-[:MEMBER_OF]-(m:Person) WITH c, count(m) AS n "
+             "MATCH (c)<-[:PART_OF]-(x) RETURN c.name, n")
+    assert all("WITH c.name AS c" not in m for m in by_value_mutants(query))
+    query = "MATCH (p:Person)-[:USES]->(a:Account) WITH p, count(a) AS k RETURN p.name AS name, p.id AS id, k"
+    assert all("WITH p.name AS p" not in m for m in by_value_mutants(query))
