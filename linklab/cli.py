@@ -890,20 +890,24 @@ def grade(submissions, out, course, single, gradescope_path, case, shared, regra
 
 @cli.command()
 @click.option("--course", help="Course id (default: $LINKLAB_COURSE or linklab-101).")
-def prepare(course) -> None:
+@click.option("--profile", "profiles", multiple=True, metavar="PROFILE",
+              help="Only this profile's hidden scenarios (repeat for several; default: every profile).")
+def prepare(course, profiles) -> None:
     """Choose the course's hidden scenarios (from the course secret) so that every registered mistake
     fails; check and grade do it on first use. Runs on the grading server."""
     import time
 
     from .db import connect
     from .grade import worlds
-    from .scenario.profiles import profile_names
+    from .scenario.profiles import load_profile, profile_names
     from .service import grading_connection, identity
 
     course = identity(None, course)[1]
+    for profile in profiles:
+        load_profile(profile)  # an unknown name: one clear line, before any server is reached
     began = time.perf_counter()
     with connect(grading_connection(say)) as driver:
-        done = worlds.ensure_prepared(driver, course, {(p, "") for p in profile_names()}, progress=say)
+        done = worlds.ensure_prepared(driver, course, {(p, "") for p in profiles or profile_names()}, progress=say)
     for prep in done:
         c = prep.choice
         click.echo(f"{prep.world}: {len(c.keys)} hidden worlds fail {c.killed} of {c.mutants} mutants "
