@@ -65,3 +65,12 @@ def test_by_value_leaves_a_node_that_is_used_as_a_node_later():
     assert all("WITH c.name AS c" not in m for m in by_value_mutants(query))
     query = "MATCH (p:Person)-[:USES]->(a:Account) WITH p, count(a) AS k RETURN p.name AS name, p.id AS id, k"
     assert all("WITH p.name AS p" not in m for m in by_value_mutants(query))
+
+
+def test_the_choice_of_hidden_worlds_prefers_richer_worlds_on_ties():
+    from linklab.grade.worlds import greedy
+
+    assert greedy([{"a"}, {"a"}, {"b"}], 2, 3) == [0, 2]
+    assert greedy([{"a"}, {"a"}, {"b"}], 2, 3, richness=[0, 5, 0]) == [1, 2]
+    assert greedy([{"a"}, {"a", "b"}, set()], 2, 3, richness=[9, 0, 9]) == [1, 0]  # coverage first, then richness, then order
+    assert greedy([{"a"}, set(), set()], 1, 3, richness=[0, 0, 9]) == [0]  # none beyond `least` that adds nothing

@@ -345,13 +345,17 @@ class Preparation:
         return self.choice.seconds
 
 
-def greedy(covers: list[set[str]], least: int, most: int, covered: set[str] | None = None) -> list[int]:
+def greedy(covers: list[set[str]], least: int, most: int, covered: set[str] | None = None,
+           richness: list[int] | None = None) -> list[int]:
     """Indexes of `least` to `most` candidates that together cover the most items (besides `covered`); a
-    candidate beyond `least` only if it covers something new; earlier candidates win ties."""
+    candidate beyond `least` only if it covers something new. Ties go to the richer candidate (more edge
+    cases: it may catch mistakes nobody listed), then to the earlier one."""
     chosen: list[int] = []
     covered = set(covered or ())
+    rich = richness or [0] * len(covers)
     while len(chosen) < min(most, len(covers)):
-        best = max((i for i in range(len(covers)) if i not in chosen), key=lambda i: (len(covers[i] - covered), -i))
+        best = max((i for i in range(len(covers)) if i not in chosen),
+                   key=lambda i: (len(covers[i] - covered), rich[i], -i))
         if len(chosen) >= least and not covers[best] - covered:
             break
         chosen.append(best)
@@ -426,7 +430,8 @@ def preparing(driver: neo4j.Driver, course: str, world: str, extra: str, databas
     items = answer_items([{e.id: expected_digest(e, first) for e in exercises}] + answers)
     on_case = world.startswith("case/")
     chosen = greedy([c | a for c, a in zip(covers, items[1:])], LEAST_HIDDEN - (0 if on_case else 1),
-                    MOST_HIDDEN - (0 if on_case else 1), covered=set(items[0]))
+                    MOST_HIDDEN - (0 if on_case else 1), covered=set(items[0]),
+                    richness=[edge_cases(key) for key in candidates])
     chosen_keys = ([] if on_case else [first]) + [candidates[i] for i in chosen]
     told = set().union(*covers) if covers else set()
     caught = set().union(*(covers[i] for i in chosen)) if chosen else set()
@@ -451,6 +456,11 @@ def preparing(driver: neo4j.Driver, course: str, world: str, extra: str, databas
     tracker.say(f"{world}: {choice.killed} of {total} mutants fail on the chosen worlds; "
                 f"{len(choice.equivalent)} probably equivalent; {time.perf_counter() - began:.0f} s")
     return Preparation(world, choice)
+
+
+def edge_cases(key: ScenarioKey | CaseKey) -> int:
+    """How many of the variation's transforms shaped a candidate world (none for a case variant)."""
+    return len(key.scenario().variation) if isinstance(key, ScenarioKey) and key.varied else 0
 
 
 def can_make(key: ScenarioKey | CaseKey) -> bool:

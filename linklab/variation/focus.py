@@ -157,9 +157,9 @@ def plant(world: World, rng: random.Random, edit) -> World:
     return world
 
 
-def near_answer(world: World, rng: random.Random, exercise) -> tuple[str, str] | None:
-    """A node of the answer (more often) or one of its neighbours."""
-    nodes = answer_nodes(world, exercise)
+def near_answer(world: World, rng: random.Random, exercise, labels) -> tuple[str, str] | None:
+    """A node of the answer (more often) or one of its neighbours, of one of these labels."""
+    nodes = [n for n in answer_nodes(world, exercise) if n[0] in labels]
     if not nodes:
         return None
     chosen = rng.choice(nodes)
@@ -170,9 +170,10 @@ def near_answer(world: World, rng: random.Random, exercise) -> tuple[str, str] |
     return chosen
 
 
-def focused(edit_at):
+def focused(edit_at, labels=("Person", "Account")):
     """A transform that makes `edit_at(world, rng, label, id)` near the answer of about half the exercises
-    of the world's profile, one exercise after another, each edit kept only if every promise still holds."""
+    of the world's profile, one exercise after another, each edit kept only if every promise still holds.
+    Only nodes of these labels are edited (a twin of a crew, with every member in both, is no world)."""
 
     def transform(world: World, rng: random.Random) -> None:
         current = world
@@ -181,7 +182,7 @@ def focused(edit_at):
                 continue
 
             def edit(trial: World, r: random.Random, exercise=exercise):
-                target = near_answer(trial, r, exercise)
+                target = near_answer(trial, r, exercise, labels)
                 if target is None:
                     return False
                 edit_at(trial, r, *target)
@@ -231,7 +232,7 @@ def self_contact_at(world: World, rng: random.Random, label: str, node: str) -> 
 
 
 answer_twins = focused(twin)
-answer_repeats = focused(repeat_link)
+answer_repeats = focused(repeat_link, ("Person", "Account", "Wallet"))
 answer_split_contacts = focused(split_contacts)
 answer_self_contacts = focused(self_contact_at)
 
