@@ -18,7 +18,7 @@ from linklab import lease
 from linklab.exercises.catalogue import get
 from linklab.grade.batch import answer_digest, plan
 
-from .conftest import ROOT
+from .conftest import ROOT, without_named_mistake
 
 pytestmark = pytest.mark.integration  # starts Neo4j servers or linklab processes of its own
 
@@ -48,7 +48,7 @@ def check_args(trainee: str, exercise: str, folder) -> list[str]:
 
 def verdict_of(stdout: str) -> tuple:
     verdict = json.loads(stdout)
-    return verdict["passed"], verdict["feedback"]
+    return verdict["passed"], without_named_mistake(verdict["feedback"])
 
 
 def counts_under_lock(driver: neo4j.Driver) -> tuple[dict, dict] | None:
@@ -132,7 +132,8 @@ def test_checks_grade_and_resets_at_once_keep_every_verdict(driver, cli_env, tmp
 
     def verdicts(name: str) -> dict:
         data = json.loads((tmp_path / name / "results.json").read_text())
-        return {(t, e["exercise"]): (e["passed"], e["feedback"]) for t, d in data["trainees"].items()
+        return {(t, e["exercise"]): (e["passed"], without_named_mistake(e["feedback"]))
+                for t, d in data["trainees"].items()
                 for e in d["exercises"]}
     assert verdicts("together") == verdicts("alone")
     for pair, verdict in together.items():
