@@ -194,12 +194,18 @@ def focused(edit_at, labels=("Person", "Account")):
     return transform
 
 
-def split_contacts(world: World, rng: random.Random, label: str, node: str) -> None:
-    """A person (or an account's owner) who keeps some contacts on a second account: the messages of one of
-    their accounts are shared out between it and a new one, so that their contacts are not all on one."""
+def person_at(world: World, label: str, node: str) -> str:
+    """The person a node stands for (a person, or an account's owner) who has an account; else LookupError."""
     person = node if label == "Person" else world.graphs().owner.get(node) if label == "Account" else None
     if person is None or not world.accounts_of(person):
         raise LookupError("no person with an account here")
+    return person
+
+
+def split_contacts(world: World, rng: random.Random, label: str, node: str) -> None:
+    """A person (or an account's owner) who keeps some contacts on a second account: the messages of one of
+    their accounts are shared out between it and a new one, so that their contacts are not all on one."""
+    person = person_at(world, label, node)
     mine = {a: [r for r in world.rels("MESSAGED", "Account", "Account") if a in (r["s"], r["e"]) and r["s"] != r["e"]]
             for a in world.accounts_of(person)}
     busy = [a for a in sorted(mine) if len(mine[a]) >= 2]
@@ -216,9 +222,7 @@ def split_contacts(world: World, rng: random.Random, label: str, node: str) -> N
 
 def self_contact_at(world: World, rng: random.Random, label: str, node: str) -> None:
     """A person's own two accounts message each other (or their two phones call each other)."""
-    person = node if label == "Person" else world.graphs().owner.get(node) if label == "Account" else None
-    if person is None or not world.accounts_of(person):
-        raise LookupError("no person with an account here")
+    person = person_at(world, label, node)
     if rng.random() < 0.7:
         accounts = world.accounts_of(person)
         if len(accounts) < 2:
