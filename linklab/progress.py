@@ -20,7 +20,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import state_dir, write_json_atomically
+from .config import open_sqlite, state_dir, write_json_atomically
 from .errors import LinklabError
 
 SCHEMA = """
@@ -55,10 +55,8 @@ def database_path() -> Path:
 def open_store() -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are explicit), waiting up to 30 s for a writer."""
     path = database_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        db = sqlite3.connect(path, timeout=30, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
+        db = open_sqlite(path)
         db.executescript(SCHEMA)
         add_columns(db)
     except sqlite3.Error as exc:

@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # tests that measure what a full pool kills set their own.
 os.environ.setdefault("LINKLAB_CANDIDATES", "2")
 os.environ.setdefault("LINKLAB_EQUIVALENCE_POOL", "0")
+os.environ.setdefault("LINKLAB_CASE_CANDIDATES", "4")
 # Every fixed port the tests use is shifted by LINKLAB_TEST_PORT_OFFSET, so that two checkouts on one machine
 # (a worktree beside main) can run their suites at once without reaching each other's servers.
 PORT_OFFSET = int(os.environ.get("LINKLAB_TEST_PORT_OFFSET", "0"))

@@ -74,3 +74,20 @@ def test_the_choice_of_hidden_worlds_prefers_richer_worlds_on_ties():
     assert greedy([{"a"}, {"a"}, {"b"}], 2, 3, richness=[0, 5, 0]) == [1, 2]
     assert greedy([{"a"}, {"a", "b"}, set()], 2, 3, richness=[9, 0, 9]) == [1, 0]  # coverage first, then richness, then order
     assert greedy([{"a"}, set(), set()], 1, 3, richness=[0, 0, 9]) == [0]  # none beyond `least` that adds nothing
+    # mistakes first: a world that only makes answers differ never displaces one that catches a mutant
+    assert greedy([{"m"}, set(), set()], 1, 3, also=[set(), {"x", "y"}, {"x"}]) == [0, 1]
+    assert greedy([set(), set()], 1, 2, also=[set(), {"x"}]) == [1]
+
+
+def test_hidden_worlds_can_hold_one_where_neighbouring_questions_part(monkeypatch, tmp_path):
+    """On a generated street-ring world the message hub is also the call hub (a habit of the generator, no
+    promise): a trainee answering one question with the other's query is right there. The preparation
+    counts "hub-calls~hub-messages" as covered only by a world where they differ, and some candidate does."""
+    from linklab.grade.worlds import can_make, candidate_keys, exercises_of, sibling_items
+
+    monkeypatch.setenv("LINKLAB_HOME", str(tmp_path))
+    monkeypatch.setenv("LINKLAB_COURSE_SECRET", "siblings")
+    exercises = list(exercises_of("street-ring"))
+    first, *varied = [k for k in candidate_keys("siblings-course", "street-ring", count=6) if can_make(k)]
+    assert "hub-calls~hub-messages" not in sibling_items(exercises, first)
+    assert any("hub-calls~hub-messages" in sibling_items(exercises, key) for key in varied)

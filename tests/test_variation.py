@@ -526,3 +526,45 @@ def test_someone_near_an_answer_keeps_contacts_on_two_accounts():
                 return True
         return False
     some([split(g) for _, _, _, g, _ in worlds()], "a common contact reaches the pair from two different accounts")
+
+
+@pytest.mark.parametrize("exercise_id, graph", [("hub-messages", "messaging"), ("hub-calls", "calls")])
+def test_someone_else_has_the_name_of_the_hub(exercise_id, graph):
+    """Grouping the hub's contacts by name adds up two people where counting by person does not: somebody
+    else bears the hub's name and has contacts of their own."""
+    exercise = next(e for e in catalogue() if e.id == exercise_id)
+
+    def namesake_apart(g):
+        contacts = getattr(g, graph)
+        hub_name = answers.REGISTRY[exercise.answer](g).expected.rows[0][0]
+        hubs = [p for p, row in g.nodes["Person"].items() if row["name"] == hub_name and p in contacts]
+        reached = [set(contacts[p]) - {q for q in hubs} for p in hubs]
+        return len(hubs) >= 2 and len(set().union(*reached)) > max(len(r) for r in reached)
+    some([namesake_apart(g) for _, _, _, g, _ in worlds(exercise.profiles)],
+         f"someone else with the {exercise_id} hub's name has contacts of their own")
+
+
+def test_a_namesake_has_the_name_and_contacts_of_their_own():
+    from linklab.variation.focus import namesake_at, neighbours
+    from linklab.variation.vary import step_rng
+
+    base = World.materialise(generate("cartel", "tiny", 3))
+    person = next(p for p in sorted(base.ids("Person")) if neighbours(base, "Person", p))
+    name = base.row("Person", person)["name"]
+    namesake_at(base, step_rng("cartel", 3, "namesake-test"), "Person", person)
+    others = [p for p in base.ids("Person") if base.row("Person", p)["name"] == name and p != person]
+    assert len(others) == 1
+    assert set(neighbours(base, "Person", others[0])) - set(neighbours(base, "Person", person)) - {("Person", person)}
+
+
+def test_somebody_lives_at_the_address_with_the_most_slang_around_it():
+    from linklab.exercises.answers import slang_near
+
+    def resident(g):
+        scores = slang_near(g, "address", 200)
+        if not scores:
+            return False
+        best = max(scores.values())
+        top = {place for place, score in scores.items() if score == best}
+        return any(r["e"] in top for r in g.rels("LIVES_AT", "Person", "Location"))
+    some([resident(g) for _, _, _, g, _ in worlds()], "somebody lives at the address with the most slang")

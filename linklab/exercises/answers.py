@@ -405,8 +405,7 @@ def case_top(case: CaseNetwork, scores: dict[str, float], k: int) -> Expected:
 @answer
 def case_degree(case: CaseNetwork) -> Answer:
     """The five most connected, most first; ties go to the name that sorts first (the order is the answer)."""
-    ranked = sorted(case.graph.degree(), key=lambda pd: (-pd[1], case.name_of(pd[0])))
-    return Answer(Expected([(case.name_of(p), d) for p, d in ranked[:5]]))
+    return Answer(Expected([(case.name_of(p), case.graph.degree(p)) for p in ranked_by_contacts(case)[:5]]))
 
 
 @answer
@@ -442,13 +441,30 @@ def case_path(case: CaseNetwork) -> Answer:
     return Answer(Expected([(hops,)]), {"a": case.name_of(a), "b": case.name_of(b)})
 
 
-def after_arrests(case: CaseNetwork, k: int) -> tuple[int, int]:
-    """(size of the largest group left, people left outside it) once the k most connected are arrested."""
-    ranked = sorted(case.graph.degree(), key=lambda pd: (-pd[1], case.name_of(pd[0])))
+def ranked_by_contacts(case: CaseNetwork) -> list[str]:
+    """People by contacts, most first; ties go to the name that sorts first (as the case prompts say)."""
+    return [p for p, _ in sorted(case.graph.degree(), key=lambda pd: (-pd[1], case.name_of(pd[0])))]
+
+
+def left_after(case: CaseNetwork, arrested: list[str]) -> tuple[int, int]:
     rest = case.graph.copy()
-    rest.remove_nodes_from(p for p, _ in ranked[:k])
+    rest.remove_nodes_from(arrested)
     largest = max((len(c) for c in nx.connected_components(rest)), default=0)
     return largest, rest.number_of_nodes() - largest
+
+
+def after_arrests(case: CaseNetwork, k: int) -> tuple[int, int]:
+    """(size of the largest group left, people left outside it) once the k most connected are arrested."""
+    return left_after(case, ranked_by_contacts(case)[:k])
+
+
+def tie_decides(case: CaseNetwork, k: int) -> bool:
+    """Whether the k-th and the next share their number of contacts and arresting the other one of them
+    leaves other numbers: only the prompt's tie rule gives the right answer."""
+    ranked = ranked_by_contacts(case)
+    if len(ranked) <= k or case.graph.degree(ranked[k - 1]) != case.graph.degree(ranked[k]):
+        return False
+    return left_after(case, ranked[:k - 1] + [ranked[k]]) != after_arrests(case, k)
 
 
 def arrest_count(case: CaseNetwork) -> int:
@@ -462,5 +478,6 @@ def case_arrest(case: CaseNetwork) -> Answer:
         avoid = after_arrests(case.base, arrest_count(case.base))
         choices = [n for n in range(1, 6) if n < case.graph.number_of_nodes() - 1]
         random.Random(case.digest).shuffle(choices)
+        choices.sort(key=lambda n: not tie_decides(case, n))  # where the tie rule decides first
         k = next((n for n in choices if after_arrests(case, n) != avoid), k)
     return Answer(Expected([after_arrests(case, k)]), {"k": k})

@@ -37,7 +37,7 @@ from typing import Callable, Iterator
 
 import neo4j
 
-from ..config import state_dir
+from ..config import open_sqlite, state_dir
 from ..exercises.catalogue import Exercise, case_catalogue, catalogue
 from ..keys import CaseKey, ScenarioKey, course_secret, derive_seed
 from ..scenario.generate import generator_digest
@@ -56,7 +56,7 @@ HIDDEN_SIZE = "tiny"
 CANDIDATES = int(os.environ.get("LINKLAB_CANDIDATES", "12"))
 EQUIVALENCE_POOL = int(os.environ.get("LINKLAB_EQUIVALENCE_POOL", "12"))
 LEAST_HIDDEN, MOST_HIDDEN = 2, 4  # hidden worlds an answer is checked on (the realistic one included)
-CASE_CANDIDATES = 10
+CASE_CANDIDATES = int(os.environ.get("LINKLAB_CASE_CANDIDATES", "10"))  # hidden variants tried per case
 
 
 @dataclass(frozen=True)
@@ -109,8 +109,8 @@ def content_digest(world: str, extra: str = "") -> str:
     generator change: then the choice is made again."""
     from ..exercises import answers
 
-    h = hashlib.sha256(f"{generator_digest()}\n{variation_digest()}\n{extra}\n{CANDIDATES}/{EQUIVALENCE_POOL}\n"
-                       .encode())
+    pools = f"{CANDIDATES}/{EQUIVALENCE_POOL}/{CASE_CANDIDATES}"
+    h = hashlib.sha256(f"{generator_digest()}\n{variation_digest()}\n{extra}\n{pools}\n".encode())
     for module in (mutation, answers, ordering):  # what decides a mutant's verdict
         h.update(Path(module.__file__).read_bytes())
     for exercise in exercises_of(world):
@@ -130,11 +130,8 @@ def database() -> Path:
 @contextmanager
 def connect() -> Iterator[sqlite3.Connection]:
     """The worlds database, in autocommit mode (a writer opens its own transaction), closed afterwards."""
-    path = database()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, timeout=30, isolation_level=None)
+    db = open_sqlite(database())
     try:
-        db.execute("PRAGMA journal_mode=WAL")
         db.executescript(SCHEMA)
         yield db
     finally:
@@ -346,20 +343,22 @@ class Preparation:
 
 
 def greedy(covers: list[set[str]], least: int, most: int, covered: set[str] | None = None,
-           richness: list[int] | None = None) -> list[int]:
+           richness: list[int] | None = None, also: list[set[str]] | None = None) -> list[int]:
     """Indexes of `least` to `most` candidates that together cover the most items (besides `covered`); a
-    candidate beyond `least` only if it covers something new. Ties go to the richer candidate (more edge
-    cases: it may catch mistakes nobody listed), then to the earlier one."""
+    candidate beyond `least` only if it covers something new. Items of `also` count only among candidates
+    that cover as many of `covers` (mistakes first, then worlds whose answers differ). Ties go to the richer
+    candidate (more edge cases: it may catch mistakes nobody listed), then to the earlier one."""
     chosen: list[int] = []
     covered = set(covered or ())
     rich = richness or [0] * len(covers)
+    extra = also or [set() for _ in covers]
     while len(chosen) < min(most, len(covers)):
         best = max((i for i in range(len(covers)) if i not in chosen),
-                   key=lambda i: (len(covers[i] - covered), rich[i], -i))
-        if len(chosen) >= least and not covers[best] - covered:
+                   key=lambda i: (len(covers[i] - covered), len(extra[i] - covered), rich[i], -i))
+        if len(chosen) >= least and not (covers[best] | extra[best]) - covered:
             break
         chosen.append(best)
-        covered |= covers[best]
+        covered |= covers[best] | extra[best]
     return chosen
 
 
@@ -371,6 +370,20 @@ def answer_items(answers: list[dict[str, str]]) -> list[set[str]]:
         for exercise, digest in found.items():
             seen.setdefault(exercise, set()).add(digest)
     return [{f"{e}!={h}" for e, digest in found.items() for h in seen[e] if h != digest} for found in answers]
+
+
+def named(exercise: Exercise, key) -> frozenset[str]:
+    """Who (or what) the exercise's answer names here: the texts of its rows (names, handles...)."""
+    return frozenset(v for row in answer_key(exercise, key).expected.rows for v in row if isinstance(v, str))
+
+
+def sibling_items(exercises: list[Exercise], key) -> set[str]:
+    """"A~B" for two exercises whose answers name different people (or things) here. A trainee who answers
+    the neighbouring question (the message hub for the call hub, the go-between for the top by betweenness)
+    is right wherever the two coincide: covering these means the hidden worlds hold one where they do not."""
+    names = {e.id: named(e, key) for e in exercises}
+    ids = sorted(e for e in names if names[e])
+    return {f"{a}~{b}" for i, a in enumerate(ids) for b in ids[i + 1:] if names[a] != names[b]}
 
 
 def expected_digest(exercise: Exercise, key) -> str:
@@ -427,11 +440,12 @@ def preparing(driver: neo4j.Driver, course: str, world: str, extra: str, databas
         covers.append({f"{e.id}/{s.name}" for e in exercises for s in alive[e.id]
                        if runs[(e.id, s.name)][key].status is not Status.PASSED})
         answers.append({e.id: expected_digest(e, key) for e in exercises})
-    items = answer_items([{e.id: expected_digest(e, first) for e in exercises}] + answers)
+    siblings = [sibling_items(exercises, key) for key in [first] + candidates]
+    items = [a | s for a, s in zip(answer_items([{e.id: expected_digest(e, first) for e in exercises}] + answers),
+                                   siblings)]
     on_case = world.startswith("case/")
-    chosen = greedy([c | a for c, a in zip(covers, items[1:])], LEAST_HIDDEN - (0 if on_case else 1),
-                    MOST_HIDDEN - (0 if on_case else 1), covered=set(items[0]),
-                    richness=[edge_cases(key) for key in candidates])
+    chosen = greedy(covers, LEAST_HIDDEN - (0 if on_case else 1), MOST_HIDDEN - (0 if on_case else 1),
+                    covered=set(items[0]), richness=[edge_cases(key) for key in candidates], also=items[1:])
     chosen_keys = ([] if on_case else [first]) + [candidates[i] for i in chosen]
     told = set().union(*covers) if covers else set()
     caught = set().union(*(covers[i] for i in chosen)) if chosen else set()

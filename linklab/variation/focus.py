@@ -51,12 +51,15 @@ def keeps_promises(world: World) -> bool:
 
 
 def answer_values(world: World, exercise) -> set[str]:
-    """The texts in the exercise's answer rows here (names, handles...); none if it has no answer here."""
+    """The texts in the exercise's answer rows here (names, handles...) and in its parameters (the person
+    it asks about: a mistake at the subject, such as not leaving out their own accounts, shows there); none
+    if it has no answer here."""
     try:
-        expected = ANSWERS[exercise.answer](world.graphs()).expected
+        answer = ANSWERS[exercise.answer](world.graphs())
     except (LookupError, TypeError, ValueError, ZeroDivisionError, nx.NetworkXException):
         return set()
-    values: set[str] = set()
+    expected = answer.expected
+    values: set[str] = {v for v in answer.params.values() if isinstance(v, str)}
     for row in list(expected.rows) + list(expected.tied):
         for value in row:
             for item in value if isinstance(value, (list, tuple)) else [value]:
@@ -235,7 +238,22 @@ def self_contact_at(world: World, rng: random.Random, label: str, node: str) -> 
         world.contact("CALLED", "Phone", *rng.sample(phones, 2), rng)
 
 
+def namesake_at(world: World, rng: random.Random, label: str, node: str) -> None:
+    """Someone else takes the name (or handle) of the node: another person or account with contacts of their
+    own, so that counting or grouping by the name adds two people up where counting by node does not."""
+    prop = SHOWN[label]
+    value = world.row(label, node)[prop]
+    mine = set(neighbours(world, label, node)) | {(label, node)}
+    others = [r["id"] for r in sorted(world.rows(label), key=lambda r: r["id"]) if r.get(prop) != value]
+    apart = [o for o in others if set(neighbours(world, label, o)) - mine]
+    if not apart:
+        raise LookupError("nobody else with contacts of their own")
+    world.row(label, rng.choice(apart))[prop] = value
+    world.touch()
+
+
 answer_twins = focused(twin)
+answer_namesakes = focused(namesake_at)
 answer_repeats = focused(repeat_link, ("Person", "Account", "Wallet"))
 answer_split_contacts = focused(split_contacts)
 answer_self_contacts = focused(self_contact_at)

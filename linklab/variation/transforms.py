@@ -21,9 +21,9 @@ import networkx as nx
 # the parameters and rankings that the exercises use, chosen the same way here (a transform that plants data
 # for common-contacts' pair must find the pair that exercise will ask about)
 from ..exercises.answers import buyers, cash_routes, common_pair, signal_hub, slang_near
-from .focus import (answer_repeats, answer_self_contacts, answer_split_contacts, answer_twins, borrowed_registration,
-                    crew_at_threshold, loose_org_tree, one_contact_twice, organisation_only_members,
-                    outsider_most_followed, shared_crew_name)
+from .focus import (answer_namesakes, answer_repeats, answer_self_contacts, answer_split_contacts, answer_twins,
+                    borrowed_registration, crew_at_threshold, loose_org_tree, one_contact_twice,
+                    organisation_only_members, outsider_most_followed, shared_crew_name)
 from .world import ORG_WORDS, World, org_name, point_at, when
 
 
@@ -422,6 +422,20 @@ def threshold_posts(world: World, rng: random.Random) -> None:
                        point_at(best["latitude"], best["longitude"], low, high, rng))
 
 
+def resident_at_the_stash(world: World, rng: random.Random) -> None:
+    """Somebody lives at the address with the most slang posts around it (a stash house is somebody's home
+    as often as not): one person's home moves there."""
+    scores = slang_near(world.graphs(), "address", 200)
+    homes = world.rels("LIVES_AT", "Person", "Location")
+    if not scores or not homes:
+        return
+    best = ranked(scores)[0]
+    elsewhere = [r for r in homes if r["e"] != best]
+    if elsewhere and not any(r["e"] == best for r in homes):
+        rng.choice(elsewhere)["e"] = best
+        world.touch()
+
+
 def weak_signal_edges(world: World, rng: random.Random) -> None:
     """Around weak-signals' $hub: a contact with slang and a post tagged at a place but no post with
     coordinates; and a contact who is no known member with both signals."""
@@ -533,6 +547,8 @@ TRANSFORMS: tuple[Transform, ...] = (
     Transform("alias-twin", 0.4, alias_twin, "an alias is the only account with its handle"),
     Transform("outsider-prison-post", 0.4, outsider_prison_post, "only inmates post from the prison"),
     Transform("threshold-posts", 0.7, threshold_posts, "no post lies near a distance threshold"),
+    Transform("resident-at-the-stash", 0.5, resident_at_the_stash, "nobody lives at the address with the most "
+              "slang around it"),
     Transform("weak-signal-edges", 0.6, weak_signal_edges, "a post tagged at a place also has coordinates, "
               "and the hub's contacts with both signals are members"),
     Transform("exchange-mid-route", 0.5, exchange_mid_route, "a route meets an exchange only at its end"),
@@ -547,6 +563,8 @@ TRANSFORMS: tuple[Transform, ...] = (
               "account with the same values and links as one in the answer)"),
     Transform("answer-repeats", 0.6, answer_repeats, "a relationship at an answer's node is recorded once, "
               "one way"),
+    Transform("answer-namesakes", 0.5, answer_namesakes, "nobody else has the name (or handle) of a person "
+              "(or account) near an answer"),
     Transform("duplicate-names", 0.6, duplicate_names, "names are unique"),
     Transform("shared-handle", 0.6, shared_handle, "handles are unique"),
 )
