@@ -128,17 +128,13 @@ def tie_at_boundary(pairs: list[tuple[str, str]], ids: list[str], identity: dict
     for s, t in pairs:
         neighbours[s].add(t)
         neighbours[t].add(s)
-
-    def ranked() -> list[str]:
-        return sorted(ids, key=lambda i: (-len(neighbours[i]), identity[i][0]))
-
-    order = ranked()
+    order = sorted(ids, key=lambda i: (-len(neighbours[i]), identity[i][0]))
     if len(order) < rank + 3:
         return []
     upper, lower = order[rank - 1], order[rank]
     added = []
     while len(neighbours[lower]) < len(neighbours[upper]):
-        strangers = [i for i in order[rank + 1:] if i not in neighbours[lower] and i != lower]
+        strangers = [i for i in order[rank + 1:] if i not in neighbours[lower]]  # `lower` is order[rank]
         if not strangers:
             return added
         fewest = min(len(neighbours[i]) for i in strangers)

@@ -430,9 +430,8 @@ def resident_at_the_stash(world: World, rng: random.Random) -> None:
     if not scores or not homes:
         return
     best = ranked(scores)[0]
-    elsewhere = [r for r in homes if r["e"] != best]
-    if elsewhere and not any(r["e"] == best for r in homes):
-        rng.choice(elsewhere)["e"] = best
+    if not any(r["e"] == best for r in homes):
+        rng.choice(homes)["e"] = best
         world.touch()
 
 
