@@ -7,6 +7,7 @@ grading starts a second one (`grading`, 7688/7475) so that extra seeds never tou
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
@@ -15,12 +16,15 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 from .config import DATA_ROOT, local_password, state_dir
 from .errors import LinklabError
+from .scenario.admin_csv import write_marker_nodes
 
 POM = DATA_ROOT / "neo4j" / "pom.xml"
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
@@ -359,8 +363,6 @@ def start(inst: Instance, timeout: float = 180.0) -> StartResult:
             raise LinklabError(f"port {port} ({what}) on 127.0.0.1 is already in use: stop what uses it, "
                                f"or start with another port (linklab server start --{what.lower()}-port N)")
     write_home(inst)
-    from .store import recover
-
     recover(inst)  # a bulk load killed while it replaced the store: make it an incomplete one
     password = local_password()
     if not (inst.home / "data" / "dbms" / "auth.ini").exists() and not (
@@ -472,3 +474,80 @@ def status(inst: Instance) -> dict:
         "log": str(inst.log_file),
         "installed": is_installed(),
     }
+
+
+# ---------------------------------------------------------------- a store replaced by neo4j-admin
+# The bulk route (linklab.store) replaces a stopped server's store with `neo4j-admin database import full`;
+# the record file (Instance.replacing_file) says while the store may be half-written. Recovering from a
+# replacement cut short is part of starting a server, so it lives here, below linklab.store.
+
+IMPORT_HEAP = "1g"
+IMPORT_OFF_HEAP = "2g"  # neo4j-admin takes 90% of the machine's memory unless told otherwise
+
+
+def marker_node(props: dict) -> dict:
+    """The `:Scenario` marker as the UNWIND route's SET_SCENARIO leaves it: incomplete, loading `props`."""
+    return {**props, "id": "current", "complete": False, "status": "resetting",
+            "started_at": datetime.now(timezone.utc)}
+
+
+def die_with_parent() -> None:
+    """In the importer's process: be killed when the linklab process that started it dies, so a killed
+    load never leaves an import running under a server that is being started."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def admin_import(inst: Instance, arguments: list[str], database: str = "neo4j") -> None:
+    """Run neo4j-admin's full import into `database` of the stopped server `inst`."""
+    java = java_executable()
+    log = inst.home / "logs" / "import.log"
+    command = [java, f"-Xmx{IMPORT_HEAP}", *JVM_OPTIONS, "-cp", f"{dist_dir() / 'lib'}/*",
+               "org.neo4j.cli.AdminTool", "database", "import", "full", database, "--overwrite-destination",
+               f"--max-off-heap-memory={IMPORT_OFF_HEAP}", f"--report-file={inst.home / 'logs' / 'import.report'}",
+               *arguments]
+    env = {**os.environ, "NEO4J_HOME": str(inst.home), "NEO4J_CONF": str(inst.home / "conf")}
+    with open(log, "wb") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   env=env, cwd=inst.home, preexec_fn=die_with_parent)
+        note_importer(inst, process.pid)
+        code = process.wait()
+    if code != 0:
+        tail = " | ".join(line for line in log.read_text(errors="replace").splitlines()[-5:] if line.strip())
+        raise LinklabError(f"neo4j-admin import into server {inst.name} failed (exit {code}): {tail} (see {log})")
+
+
+def note_importer(inst: Instance, pid: int) -> None:
+    record = json.loads(inst.replacing_file.read_text())
+    inst.replacing_file.write_text(json.dumps({**record, "importer": pid}))
+
+
+def alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"  # a zombie is dead
+    except OSError:
+        return False
+
+
+def recover(inst: Instance) -> bool:
+    """Before a server starts: if a store replacement was cut short, replace the half-written store by one
+    that holds only the incomplete marker. False when there was nothing to recover."""
+    if not inst.replacing_file.exists():
+        return False
+    record = json.loads(inst.replacing_file.read_text())
+    for role in ("loader", "importer"):
+        if record.get(role) != os.getpid() and alive(record.get(role)):
+            raise LinklabError(f"a bulk load is replacing the store of server {inst.name} (pid {record[role]}): "
+                               "wait for it to finish")
+    with tempfile.TemporaryDirectory(dir=inst.home) as folder:
+        nodes = write_marker_nodes(Path(folder), [marker_node(record["props"])])
+        admin_import(inst, [f"--nodes={label}={path}" for label, path in nodes])
+    inst.replacing_file.unlink()
+    return True
