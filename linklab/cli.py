@@ -787,21 +787,17 @@ def progress(trainee, course, export_to) -> None:
     """Your progress: exercises passed, points, hints used."""
     from pathlib import Path
 
-    from .exercises.catalogue import case_catalogue, catalogue
     from .progress import Progress, export
-    from .service import identity
+    from .service import identity, offered, progress_view
 
     trainee, course = identity(trainee, course)
-    record = Progress.load(trainee, course)
     if export_to:
         click.echo(f"Wrote {export(trainee, course, Path(export_to))}", err=True)
-    exercises = catalogue() + tuple(e for e in case_catalogue() if record.status(e.id) != "new")
-    passed = [e for e in exercises if record.status(e.id) == "passed"]
-    points = sum(e.points for e in passed)
-    hints = sum(entry["hints"] for entry in record.exercises.values())
-    click.echo(f"{trainee} in {course}: {len(passed)}/{len(exercises)} exercises passed, "
-               f"{points}/{sum(e.points for e in exercises)} points, {hints} hint(s) used")
-    for e in exercises:
+    shown = progress_view(trainee, course)  # the lab's count: every exercise offered, the case ones included
+    click.echo(f"{trainee} in {course}: {shown['passed']}/{shown['total']} exercises passed, "
+               f"{shown['points']}/{shown['max_points']} points, {shown['hints']} hint(s) used")
+    record = Progress.load(trainee, course)
+    for e in offered():
         status = record.status(e.id)
         if status != "new":
             entry = record.exercises[e.id]

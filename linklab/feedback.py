@@ -282,6 +282,12 @@ LAB = {
     "no_node": "That node is no longer in your scenario (it was reloaded): run the query again.",
     "no_browser": ("Neo4j Browser is not installed here (`linklab server install` fetches it), or your database "
                    "is not on this machine."),
+    "case_name_shipped": ("{name!r} is the name of a network that ships with linklab: give your file another "
+                          "name."),
+    "case_file_kind": "Choose a network file ending in {kinds}.",
+    "case_form": "Choose a case network by its name, or give a name and a file.",
+    "needs_case": ("This exercise works on a case network: choose one on the Cases page (networks that ship with "
+                   "linklab, or your own file). Nothing was run or counted."),
 }
 
 

@@ -9,11 +9,13 @@ import getpass
 import hashlib
 import os
 import re
+import tempfile
 import threading
 import time
 from contextlib import closing
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 from typing import Callable, Iterator
 
 import neo4j
@@ -22,6 +24,9 @@ import neo4j.spatial
 
 from . import cypher, progress, server as srv
 from .config import Connection, connection, local_password
+from .cases.network import CaseNetwork, current_name, imported, make_current, save as save_case, stored
+from .cases.read import read_case
+from .cases.shipped import shipped, shipped_case
 from .db import connect, first_line
 from .errors import LinklabError
 from .exercises.catalogue import Exercise, case_catalogue, catalogue
@@ -271,21 +276,31 @@ def exercise_list(trainee: str, course: str, shared: bool = False) -> list[dict]
     record = progress.Progress.load(trainee, course)
     return [{"id": e.id, "number": e.number, "title": e.title, "level": e.level, "points": e.points,
              "skills": list(e.skills), "on_case": e.on_case, "status": record.status(e.id)}
-            for e in catalogue() + (() if shared else case_catalogue())]
+            for e in offered(shared)]
+
+
+def offered(shared: bool = False) -> tuple[Exercise, ...]:
+    """The exercises a trainee is offered: all of them on their own, those on generated scenarios in a class
+    (a class's case exercises would need the instructor's case on every exploration server)."""
+    return catalogue() + (() if shared else case_catalogue())
 
 
 def exercise_view(exercise: Exercise, trainee: str, course: str, driver: neo4j.Driver | None = None,
                   case: str | None = None, shared: bool = False) -> dict:
     """An exercise as a trainee sees it: the task, their parameters, the hints taken so far, their
     scenario and whether it is loaded."""
-    key = exploring(exercise, trainee, course, case, shared)
     record = progress.Progress.load(trainee, course)
     shown = int(record.exercises.get(exercise.id, {}).get("hints", 0))
+    if exercise.on_case and case is None and current_name() is None:
+        key = None  # no case network chosen yet: the page offers the choice instead of a scenario
+    else:
+        key = exploring(exercise, trainee, course, case, shared)
     return {"id": exercise.id, "number": exercise.number, "title": exercise.title, "level": exercise.level,
             "points": exercise.points, "skills": list(exercise.skills), "prompt": exercise.prompt.strip(),
-            "parameters": parameters(exercise, key), "hints": list(exercise.hints[:shown]),
-            "hints_total": len(exercise.hints), "scenario": str(key),
-            "loaded": bool(driver) and is_loaded(driver, key),
+            "parameters": parameters(exercise, key) if key else {}, "hints": list(exercise.hints[:shown]),
+            "hints_total": len(exercise.hints), "scenario": str(key) if key else None,
+            "loaded": bool(driver and key) and is_loaded(driver, key),
+            "on_case": exercise.on_case, "needs_case": key is None,
             "status": record.status(exercise.id)}
 
 
@@ -548,13 +563,102 @@ def verdict_view(verdict: ExerciseVerdict) -> dict:
             "limit": verdict.limit, "checks": checks}
 
 
-def progress_view(trainee: str, course: str) -> dict:
+def progress_view(trainee: str, course: str, shared: bool = False) -> dict:
+    """Exercises passed, points and hints over every exercise the trainee is offered: the lab and
+    `linklab progress` count the same (a class offers the generated scenarios' exercises only)."""
     record = progress.Progress.load(trainee, course)
-    exercises = catalogue()
+    exercises = offered(shared)
     passed = [e for e in exercises if record.status(e.id) == "passed"]
     return {"trainee": trainee, "course": course, "passed": len(passed), "total": len(exercises),
             "points": sum(e.points for e in passed), "max_points": sum(e.points for e in exercises),
             "hints": sum(entry["hints"] for entry in record.exercises.values())}
+
+
+# ---------------------------------------------------------------- case networks in the lab
+
+UPLOAD_EXTENSIONS = (".csv", ".tsv", ".txt", ".graphml", ".gexf")
+
+
+class CaseLayout(str, Enum):
+    """How an uploaded CSV file is laid out (GraphML and GEXF say it themselves)."""
+    EDGES = "edges"  # source, target, optional weight, with a header line
+    EDGES_NO_HEADER = "edges-no-header"
+    MATRIX = "matrix"  # an adjacency matrix: names in the first row and column
+
+
+@dataclass
+class CaseChoice:
+    """The case network the case exercises now use, loaded into the trainee's database."""
+    name: str
+    title: str
+    people: int
+    contacts: int
+    rel_type: str
+    weighted: bool
+    notes: list[str] = field(default_factory=list)  # what reading the file repaired
+
+
+def case_shelf(driver: neo4j.Driver | None = None) -> dict:
+    """What the lab's Cases page offers: the case in use (and whether it is in the trainee's database), the
+    networks that ship with linklab, and those imported here before."""
+    current = current_name()
+    in_use = None
+    if current is not None:
+        network = stored(current)
+        in_use = {**case_summary(network), "loaded": bool(driver) and is_loaded(driver, case_key(network))}
+    return {"current": in_use,
+            "shipped": [{"name": c.name, "title": c.title, "about": c.about, "source": c.source,
+                         "rel_type": c.rel_type} for c in shipped()],
+            "imported": [name for name in imported() if shipped_case(name) is None]}
+
+
+def case_summary(network: CaseNetwork) -> dict:
+    shipped_as = shipped_case(network.name)
+    return {"name": network.name, "title": shipped_as.title if shipped_as else network.name,
+            "people": len(network.people), "contacts": len(network.contacts), "rel_type": network.rel_type,
+            "weighted": network.weighted}
+
+
+def use_case(name: str, driver: neo4j.Driver, notify: Callable[[str], None] | None = None) -> CaseChoice:
+    """Make a shipped or an imported case the one the case exercises use, and load it into `driver`. A
+    shipped case is read from its file every time (the file is the truth; an edited catalogue shows)."""
+    chosen = shipped_case(name)
+    if chosen is not None:
+        network = chosen.read()
+        save_case(network)
+    else:
+        network = stored(name)
+        make_current(network.name)
+    return loaded_choice(network, driver, [], notify)
+
+
+def upload_case(name: str, file_name: str, text: str, layout: CaseLayout, driver: neo4j.Driver,
+                notify: Callable[[str], None] | None = None) -> CaseChoice:
+    """Read a network the trainee uploads (checked in full first), save it as case NAME and load it."""
+    if shipped_case(name) is not None:
+        raise LinklabError(lab_message("case_name_shipped", name=name))
+    base = Path(file_name or "").name
+    if not base or Path(base).suffix.lower() not in UPLOAD_EXTENSIONS:
+        raise LinklabError(lab_message("case_file_kind", kinds=", ".join(UPLOAD_EXTENSIONS)))
+    with tempfile.TemporaryDirectory(prefix="linklab-upload-") as folder:
+        path = Path(folder) / base  # read_case's messages name the file as the trainee knows it
+        path.write_text(text, encoding="utf-8")
+        network, notes = read_case(path, name, no_header=layout is CaseLayout.EDGES_NO_HEADER,
+                                   matrix=layout is CaseLayout.MATRIX)
+    save_case(network)
+    return loaded_choice(network, driver, notes, notify)
+
+
+def loaded_choice(network: CaseNetwork, driver: neo4j.Driver, notes: list[str],
+                  notify: Callable[[str], None] | None) -> CaseChoice:
+    ensure_loaded(driver, case_key(network), on_wait=notify)
+    summary = case_summary(network)
+    return CaseChoice(summary["name"], summary["title"], summary["people"], summary["contacts"],
+                      summary["rel_type"], summary["weighted"], notes)
+
+
+def case_key(network: CaseNetwork) -> CaseKey:
+    return CaseKey(network.name, 0, network.digest)
 
 
 # ---------------------------------------------------------------- the trainee's name on the lab's pages

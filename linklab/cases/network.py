@@ -20,7 +20,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from ..config import state_dir, write_json_atomically
+from ..config import state_dir, write_files_atomically, write_json_atomically
 from ..errors import LinklabError
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
@@ -175,21 +175,36 @@ def save(case: CaseNetwork) -> Path:
     path = folder / f"{case.name}.json"
     write_json_atomically(path, {"source": case.source, "network": json.loads(case.canonical())},
                           ensure_ascii=False, indent=1)
-    (folder / "current").write_text(case.name + "\n")
+    make_current(case.name)
     return path
+
+
+def make_current(name: str) -> None:
+    """The case that case exercises use from now on (an imported one: `stored(name)` must find it)."""
+    write_files_atomically({cases_dir() / "current": (check_name(name) + "\n").encode()})
+
+
+def current_name() -> str | None:
+    pointer = cases_dir() / "current"
+    return (pointer.read_text().strip() or None) if pointer.exists() else None
+
+
+def imported() -> list[str]:
+    """The names of the cases imported here, sorted."""
+    folder = cases_dir()
+    return sorted(p.stem for p in folder.glob("*.json")) if folder.exists() else []
 
 
 def stored(name: str | None = None) -> CaseNetwork:
     """A case imported earlier: by name, or the last one imported."""
     folder = cases_dir()
     if name is None:
-        pointer = folder / "current"
-        if not pointer.exists():
+        name = current_name()
+        if name is None:
             raise LinklabError("no case network is imported: run `linklab import FILE --name NAME` first")
-        name = pointer.read_text().strip()
     path = folder / f"{check_name(name)}.json"
     if not path.exists():
-        known = sorted(p.stem for p in folder.glob("*.json")) if folder.exists() else []
+        known = imported()
         raise LinklabError(f"no case named {name!r} is imported" + (f" (imported: {', '.join(known)})" if known
                            else ": run `linklab import FILE --name NAME`"))
     stat = path.stat()

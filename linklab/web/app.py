@@ -29,7 +29,8 @@ from starlette.staticfiles import StaticFiles
 from .. import service
 from ..config import connection
 from ..errors import LinklabError
-from ..exercises.catalogue import Exercise, catalogue, get
+from ..cases.network import current_name
+from ..exercises.catalogue import Exercise, case_catalogue, catalogue, get
 from ..feedback import class_message, lab_message, refusal
 from . import neo4j_browser, schema as lab_schema
 from .assets import STATIC, bundle
@@ -51,16 +52,23 @@ def create_app(trainee: str, course: str, databases: service.Databases, prepare:
     """The lab for one trainee in one course, over drivers that every request shares (local mode: no
     login, bound to 127.0.0.1). With `prepare`, the course's hidden worlds are prepared in the background
     from the start (service.BackgroundPreparation), and /api/preparation says how far it is."""
-    background = service.BackgroundPreparation(trainee, course, databases).start() if prepare else None
+    # what is being prepared in the background: the course, then each case network the trainee chooses
+    backgrounds = [service.BackgroundPreparation(trainee, course, databases).start()] if prepare else []
+
+    def prepare_case() -> None:
+        if prepare:
+            backgrounds.append(service.BackgroundPreparation(trainee, course, databases, case_catalogue()).start())
 
     async def preparation(request: Request) -> Response:
-        if background is None:
-            return JSONResponse({"state": "ready", "message": "", "fraction": 1.0, "seconds_left": None})
-        return JSONResponse(asdict(await run_in_threadpool(background.status)))
+        for background in list(backgrounds):
+            status = await run_in_threadpool(background.status)
+            if status.state is not service.PreparationState.READY:
+                return JSONResponse(asdict(status))
+        return JSONResponse({"state": "ready", "message": "", "fraction": 1.0, "seconds_left": None})
 
     routes = ([Route("/", lab_page), Route("/api/preparation", preparation)]
               + trainee_routes(lambda request: (trainee, course), databases)
-              + local_routes(trainee, course, databases) + common_routes())
+              + local_routes(trainee, course, databases) + case_routes(databases, prepare_case) + common_routes())
     return Starlette(routes=routes, middleware=[Middleware(Guard)], exception_handlers=ERROR_HANDLERS)
 
 
@@ -100,6 +108,39 @@ def local_routes(trainee: str, course: str, databases: service.Databases) -> lis
             Route("/browser/", browser_file), Route("/browser/{path:path}", browser_file)]
 
 
+def case_routes(databases: service.Databases, chosen: Callable[[], None]) -> list:
+    """The Cases page of a trainee's own lab: the case networks on offer, choosing one, uploading one. Each
+    choice loads the case into the trainee's database; `chosen()` then starts preparing its hidden variants.
+    (A class has no such routes: its exploration servers hold the course's scenarios.)"""
+
+    async def shelf(request: Request) -> Response:
+        return JSONResponse(await run_in_threadpool(service.case_shelf, databases.local))
+
+    async def use(request: Request) -> Response:
+        name = (await json_body(request)).get("name")
+        if not isinstance(name, str):
+            raise LinklabError(lab_message("case_form"))
+        choice = await run_in_threadpool(service.use_case, name, databases.local)
+        chosen()
+        return JSONResponse(asdict(choice))
+
+    async def upload(request: Request) -> Response:
+        body = await json_body(request)
+        name, file_name, text = body.get("name"), body.get("file_name"), body.get("text")
+        if not all(isinstance(v, str) for v in (name, file_name, text)) or not is_text(text):
+            raise LinklabError(lab_message("case_form"))
+        try:
+            layout = service.CaseLayout(body.get("layout") or "edges")
+        except ValueError:
+            raise LinklabError(lab_message("case_form")) from None
+        choice = await run_in_threadpool(service.upload_case, name, file_name, text, layout, databases.local)
+        chosen()
+        return JSONResponse(asdict(choice))
+
+    return [Route("/api/cases", shelf), Route("/api/cases/use", use, methods=["POST"]),
+            Route("/api/cases/upload", upload, methods=["POST"])]
+
+
 class Refusal(Exception):
     """A request refused with an HTTP status and a sentence (not signed in, not allowed, too many); with
     `retry_after`, the seconds to wait (a Retry-After header, and "retry_after" in the JSON)."""
@@ -128,10 +169,13 @@ def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: se
     shared = databases.shared
     rules = rules or LabRules()
 
-    def exercise_of(request: Request) -> Exercise:
+    def exercise_of(request: Request, working: bool = False) -> Exercise:
+        """The exercise a request names; `working`: one to run or check, whose world must exist."""
         exercise = get(request.path_params["exercise_id"])  # LinklabError for an unknown id: 404 below
         if shared and exercise.on_case:
             raise LinklabError(f"unknown exercise {exercise.id!r} in this class")
+        if working and exercise.on_case and current_name() is None:
+            raise LinklabError(lab_message("needs_case"))
         return exercise
 
     async def me(request: Request) -> Response:
@@ -148,7 +192,7 @@ def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: se
                              "progress": await run_in_threadpool(shown_progress, trainee, course)})
 
     def shown_progress(trainee: str, course: str) -> dict:
-        return rules.shown_progress(trainee, course, service.progress_view(trainee, course))
+        return rules.shown_progress(trainee, course, service.progress_view(trainee, course, shared))
 
     async def exercise(request: Request) -> Response:
         trainee, course = identify(request)
@@ -164,7 +208,7 @@ def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: se
 
     async def load(request: Request) -> Response:
         trainee, course = identify(request)
-        chosen = exercise_of(request)
+        chosen = exercise_of(request, working=True)
         await run_in_threadpool(rules.before_work, course, chosen)
         with working(request, "load"):
             key = await run_in_threadpool(service.load_for, chosen, trainee, course, databases.explorer_for(chosen),
@@ -173,7 +217,7 @@ def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: se
 
     async def run(request: Request) -> Response:
         trainee, course = identify(request)
-        chosen, query = exercise_of(request), await answer_text(request)
+        chosen, query = exercise_of(request, working=True), await answer_text(request)
         run_id = str((await json_body(request)).get("run") or "")
         await run_in_threadpool(rules.before_work, course, chosen)
         with working(request, "run"):
@@ -191,7 +235,7 @@ def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: se
     async def look_around(request: Request) -> Response:
         """The graph view's double-click (a node's neighbours) and shortest path (with `other`)."""
         trainee, course = identify(request)
-        chosen, body = exercise_of(request), await json_body(request)
+        chosen, body = exercise_of(request, working=True), await json_body(request)
         node, other = body.get("node"), body.get("other")
         if not isinstance(node, str) or not (other is None or isinstance(other, str)):
             raise LinklabError(class_message("not_json"))
@@ -202,7 +246,7 @@ def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: se
 
     async def check(request: Request) -> Response:
         trainee, course = identify(request)
-        chosen, query = exercise_of(request), await answer_text(request)
+        chosen, query = exercise_of(request, working=True), await answer_text(request)
         await run_in_threadpool(rules.before_work, course, chosen)
         if service.is_empty(query):  # refused before the grader: not an attempt
             raise LinklabError(refusal("empty"))

@@ -57,10 +57,11 @@
     showProgress(data.progress);
     const nav = $("exercises");
     nav.replaceChildren();
-    for (const [title, onCase] of [["Exercises", false], ["On an imported case", true]]) {
+    for (const [title, onCase] of [["Exercises", false], ["On a case network", true]]) {
       const shown = data.exercises.filter((e) => e.on_case === onCase);
       if (!shown.length) continue;
       nav.append(el("h3", {}, title));
+      if (onCase) nav.append(el("p", { class: "case-choice" }, el("a", { href: "#/cases", id: "choose-case" }, "Choose a case network")));
       const list = el("ol", {});
       for (const ex of shown) {
         const link = el("a", { href: `#/exercise/${ex.id}`, "data-id": ex.id, class: state.exercise && state.exercise.id === ex.id ? "current" : "" },
@@ -109,7 +110,7 @@
   }
 
   function showPage(name) {
-    for (const page of ["briefing", "schema-page", "exercise"]) $(page).hidden = page !== name;
+    for (const page of ["briefing", "schema-page", "cases", "exercise"]) $(page).hidden = page !== name;
     for (const a of document.querySelectorAll("nav.top a[data-page]")) {
       a.classList.toggle("current", (a.dataset.page === "schema" ? "schema-page" : a.dataset.page) === name);
     }
@@ -212,6 +213,63 @@
     return { labels: s.labels.map((l) => l.name), relationshipTypes: s.relationshipTypes, propertyKeys: s.propertyKeys };
   }
 
+  // ------------------------------------------------------------------ case networks
+
+  function caseMessage(text) {
+    $("case-message").hidden = !text;
+    $("case-message").textContent = text || "";
+    if (text) $("case-message").scrollIntoView({ block: "nearest" });  // seen from the upload form too
+  }
+
+  async function openCases() {
+    showPage("cases");
+    const shelf = await api("/api/cases");
+    const current = shelf.current;
+    $("case-current").replaceChildren(current
+      ? el("p", {}, "In use: ", el("strong", {}, current.title), ` — ${count(current.people, "person", "people")}, ` +
+          `${count(current.contacts, "link")} of type `, el("code", {}, current.rel_type),
+          current.weighted ? " (with weights)" : "", current.loaded ? ", loaded in your database." : ", not loaded in your database now.")
+      : el("p", {}, "No case network is chosen yet."));
+    $("case-shipped").replaceChildren(...shelf.shipped.map((c) => el("div", { class: "case-card", "data-case": c.name },
+      el("h4", {}, c.title), el("p", {}, c.about), el("p", { class: "source" }, c.source),
+      el("button", { type: "button", class: "use-case", onclick: () => useCase(c.name) },
+        current && current.name === c.name ? "Use it again (reload)" : "Use this network"))));
+    $("case-imported-box").hidden = !shelf.imported.length;
+    $("case-imported").replaceChildren(...shelf.imported.map((name) => el("li", {}, el("code", {}, name), " ",
+      el("button", { type: "button", class: "small", onclick: () => useCase(name) }, "Use"))));
+  }
+
+  async function caseChosen(choice) {
+    caseMessage(`Now using ${choice.title}: ${count(choice.people, "person", "people")} and ${count(choice.contacts, "link")} ` +
+      `(${choice.rel_type}), loaded in your database. Open a case exercise on the left.` +
+      (choice.notes.length ? ` Notes on your file: ${choice.notes.join("; ")}.` : ""));
+    await loadSchema();
+    await loadList();
+    await openCases();
+  }
+
+  async function useCase(name) {
+    busyCases(true, "Loading the case network…");
+    try { await caseChosen(await api("/api/cases/use", { name })); } catch (err) { caseMessage(err.message); } finally { busyCases(false); }
+  }
+
+  async function uploadCase(event) {
+    event.preventDefault();
+    const file = $("case-file").files[0];
+    if (!file) { caseMessage("Choose a file first."); return; }
+    busyCases(true, "Reading and loading your network…");
+    try {
+      const text = await file.text();
+      await caseChosen(await api("/api/cases/upload", { name: $("case-name").value.trim(), file_name: file.name, text,
+        layout: $("case-layout").value }));
+    } catch (err) { caseMessage(err.message); } finally { busyCases(false); }
+  }
+
+  function busyCases(on, text) {
+    for (const b of document.querySelectorAll("#cases button")) b.disabled = on;
+    if (on) caseMessage(text);
+  }
+
   // ------------------------------------------------------------------ an exercise
 
   async function openExercise(id) {
@@ -262,10 +320,15 @@
 
   function showScenario(ex) {
     const box = $("scenario");
-    box.replaceChildren(`Your scenario: ${ex.scenario}`);
+    if (ex.needs_case) {
+      box.replaceChildren("This exercise works on a case network, and none is chosen yet: ",
+        el("a", { href: "#/cases", id: "needs-case" }, "choose one"), " (one that ships with linklab, or your own file).");
+      return;
+    }
+    box.replaceChildren(ex.on_case ? `Your case network: ${ex.scenario.replace(/^case /, "")}` : `Your scenario: ${ex.scenario}`);
     if (!ex.loaded) {
       box.append(" (not loaded in your database) ",
-        el("button", { type: "button", id: "load", onclick: loadScenario }, "Load my scenario"));
+        el("button", { type: "button", id: "load", onclick: loadScenario }, ex.on_case ? "Load this case" : "Load my scenario"));
     }
   }
 
@@ -620,6 +683,7 @@
     const done = (p) => p.catch((err) => showMessage(err.message));
     if (match) return done(openExercise(match[1]));
     if (location.hash === "#/schema") return done(Promise.resolve(openSchema()));
+    if (location.hash === "#/cases" && state.me.mode === "local") return done(openCases());
     return done(openBriefing());
   }
 
@@ -643,6 +707,8 @@
     $("check").addEventListener("click", checkAnswer);
     $("hint").addEventListener("click", () => takeHint().catch((err) => showMessage(err.message)));
     $("name-form").addEventListener("submit", saveName);
+    $("case-upload").addEventListener("submit", uploadCase);
+    $("cases-link").hidden = state.me.mode !== "local";  // a class's cases are the instructor's
     $("size-by").addEventListener("change", applySize);
     $("shortest").addEventListener("click", shortestPath);
     $("save-png").addEventListener("click", savePicture);
