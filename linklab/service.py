@@ -206,7 +206,13 @@ class BackgroundPreparation:
     def __init__(self, trainee: str, course: str, databases: Databases, exercises: tuple[Exercise, ...] = ()):
         self.trainee, self.course, self.databases = trainee, course, databases
         self.error = ""
-        self.needed = worlds_for(exercises or catalogue(), course, [trainee])
+        # in the order the exercises first need them: a trainee starting at exercise 1 waits for its world only
+        self.order: list[tuple[str, str]] = []
+        for exercise in exercises or catalogue():
+            for world in sorted(worlds_for([exercise], course, [trainee])):
+                if world not in self.order:
+                    self.order.append(world)
+        self.needed = set(self.order)
         self.thread = threading.Thread(target=self.work, name="preparing-hidden-worlds", daemon=True)
 
     def start(self) -> "BackgroundPreparation":
@@ -217,9 +223,9 @@ class BackgroundPreparation:
         if self.grades_on_own_database():
             return  # preparing would load hidden worlds where the trainee explores: the first check does it, and says so
         try:
-            missing = {w for w in self.needed if worlds.stored_choice(self.course, *w) is None}
-            if missing:
-                worlds.ensure_prepared(self.databases.grading_pool()[0], self.course, missing)
+            for world in self.order:
+                if worlds.stored_choice(self.course, *world) is None:
+                    worlds.ensure_prepared(self.databases.grading_pool()[0], self.course, {world})
         except Exception as exc:  # noqa: BLE001  (shown on the lab's page; a check will try again and say why)
             self.error = first_line(exc)
 
@@ -232,7 +238,7 @@ class BackgroundPreparation:
             return Preparation(PreparationState.AT_FIRST_CHECK, "Your course's hidden scenarios are prepared at your "
                                "first check: they are graded on your own database, and preparing them now would "
                                "replace the scenario you explore.")
-        missing = sorted(w for w in self.needed if worlds.stored_choice(self.course, *w) is None)
+        missing = [w for w in self.order if worlds.stored_choice(self.course, *w) is None]
         if not missing:
             return Preparation(PreparationState.READY, "The hidden scenarios of your course are ready.", 1.0)
         if self.error:

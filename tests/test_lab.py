@@ -391,6 +391,8 @@ def test_a_trainee_walks_the_lab_in_the_browser(wide, lab_url, shots):
     wait_for(browser, "document.getElementById('case-message').textContent.startsWith('Now using cell')", timeout=120)
     assert "Notes on your file" in browser.find_element(By.ID, "case-message").text  # Bo-Ada repeats Ada-Bo
     assert "3 people, 2 links" in browser.find_element(By.ID, "case-current").text
+    browser.find_element(By.CSS_SELECTOR, 'nav.top a[data-page="briefing"]').click()  # says what the database holds now
+    wait_for(browser, "document.getElementById('story').textContent.includes('holds the case network cell')")
     assert console_errors(browser) == []
     leaving, blocked = requests_leaving(browser)
     assert leaving == [] and blocked == []
@@ -666,5 +668,5 @@ def test_a_trainee_chooses_or_uploads_a_case_network_in_the_lab(client, driver):
                        ({"name": 3}, "Choose a case network")]:
         bad = client.post("/api/cases/upload", json=body, headers=POST)
         assert bad.status_code == 400 and said in bad.json()["error"], (body, bad.json())
-    assert client.post("/api/cases/use", json={"name": "nowhere"}, headers=POST).status_code == 400
+    assert client.post("/api/cases/use", json={"name": "nowhere"}, headers=POST).status_code == 404
     assert client.get("/api/cases").json()["current"]["name"] == "florentine"  # refusals changed nothing

@@ -97,3 +97,20 @@ def test_the_lab_never_prepares_on_the_database_the_trainee_explores(small_pool,
         (world,) = background.needed
         assert worlds.stored_choice(COURSE + "-own", *world) is None
         assert not ensure_loaded(driver, own)  # the trainee's scenario is still the one loaded
+
+
+def test_the_background_prepares_worlds_in_the_order_the_exercises_need_them(monkeypatch, tmp_path):
+    """A trainee starting at exercise 1 waits for exercise 1's world only: it comes first, then each world
+    as the catalogue first needs it, each once (no database: only the order is computed here)."""
+    from linklab.exercises.catalogue import catalogue
+    from linklab.grade.scenarios import worlds_for
+
+    monkeypatch.setenv("LINKLAB_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("LINKLAB_COURSE_SECRET", "order-secret")
+    for trainee in ("ana", "bo", "cy"):
+        order = BackgroundPreparation(trainee, "order-course", databases=None).order
+        assert order[0] in worlds_for([catalogue()[0]], "order-course", [trainee])
+        assert len(order) == len(set(order)) and set(order) == worlds_for(catalogue(), "order-course", [trainee])
+        firsts = [next(i for i, e in enumerate(catalogue()) if w in worlds_for([e], "order-course", [trainee]))
+                  for w in order]
+        assert firsts == sorted(firsts)

@@ -21,7 +21,7 @@ from pathlib import Path
 import networkx as nx
 
 from ..config import state_dir, write_files_atomically, write_json_atomically
-from ..errors import LinklabError
+from ..errors import LinklabError, NotFound
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
 TYPE_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
@@ -205,7 +205,7 @@ def stored(name: str | None = None) -> CaseNetwork:
     path = folder / f"{check_name(name)}.json"
     if not path.exists():
         known = imported()
-        raise LinklabError(f"no case named {name!r} is imported" + (f" (imported: {', '.join(known)})" if known
+        raise NotFound(f"no case named {name!r} is imported" + (f" (imported: {', '.join(known)})" if known
                            else ": run `linklab import FILE --name NAME`"))
     stat = path.stat()
     return read_stored(path, stat.st_mtime_ns, stat.st_size)

@@ -28,7 +28,7 @@ from starlette.staticfiles import StaticFiles
 
 from .. import service
 from ..config import connection
-from ..errors import LinklabError
+from ..errors import LinklabError, NotFound
 from ..cases.network import current_name
 from ..exercises.catalogue import Exercise, case_catalogue, catalogue, get
 from ..feedback import class_message, lab_message, refusal
@@ -173,7 +173,7 @@ def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: se
         """The exercise a request names; `working`: one to run or check, whose world must exist."""
         exercise = get(request.path_params["exercise_id"])  # LinklabError for an unknown id: 404 below
         if shared and exercise.on_case:
-            raise LinklabError(f"unknown exercise {exercise.id!r} in this class")
+            raise NotFound(f"unknown exercise {exercise.id!r} in this class")
         if working and exercise.on_case and current_name() is None:
             raise LinklabError(lab_message("needs_case"))
         return exercise
@@ -336,7 +336,7 @@ def is_text(text: str) -> bool:
 
 
 async def linklab_error(request: Request, exc: LinklabError) -> Response:
-    status = 404 if exc.message.startswith("unknown exercise") else 400
+    status = 404 if isinstance(exc, NotFound) else 400
     return JSONResponse({"error": exc.message}, status_code=status)
 
 

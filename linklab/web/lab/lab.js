@@ -124,8 +124,10 @@
 
   async function openBriefing() {
     showPage("briefing");
-    const [facts, browser] = await Promise.all([api("/api/briefing"),
-      state.me.mode === "local" ? api("/api/neo4j-browser").catch(() => null) : Promise.resolve(null)]);
+    const local = state.me.mode === "local";
+    const [facts, browser, shelf] = await Promise.all([api("/api/briefing"),
+      local ? api("/api/neo4j-browser").catch(() => null) : Promise.resolve(null),
+      local ? api("/api/cases").catch(() => null) : Promise.resolve(null)]);
     const name = state.me.name;
     $("greeting").textContent = name ? `Briefing for ${name}` : "Briefing";
     $("name-form").hidden = Boolean(name);
@@ -140,6 +142,10 @@
       "Your job is to find, with Cypher, what the data shows and nobody wrote down: who leads, who links the crews, " +
       "who hides behind which account.");
     if (facts.markets.length) story.push(` Part of the trade runs on darknet markets (${list(facts.markets)}), paid in cryptocurrency.`);
+    if (shelf && shelf.current && shelf.current.loaded) {  // what the holdings below count now
+      story.push(` Your database holds the case network ${shelf.current.title} at the moment: \u201cLoad my scenario\u201d ` +
+        "on an exercise brings your scenario back.");
+    }
     $("story").textContent = story.join("");
     const s = state.schema;
     const n = (label) => (s.labels.find((l) => l.name === label) || { count: 0 }).count;
