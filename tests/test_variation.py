@@ -27,7 +27,7 @@ from linklab.scenario.graphs import ScenarioGraphs
 from linklab.scenario.profiles import load_profile, profile_names
 from linklab.variation.transforms import TRANSFORMS
 from linklab.variation.vary import MAX_PERSONS, vary
-from linklab.variation.world import PREFIX, World
+from linklab.variation.world import PREFIX, World, copied, copied_chunk
 
 PROFILES = profile_names()
 SEEDS = range(1, 21)
@@ -123,6 +123,29 @@ def test_varied_worlds_are_small_worlds_only():
     big = dataclasses.replace(plain, info=dataclasses.replace(plain.info, persons=MAX_PERSONS + 1, size="large"))
     with pytest.raises(LinklabError, match="small scenarios"):
         vary(big, 1)
+
+
+def test_a_world_copies_like_deepcopy_and_shares_no_row_between_two_places():
+    """World.copy uses world.copied, which equals copy.deepcopy only where no dict or list is in two places
+    at once (deepcopy would keep such a pair shared, copied makes two): generated and varied chunks have none."""
+    def containers(value, seen: set) -> None:
+        if isinstance(value, (dict, list)):
+            assert id(value) not in seen, "a dict or list in two places"
+            seen.add(id(value))
+            for item in value.values() if isinstance(value, dict) else value:
+                containers(item, seen)
+
+    for profile, seed, varied, _, _ in worlds():
+        for scenario in (generate(profile, "tiny", seed), varied):
+            for chunk in scenario.chunks():
+                containers([chunk.nodes, chunk.rels], set())
+    chunk = next(world("cartel", 2)[0].chunks())
+    again = copied_chunk(chunk)
+    assert again.nodes == chunk.nodes and again.rels == chunk.rels and again.nodes is not chunk.nodes
+    assert all(a is not b for a, b in zip(again.rels[("MESSAGED", "Account", "Account")],
+                                          chunk.rels[("MESSAGED", "Account", "Account")]))
+    odd = {"rows": [{"n": 1.5, "ok": True, "none": None}, (1, [2])]}  # a tuple goes to deepcopy, whole
+    assert copied(odd) == odd and copied(odd)["rows"][1][1] is not odd["rows"][1][1]
 
 
 def test_vary_changes_no_generated_scenario():
