@@ -107,7 +107,8 @@ class World:
     def graphs(self) -> ScenarioGraphs:
         """The networkx view of the world as it is now (rebuilt after a change)."""
         if self._graphs is None:
-            self._graphs = ScenarioGraphs(Scenario(self.info, self.truth, lambda: iter([self.chunk])))
+            chunk = self.chunk  # not self: graphs that pointed back at their world would make a cycle
+            self._graphs = ScenarioGraphs(Scenario(self.info, self.truth, lambda: iter([chunk])))
         return self._graphs
 
     def rows(self, label: str) -> list[dict]:
