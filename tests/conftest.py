@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Iterator
 
@@ -15,6 +16,8 @@ import pytest
 from linklab import server as srv
 from linklab.config import Connection, local_password
 from linklab.db import connect
+from linklab.scenario.generate import generate
+from linklab.scenario.model import Scenario
 
 from .browser import browser, shots  # noqa: F401  a headless Chromium and a screenshot folder, for browser tests
 
@@ -54,6 +57,14 @@ def pytest_collection_modifyitems(config, items) -> None:
             item.add_marker("integration")
         else:
             item.add_marker("unit")
+
+
+@cache
+def generated(profile: str, size: str, seed: int) -> Scenario:
+    """generate(profile, size, seed), once per test session: tests/test_truth.py and tests/test_variation.py
+    read the same 80 tiny scenarios. Only for tests that read a scenario without changing it (vary copies
+    what it reads: test_vary_changes_no_generated_scenario); a test of generation itself calls generate."""
+    return generate(profile, size, seed)
 
 
 def shifted_port(port: int) -> int:

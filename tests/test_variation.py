@@ -29,6 +29,8 @@ from linklab.variation.transforms import TRANSFORMS
 from linklab.variation.vary import MAX_PERSONS, vary
 from linklab.variation.world import PREFIX, World, copied, copied_chunk
 
+from .conftest import generated
+
 PROFILES = profile_names()
 SEEDS = range(1, 21)
 
@@ -36,7 +38,7 @@ SEEDS = range(1, 21)
 @cache
 def world(profile: str, seed: int) -> tuple:
     """(varied scenario, its graphs, the generated scenario's graphs) for one profile and seed."""
-    plain = generate(profile, "tiny", seed)
+    plain = generated(profile, "tiny", seed)  # the session's copy (test_truth checks the same scenarios)
     varied = vary(plain, seed)
     return varied, ScenarioGraphs(varied), ScenarioGraphs(plain)
 
@@ -101,7 +103,7 @@ def test_one_seed_one_world_byte_for_byte():
     again = vary(generate("darknet", "tiny", 7), 7)
     assert canonical(first) == canonical(again) and first.variation == again.variation
     assert canonical(first) == canonical(first)  # the chunks are made afresh on every call, identically
-    assert canonical(first) != canonical(vary(generate("darknet", "tiny", 8), 8))
+    assert canonical(first) != canonical(world("darknet", 8)[0])
 
 
 def test_the_same_world_in_another_process_with_other_string_hashing():
@@ -111,11 +113,16 @@ def test_the_same_world_in_another_process_with_other_string_hashing():
             "s = vary(generate(sys.argv[1], 'tiny', int(sys.argv[2])), int(sys.argv[2])); "
             "data = [{'nodes': c.nodes, 'rels': {'/'.join(k): v for k, v in c.rels.items()}} for c in s.chunks()]; "
             "print(hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest())")
-    for profile, seed in (("cartel", 3), ("networked", 5)):
-        digests = {subprocess.run([sys.executable, "-c", code, profile, str(seed)], capture_output=True, text=True,
-                                  env={**os.environ, "PYTHONHASHSEED": str(h)}, check=True).stdout.strip()
-                   for h in (1, 2)}
-        assert digests == {canonical(world(profile, seed)[0])}
+    runs = {(profile, seed, h): subprocess.Popen([sys.executable, "-c", code, profile, str(seed)], text=True,
+                                                 stdout=subprocess.PIPE, env={**os.environ, "PYTHONHASHSEED": str(h)})
+            for profile, seed in (("cartel", 3), ("networked", 5)) for h in (1, 2)}  # all at once
+    digests: dict[tuple, set] = {}
+    for (profile, seed, _), run in runs.items():
+        out, _ = run.communicate(timeout=300)
+        assert run.returncode == 0, (profile, seed)
+        digests.setdefault((profile, seed), set()).add(out.strip())
+    for (profile, seed), found in digests.items():
+        assert found == {canonical(world(profile, seed)[0])}, (profile, seed)
 
 
 def test_varied_worlds_are_small_worlds_only():
@@ -125,27 +132,19 @@ def test_varied_worlds_are_small_worlds_only():
         vary(big, 1)
 
 
-def test_a_world_copies_like_deepcopy_and_shares_no_row_between_two_places():
-    """World.copy uses world.copied, which equals copy.deepcopy only where no dict or list is in two places
-    at once (deepcopy would keep such a pair shared, copied makes two): generated and varied chunks have none."""
-    def containers(value, seen: set) -> None:
-        if isinstance(value, (dict, list)):
-            assert id(value) not in seen, "a dict or list in two places"
-            seen.add(id(value))
-            for item in value.values() if isinstance(value, dict) else value:
-                containers(item, seen)
-
+def test_a_world_copies_like_deepcopy():
+    """World.copy (world.copied) makes what copy.deepcopy makes: equal rows, none of them the original's, and
+    a dict in two places stays one dict in two places."""
     for profile, seed, varied, _, _ in worlds():
-        for scenario in (generate(profile, "tiny", seed), varied):
-            for chunk in scenario.chunks():
-                containers([chunk.nodes, chunk.rels], set())
-    chunk = next(world("cartel", 2)[0].chunks())
-    again = copied_chunk(chunk)
-    assert again.nodes == chunk.nodes and again.rels == chunk.rels and again.nodes is not chunk.nodes
-    assert all(a is not b for a, b in zip(again.rels[("MESSAGED", "Account", "Account")],
-                                          chunk.rels[("MESSAGED", "Account", "Account")]))
-    odd = {"rows": [{"n": 1.5, "ok": True, "none": None}, (1, [2])]}  # a tuple goes to deepcopy, whole
-    assert copied(odd) == odd and copied(odd)["rows"][1][1] is not odd["rows"][1][1]
+        chunk = next(varied.chunks())
+        again = copied_chunk(chunk)
+        assert again.nodes == chunk.nodes and again.rels == chunk.rels, (profile, seed)
+        assert not any(a is b for key, rows in chunk.rels.items() for a, b in zip(rows, again.rels[key]))
+        assert not any(a is b for key, rows in chunk.nodes.items() for a, b in zip(rows, again.nodes[key]))
+    shared = {"n": 1.5, "when": "2024-01-01T00:00:00", "none": None, "ok": True, "tags": ["a", "b"]}
+    both = copied({"first": [shared], "second": (shared, -0.0)})
+    assert both == {"first": [shared], "second": (shared, -0.0)} and both["first"][0] is not shared
+    assert both["first"][0] is both["second"][0] and both["first"][0]["tags"] is not shared["tags"]
 
 
 def test_vary_changes_no_generated_scenario():
@@ -179,20 +178,23 @@ def test_every_transform_happens_in_some_varied_worlds():
     assert max(len(varied.variation) for _, _, varied, _, _ in worlds()) >= 8
 
 
-def test_no_transform_fails_and_each_is_deterministic():
+# Seeds 2 and 3 are in the integration tier (`make test` runs them): the unit tier checks every transform on
+# every profile with seed 1, in well under a minute (tests/conftest.py, TIERS).
+@pytest.mark.parametrize("seed", [1, pytest.param(2, marks=pytest.mark.integration),
+                                  pytest.param(3, marks=pytest.mark.integration)])
+def test_no_transform_fails_and_each_is_deterministic(seed):
     """vary() leaves out a transform that raises; none should have to. The same Random, the same change."""
     from linklab.variation.vary import fingerprint, randomise_ids, shuffle_order, step_rng
 
     for profile in PROFILES:
-        for seed in (1, 2, 3):
-            base = World.materialise(generate(profile, "tiny", seed))
-            randomise_ids(base, step_rng(profile, seed, "ids"))
-            shuffle_order(base, step_rng(profile, seed, "order"))
-            for transform in TRANSFORMS:
-                once, twice = base.copy(), base.copy()
-                transform.apply(once, step_rng(profile, seed, transform.name))
-                transform.apply(twice, step_rng(profile, seed, transform.name))
-                assert fingerprint(once) == fingerprint(twice), (profile, seed, transform.name)
+        base = World.materialise(generated(profile, "tiny", seed))
+        randomise_ids(base, step_rng(profile, seed, "ids"))
+        shuffle_order(base, step_rng(profile, seed, "order"))
+        for transform in TRANSFORMS:
+            once, twice = base.copy(), base.copy()
+            transform.apply(once, step_rng(profile, seed, transform.name))
+            transform.apply(twice, step_rng(profile, seed, transform.name))
+            assert fingerprint(once) == fingerprint(twice), (profile, seed, transform.name)
 
 
 # ---------------------------------------------------------------- the regularities, each false somewhere
