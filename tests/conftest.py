@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Iterator
 
@@ -15,6 +16,8 @@ import pytest
 from linklab import server as srv
 from linklab.config import Connection, local_password
 from linklab.db import connect
+from linklab.scenario.generate import generate
+from linklab.scenario.model import Scenario
 
 from .browser import browser, shots  # noqa: F401  a headless Chromium and a screenshot folder, for browser tests
 
@@ -31,11 +34,13 @@ PORT_OFFSET = int(os.environ.get("LINKLAB_TEST_PORT_OFFSET", "0"))
 
 # Test tiers (`pytest -m unit`, `-m integration`, `-m browser`; `make test` runs them all). A test's tier follows
 # from what it asks for: the `conn` fixture (the real Neo4j test server, and every fixture built on it) makes it
-# an integration test, the `browser` fixture a browser test; a module can say so itself (pytestmark). The rest
-# are unit tests: no Java, no Neo4j, no browser.
+# an integration test, the `browser` fixture a browser test; a module or a parameter can say so itself
+# (pytestmark, pytest.param(..., marks=...)). The rest are unit tests: no Java, no Neo4j, no browser, and all
+# of them within a minute; a pure check that is heavier (more seeds, a larger size) than that allows runs its
+# extra cases in the integration tier, and keeps the same check on a smaller input in the unit tier.
 TIERS = {
     "unit": "needs no Java, no Neo4j and no browser (pytest -m unit: under a minute)",
-    "integration": "runs against the real Neo4j test server",
+    "integration": "runs against the real Neo4j test server (and the extra cases of heavier pure checks)",
     "browser": "drives a real Chromium against a real server",
 }
 
@@ -54,6 +59,14 @@ def pytest_collection_modifyitems(config, items) -> None:
             item.add_marker("integration")
         else:
             item.add_marker("unit")
+
+
+@cache
+def generated(profile: str, size: str, seed: int) -> Scenario:
+    """generate(profile, size, seed), once per test session: tests/test_truth.py and tests/test_variation.py
+    read the same tiny scenarios. Only for tests that read a scenario without changing it (vary copies
+    what it reads: test_vary_changes_no_generated_scenario); a test of generation itself calls generate."""
+    return generate(profile, size, seed)
 
 
 def shifted_port(port: int) -> int:

@@ -30,7 +30,29 @@ def test_every_operator_makes_mutants_of_some_reference():
     assert all(made[op.__name__] > 0 for op in OPERATORS), made
 
 
-@pytest.mark.parametrize("exercise", SCENARIO_EXERCISES, ids=lambda e: e.id)
+# The longest references (some 6 s of parsing mutants for arrest-cutoff's alone) are checked in the
+# integration tier (`make test`); the unit tier checks the mutants of the others, which show every kind of
+# change the longest ones get (test_the_unit_tier_sees_every_kind_of_change), within a minute.
+LONG_REFERENCE = 800  # characters
+
+
+def long_reference(exercise) -> bool:
+    return len(exercise.solution) > LONG_REFERENCE
+
+
+def tiered(exercise):
+    return pytest.param(exercise, id=exercise.id, marks=[pytest.mark.integration] if long_reference(exercise) else [])
+
+
+def test_the_unit_tier_sees_every_kind_of_change():
+    short = [e for e in SCENARIO_EXERCISES if not long_reference(e)]
+    seen = {m.operator for e in short for m in mutants_of(e.solution, SCHEMA, params_of(e))}
+    made_on_long = {change.operator for e in SCENARIO_EXERCISES if long_reference(e)
+                    for operator in OPERATORS for change in operator(parse(e.solution), SCHEMA)}
+    assert short and made_on_long and made_on_long <= seen, made_on_long - seen
+
+
+@pytest.mark.parametrize("exercise", [tiered(e) for e in SCENARIO_EXERCISES])
 def test_mutants_parse_pass_the_guard_and_differ_from_the_reference(exercise):
     mutants = mutants_of(exercise.solution, SCHEMA, params_of(exercise))
     assert len(mutants) >= 10

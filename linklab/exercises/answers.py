@@ -9,6 +9,7 @@ of the generator that no prompt promises.
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass, field
 from typing import Callable
@@ -32,6 +33,21 @@ REGISTRY: dict[str, Callable[[ScenarioGraphs], Answer] | Callable[[CaseNetwork],
 def answer(func):
     REGISTRY[func.__name__] = func
     return func
+
+
+def once_per_graph(func):
+    """`func(g)` computed once per ScenarioGraphs, for a costly result that a guarantee and an answer key
+    both read (read it, never change it). Graphs are not changed once built: a varied world builds new ones
+    after every edit (variation.world.World.touch), which is where checking promises costs most."""
+    kept = f"_once_{func.__name__}"
+
+    @functools.wraps(func)
+    def once(g: ScenarioGraphs):
+        if kept not in g.__dict__:
+            g.__dict__[kept] = func(g)
+        return g.__dict__[kept]
+
+    return once
 
 
 def top(scores: dict, k: int = 1, label: Callable[[object], object] = lambda key: key) -> Expected:
@@ -154,6 +170,7 @@ def cash_routes(g: ScenarioGraphs, start: str) -> list[list[str]]:
     return sorted(p for x in sorted(exchanges) for p in nx.all_simple_paths(stopped, start, x))
 
 
+@once_per_graph
 def buyer(g: ScenarioGraphs) -> str | None:
     """money-trail's $buyer: of the buyers, the one with the most routes to cash (then the first by id)."""
     found = buyers(g)
@@ -304,9 +321,15 @@ def slang_near(g: ScenarioGraphs, kind: str, metres: float) -> dict[str, int]:
             for loc in location_of_type(g, kind)}
 
 
+@once_per_graph
+def stash_scores(g: ScenarioGraphs) -> dict[str, int]:
+    """Address -> slang posts within 200 metres (the stash house's exercise and its guarantee)."""
+    return slang_near(g, "address", 200)
+
+
 @answer
 def stash_house(g: ScenarioGraphs) -> Answer:
-    return Answer(top(slang_near(g, "address", 200), label=lambda loc: g.nodes["Location"][loc]["name"]))
+    return Answer(top(stash_scores(g), label=lambda loc: g.nodes["Location"][loc]["name"]))
 
 
 def slang_counts(g: ScenarioGraphs) -> dict[str, int]:
@@ -339,15 +362,27 @@ def weak_signals(g: ScenarioGraphs) -> Answer:
 # ---------------------------------------------------------------- centrality, darknet, money, disruption
 
 
+@once_per_graph
+def follower_pagerank(g: ScenarioGraphs) -> dict[str, float]:
+    """networkx's PageRank of the follower network."""
+    return nx.pagerank(g.follows)
+
+
+@once_per_graph
+def organisation_betweenness(g: ScenarioGraphs) -> dict[str, float]:
+    """Betweenness (not normalised) in the organisation's network, a contact counted once."""
+    return nx.betweenness_centrality(g.org_network(), normalized=False)
+
+
 @answer
 def influencer_pagerank(g: ScenarioGraphs) -> Answer:
-    ranks = nx.pagerank(g.follows)
+    ranks = follower_pagerank(g)
     return Answer(Expected([(handle(g, most(ranks)),)]))
 
 
 @answer
 def betweenness_gds(g: ScenarioGraphs) -> Answer:
-    scores = nx.betweenness_centrality(g.org_network(), normalized=False)
+    scores = organisation_betweenness(g)
     return Answer(Expected([(name(g, most(scores)),)]))
 
 

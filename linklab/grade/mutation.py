@@ -523,8 +523,10 @@ def apply(source: str, edits: tuple[Edit, ...]) -> str:
     return source
 
 
+@lru_cache(maxsize=4096)
 def squeeze(query: str) -> str:
-    """The query's tokens without comments and spacing: two texts that squeeze alike are one query."""
+    """The query's tokens without comments and spacing: two texts that squeeze alike are one query (kept per
+    text: the engine squeezes every mutant it makes, and its callers squeeze them again)."""
     try:
         return " ".join(t.text for t in tokens_of(query) if t.channel == 0).rstrip(" ;")
     except CypherSyntaxError:
