@@ -252,6 +252,7 @@
     await loadSchema();
     await loadList();
     await openCases();
+    watchPreparation();  // the case's hidden variants are being prepared now: the bar at the foot says how far
   }
 
   async function useCase(name) {
