@@ -638,9 +638,10 @@ def use_case(name: str, driver: neo4j.Driver, notify: Callable[[str], None] | No
     return loaded_choice(network, driver, [], notify)
 
 
-def upload_case(name: str, file_name: str, text: str, layout: CaseLayout, driver: neo4j.Driver,
+def upload_case(name: str, file_name: str, data: bytes, layout: CaseLayout, driver: neo4j.Driver,
                 notify: Callable[[str], None] | None = None) -> CaseChoice:
-    """Read a network the trainee uploads (checked in full first), save it as case NAME and load it."""
+    """Read a network the trainee uploads (its bytes as sent, checked in full first: text that is not UTF-8
+    is refused with its line, never read with replaced characters), save it as case NAME and load it."""
     if shipped_case(name) is not None:
         raise LinklabError(lab_message("case_name_shipped", name=name))
     base = Path(file_name or "").name
@@ -648,7 +649,7 @@ def upload_case(name: str, file_name: str, text: str, layout: CaseLayout, driver
         raise LinklabError(lab_message("case_file_kind", kinds=", ".join(UPLOAD_EXTENSIONS)))
     with tempfile.TemporaryDirectory(prefix="linklab-upload-") as folder:
         path = Path(folder) / base  # read_case's messages name the file as the trainee knows it
-        path.write_text(text, encoding="utf-8")
+        path.write_bytes(data)
         network, notes = read_case(path, name, no_header=layout is CaseLayout.EDGES_NO_HEADER,
                                    matrix=layout is CaseLayout.MATRIX)
     save_case(network)

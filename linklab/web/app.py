@@ -10,6 +10,8 @@ answers, and a same-origin Origin. No request body, of any route, is read past M
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import sqlite3
 from contextlib import AbstractContextManager, nullcontext
@@ -126,14 +128,15 @@ def case_routes(databases: service.Databases, chosen: Callable[[], None]) -> lis
 
     async def upload(request: Request) -> Response:
         body = await json_body(request)
-        name, file_name, text = body.get("name"), body.get("file_name"), body.get("text")
-        if not all(isinstance(v, str) for v in (name, file_name, text)) or not is_text(text):
+        name, file_name, encoded = body.get("name"), body.get("file_name"), body.get("data")
+        if not all(isinstance(v, str) for v in (name, file_name, encoded)):
             raise LinklabError(lab_message("case_form"))
-        try:
+        try:  # the file's bytes, base64: the reader, not the browser, decides whether they are UTF-8
+            data = base64.b64decode(encoded, validate=True)
             layout = service.CaseLayout(body.get("layout") or "edges")
-        except ValueError:
+        except (ValueError, binascii.Error):
             raise LinklabError(lab_message("case_form")) from None
-        choice = await run_in_threadpool(service.upload_case, name, file_name, text, layout, databases.local)
+        choice = await run_in_threadpool(service.upload_case, name, file_name, data, layout, databases.local)
         chosen()
         return JSONResponse(asdict(choice))
 

@@ -266,10 +266,18 @@
     if (!file) { caseMessage("Choose a file first."); return; }
     busyCases(true, "Reading and loading your network…");
     try {
-      const text = await file.text();
-      await caseChosen(await api("/api/cases/upload", { name: $("case-name").value.trim(), file_name: file.name, text,
-        layout: $("case-layout").value }));
+      await caseChosen(await api("/api/cases/upload", { name: $("case-name").value.trim(), file_name: file.name,
+        data: await base64Of(file), layout: $("case-layout").value }));
     } catch (err) { caseMessage(err.message); } finally { busyCases(false); }
+  }
+
+  // A file's bytes as base64: the server reads them as the file is, so text that is not UTF-8 is refused with
+  // its line instead of being read with replaced characters.
+  async function base64Of(file) {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let binary = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(binary);
   }
 
   function busyCases(on, text) {
