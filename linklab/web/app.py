@@ -58,7 +58,8 @@ def create_app(trainee: str, course: str, databases: service.Databases, prepare:
     backgrounds = [service.BackgroundPreparation(trainee, course, databases).start()] if prepare else []
 
     def prepare_case() -> None:
-        if prepare:
+        if prepare:  # the page follows the case chosen last (an earlier one's thread finishes on its own)
+            del backgrounds[1:]
             backgrounds.append(service.BackgroundPreparation(trainee, course, databases, case_catalogue()).start())
 
     async def preparation(request: Request) -> Response:
