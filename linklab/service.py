@@ -659,9 +659,7 @@ def upload_case(name: str, file_name: str, data: bytes, layout: CaseLayout, driv
 def loaded_choice(network: CaseNetwork, driver: neo4j.Driver, notes: list[str],
                   notify: Callable[[str], None] | None) -> CaseChoice:
     ensure_loaded(driver, case_key(network), on_wait=notify)
-    summary = case_summary(network)
-    return CaseChoice(summary["name"], summary["title"], summary["people"], summary["contacts"],
-                      summary["rel_type"], summary["weighted"], notes)
+    return CaseChoice(**case_summary(network), notes=notes)
 
 
 def case_key(network: CaseNetwork) -> CaseKey:
