@@ -284,6 +284,9 @@ def test_a_trainee_walks_the_lab_in_the_browser(wide, lab_url, shots):
         assert browser.execute_script("return linklabLab.exercise.id") == exercise
         if get(exercise).on_case:  # no case chosen yet: its text, and a link to choose one
             assert browser.find_element(By.ID, "needs-case").get_attribute("href").endswith("#/cases")
+            assert browser.find_element(By.ID, "title").text == get(exercise).title  # not numbered like exercise 1
+            if exercise == "case-degree":
+                assert screenshot_colours(browser, shots / "lab-needs-case.png") > 10
             assert browser.find_element(By.ID, "prompt").text.startswith(" ".join(get(exercise).prompt.split()[:3]))
 
     browser.find_element(By.CSS_SELECTOR, 'nav a[data-id="crews"]').click()
@@ -404,6 +407,8 @@ def test_a_trainee_walks_the_lab_in_the_browser(wide, lab_url, shots):
     assert "3 people, 2 links" in browser.find_element(By.ID, "case-current").text
     browser.find_element(By.CSS_SELECTOR, 'nav.top a[data-page="briefing"]').click()  # says what the database holds now
     wait_for(browser, "document.getElementById('story').textContent.includes('holds the case network cell')")
+    assert browser.find_element(By.ID, "holdings").text == "3 people and 2 links of type KNOWS: the case network, nothing else"
+    assert screenshot_colours(browser, shots / "lab-briefing-case.png") > 10
     assert console_errors(browser) == []
     leaving, blocked = requests_leaving(browser)
     assert leaving == [] and blocked == []

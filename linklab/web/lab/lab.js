@@ -131,6 +131,7 @@
     const name = state.me.name;
     $("greeting").textContent = name ? `Briefing for ${name}` : "Briefing";
     $("name-form").hidden = Boolean(name);
+    const inCase = Boolean(shelf && shelf.current && shelf.current.loaded);
     const list = (xs) => xs.length > 1 ? `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}` : xs.join("");
     const story = [];
     story.push(facts.organisations.length
@@ -142,7 +143,7 @@
       "Your job is to find, with Cypher, what the data shows and nobody wrote down: who leads, who links the crews, " +
       "who hides behind which account.");
     if (facts.markets.length) story.push(` Part of the trade runs on darknet markets (${list(facts.markets)}), paid in cryptocurrency.`);
-    if (shelf && shelf.current && shelf.current.loaded) {  // what the holdings below count now
+    if (inCase) {  // what the holdings below count now
       story.push(` Your database holds the case network ${shelf.current.title} at the moment: \u201cLoad my scenario\u201d ` +
         "on an exercise brings your scenario back.");
     }
@@ -150,7 +151,8 @@
     const s = state.schema;
     const n = (label) => (s.labels.find((l) => l.name === label) || { count: 0 }).count;
     const r = (type) => s.relationships.filter((x) => x.type === type).reduce((sum, x) => sum + x.count, 0);
-    const items = [
+    const items = inCase ? [[1, `${count(shelf.current.people, "person", "people")} and ${count(shelf.current.contacts, "link")} ` +
+      `of type ${shelf.current.rel_type}: the case network, nothing else`]] : [
       [n("Person"), `${count(n("Person"), "person", "people")} (members, relatives, contacts, customers)`],
       [n("Account"), `${count(n("Account"), "account")}${facts.platforms.length ? ` on ${list(facts.platforms)}` : ""}, ${count(r("USES"), "attribution")} to people`],
       [r("MESSAGED"), `${count(r("MESSAGED"), "messaging link")} between accounts, ${count(r("FOLLOWS"), "follow")}`],
@@ -306,7 +308,7 @@
     showPage("exercise");
     pageMessage("");
     state.exercise = ex;
-    $("title").textContent = `${ex.number}. ${ex.title}`;
+    $("title").textContent = ex.on_case ? ex.title : `${ex.number}. ${ex.title}`;  // case exercises are not numbered
     setStatus(ex.status);
     $("meta").textContent = `Level ${ex.level} · ${ex.points} points · ${ex.skills.join(", ")}`;
     $("prompt").replaceChildren(...paragraphs(ex.prompt));
