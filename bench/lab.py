@@ -92,8 +92,8 @@ def bench_lab(args) -> None:
                 time.sleep(0.05)
             first = first_checks(port, exercises[0])
             warm = measure(port, exercises, own, args)
-            print(f"  the first right check against a warm one (p95 {pct(warm, .95):.2f} s): "
-                  f"{first / pct(warm, .95):.0f} x (goal: under 5 s)")
+            print(f"  the first right check's answer against a warm check (p95 {pct(warm, .95):.2f} s): "
+                  f"{first / pct(warm, .95):.1f} x (goal: under 5 s)")
             server.should_exit = True
             thread.join(10)
     finally:
@@ -103,21 +103,30 @@ def bench_lab(args) -> None:
 
 def first_checks(port: int, first) -> float:
     """A new trainee, the moment the lab answers after `make up` (a new course: no hidden world chosen yet):
-    a wrong answer to exercise 1, then the right one; then how long the background preparation takes until
-    exercise 1's world, and every world, is ready (the warm figures below are measured after that)."""
-    client = Client(port, timeout=3600)  # the right answer waits for a preparation of minutes
+    a wrong answer to exercise 1, then the right one, told at once (wrong; right so far, pending); then, as the
+    page does, exercise 1's readiness polled and the right answer checked again until it passes on the hidden
+    worlds, and how long the background takes until every world is ready (the warm figures are measured after)."""
+    client = Client(port, timeout=3600)
     began = time.perf_counter()
     wrong_s, wrong = client.call("POST", f"/api/exercises/{first.id}/check", {"query": WRONG})
     right_s, right = client.call("POST", f"/api/exercises/{first.id}/check", {"query": first.solution})
-    assert not wrong["passed"] and right["passed"], (wrong["feedback"], right["feedback"])
-    first_ready = time.perf_counter() - began
+    assert wrong["status"] == "failed" and right["status"] in ("pending", "passed"), (wrong, right)
+    while True:
+        status = client.call("GET", f"/api/preparation?exercise={first.id}")[1]
+        if status.get("exercise_ready") or status["state"] != "preparing":
+            confirmed = client.call("POST", f"/api/exercises/{first.id}/check", {"query": first.solution})[1]
+            if confirmed["status"] != "pending":
+                break
+        time.sleep(2)
+    assert confirmed["passed"], confirmed
+    confirmed_s = time.perf_counter() - began
     while (status := client.call("GET", "/api/preparation")[1])["state"] == "preparing":
         time.sleep(2)
     assert status["state"] == "ready", status
     print(f"first checks after `make up` (new course, preparing in the background): exercise 1 wrong "
-          f"{wrong_s:.1f} s (told on your own scenario), right {right_s:.1f} s (waits for its hidden worlds); "
-          f"every world ready {time.perf_counter() - began:.0f} s after the lab answered "
-          f"(exercise 1's after {first_ready:.0f} s)")
+          f"{wrong_s:.1f} s (told on your own scenario), right {right_s:.1f} s (told as {right['status']}); "
+          f"passed on its hidden worlds {confirmed_s:.0f} s after the lab answered; every world ready "
+          f"{time.perf_counter() - began:.0f} s after")
     return right_s
 
 

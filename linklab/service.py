@@ -22,7 +22,7 @@ import neo4j
 import neo4j.graph
 import neo4j.spatial
 
-from . import cypher, progress, server as srv
+from . import cypher, progress, recordstore, server as srv
 from .config import Connection, connection, local_password
 from .cases.network import CaseNetwork, current_name, imported, make_current, save as save_case, stored
 from .cases.read import read_case
@@ -32,11 +32,13 @@ from .errors import LinklabError
 from .exercises.catalogue import Exercise, case_catalogue, catalogue
 from .grade import health, worlds
 from .grade.compare import STABLE_KEY
+from .grade.status import Status
 from .grade.engine import (CaseKey, ExerciseVerdict, ScenarioKey, answer_key, check_and_judge, ensure_loaded,
                            is_loaded, run_answer, scenarios_for)
 from .grade.scenarios import worlds_for
 from .grade.guard import Limits, Refused, inspect, run_guarded, terminate
 from .grade.loading import NotReady, require_key
+from . import feedback as words
 from .feedback import lab_message, neo4j_detail, refusal
 from .load import warm_up
 
@@ -136,11 +138,13 @@ class Databases:
 
 
 def check(exercise: Exercise, query: str, trainee: str, course: str, case: str | None = None,
-          notify: Callable[[str], None] | None = None, databases: Databases | None = None) -> ExerciseVerdict:
+          notify: Callable[[str], None] | None = None, databases: Databases | None = None,
+          wait: bool = True) -> ExerciseVerdict:
     """Check an answer on the trainee's scenario and the hidden ones: on the trainee's own database where
     that scenario is loaded, else on a grading server (which loads what it needs). While the course's hidden
     worlds are still being prepared, the answer is tried on the trainee's own world first: wrong there, it is
-    wrong, and the trainee hears it at once; right there, the check waits for the hidden worlds."""
+    wrong, and the trainee hears it at once; right there, the check waits for the hidden worlds, or, without
+    `wait` (a lab that prepares them in the background), says so at once: a PENDING verdict, not recorded."""
     owned = databases is None
     databases = databases or Databases(notify)
 
@@ -154,12 +158,20 @@ def check(exercise: Exercise, query: str, trainee: str, course: str, case: str |
             first = check_and_judge(exercise, query, keys, drivers_for, on_wait=notify)
             if not first.passed:
                 return first
+            if not wait:
+                return pending(exercise, first)
         prepare_hidden(exercise, trainee, course, case, databases, notify)
         keys = scenarios_for(exercise, course, trainee, case=case, shared=databases.shared)
         return check_and_judge(exercise, query, keys, drivers_for, on_wait=notify)
     finally:
         if owned:
             databases.close()
+
+
+def pending(exercise: Exercise, on_own: ExerciseVerdict) -> ExerciseVerdict:
+    """Right on the trainee's own world, hidden worlds not ready: no verdict yet (no points, nothing counts)."""
+    return ExerciseVerdict(exercise.id, False, 0, exercise.points, words.PENDING, checks=on_own.checks,
+                           status=Status.PENDING)
 
 
 def prepared(exercise: Exercise, trainee: str, course: str, case: str | None, databases: Databases) -> bool:
@@ -254,9 +266,11 @@ class BackgroundPreparation:
 
 
 def check_and_record(exercise: Exercise, query: str, trainee: str, course: str, case: str | None = None,
-                     notify: Callable[[str], None] | None = None, databases: Databases | None = None
-                     ) -> ExerciseVerdict:
-    verdict = check(exercise, query, trainee, course, case, notify, databases)
+                     notify: Callable[[str], None] | None = None, databases: Databases | None = None,
+                     wait: bool = True) -> ExerciseVerdict:
+    verdict = check(exercise, query, trainee, course, case, notify, databases, wait)
+    if verdict.status is Status.PENDING:  # not a verdict: the lab checks again when the hidden worlds are ready
+        return verdict
     progress.record_check(trainee, course, exercise.id, verdict.passed, verdict.feedback, query, verdict.mistake,
                           verdict.status)
     return verdict
@@ -668,9 +682,6 @@ def case_key(network: CaseNetwork) -> CaseKey:
 
 # ---------------------------------------------------------------- the trainee's name on the lab's pages
 
-NAMES_SCHEMA = """CREATE TABLE IF NOT EXISTS display_names (
-    trainee TEXT NOT NULL, course TEXT NOT NULL, name TEXT NOT NULL, at REAL NOT NULL,
-    PRIMARY KEY (trainee, course))"""
 SYSTEM_ACCOUNTS = {"root", "admin", "user", "ubuntu", "debian", "vagrant", "codespace", "runner", "jovyan"}
 NAME_FORM = re.compile(r"[^\W_][\w .'-]{0,39}")
 
@@ -678,8 +689,7 @@ NAME_FORM = re.compile(r"[^\W_][\w .'-]{0,39}")
 def display_name(trainee: str, course: str) -> str:
     """What the lab calls the trainee: the name they gave it, else their linklab name unless that is a
     system account's ("root"): then "" (the briefing asks for it). Records stay under `trainee`."""
-    with closing(progress.open_store()) as db:
-        db.execute(NAMES_SCHEMA)
+    with closing(recordstore.connect()) as db:
         row = db.execute("SELECT name FROM display_names WHERE trainee = ? AND course = ?", (trainee, course)).fetchone()
     if row:
         return row[0]
@@ -690,8 +700,7 @@ def set_display_name(trainee: str, course: str, name: str) -> str:
     name = " ".join(name.split())
     if not NAME_FORM.fullmatch(name):
         raise LinklabError(lab_message("name_form"))
-    with closing(progress.open_store()) as db:
-        db.execute(NAMES_SCHEMA)
+    with closing(recordstore.connect()) as db:
         db.execute("INSERT INTO display_names (trainee, course, name, at) VALUES (?, ?, ?, ?) "
                    "ON CONFLICT (trainee, course) DO UPDATE SET name = excluded.name, at = excluded.at",
                    (trainee, course, name, time.time()))

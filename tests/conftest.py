@@ -82,16 +82,43 @@ def conn() -> Connection:
     if uri:
         yield Connection(uri, os.environ.get("NEO4J_USER", "neo4j"), local_password())
         return
-    inst = srv.instance(**TEST_SERVER)
+    with running(TEST_SERVER) as started:
+        yield started
+
+
+@contextmanager
+def running(spec: dict) -> Iterator[Connection]:
+    """A local server of the suite's, started if it is not running, and stopped afterwards if it was started here."""
+    inst = srv.instance(**spec)
     started = srv.start(inst)
-    yield Connection(inst.uri, "neo4j", local_password())
-    if not started.already_running:
-        srv.stop(inst)
+    try:
+        yield Connection(inst.uri, "neo4j", local_password())
+    finally:
+        if not started.already_running:
+            srv.stop(inst)
 
 
 @pytest.fixture(scope="session")
 def driver(conn):
     with connect(conn) as drv:
+        yield drv
+
+
+# A second local server, for what needs two (grading beside exploring, a pool of grading servers): small, started
+# once per session when a test first asks for it.
+SECOND_SERVER = dict(name="pool-test", bolt_port=shifted_port(7780), http_port=shifted_port(7781), heap="1g",
+                     pagecache="512m")
+
+
+@pytest.fixture(scope="session")
+def second_conn(conn) -> Connection:
+    with running(SECOND_SERVER) as started:
+        yield started
+
+
+@pytest.fixture(scope="session")
+def second_driver(second_conn):
+    with connect(second_conn) as drv:
         yield drv
 
 

@@ -9,7 +9,6 @@ import os
 import subprocess
 import sys
 import zipfile
-from dataclasses import asdict
 
 import networkx as nx
 import pytest
@@ -218,7 +217,7 @@ def test_the_grading_server_keeps_the_memory_it_was_given(monkeypatch, tmp_path)
     assert (first.heap, first.pagecache) == ("2g", "1g")
     first.home.mkdir(parents=True)
     first.heap, first.pagecache = "5g", "3g"
-    (first.home / "instance.json").write_text(json.dumps(asdict(first)))
+    (first.home / "instance.json").write_text(json.dumps(first.saved()))
     again = grading_instance()
     assert (again.heap, again.pagecache) == ("5g", "3g")
 

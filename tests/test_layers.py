@@ -44,17 +44,18 @@ LAYERS = (  # from the bottom up
           ("cypher", "db", "lease", "load", "bulk")),
     Layer("grading", "checking answers: guard, comparison, hidden worlds, verdicts, grading runs and their files",
           ("grade/",)),
-    Layer("records", "what a class keeps in SQLite: progress, accounts, sessions, notices, exam rules, LMS platforms",
-          ("progress", "classroom/__init__", "classroom/names", "classroom/sessions", "classroom/state",
+    Layer("records", "what is kept in the SQLite record store (one schema, versioned): progress, accounts, sessions, "
+                     "notices, exam rules, LMS platforms",
+          ("recordstore", "progress", "classroom/__init__", "classroom/names", "classroom/sessions", "classroom/state",
            "classroom/exam", "classroom/accounts", "lti/registry")),
     Layer("lms", "LTI 1.3 with a learning platform: the tool's key, launches, rosters, scores sent back",
           ("lti/",)),
     Layer("outputs", "what instructors take away: reports, exports, pictures, answer keys, the console's views "
                      "(and the vendored browser bundles that pictures and pages both embed)",
           ("report", "export", "picture", "answer_keys", "classroom/console", "web/assets")),
-    Layer("service", "the library face the shells call: the trainee's lab, the set-up check, a class's servers, "
-                     "re-grading",
-          ("service", "doctor", "classroom/servers", "classroom/regrade")),
+    Layer("service", "the library face the shells call: the trainee's lab (service), the instructor's course "
+                     "(course), the set-up check, a class's servers, re-grading",
+          ("service", "course", "doctor", "classroom/servers", "classroom/regrade")),
     Layer("shells", "the command line and the web servers (the lab, the class server, LTI's pages)",
           ("cli", "__main__", "web/", "classroom/address")),
 )

@@ -93,6 +93,22 @@ def test_hidden_seeds_come_from_the_course_secret(monkeypatch, tmp_path):
     assert not any(str(k.seed) in " ".join(shown) for k in given[1:])
 
 
+def test_a_choice_of_hidden_worlds_holds_only_under_the_secret_it_was_made_under(monkeypatch, tmp_path):
+    """An instructor who changes the course secret (say, after it leaked) gets new hidden worlds: the choice
+    stored under the old secret is not used (it is made again), and holds again if the old secret returns."""
+    from linklab.grade import worlds
+
+    monkeypatch.setenv("LINKLAB_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("LINKLAB_COURSE_SECRET", "first-secret")
+    worlds.store("course-a", "street-ring", "", worlds.Choice(keys=[[123, False], [456, True]]), {}, [])
+    assert worlds.stored_choice("course-a", "street-ring").keys == [[123, False], [456, True]]
+    monkeypatch.setenv("LINKLAB_COURSE_SECRET", "second-secret")
+    assert worlds.stored_choice("course-a", "street-ring") is None
+    monkeypatch.setenv("LINKLAB_COURSE_SECRET", "first-secret")
+    assert worlds.stored_choice("course-a", "street-ring") is not None
+    assert worlds.stored_choice("course-b", "street-ring") is None  # another course's choice is its own
+
+
 def test_the_secret_file_is_not_committed():
     result = subprocess.run(["git", "check-ignore", "-q", ".linklab/course-secret"], cwd=ROOT)
     assert result.returncode == 0

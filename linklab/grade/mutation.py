@@ -537,11 +537,24 @@ def mutants_of(reference: str, schema: Schema, params: dict | None = None,
                known: tuple[str, ...] = ()) -> tuple[AutoMutant, ...]:
     """Every automatic mutant of `reference` that parses and passes the guard's allowlists, once each; not
     the reference and not one of the `known` queries (the hand-written mutants, which keep their names)."""
-    return _mutants_of(reference, schema, tuple(sorted((params or {}).items())), known)
+    return _mutants_of(reference, schema, param_types(params or {}), known)
+
+
+# One value of each type a parameter can have: the guard reads a parameter's type, never its value
+# (allow.Types.param), so mutants vetted with these are those vetted with the world's own values.
+TYPICAL = {"bool": False, "int": 0, "float": 0.0, "str": "", "list": [], "dict": {}, "NoneType": None}
+
+
+def param_types(params: dict) -> tuple[tuple[str, str], ...]:
+    """The parameters as the guard sees them (name, type): every course's world of one exercise makes the same
+    mutants, so they are made once per process, not once per course."""
+    return tuple(sorted((name, type(value).__name__ if type(value).__name__ in TYPICAL else "object")
+                        for name, value in params.items()))
 
 
 @lru_cache(maxsize=256)
-def _mutants_of(reference: str, schema: Schema, params: tuple, known: tuple[str, ...]) -> tuple[AutoMutant, ...]:
+def _mutants_of(reference: str, schema: Schema, types: tuple, known: tuple[str, ...]) -> tuple[AutoMutant, ...]:
+    params = {name: TYPICAL.get(kind) for name, kind in types}
     tree = parse(reference)
     seen = {squeeze(reference)} | {squeeze(q) for q in known}
     found: list[AutoMutant] = []
@@ -553,7 +566,7 @@ def _mutants_of(reference: str, schema: Schema, params: tuple, known: tuple[str,
                 continue
             seen.add(key)
             try:
-                vet(parse(text), dict(params))
+                vet(parse(text), params)
             except (CypherSyntaxError, NotAllowed):
                 continue
             place = min(start for start, _, _ in change.edits)

@@ -171,10 +171,18 @@ class Choice:
         return json.dumps(self.__dict__, separators=(",", ":"))
 
 
+def choice_digest(world: str, extra: str = "") -> str:
+    """What a stored choice must have been made under: the content (content_digest) and the course's secret,
+    by a fingerprint. The chosen worlds are seeds derived from the secret: an instructor who changes it gets
+    new hidden worlds, never the old secret's."""
+    fingerprint = hashlib.sha256(f"linklab hidden-world choice\n{course_secret()}".encode()).hexdigest()[:12]
+    return f"{content_digest(world, extra)}/{fingerprint}"
+
+
 def stored_choice(course: str, world: str, extra: str = "") -> Choice | None:
     with connect() as db:
         row = db.execute("SELECT digest, data FROM choices WHERE course = ? AND world = ?", (course, world)).fetchone()
-    if row is None or row[0] != content_digest(world, extra):
+    if row is None or row[0] != choice_digest(world, extra):
         return None
     return Choice(**json.loads(row[1]))
 
@@ -188,7 +196,7 @@ def store(course: str, world: str, extra: str, choice: Choice, specs: dict[str, 
         db.execute("BEGIN IMMEDIATE")
         try:
             db.execute("INSERT OR REPLACE INTO choices VALUES (?, ?, ?, ?, ?)",
-                       (course, world, content, time.time(), choice.to_json()))
+                       (course, world, choice_digest(world, extra), time.time(), choice.to_json()))
             db.executemany("INSERT OR REPLACE INTO mutants VALUES (?, ?, ?, ?, ?, ?, ?)",
                            [(world, content, exercise, s.name, s.diagnosis, int(s.written), s.query)
                             for exercise, found in specs.items() for s in found])
@@ -412,6 +420,7 @@ def preparing(driver: neo4j.Driver, course: str, world: str, extra: str, databas
         candidates = candidate_keys(course, world, extra, CASE_CANDIDATES)
     else:
         first, *candidates = candidate_keys(course, world, extra)
+    tracker.step(0.0, f"{world}: making the known and automatic mistakes of {len(exercises)} exercises")
     candidates = [key for key in candidates if can_make(key)]
     schema = schema_for(world, extra)
     specs = {e.id: mutant_specs(e, schema, answer_key(e, first).params) for e in exercises}

@@ -62,15 +62,27 @@ def create_app(trainee: str, course: str, databases: service.Databases, prepare:
             del backgrounds[1:]
             backgrounds.append(service.BackgroundPreparation(trainee, course, databases, case_catalogue()).start())
 
+    def statuses() -> list[service.Preparation]:
+        return [background.status() for background in list(backgrounds)]
+
     async def preparation(request: Request) -> Response:
-        for background in list(backgrounds):
-            status = await run_in_threadpool(background.status)
+        """How far the background is; with ?exercise=ID, also whether that exercise's hidden worlds are ready
+        (a pending check is checked again then)."""
+        named = request.query_params.get("exercise")
+        ready = {} if named is None else {"exercise_ready": await run_in_threadpool(
+            service.prepared, get(named), trainee, course, None, databases)}
+        for status in await run_in_threadpool(statuses):
             if status.state is not service.PreparationState.READY:
-                return JSONResponse(asdict(status))
-        return JSONResponse({"state": "ready", "message": "", "fraction": 1.0, "seconds_left": None})
+                return JSONResponse({**asdict(status), **ready})
+        return JSONResponse({"state": "ready", "message": "", "fraction": 1.0, "seconds_left": None, **ready})
+
+    def provisional() -> bool:
+        """While the background prepares, a right answer is told at once, as pending (service.check). A failed
+        preparation is not waited for: the check prepares again itself and says why if it fails."""
+        return any(status.state is service.PreparationState.PREPARING for status in statuses())
 
     routes = ([Route("/", lab_page), Route("/api/preparation", preparation)]
-              + trainee_routes(lambda request: (trainee, course), databases)
+              + trainee_routes(lambda request: (trainee, course), databases, provisional=provisional)
               + local_routes(trainee, course, databases) + case_routes(databases, prepare_case) + common_routes())
     return Starlette(routes=routes, middleware=[Middleware(Guard)], exception_handlers=ERROR_HANDLERS)
 
@@ -165,11 +177,12 @@ async def lab_page(request: Request) -> Response:
 
 def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: service.Databases,
                    working: Callable[[Request, str], AbstractContextManager] = lambda request, kind: nullcontext(),
-                   rules: LabRules | None = None) -> list[Route]:
+                   rules: LabRules | None = None, provisional: Callable[[], bool] = lambda: False) -> list[Route]:
     """The trainee's API. `identify(request)` says who asks (trainee, course) or raises Refusal;
     `working(request, "run" | "check" | "load")` holds a slot while the database works for them, or raises
     Refusal when they ask too often or have too much running already; `rules` (web.rules) is what a class
-    changes: exam rules and withheld results, scores for the LMS."""
+    changes: exam rules and withheld results, scores for the LMS; `provisional()`: whether a check that is
+    right on the trainee's own scenario is told at once as pending instead of waiting for hidden worlds."""
     shared = databases.shared
     rules = rules or LabRules()
 
@@ -259,15 +272,16 @@ def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: se
             # Run would refuse on this database: Check says the same, and counts nothing
             return JSONResponse({"loaded": False, "error": lab_message("not_loaded")}, status_code=409)
         with working(request, "check"):
-            verdict = await run_in_threadpool(checked, chosen, query, trainee, course)
-        await run_in_threadpool(rules.after_check, trainee, course, chosen, verdict.passed)
+            verdict = await run_in_threadpool(checked, chosen, query, trainee, course, not provisional())
+        if verdict.status.is_verdict:
+            await run_in_threadpool(rules.after_check, trainee, course, chosen, verdict.passed)
         view = await run_in_threadpool(rules.shown_verdict, trainee, course, chosen, service.verdict_view(verdict))
         return JSONResponse({**view, "progress": await run_in_threadpool(shown_progress, trainee, course)})
 
-    def checked(chosen: Exercise, query: str, trainee: str, course: str):
-        """A check within the rules (an exam's attempt is held while it runs), recorded."""
+    def checked(chosen: Exercise, query: str, trainee: str, course: str, wait: bool):
+        """A check within the rules (an exam's attempt is held while it runs), recorded (unless pending)."""
         with rules.check_slot(trainee, course, chosen):
-            return service.check_and_record(chosen, query, trainee, course, None, None, databases)
+            return service.check_and_record(chosen, query, trainee, course, None, None, databases, wait)
 
     async def schema(request: Request) -> Response:
         identify(request)
@@ -363,8 +377,8 @@ async def database_unreachable(request: Request, exc: DriverError) -> Response:
 
 
 async def store_unusable(request: Request, exc: sqlite3.Error) -> Response:
-    """The records (progress.store_error says why: a full disk, a lock...): nothing was recorded."""
-    from ..progress import store_error
+    """The records (recordstore.store_error says why: a full disk, a lock...): nothing was recorded."""
+    from ..recordstore import store_error
 
     return JSONResponse({"error": store_error(exc).message}, status_code=503)
 

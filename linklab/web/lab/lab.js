@@ -8,7 +8,7 @@
   const $ = (id) => document.getElementById(id);
   const F = window.LinklabFigures;
   const state = { exercise: null, editor: null, graph: null, lastRun: null, schema: null, csrf: "", me: null,
-    selected: [], runId: null, tab: "table", figures: {}, expanded: 0, path: null };
+    selected: [], runId: null, tab: "table", figures: {}, expanded: 0, path: null, pending: {} };
 
   async function api(path, body) {
     const options = body === undefined ? {} : {
@@ -320,6 +320,7 @@
     showExam(ex.exam);
     showResult(ex.result);
     $("verdict").hidden = true;
+    if (state.pending[ex.id]) showVerdict(state.pending[ex.id].verdict);  // still being confirmed
     clearResults();
     showMessage("");
     const saved = localStorage.getItem(`linklab-answer-${ex.id}`) || "";
@@ -428,6 +429,7 @@
     const bar = $("preparing");
     bar.hidden = p.state !== "preparing" && p.state !== "failed";
     bar.classList.toggle("failed", p.state === "failed");
+    document.body.classList.toggle("with-preparing", !bar.hidden);  // room below the page: the bar covers nothing
     $("preparing-text").textContent = p.message;
     $("preparing-bar").style.width = `${Math.round(100 * (p.fraction || 0))}%`;
     state.preparing = p.state === "preparing";
@@ -439,22 +441,55 @@
     showMessage("");
     busy(state.preparing ? "Checking on your scenario first (the hidden ones are still being prepared: see the foot of the page)…"
       : "Checking on your scenario and the hidden ones…");
-    const box = $("verdict");
-    box.hidden = true;
+    $("verdict").hidden = true;
+    const exercise = state.exercise.id;
     try {
-      const v = await api(`/api/exercises/${state.exercise.id}/check`, { query });
-      box.hidden = false;
-      const recorded = v.status === "recorded";  // an exam before release: no verdict, no feedback
-      const graded = v.status !== "not_graded";  // the server's fault: nothing counts, the status stays
-      box.className = `verdict ${recorded ? "recorded" : v.passed ? "passed" : graded ? "not-yet" : "not-graded"}`;
-      box.replaceChildren(el("strong", {}, recorded ? "RECORDED" : v.passed ? "PASSED" : graded ? "NOT YET" : "NOT GRADED"), " ", v.feedback,
-        el("ul", {}, ...v.checks.map((c) => el("li", { class: c.status }, `${c.scenario}: ${c.status.replace("_", " ")}`))));
-      showProgress(v.progress);
-      showExam(v.exam);
-      if (recorded) setStatus("answered");
-      else if (graded) setStatus(v.passed ? "passed" : "trying");
+      const v = await api(`/api/exercises/${exercise}/check`, { query });
+      showVerdict(v);
+      if (v.status === "pending") confirmLater(exercise, query, v);
       await loadList();
     } catch (err) { showMessage(err.message); } finally { idle(); }
+  }
+
+  function showVerdict(v) {
+    const box = $("verdict");
+    box.hidden = false;
+    const recorded = v.status === "recorded";  // an exam before release: no verdict, no feedback
+    const pending = v.status === "pending";  // right on the trainee's scenario; the hidden ones are not ready yet
+    const graded = v.status !== "not_graded" && !pending;  // the server's fault: nothing counts, the status stays
+    const kind = recorded ? "recorded" : pending ? "pending" : v.passed ? "passed" : graded ? "not-yet" : "not-graded";
+    const words = { recorded: "RECORDED", pending: "RIGHT SO FAR", passed: "PASSED", "not-yet": "NOT YET", "not-graded": "NOT GRADED" };
+    box.className = `verdict ${kind}`;
+    box.replaceChildren(el("strong", {}, words[kind]), " ", v.feedback,
+      el("ul", {}, ...v.checks.map((c) => el("li", { class: c.status }, `${c.scenario}: ${c.status.replace("_", " ")}`))));
+    if (v.progress) showProgress(v.progress);
+    showExam(v.exam);
+    if (recorded) setStatus("answered");
+    else if (graded) setStatus(v.passed ? "passed" : "trying");
+  }
+
+  // A pending check (right on the trainee's scenario while the hidden ones are still being prepared) is checked
+  // again, on all of them, as soon as that exercise's hidden scenarios are ready: then it counts.
+  function confirmLater(exercise, query, v) {
+    state.pending[exercise] = { query, verdict: v };
+    const poll = async () => {
+      if (!state.pending[exercise] || state.pending[exercise].query !== query) return;  // checked again since
+      let p;
+      try { p = await api(`/api/preparation?exercise=${encodeURIComponent(exercise)}`); } catch (err) { p = null; }
+      if (!p || (!p.exercise_ready && p.state === "preparing")) { setTimeout(poll, 3000); return; }
+      try {
+        const final = await api(`/api/exercises/${exercise}/check`, { query });
+        if (final.status === "pending") { setTimeout(poll, 3000); return; }
+        delete state.pending[exercise];
+        if (state.exercise && state.exercise.id === exercise) showVerdict(final);
+        else if (final.progress) showProgress(final.progress);
+      } catch (err) {
+        delete state.pending[exercise];
+        if (state.exercise && state.exercise.id === exercise) showMessage(err.message);
+      }
+      await loadList();
+    };
+    setTimeout(poll, 3000);
   }
 
   async function takeHint() {
