@@ -447,6 +447,7 @@
       const v = await api(`/api/exercises/${exercise}/check`, { query });
       showVerdict(v);
       if (v.status === "pending") confirmLater(exercise, query, v);
+      else delete state.pending[exercise];  // a later answer's verdict: an earlier pending one is not waited for
       await loadList();
     } catch (err) { showMessage(err.message); } finally { idle(); }
   }
