@@ -272,16 +272,17 @@ def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: se
             # Run would refuse on this database: Check says the same, and counts nothing
             return JSONResponse({"loaded": False, "error": lab_message("not_loaded")}, status_code=409)
         with working(request, "check"):
-            verdict = await run_in_threadpool(checked, chosen, query, trainee, course, not provisional())
+            verdict = await run_in_threadpool(checked, chosen, query, trainee, course)
         if verdict.status.is_verdict:
             await run_in_threadpool(rules.after_check, trainee, course, chosen, verdict.passed)
         view = await run_in_threadpool(rules.shown_verdict, trainee, course, chosen, service.verdict_view(verdict))
         return JSONResponse({**view, "progress": await run_in_threadpool(shown_progress, trainee, course)})
 
-    def checked(chosen: Exercise, query: str, trainee: str, course: str, wait: bool):
+    def checked(chosen: Exercise, query: str, trainee: str, course: str):
         """A check within the rules (an exam's attempt is held while it runs), recorded (unless pending)."""
         with rules.check_slot(trainee, course, chosen):
-            return service.check_and_record(chosen, query, trainee, course, None, None, databases, wait)
+            return service.check_and_record(chosen, query, trainee, course, None, None, databases,
+                                            wait=not provisional())
 
     async def schema(request: Request) -> Response:
         identify(request)
