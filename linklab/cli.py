@@ -885,12 +885,13 @@ def selftest(seeds, size, course) -> None:
     Runs on the grading server (never the trainee's); exit 1 if a reference fails or a mutant is refused."""
     from .course import Course
 
-    course = Course(course, say)
-    test = course.selftest(seeds, size)
-    for exercise, scenario, feedback in test.failures:
-        click.echo(f"FAIL {exercise} on {scenario}: {feedback}")
-    for profile in test.profiles_checked:
+    def checked(profile: str, failures: list[tuple[str, str, str]]) -> None:
+        for exercise, scenario, feedback in failures:
+            click.echo(f"FAIL {exercise} on {scenario}: {feedback}")
         click.echo(f"{profile}: {seeds} seed(s) checked, as generated and varied")
+
+    course = Course(course, say)
+    test = course.selftest(seeds, size, checked)
     click.echo(f"{test.passed}/{test.checks} reference checks passed")
     click.echo(f"\nMutants of course {course.name} (its hidden worlds{', chosen now' if test.chosen_now else ''}):")
     for profile, choice in test.choices.items():

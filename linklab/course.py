@@ -67,7 +67,6 @@ class SelfTest:
     course's registered mistakes on its hidden worlds."""
     checks: int = 0
     failures: list[tuple[str, str, str]] = field(default_factory=list)  # (exercise, scenario, feedback)
-    profiles_checked: list[str] = field(default_factory=list)
     chosen_now: bool = False
     choices: dict[str, worlds.Choice] = field(default_factory=dict)  # profile -> its choice
     not_separated: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # profile -> written mistakes
@@ -156,13 +155,16 @@ class Course:
 
     # ------------------------------------------------------------ self-test
 
-    def selftest(self, seeds: int = 3, size: str = "tiny") -> SelfTest:
+    def selftest(self, seeds: int = 3, size: str = "tiny",
+                 checked: Callable[[str, list[tuple[str, str, str]]], None] | None = None) -> SelfTest:
         """Every reference solution must pass its own exercise on `seeds` seeds of each profile, as generated
         and varied; then the course's hidden worlds are chosen (if not yet) and the mistakes counted. On the
-        grading server, never the trainee's."""
+        grading server, never the trainee's. `checked(profile, its failures)` as each profile is done: the
+        work takes minutes, and its results are shown as they come."""
         test = SelfTest()
         with connect(grading_connection(self.notify)) as driver:
             for profile in profile_names():
+                before = len(test.failures)
                 for k in range(1, seeds + 1):
                     for varied in (False, True):
                         key = ScenarioKey(profile, size, derive_seed("selftest", profile, str(k)), varied=varied)
@@ -174,7 +176,8 @@ class Course:
                             test.checks += 1
                             if not result.passed:
                                 test.failures.append((exercise.id, str(key), result.feedback))
-                test.profiles_checked.append(profile)
+                if checked:
+                    checked(profile, test.failures[before:])
             test.chosen_now = bool(worlds.ensure_prepared(driver, self.name, {(p, "") for p in profile_names()},
                                                           progress=self.notify))
         for profile in profile_names():
