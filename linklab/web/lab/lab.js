@@ -472,21 +472,25 @@
   // A pending check (right on the trainee's scenario while the hidden ones are still being prepared) is checked
   // again, on all of them, as soon as that exercise's hidden scenarios are ready: then it counts.
   function confirmLater(exercise, query, v) {
-    state.pending[exercise] = { query, verdict: v };
+    const mine = { query, verdict: { ...v, progress: null } };  // shown again on reopening, without stale progress
+    state.pending[exercise] = mine;
+    const settle = () => {  // this wait is over: whether its outcome is the one to show (no later check since)
+      if (state.pending[exercise] !== mine) return false;
+      delete state.pending[exercise];
+      return Boolean(state.exercise && state.exercise.id === exercise);
+    };
     const poll = async () => {
-      if (!state.pending[exercise] || state.pending[exercise].query !== query) return;  // checked again since
+      if (state.pending[exercise] !== mine) return;  // checked again since: that check's own wait goes on, not this one
       let p;
       try { p = await api(`/api/preparation?exercise=${encodeURIComponent(exercise)}`); } catch (err) { p = null; }
       if (!p || (!p.exercise_ready && p.state === "preparing")) { setTimeout(poll, 3000); return; }
       try {
         const final = await api(`/api/exercises/${exercise}/check`, { query });
         if (final.status === "pending") { setTimeout(poll, 3000); return; }
-        delete state.pending[exercise];
-        if (state.exercise && state.exercise.id === exercise) showVerdict(final);
+        if (settle()) showVerdict(final);
         else if (final.progress) showProgress(final.progress);
       } catch (err) {
-        delete state.pending[exercise];
-        if (state.exercise && state.exercise.id === exercise) showMessage(err.message);
+        if (settle()) showMessage(err.message);
       }
       await loadList();
     };
