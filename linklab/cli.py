@@ -1,5 +1,6 @@
-"""The `linklab` command: a thin shell over the library. Every command is documented in the README
-(tests/test_cli_docs.py checks it), and every user error ends in one clear line and a non-zero exit."""
+"""The `linklab` command: a thin shell over the library (service.py for what trainees do, course.py for what
+instructors do). Every command is documented in the generated reference (tests/test_docs.py checks it), and
+every user error ends in one clear line and a non-zero exit."""
 
 from __future__ import annotations
 
@@ -75,7 +76,7 @@ def main() -> None:
         click.echo(f"error: {lost_server(exc)}", err=True)
         sys.exit(1)
     except sqlite3.Error as exc:
-        from .progress import store_error
+        from .recordstore import store_error
 
         click.echo(f"error: {store_error(exc).message}", err=True)
         sys.exit(1)
@@ -334,7 +335,7 @@ def up(trainee, course, lab) -> None:
     and start the lab (http://127.0.0.1:8000) in the background."""
     from .db import connect
     from .exercises.catalogue import catalogue
-    from .load import loaded
+    from .load import DataState, loaded
     from .service import exploring, identity, is_loaded
 
     trainee, course = identity(trainee, course)
@@ -344,8 +345,8 @@ def up(trainee, course, lab) -> None:
             click.echo(f"Your scenario is loaded: {key} (trainee {trainee}, course {course})")
         else:
             state = loaded(driver).state
-            if state in ("incomplete", "foreign"):
-                click.echo(f"The database holds {'an incomplete' if state == 'incomplete' else 'a foreign'} "
+            if state in (DataState.INCOMPLETE, DataState.FOREIGN):
+                click.echo(f"The database holds {'an incomplete' if state is DataState.INCOMPLETE else 'a foreign'} "
                            "scenario: replacing it.")
             click.echo(f"Loading your scenario: {key} (trainee {trainee}, course {course})")
             load_with_progress(driver, key.profile, key.size, key.seed)
@@ -550,16 +551,16 @@ def show_start(trainee: str | None = None, course: str | None = None) -> None:
 def scenario(as_json) -> None:
     """Show the scenario loaded now. Exit 1 when none is loaded or the last reset did not finish."""
     from .db import connect
-    from .load import observe
+    from .load import DataState, observe
 
     with connect() as driver:
         current = observe(driver)
     if as_json:
         click.echo(json.dumps({"state": current.state, **current.props, "counts": current.counts},
                               indent=2, default=str))
-    elif current.state == "complete" and current.props.get("kind") == "hidden":
+    elif current.state is DataState.COMPLETE and current.props.get("kind") == "hidden":
         click.echo("a hidden scenario (the grader loaded it; its marker says nothing of what it is)")
-    elif current.state == "complete" and current.props.get("kind") == "case":
+    elif current.state is DataState.COMPLETE and current.props.get("kind") == "case":
         p = current.props
         click.echo(f"case {p['case']}" + (f" (hidden variant {p['variant']})" if p["variant"] else "") +
                    f": {p['persons']:,} people, {p['contacts']:,} :{p['rel_type']} relationships"
@@ -567,13 +568,13 @@ def scenario(as_json) -> None:
                    f"  from {p['file']} ({p['format']}, sha256 {p['file_sha256'][:16]}), loaded {p['loaded_at']}\n"
                    f"  hash {p['hash']}")
         print_counts(current.counts)
-    elif current.state == "complete":
+    elif current.state is DataState.COMPLETE:
         p = current.props
         click.echo(f"{p['profile']} / size {p['size']} ({p['persons']:,} persons) / seed {p['seed']}\n"
                    f"  loaded {p['loaded_at']}, generator {p['generator_version']}, Faker {p['faker_version']}\n"
                    f"  hash {p['hash']}")
         print_counts(current.counts)
-    if current.state != "complete":
+    if current.state is not DataState.COMPLETE:
         raise LinklabError(current.problem())
 
 
@@ -631,16 +632,14 @@ def import_case(file, name, rel_type, fmt, no_header, matrix) -> None:
     echo_not_separable(case.name, case.digest)
 
 
-def echo_not_separable(case_name: str, digest: str, course: str | None = None) -> None:
+def echo_not_separable(case_name: str, digest: str) -> None:
     """Choose the case's hidden variants (grading server) and say which mistakes it cannot separate."""
-    from .db import connect
-    from .grade import worlds
-    from .service import grading_connection, identity
+    from .course import Course
 
-    course = identity(None, course)[1]
-    world = (f"case/{case_name}", digest)
-    worlds.prepare_with(lambda: connect(grading_connection(say)), course, {world}, progress=say)
-    missed = worlds.not_separable(course, *world)
+    echo_missed(Course(None, say).not_separable(case_name, digest))
+
+
+def echo_missed(missed: list[tuple[str, str]]) -> None:
     click.echo(f"Mutants (known mistakes) this case cannot separate from the right answer: {len(missed)}")
     for name, diagnosis in missed:
         click.echo(f"  {name}: {diagnosis}")
@@ -788,21 +787,17 @@ def progress(trainee, course, export_to) -> None:
     """Your progress: exercises passed, points, hints used."""
     from pathlib import Path
 
-    from .exercises.catalogue import case_catalogue, catalogue
     from .progress import Progress, export
-    from .service import identity
+    from .service import identity, offered, progress_view
 
     trainee, course = identity(trainee, course)
-    record = Progress.load(trainee, course)
     if export_to:
         click.echo(f"Wrote {export(trainee, course, Path(export_to))}", err=True)
-    exercises = catalogue() + tuple(e for e in case_catalogue() if record.status(e.id) != "new")
-    passed = [e for e in exercises if record.status(e.id) == "passed"]
-    points = sum(e.points for e in passed)
-    hints = sum(entry["hints"] for entry in record.exercises.values())
-    click.echo(f"{trainee} in {course}: {len(passed)}/{len(exercises)} exercises passed, "
-               f"{points}/{sum(e.points for e in exercises)} points, {hints} hint(s) used")
-    for e in exercises:
+    shown = progress_view(trainee, course)  # the lab's count: every exercise offered, the case ones included
+    click.echo(f"{trainee} in {course}: {shown['passed']}/{shown['total']} exercises passed, "
+               f"{shown['points']}/{shown['max_points']} points, {shown['hints']} hint(s) used")
+    record = Progress.load(trainee, course)
+    for e in offered():
         status = record.status(e.id)
         if status != "new":
             entry = record.exercises[e.id]
@@ -834,46 +829,18 @@ def grade(submissions, out, course, single, gradescope_path, case, shared, regra
 
     Exit 0 whenever grading ran, whatever the trainees scored; non-zero for linklab's own errors, and when
     there was nothing to grade."""
-    from contextlib import ExitStack
     from pathlib import Path
 
-    from .db import connect
-    from .exercises.catalogue import case_catalogue, catalogue, get
-    from .grade.batch import grade_class, plan, regrade_filter
-    from .grade.outputs import write_all
-    from .grade.submissions import read_submissions, require_answers
-    from .service import grading_connections, identity
+    from .course import Course
 
-    if gradescope_path and not single:
-        raise LinklabError("--gradescope goes with --single (one trainee per results.json)")
-    if (regrade_trainee or regrade_exercise) and not regrade:
-        raise LinklabError("--trainee and --exercise say what --regrade grades again: add --regrade")
-    _, course = identity(None, course)
-    exercises, others = (case_catalogue(), catalogue()) if case else (catalogue(), case_catalogue())
-    submitted = read_submissions(Path(submissions), exercises, single, others)
-    for warning in submitted.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    require_answers(submitted, Path(submissions), single, bool(case))
-    found = submitted.answers
-    if regrade_trainee and regrade_trainee not in found:
-        raise LinklabError(f"--trainee {regrade_trainee!r}: no such trainee in {submissions}")
-    if regrade_exercise:
-        regrade_exercise = get(regrade_exercise).id
-        if regrade_exercise not in {e.id for e in exercises}:
-            raise LinklabError(f"--exercise {regrade_exercise!r} is not graded here"
-                               + (" (a case exercise: add --case NAME)" if not case else " (not a case exercise)"))
-    jobs = len(plan(found, exercises, course, case, shared))
-    with ExitStack() as stack:
-        pool = [stack.enter_context(connect(conn)) for conn in grading_connections(say)]
-        click.echo(f"Grading {len(found)} trainee(s), {jobs} check(s) on {len(pool)} grading server(s)", err=True)
-        bar = stack.enter_context(progress_bar(jobs, "grading"))
+    course = Course(course, say)
+    planned = course.grading_plan(Path(submissions), single=single, case=case, shared=shared, regrade=regrade,
+                                  gradescope=Path(gradescope_path) if gradescope_path else None,
+                                  regrade_trainee=regrade_trainee, regrade_exercise=regrade_exercise)
+    with progress_bar(planned.checks, "grading") as bar:
         bar.unit = " checks"
-        results = grade_class(pool, found, course, Path(out), progress=bar.update, exercises=exercises,
-                              case=case, notify=say, shared=shared,
-                              regrade=regrade_filter(regrade_trainee, regrade_exercise) if regrade else None,
-                              unreadable=submitted.unreadable)
-    results.hints = submitted.hints
-    paths = write_all(results, Path(out), (single, Path(gradescope_path)) if gradescope_path else None)
+        graded = course.grade(planned, Path(out), progress=bar.update)
+    results, paths = graded.results, graded.paths
     if results.out_of_date:
         click.echo("Graded again, since their earlier verdicts are out of date: " + ", ".join(
             f"{n} check(s) because {what} changed" for what, n in sorted(results.out_of_date.items())), err=True)
@@ -894,24 +861,16 @@ def grade(submissions, out, course, single, gradescope_path, case, shared, regra
 def prepare(course) -> None:
     """Choose the course's hidden scenarios (from the course secret) so that every registered mistake
     fails; check and grade do it on first use. Runs on the grading server."""
-    import time
+    from .course import Course
 
-    from .db import connect
-    from .grade import worlds
-    from .scenario.profiles import profile_names
-    from .service import grading_connection, identity
-
-    course = identity(None, course)[1]
-    began = time.perf_counter()
-    with connect(grading_connection(say)) as driver:
-        done = worlds.ensure_prepared(driver, course, {(p, "") for p in profile_names()}, progress=say)
-    for prep in done:
+    prepared = Course(course, say).prepare()
+    for prep in prepared.chosen:
         c = prep.choice
         click.echo(f"{prep.world}: {len(c.keys)} hidden worlds fail {c.killed} of {c.mutants} mutants "
                    f"({c.written} written, {c.automatic} automatic); {len(c.equivalent)} probably equivalent; "
                    f"{len(c.survivors)} not separated ({prep.seconds:.1f} s)")
-    click.echo(f"Course {course}: hidden worlds {'chosen' if done else 'already chosen'} "
-               f"in {time.perf_counter() - began:.1f} s (kept in {worlds.database()})")
+    click.echo(f"Course {prepared.course}: hidden worlds {'chosen' if prepared.chosen else 'already chosen'} "
+               f"in {prepared.seconds:.1f} s (kept in {prepared.kept_in})")
 
 
 @cli.command()
@@ -924,49 +883,25 @@ def selftest(seeds, size, course) -> None:
     must fail: prints the mutant kill rate per exercise.
 
     Runs on the grading server (never the trainee's); exit 1 if a reference fails or a mutant is refused."""
-    from .db import connect
-    from .exercises.catalogue import catalogue
-    from .grade import worlds
-    from dataclasses import replace
+    from .course import Course
 
-    from .grade.engine import ScenarioKey, check_answer, derive_seed, ensure_loaded
-    from .scenario.profiles import profile_names
-    from .service import grading_connection, identity
+    def checked(profile: str, failures: list[tuple[str, str, str]]) -> None:
+        for exercise, scenario, feedback in failures:
+            click.echo(f"FAIL {exercise} on {scenario}: {feedback}")
+        click.echo(f"{profile}: {seeds} seed(s) checked, as generated and varied")
 
-    failures = checks = broken = 0
-    course = identity(None, course)[1]
-    with connect(grading_connection(say)) as driver:
-        for profile in profile_names():
-            for k in range(1, seeds + 1):
-                for varied in (False, True):
-                    key = ScenarioKey(profile, size, derive_seed("selftest", profile, str(k)), varied=varied)
-                    ensure_loaded(driver, key)
-                    for exercise in catalogue():
-                        # another pick asks about another organisation where the exercise allows it
-                        for pick in range(1 + len(exercise.organisations)):
-                            result = check_answer(driver, exercise, exercise.solution, replace(key, pick=pick))
-                            checks += 1
-                            if not result.passed:
-                                failures += 1
-                                click.echo(f"FAIL {exercise.id} on {key} (pick {pick}): {result.feedback}")
-            click.echo(f"{profile}: {seeds} seed(s) checked, as generated and varied")
-        prepared = worlds.ensure_prepared(driver, course, {(p, "") for p in profile_names()}, progress=say)
-    click.echo(f"{checks - failures}/{checks} reference checks passed")
-    click.echo(f"\nMutants of course {course} (its hidden worlds{', chosen now' if prepared else ''}):")
-    for profile in profile_names():
-        choice = worlds.stored_choice(course, profile)
-        if choice is None:
-            continue
+    course = Course(course, say)
+    test = course.selftest(seeds, size, checked)
+    click.echo(f"{test.passed}/{test.checks} reference checks passed")
+    click.echo(f"\nMutants of course {course.name} (its hidden worlds{', chosen now' if test.chosen_now else ''}):")
+    for profile, choice in test.choices.items():
         click.echo(f"  {profile:<12} {choice.mutants} mutants ({choice.written} written, {choice.automatic} "
                    f"automatic): {choice.killed} fail on the hidden worlds, {len(choice.equivalent)} probably "
                    f"equivalent, {len(choice.survivors)} not separated")
-        for name, diagnosis in worlds.not_separable(course, profile):
-            written = "@" not in name
-            broken += 0
-            if written:
-                click.echo(f"      not separated (written): {name}: {diagnosis}")
-    if failures:
-        raise LinklabError(f"{failures} reference solution check(s) failed")
+        for name, diagnosis in test.not_separated[profile]:
+            click.echo(f"      not separated (written): {name}: {diagnosis}")
+    if test.failures:
+        raise LinklabError(f"{len(test.failures)} reference solution check(s) failed")
 
 
 @cli.command()
@@ -983,49 +918,13 @@ def answers(out, profile, seed, trainee, course, case) -> None:
     Without --seed, --trainee or --case: the keys of the scenario (or case) loaded in the database now."""
     from pathlib import Path
 
-    from .answer_keys import key_entries, write_keys
-    from .exercises.catalogue import case_catalogue, catalogue
-    from .grade.engine import SIZE, ScenarioKey, case_keys, scenarios_for
-    from .service import identity
+    from .course import Course
 
-    if sum(x is not None for x in (seed, trainee, case)) > 1:
-        raise LinklabError("give one of --seed N (with --profile), --trainee ID or --case NAME "
-                           "(or none: the scenario loaded now)")
-    if seed is None and trainee is None and case is None:
-        pairs, title = loaded_scenario_keys()
-    elif case:
-        key = case_keys(identity(None, course)[1], case)[0]
-        pairs = [(e, key) for e in case_catalogue()]
-        title = f"Answer key for case {case}"
-        echo_not_separable(key.case, key.case_hash, course)
-    elif trainee:
-        _, course = identity(trainee, course)
-        pairs = [(e, scenarios_for(e, course, trainee)[0]) for e in catalogue()]
-        title = f"Answer key for trainee {trainee} ({course})"
-    else:
-        pairs = [(e, ScenarioKey(profile, SIZE, seed)) for e in catalogue()]
-        title = f"Answer key for seed {seed}"
-    paths = write_keys(key_entries(pairs), Path(out), title)
-    click.echo(f"Wrote {len(pairs)} answer(s): {', '.join(str(p) for p in paths)} (confidential)")
-
-
-def loaded_scenario_keys() -> tuple[list, str]:
-    """(exercise, key) pairs and a title for the scenario or case loaded in the database now."""
-    from .db import connect
-    from .exercises.catalogue import case_catalogue, catalogue
-    from .grade.engine import CaseKey, ScenarioKey
-    from .load import require_complete
-
-    with connect() as driver:
-        props = require_complete(driver).props
-    if props.get("kind") == "hidden":
-        raise LinklabError("this database holds a hidden scenario (the grader loaded it): reset it first, or "
-                           "give --seed/--trainee/--case")
-    if props.get("kind") == "case":
-        key = CaseKey(props["case"], props["variant"], props["case_hash"])
-        return [(e, key) for e in case_catalogue()], f"Answer key for {key} (loaded now)"
-    key = ScenarioKey(props["profile"], props["size"], props["seed"])
-    return [(e, key) for e in catalogue()], f"Answer key for {key} (loaded now)"
+    course = Course(course, say)
+    keys = course.answer_keys(Path(out), profile, seed, trainee, case)
+    if keys.not_separated is not None:
+        echo_missed(keys.not_separated)
+    click.echo(f"Wrote {keys.answers} answer(s): {', '.join(str(p) for p in keys.paths)} (confidential)")
 
 
 @cli.command()

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +60,26 @@ def write_files_atomically(files: dict[Path, bytes]) -> None:
         tmp.replace(path)
 
 
+def open_sqlite(path: Path, timeout: float = 30) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit) and WAL mode, waiting up to `timeout` for
+    a writer. Switching a new file to WAL needs it to itself, and SQLite answers "busy" at once (without its
+    own wait) while another process opens the same new file: so that switch is tried again until `timeout`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.execute("PRAGMA journal_mode=WAL")
+            return db
+        except sqlite3.OperationalError as exc:
+            busy = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+            if not busy or time.monotonic() > deadline:
+                db.close()
+                raise
+            time.sleep(0.05)
+
+
 def load_env_file() -> None:
     """Read `.env` from the project root; real environment variables win."""
     load_dotenv((PROJECT_ROOT if IN_CHECKOUT else Path.cwd()) / ".env", override=False)
@@ -76,7 +98,7 @@ def local_password() -> str:
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
-    password = secrets.token_urlsafe(18)
+    password = secrets.token_hex(18)  # letters and digits only: a leading '-' would read as an option to neo4j-admin
     path.write_text(password + "\n")
     path.chmod(0o600)
     return password

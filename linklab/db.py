@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
+
 import neo4j
 from neo4j import GraphDatabase
 from neo4j.exceptions import (AuthError, ConfigurationError, ConnectionAcquisitionTimeoutError, DatabaseUnavailable,
@@ -15,6 +18,27 @@ from .errors import LinklabError
 # What a server that went away looks like from the driver (a database that is stopping or starting too).
 DRIVER_LOST = (ServiceUnavailable, SessionExpired, DatabaseUnavailable, ConnectionAcquisitionTimeoutError)
 SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+
+# A run stopped at its time limit leaves its worker thread on a connection until the server has ended the
+# transaction; closing the driver under that thread breaks the driver's buffers (BufferError on close). So a
+# driver made here waits for such workers, up to SETTLE_S, before it closes.
+SETTLE_S = 10.0
+_stopped_workers: "weakref.WeakKeyDictionary[neo4j.Driver, list[threading.Thread]]" = weakref.WeakKeyDictionary()
+_workers_lock = threading.Lock()
+
+
+def left_running(driver: neo4j.Driver, worker: threading.Thread) -> None:
+    """`worker` still uses a connection of `driver` after its caller stopped waiting (guard.run_guarded)."""
+    with _workers_lock:
+        _stopped_workers.setdefault(driver, []).append(worker)
+
+
+def close_after_workers(driver: neo4j.Driver, close) -> None:
+    with _workers_lock:
+        workers = _stopped_workers.pop(driver, [])
+    for worker in workers:
+        worker.join(SETTLE_S)
+    close()
 
 
 def check_uri(uri: str) -> None:
@@ -35,6 +59,8 @@ def connect(conn: Connection | None = None, *, verify: bool = True) -> neo4j.Dri
                                       notifications_min_severity="OFF")
     except (ValueError, ConfigurationError) as exc:
         raise LinklabError(f"invalid NEO4J_URI {conn.uri!r}: {exc}") from None
+    close = driver.close
+    driver.close = lambda: close_after_workers(driver, close)  # `with driver:` calls it too
     if verify:
         try:
             driver.verify_connectivity()

@@ -16,3 +16,7 @@ class LinklabError(Exception):
 class ServerLostError(LinklabError):
     """A Neo4j server stopped answering in the middle of a command; the message says what state it left
     (the command line adds what to run next)."""
+
+
+class NotFound(LinklabError):
+    """Something the user named does not exist (an exercise, a case network): the web answers 404."""

@@ -109,6 +109,10 @@ HARD_CODED = ("Right on your scenario, but wrong on a hidden one with other peop
 HIDDEN_WRONG = ("Right on your scenario, but not on a hidden one: your query leans on something your scenario "
                 "happens to have and the exercise does not promise. {what}")
 NOT_SUBMITTED = "No answer submitted."
+# Right on the trainee's own scenario while the course's hidden scenarios are still being chosen (service.check)
+PENDING = ("Right on your scenario so far. Every answer is also checked on hidden scenarios, and yours are still "
+           "being prepared (see the foot of the page): your answer is checked there as soon as they are ready, "
+           "and counts then. You can go on meanwhile.")
 # No verdict: the server's doing, never the answer's (grade.engine.run_fairly). The check is not counted.
 NOT_GRADED = {
     "unavailable": ("Not graded: the grading server was not available (it may be restarting). This check does "
@@ -282,6 +286,12 @@ LAB = {
     "no_node": "That node is no longer in your scenario (it was reloaded): run the query again.",
     "no_browser": ("Neo4j Browser is not installed here (`linklab server install` fetches it), or your database "
                    "is not on this machine."),
+    "case_name_shipped": ("{name!r} is the name of a network that ships with linklab: give your file another "
+                          "name."),
+    "case_file_kind": "Choose a network file ending in {kinds}.",
+    "case_form": "Choose a case network by its name, or give a name and a file.",
+    "needs_case": ("This exercise works on a case network: choose one on the Cases page (networks that ship with "
+                   "linklab, or your own file). Nothing was run or counted."),
 }
 
 

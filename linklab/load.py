@@ -17,6 +17,7 @@ import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 from typing import Callable, Iterator
 
 import neo4j
@@ -286,9 +287,18 @@ def load_case_network(driver: neo4j.Driver, case: CaseNetwork, database: str,
 # ---------------------------------------------------------------- what is loaded
 
 
+class DataState(StrEnum):
+    """What a database holds, as linklab sees it (the value is what `linklab scenario --json` writes)."""
+    EMPTY = "empty"
+    INCOMPLETE = "incomplete"  # a load that did not finish
+    COMPLETE = "complete"
+    FOREIGN = "foreign"  # data linklab did not load
+    LOADING = "loading"  # another process is loading now
+
+
 @dataclass
 class LoadedScenario:
-    state: str  # empty | incomplete | complete | foreign | loading (another process is loading now)
+    state: DataState
     props: dict
     writer: str | None = None  # who is loading, when state is loading
 
@@ -298,11 +308,11 @@ class LoadedScenario:
 
     def problem(self) -> str:
         """What is wrong with the data, and what to run, for any state but complete."""
-        if self.state == "loading":
+        if self.state is DataState.LOADING:
             return f"a load is under way ({self.writer}): wait for it, then ask again"
-        if self.state == "empty":
+        if self.state is DataState.EMPTY:
             return "no scenario is loaded: run `linklab reset`"
-        if self.state == "foreign":
+        if self.state is DataState.FOREIGN:
             return "the database holds data that linklab did not load; `linklab reset` replaces it (all of it)"
         if self.props.get("kind") == "case":
             return (f"the import of case {self.props.get('case')!r} did not finish: the data is incomplete; "
@@ -314,8 +324,8 @@ class LoadedScenario:
 def read_state(tx: neo4j.Transaction, props: dict | None) -> LoadedScenario:
     if props is None:
         has_data = tx.run(cypher.ANY_DATA).single()["any"]
-        return LoadedScenario("foreign" if has_data else "empty", {})
-    return LoadedScenario("complete" if props.get("complete") else "incomplete", dict(props))
+        return LoadedScenario(DataState.FOREIGN if has_data else DataState.EMPTY, {})
+    return LoadedScenario(DataState.COMPLETE if props.get("complete") else DataState.INCOMPLETE, dict(props))
 
 
 def loaded(driver: neo4j.Driver, database: str = "neo4j") -> LoadedScenario:
@@ -333,7 +343,7 @@ def observe(driver: neo4j.Driver, database: str = "neo4j") -> LoadedScenario:
     def work(tx: neo4j.ManagedTransaction) -> LoadedScenario:
         state, props = leases.read_under_lock(tx)
         if state is not None and state.writer:
-            return LoadedScenario("loading", dict(props or {}), state.writer)
+            return LoadedScenario(DataState.LOADING, dict(props or {}), state.writer)
         return read_state(tx, props)
 
     with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
@@ -343,7 +353,7 @@ def observe(driver: neo4j.Driver, database: str = "neo4j") -> LoadedScenario:
 def require_complete(driver: neo4j.Driver, database: str = "neo4j") -> LoadedScenario:
     """The loaded scenario, or a clear error that says how to get one."""
     current = observe(driver, database)
-    if current.state != "complete":
+    if current.state is not DataState.COMPLETE:
         raise LinklabError(current.problem())
     return current
 

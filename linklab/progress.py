@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import sqlite3
 import time
 from contextlib import closing
@@ -21,85 +20,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import state_dir, write_json_atomically
+from .recordstore import connect
 from .errors import LinklabError
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY,
-    trainee TEXT NOT NULL, course TEXT NOT NULL, exercise TEXT NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('hint', 'check')),
-    passed INTEGER NOT NULL DEFAULT 0, feedback TEXT NOT NULL DEFAULT '',
-    answer_sha256 TEXT NOT NULL DEFAULT '', at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_by_trainee ON events (trainee, course, exercise);
-CREATE TABLE IF NOT EXISTS migrated (trainee TEXT NOT NULL, course TEXT NOT NULL, PRIMARY KEY (trainee, course));
-"""
-# Columns added since the first release of this table: the answer itself and the mistake it was diagnosed
-# as, for the instructor's drill-down (ALTER TABLE: a store written by an older linklab gains them).
-# Later still: the check's status ('' in older rows: read from `passed`), and re-grading's bookkeeping.
-ADDED_COLUMNS = {"answer": "TEXT NOT NULL DEFAULT ''", "mistake": "TEXT NOT NULL DEFAULT ''",
-                 "status": "TEXT NOT NULL DEFAULT ''", "superseded_at": "REAL", "regrade_of": "INTEGER",
-                 "graded_at": "REAL"}
 CURRENT = "superseded_at IS NULL"  # the rows that count (SQL)
 ATTEMPT = "kind = 'check' AND status != 'not_graded'"  # a check that judged the answer (SQL)
 
 
 def file_safe(text: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)
-
-
-def database_path() -> Path:
-    return state_dir() / "linklab.db"
-
-
-def open_store() -> sqlite3.Connection:
-    """A connection in autocommit mode (transactions are explicit), waiting up to 30 s for a writer."""
-    path = database_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        db = sqlite3.connect(path, timeout=30, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.executescript(SCHEMA)
-        add_columns(db)
-    except sqlite3.Error as exc:
-        raise store_error(exc, path) from None
-    return db
-
-
-def store_error(exc: sqlite3.Error, path: Path | None = None) -> LinklabError:
-    """What went wrong with the store, in one line that says what to do: only a damaged file is to be moved
-    away; a full disk, a lock or missing permissions leave it intact."""
-    path = path or database_path()
-    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF  # the primary result code
-    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
-        return LinklabError(f"{path} is damaged ({exc}): move it away to start a fresh progress record")
-    if code == sqlite3.SQLITE_FULL or (code == sqlite3.SQLITE_IOERR and disk_nearly_full(path)):
-        return LinklabError(f"the disk that holds {path.parent} is full: nothing was recorded by this command, and "
-                            f"the records in {path.name} are intact; free some space there, then run it again")
-    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-        return LinklabError(f"{path} stayed locked by another linklab process for 30 s: try again")
-    if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH):
-        return LinklabError(f"{path} cannot be written here ({exc}): check the permissions of {path.parent}, or "
-                            "set LINKLAB_HOME to a folder of yours")
-    return LinklabError(f"{path} cannot be used just now ({exc}); its records are not changed by this")
-
-
-def disk_nearly_full(path: Path) -> bool:
-    try:
-        return shutil.disk_usage(path.parent).free < (1 << 20)
-    except OSError:
-        return False
-
-
-def add_columns(db: sqlite3.Connection) -> None:
-    present = {row[1] for row in db.execute("PRAGMA table_info(events)")}
-    for name, kind in ADDED_COLUMNS.items():
-        if name not in present:
-            try:
-                db.execute(f"ALTER TABLE events ADD COLUMN {name} {kind}")
-            except sqlite3.OperationalError as exc:  # another process added it first
-                if "duplicate column" not in str(exc):
-                    raise
 
 
 @dataclass
@@ -111,7 +40,7 @@ class Progress:
 
     @classmethod
     def load(cls, trainee: str, course: str) -> "Progress":
-        with closing(open_store()) as db:
+        with closing(connect()) as db:
             take_over_old_file(db, trainee, course)
             rows = db.execute(
                 f"SELECT exercise, SUM(kind = 'hint'), SUM({ATTEMPT}), MAX(passed), "
@@ -138,7 +67,7 @@ def record_check(trainee: str, course: str, exercise: str, passed: bool, feedbac
                  mistake: str = "", status: str = "") -> None:
     """One check; `status` is a grade.status value ('' reads as passed or failed)."""
     now = time.time()
-    with closing(open_store()) as db:
+    with closing(connect()) as db:
         take_over_old_file(db, trainee, course)
         db.execute("INSERT INTO events (trainee, course, exercise, kind, passed, feedback, answer_sha256, at, "
                    "answer, mistake, status, graded_at) VALUES (?, ?, ?, 'check', ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -167,7 +96,7 @@ def current_checks(course: str, trainee: str | None = None, exercise: str | None
         if value is not None:
             where.append(f"{column} = ?")
             args.append(value)
-    with closing(open_store()) as db:
+    with closing(connect()) as db:
         rows = db.execute(f"SELECT id, trainee, exercise, answer, answer_sha256, at, passed, status FROM events WHERE "
                           f"{' AND '.join(where)} ORDER BY at, id", args).fetchall()
     return [CheckRow(*row[:6], bool(row[6]), row[7]) for row in rows]
@@ -179,7 +108,7 @@ def record_regrade(rows: list[CheckRow], passed: bool, feedback: str, mistake: s
     trainee's timeline stays theirs). Rows another re-grade superseded meanwhile are left alone. Returns how
     many rows were re-judged."""
     now = time.time()
-    with closing(open_store()) as db:
+    with closing(connect()) as db:
         db.execute("BEGIN IMMEDIATE")
         try:
             judged = 0
@@ -204,7 +133,7 @@ def record_regrade(rows: list[CheckRow], passed: bool, feedback: str, mistake: s
 def take_hint(trainee: str, course: str, exercise: str, available: int) -> int | None:
     """Record the next hint and return its number (1-based), or None when all were shown already.
     Counting and recording happen in one write transaction, so two requests at once get hints 1 and 2."""
-    with closing(open_store()) as db:
+    with closing(connect()) as db:
         take_over_old_file(db, trainee, course)
         db.execute("BEGIN IMMEDIATE")
         try:

@@ -9,29 +9,36 @@ import getpass
 import hashlib
 import os
 import re
+import tempfile
 import threading
 import time
 from contextlib import closing
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 from typing import Callable, Iterator
 
 import neo4j
 import neo4j.graph
 import neo4j.spatial
 
-from . import cypher, progress, server as srv
+from . import cypher, progress, recordstore, server as srv
 from .config import Connection, connection, local_password
+from .cases.network import CaseNetwork, current_name, imported, make_current, save as save_case, stored
+from .cases.read import read_case
+from .cases.shipped import shipped, shipped_case
 from .db import connect, first_line
 from .errors import LinklabError
 from .exercises.catalogue import Exercise, case_catalogue, catalogue
 from .grade import health, worlds
 from .grade.compare import STABLE_KEY
+from .grade.status import Status
 from .grade.engine import (CaseKey, ExerciseVerdict, ScenarioKey, answer_key, check_and_judge, ensure_loaded,
                            is_loaded, run_answer, scenarios_for)
 from .grade.scenarios import worlds_for
 from .grade.guard import Limits, Refused, inspect, run_guarded, terminate
 from .grade.loading import NotReady, require_key
+from . import feedback as words
 from .feedback import lab_message, neo4j_detail, refusal
 from .load import warm_up
 
@@ -131,11 +138,13 @@ class Databases:
 
 
 def check(exercise: Exercise, query: str, trainee: str, course: str, case: str | None = None,
-          notify: Callable[[str], None] | None = None, databases: Databases | None = None) -> ExerciseVerdict:
+          notify: Callable[[str], None] | None = None, databases: Databases | None = None,
+          wait: bool = True) -> ExerciseVerdict:
     """Check an answer on the trainee's scenario and the hidden ones: on the trainee's own database where
     that scenario is loaded, else on a grading server (which loads what it needs). While the course's hidden
     worlds are still being prepared, the answer is tried on the trainee's own world first: wrong there, it is
-    wrong, and the trainee hears it at once; right there, the check waits for the hidden worlds."""
+    wrong, and the trainee hears it at once; right there, the check waits for the hidden worlds, or, without
+    `wait` (a lab that prepares them in the background), says so at once: a PENDING verdict, not recorded."""
     owned = databases is None
     databases = databases or Databases(notify)
 
@@ -149,12 +158,20 @@ def check(exercise: Exercise, query: str, trainee: str, course: str, case: str |
             first = check_and_judge(exercise, query, keys, drivers_for, on_wait=notify)
             if not first.passed:
                 return first
+            if not wait:
+                return pending(exercise, first)
         prepare_hidden(exercise, trainee, course, case, databases, notify)
         keys = scenarios_for(exercise, course, trainee, case=case, shared=databases.shared)
         return check_and_judge(exercise, query, keys, drivers_for, on_wait=notify)
     finally:
         if owned:
             databases.close()
+
+
+def pending(exercise: Exercise, on_own: ExerciseVerdict) -> ExerciseVerdict:
+    """Right on the trainee's own world, hidden worlds not ready: no verdict yet (no points, nothing counts)."""
+    return ExerciseVerdict(exercise.id, False, 0, exercise.points, words.PENDING, checks=on_own.checks,
+                           status=Status.PENDING)
 
 
 def prepared(exercise: Exercise, trainee: str, course: str, case: str | None, databases: Databases) -> bool:
@@ -201,7 +218,13 @@ class BackgroundPreparation:
     def __init__(self, trainee: str, course: str, databases: Databases, exercises: tuple[Exercise, ...] = ()):
         self.trainee, self.course, self.databases = trainee, course, databases
         self.error = ""
-        self.needed = worlds_for(exercises or catalogue(), course, [trainee])
+        # in the order the exercises first need them: a trainee starting at exercise 1 waits for its world only
+        self.order: list[tuple[str, str]] = []
+        for exercise in exercises or catalogue():
+            for world in sorted(worlds_for([exercise], course, [trainee])):
+                if world not in self.order:
+                    self.order.append(world)
+        self.needed = set(self.order)
         self.thread = threading.Thread(target=self.work, name="preparing-hidden-worlds", daemon=True)
 
     def start(self) -> "BackgroundPreparation":
@@ -212,9 +235,9 @@ class BackgroundPreparation:
         if self.grades_on_own_database():
             return  # preparing would load hidden worlds where the trainee explores: the first check does it, and says so
         try:
-            missing = {w for w in self.needed if worlds.stored_choice(self.course, *w) is None}
-            if missing:
-                worlds.ensure_prepared(self.databases.grading_pool()[0], self.course, missing)
+            for world in self.order:
+                if worlds.stored_choice(self.course, *world) is None:
+                    worlds.ensure_prepared(self.databases.grading_pool()[0], self.course, {world})
         except Exception as exc:  # noqa: BLE001  (shown on the lab's page; a check will try again and say why)
             self.error = first_line(exc)
 
@@ -227,7 +250,7 @@ class BackgroundPreparation:
             return Preparation(PreparationState.AT_FIRST_CHECK, "Your course's hidden scenarios are prepared at your "
                                "first check: they are graded on your own database, and preparing them now would "
                                "replace the scenario you explore.")
-        missing = sorted(w for w in self.needed if worlds.stored_choice(self.course, *w) is None)
+        missing = [w for w in self.order if worlds.stored_choice(self.course, *w) is None]
         if not missing:
             return Preparation(PreparationState.READY, "The hidden scenarios of your course are ready.", 1.0)
         if self.error:
@@ -243,9 +266,11 @@ class BackgroundPreparation:
 
 
 def check_and_record(exercise: Exercise, query: str, trainee: str, course: str, case: str | None = None,
-                     notify: Callable[[str], None] | None = None, databases: Databases | None = None
-                     ) -> ExerciseVerdict:
-    verdict = check(exercise, query, trainee, course, case, notify, databases)
+                     notify: Callable[[str], None] | None = None, databases: Databases | None = None,
+                     wait: bool = True) -> ExerciseVerdict:
+    verdict = check(exercise, query, trainee, course, case, notify, databases, wait)
+    if verdict.status is Status.PENDING:  # not a verdict: the lab checks again when the hidden worlds are ready
+        return verdict
     progress.record_check(trainee, course, exercise.id, verdict.passed, verdict.feedback, query, verdict.mistake,
                           verdict.status)
     return verdict
@@ -271,21 +296,31 @@ def exercise_list(trainee: str, course: str, shared: bool = False) -> list[dict]
     record = progress.Progress.load(trainee, course)
     return [{"id": e.id, "number": e.number, "title": e.title, "level": e.level, "points": e.points,
              "skills": list(e.skills), "on_case": e.on_case, "status": record.status(e.id)}
-            for e in catalogue() + (() if shared else case_catalogue())]
+            for e in offered(shared)]
+
+
+def offered(shared: bool = False) -> tuple[Exercise, ...]:
+    """The exercises a trainee is offered: all of them on their own, those on generated scenarios in a class
+    (a class's case exercises would need the instructor's case on every exploration server)."""
+    return catalogue() + (() if shared else case_catalogue())
 
 
 def exercise_view(exercise: Exercise, trainee: str, course: str, driver: neo4j.Driver | None = None,
                   case: str | None = None, shared: bool = False) -> dict:
     """An exercise as a trainee sees it: the task, their parameters, the hints taken so far, their
     scenario and whether it is loaded."""
-    key = exploring(exercise, trainee, course, case, shared)
     record = progress.Progress.load(trainee, course)
     shown = int(record.exercises.get(exercise.id, {}).get("hints", 0))
+    if exercise.on_case and case is None and current_name() is None:
+        key = None  # no case network chosen yet: the page offers the choice instead of a scenario
+    else:
+        key = exploring(exercise, trainee, course, case, shared)
     return {"id": exercise.id, "number": exercise.number, "title": exercise.title, "level": exercise.level,
             "points": exercise.points, "skills": list(exercise.skills), "prompt": exercise.prompt.strip(),
-            "parameters": parameters(exercise, key), "hints": list(exercise.hints[:shown]),
-            "hints_total": len(exercise.hints), "scenario": str(key),
-            "loaded": bool(driver) and is_loaded(driver, key),
+            "parameters": parameters(exercise, key) if key else {}, "hints": list(exercise.hints[:shown]),
+            "hints_total": len(exercise.hints), "scenario": str(key) if key else None,
+            "loaded": bool(driver and key) and is_loaded(driver, key),
+            "on_case": exercise.on_case, "needs_case": key is None,
             "status": record.status(exercise.id)}
 
 
@@ -548,20 +583,105 @@ def verdict_view(verdict: ExerciseVerdict) -> dict:
             "limit": verdict.limit, "checks": checks}
 
 
-def progress_view(trainee: str, course: str) -> dict:
+def progress_view(trainee: str, course: str, shared: bool = False) -> dict:
+    """Exercises passed, points and hints over every exercise the trainee is offered: the lab and
+    `linklab progress` count the same (a class offers the generated scenarios' exercises only)."""
     record = progress.Progress.load(trainee, course)
-    exercises = catalogue()
+    exercises = offered(shared)
     passed = [e for e in exercises if record.status(e.id) == "passed"]
     return {"trainee": trainee, "course": course, "passed": len(passed), "total": len(exercises),
             "points": sum(e.points for e in passed), "max_points": sum(e.points for e in exercises),
             "hints": sum(entry["hints"] for entry in record.exercises.values())}
 
 
+# ---------------------------------------------------------------- case networks in the lab
+
+UPLOAD_EXTENSIONS = (".csv", ".tsv", ".txt", ".graphml", ".gexf")
+
+
+class CaseLayout(str, Enum):
+    """How an uploaded CSV file is laid out (GraphML and GEXF say it themselves)."""
+    EDGES = "edges"  # source, target, optional weight, with a header line
+    EDGES_NO_HEADER = "edges-no-header"
+    MATRIX = "matrix"  # an adjacency matrix: names in the first row and column
+
+
+@dataclass
+class CaseChoice:
+    """The case network the case exercises now use, loaded into the trainee's database."""
+    name: str
+    title: str
+    people: int
+    contacts: int
+    rel_type: str
+    weighted: bool
+    notes: list[str] = field(default_factory=list)  # what reading the file repaired
+
+
+def case_shelf(driver: neo4j.Driver | None = None) -> dict:
+    """What the lab's Cases page offers: the case in use (and whether it is in the trainee's database), the
+    networks that ship with linklab, and those imported here before."""
+    current = current_name()
+    in_use = None
+    if current is not None:
+        network = stored(current)
+        in_use = {**case_summary(network), "loaded": bool(driver) and is_loaded(driver, case_key(network))}
+    return {"current": in_use,
+            "shipped": [{"name": c.name, "title": c.title, "about": c.about, "source": c.source,
+                         "rel_type": c.rel_type} for c in shipped()],
+            "imported": [name for name in imported() if shipped_case(name) is None]}
+
+
+def case_summary(network: CaseNetwork) -> dict:
+    shipped_as = shipped_case(network.name)
+    return {"name": network.name, "title": shipped_as.title if shipped_as else network.name,
+            "people": len(network.people), "contacts": len(network.contacts), "rel_type": network.rel_type,
+            "weighted": network.weighted}
+
+
+def use_case(name: str, driver: neo4j.Driver, notify: Callable[[str], None] | None = None) -> CaseChoice:
+    """Make a shipped or an imported case the one the case exercises use, and load it into `driver`. A
+    shipped case is read from its file every time (the file is the truth; an edited catalogue shows)."""
+    chosen = shipped_case(name)
+    if chosen is not None:
+        network = chosen.read()
+        save_case(network)
+    else:
+        network = stored(name)
+        make_current(network.name)
+    return loaded_choice(network, driver, [], notify)
+
+
+def upload_case(name: str, file_name: str, data: bytes, layout: CaseLayout, driver: neo4j.Driver,
+                notify: Callable[[str], None] | None = None) -> CaseChoice:
+    """Read a network the trainee uploads (its bytes as sent, checked in full first: text that is not UTF-8
+    is refused with its line, never read with replaced characters), save it as case NAME and load it."""
+    if shipped_case(name) is not None:
+        raise LinklabError(lab_message("case_name_shipped", name=name))
+    base = Path(file_name or "").name
+    if not base or Path(base).suffix.lower() not in UPLOAD_EXTENSIONS:
+        raise LinklabError(lab_message("case_file_kind", kinds=", ".join(UPLOAD_EXTENSIONS)))
+    with tempfile.TemporaryDirectory(prefix="linklab-upload-") as folder:
+        path = Path(folder) / base  # read_case's messages name the file as the trainee knows it
+        path.write_bytes(data)
+        network, notes = read_case(path, name, no_header=layout is CaseLayout.EDGES_NO_HEADER,
+                                   matrix=layout is CaseLayout.MATRIX)
+    save_case(network)
+    return loaded_choice(network, driver, notes, notify)
+
+
+def loaded_choice(network: CaseNetwork, driver: neo4j.Driver, notes: list[str],
+                  notify: Callable[[str], None] | None) -> CaseChoice:
+    ensure_loaded(driver, case_key(network), on_wait=notify)
+    return CaseChoice(**case_summary(network), notes=notes)
+
+
+def case_key(network: CaseNetwork) -> CaseKey:
+    return CaseKey(network.name, 0, network.digest)
+
+
 # ---------------------------------------------------------------- the trainee's name on the lab's pages
 
-NAMES_SCHEMA = """CREATE TABLE IF NOT EXISTS display_names (
-    trainee TEXT NOT NULL, course TEXT NOT NULL, name TEXT NOT NULL, at REAL NOT NULL,
-    PRIMARY KEY (trainee, course))"""
 SYSTEM_ACCOUNTS = {"root", "admin", "user", "ubuntu", "debian", "vagrant", "codespace", "runner", "jovyan"}
 NAME_FORM = re.compile(r"[^\W_][\w .'-]{0,39}")
 
@@ -569,8 +689,7 @@ NAME_FORM = re.compile(r"[^\W_][\w .'-]{0,39}")
 def display_name(trainee: str, course: str) -> str:
     """What the lab calls the trainee: the name they gave it, else their linklab name unless that is a
     system account's ("root"): then "" (the briefing asks for it). Records stay under `trainee`."""
-    with closing(progress.open_store()) as db:
-        db.execute(NAMES_SCHEMA)
+    with closing(recordstore.connect()) as db:
         row = db.execute("SELECT name FROM display_names WHERE trainee = ? AND course = ?", (trainee, course)).fetchone()
     if row:
         return row[0]
@@ -581,8 +700,7 @@ def set_display_name(trainee: str, course: str, name: str) -> str:
     name = " ".join(name.split())
     if not NAME_FORM.fullmatch(name):
         raise LinklabError(lab_message("name_form"))
-    with closing(progress.open_store()) as db:
-        db.execute(NAMES_SCHEMA)
+    with closing(recordstore.connect()) as db:
         db.execute("INSERT INTO display_names (trainee, course, name, at) VALUES (?, ?, ?, ?) "
                    "ON CONFLICT (trainee, course) DO UPDATE SET name = excluded.name, at = excluded.at",
                    (trainee, course, name, time.time()))

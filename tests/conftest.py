@@ -6,13 +6,18 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
 from linklab import server as srv
 from linklab.config import Connection, local_password
 from linklab.db import connect
+from linklab.scenario.generate import generate
+from linklab.scenario.model import Scenario
 
 from .browser import browser, shots  # noqa: F401  a headless Chromium and a screenshot folder, for browser tests
 
@@ -21,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # tests that measure what a full pool kills set their own.
 os.environ.setdefault("LINKLAB_CANDIDATES", "2")
 os.environ.setdefault("LINKLAB_EQUIVALENCE_POOL", "0")
+os.environ.setdefault("LINKLAB_CASE_CANDIDATES", "4")
 # Every fixed port the tests use is shifted by LINKLAB_TEST_PORT_OFFSET, so that two checkouts on one machine
 # (a worktree beside main) can run their suites at once without reaching each other's servers.
 PORT_OFFSET = int(os.environ.get("LINKLAB_TEST_PORT_OFFSET", "0"))
@@ -28,11 +34,13 @@ PORT_OFFSET = int(os.environ.get("LINKLAB_TEST_PORT_OFFSET", "0"))
 
 # Test tiers (`pytest -m unit`, `-m integration`, `-m browser`; `make test` runs them all). A test's tier follows
 # from what it asks for: the `conn` fixture (the real Neo4j test server, and every fixture built on it) makes it
-# an integration test, the `browser` fixture a browser test; a module can say so itself (pytestmark). The rest
-# are unit tests: no Java, no Neo4j, no browser.
+# an integration test, the `browser` fixture a browser test; a module or a parameter can say so itself
+# (pytestmark, pytest.param(..., marks=...)). The rest are unit tests: no Java, no Neo4j, no browser, and all
+# of them within a minute; a pure check that is heavier (more seeds, a larger size) than that allows runs its
+# extra cases in the integration tier, and keeps the same check on a smaller input in the unit tier.
 TIERS = {
     "unit": "needs no Java, no Neo4j and no browser (pytest -m unit: under a minute)",
-    "integration": "runs against the real Neo4j test server",
+    "integration": "runs against the real Neo4j test server (and the extra cases of heavier pure checks)",
     "browser": "drives a real Chromium against a real server",
 }
 
@@ -53,6 +61,14 @@ def pytest_collection_modifyitems(config, items) -> None:
             item.add_marker("unit")
 
 
+@cache
+def generated(profile: str, size: str, seed: int) -> Scenario:
+    """generate(profile, size, seed), once per test session: tests/test_truth.py and tests/test_variation.py
+    read the same tiny scenarios. Only for tests that read a scenario without changing it (vary copies
+    what it reads: test_vary_changes_no_generated_scenario); a test of generation itself calls generate."""
+    return generate(profile, size, seed)
+
+
 def shifted_port(port: int) -> int:
     return port + PORT_OFFSET
 
@@ -66,16 +82,43 @@ def conn() -> Connection:
     if uri:
         yield Connection(uri, os.environ.get("NEO4J_USER", "neo4j"), local_password())
         return
-    inst = srv.instance(**TEST_SERVER)
+    with running(TEST_SERVER) as started:
+        yield started
+
+
+@contextmanager
+def running(spec: dict) -> Iterator[Connection]:
+    """A local server of the suite's, started if it is not running, and stopped afterwards if it was started here."""
+    inst = srv.instance(**spec)
     started = srv.start(inst)
-    yield Connection(inst.uri, "neo4j", local_password())
-    if not started.already_running:
-        srv.stop(inst)
+    try:
+        yield Connection(inst.uri, "neo4j", local_password())
+    finally:
+        if not started.already_running:
+            srv.stop(inst)
 
 
 @pytest.fixture(scope="session")
 def driver(conn):
     with connect(conn) as drv:
+        yield drv
+
+
+# A second local server, for what needs two (grading beside exploring, a pool of grading servers): small, started
+# once per session when a test first asks for it.
+SECOND_SERVER = dict(name="pool-test", bolt_port=shifted_port(7780), http_port=shifted_port(7781), heap="1g",
+                     pagecache="512m")
+
+
+@pytest.fixture(scope="session")
+def second_conn(conn) -> Connection:
+    with running(SECOND_SERVER) as started:
+        yield started
+
+
+@pytest.fixture(scope="session")
+def second_driver(second_conn):
+    with connect(second_conn) as drv:
         yield drv
 
 
@@ -95,3 +138,24 @@ def without_named_mistake(feedback: str) -> str:
     """A known mistake is named only where it is proven on the loads the answer ran on; where a LIMIT cuts
     among ties, which loads prove it may depend on the server (storage order), never the verdict."""
     return feedback.split(" It gives exactly the results of a known mistake")[0]
+
+
+MUTANT_COURSE, MUTANT_SECRET = "mutant-course", "test-secret-for-mutants"
+
+
+@contextmanager
+def mutant_course_settings() -> Iterator[str]:
+    """The course that tests/test_mutants.py grades on: a fixed secret, and three varied candidate worlds per
+    profile (the rest of the suite tries two; a class, twelve)."""
+    from linklab.grade import worlds
+
+    pool = pytest.MonkeyPatch()
+    pool.setenv("LINKLAB_COURSE_SECRET", MUTANT_SECRET)
+    pool.setattr(worlds, "CANDIDATES", 3)
+    pool.setenv("LINKLAB_CANDIDATES", "3")  # the commands the tests run too
+    worlds.content_digest.cache_clear()
+    try:
+        yield MUTANT_COURSE
+    finally:
+        pool.undo()
+        worlds.content_digest.cache_clear()

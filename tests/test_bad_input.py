@@ -9,7 +9,6 @@ import os
 import subprocess
 import sys
 import zipfile
-from dataclasses import asdict
 
 import networkx as nx
 import pytest
@@ -152,7 +151,11 @@ def test_an_asymmetric_matrix_merges_both_directions_and_says_so(tmp_path):
 # ---------------------------------------------------------------- grading inputs and outputs
 
 
-def test_near_miss_file_names_are_named_with_the_id_to_use(env, tmp_path):
+def test_near_miss_file_names_are_named_with_the_id_to_use(tmp_path):
+    """What `linklab grade` reads and warns about (it prints each warning as one `warning:` line before grading,
+    tests/test_faults.py runs that end to end); read here without a server, since grading adds nothing to it."""
+    from linklab.grade.submissions import read_submissions
+
     folder = tmp_path / "subs" / "gil"
     folder.mkdir(parents=True)
     (folder / "crews.cypher").write_text("MATCH (o:Organization) RETURN o.name")
@@ -160,9 +163,9 @@ def test_near_miss_file_names_are_named_with_the_id_to_use(env, tmp_path):
     (folder / "alias-unmask.txt").write_text("RETURN 1")
     (folder / "three-platfroms.cypher").write_text("RETURN 1")
     (folder / "notes.md").write_text("not an answer")
-    result = run_cli("grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), env=env)
-    assert result.returncode == 0, result.stderr
-    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    found = read_submissions(tmp_path / "subs", catalogue(), others=case_catalogue())
+    assert found.answers == {"gil": {"crews": "MATCH (o:Organization) RETURN o.name"}}  # only the right name
+    warnings = found.warnings
     assert len(warnings) == 3
     for wrong, right in (("Hub-Messages.cypher", "hub-messages"), ("alias-unmask.txt", "alias-unmask"),
                          ("three-platfroms.cypher", "three-platforms")):
@@ -214,7 +217,7 @@ def test_the_grading_server_keeps_the_memory_it_was_given(monkeypatch, tmp_path)
     assert (first.heap, first.pagecache) == ("2g", "1g")
     first.home.mkdir(parents=True)
     first.heap, first.pagecache = "5g", "3g"
-    (first.home / "instance.json").write_text(json.dumps(asdict(first)))
+    (first.home / "instance.json").write_text(json.dumps(first.saved()))
     again = grading_instance()
     assert (again.heap, again.pagecache) == ("5g", "3g")
 

@@ -25,6 +25,8 @@ from linklab.scenario.profiles import profile_names
 
 from .conftest import ROOT, run_cli, shifted_port
 
+pytestmark = pytest.mark.integration  # starts Neo4j servers or linklab processes of its own
+
 BULK_SERVER = dict(name="pytest-bulk", bolt_port=shifted_port(7697), http_port=shifted_port(7698), heap="1g", pagecache="512m")
 
 

@@ -33,6 +33,8 @@ from .browser import console_errors, open_page, screenshot_colours, start_browse
 from .conftest import ROOT, shifted_port, without_named_mistake
 from .test_lab import free_port, memory_mib, send_declared_length, send_endless_body, type_query, wait_for
 
+pytestmark = pytest.mark.integration  # starts Neo4j servers or linklab processes of its own
+
 COURSE, PASSWORD = "class-test", "instructor-pass-1"
 FIRST_PORT = shifted_port(7730)  # class-investigation 7730/7731, class-grading-1..3 7732-7737
 PROXY = "127.0.0.3"

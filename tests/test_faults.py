@@ -260,7 +260,7 @@ def test_a_full_linklab_home_keeps_the_records_and_never_says_move_them_away(tmp
 
 def test_sqlite_full_is_told_apart_from_a_damaged_store(tmp_path, monkeypatch):
     """The same judgement on SQLite's own "full" (a page limit), and on a file that is not a database."""
-    from linklab.progress import open_store, store_error
+    from linklab.recordstore import connect as open_store, store_error
 
     monkeypatch.setenv("LINKLAB_HOME", str(tmp_path))
     db = open_store()

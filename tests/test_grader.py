@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from linklab.errors import LinklabError
-from linklab.exercises.catalogue import catalogue, get, parse
+from linklab.exercises.catalogue import case_catalogue, catalogue, get, parse
 from linklab.grade.batch import grade_class, read_submissions
 from linklab.grade.engine import ScenarioKey, check_answer, derive_seed, ensure_loaded, scenarios_for, trainee_seed
 from linklab.grade.guard import Limits, Refused, run_guarded
@@ -307,6 +307,7 @@ def test_non_utf8_exercise_file(tmp_path):
     (["check", "crews", "/nonexistent/answer.cypher"], "no such file"),
     (["check", "crews"], "give the answer as a FILE or with --query"),
     (["grade", "/nonexistent/folder"], "is not a folder of submissions"),
+    (["prepare", "--profile", "no-such-profile"], "unknown profile 'no-such-profile'"),
 ])
 def test_trainee_and_instructor_bad_input(cli_env, args, message):
     result = run_cli(*args, env=cli_env)
@@ -333,7 +334,8 @@ def test_show_hint_check_progress_flow(cli_env, tmp_path):
     assert "hidden scenario 1" in good.stdout and "hidden scenario 2" in good.stdout and "tiny" not in good.stdout
     assert (tmp_path / "state" / "course-secret").exists()  # made on first use, in the state folder
     progress = run_cli("progress", env=env)
-    assert "1/25 exercises passed" in progress.stdout and f"{hints} hint(s) used" in progress.stdout
+    offered = len(catalogue()) + len(case_catalogue())  # the lab's total: the case exercises count too
+    assert f"1/{offered} exercises passed" in progress.stdout and f"{hints} hint(s) used" in progress.stdout
     listing = run_cli("exercises", env=env)
     assert "passed" in listing.stdout.splitlines()[1]
 

@@ -1,26 +1,23 @@
-"""Grading a class over a pool of grading servers: the test server and a second local one (pool-test, bolt
-7780) started here. The pool gives exactly the single server's verdicts, logs every check once, and loads
+"""Grading a class over a pool of grading servers: the test server and a second local one (conftest's
+second_driver: pool-test, bolt 7780). The pool gives exactly the single server's verdicts, logs every check once, and loads
 each scenario on one server only."""
 
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 
 import pytest
 
-from linklab import server as srv
-from linklab.config import Connection, local_password
-from linklab.db import connect
 from linklab.exercises.catalogue import catalogue, get
 from linklab.grade.batch import Job, grade_class, plan, scenario_groups, within_budget
 from linklab.grade.engine import CheckResult, ScenarioKey, ensure_loaded, is_loaded
 from linklab.grade.guard import Limits
 
-from .conftest import run_cli, shifted_port, without_named_mistake
+from .conftest import run_cli, without_named_mistake
 
-SECOND = dict(name="pool-test", bolt_port=shifted_port(7780), http_port=shifted_port(7781), heap="1g", pagecache="512m")
+pytestmark = pytest.mark.integration  # starts Neo4j servers or linklab processes of its own
+
 COURSE = "pool-course"
 ELSEWHERE = ScenarioKey("investigation", "tiny", 4242)  # no class of this course is graded on it
 
@@ -36,16 +33,6 @@ CLASS = {
     "cat": {"crews": get("crews").solution, "hub-messages": mutant("hub-messages", "outgoing-only"),
             "alias-unmask": "MATCH (p:Person RETURN p.name"},  # refused by the server (syntax), not by its text
 }
-
-
-@pytest.fixture(scope="module")
-def second_driver():
-    inst = srv.instance(**SECOND)
-    started = srv.start(inst)
-    with connect(Connection(inst.uri, "neo4j", local_password())) as driver:
-        yield driver
-    if not started.already_running:
-        srv.stop(inst)
 
 
 def shown(results) -> dict:
@@ -99,14 +86,14 @@ def test_each_scenario_is_loaded_on_one_server_only(graded, driver, second_drive
         assert not any(is_loaded(each, key) for key in pooled.loads[1 - server])
 
 
-def test_grade_command_uses_every_server_of_the_pool(graded, cli_env, tmp_path, second_driver):
+def test_grade_command_uses_every_server_of_the_pool(graded, cli_env, tmp_path, second_conn):
     single, _, _ = graded
     folder = tmp_path / "submissions"
     for trainee, answers in CLASS.items():
         (folder / trainee).mkdir(parents=True)
         for exercise, text in answers.items():
             (folder / trainee / f"{exercise}.cypher").write_text(text)
-    env = {**cli_env, "LINKLAB_GRADING_URI": f"{cli_env['NEO4J_URI']}, bolt://127.0.0.1:{SECOND['bolt_port']}"}
+    env = {**cli_env, "LINKLAB_GRADING_URI": f"{cli_env['NEO4J_URI']}, {second_conn.uri}"}
     result = run_cli("grade", str(folder), "--class", "--out", str(tmp_path / "out"), "--course", COURSE, env=env)
     assert result.returncode == 0, result.stderr
     assert "on 2 grading server(s)" in result.stderr

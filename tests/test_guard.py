@@ -103,6 +103,11 @@ OTHER_GRAPHS = [  # GDS graphs that are not the check's own $graph
     "CALL gds.graph.list() YIELD graphName CALL gds.graph.drop(graphName) YIELD nodeCount RETURN nodeCount",
     "CALL gds.graph.project($graph, 'Person', 'KNOWS') YIELD nodeCount AS graphName "
     "CALL gds.graph.drop(graphName) YIELD nodeCount RETURN nodeCount",
+    # a name bound twice (the inference does not follow scopes): the other graph's name first, the check's later
+    "WITH 'linklab-check-other' AS g CALL gds.graph.drop(g) YIELD nodeCount WITH nodeCount "
+    "CALL gds.graph.project($graph, 'Person', 'KNOWS') YIELD graphName AS g RETURN 1",
+    "WITH {graphName: 'linklab-check-other'} AS g CALL gds.graph.drop(g.graphName) YIELD nodeCount WITH nodeCount "
+    "MATCH (a:Person)-->(b:Person) WITH gds.graph.project($graph, a, b) AS g RETURN g.graphName",
 ]
 MARKER = [
     "MATCH (s:Scenario) RETURN s.token",

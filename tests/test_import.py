@@ -14,6 +14,7 @@ import pytest
 
 from linklab.cases.network import CaseNetwork, save, stored
 from linklab.cases.read import MAX_PEOPLE, read_case
+from linklab.cases.shipped import read_catalogue, shipped
 from linklab.errors import LinklabError
 from linklab.exercises.answers import REGISTRY
 from linklab.exercises.catalogue import case_catalogue, get
@@ -73,6 +74,41 @@ def test_the_committed_sample_is_padgetts_florentine_marriages():
     assert notes == [] and not case.weighted
     assert edge_set(case) == {frozenset(e) for e in published.edges}
     assert {p.name for p in case.people} == set(published)
+
+
+PUBLISHED = {"florentine": nx.florentine_families_graph, "karate-club": lambda: nx.relabel_nodes(
+    nx.karate_club_graph(), lambda n: f"Member {n + 1}"), "les-miserables": nx.les_miserables_graph}
+
+
+def test_the_shipped_cases_are_the_published_networks():
+    """Each network the lab offers (seed/cases/cases.toml) is the published one: the same people, links and weights."""
+    assert [c.name for c in shipped()] == list(PUBLISHED)
+    for shipped_case in shipped():
+        case = shipped_case.read()
+        published = PUBLISHED[shipped_case.name]()
+        linked = {n for n in published if published.degree(n) > 0}  # an edge list cannot hold a family with no marriage
+        assert {p.name for p in case.people} == linked, shipped_case.name
+        assert edge_set(case) == {frozenset(e) for e in published.edges}, shipped_case.name
+        if case.weighted:
+            assert {frozenset((case.name_of(c.source), case.name_of(c.target))): c.weight for c in case.contacts} \
+                == {frozenset((a, b)): w for a, b, w in published.edges(data="weight")}, shipped_case.name
+        assert case.rel_type == shipped_case.rel_type and shipped_case.about and shipped_case.source
+
+
+@pytest.mark.parametrize("entry, said", [
+    ('name = "x"\nfile = "x.csv"\ntype = "KNOWS"\ntitle = "X"\nabout = "A"', "needs text for source"),
+    ('name = "x y"\nfile = "x.csv"\ntype = "KNOWS"\ntitle = "X"\nabout = "A"\nsource = "S"', "case name 'x y'"),
+    ('name = "x"\nfile = "../x.csv"\ntype = "KNOWS"\ntitle = "X"\nabout = "A"\nsource = "S"', "not in seed/cases"),
+    ('name = "x"\nfile = "gone.csv"\ntype = "KNOWS"\ntitle = "X"\nabout = "A"\nsource = "S"', "not in seed/cases"),
+    ('name = "x"\nfile = "x.csv"\ntype = "2X"\ntitle = "X"\nabout = "A"\nsource = "S"', "relationship type '2X'"),
+    ('name = "x"\nfile = "x.csv"\ntype = "KNOWS"\ntitle = "X"\nabout = "A"\nsource = "S"\nyear = "1977"', "unknown field"),
+])
+def test_a_damaged_case_catalogue_is_one_clear_error(tmp_path, entry, said):
+    (tmp_path / "x.csv").write_text("source,target\nA,B\n")
+    (tmp_path / "cases.toml").write_text(f"[[case]]\n{entry}\n")
+    with pytest.raises(LinklabError) as raised:
+        read_catalogue(tmp_path / "cases.toml")
+    assert said in str(raised.value) and raised.value.message.startswith("seed/cases/cases.toml")
 
 
 def test_gephi_style_csv_with_semicolons_and_extra_columns(tmp_path):
@@ -187,8 +223,31 @@ def test_hidden_variants_shuffle_people_and_leave_out_a_tenth_of_the_links():
     variant = case.hidden_variant(42)
     assert variant.digest == case.hidden_variant(42).digest != case.hidden_variant(43).digest
     assert sorted(p.name for p in variant.people) == sorted(p.name for p in case.people)
-    assert len(variant.contacts) == len(case.contacts) - len(case.contacts) // 10
+    assert sorted(p.id for p in variant.people) == sorted(p.id for p in case.people)
+    assert len(variant.contacts) >= len(case.contacts) - len(case.contacts) // 10  # and the tie's new links
+    assert len({frozenset((c.source, c.target)) for c in variant.contacts}) == len(variant.contacts)  # no pair twice
     assert variant.info()["case_hash"] == case.digest and variant.base is case
+
+
+@pytest.mark.parametrize("graph", [nx.florentine_families_graph(), karate(), nx.les_miserables_graph()],
+                         ids=["florentine", "karate", "les-miserables"])
+def test_hidden_variants_break_what_the_case_prompts_do_not_promise(tmp_path, graph):
+    """Ids are not in name order, and a ranking by contacts ties at a cut (among the top six) where the
+    name that sorts first is stored last: an answer breaking ties by id or storage order, not by name as the
+    prompts say, gets another top five or other arrests."""
+    nx.write_graphml(graph, tmp_path / "g.graphml")
+    case, _ = read_case(tmp_path / "g.graphml", "g")
+    ids_in_name_order = tied_where_storage_disagrees = 0
+    for seed in range(1, 11):
+        variant = case.hidden_variant(seed)
+        by_id = [p.name for p in variant.people]  # people are stored in id order
+        ids_in_name_order += by_id == sorted(by_id)
+        degree = dict(variant.graph.degree())
+        ranked = sorted(variant.people, key=lambda p: (-degree[p.id], p.name))
+        tied_where_storage_disagrees += any(
+            degree[ranked[r].id] == degree[ranked[r + 1].id] and ranked[r].id > ranked[r + 1].id
+            for r in range(5))
+    assert ids_in_name_order == 0 and tied_where_storage_disagrees == 10
 
 
 @pytest.mark.parametrize("graph", [nx.florentine_families_graph(), karate(), nx.les_miserables_graph()],

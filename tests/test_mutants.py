@@ -28,10 +28,10 @@ from linklab.grade.engine import (CaseKey, ScenarioKey, answer_key, case_keys, c
 from linklab.grade.guard import run_guarded
 from linklab.scenario.profiles import DESIGN
 
-from .conftest import ROOT
+from .conftest import MUTANT_COURSE, MUTANT_SECRET, ROOT, mutant_course_settings
 from .test_import import SAMPLE, karate
 
-COURSE = "mutant-course"
+COURSE = MUTANT_COURSE
 TRAINEES = [f"trainee-{n}" for n in range(1, 21)]
 
 
@@ -92,6 +92,22 @@ def test_hidden_seeds_come_from_the_course_secret(monkeypatch, tmp_path):
     assert not any(str(k.seed) in " ".join(shown) for k in given[1:])
 
 
+def test_a_choice_of_hidden_worlds_holds_only_under_the_secret_it_was_made_under(monkeypatch, tmp_path):
+    """An instructor who changes the course secret (say, after it leaked) gets new hidden worlds: the choice
+    stored under the old secret is not used (it is made again), and holds again if the old secret returns."""
+    from linklab.grade import worlds
+
+    monkeypatch.setenv("LINKLAB_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("LINKLAB_COURSE_SECRET", "first-secret")
+    worlds.store("course-a", "street-ring", "", worlds.Choice(keys=[[123, False], [456, True]]), {}, [])
+    assert worlds.stored_choice("course-a", "street-ring").keys == [[123, False], [456, True]]
+    monkeypatch.setenv("LINKLAB_COURSE_SECRET", "second-secret")
+    assert worlds.stored_choice("course-a", "street-ring") is None
+    monkeypatch.setenv("LINKLAB_COURSE_SECRET", "first-secret")
+    assert worlds.stored_choice("course-a", "street-ring") is not None
+    assert worlds.stored_choice("course-b", "street-ring") is None  # another course's choice is its own
+
+
 def test_the_secret_file_is_not_committed():
     result = subprocess.run(["git", "check-ignore", "-q", ".linklab/course-secret"], cwd=ROOT)
     assert result.returncode == 0
@@ -103,21 +119,10 @@ def test_the_secret_file_is_not_committed():
 @pytest.fixture(scope="module")
 def course(driver):
     """A course with a fixed secret whose hidden worlds are chosen (on the test server), among three varied
-    candidates per profile (the rest of the suite tries two)."""
-    before = os.environ.get("LINKLAB_COURSE_SECRET")
-    os.environ["LINKLAB_COURSE_SECRET"] = "test-secret-for-mutants"
-    pool = pytest.MonkeyPatch()
-    pool.setattr(worlds, "CANDIDATES", 3)
-    pool.setenv("LINKLAB_CANDIDATES", "3")  # the commands the tests run too
-    worlds.content_digest.cache_clear()
-    worlds.ensure_prepared(driver, COURSE, {(DESIGN, "")})
-    yield COURSE
-    pool.undo()
-    worlds.content_digest.cache_clear()
-    if before is None:
-        del os.environ["LINKLAB_COURSE_SECRET"]
-    else:
-        os.environ["LINKLAB_COURSE_SECRET"] = before
+    candidates of the world (conftest.mutant_course_settings)."""
+    with mutant_course_settings() as course:
+        worlds.ensure_prepared(driver, course, {(DESIGN, "")})
+        yield course
 
 
 def specs_of(exercise, key):
@@ -161,7 +166,7 @@ def test_every_mutant_fails_on_the_hidden_worlds(driver, course):
 def test_selftest_reports_the_mutants_of_the_world(cli_env, course):
     from .conftest import run_cli
 
-    env = {**cli_env, "LINKLAB_GRADING_URI": cli_env["NEO4J_URI"], "LINKLAB_COURSE_SECRET": "test-secret-for-mutants"}
+    env = {**cli_env, "LINKLAB_GRADING_URI": cli_env["NEO4J_URI"], "LINKLAB_COURSE_SECRET": MUTANT_SECRET}
     result = run_cli("selftest", "--seeds", "1", "--course", course, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     for profile in (DESIGN,):
@@ -212,8 +217,9 @@ def test_feedback_names_the_mistake_without_the_answer(driver, course):
     exercise = get("influencer-followers")
     keys = scenarios_for(exercise, course, "trainee-1")
     mutant = next(m for m in exercise.mutants if m.name == "following-not-followers")
-    rewritten = ("MATCH (x:Account) WITH x, COUNT { (x)-[:FOLLOWS]->(:Account) } AS n "
-                 "RETURN x.handle, n ORDER BY n DESC LIMIT 1")  # other words, the same mistake
+    # other words, the same mistake (different accounts counted: a follow recorded twice is one account)
+    rewritten = ("MATCH (x:Account) WITH x, COUNT { MATCH (x)-[:FOLLOWS]->(f:Account) RETURN DISTINCT f } AS n "
+                 "RETURN x.handle, n ORDER BY n DESC LIMIT 1")
     unrelated = "MATCH (a:Account) RETURN a.handle, 0 LIMIT 1"
 
     def drivers_for(key):

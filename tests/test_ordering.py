@@ -29,6 +29,8 @@ def test_tie_breaks_order_further_by_every_column_both_ways():
     "MATCH (p) RETURN * LIMIT 3",  # no columns to name
     "MATCH (p) RETURN p.name LIMIT 2 UNION MATCH (q) RETURN q.name LIMIT 2",
     "MATCH (p RETURN p",  # not Cypher: the guard says why, elsewhere
+    "UNWIND [['Ann', 3], ['Bo', 2]] AS r RETURN r[0], r[1] LIMIT 2",  # the order is the list's
+    "MATCH (p) WITH p ORDER BY p.name WITH collect(p.name) AS names UNWIND names AS n RETURN n LIMIT 3",
 ])
 def test_no_tie_breaks_where_order_cannot_matter_or_cannot_be_said(query):
     assert tie_breaks(query, False) == ()

@@ -28,21 +28,39 @@ from linklab.scenario.graphs import ScenarioGraphs
 from linklab.scenario.profiles import DESIGN, load_profile
 from linklab.variation.transforms import TRANSFORMS
 from linklab.variation.vary import MAX_PERSONS, vary
-from linklab.variation.world import PREFIX, World
+from linklab.variation.world import PREFIX, World, copied, copied_chunk
 
-SEEDS = range(1, 25)
+from .conftest import generated
+
+# The varied worlds the checks read: seeds 1 to 10 in the unit tier (so that the tier stays within a minute),
+# seeds 1 to 24 in the integration tier (`make test`): the same checks with the same thresholds, on more worlds
+# (tests/conftest.py, TIERS).
+POPULATIONS = [pytest.param(range(1, 11), id="10-worlds"),
+               pytest.param(range(1, 25), id="24-worlds", marks=pytest.mark.integration)]
+
+
+@pytest.fixture(scope="module", params=POPULATIONS)
+def seeds(request) -> range:
+    return request.param
+
+
+# The regularities that only rarer transforms (or two of them together) break: checked on the larger
+# population alone, in the integration tier.
+@pytest.fixture(scope="module", params=POPULATIONS[1:])
+def many_seeds(request) -> range:
+    return request.param
 
 
 @cache
 def world(seed: int) -> tuple:
     """(varied scenario, its graphs, the generated scenario's graphs) for one seed."""
-    plain = generate(DESIGN, "tiny", seed)
+    plain = generated(DESIGN, "tiny", seed)  # the session's copy (test_truth checks the same scenarios)
     varied = vary(plain, seed)
     return varied, ScenarioGraphs(varied), ScenarioGraphs(plain)
 
 
-def worlds():
-    return [(DESIGN, s, *world(s)) for s in SEEDS]
+def worlds(seeds: range):
+    return [(DESIGN, s, *world(s)) for s in seeds]
 
 
 def asked(exercise_id: str, g: ScenarioGraphs) -> ScenarioGraphs:
@@ -67,9 +85,9 @@ def some(found: list, what: str) -> None:
 # ---------------------------------------------------------------- guarantees and answers
 
 
-def test_every_guarantee_holds_on_varied_worlds():
+def test_every_guarantee_holds_on_varied_worlds(seeds):
     exercises = catalogue()
-    for _, seed, varied, g, _ in worlds():
+    for _, seed, varied, g, _ in worlds(seeds):
         assert broken(g, exercises) is None, seed
         for exercise in exercises:  # each guarantee by itself, and each answer key with its parameters
             view = answers.asked(exercise, g)
@@ -91,8 +109,8 @@ def test_every_exercise_states_its_guarantees_by_known_names():
     assert "unique-go-between" in promised["broker-both-crews"] and "unique-message-hub" in promised["hub-messages"]
 
 
-def test_parameters_name_people_nobody_else_is_called():
-    for profile, seed, _, g, _ in worlds():
+def test_parameters_name_people_nobody_else_is_called(seeds):
+    for profile, seed, _, g, _ in worlds(seeds):
         names = Counter(row["name"] for row in g.nodes["Person"].values())
         orgs = Counter(row["name"] for row in g.nodes["Organization"].values())
         for exercise in catalogue():
@@ -136,6 +154,21 @@ def test_varied_worlds_are_small_worlds_only():
         vary(big, 1)
 
 
+def test_a_world_copies_like_deepcopy(seeds):
+    """World.copy (world.copied) makes what copy.deepcopy makes: equal rows, none of them the original's, and
+    a dict in two places stays one dict in two places."""
+    for profile, seed, varied, _, _ in worlds(seeds):
+        chunk = next(varied.chunks())
+        again = copied_chunk(chunk)
+        assert again.nodes == chunk.nodes and again.rels == chunk.rels, (profile, seed)
+        assert not any(a is b for key, rows in chunk.rels.items() for a, b in zip(rows, again.rels[key]))
+        assert not any(a is b for key, rows in chunk.nodes.items() for a, b in zip(rows, again.nodes[key]))
+    shared = {"n": 1.5, "when": "2024-01-01T00:00:00", "none": None, "ok": True, "tags": ["a", "b"]}
+    both = copied({"first": [shared], "second": (shared, -0.0)})
+    assert both == {"first": [shared], "second": (shared, -0.0)} and both["first"][0] is not shared
+    assert both["first"][0] is both["second"][0] and both["first"][0]["tags"] is not shared["tags"]
+
+
 def test_vary_changes_no_generated_scenario():
     plain = generate(DESIGN, "tiny", 4)
     before = canonical(plain)
@@ -143,9 +176,9 @@ def test_vary_changes_no_generated_scenario():
     assert canonical(plain) == before
 
 
-def test_the_varied_world_loads_like_any_scenario():
+def test_the_varied_world_loads_like_any_scenario(seeds):
     """One chunk, ids unique per label, every relationship between existing nodes of the right labels."""
-    for profile, seed, varied, _, _ in worlds():
+    for profile, seed, varied, _, _ in worlds(seeds):
         chunks = list(varied.chunks())
         assert len(chunks) == 1
         ids = {label: [r["id"] for r in rows] for label, rows in chunks[0].nodes.items()}
@@ -158,14 +191,19 @@ def test_the_varied_world_loads_like_any_scenario():
 # ---------------------------------------------------------------- transforms
 
 
-def test_every_transform_happens_in_some_varied_worlds():
-    applied = Counter(name for _, _, varied, _, _ in worlds() for name in varied.variation)
+def test_every_transform_happens_in_some_varied_worlds(seeds):
+    applied = Counter(name for _, _, varied, _, _ in worlds(seeds) for name in varied.variation)
+    least = 4 if len(seeds) >= 24 else 1  # each in one world of ten at least, four of 24
     for transform in TRANSFORMS:
-        assert applied[transform.name] >= 4, (transform.name, applied[transform.name])
-    assert max(len(varied.variation) for _, _, varied, _, _ in worlds()) >= 8
+        assert applied[transform.name] >= least, (transform.name, applied[transform.name])
+    assert max(len(varied.variation) for _, _, varied, _, _ in worlds(seeds)) >= 8
 
 
-def test_no_transform_fails_and_each_is_deterministic():
+# Seeds 2 and 3 are in the integration tier (`make test` runs them): the unit tier checks every transform on
+# every profile with seed 1, in well under a minute (tests/conftest.py, TIERS).
+@pytest.mark.parametrize("seed", [1, pytest.param(2, marks=pytest.mark.integration),
+                                  pytest.param(3, marks=pytest.mark.integration)])
+def test_no_transform_fails_and_each_is_deterministic(seed):
     """vary() leaves out a transform that raises; none should have to. The same Random, the same change."""
     from linklab.variation.vary import fingerprint, randomise_ids, shuffle_order, step_rng
 
@@ -190,53 +228,53 @@ def person_rows(varied) -> list[dict]:
     return next(iter(varied.chunks())).nodes["Person"]
 
 
-def test_the_first_person_created_is_nobody_in_particular():
+def test_the_first_person_created_is_nobody_in_particular(seeds):
     """`MATCH (p:Person) RETURN p.name LIMIT 1` returned the planted broker (or leader)."""
     first_is_planted = [person_rows(v)[0]["id"] in {o.leader for o in v.truth.organisations} | set(g.go_betweens)
-                        for _, _, v, g, _ in worlds()]
+                        for _, _, v, g, _ in worlds(seeds)]
     assert sum(first_is_planted) <= len(first_is_planted) // 4
     plain = generate(DESIGN, "tiny", 1)
     assert next(iter(plain.chunks())).nodes["Person"][0]["id"] == plain.truth.organisations[0].leader  # the habit
 
 
-def test_ids_do_not_tell_roles():
-    for _, _, varied, g, _ in worlds():
+def test_ids_do_not_tell_roles(seeds):
+    for _, _, varied, g, _ in worlds(seeds):
         for label, rows in next(iter(varied.chunks())).nodes.items():
             assert all(r["id"][0] == PREFIX[label] and r["id"][1:].isdigit() and len(r["id"]) == 8 for r in rows)
-    lowest = [min(g.nodes["Person"]) in g.go_betweens for _, _, _, g, _ in worlds()]
+    lowest = [min(g.nodes["Person"]) in g.go_betweens for _, _, _, g, _ in worlds(seeds)]
     assert sum(lowest) <= len(lowest) // 4
 
 
-def test_the_message_hub_is_not_always_the_call_hub():
+def test_the_message_hub_is_not_always_the_call_hub(seeds):
     def differ(g):
         view = asked("hub-calls", g)
         return answers.leader(answers.message_degrees(view)) != answers.leader(answers.call_degrees(view))
-    some([differ(g) for _, _, _, g, _ in worlds()], "the message hub of the organisation hub-calls asks about "
+    some([differ(g) for _, _, _, g, _ in worlds(seeds)], "the message hub of the organisation hub-calls asks about "
          "differs from its call hub")
-    assert not any(differ(plain) for _, _, _, _, plain in worlds())  # the habit: never in a generated world
+    assert not any(differ(plain) for _, _, _, _, plain in worlds(seeds))  # the habit: never in a generated world
 
 
-def test_names_and_handles_are_not_unique():
-    some([len(g.unique_names) < len(g.nodes["Person"]) for _, _, _, g, _ in worlds()], "two people share a name")
+def test_names_and_handles_are_not_unique(seeds):
+    some([len(g.unique_names) < len(g.nodes["Person"]) for _, _, _, g, _ in worlds(seeds)], "two people share a name")
     some([len({r["handle"] for r in g.nodes["Account"].values()}) < len(g.nodes["Account"])
-          for _, _, _, g, _ in worlds()], "two accounts share a handle")
+          for _, _, _, g, _ in worlds(seeds)], "two accounts share a handle")
 
 
-def test_a_name_shared_with_someone_near_the_top():
+def test_a_name_shared_with_someone_near_the_top(seeds):
     """Grouping by name instead of by person changes who has the most contacts, or how many."""
     def merged_top(g):
         by_name = Counter()
         for p, d in g.messaging.degree():
             by_name[g.nodes["Person"][p]["name"]] += d
         return max(by_name.values())
-    some([merged_top(g) != max(dict(g.messaging.degree()).values()) for _, _, _, g, _ in worlds()],
+    some([merged_top(g) != max(dict(g.messaging.degree()).values()) for _, _, _, g, _ in worlds(seeds)],
          "adding up contacts by name changes the top count")
 
 
-def test_crews_without_members_contacts_or_triangles():
-    some([any(not g.crew_members(c) for c in g.crews) for _, _, _, g, _ in worlds()], "a crew has no known member")
+def test_crews_without_members_contacts_or_triangles(seeds):
+    some([any(not g.crew_members(c) for c in g.crews) for _, _, _, g, _ in worlds(seeds)], "a crew has no known member")
     some([any(m for m in g.crew_members(c) if g.messaging.degree(m) == 0 and (m not in g.calls or not g.calls.degree(m)))
-          for _, _, _, g, _ in worlds() for c in g.crews], "a crew member has no contact at all")
+          for _, _, _, g, _ in worlds(seeds) for c in g.crews], "a crew member has no contact at all")
     def triangles(g, crew):
         return sum(nx.triangles(g.messaging.subgraph(g.crew_members(crew))).values())
 
@@ -244,30 +282,30 @@ def test_crews_without_members_contacts_or_triangles():
         pairs = zip((c.org_id for o in varied.truth.organisations for c in o.crews),
                     (c.org_id for o in plain.scenario.truth.organisations for c in o.crews))
         return any(len(g.crew_members(v)) >= 3 and triangles(plain, p) and not triangles(g, v) for v, p in pairs)
-    some([lost_all(v, g, plain) for _, _, v, g, plain in worlds()], "a crew that has triangles as generated has none")
+    some([lost_all(v, g, plain) for _, _, v, g, plain in worlds(seeds)], "a crew that has triangles as generated has none")
 
 
-def test_a_person_whose_own_accounts_message_each_other():
+def test_a_person_whose_own_accounts_message_each_other(seeds):
     some([any(g.owner.get(r["s"]) and g.owner.get(r["s"]) == g.owner.get(r["e"])
-              for r in g.rels("MESSAGED", "Account", "Account")) for _, _, _, g, _ in worlds()],
+              for r in g.rels("MESSAGED", "Account", "Account")) for _, _, _, g, _ in worlds(seeds)],
          "a person's own accounts message each other")
     some([any(g.owner.get(r["s"]) and g.owner.get(r["s"]) == g.owner.get(r["e"])
               for r in g.rels("MESSAGED", "Account", "Account"))
           and any(p == answers.hub(asked("hub-messages", g)) for r in g.rels("MESSAGED", "Account", "Account")
                   for p in [g.owner.get(r["s"])] if p and p == g.owner.get(r["e"]))
-          for _, _, _, g, _ in worlds()], "the hub's own accounts message each other")
+          for _, _, _, g, _ in worlds(seeds)], "the hub's own accounts message each other")
 
 
 @pytest.mark.parametrize("rel_type,label", [("MESSAGED", "Account"), ("CALLED", "Phone")])
-def test_repeated_and_two_way_links(rel_type, label):
+def test_repeated_and_two_way_links(seeds, rel_type, label):
     def pairs(g):
         return Counter((r["s"], r["e"]) for r in g.rels(rel_type, label, label))
-    some([max(pairs(g).values()) > 1 for _, _, _, g, _ in worlds()], f"two {rel_type} from one to the same other")
-    some([any((e, s) in pairs(g) for s, e in pairs(g) if s != e) for _, _, _, g, _ in worlds()],
+    some([max(pairs(g).values()) > 1 for _, _, _, g, _ in worlds(seeds)], f"two {rel_type} from one to the same other")
+    some([any((e, s) in pairs(g) for s, e in pairs(g) if s != e) for _, _, _, g, _ in worlds(seeds)],
          f"{rel_type} recorded both ways")
 
 
-def test_answers_that_are_not_known_members():
+def test_answers_that_are_not_known_members(seeds):
     def members(g):
         return g.known_members
 
@@ -277,7 +315,7 @@ def test_answers_that_are_not_known_members():
             by_handle.setdefault(row["handle"], []).append(g.owner.get(a))
         return [p for (h, *_) in handles_rows for p in by_handle[h]]
 
-    ws = worlds()
+    ws = worlds(seeds)
     some([answers.hub(g) not in members(g) for _, _, _, g, _ in ws], "the region's message hub is no known member")
     some([any(p not in members(g) for p, s in platform_counts(g).items() if s >= 3) for _, _, _, g, _ in ws],
          "someone on three platforms is no known member")
@@ -304,21 +342,21 @@ def member_names(g) -> set[str]:
     return {g.nodes["Person"][p]["name"] for p in g.known_members}
 
 
-def test_money_passes_an_exchange_before_the_end_of_a_route():
+def test_money_passes_an_exchange_before_the_end_of_a_route(seeds):
     def passes(g):
         exchanges = answers.exchange_wallets(g)
         start = answers.buyer(g)
         return any(set(path[1:-1]) & exchanges for x in exchanges for path in nx.all_simple_paths(g.money, start, x))
-    ws = worlds()
+    ws = worlds(seeds)
     some([passes(g) for _, _, _, g, _ in ws], "a route from the buyer passes an exchange before its end")
     assert not any(passes(plain) for _, _, _, _, plain in ws)  # the habit: never in a generated world
 
 
-def test_a_second_active_market():
-    some([sum(r["status"] == "active" for r in g.nodes["Market"].values()) > 1 for _, _, _, g, _ in worlds()],
+def test_a_second_active_market(seeds):
+    some([sum(r["status"] == "active" for r in g.nodes["Market"].values()) > 1 for _, _, _, g, _ in worlds(seeds)],
          "two markets are active")
     some([len({old for old, _ in answers.darknet_migration(g).expected.rows}) < len(answers.darknet_migration(g).expected.rows)
-          for _, _, _, g, _ in worlds()], "a vendor moved to two markets")
+          for _, _, _, g, _ in worlds(seeds)], "a vendor moved to two markets")
 
 
 def posts_between(g, lat, lon, low, high) -> list[dict]:
@@ -326,7 +364,7 @@ def posts_between(g, lat, lon, low, high) -> list[dict]:
             if "latitude" in p and low <= distance_m(lat, lon, p["latitude"], p["longitude"]) <= high]
 
 
-def test_posts_just_inside_and_just_outside_each_distance_threshold():
+def test_posts_just_inside_and_just_outside_each_distance_threshold(seeds):
     def around(g, kind, metres, slang):
         scores = answers.slang_near(g, "address", 200) if kind == "address" else None
         place = (g.nodes["Location"][answers.most(scores)] if scores else answers.location_of_type(g, kind)[0])
@@ -334,12 +372,12 @@ def test_posts_just_inside_and_just_outside_each_distance_threshold():
                 if g.is_slang(p["text"]) or not slang]
         inside = [p for p in near if distance_m(place["latitude"], place["longitude"], p["latitude"], p["longitude"]) < metres]
         return bool(inside) and len(inside) < len(near)
-    some([around(g, "prison", 500, False) for _, _, _, g, _ in worlds()], "posts lie on both sides of 500 m of the prison")
-    some([around(g, "address", 200, True) for _, _, _, g, _ in worlds()],
+    some([around(g, "prison", 500, False) for _, _, _, g, _ in worlds(seeds)], "posts lie on both sides of 500 m of the prison")
+    some([around(g, "address", 200, True) for _, _, _, g, _ in worlds(seeds)],
          "slang posts lie on both sides of 200 m of the stash house")
 
 
-def test_organisation_names_do_not_reveal_their_kind():
+def test_organisation_names_do_not_reveal_their_kind(seeds):
     def seed_words(profile):
         spec = load_profile(profile)
         return {word for org in spec.organisations for word in (org.name.split()[-1], *(c.name.split()[-1] for c in org.crews))}
@@ -352,19 +390,19 @@ def test_organisation_names_do_not_reveal_their_kind():
         return any(row["kind"] != "crew" and "Crew" in row["name"] or row["kind"] == "crew" and
                    any(w in row["name"] for w in ("Organisation", "Cartel", "Syndicate", "Company"))
                    for row in g.nodes["Organization"].values())
-    some([hidden(p, g) for p, _, _, g, _ in worlds()], "no organisation name carries its design's word for its kind")
-    some([misleading(g) for _, _, _, g, _ in worlds()], "a name suggests another kind than the organisation's")
+    some([hidden(p, g) for p, _, _, g, _ in worlds(seeds)], "no organisation name carries its design's word for its kind")
+    some([misleading(g) for _, _, _, g, _ in worlds(seeds)], "a name suggests another kind than the organisation's")
 
 
-def test_the_go_between_is_not_always_the_top_by_betweenness():
+def test_the_go_between_is_not_always_the_top_by_betweenness(seeds):
     def top(g):
         scores = nx.betweenness_centrality(g.org_network(), normalized=False)
         return answers.most(scores)
-    some([top(asked("betweenness-gds", g)) != answers.go_between(asked("betweenness-gds", g)) for _, _, _, g, _ in worlds()],
+    some([top(asked("betweenness-gds", g)) != answers.go_between(asked("betweenness-gds", g)) for _, _, _, g, _ in worlds(seeds)],
          "someone else than the go-between tops betweenness in the networked organisation")
 
 
-def test_geotagged_has_one_reading_and_the_data_tells_them_apart():
+def test_geotagged_has_one_reading_and_the_data_tells_them_apart(seeds):
     """A contact of weak-signals' $hub with slang and a post tagged at a place but none with coordinates: the
     tagged-counts reading would keep it, the prompt's does not."""
     def tagged_only(g):
@@ -374,10 +412,10 @@ def test_geotagged_has_one_reading_and_the_data_tells_them_apart():
                     if r["s"] in hub_accounts or r["e"] in hub_accounts} - hub_accounts
         return any(answers.slang_counts(g).get(a, 0) and any(p["id"] in tagged for p in g.posts_by_account.get(a, []))
                    and not any("latitude" in p for p in g.posts_by_account.get(a, [])) for a in contacts)
-    some([tagged_only(g) for _, _, _, g, _ in worlds()], "a contact's only geotag is a tagged place")
+    some([tagged_only(g) for _, _, _, g, _ in worlds(seeds)], "a contact's only geotag is a tagged place")
 
 
-def test_arrest_cutoff_readings_differ():
+def test_arrest_cutoff_readings_differ(seeds):
     """Members who never reached the go-between: counting them (the other reading) gives another number."""
     def never_reached(g):
         g = asked("arrest-cutoff", g)
@@ -385,20 +423,21 @@ def test_arrest_cutoff_readings_differ():
         reach = nx.node_connected_component(org, answers.go_between(g))
         crew_members = set().union(*(g.crew_members(c) for c in g.crews))
         return bool(crew_members - reach - {answers.arrested_hub(g)})
-    assert all(never_reached(g) for _, _, _, g, _ in worlds())
+    found = [never_reached(g) for _, _, _, g, _ in worlds(seeds)]
+    assert sum(found) >= 0.75 * len(found), (sum(found), len(found))  # edits planted at answers may join some
 
 
-def test_answer_keys_follow_the_prompts_on_edge_cases():
+def test_answer_keys_follow_the_prompts_on_edge_cases(seeds):
     """What the prompt fixes for the edge cases varied worlds contain."""
-    for _, _, _, whole, _ in worlds():
+    for _, _, _, whole, _ in worlds(seeds):
         g = asked("crews", whole)
-        rows = dict(answers.crews(g).expected.rows)
-        assert all(rows[g.nodes["Organization"][c]["name"]] == len(g.crew_members(c)) for c in g.crews)
-        dense = {name for name, _ in answers.crew_density(g).expected.rows}
-        assert all((g.nodes["Organization"][c]["name"] in dense) == (len(g.crew_members(c)) >= 2) for c in g.crews)
+        name = {c: g.nodes["Organization"][c]["name"] for c in g.crews}  # two crews may share one
+        assert sorted(answers.crews(g).expected.rows) == sorted((name[c], len(g.crew_members(c))) for c in g.crews)
+        dense = Counter(n for n, _ in answers.crew_density(g).expected.rows)
+        assert dense == Counter(name[c] for c in g.crews if len(g.crew_members(c)) >= 2)
         for (name, density) in answers.crew_density(g).expected.rows:
             assert 0.0 <= density <= 1.0 and not math.isnan(density)
-    some([any(n == 0 for _, n in answer("crews", g).expected.rows) for _, _, _, g, _ in worlds()],
+    some([any(n == 0 for _, n in answer("crews", g).expected.rows) for _, _, _, g, _ in worlds(seeds)],
          "crews gives a crew with no known member")
 
 
@@ -423,3 +462,172 @@ def test_the_catalogue_refuses_unknown_or_malformed_guarantees(tmp_path):
     path.write_text(case.replace('answer = "', 'guarantees = ["unique-message-hub"]\nanswer = "', 1))
     with pytest.raises(LinklabError, match="promises nothing"):
         parse(path, "case")
+
+
+# ---------------------------------------------------------------- edge cases planted at the answers
+
+
+SET_ANSWERS = ("member-accounts", "family-ties", "three-platforms", "common-contacts", "second-degree",
+               "alias-unmask", "prison-poster", "slang-accounts")
+
+
+@pytest.mark.parametrize("exercise_id", SET_ANSWERS)
+def test_some_answer_has_two_rows_that_read_the_same(seeds, exercise_id):
+    """A twin of an answer's person or account: only counting by node (not by name or handle, not DISTINCT
+    on the values) keeps both rows."""
+    exercise = next(e for e in catalogue() if e.id == exercise_id)
+    some([len(rows) != len(set(map(repr, rows)))
+          for p, _, _, g, _ in worlds(seeds) for rows in [answers.answer_for(exercise, g).expected.rows]],
+         f"{exercise_id} has two rows that read the same")
+
+
+def test_a_twin_reads_like_the_original_and_has_the_same_links():
+    from linklab.variation.focus import twin
+    from linklab.variation.vary import step_rng
+
+    base = World.materialise(generate(DESIGN, "tiny", 3))
+    person = next(p for p in sorted(base.ids("Person")) if len(base.accounts_of(p)) >= 1)
+    before = ScenarioGraphs(base.scenario())
+    twin(base, step_rng(DESIGN, 3, "twin-test"), "Person", person)
+    after = base.graphs()
+    name = base.row("Person", person)["name"]
+    copies = [p for p, row in after.nodes["Person"].items() if row["name"] == name and p != person]
+    assert len(copies) == 1
+    copy = copies[0]
+    assert after.messaging.degree(copy) == before.messaging.degree(person)
+    assert sorted(base.row("Account", a)["handle"] for a in base.accounts_of(copy)) == \
+        sorted(base.row("Account", a)["handle"] for a in base.accounts_of(person))
+    assert not set(base.accounts_of(copy)) & set(base.accounts_of(person))  # accounts of its own
+
+
+def test_contacts_repeated_at_the_answers_and_facts_recorded_once(seeds):
+    def repeated(g, rel_type, start, end):
+        return max(Counter((r["s"], r["e"]) for r in g.rels(rel_type, start, end)).values(), default=0) > 1
+    for rel_type, start, end in (("FOLLOWS", "Account", "Account"), ("SENT", "Wallet", "Wallet")):
+        some([repeated(g, rel_type, start, end) for _, _, _, g, _ in worlds(seeds)], f"a {rel_type} recorded twice")
+    for rel_type, start, end in (("MEMBER_OF", "Person", "Organization"), ("USES", "Person", "Account"),
+                                 ("HAS_PHONE", "Person", "Phone"), ("REGISTERED_WITH", "Account", "Phone")):
+        assert not any(repeated(g, rel_type, start, end) for _, _, _, g, _ in worlds(seeds)), rel_type  # facts: once
+
+
+def test_crews_at_the_thresholds_prompts_use_and_crews_sharing_a_name(many_seeds):
+    for size in (2, 3):
+        some([any(len(g.crew_members(c)) == size for c in g.crews) for _, _, _, g, _ in worlds(many_seeds)],
+             f"a crew with exactly {size} known members")
+    some([len({g.nodes["Organization"][c]["name"] for c in g.crews}) < len(g.crews)
+          or any(g.nodes["Organization"][c]["name"] == row["name"] for c in g.crews
+                 for o, row in g.nodes["Organization"].items() if o != c)
+          for _, _, _, g, _ in worlds(many_seeds)], "a crew shares its name with another organisation")
+
+
+def test_membership_is_not_what_the_generator_makes_it(many_seeds):
+    def orgs_only(g):
+        return {p for o, people in g.members.items() if g.nodes["Organization"][o]["kind"] != "crew" for p in people}
+
+    crew_people = lambda g: {p for c in g.crews for p in g.crew_members(c)}  # noqa: E731
+    some([any(r["s"] in g.known_members and r["e"] in orgs_only(g) - crew_people(g)
+              for r in g.rels("FAMILY_OF", "Person", "Person")) for _, _, _, g, _ in worlds(many_seeds)],
+         "a member's relative is a member of the organisation but of no crew")
+    some([bool(orgs_only(g) & crew_people(g)) for _, _, _, g, _ in worlds(many_seeds)], "a crew member is also a member of "
+         "the organisation")
+    some([any(c not in {r["s"] for r in g.rels("PART_OF", "Organization", "Organization")} for c in g.crews)
+          and any(g.nodes["Organization"][r["s"]]["kind"] != "crew" for r in g.rels("PART_OF", "Organization", "Organization"))
+          for _, _, _, g, _ in worlds(many_seeds)], "a crew is part of nothing and a non-crew is part of something")
+
+
+def test_the_most_followed_account_is_not_always_a_known_members(seeds):
+    some([answers.leader(dict(g.follows.in_degree())) is not None
+          and g.owner.get(answers.leader(dict(g.follows.in_degree()))) not in g.known_members
+          for _, _, _, g, _ in worlds(seeds)], "the most followed account is no known member's")
+
+
+def test_two_links_to_members_that_are_one_member(seeds):
+    def doubled(g):
+        links = Counter()
+        for r in g.rels("MESSAGED", "Account", "Account"):
+            a, b = g.owner.get(r["s"]), g.owner.get(r["e"])
+            if a and b and a not in g.known_members and b in g.known_members:
+                links[a, b] += 1
+            if a and b and b not in g.known_members and a in g.known_members:
+                links[b, a] += 1
+        return any(n >= 2 and len([q for q in g.messaging[p] if q in g.known_members]) == 1
+                   for (p, _), n in links.items())
+    some([doubled(g) for _, _, _, g, _ in worlds(seeds)], "someone reaches one member by two message links")
+
+
+def test_registrations_and_names_that_point_at_someone_else(seeds):
+    def borrowed(g):
+        holder = {r["e"]: r["s"] for key in (("HAS_PHONE", "Person", "Phone"), ("HAS_EMAIL", "Person", "Email"))
+                  for r in g.rels(*key)}
+        return any(r["s"] in g.owner and holder.get(r["e"]) not in (None, g.owner[r["s"]])
+                   for end in ("Phone", "Email") for r in g.rels("REGISTERED_WITH", "Account", end))
+    some([borrowed(g) for _, _, _, g, _ in worlds(seeds)], "a used account is registered with another person's detail")
+    some([any(len({g.nodes["Person"][p]["name"] for p in g.crew_members(c)}) < len(g.crew_members(c)) for c in g.crews)
+          for _, _, _, g, _ in worlds(seeds)], "two members of one crew share a name")
+
+
+def test_a_crew_of_exactly_three_in_which_everyone_is_in_touch(seeds):
+    some([any(len(m) == 3 and g.messaging.subgraph(m).number_of_edges() == 3
+              for c in g.crews for m in [g.crew_members(c)]) for _, _, _, g, _ in worlds(seeds)],
+         "a crew of three whose members all message each other")
+
+
+def test_someone_near_an_answer_keeps_contacts_on_two_accounts(seeds):
+    """common-contacts: a common contact who messages $a from one account and $b from another."""
+    def split(g):
+        pair = answers.common_pair(asked("common-contacts", g))
+        if pair is None:
+            return False
+        a, b = pair
+        mine = {x: {acc for acc in g.owner if g.owner[acc] == x} for x in (a, b)}
+        for c in set(g.messaging[a]) & set(g.messaging[b]):
+            theirs = {acc for acc in g.owner if g.owner[acc] == c}
+            links = [(r["s"], r["e"]) for r in g.rels("MESSAGED", "Account", "Account")]
+            to = {x: {s if e in mine[x] else e for s, e in links if (s in theirs and e in mine[x]) or
+                      (e in theirs and s in mine[x])} for x in (a, b)}
+            if to[a] and to[b] and not to[a] & to[b]:
+                return True
+        return False
+    some([split(g) for _, _, _, g, _ in worlds(seeds)], "a common contact reaches the pair from two different accounts")
+
+
+@pytest.mark.parametrize("exercise_id, graph", [("hub-messages", "messaging"), ("hub-calls", "calls")])
+def test_someone_else_has_the_name_of_the_hub(seeds, exercise_id, graph):
+    """Grouping the hub's contacts by name adds up two people where counting by person does not: somebody
+    else bears the hub's name and has contacts of their own."""
+    exercise = next(e for e in catalogue() if e.id == exercise_id)
+
+    def namesake_apart(g):
+        contacts = getattr(g, graph)
+        hub_name = answers.answer_for(exercise, g).expected.rows[0][0]
+        hubs = [p for p, row in g.nodes["Person"].items() if row["name"] == hub_name and p in contacts]
+        reached = [set(contacts[p]) - {q for q in hubs} for p in hubs]
+        return len(hubs) >= 2 and len(set().union(*reached)) > max(len(r) for r in reached)
+    some([namesake_apart(g) for _, _, _, g, _ in worlds(seeds)],
+         f"someone else with the {exercise_id} hub's name has contacts of their own")
+
+
+def test_a_namesake_has_the_name_and_contacts_of_their_own():
+    from linklab.variation.focus import namesake_at, neighbours
+    from linklab.variation.vary import step_rng
+
+    base = World.materialise(generate(DESIGN, "tiny", 3))
+    person = next(p for p in sorted(base.ids("Person")) if neighbours(base, "Person", p))
+    name = base.row("Person", person)["name"]
+    namesake_at(base, step_rng(DESIGN, 3, "namesake-test"), "Person", person)
+    others = [p for p in base.ids("Person") if base.row("Person", p)["name"] == name and p != person]
+    assert len(others) == 1
+    assert set(neighbours(base, "Person", others[0])) - set(neighbours(base, "Person", person)) - {("Person", person)}
+
+
+def test_somebody_lives_at_the_address_with_the_most_slang_around_it(seeds):
+    from linklab.exercises.answers import slang_near
+
+    def resident(g):
+        scores = slang_near(g, "address", 200)
+        if not scores:
+            return False
+        best = max(scores.values())
+        top = {place for place, score in scores.items() if score == best}
+        return any(r["e"] in top for r in g.rels("LIVES_AT", "Person", "Location"))
+    some([resident(g) for _, _, _, g, _ in worlds(seeds)], "somebody lives at the address with the most slang")

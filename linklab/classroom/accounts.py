@@ -25,28 +25,12 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from enum import Enum
 
-from .. import progress
+from .. import progress, recordstore
 from ..lti import registry as lti_people
 from ..errors import LinklabError
 from ..feedback import class_message
 from . import names, sessions
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS courses (course TEXT PRIMARY KEY, join_code TEXT NOT NULL, created REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS trainees (
-    course TEXT NOT NULL, name TEXT NOT NULL, code_sha256 TEXT NOT NULL UNIQUE, joined REAL NOT NULL,
-    PRIMARY KEY (course, name)
-);
-"""
-# Columns added since the first release (ALTER TABLE: a store written by an older linklab gains them). A
-# course without places (an older store) has no cap until the class server is started again.
-ADDED_COLUMNS = {"courses": {"places": "INTEGER"},
-                 "trainees": {"case_key": "TEXT NOT NULL DEFAULT ''", "shape_key": "TEXT NOT NULL DEFAULT ''"}}
-INDEXES = """
-CREATE INDEX IF NOT EXISTS trainees_by_case_key ON trainees (course, case_key);
-CREATE INDEX IF NOT EXISTS trainees_by_shape_key ON trainees (course, shape_key);
-"""
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud and typed
 CODE_LENGTH = 10  # 50 bits: out of reach of guessing at the sign-in limits
 MIN_PASSWORD = 8
@@ -80,40 +64,8 @@ class AccountError(LinklabError):
         self.problem = problem
 
 
-_ready: set[str] = set()  # stores whose added columns and name keys are in place, in this process
-
-
 def store() -> sqlite3.Connection:
-    db = progress.open_store()
-    db.executescript(SCHEMA)
-    path = str(progress.database_path())
-    if path not in _ready:
-        add_columns(db)
-        db.executescript(INDEXES)
-        sessions.create_table(db)
-        fill_name_keys(db)
-        _ready.add(path)
-    return db
-
-
-def add_columns(db: sqlite3.Connection) -> None:
-    for table, columns in ADDED_COLUMNS.items():
-        present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
-        for name, kind in columns.items():
-            if name not in present:
-                try:
-                    db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
-                except sqlite3.OperationalError as exc:  # another process added it first
-                    if "duplicate column" not in str(exc):
-                        raise
-
-
-def fill_name_keys(db: sqlite3.Connection) -> None:
-    """Keys for trainees who joined under an older linklab."""
-    rows = db.execute("SELECT course, name FROM trainees WHERE case_key = '' OR shape_key = ''").fetchall()
-    for course, name in rows:
-        db.execute("UPDATE trainees SET case_key = ?, shape_key = ? WHERE course = ? AND name = ?",
-                   (*names.name_keys(name), course, name))
+    return recordstore.connect()
 
 
 @contextmanager

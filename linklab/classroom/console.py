@@ -19,7 +19,8 @@ from ..exercises.catalogue import catalogue, get
 from ..grade.batch import ClassResults
 from ..grade.engine import ExerciseVerdict, missing
 from ..grade.status import Status, status_of
-from ..progress import CURRENT, open_store
+from ..progress import CURRENT
+from ..recordstore import connect
 from . import accounts, names, sessions
 
 
@@ -43,7 +44,7 @@ class Cell:
 
 
 def cells(course: str) -> dict[tuple[str, str], Cell]:
-    with closing(open_store()) as db:
+    with closing(connect()) as db:
         rows = db.execute(f"SELECT trainee, exercise, kind, passed, at, status FROM events WHERE course = ? AND "
                           f"{CURRENT} ORDER BY at, id", (course,)).fetchall()
     found: dict[tuple[str, str], Cell] = {}
@@ -90,7 +91,7 @@ def grid(course: str) -> dict:
 def answers_of(course: str, trainee: str, exercise_id: str) -> dict:
     """A trainee's checks of one exercise, newest first: answer, verdict, feedback, diagnosis."""
     exercise = get(exercise_id)
-    with closing(open_store()) as db:
+    with closing(connect()) as db:
         rows = db.execute("SELECT at, passed, feedback, answer, mistake, kind, status, regrade_of IS NOT NULL "
                           f"FROM events WHERE course = ? AND trainee = ? AND exercise = ? AND {CURRENT} "
                           "ORDER BY at DESC, id DESC", (course, trainee, exercise.id))
@@ -105,7 +106,7 @@ def answers_of(course: str, trainee: str, exercise_id: str) -> dict:
 def common_mistakes(course: str, top: int = 5) -> list[dict]:
     """Per exercise: what the trainees who have not passed were last diagnosed with, most common first
     (each trainee counted once, by their latest check)."""
-    with closing(open_store()) as db:
+    with closing(connect()) as db:
         rows = db.execute("SELECT trainee, exercise, passed, mistake, status FROM events WHERE course = ? AND "
                           f"kind = 'check' AND {CURRENT} ORDER BY at, id", (course,)).fetchall()
     latest: dict[tuple[str, str], str] = {}
@@ -131,7 +132,7 @@ def class_results(course: str) -> ClassResults:
     report, gradebook). Hints come from the records."""
     found = cells(course)
     people = course_trainees(course, found)
-    with closing(open_store()) as db:
+    with closing(connect()) as db:
         rows = db.execute("SELECT trainee, exercise, passed, feedback, mistake, status FROM events WHERE course = ? "
                           f"AND kind = 'check' AND {CURRENT} ORDER BY at, id", (course,)).fetchall()
     chosen: dict[tuple[str, str], tuple] = {}

@@ -25,18 +25,9 @@ from enum import StrEnum
 
 from ..errors import LinklabError
 from ..feedback import exam_message
-from ..progress import ATTEMPT, CURRENT, open_store
+from ..progress import ATTEMPT, CURRENT
+from ..recordstore import connect
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS exam_rules (
-    course TEXT NOT NULL, exercise TEXT NOT NULL, mode TEXT NOT NULL, attempts INTEGER, cooldown_s INTEGER,
-    due_at REAL, PRIMARY KEY (course, exercise)
-);
-CREATE TABLE IF NOT EXISTS exam_releases (course TEXT PRIMARY KEY, released_at REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS exam_running (
-    token TEXT PRIMARY KEY, course TEXT NOT NULL, trainee TEXT NOT NULL, exercise TEXT NOT NULL, at REAL NOT NULL
-);
-"""
 COURSE_WIDE = ""  # the exercise key of the course's own rules
 STALE_RUNNING_S = 300  # a reservation older than this belongs to a process that died
 
@@ -59,9 +50,7 @@ class Rules:
 
 
 def store() -> sqlite3.Connection:
-    db = open_store()
-    db.executescript(SCHEMA)
-    return db
+    return connect()
 
 
 def set_rules(course: str, exercise: str, rules: Rules | None) -> None:

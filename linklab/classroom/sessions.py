@@ -17,16 +17,9 @@ import time
 from dataclasses import dataclass
 from enum import Enum
 
-from ..progress import database_path, open_store
+from ..recordstore import connect, database_path
 
 LIFETIME_S = 12 * 3600  # a class day
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS sessions (
-    id_sha256 TEXT PRIMARY KEY, course TEXT NOT NULL, role TEXT NOT NULL, name TEXT NOT NULL,
-    csrf TEXT NOT NULL, created REAL NOT NULL, expires REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS sessions_by_person ON sessions (course, role, name);
-"""
 
 
 class Role(Enum):
@@ -51,17 +44,6 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
-def create_table(db: sqlite3.Connection) -> None:
-    db.executescript(SCHEMA)
-    # added later: when the session last asked for something (the console's "still working")
-    if "seen_at" not in {row[1] for row in db.execute("PRAGMA table_info(sessions)")}:
-        try:
-            db.execute("ALTER TABLE sessions ADD COLUMN seen_at REAL")
-        except sqlite3.OperationalError as exc:  # another process added it first
-            if "duplicate column" not in str(exc):
-                raise
-
-
 _local = threading.local()
 
 
@@ -70,8 +52,7 @@ def connection() -> sqlite3.Connection:
     (a primary-key read in WAL mode never waits for a writer)."""
     path = database_path()
     if getattr(_local, "path", None) != path:  # the first call in this thread, or another LINKLAB_HOME
-        _local.db, _local.path = open_store(), path
-        create_table(_local.db)
+        _local.db, _local.path = connect(), path
     return _local.db
 
 

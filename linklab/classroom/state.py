@@ -17,18 +17,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ..feedback import notice_message
-from ..progress import open_store
+from ..recordstore import connect
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS class_notices (
-    course TEXT NOT NULL, kind TEXT NOT NULL, subject TEXT NOT NULL, since REAL NOT NULL,
-    PRIMARY KEY (course, kind, subject)
-);
-CREATE TABLE IF NOT EXISTS console_tasks (
-    course TEXT NOT NULL, name TEXT NOT NULL, started REAL NOT NULL, finished REAL, result TEXT, error TEXT,
-    messages TEXT NOT NULL DEFAULT '[]', PRIMARY KEY (course, name)
-);
-"""
 STALE_NOTICE_S = 900  # a notice its process never cleared (it died) stops being shown after this
 
 
@@ -38,9 +28,7 @@ class Notice(StrEnum):
 
 
 def store() -> sqlite3.Connection:
-    db = open_store()
-    db.executescript(SCHEMA)
-    return db
+    return connect()
 
 
 def begin(course: str, kind: Notice, subject: str) -> None:

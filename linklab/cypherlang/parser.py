@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from antlr4 import CommonTokenStream, InputStream, Lexer, Parser, Token
@@ -235,8 +235,16 @@ def tokens_of(text: str) -> list[Token]:
     return list(CypherLexer(text).getAllTokens())
 
 
+# Parsing is the slow part of checking a query (ANTLR's Python runtime): the mutation engine parses every
+# mutant it makes, and the guard, the ordering check and the tests parse the same texts again. Trees are only
+# read, never changed, so one tree per text can be shared; a tree takes about 150 KiB, hence the bound.
+PARSED_TEXTS_KEPT = 256
+
+
+@lru_cache(maxsize=PARSED_TEXTS_KEPT)
 def parse(text: str) -> Tree:
-    """The parse tree of `text` (one or more statements), or CypherSyntaxError."""
+    """The parse tree of `text` (one or more statements), or CypherSyntaxError. The same text gives the same
+    tree object (read it, never change it)."""
     global _parser
     lexer = CypherLexer(text)
     stream = CommonTokenStream(lexer)

@@ -14,6 +14,7 @@ that organisation's name.
 
 from __future__ import annotations
 
+import functools
 import random
 import zlib
 from dataclasses import dataclass, field
@@ -38,6 +39,21 @@ REGISTRY: dict[str, Callable[[ScenarioGraphs], Answer] | Callable[[CaseNetwork],
 def answer(func):
     REGISTRY[func.__name__] = func
     return func
+
+
+def once_per_graph(func):
+    """`func(g)` computed once per ScenarioGraphs, for a costly result that a guarantee and an answer key
+    both read (read it, never change it). Graphs are not changed once built: a varied world builds new ones
+    after every edit (variation.world.World.touch), which is where checking promises costs most."""
+    kept = f"_once_{func.__name__}"
+
+    @functools.wraps(func)
+    def once(g: ScenarioGraphs):
+        if kept not in g.__dict__:
+            g.__dict__[kept] = func(g)
+        return g.__dict__[kept]
+
+    return once
 
 
 def top(scores: dict, k: int = 1, label: Callable[[object], object] = lambda key: key) -> Expected:
@@ -217,6 +233,7 @@ def cash_routes(g: ScenarioGraphs, start: str) -> list[list[str]]:
     return sorted(p for x in sorted(exchanges) for p in nx.all_simple_paths(stopped, start, x))
 
 
+@once_per_graph
 def buyer(g: ScenarioGraphs) -> str | None:
     """money-trail's $buyer: of the buyers, the one with the most routes to cash (then the first by id)."""
     found = buyers(g)
@@ -367,9 +384,15 @@ def slang_near(g: ScenarioGraphs, kind: str, metres: float) -> dict[str, int]:
             for loc in location_of_type(g, kind)}
 
 
+@once_per_graph
+def stash_scores(g: ScenarioGraphs) -> dict[str, int]:
+    """Address -> slang posts within 200 metres (the stash house's exercise and its guarantee)."""
+    return slang_near(g, "address", 200)
+
+
 @answer
 def stash_house(g: ScenarioGraphs) -> Answer:
-    return Answer(top(slang_near(g, "address", 200), label=lambda loc: g.nodes["Location"][loc]["name"]))
+    return Answer(top(stash_scores(g), label=lambda loc: g.nodes["Location"][loc]["name"]))
 
 
 def slang_counts(g: ScenarioGraphs) -> dict[str, int]:
@@ -402,15 +425,27 @@ def weak_signals(g: ScenarioGraphs) -> Answer:
 # ---------------------------------------------------------------- centrality, darknet, money, disruption
 
 
+@once_per_graph
+def follower_pagerank(g: ScenarioGraphs) -> dict[str, float]:
+    """networkx's PageRank of the follower network."""
+    return nx.pagerank(g.follows)
+
+
+@once_per_graph
+def organisation_betweenness(g: ScenarioGraphs) -> dict[str, float]:
+    """Betweenness (not normalised) in the organisation's network, a contact counted once."""
+    return nx.betweenness_centrality(g.org_network(), normalized=False)
+
+
 @answer
 def influencer_pagerank(g: ScenarioGraphs) -> Answer:
-    ranks = nx.pagerank(g.follows)
+    ranks = follower_pagerank(g)
     return Answer(Expected([(handle(g, most(ranks)),)]))
 
 
 @answer
 def betweenness_gds(g: ScenarioGraphs) -> Answer:
-    scores = nx.betweenness_centrality(g.org_network(), normalized=False)
+    scores = organisation_betweenness(g)
     return Answer(Expected([(name(g, most(scores)),)]))
 
 
@@ -468,8 +503,7 @@ def case_top(case: CaseNetwork, scores: dict[str, float], k: int) -> Expected:
 @answer
 def case_degree(case: CaseNetwork) -> Answer:
     """The five most connected, most first; ties go to the name that sorts first (the order is the answer)."""
-    ranked = sorted(case.graph.degree(), key=lambda pd: (-pd[1], case.name_of(pd[0])))
-    return Answer(Expected([(case.name_of(p), d) for p, d in ranked[:5]]))
+    return Answer(Expected([(case.name_of(p), case.graph.degree(p)) for p in ranked_by_contacts(case)[:5]]))
 
 
 @answer
@@ -505,13 +539,30 @@ def case_path(case: CaseNetwork) -> Answer:
     return Answer(Expected([(hops,)]), {"a": case.name_of(a), "b": case.name_of(b)})
 
 
-def after_arrests(case: CaseNetwork, k: int) -> tuple[int, int]:
-    """(size of the largest group left, people left outside it) once the k most connected are arrested."""
-    ranked = sorted(case.graph.degree(), key=lambda pd: (-pd[1], case.name_of(pd[0])))
+def ranked_by_contacts(case: CaseNetwork) -> list[str]:
+    """People by contacts, most first; ties go to the name that sorts first (as the case prompts say)."""
+    return [p for p, _ in sorted(case.graph.degree(), key=lambda pd: (-pd[1], case.name_of(pd[0])))]
+
+
+def left_after(case: CaseNetwork, arrested: list[str]) -> tuple[int, int]:
     rest = case.graph.copy()
-    rest.remove_nodes_from(p for p, _ in ranked[:k])
+    rest.remove_nodes_from(arrested)
     largest = max((len(c) for c in nx.connected_components(rest)), default=0)
     return largest, rest.number_of_nodes() - largest
+
+
+def after_arrests(case: CaseNetwork, k: int) -> tuple[int, int]:
+    """(size of the largest group left, people left outside it) once the k most connected are arrested."""
+    return left_after(case, ranked_by_contacts(case)[:k])
+
+
+def tie_decides(case: CaseNetwork, k: int) -> bool:
+    """Whether the k-th and the next share their number of contacts and arresting the other one of them
+    leaves other numbers: only the prompt's tie rule gives the right answer."""
+    ranked = ranked_by_contacts(case)
+    if len(ranked) <= k or case.graph.degree(ranked[k - 1]) != case.graph.degree(ranked[k]):
+        return False
+    return left_after(case, ranked[:k - 1] + [ranked[k]]) != after_arrests(case, k)
 
 
 def arrest_count(case: CaseNetwork) -> int:
@@ -525,5 +576,6 @@ def case_arrest(case: CaseNetwork) -> Answer:
         avoid = after_arrests(case.base, arrest_count(case.base))
         choices = [n for n in range(1, 6) if n < case.graph.number_of_nodes() - 1]
         random.Random(case.digest).shuffle(choices)
+        choices.sort(key=lambda n: not tie_decides(case, n))  # where the tie rule decides first
         k = next((n for n in choices if after_arrests(case, n) != avoid), k)
     return Answer(Expected([after_arrests(case, k)]), {"k": k})

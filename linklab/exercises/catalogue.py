@@ -17,7 +17,7 @@ import hashlib
 from pathlib import Path
 
 from ..config import DATA_ROOT
-from ..errors import LinklabError
+from ..errors import LinklabError, NotFound
 from .rows import CompareSpec
 from ..scenario.profiles import ORG_KINDS, read_toml
 from .mutants import Mutant, read_mutants
@@ -166,4 +166,4 @@ def get(exercise_id: str) -> Exercise:
     for exercise in case_catalogue():
         if exercise.id == exercise_id:
             return exercise
-    raise LinklabError(f"unknown exercise {exercise_id!r}: `linklab exercises` lists them")
+    raise NotFound(f"unknown exercise {exercise_id!r}: `linklab exercises` lists them")

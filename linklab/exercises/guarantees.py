@@ -75,13 +75,13 @@ def unique_most_followed(g: ScenarioGraphs) -> bool:
 
 @guarantee("unique-stash-address", "one address has more slang posts within 200 metres than any other")
 def unique_stash_address(g: ScenarioGraphs) -> bool:
-    return leader(answers.slang_near(g, "address", 200)) is not None
+    return leader(answers.stash_scores(g)) is not None
 
 
 @guarantee("clear-pagerank-top", "one account leads PageRank on the follower network clearly (as networkx "
            "and as Graph Data Science compute it)")
 def clear_pagerank_top(g: ScenarioGraphs) -> bool:
-    first = clear_leader(nx.pagerank(g.follows))
+    first = clear_leader(answers.follower_pagerank(g))
     return first is not None and first == clear_leader(gds_pagerank(g.follows))
 
 
@@ -89,7 +89,7 @@ def clear_pagerank_top(g: ScenarioGraphs) -> bool:
            "whether a contact counts once or once per message link")
 def clear_betweenness_top(g: ScenarioGraphs) -> bool:
     org = g.org_network()
-    first = clear_leader(nx.betweenness_centrality(org, normalized=False))
+    first = clear_leader(answers.organisation_betweenness(g))
     return first is not None and first == clear_leader(multigraph_betweenness(org, message_links(g, org)))
 
 

@@ -217,6 +217,14 @@ class Types:
     def __init__(self, params: dict):
         self.params = params
         self.vars: dict[str, str] = {}
+        self.tainted: set[str] = set()  # bound to a graph name and to something else
+
+    def bind(self, name: str, kind: str) -> None:
+        """A variable is a graph name only if nothing else is ever bound to its name: the inference does not
+        follow scopes, and `WITH 'other' AS g ... YIELD graphName AS g` must not make 'other' the check's graph."""
+        if self.vars.get(name, kind) != kind and {kind, self.vars[name]} & {"graph", "projection"}:
+            self.tainted.add(name)
+        self.vars[name] = kind
 
     def param(self, node: Tree) -> str:
         name = name_of(node.child("parameterName"))
@@ -243,7 +251,7 @@ class Types:
         if rule == "parameter":
             return self.param(node)
         if rule == "variable":
-            return self.vars.get(name_of(node), "unknown")
+            return "unknown" if name_of(node) in self.tainted else self.vars.get(name_of(node), "unknown")
         if rule == "parenthesizedExpression":
             return self.of(node.child("expression"))
         if rule == "functionInvocation":
@@ -282,19 +290,19 @@ class Types:
         """Bind every variable that a pattern, UNWIND, WITH/RETURN ... AS, YIELD or comprehension introduces."""
         for node in tree.walk():
             if node.rule == "nodePattern" and node.child("variable"):
-                self.vars[variable_name(node.child("variable"))] = "node"
+                self.bind(variable_name(node.child("variable")), "node")
             elif node.rule == "relationshipPattern" and node.child("variable"):
-                self.vars[variable_name(node.child("variable"))] = "list" if node.child("pathLength") else "rel"
+                self.bind(variable_name(node.child("variable")), "list" if node.child("pathLength") else "rel")
             elif node.rule == "patternList":
                 pass
             elif node.rule == "pattern" and node.child("variable"):
-                self.vars[variable_name(node.child("variable"))] = "path"
+                self.bind(variable_name(node.child("variable")), "path")
             elif node.rule == "unwindClause":
                 kind = self.of(node.child("expression"))
-                self.vars[variable_name(node.child("variable"))] = "unknown" if kind != "list" else \
-                    self.element_of(node.child("expression"))
+                self.bind(variable_name(node.child("variable")), "unknown" if kind != "list" else
+                          self.element_of(node.child("expression")))
             elif node.rule == "returnItem" and node.child("variable"):
-                self.vars[variable_name(node.child("variable"))] = self.of(node.child("expression"))
+                self.bind(variable_name(node.child("variable")), self.of(node.child("expression")))
             elif node.rule == "listComprehension" or node.rule == "listItemsPredicate":
                 if node.child("variable"):
                     self.vars.setdefault(variable_name(node.child("variable")), self.element_of(node.child("expression")))
@@ -321,11 +329,11 @@ class Types:
             if field_name == "graphName":  # the check's own graph only when the call was given it ($graph)
                 argument = first_argument(call)
                 own = procedure.startswith("gds.") and argument is not None and self.of(argument) == "graph"
-                self.vars[alias] = "graph" if own else "unknown"
+                self.bind(alias, "graph" if own else "unknown")
             elif field_name in ("nodeId", "score", "nodeCount", "relationshipCount", "componentId", "communityId"):
-                self.vars[alias] = "number"
+                self.bind(alias, "number")
             else:
-                self.vars[alias] = "unknown"
+                self.bind(alias, "unknown")
 
 
 # ---------------------------------------------------------------- GDS graph names and computed keys

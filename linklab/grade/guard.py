@@ -32,7 +32,7 @@ from neo4j.exceptions import ClientError, CypherSyntaxError, Neo4jError, Transie
 from .. import cypher
 from ..cypherlang.parser import CypherSyntaxError, parse, tokens_of
 from ..cypherlang.tree import Tree
-from ..db import first_line
+from ..db import first_line, left_running
 from ..feedback import neo4j_detail, parse_error, refusal, syntax_error
 from .allow import AnswerShape, NotAllowed, procedure_allowed, vet
 
@@ -239,6 +239,7 @@ def run_guarded(driver: neo4j.Driver, query: str, params: dict | None = None, li
     if worker.is_alive():  # parsing, planning or a slow server: stop waiting now, and stop it there too
         # in the background: the two statements that terminate it are not the answer's time
         threading.Thread(target=terminate, args=(driver, database, tag), daemon=True).start()
+        left_running(driver, worker)  # closing the driver waits for it
         raise refused("time", "time", seconds=limits.timeout_s)
     if "error" in outcome:
         error = outcome["error"]

@@ -8,7 +8,7 @@ import neo4j
 
 from .. import lease
 from ..keys import CaseKey, ScenarioKey
-from ..load import LoadReport, load_case, loaded, reset
+from ..load import DataState, LoadReport, load_case, loaded, reset
 from . import health
 from .expected import graphs_for
 
@@ -69,7 +69,7 @@ def load_and_hold(driver: neo4j.Driver, key: ScenarioKey | CaseKey, database: st
     held = lease.acquire(driver, database, "exclusive", f"loading {key}", on_wait)
     try:
         current = loaded(driver, database)  # read by the only writer: nothing changes it meanwhile
-        loaded_now = not (current.state == "complete" and key.matches(current.props))
+        loaded_now = not (current.state is DataState.COMPLETE and key.matches(current.props))
         if loaded_now:
             load_key(driver, key, database, held)
         held.downgrade()

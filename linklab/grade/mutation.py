@@ -465,9 +465,53 @@ def columns(tree: Tree, schema: Schema) -> Iterator[Change]:
                          ((a.start, a.stop, b.text), (b.start, b.stop, a.text)))
 
 
+# The property that names a node of each label in answers: a trainee who keeps the value instead of the node
+# takes two people (accounts...) with one name (handle...) for one.
+SHOWN = {"Person": "name", "Account": "handle", "Organization": "name", "Market": "name", "Wallet": "address",
+         "Phone": "number", "Email": "address", "Location": "name"}
+BY_VALUE = "takes different things that share a name or handle for one and the same"
+
+
+def by_value(tree: Tree, schema: Schema) -> Iterator[Change]:
+    """Keep a node's shown value where the reference keeps the node: `count(DISTINCT f)` counting
+    `f.handle`s, and `WITH p, count(...)` grouping by `p.name` (when p is used after that only as `p.name`)."""
+    known = variable_labels(tree)
+    source = tree.source
+    for call in tree.all("functionInvocation"):
+        if qualified_name(call.child("functionName")) != "count":
+            continue
+        argument = call.child("functionArgument")
+        inner = unwrap(argument) if argument is not None else None
+        if inner is not None and inner.rule == "variable" and known.get(name_of(inner)) in SHOWN:
+            shown = SHOWN[known[name_of(inner)]]
+            yield Change("by-value", BY_VALUE, ((inner.stop, inner.stop, f".{shown}"),))
+    identifiers = [leaf for leaf in tree.leaves()]
+    for clause in tree.all("withClause"):
+        items = clause.first("returnItems")
+        for item in items.kids("returnItem") if items is not None else []:
+            inner = unwrap(item)
+            if inner.rule != "variable" or item.child("variable") is not None or name_of(inner) not in known:
+                continue
+            variable = name_of(inner)
+            later = [leaf for k, leaf in enumerate(identifiers) if leaf.start >= item.stop
+                     and leaf.text == variable and not (k and identifiers[k - 1].type == "DOT")]
+            properties = set()
+            for leaf in later:
+                rest = source[leaf.stop:]
+                name = rest[1:].split(None, 1)[0] if rest.startswith(".") else ""
+                name = "".join(ch for ch in name if ch.isalnum() or ch == "_") if name else ""
+                properties.add(name if name and rest[1:1 + len(name)] == name else None)
+            if not later or len(properties) != 1 or None in properties:
+                continue
+            shown = properties.pop()
+            edits = [(item.start, item.stop, f"{variable}.{shown} AS {variable}")]
+            edits += [(leaf.start, leaf.stop + 1 + len(shown), variable) for leaf in later]
+            yield Change("by-value", BY_VALUE, tuple(edits))
+
+
 OPERATORS: tuple[Callable[[Tree, Schema], Iterator[Change]], ...] = (
     directions, distincts, aggregations, comparisons, numbers, conditions, labels_and_types, values, lengths,
-    optionals, rankings, algorithms, texts, columns)
+    optionals, rankings, algorithms, texts, columns, by_value)
 
 
 # ---------------------------------------------------------------- making and keeping mutants
@@ -479,8 +523,10 @@ def apply(source: str, edits: tuple[Edit, ...]) -> str:
     return source
 
 
+@lru_cache(maxsize=4096)
 def squeeze(query: str) -> str:
-    """The query's tokens without comments and spacing: two texts that squeeze alike are one query."""
+    """The query's tokens without comments and spacing: two texts that squeeze alike are one query (kept per
+    text: the engine squeezes every mutant it makes, and its callers squeeze them again)."""
     try:
         return " ".join(t.text for t in tokens_of(query) if t.channel == 0).rstrip(" ;")
     except CypherSyntaxError:
@@ -491,11 +537,24 @@ def mutants_of(reference: str, schema: Schema, params: dict | None = None,
                known: tuple[str, ...] = ()) -> tuple[AutoMutant, ...]:
     """Every automatic mutant of `reference` that parses and passes the guard's allowlists, once each; not
     the reference and not one of the `known` queries (the hand-written mutants, which keep their names)."""
-    return _mutants_of(reference, schema, tuple(sorted((params or {}).items())), known)
+    return _mutants_of(reference, schema, param_types(params or {}), known)
+
+
+# One value of each type a parameter can have: the guard reads a parameter's type, never its value
+# (allow.Types.param), so mutants vetted with these are those vetted with the world's own values.
+TYPICAL = {"bool": False, "int": 0, "float": 0.0, "str": "", "list": [], "dict": {}, "NoneType": None}
+
+
+def param_types(params: dict) -> tuple[tuple[str, str], ...]:
+    """The parameters as the guard sees them (name, type): every course's world of one exercise makes the same
+    mutants, so they are made once per process, not once per course."""
+    return tuple(sorted((name, type(value).__name__ if type(value).__name__ in TYPICAL else "object")
+                        for name, value in params.items()))
 
 
 @lru_cache(maxsize=256)
-def _mutants_of(reference: str, schema: Schema, params: tuple, known: tuple[str, ...]) -> tuple[AutoMutant, ...]:
+def _mutants_of(reference: str, schema: Schema, types: tuple, known: tuple[str, ...]) -> tuple[AutoMutant, ...]:
+    params = {name: TYPICAL.get(kind) for name, kind in types}
     tree = parse(reference)
     seen = {squeeze(reference)} | {squeeze(q) for q in known}
     found: list[AutoMutant] = []
@@ -507,7 +566,7 @@ def _mutants_of(reference: str, schema: Schema, params: tuple, known: tuple[str,
                 continue
             seen.add(key)
             try:
-                vet(parse(text), dict(params))
+                vet(parse(text), params)
             except (CypherSyntaxError, NotAllowed):
                 continue
             place = min(start for start, _, _ in change.edits)

@@ -13,6 +13,9 @@ class Status(StrEnum):
     SKIPPED = "skipped"  # not run: the answer was refused on an earlier scenario
     NOT_GRADED = "not_graded"  # no verdict: the server was unavailable; nothing counts against the trainee
     MISSING = "missing"  # an exercise's verdict when no answer was handed in
+    # right on the trainee's own scenario while the course's hidden worlds are still being prepared: no verdict
+    # yet, nothing recorded (the lab checks the answer again once they are ready)
+    PENDING = "pending"
 
     @property
     def stops(self) -> bool:
@@ -22,7 +25,7 @@ class Status(StrEnum):
     @property
     def is_verdict(self) -> bool:
         """Whether it judges the answer (a not-graded check is tried again later)."""
-        return self is not Status.NOT_GRADED
+        return self not in (Status.NOT_GRADED, Status.PENDING)
 
 
 def status_of(text: str, passed: bool = False) -> Status:

@@ -37,7 +37,7 @@ from typing import Callable, Iterator
 
 import neo4j
 
-from ..config import state_dir
+from ..config import open_sqlite, state_dir
 from ..exercises.catalogue import Exercise, case_catalogue, catalogue
 from ..keys import CaseKey, ScenarioKey, course_secret, derive_seed
 from ..scenario.generate import generator_digest
@@ -45,7 +45,8 @@ from ..variation.vary import variation_digest
 from . import mutation, ordering
 from .evaluate import Trial, rows_digest, run_batch
 from ..errors import LinklabError
-from .expected import answer_key, graphs_for
+from ..exercises.answers import REGISTRY, asked_org
+from .expected import answer_key, graphs_for, world_key
 from .loading import ensure_loaded
 from .status import Status
 
@@ -56,7 +57,7 @@ HIDDEN_SIZE = "tiny"
 CANDIDATES = int(os.environ.get("LINKLAB_CANDIDATES", "12"))
 EQUIVALENCE_POOL = int(os.environ.get("LINKLAB_EQUIVALENCE_POOL", "12"))
 LEAST_HIDDEN, MOST_HIDDEN = 2, 4  # hidden worlds an answer is checked on (the realistic one included)
-CASE_CANDIDATES = 10
+CASE_CANDIDATES = int(os.environ.get("LINKLAB_CASE_CANDIDATES", "10"))  # hidden variants tried per case
 
 
 @dataclass(frozen=True)
@@ -110,8 +111,8 @@ def content_digest(world: str, extra: str = "") -> str:
     generator change: then the choice is made again."""
     from ..exercises import answers
 
-    h = hashlib.sha256(f"{generator_digest()}\n{variation_digest()}\n{extra}\n{CANDIDATES}/{EQUIVALENCE_POOL}\n"
-                       .encode())
+    pools = f"{CANDIDATES}/{EQUIVALENCE_POOL}/{CASE_CANDIDATES}"
+    h = hashlib.sha256(f"{generator_digest()}\n{variation_digest()}\n{extra}\n{pools}\n".encode())
     for module in (mutation, answers, ordering):  # what decides a mutant's verdict
         h.update(Path(module.__file__).read_bytes())
     for exercise in exercises_of(world):
@@ -131,11 +132,8 @@ def database() -> Path:
 @contextmanager
 def connect() -> Iterator[sqlite3.Connection]:
     """The worlds database, in autocommit mode (a writer opens its own transaction), closed afterwards."""
-    path = database()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, timeout=30, isolation_level=None)
+    db = open_sqlite(database())
     try:
-        db.execute("PRAGMA journal_mode=WAL")
         db.executescript(SCHEMA)
         yield db
     finally:
@@ -175,10 +173,18 @@ class Choice:
         return json.dumps(self.__dict__, separators=(",", ":"))
 
 
+def choice_digest(world: str, extra: str = "") -> str:
+    """What a stored choice must have been made under: the content (content_digest) and the course's secret,
+    by a fingerprint. The chosen worlds are seeds derived from the secret: an instructor who changes it gets
+    new hidden worlds, never the old secret's."""
+    fingerprint = hashlib.sha256(f"linklab hidden-world choice\n{course_secret()}".encode()).hexdigest()[:12]
+    return f"{content_digest(world, extra)}/{fingerprint}"
+
+
 def stored_choice(course: str, world: str, extra: str = "") -> Choice | None:
     with connect() as db:
         row = db.execute("SELECT digest, data FROM choices WHERE course = ? AND world = ?", (course, world)).fetchone()
-    if row is None or row[0] != content_digest(world, extra):
+    if row is None or row[0] != choice_digest(world, extra):
         return None
     return Choice(**json.loads(row[1]))
 
@@ -192,7 +198,7 @@ def store(course: str, world: str, extra: str, choice: Choice, specs: dict[str, 
         db.execute("BEGIN IMMEDIATE")
         try:
             db.execute("INSERT OR REPLACE INTO choices VALUES (?, ?, ?, ?, ?)",
-                       (course, world, content, time.time(), choice.to_json()))
+                       (course, world, choice_digest(world, extra), time.time(), choice.to_json()))
             db.executemany("INSERT OR REPLACE INTO mutants VALUES (?, ?, ?, ?, ?, ?, ?)",
                            [(world, content, exercise, s.name, s.diagnosis, int(s.written), s.query)
                             for exercise, found in specs.items() for s in found])
@@ -359,17 +365,23 @@ class Preparation:
         return self.choice.seconds
 
 
-def greedy(covers: list[set[str]], least: int, most: int, covered: set[str] | None = None) -> list[int]:
+def greedy(covers: list[set[str]], least: int, most: int, covered: set[str] | None = None,
+           richness: list[int] | None = None, also: list[set[str]] | None = None) -> list[int]:
     """Indexes of `least` to `most` candidates that together cover the most items (besides `covered`); a
-    candidate beyond `least` only if it covers something new; earlier candidates win ties."""
+    candidate beyond `least` only if it covers something new. Items of `also` count only among candidates
+    that cover as many of `covers` (mistakes first, then worlds whose answers differ). Ties go to the richer
+    candidate (more edge cases: it may catch mistakes nobody listed), then to the earlier one."""
     chosen: list[int] = []
     covered = set(covered or ())
+    rich = richness or [0] * len(covers)
+    extra = also or [set() for _ in covers]
     while len(chosen) < min(most, len(covers)):
-        best = max((i for i in range(len(covers)) if i not in chosen), key=lambda i: (len(covers[i] - covered), -i))
-        if len(chosen) >= least and not covers[best] - covered:
+        best = max((i for i in range(len(covers)) if i not in chosen),
+                   key=lambda i: (len(covers[i] - covered), len(extra[i] - covered), rich[i], -i))
+        if len(chosen) >= least and not (covers[best] | extra[best]) - covered:
             break
         chosen.append(best)
-        covered |= covers[best]
+        covered |= covers[best] | extra[best]
     return chosen
 
 
@@ -381,6 +393,46 @@ def answer_items(answers: list[dict[str, str]]) -> list[set[str]]:
         for exercise, digest in found.items():
             seen.setdefault(exercise, set()).add(digest)
     return [{f"{e}!={h}" for e, digest in found.items() for h in seen[e] if h != digest} for found in answers]
+
+
+def named(exercise: Exercise, key) -> frozenset[str]:
+    """Who (or what) the exercise's answer names here: the texts of its rows (names, handles...)."""
+    return frozenset(v for row in answer_key(exercise, key).expected.rows for v in row if isinstance(v, str))
+
+
+@lru_cache(maxsize=8192)
+def named_about(exercise: Exercise, key, org: str | None) -> frozenset[str]:
+    """What the exercise's answer function names when it reads the world focused on `org`: what a query
+    written for this exercise returns when it is given another exercise's organisation."""
+    g = graphs_for(world_key(key))
+    try:
+        rows = REGISTRY[exercise.answer](g.focus(org) if org else g).expected.rows
+    except (LookupError, TypeError, ValueError, ZeroDivisionError):
+        return frozenset()
+    return frozenset(v for row in rows for v in row if isinstance(v, str))
+
+
+def sibling_items(exercises: list[Exercise], key) -> set[str]:
+    """"A~B" for two exercises whose answers name different people (or things) here. A trainee who answers
+    the neighbouring question (the message hub for the call hub, the go-between for the top by betweenness)
+    is right wherever the two coincide: covering these means the hidden worlds hold one where they do not.
+    Two exercises about organisations may ask about different ones in one world; a query written for one is
+    run with the other's organisation, so the two are compared on each of the organisations they ask about."""
+    if isinstance(key, CaseKey):
+        names = {e.id: named(e, key) for e in exercises}
+        ids = sorted(e for e in names if names[e])
+        return {f"{a}~{b}" for i, a in enumerate(ids) for b in ids[i + 1:] if names[a] != names[b]}
+    g = graphs_for(world_key(key))
+    about = {e.id: asked_org(e, g, key.pick) for e in exercises}
+    by_id = {e.id: e for e in exercises}
+    ids = sorted(e for e in by_id if named(by_id[e], key))
+    found = set()
+    for i, a in enumerate(ids):
+        for b in ids[i + 1:]:
+            orgs = {about[a], about[b]}
+            if all(named_about(by_id[a], key, org) != named_about(by_id[b], key, org) for org in orgs):
+                found.add(f"{a}~{b}")
+    return found
 
 
 def expected_digest(exercise: Exercise, key) -> str:
@@ -409,6 +461,7 @@ def preparing(driver: neo4j.Driver, course: str, world: str, extra: str, databas
         candidates = candidate_keys(course, world, extra, CASE_CANDIDATES)
     else:
         first, *candidates = candidate_keys(course, world, extra)
+    tracker.step(0.0, f"{world}: making the known and automatic mistakes of {len(exercises)} exercises")
     candidates = [key for key in candidates if can_make(key)]
     schema = schema_for(world, extra)
     specs = {e.id: mutant_specs(e, schema, answer_key(e, first).params) for e in exercises}
@@ -437,10 +490,12 @@ def preparing(driver: neo4j.Driver, course: str, world: str, extra: str, databas
         covers.append({f"{e.id}/{s.name}" for e in exercises for s in alive[e.id]
                        if runs[(e.id, s.name)][key].status is not Status.PASSED})
         answers.append({e.id: expected_digest(e, key) for e in exercises})
-    items = answer_items([{e.id: expected_digest(e, first) for e in exercises}] + answers)
+    siblings = [sibling_items(exercises, key) for key in [first] + candidates]
+    items = [a | s for a, s in zip(answer_items([{e.id: expected_digest(e, first) for e in exercises}] + answers),
+                                   siblings)]
     on_case = world.startswith("case/")
-    chosen = greedy([c | a for c, a in zip(covers, items[1:])], LEAST_HIDDEN - (0 if on_case else 1),
-                    MOST_HIDDEN - (0 if on_case else 1), covered=set(items[0]))
+    chosen = greedy(covers, LEAST_HIDDEN - (0 if on_case else 1), MOST_HIDDEN - (0 if on_case else 1),
+                    covered=set(items[0]), richness=[edge_cases(key) for key in candidates], also=items[1:])
     chosen_keys = ([] if on_case else [first]) + [candidates[i] for i in chosen]
     told = set().union(*covers) if covers else set()
     caught = set().union(*(covers[i] for i in chosen)) if chosen else set()
@@ -465,6 +520,11 @@ def preparing(driver: neo4j.Driver, course: str, world: str, extra: str, databas
     tracker.say(f"{world}: {choice.killed} of {total} mutants fail on the chosen worlds; "
                 f"{len(choice.equivalent)} probably equivalent; {time.perf_counter() - began:.0f} s")
     return Preparation(world, choice)
+
+
+def edge_cases(key: ScenarioKey | CaseKey) -> int:
+    """How many of the variation's transforms shaped a candidate world (none for a case variant)."""
+    return len(key.scenario().variation) if isinstance(key, ScenarioKey) and key.varied else 0
 
 
 def can_make(key: ScenarioKey | CaseKey) -> bool:

@@ -22,65 +22,10 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 
 from ..errors import LinklabError
-from ..progress import database_path, open_store
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS lti_platforms (
-    issuer TEXT NOT NULL, client_id TEXT NOT NULL, auth_url TEXT NOT NULL, token_url TEXT NOT NULL,
-    jwks_url TEXT NOT NULL, name TEXT NOT NULL DEFAULT '', added REAL NOT NULL, PRIMARY KEY (issuer, client_id)
-);
-CREATE TABLE IF NOT EXISTS lti_deployments (
-    issuer TEXT NOT NULL, client_id TEXT NOT NULL, deployment_id TEXT NOT NULL,
-    PRIMARY KEY (issuer, client_id, deployment_id)
-);
-CREATE TABLE IF NOT EXISTS lti_states (
-    state_sha256 TEXT PRIMARY KEY, nonce TEXT NOT NULL, issuer TEXT NOT NULL, client_id TEXT NOT NULL,
-    expires REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS lti_nonces (issuer TEXT NOT NULL, nonce TEXT NOT NULL, expires REAL NOT NULL,
-                                       PRIMARY KEY (issuer, nonce));
-CREATE TABLE IF NOT EXISTS lti_users (
-    course TEXT NOT NULL, issuer TEXT NOT NULL, sub TEXT NOT NULL, name TEXT NOT NULL,
-    PRIMARY KEY (course, issuer, sub)
-);
-CREATE TABLE IF NOT EXISTS lti_contexts (
-    course TEXT NOT NULL, issuer TEXT NOT NULL, client_id TEXT NOT NULL, deployment_id TEXT NOT NULL,
-    context_id TEXT NOT NULL, title TEXT NOT NULL DEFAULT '', lineitems_url TEXT NOT NULL DEFAULT '',
-    scopes TEXT NOT NULL DEFAULT '', memberships_url TEXT NOT NULL DEFAULT '', seen REAL NOT NULL,
-    PRIMARY KEY (course, issuer, client_id, deployment_id, context_id)
-);
-CREATE TABLE IF NOT EXISTS lti_members (
-    course TEXT NOT NULL, issuer TEXT NOT NULL, client_id TEXT NOT NULL, deployment_id TEXT NOT NULL,
-    context_id TEXT NOT NULL, sub TEXT NOT NULL,
-    PRIMARY KEY (course, issuer, client_id, deployment_id, context_id, sub)
-);
-CREATE TABLE IF NOT EXISTS lti_lineitems (
-    lineitems_url TEXT NOT NULL, resource_id TEXT NOT NULL, lineitem_url TEXT NOT NULL,
-    PRIMARY KEY (lineitems_url, resource_id)
-);
-CREATE TABLE IF NOT EXISTS lti_outbox (
-    id INTEGER PRIMARY KEY, course TEXT NOT NULL, trainee TEXT NOT NULL, issuer TEXT NOT NULL,
-    client_id TEXT NOT NULL, lineitems_url TEXT NOT NULL, resource_id TEXT NOT NULL, label TEXT NOT NULL,
-    score_max REAL NOT NULL, sub TEXT NOT NULL, score REAL NOT NULL, created REAL NOT NULL,
-    tries INTEGER NOT NULL DEFAULT 0, next_at REAL NOT NULL, error TEXT NOT NULL DEFAULT '', sent_at REAL
-);
-CREATE INDEX IF NOT EXISTS lti_outbox_due ON lti_outbox (sent_at, next_at);
-CREATE TABLE IF NOT EXISTS lti_deeplinks (
-    ticket_sha256 TEXT PRIMARY KEY, course TEXT NOT NULL, issuer TEXT NOT NULL, client_id TEXT NOT NULL,
-    deployment_id TEXT NOT NULL, return_url TEXT NOT NULL, data TEXT NOT NULL DEFAULT '', expires REAL NOT NULL
-);
-"""
-
-_ready: set[str] = set()
-
+from ..recordstore import connect
 
 def store() -> sqlite3.Connection:
-    db = open_store()
-    path = str(database_path())
-    if path not in _ready:
-        db.executescript(SCHEMA)
-        _ready.add(path)
-    return db
+    return connect()
 
 
 @contextmanager

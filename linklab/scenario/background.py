@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from .builder import Builder, Ids, Pools, pid, primary
-from .core import CoreRefs
+from .building import CoreRefs
 from .model import Chunk
 from .profiles import Profile
 

@@ -12,13 +12,10 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from .builder import PLATFORMS, primary
+from .building import Core, Org
 from .profiles import Profile
-
-if TYPE_CHECKING:  # (core imports this module)
-    from .core import Core, Org
 
 CREW_WORDS = ("North", "South", "East", "West", "Harbour", "River", "Market", "Station", "Canal", "Hill",
               "Park", "Bridge", "Tower", "Dock", "Mill", "Yard", "Quarter", "Ring", "Gate", "Field")

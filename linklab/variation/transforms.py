@@ -23,7 +23,10 @@ import networkx as nx
 # the parameters and rankings that the exercises use, chosen the same way here (a transform that plants data
 # for common-contacts' pair must find the pair that exercise will ask about)
 from ..exercises.answers import buyers, call_degrees, cash_routes, common_pair, hub, signal_hub, slang_near
-from .world import World, point_at, when
+from .focus import (answer_namesakes, answer_repeats, answer_self_contacts, answer_split_contacts, answer_twins,
+                    borrowed_registration, crew_at_threshold, loose_org_tree, one_contact_twice,
+                    organisation_only_members, outsider_most_followed, shared_crew_name)
+from .world import ORG_WORDS, World, org_name, point_at, when
 
 
 @dataclass(frozen=True)
@@ -34,25 +37,8 @@ class Transform:
     breaks: str  # the generator's habit that this transform breaks, in words
 
 
-# Words for organisation names that say nothing of an organisation's kind, and endings that may say the
-# wrong one: a name is a label intelligence gave, not a type.
-ORG_WORDS = ("North", "South", "East", "West", "Harbour", "River", "Market", "Station", "Canal", "Hill", "Park",
-             "Bridge", "Tower", "Dock", "Mill", "Yard", "Quarter", "Gate", "Field", "Valley", "Stone", "Iron",
-             "Silver", "Black", "Red", "Blue", "Old", "New", "Upper", "Lower", "Saint", "Crown", "Anchor")
-ORG_ENDINGS = ("Crew", "Organisation", "Cartel", "Network", "Family", "Boys", "Ring", "Company", "Syndicate",
-               "Group", "Clan", "Firm", "Union", "Club")
 EXCHANGES = ("CoinSwap", "BitHarbor", "KryptoHub", "SatoshiDesk", "LedgerPoint", "ChainCash")
 MARKET_WORDS = ("Bazaar", "Market", "Emporium", "Agora", "Plaza", "Souk")
-
-
-def org_name(rng: random.Random, taken: set[str]) -> str:
-    while True:
-        words = rng.sample(ORG_WORDS, rng.choice((1, 2)))
-        ending = [rng.choice(ORG_ENDINGS)] if rng.random() < 0.6 else []
-        name = " ".join(words + ending)
-        if name not in taken:
-            taken.add(name)
-            return name
 
 
 def contact_degree(world: World, channel: str) -> dict[str, int]:
@@ -115,6 +101,10 @@ def duplicate_names(world: World, rng: random.Random) -> None:
         name = world.row("Person", source)["name"]
         target = rng.choice([p for p in people if world.row("Person", p)["name"] != name])
         world.row("Person", target)["name"] = name
+    crews = [c for c in world.crews() if len(world.members(c)) >= 2]
+    if crews and rng.random() < 0.5:  # two members of one crew
+        a, b = rng.sample(world.members(rng.choice(crews)), 2)
+        world.row("Person", b)["name"] = world.row("Person", a)["name"]
     world.touch()
 
 
@@ -235,11 +225,18 @@ def call_hub_elsewhere(world: World, rng: random.Random) -> None:
     need = top + 1 - calls.get(caller, 0) + rng.choice((0, 1))
     if need < 1 or len(targets) < need:
         return
-    phone = rng.choice(world.phones_of(caller))
-    for person in rng.sample(targets, need):
-        other = rng.choice(world.phones_of(person))
-        a, b = (phone, other) if rng.random() < 0.5 else (other, phone)
-        world.contact("CALLED", "Phone", a, b, rng)
+    contact_many(world, rng, "CALLED", "Phone", world.phones_of, caller, targets, need)
+
+
+def contact_many(world: World, rng: random.Random, rel: str, label: str, means_of, person: str,
+                 targets: list[str], need: int) -> None:
+    """`person` gets in touch with `need` of `targets`, from one of their phones or accounts (`means_of`) to
+    one of each other's, in a random direction (the draws in the order the two hub transforms made them)."""
+    own = rng.choice(means_of(person))
+    for other in rng.sample(targets, need):
+        theirs = rng.choice(means_of(other))
+        a, b = (own, theirs) if rng.random() < 0.5 else (theirs, own)
+        world.contact(rel, label, a, b, rng)
 
 
 def outsider_message_hub(world: World, rng: random.Random) -> None:
@@ -260,11 +257,7 @@ def outsider_message_hub(world: World, rng: random.Random) -> None:
     need = top + 1 - messages.get(person, 0) + rng.choice((0, 1))
     if need < 1 or len(targets) < need:
         return
-    account = rng.choice(world.accounts_of(person))
-    for other in rng.sample(targets, need):
-        theirs = rng.choice(world.accounts_of(other))
-        a, b = (account, theirs) if rng.random() < 0.5 else (theirs, account)
-        world.contact("MESSAGED", "Account", a, b, rng)
+    contact_many(world, rng, "MESSAGED", "Account", world.accounts_of, person, targets, need)
 
 
 def self_contact(world: World, rng: random.Random) -> None:
@@ -454,6 +447,19 @@ def threshold_posts(world: World, rng: random.Random) -> None:
                        point_at(best["latitude"], best["longitude"], low, high, rng))
 
 
+def resident_at_the_stash(world: World, rng: random.Random) -> None:
+    """Somebody lives at the address with the most slang posts around it (a stash house is somebody's home
+    as often as not): one person's home moves there."""
+    scores = slang_near(world.graphs(), "address", 200)
+    homes = world.rels("LIVES_AT", "Person", "Location")
+    if not scores or not homes:
+        return
+    best = ranked(scores)[0]
+    if not any(r["e"] == best for r in homes):
+        rng.choice(homes)["e"] = best
+        world.touch()
+
+
 def weak_signal_edges(world: World, rng: random.Random) -> None:
     """Around weak-signals' $hub: a contact with slang and a post tagged at a place but no post with
     coordinates; and a contact who is no known member with both signals."""
@@ -526,8 +532,9 @@ def second_active_market(world: World, rng: random.Random) -> None:
             world.touch()
         world.link("VENDOR_ON", "Account", account, "Market", market, rng, pgp=key, since=when(rng))
 
-    for _, key in rng.sample(vendors, rng.randint(1, min(3, len(vendors)))):
-        vendor(key)
+    for account, key in rng.sample(vendors, rng.randint(1, min(3, len(vendors)))):
+        # a vendor may keep their handle (their reputation) or take a new one
+        vendor(key, world.row("Account", account)["handle"] if rng.random() < 0.4 else None)
     vendor(f"{rng.getrandbits(160):040X}")
     if rng.random() < 0.5:
         copied, _ = rng.choice(vendors)
@@ -538,7 +545,10 @@ def second_active_market(world: World, rng: random.Random) -> None:
 # or a shared handle can fall on someone a transform made.
 TRANSFORMS: tuple[Transform, ...] = (
     Transform("neutral-org-names", 0.7, neutral_org_names, "organisation names reveal their kind"),
+    Transform("shared-crew-name", 0.5, shared_crew_name, "organisation names are unique"),
     Transform("empty-crew", 0.4, empty_crew, "every crew has known members"),
+    Transform("crew-at-threshold", 0.4, crew_at_threshold, "crews have more known members than any "
+              "threshold a prompt sets"),
     Transform("isolated-member", 0.5, isolated_member, "every crew member has contacts"),
     Transform("member-bridge", 0.4, member_bridge, "the go-between is the only link between crews "
               "(and the top by betweenness)"),
@@ -548,6 +558,12 @@ TRANSFORMS: tuple[Transform, ...] = (
     Transform("self-contact", 0.6, self_contact, "nobody's own accounts (or phones) are in contact"),
     Transform("repeated-links", 0.7, repeated_links, "one MESSAGED or CALLED relationship per pair"),
     Transform("two-way-links", 0.7, two_way_links, "contact is recorded one way only"),
+    Transform("organisation-only-members", 0.5, organisation_only_members, "a known member is in a crew, once; "
+              "relatives and contacts of two crews are no members"),
+    Transform("loose-org-tree", 0.4, loose_org_tree, "crews are exactly the organisations part of another one"),
+    Transform("outsider-most-followed", 0.4, outsider_most_followed, "the most followed account is a known "
+              "member's"),
+    Transform("one-contact-twice", 0.5, one_contact_twice, "two message links to members mean two members"),
     Transform("outsider-common-contact", 0.4, outsider_common_contact, "common contacts are known members"),
     Transform("outsider-platforms", 0.5, outsider_platforms, "people on three platforms are known members"),
     Transform("outsider-slang", 0.5, outsider_slang, "repeated slang comes from known members' accounts"),
@@ -555,10 +571,24 @@ TRANSFORMS: tuple[Transform, ...] = (
     Transform("alias-twin", 0.4, alias_twin, "an alias is the only account with its handle"),
     Transform("outsider-prison-post", 0.4, outsider_prison_post, "only inmates post from the prison"),
     Transform("threshold-posts", 0.7, threshold_posts, "no post lies near a distance threshold"),
+    Transform("resident-at-the-stash", 0.5, resident_at_the_stash, "nobody lives at the address with the most "
+              "slang around it"),
     Transform("weak-signal-edges", 0.6, weak_signal_edges, "a post tagged at a place also has coordinates, "
               "and the hub's contacts with both signals are members"),
     Transform("exchange-mid-route", 0.5, exchange_mid_route, "a route meets an exchange only at its end"),
     Transform("second-active-market", 0.6, second_active_market, "there is one active market"),
+    Transform("borrowed-registration", 0.4, borrowed_registration, "an account is registered with the phone or "
+              "email of the person who uses it"),
+    Transform("answer-split-contacts", 0.5, answer_split_contacts, "a person near an answer keeps all their "
+              "contacts on one account"),
+    Transform("answer-self-contacts", 0.4, answer_self_contacts, "the own accounts (or phones) of a person near "
+              "an answer are not in contact"),
+    Transform("answer-twins", 0.6, answer_twins, "no two rows of an answer read the same (a person or "
+              "account with the same values and links as one in the answer)"),
+    Transform("answer-repeats", 0.6, answer_repeats, "a relationship at an answer's node is recorded once, "
+              "one way"),
+    Transform("answer-namesakes", 0.5, answer_namesakes, "nobody else has the name (or handle) of a person "
+              "(or account) near an answer"),
     Transform("duplicate-names", 0.6, duplicate_names, "names are unique"),
     Transform("shared-handle", 0.6, shared_handle, "handles are unique"),
 )

@@ -8,8 +8,8 @@ process (string hashing differs between processes).
 
 from __future__ import annotations
 
-import copy
 import math
+import pickle
 import random
 from datetime import timedelta
 
@@ -27,9 +27,40 @@ PREFIX = {"Organization": "O", "Person": "P", "Account": "A", "Phone": "T", "Ema
 assert set(PREFIX) == set(NODE_LABELS)
 
 
+# Words for organisation names that say nothing of an organisation's kind, and endings that may say the
+# wrong one: a name is a label intelligence gave, not a type.
+ORG_WORDS = ("North", "South", "East", "West", "Harbour", "River", "Market", "Station", "Canal", "Hill", "Park",
+             "Bridge", "Tower", "Dock", "Mill", "Yard", "Quarter", "Gate", "Field", "Valley", "Stone", "Iron",
+             "Silver", "Black", "Red", "Blue", "Old", "New", "Upper", "Lower", "Saint", "Crown", "Anchor")
+ORG_ENDINGS = ("Crew", "Organisation", "Cartel", "Network", "Family", "Boys", "Ring", "Company", "Syndicate",
+               "Group", "Clan", "Firm", "Union", "Club")
+
+
+def org_name(rng: random.Random, taken: set[str]) -> str:
+    while True:
+        words = rng.sample(ORG_WORDS, rng.choice((1, 2)))
+        ending = [rng.choice(ORG_ENDINGS)] if rng.random() < 0.6 else []
+        name = " ".join(words + ending)
+        if name not in taken:
+            taken.add(name)
+            return name
+
+
 def when(rng: random.Random) -> str:
     """A moment in the scenario's year, as the generator writes them."""
     return (EPOCH + timedelta(seconds=rng.randrange(SPAN_DAYS * 86400))).isoformat()
+
+
+def copied(value):
+    """A deep copy of a chunk's plain data (dicts and lists of strings and numbers), as copy.deepcopy makes it
+    (a dict or list in two places stays shared in the copy) but some times faster, through pickle: the
+    variation transforms copy the whole world for every edit they try (focus.plant)."""
+    return pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+
+
+def copied_chunk(chunk: Chunk) -> Chunk:
+    nodes, rels = copied((chunk.nodes, chunk.rels))
+    return Chunk(nodes, rels)
 
 
 class World:
@@ -47,18 +78,18 @@ class World:
         whole = Chunk()
         for chunk in scenario.chunks():
             for label, rows in chunk.nodes.items():
-                whole.nodes[label].extend(copy.deepcopy(rows))
+                whole.nodes[label].extend(copied(rows))
             for key, rows in chunk.rels.items():
-                whole.rels[key].extend(copy.deepcopy(rows))
+                whole.rels[key].extend(copied(rows))
         return cls(whole, scenario.info, scenario.truth)
 
     def copy(self) -> World:
-        return World(copy.deepcopy(self.chunk), self.info, self.truth)
+        return World(copied_chunk(self.chunk), self.info, self.truth)
 
     def scenario(self) -> Scenario:
         """This world as a Scenario whose chunks are fresh copies on every call (no reader can change it)."""
-        frozen = copy.deepcopy(self.chunk)
-        return Scenario(self.info, self.truth, lambda: iter([copy.deepcopy(frozen)]))
+        frozen = copied_chunk(self.chunk)
+        return Scenario(self.info, self.truth, lambda: iter([copied_chunk(frozen)]))
 
     # -- reading
     def touch(self) -> None:
@@ -68,7 +99,8 @@ class World:
     def graphs(self) -> ScenarioGraphs:
         """The networkx view of the world as it is now (rebuilt after a change)."""
         if self._graphs is None:
-            self._graphs = ScenarioGraphs(Scenario(self.info, self.truth, lambda: iter([self.chunk])))
+            chunk = self.chunk  # not self: graphs that pointed back at their world would make a cycle
+            self._graphs = ScenarioGraphs(Scenario(self.info, self.truth, lambda: iter([chunk])))
         return self._graphs
 
     def asked(self, exercise_id: str) -> ScenarioGraphs:

@@ -10,6 +10,8 @@ answers, and a same-origin Origin. No request body, of any route, is read past M
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import sqlite3
 from contextlib import AbstractContextManager, nullcontext
@@ -28,8 +30,9 @@ from starlette.staticfiles import StaticFiles
 
 from .. import service
 from ..config import connection
-from ..errors import LinklabError
-from ..exercises.catalogue import Exercise, catalogue, get
+from ..errors import LinklabError, NotFound
+from ..cases.network import current_name
+from ..exercises.catalogue import Exercise, case_catalogue, catalogue, get
 from ..feedback import class_message, lab_message, refusal
 from . import neo4j_browser, schema as lab_schema
 from .assets import STATIC, bundle
@@ -51,16 +54,36 @@ def create_app(trainee: str, course: str, databases: service.Databases, prepare:
     """The lab for one trainee in one course, over drivers that every request shares (local mode: no
     login, bound to 127.0.0.1). With `prepare`, the course's hidden worlds are prepared in the background
     from the start (service.BackgroundPreparation), and /api/preparation says how far it is."""
-    background = service.BackgroundPreparation(trainee, course, databases).start() if prepare else None
+    # what is being prepared in the background: the course, then each case network the trainee chooses
+    backgrounds = [service.BackgroundPreparation(trainee, course, databases).start()] if prepare else []
+
+    def prepare_case() -> None:
+        if prepare:  # the page follows the case chosen last (an earlier one's thread finishes on its own)
+            del backgrounds[1:]
+            backgrounds.append(service.BackgroundPreparation(trainee, course, databases, case_catalogue()).start())
+
+    def statuses() -> list[service.Preparation]:
+        return [background.status() for background in list(backgrounds)]
 
     async def preparation(request: Request) -> Response:
-        if background is None:
-            return JSONResponse({"state": "ready", "message": "", "fraction": 1.0, "seconds_left": None})
-        return JSONResponse(asdict(await run_in_threadpool(background.status)))
+        """How far the background is; with ?exercise=ID, also whether that exercise's hidden worlds are ready
+        (a pending check is checked again then)."""
+        named = request.query_params.get("exercise")
+        ready = {} if named is None else {"exercise_ready": await run_in_threadpool(
+            service.prepared, get(named), trainee, course, None, databases)}
+        for status in await run_in_threadpool(statuses):
+            if status.state is not service.PreparationState.READY:
+                return JSONResponse({**asdict(status), **ready})
+        return JSONResponse({"state": "ready", "message": "", "fraction": 1.0, "seconds_left": None, **ready})
+
+    def provisional() -> bool:
+        """While the background prepares, a right answer is told at once, as pending (service.check). A failed
+        preparation is not waited for: the check prepares again itself and says why if it fails."""
+        return any(status.state is service.PreparationState.PREPARING for status in statuses())
 
     routes = ([Route("/", lab_page), Route("/api/preparation", preparation)]
-              + trainee_routes(lambda request: (trainee, course), databases)
-              + local_routes(trainee, course, databases) + common_routes())
+              + trainee_routes(lambda request: (trainee, course), databases, provisional=provisional)
+              + local_routes(trainee, course, databases) + case_routes(databases, prepare_case) + common_routes())
     return Starlette(routes=routes, middleware=[Middleware(Guard)], exception_handlers=ERROR_HANDLERS)
 
 
@@ -100,6 +123,40 @@ def local_routes(trainee: str, course: str, databases: service.Databases) -> lis
             Route("/browser/", browser_file), Route("/browser/{path:path}", browser_file)]
 
 
+def case_routes(databases: service.Databases, chosen: Callable[[], None]) -> list:
+    """The Cases page of a trainee's own lab: the case networks on offer, choosing one, uploading one. Each
+    choice loads the case into the trainee's database; `chosen()` then starts preparing its hidden variants.
+    (A class has no such routes: its exploration servers hold the course's scenarios.)"""
+
+    async def shelf(request: Request) -> Response:
+        return JSONResponse(await run_in_threadpool(service.case_shelf, databases.local))
+
+    async def use(request: Request) -> Response:
+        name = (await json_body(request)).get("name")
+        if not isinstance(name, str):
+            raise LinklabError(lab_message("case_form"))
+        choice = await run_in_threadpool(service.use_case, name, databases.local)
+        chosen()
+        return JSONResponse(asdict(choice))
+
+    async def upload(request: Request) -> Response:
+        body = await json_body(request)
+        name, file_name, encoded = body.get("name"), body.get("file_name"), body.get("data")
+        if not all(isinstance(v, str) for v in (name, file_name, encoded)):
+            raise LinklabError(lab_message("case_form"))
+        try:  # the file's bytes, base64: the reader, not the browser, decides whether they are UTF-8
+            data = base64.b64decode(encoded, validate=True)
+            layout = service.CaseLayout(body.get("layout") or "edges")
+        except (ValueError, binascii.Error):
+            raise LinklabError(lab_message("case_form")) from None
+        choice = await run_in_threadpool(service.upload_case, name, file_name, data, layout, databases.local)
+        chosen()
+        return JSONResponse(asdict(choice))
+
+    return [Route("/api/cases", shelf), Route("/api/cases/use", use, methods=["POST"]),
+            Route("/api/cases/upload", upload, methods=["POST"])]
+
+
 class Refusal(Exception):
     """A request refused with an HTTP status and a sentence (not signed in, not allowed, too many); with
     `retry_after`, the seconds to wait (a Retry-After header, and "retry_after" in the JSON)."""
@@ -120,18 +177,22 @@ async def lab_page(request: Request) -> Response:
 
 def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: service.Databases,
                    working: Callable[[Request, str], AbstractContextManager] = lambda request, kind: nullcontext(),
-                   rules: LabRules | None = None) -> list[Route]:
+                   rules: LabRules | None = None, provisional: Callable[[], bool] = lambda: False) -> list[Route]:
     """The trainee's API. `identify(request)` says who asks (trainee, course) or raises Refusal;
     `working(request, "run" | "check" | "load")` holds a slot while the database works for them, or raises
     Refusal when they ask too often or have too much running already; `rules` (web.rules) is what a class
-    changes: exam rules and withheld results, scores for the LMS."""
+    changes: exam rules and withheld results, scores for the LMS; `provisional()`: whether a check that is
+    right on the trainee's own scenario is told at once as pending instead of waiting for hidden worlds."""
     shared = databases.shared
     rules = rules or LabRules()
 
-    def exercise_of(request: Request) -> Exercise:
+    def exercise_of(request: Request, working: bool = False) -> Exercise:
+        """The exercise a request names; `working`: one to run or check, whose world must exist."""
         exercise = get(request.path_params["exercise_id"])  # LinklabError for an unknown id: 404 below
         if shared and exercise.on_case:
-            raise LinklabError(f"unknown exercise {exercise.id!r} in this class")
+            raise NotFound(f"unknown exercise {exercise.id!r} in this class")
+        if working and exercise.on_case and current_name() is None:
+            raise LinklabError(lab_message("needs_case"))
         return exercise
 
     async def me(request: Request) -> Response:
@@ -148,7 +209,7 @@ def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: se
                              "progress": await run_in_threadpool(shown_progress, trainee, course)})
 
     def shown_progress(trainee: str, course: str) -> dict:
-        return rules.shown_progress(trainee, course, service.progress_view(trainee, course))
+        return rules.shown_progress(trainee, course, service.progress_view(trainee, course, shared))
 
     async def exercise(request: Request) -> Response:
         trainee, course = identify(request)
@@ -164,7 +225,7 @@ def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: se
 
     async def load(request: Request) -> Response:
         trainee, course = identify(request)
-        chosen = exercise_of(request)
+        chosen = exercise_of(request, working=True)
         await run_in_threadpool(rules.before_work, course, chosen)
         with working(request, "load"):
             key = await run_in_threadpool(service.load_for, chosen, trainee, course, databases.explorer_for(chosen),
@@ -173,7 +234,7 @@ def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: se
 
     async def run(request: Request) -> Response:
         trainee, course = identify(request)
-        chosen, query = exercise_of(request), await answer_text(request)
+        chosen, query = exercise_of(request, working=True), await answer_text(request)
         run_id = str((await json_body(request)).get("run") or "")
         await run_in_threadpool(rules.before_work, course, chosen)
         with working(request, "run"):
@@ -191,7 +252,7 @@ def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: se
     async def look_around(request: Request) -> Response:
         """The graph view's double-click (a node's neighbours) and shortest path (with `other`)."""
         trainee, course = identify(request)
-        chosen, body = exercise_of(request), await json_body(request)
+        chosen, body = exercise_of(request, working=True), await json_body(request)
         node, other = body.get("node"), body.get("other")
         if not isinstance(node, str) or not (other is None or isinstance(other, str)):
             raise LinklabError(class_message("not_json"))
@@ -202,7 +263,7 @@ def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: se
 
     async def check(request: Request) -> Response:
         trainee, course = identify(request)
-        chosen, query = exercise_of(request), await answer_text(request)
+        chosen, query = exercise_of(request, working=True), await answer_text(request)
         await run_in_threadpool(rules.before_work, course, chosen)
         if service.is_empty(query):  # refused before the grader: not an attempt
             raise LinklabError(refusal("empty"))
@@ -212,14 +273,16 @@ def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: se
             return JSONResponse({"loaded": False, "error": lab_message("not_loaded")}, status_code=409)
         with working(request, "check"):
             verdict = await run_in_threadpool(checked, chosen, query, trainee, course)
-        await run_in_threadpool(rules.after_check, trainee, course, chosen, verdict.passed)
+        if verdict.status.is_verdict:
+            await run_in_threadpool(rules.after_check, trainee, course, chosen, verdict.passed)
         view = await run_in_threadpool(rules.shown_verdict, trainee, course, chosen, service.verdict_view(verdict))
         return JSONResponse({**view, "progress": await run_in_threadpool(shown_progress, trainee, course)})
 
     def checked(chosen: Exercise, query: str, trainee: str, course: str):
-        """A check within the rules (an exam's attempt is held while it runs), recorded."""
+        """A check within the rules (an exam's attempt is held while it runs), recorded (unless pending)."""
         with rules.check_slot(trainee, course, chosen):
-            return service.check_and_record(chosen, query, trainee, course, None, None, databases)
+            return service.check_and_record(chosen, query, trainee, course, None, None, databases,
+                                            wait=not provisional())
 
     async def schema(request: Request) -> Response:
         identify(request)
@@ -292,7 +355,7 @@ def is_text(text: str) -> bool:
 
 
 async def linklab_error(request: Request, exc: LinklabError) -> Response:
-    status = 404 if exc.message.startswith("unknown exercise") else 400
+    status = 404 if isinstance(exc, NotFound) else 400
     return JSONResponse({"error": exc.message}, status_code=status)
 
 
@@ -315,8 +378,8 @@ async def database_unreachable(request: Request, exc: DriverError) -> Response:
 
 
 async def store_unusable(request: Request, exc: sqlite3.Error) -> Response:
-    """The records (progress.store_error says why: a full disk, a lock...): nothing was recorded."""
-    from ..progress import store_error
+    """The records (recordstore.store_error says why: a full disk, a lock...): nothing was recorded."""
+    from ..recordstore import store_error
 
     return JSONResponse({"error": store_error(exc).message}, status_code=503)
 

@@ -8,7 +8,7 @@
   const $ = (id) => document.getElementById(id);
   const F = window.LinklabFigures;
   const state = { exercise: null, editor: null, graph: null, lastRun: null, schema: null, csrf: "", me: null,
-    selected: [], runId: null, tab: "table", figures: {}, expanded: 0, path: null };
+    selected: [], runId: null, tab: "table", figures: {}, expanded: 0, path: null, pending: {} };
 
   async function api(path, body) {
     const options = body === undefined ? {} : {
@@ -57,10 +57,11 @@
     showProgress(data.progress);
     const nav = $("exercises");
     nav.replaceChildren();
-    for (const [title, onCase] of [["Exercises", false], ["On an imported case", true]]) {
+    for (const [title, onCase] of [["Exercises", false], ["On a case network", true]]) {
       const shown = data.exercises.filter((e) => e.on_case === onCase);
       if (!shown.length) continue;
       nav.append(el("h3", {}, title));
+      if (onCase) nav.append(el("p", { class: "case-choice" }, el("a", { href: "#/cases", id: "choose-case" }, "Choose a case network")));
       const list = el("ol", {});
       for (const ex of shown) {
         const link = el("a", { href: `#/exercise/${ex.id}`, "data-id": ex.id, class: state.exercise && state.exercise.id === ex.id ? "current" : "" },
@@ -109,7 +110,7 @@
   }
 
   function showPage(name) {
-    for (const page of ["briefing", "schema-page", "exercise"]) $(page).hidden = page !== name;
+    for (const page of ["briefing", "schema-page", "cases", "exercise"]) $(page).hidden = page !== name;
     for (const a of document.querySelectorAll("nav.top a[data-page]")) {
       a.classList.toggle("current", (a.dataset.page === "schema" ? "schema-page" : a.dataset.page) === name);
     }
@@ -123,11 +124,14 @@
 
   async function openBriefing() {
     showPage("briefing");
-    const [facts, browser] = await Promise.all([api("/api/briefing"),
-      state.me.mode === "local" ? api("/api/neo4j-browser").catch(() => null) : Promise.resolve(null)]);
+    const local = state.me.mode === "local";
+    const [facts, browser, shelf] = await Promise.all([api("/api/briefing"),
+      local ? api("/api/neo4j-browser").catch(() => null) : Promise.resolve(null),
+      local ? api("/api/cases").catch(() => null) : Promise.resolve(null)]);
     const name = state.me.name;
     $("greeting").textContent = name ? `Briefing for ${name}` : "Briefing";
     $("name-form").hidden = Boolean(name);
+    const inCase = Boolean(shelf && shelf.current && shelf.current.loaded);
     const list = (xs) => xs.length > 1 ? `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}` : xs.join("");
     const story = [];
     story.push(facts.organisations.length
@@ -139,11 +143,16 @@
       "Your job is to find, with Cypher, what the data shows and nobody wrote down: who leads, who links the crews, " +
       "who hides behind which account.");
     if (facts.markets.length) story.push(` Part of the trade runs on darknet markets (${list(facts.markets)}), paid in cryptocurrency.`);
+    if (inCase) {  // what the holdings below count now
+      story.push(` Your database holds the case network ${shelf.current.title} at the moment: \u201cLoad my scenario\u201d ` +
+        "on an exercise brings your scenario back.");
+    }
     $("story").textContent = story.join("");
     const s = state.schema;
     const n = (label) => (s.labels.find((l) => l.name === label) || { count: 0 }).count;
     const r = (type) => s.relationships.filter((x) => x.type === type).reduce((sum, x) => sum + x.count, 0);
-    const items = [
+    const items = inCase ? [[1, `${count(shelf.current.people, "person", "people")} and ${count(shelf.current.contacts, "link")} ` +
+      `of type ${shelf.current.rel_type}: the case network, nothing else`]] : [
       [n("Person"), `${count(n("Person"), "person", "people")} (members, relatives, contacts, customers)`],
       [n("Account"), `${count(n("Account"), "account")}${facts.platforms.length ? ` on ${list(facts.platforms)}` : ""}, ${count(r("USES"), "attribution")} to people`],
       [r("MESSAGED"), `${count(r("MESSAGED"), "messaging link")} between accounts, ${count(r("FOLLOWS"), "follow")}`],
@@ -212,6 +221,72 @@
     return { labels: s.labels.map((l) => l.name), relationshipTypes: s.relationshipTypes, propertyKeys: s.propertyKeys };
   }
 
+  // ------------------------------------------------------------------ case networks
+
+  function caseMessage(text) {
+    $("case-message").hidden = !text;
+    $("case-message").textContent = text || "";
+    if (text) $("case-message").scrollIntoView({ block: "nearest" });  // seen from the upload form too
+  }
+
+  async function openCases() {
+    showPage("cases");
+    const shelf = await api("/api/cases");
+    const current = shelf.current;
+    $("case-current").replaceChildren(current
+      ? el("p", {}, "In use: ", el("strong", {}, current.title), ` — ${count(current.people, "person", "people")}, ` +
+          `${count(current.contacts, "link")} of type `, el("code", {}, current.rel_type),
+          current.weighted ? " (with weights)" : "", current.loaded ? ", loaded in your database." : ", not loaded in your database now.")
+      : el("p", {}, "No case network is chosen yet."));
+    $("case-shipped").replaceChildren(...shelf.shipped.map((c) => el("div", { class: "case-card", "data-case": c.name },
+      el("h4", {}, c.title), el("p", {}, c.about), el("p", { class: "source" }, c.source),
+      el("button", { type: "button", class: "use-case", onclick: () => useCase(c.name) },
+        current && current.name === c.name ? "Use it again (reload)" : "Use this network"))));
+    $("case-imported-box").hidden = !shelf.imported.length;
+    $("case-imported").replaceChildren(...shelf.imported.map((name) => el("li", {}, el("code", {}, name), " ",
+      el("button", { type: "button", class: "small", onclick: () => useCase(name) }, "Use"))));
+  }
+
+  async function caseChosen(choice) {
+    caseMessage(`Now using ${choice.title}: ${count(choice.people, "person", "people")} and ${count(choice.contacts, "link")} ` +
+      `(${choice.rel_type}), loaded in your database. Open a case exercise on the left.` +
+      (choice.notes.length ? ` Notes on your file: ${choice.notes.join("; ")}.` : ""));
+    await loadSchema();
+    await loadList();
+    await openCases();
+    watchPreparation();  // the case's hidden variants are being prepared now: the bar at the foot says how far
+  }
+
+  async function useCase(name) {
+    busyCases(true, "Loading the case network…");
+    try { await caseChosen(await api("/api/cases/use", { name })); } catch (err) { caseMessage(err.message); } finally { busyCases(false); }
+  }
+
+  async function uploadCase(event) {
+    event.preventDefault();
+    const file = $("case-file").files[0];
+    if (!file) { caseMessage("Choose a file first."); return; }
+    busyCases(true, "Reading and loading your network…");
+    try {
+      await caseChosen(await api("/api/cases/upload", { name: $("case-name").value.trim(), file_name: file.name,
+        data: await base64Of(file), layout: $("case-layout").value }));
+    } catch (err) { caseMessage(err.message); } finally { busyCases(false); }
+  }
+
+  // A file's bytes as base64: the server reads them as the file is, so text that is not UTF-8 is refused with
+  // its line instead of being read with replaced characters.
+  async function base64Of(file) {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let binary = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(binary);
+  }
+
+  function busyCases(on, text) {
+    for (const b of document.querySelectorAll("#cases button")) b.disabled = on;
+    if (on) caseMessage(text);
+  }
+
   // ------------------------------------------------------------------ an exercise
 
   async function openExercise(id) {
@@ -233,7 +308,7 @@
     showPage("exercise");
     pageMessage("");
     state.exercise = ex;
-    $("title").textContent = `${ex.number}. ${ex.title}`;
+    $("title").textContent = ex.on_case ? ex.title : `${ex.number}. ${ex.title}`;  // case exercises are not numbered
     setStatus(ex.status);
     $("meta").textContent = `Level ${ex.level} · ${ex.points} points · ${ex.skills.join(", ")}`;
     $("prompt").replaceChildren(...paragraphs(ex.prompt));
@@ -245,6 +320,7 @@
     showExam(ex.exam);
     showResult(ex.result);
     $("verdict").hidden = true;
+    if (state.pending[ex.id]) showVerdict(state.pending[ex.id].verdict);  // still being confirmed
     clearResults();
     showMessage("");
     const saved = localStorage.getItem(`linklab-answer-${ex.id}`) || "";
@@ -262,10 +338,15 @@
 
   function showScenario(ex) {
     const box = $("scenario");
-    box.replaceChildren(`Your scenario: ${ex.scenario}`);
+    if (ex.needs_case) {
+      box.replaceChildren("This exercise works on a case network, and none is chosen yet: ",
+        el("a", { href: "#/cases", id: "needs-case" }, "choose one"), " (one that ships with linklab, or your own file).");
+      return;
+    }
+    box.replaceChildren(ex.on_case ? `Your case network: ${ex.scenario.replace(/^case /, "")}` : `Your scenario: ${ex.scenario}`);
     if (!ex.loaded) {
       box.append(" (not loaded in your database) ",
-        el("button", { type: "button", id: "load", onclick: loadScenario }, "Load my scenario"));
+        el("button", { type: "button", id: "load", onclick: loadScenario }, ex.on_case ? "Load this case" : "Load my scenario"));
     }
   }
 
@@ -348,6 +429,7 @@
     const bar = $("preparing");
     bar.hidden = p.state !== "preparing" && p.state !== "failed";
     bar.classList.toggle("failed", p.state === "failed");
+    document.body.classList.toggle("with-preparing", !bar.hidden);  // room below the page: the bar covers nothing
     $("preparing-text").textContent = p.message;
     $("preparing-bar").style.width = `${Math.round(100 * (p.fraction || 0))}%`;
     state.preparing = p.state === "preparing";
@@ -359,22 +441,60 @@
     showMessage("");
     busy(state.preparing ? "Checking on your scenario first (the hidden ones are still being prepared: see the foot of the page)…"
       : "Checking on your scenario and the hidden ones…");
-    const box = $("verdict");
-    box.hidden = true;
+    $("verdict").hidden = true;
+    const exercise = state.exercise.id;
     try {
-      const v = await api(`/api/exercises/${state.exercise.id}/check`, { query });
-      box.hidden = false;
-      const recorded = v.status === "recorded";  // an exam before release: no verdict, no feedback
-      const graded = v.status !== "not_graded";  // the server's fault: nothing counts, the status stays
-      box.className = `verdict ${recorded ? "recorded" : v.passed ? "passed" : graded ? "not-yet" : "not-graded"}`;
-      box.replaceChildren(el("strong", {}, recorded ? "RECORDED" : v.passed ? "PASSED" : graded ? "NOT YET" : "NOT GRADED"), " ", v.feedback,
-        el("ul", {}, ...v.checks.map((c) => el("li", { class: c.status }, `${c.scenario}: ${c.status.replace("_", " ")}`))));
-      showProgress(v.progress);
-      showExam(v.exam);
-      if (recorded) setStatus("answered");
-      else if (graded) setStatus(v.passed ? "passed" : "trying");
+      const v = await api(`/api/exercises/${exercise}/check`, { query });
+      showVerdict(v);
+      if (v.status === "pending") confirmLater(exercise, query, v);
+      else delete state.pending[exercise];  // a later answer's verdict: an earlier pending one is not waited for
       await loadList();
     } catch (err) { showMessage(err.message); } finally { idle(); }
+  }
+
+  function showVerdict(v) {
+    const box = $("verdict");
+    box.hidden = false;
+    const recorded = v.status === "recorded";  // an exam before release: no verdict, no feedback
+    const pending = v.status === "pending";  // right on the trainee's scenario; the hidden ones are not ready yet
+    const graded = v.status !== "not_graded" && !pending;  // the server's fault: nothing counts, the status stays
+    const kind = recorded ? "recorded" : pending ? "pending" : v.passed ? "passed" : graded ? "not-yet" : "not-graded";
+    const words = { recorded: "RECORDED", pending: "RIGHT SO FAR", passed: "PASSED", "not-yet": "NOT YET", "not-graded": "NOT GRADED" };
+    box.className = `verdict ${kind}`;
+    box.replaceChildren(el("strong", {}, words[kind]), " ", v.feedback,
+      el("ul", {}, ...v.checks.map((c) => el("li", { class: c.status }, `${c.scenario}: ${c.status.replace("_", " ")}`))));
+    if (v.progress) showProgress(v.progress);
+    showExam(v.exam);
+    if (recorded) setStatus("answered");
+    else if (graded) setStatus(v.passed ? "passed" : "trying");
+  }
+
+  // A pending check (right on the trainee's scenario while the hidden ones are still being prepared) is checked
+  // again, on all of them, as soon as that exercise's hidden scenarios are ready: then it counts.
+  function confirmLater(exercise, query, v) {
+    const mine = { query, verdict: { ...v, progress: null } };  // shown again on reopening, without stale progress
+    state.pending[exercise] = mine;
+    const settle = () => {  // this wait is over: whether its outcome is the one to show (no later check since)
+      if (state.pending[exercise] !== mine) return false;
+      delete state.pending[exercise];
+      return Boolean(state.exercise && state.exercise.id === exercise);
+    };
+    const poll = async () => {
+      if (state.pending[exercise] !== mine) return;  // checked again since: that check's own wait goes on, not this one
+      let p;
+      try { p = await api(`/api/preparation?exercise=${encodeURIComponent(exercise)}`); } catch (err) { p = null; }
+      if (!p || (!p.exercise_ready && p.state === "preparing")) { setTimeout(poll, 3000); return; }
+      try {
+        const final = await api(`/api/exercises/${exercise}/check`, { query });
+        if (final.status === "pending") { setTimeout(poll, 3000); return; }
+        if (settle()) showVerdict(final);
+        else if (final.progress) showProgress(final.progress);
+      } catch (err) {
+        if (settle()) showMessage(err.message);
+      }
+      await loadList();
+    };
+    setTimeout(poll, 3000);
   }
 
   async function takeHint() {
@@ -620,6 +740,7 @@
     const done = (p) => p.catch((err) => showMessage(err.message));
     if (match) return done(openExercise(match[1]));
     if (location.hash === "#/schema") return done(Promise.resolve(openSchema()));
+    if (location.hash === "#/cases" && state.me.mode === "local") return done(openCases());
     return done(openBriefing());
   }
 
@@ -643,6 +764,8 @@
     $("check").addEventListener("click", checkAnswer);
     $("hint").addEventListener("click", () => takeHint().catch((err) => showMessage(err.message)));
     $("name-form").addEventListener("submit", saveName);
+    $("case-upload").addEventListener("submit", uploadCase);
+    $("cases-link").hidden = state.me.mode !== "local";  // a class's cases are the instructor's
     $("size-by").addEventListener("change", applySize);
     $("shortest").addEventListener("click", shortestPath);
     $("save-png").addEventListener("click", savePicture);

@@ -1,0 +1,49 @@
+"""The generated local password: one that every tool it is handed to reads as a value."""
+
+from __future__ import annotations
+
+from linklab.config import local_password
+
+
+def test_generated_passwords_never_read_as_an_option(tmp_path, monkeypatch):
+    """neo4j-admin's set-initial-password took a password starting with '-' for an option, and a fresh
+    clone's first server start failed: generated passwords are letters and digits, long enough."""
+    monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
+    seen = set()
+    for n in range(200):
+        monkeypatch.setenv("LINKLAB_HOME", str(tmp_path / str(n)))
+        password = local_password()
+        assert password.isalnum() and len(password) >= 24
+        assert local_password() == password  # kept, not made again
+        assert (tmp_path / str(n) / "password").stat().st_mode & 0o077 == 0
+        seen.add(password)
+    assert len(seen) == 200
+
+
+def test_processes_opening_one_new_database_at_once_all_get_it(tmp_path):
+    """Switching a new SQLite file to WAL needs it to itself: openers racing on a fresh file (a preparer and
+    a page asking how far it is) wait for each other instead of failing with "database is locked"."""
+    import threading
+
+    from linklab.config import open_sqlite
+
+    for attempt in range(20):  # the plain way fails about one time in twenty
+        path = tmp_path / f"fresh-{attempt}.db"
+        modes, errors = [], []
+        start = threading.Barrier(8)
+
+        def opener():
+            start.wait()
+            try:
+                db = open_sqlite(path, timeout=10)
+                db.execute("CREATE TABLE IF NOT EXISTS t (x)")
+                modes.append(db.execute("PRAGMA journal_mode").fetchone()[0])
+                db.close()
+            except Exception as exc:  # noqa: BLE001  (the assertion below names it)
+                errors.append(exc)
+        threads = [threading.Thread(target=opener) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors and modes == ["wal"] * 8, errors

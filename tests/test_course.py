@@ -1,0 +1,83 @@
+"""The instructor's library face (linklab/course.py) and the commands over it, in this process: a grading plan
+is read and refused before any server is reached, and `linklab grade` says each refusal in one line with a
+non-zero exit. No Java, no Neo4j (what grading does on a server: tests/test_instructor.py, test_grading_pool.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from linklab.course import Course
+from linklab.errors import LinklabError
+from linklab.exercises.catalogue import catalogue, get
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("LINKLAB_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("LINKLAB_COURSE_SECRET", "course-test-secret")
+    return tmp_path / "home"
+
+
+def submissions(root: Path, answers: dict[str, dict[str, str]]) -> Path:
+    for trainee, files in answers.items():
+        (root / trainee).mkdir(parents=True)
+        for name, text in files.items():
+            (root / trainee / name).write_text(text)
+    return root
+
+
+def linklab(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
+    """`linklab ARGS` as the console script runs it (linklab.cli.main), in this process."""
+    from linklab.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["linklab", *args])
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_a_grading_plan_counts_the_checks_and_says_what_it_skips(home, tmp_path):
+    crews, hub = get("crews"), get("hub-messages")
+    folder = submissions(tmp_path / "in", {"ana": {"crews.cypher": crews.solution, "hub-messages.cypher": "RETURN 1"},
+                                           "bo": {"crews.cypher": "RETURN 1", "hub-mesages.cypher": "RETURN 1"}})
+    said = []
+    planned = Course("plan-course", said.append).grading_plan(folder)
+    assert planned.trainees == 2 and planned.exercises == catalogue()
+    assert set(planned.submitted.answers) == {"ana", "bo"}
+    assert set(planned.submitted.answers["ana"]) == {crews.id, hub.id}
+    # each answer is checked on the trainee's scenario and the hidden ones: more checks than answers
+    assert planned.checks >= 3 * 2
+    (warning,) = [line for line in said if line.startswith("warning: ")]  # the near miss, with the id to use
+    assert str(folder / "bo" / "hub-mesages.cypher") in warning and "name it hub-messages.cypher" in warning
+
+
+@pytest.mark.parametrize("options, said", [
+    (("--gradescope", "gs.json"), "--gradescope goes with --single"),
+    (("--trainee", "ana"), "--trainee and --exercise say what --regrade grades again"),
+    (("--regrade", "--trainee", "nobody"), "--trainee 'nobody': no such trainee"),
+    (("--regrade", "--exercise", "case-degree"), "is not graded here (a case exercise: add --case NAME)"),
+    (("--regrade", "--exercise", "no-such-exercise"), "no-such-exercise"),
+])
+def test_grade_refuses_what_it_cannot_grade_in_one_line(home, tmp_path, monkeypatch, capsys, options, said):
+    monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:9")  # nothing answers there: no refusal may reach it
+    monkeypatch.setenv("LINKLAB_GRADING_URI", "bolt://127.0.0.1:9")
+    folder = submissions(tmp_path / "in", {"ana": {"crews.cypher": get("crews").solution}})
+    code, out, err = linklab(monkeypatch, capsys, "grade", str(folder), "--out", str(tmp_path / "out"), *options)
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code != 0 and out == "" and len(lines) == 1, err
+    assert lines[0].startswith("error: ") and said in lines[0], lines
+    assert not (tmp_path / "out").exists()  # refused before anything was written
+
+
+def test_an_empty_folder_is_refused_before_any_server(home, tmp_path, monkeypatch):
+    monkeypatch.setenv("LINKLAB_GRADING_URI", "bolt://127.0.0.1:9")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(LinklabError):
+        Course("plan-course").grading_plan(tmp_path / "empty")

@@ -1,0 +1,117 @@
+"""The mutation engine (grade.mutation) without a database: every operator makes mutants of the references,
+each mutant parses and passes the guard's allowlists, and the by-value operator keeps the meaning of the
+query but for what it counts or groups by."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from linklab.scenario.profiles import DESIGN
+from linklab.cypherlang.parser import parse
+from linklab.exercises.catalogue import catalogue
+from linklab.grade.allow import vet
+from linklab.grade.mutation import OPERATORS, apply, by_value, mutants_of, schema_of_model, squeeze
+
+SCHEMA = schema_of_model()
+SCENARIO_EXERCISES = [e for e in catalogue()]
+
+
+def params_of(exercise) -> dict:
+    return {name: "x" for name in ("hub", "a", "b", "from", "to", "graph", "k")}
+
+
+def test_every_operator_makes_mutants_of_some_reference():
+    made = Counter()
+    for exercise in SCENARIO_EXERCISES:
+        tree = parse(exercise.solution)
+        for operator in OPERATORS:
+            made[operator.__name__] += sum(1 for _ in operator(tree, SCHEMA))
+    assert all(made[op.__name__] > 0 for op in OPERATORS), made
+
+
+# The longest references (some 6 s of parsing mutants for arrest-cutoff's alone) are checked in the
+# integration tier (`make test`); the unit tier checks the mutants of the others, which show every kind of
+# change the longest ones get (test_the_unit_tier_sees_every_kind_of_change), within a minute.
+LONG_REFERENCE = 800  # characters
+
+
+def long_reference(exercise) -> bool:
+    return len(exercise.solution) > LONG_REFERENCE
+
+
+def tiered(exercise):
+    return pytest.param(exercise, id=exercise.id, marks=[pytest.mark.integration] if long_reference(exercise) else [])
+
+
+def test_the_unit_tier_sees_every_kind_of_change():
+    short = [e for e in SCENARIO_EXERCISES if not long_reference(e)]
+    seen = {m.operator for e in short for m in mutants_of(e.solution, SCHEMA, params_of(e))}
+    made_on_long = {change.operator for e in SCENARIO_EXERCISES if long_reference(e)
+                    for operator in OPERATORS for change in operator(parse(e.solution), SCHEMA)}
+    assert short and made_on_long and made_on_long <= seen, made_on_long - seen
+
+
+@pytest.mark.parametrize("exercise", [tiered(e) for e in SCENARIO_EXERCISES])
+def test_mutants_parse_pass_the_guard_and_differ_from_the_reference(exercise):
+    mutants = mutants_of(exercise.solution, SCHEMA, params_of(exercise))
+    assert len(mutants) >= 10
+    assert len({squeeze(m.query) for m in mutants}) == len(mutants)
+    assert squeeze(exercise.solution) not in {squeeze(m.query) for m in mutants}
+    for mutant in mutants:
+        vet(parse(mutant.query), params_of(exercise))
+        assert mutant.diagnosis and not any(ch.isdigit() for ch in mutant.diagnosis)
+
+
+def by_value_mutants(query: str) -> list[str]:
+    return [apply(query, change.edits) for change in by_value(parse(query), SCHEMA)]
+
+
+def test_by_value_counts_values_where_the_reference_counts_nodes():
+    query = ("MATCH (f:Account)-[:FOLLOWS]->(a:Account) WITH a, count(DISTINCT f) AS n "
+             "RETURN a.handle AS handle, n ORDER BY n DESC LIMIT 1")
+    assert "MATCH (f:Account)-[:FOLLOWS]->(a:Account) WITH a, count(DISTINCT f.handle) AS n " \
+           "RETURN a.handle AS handle, n ORDER BY n DESC LIMIT 1" in by_value_mutants(query)
+
+
+def test_by_value_groups_by_the_value_a_later_clause_returns():
+    query = ("MATCH (p:Person)-[:USES]->(a:Account) WITH p, count(DISTINCT a.platform) AS k WHERE k >= 3 "
+             "RETURN p.name AS name, k")
+    assert ("MATCH (p:Person)-[:USES]->(a:Account) WITH p.name AS p, count(DISTINCT a.platform) AS k "
+            "WHERE k >= 3 RETURN p AS name, k") in by_value_mutants(query)
+
+
+def test_by_value_leaves_a_node_that_is_used_as_a_node_later():
+    query = ("MATCH (c:Organization)<-[:MEMBER_OF]-(m:Person) WITH c, count(m) AS n "
+             "MATCH (c)<-[:PART_OF]-(x) RETURN c.name, n")
+    assert all("WITH c.name AS c" not in m for m in by_value_mutants(query))
+    query = "MATCH (p:Person)-[:USES]->(a:Account) WITH p, count(a) AS k RETURN p.name AS name, p.id AS id, k"
+    assert all("WITH p.name AS p" not in m for m in by_value_mutants(query))
+
+
+def test_the_choice_of_hidden_worlds_prefers_richer_worlds_on_ties():
+    from linklab.grade.worlds import greedy
+
+    assert greedy([{"a"}, {"a"}, {"b"}], 2, 3) == [0, 2]
+    assert greedy([{"a"}, {"a"}, {"b"}], 2, 3, richness=[0, 5, 0]) == [1, 2]
+    assert greedy([{"a"}, {"a", "b"}, set()], 2, 3, richness=[9, 0, 9]) == [1, 0]  # coverage first, then richness, then order
+    assert greedy([{"a"}, set(), set()], 1, 3, richness=[0, 0, 9]) == [0]  # none beyond `least` that adds nothing
+    # mistakes first: a world that only makes answers differ never displaces one that catches a mutant
+    assert greedy([{"m"}, set(), set()], 1, 3, also=[set(), {"x", "y"}, {"x"}]) == [0, 1]
+    assert greedy([set(), set()], 1, 2, also=[set(), {"x"}]) == [1]
+
+
+def test_hidden_worlds_can_hold_one_where_neighbouring_questions_part(monkeypatch, tmp_path):
+    """In a generated world each organisation's message hub is also its call hub (a habit of the generator, no
+    promise): a trainee answering one question with the other's query is right there, on whichever
+    organisation either asks about. The preparation counts "hub-calls~hub-messages" as covered only by a world
+    where they differ, and some candidate does."""
+    from linklab.grade.worlds import can_make, candidate_keys, exercises_of, sibling_items
+
+    monkeypatch.setenv("LINKLAB_HOME", str(tmp_path))
+    monkeypatch.setenv("LINKLAB_COURSE_SECRET", "siblings")
+    exercises = list(exercises_of(DESIGN))
+    first, *varied = [k for k in candidate_keys("siblings-course", DESIGN, count=6) if can_make(k)]
+    assert "hub-calls~hub-messages" not in sibling_items(exercises, first)
+    assert any("hub-calls~hub-messages" in sibling_items(exercises, key) for key in varied)
