@@ -718,11 +718,9 @@ def test_the_console_regrades_from_the_records_and_keeps_the_old_verdicts(class_
 
 # ---------------------------------------------------------------- exam mode
 
-def darknet_exercises(count: int) -> list:
-    """Exercises of the profile these tests prepare (darknet) that no other test here checks."""
-    from linklab.grade.engine import class_profile_for
-
-    return [e for e in catalogue() if class_profile_for(e) == "darknet" and e.id != "crews"][:count]
+def unchecked_exercises(count: int) -> list:
+    """Exercises of the world these tests prepare that no other test here checks."""
+    return [e for e in catalogue() if e.id != "crews"][:count]
 
 
 def test_an_exam_withholds_results_until_release_and_keeps_to_its_stated_rules(class_server):
@@ -731,7 +729,7 @@ def test_an_exam_withholds_results_until_release_and_keeps_to_its_stated_rules(c
     attempt policy is shown before the checks run out, and refuses with the very sentence shown; a due time
     closes checking; two checks at once cannot both take the last attempt; the console shows who works."""
     prepared(class_server)
-    counted, due, single = darknet_exercises(3)
+    counted, due, single = unchecked_exercises(3)
     boss, boss_csrf = instructor(class_server)
     said = {"X-CSRF-Token": boss_csrf}
 

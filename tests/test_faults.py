@@ -384,7 +384,7 @@ def test_a_reset_lost_in_the_middle_says_what_it_left_and_what_to_run(conn, cli_
                                                                   "--seed", "8"])
     line = one_line_error(result)
     assert "stopped answering during the reset" in line and "incomplete scenario" in line, line
-    assert "run `linklab reset --profile cartel --size tiny --seed 8` again" in line
+    assert "run `linklab reset --profile investigation --size tiny --seed 8` again" in line
     assert observe(driver).state == "incomplete"
     told = run_cli("scenario", env=cli_env)
     assert told.returncode == 1 and "did not finish" in told.stderr

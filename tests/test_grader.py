@@ -307,7 +307,6 @@ def test_non_utf8_exercise_file(tmp_path):
     (["check", "crews", "/nonexistent/answer.cypher"], "no such file"),
     (["check", "crews"], "give the answer as a FILE or with --query"),
     (["grade", "/nonexistent/folder"], "is not a folder of submissions"),
-    (["prepare", "--profile", "no-such-profile"], "unknown profile 'no-such-profile'"),
 ])
 def test_trainee_and_instructor_bad_input(cli_env, args, message):
     result = run_cli(*args, env=cli_env)

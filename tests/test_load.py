@@ -64,10 +64,9 @@ def test_csv_export_has_a_file_per_label_with_all_rows(tmp_path):
     assert persons[0] == ",".join(NODE_PROPERTIES["Person"]) and len(persons) - 1 == meta["counts"]["Person"]
 
 
-# Every profile at every size but the largest; at 100,000 people one profile, the one with the most kinds of
-# node and relationship (darknet: markets, wallets and payments). A large load takes a minute on two cores, and what a
-# size changes is how many, not which code runs (`python -m bench reset` measures large loads for speed).
-LOADS = [(p, s) for p in profile_names() for s in SIZES if s != "large"] + [("darknet", "large")]
+# The one world at every size (at 100,000 people a load takes a minute on two cores; `python -m bench reset`
+# measures large loads for speed).
+LOADS = [(p, s) for p in profile_names() for s in SIZES]
 
 
 @pytest.mark.parametrize("profile, size", LOADS)

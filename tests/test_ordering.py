@@ -24,6 +24,18 @@ def test_tie_breaks_order_further_by_every_column_both_ways():
                                         "MATCH (a)-->(b) RETURN b.name AS name ORDER BY name DESC LIMIT 1")
 
 
+def test_a_with_that_keeps_the_top_among_ties_is_probed_both_ways():
+    """WITH ... ORDER BY contacts DESC LIMIT 1: which of the people tied at the top it keeps is the storage
+    order's choice, as at the end of a query; both variants settle it, each one way."""
+    top = "MATCH (p:Person)--(q:Person) WITH p, count(DISTINCT q) AS contacts ORDER BY contacts DESC LIMIT 1 RETURN p.name AS name"
+    up, down = tie_breaks(top, False)
+    assert "ORDER BY contacts DESC, p ASC, contacts ASC LIMIT 1 RETURN p.name AS name" in up
+    assert "ORDER BY contacts DESC, p DESC, contacts DESC LIMIT 1 RETURN p.name AS name" in down
+    some = "MATCH (p:Person) WITH p LIMIT 3 RETURN p.name AS name"  # any three: ordered by the node, both ways
+    assert tie_breaks(some, False) == ("MATCH (p:Person) WITH p ORDER BY p ASC LIMIT 3 RETURN p.name AS name",
+                                       "MATCH (p:Person) WITH p ORDER BY p DESC LIMIT 3 RETURN p.name AS name")
+
+
 @pytest.mark.parametrize("query", [
     "MATCH (p) RETURN p.name",  # a set of rows, compared as a set: order cannot matter
     "MATCH (p) RETURN * LIMIT 3",  # no columns to name

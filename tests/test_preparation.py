@@ -11,10 +11,11 @@ import pytest
 
 from linklab.exercises.catalogue import get
 from linklab.grade import worlds
+from linklab.scenario.profiles import DESIGN
 from linklab.service import BackgroundPreparation, Databases, PreparationState
 
 COURSE = "preparation-course"
-WORLD = ("street-ring", "")
+WORLD = (DESIGN, "")
 
 
 @pytest.fixture

@@ -43,26 +43,12 @@ def column_of(item: Tree) -> tuple[str, str]:
     return name, f" AS {name}"
 
 
-@lru_cache(maxsize=4096)
-def tie_breaks(query: str, ordered_output: bool) -> tuple[str, ...]:
-    """The query ordered further by all its columns, ascending then descending; () when the order of its
-    rows cannot matter (no LIMIT or SKIP at its end, and an exercise that compares rows as a set:
-    `ordered_output` False) or when its shape is not one this can rewrite (RETURN *, UNION...)."""
-    try:
-        tree = parse(query)
-    except CypherSyntaxError:
-        return ()
-    body = final_return(tree)
-    if body is None:
-        return ()
-    cuts = body.child("skip") is not None or body.child("limit") is not None
-    if not (cuts or ordered_output):
-        return ()
-    if body.child("orderBy") is None and (tree.first("orderBy") is not None or tree.first("unwindClause") is not None):
-        return ()  # the rows may come in an order the query made (UNWIND of a list it sorted or wrote out)
+def ordered_further(body: Tree, direction: str) -> list[tuple[int, str]] | None:
+    """Edits that order a projection (RETURN or WITH) further by all its columns in `direction`; None when
+    its shape is not one this can rewrite (RETURN * or WITH *)."""
     items = body.child("returnItems")
     if items is None or items.has_token("TIMES"):
-        return ()
+        return None
     edits: list[tuple[int, str]] = []  # (offset, text to insert there)
     columns = []
     for item in items.kids("returnItem"):
@@ -70,15 +56,51 @@ def tie_breaks(query: str, ordered_output: bool) -> tuple[str, ...]:
         columns.append(name)
         if alias:
             edits.append((item.stop, alias))
+    extra = ", ".join(f"{c} {direction}" for c in columns)
     order = body.child("orderBy")
+    edits.append((order.stop, ", " + extra) if order is not None else (items.stop, " ORDER BY " + extra))
+    return edits
+
+
+def cuts(body: Tree) -> bool:
+    return body.child("skip") is not None or body.child("limit") is not None
+
+
+@lru_cache(maxsize=4096)
+def tie_breaks(query: str, ordered_output: bool) -> tuple[str, ...]:
+    """The query ordered further by all its columns, ascending then descending; () when the order of its
+    rows cannot matter (no LIMIT or SKIP at its end, and an exercise that compares rows as a set:
+    `ordered_output` False) or when its shape is not one this can rewrite (RETURN *, UNION...). A WITH that
+    keeps some rows (LIMIT or SKIP: the top contact among ties) is ordered further the same way, in both
+    variants: which of the tied rows it keeps is otherwise the storage order's choice too."""
+    try:
+        tree = parse(query)
+    except CypherSyntaxError:
+        return ()
+    body = final_return(tree)
+    if body is None:
+        return ()
+    kept = [w.child("returnBody") for w in tree.all("withClause")]
+    kept = [b for b in kept if b is not None and cuts(b)]
+    probe_end = cuts(body) or ordered_output
+    if probe_end and body.child("orderBy") is None and \
+            (tree.first("orderBy") is not None or tree.first("unwindClause") is not None):
+        probe_end = False  # the rows may come in an order the query made (UNWIND of a list it sorted or wrote out)
+    if not probe_end and not kept:
+        return ()
     variants = []
     for direction in DIRECTIONS:
-        extra = ", ".join(f"{c} {direction}" for c in columns)
-        if order is not None:
-            at, text = order.stop, ", " + extra
-        else:
-            at, text = items.stop, " ORDER BY " + extra
-        variants.append(spliced(query, edits + [(at, text)]))
+        edits: list[tuple[int, str]] = []
+        for projection in kept + ([body] if probe_end else []):
+            found = ordered_further(projection, direction)
+            if found is None:
+                if projection is body:
+                    return ()
+                continue  # WITH *: left as written
+            edits += found
+        if not edits:
+            return ()
+        variants.append(spliced(query, edits))
     return tuple(variants)
 
 

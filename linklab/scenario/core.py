@@ -142,6 +142,20 @@ def build_core(profile: Profile, pools: Pools, ids: Ids, seed: int, persons: int
     aliases.update(world.aliases)
     touches = make_touches(core, profile, by_kind, chain)
 
+    # Beside each hub, a runner with one slang post and a post tagged at a venue, but no post with coordinates:
+    # weak-signals' "a place the post is tagged at does not count", in every world. Planted last, so that it
+    # changes nothing drawn before it; a runner with a slang post or coordinates already is left alone.
+    posted = chunk.rels.get(("POSTED", "Account", "Post"), [])
+    located = {r["id"] for r in chunk.nodes["Post"] if "latitude" in r}
+    taken = {r["s"] for r in posted if r["e"] in located or r["e"] in set(slang_posts)}
+    for org in orgs:
+        runners = [m for m in org.crews[0].members[1:] if m not in org.busy and m not in advertisers
+                   and primary(m) not in taken] if org.hub else []
+        if runners:
+            runner = primary(rng.choice(runners))
+            slang_posts.append(b.post(core.next_post(), runner, b.fill(rng.choice(lex.slang_templates))))
+            b.post(core.next_post(), runner, b.fill(rng.choice(lex.innocent_templates)), tagged=rng.choice(venues))
+
     truth = GroundTruth(
         organisations=[OrgTruth(
             id=o.id, kind=o.spec.kind, leader=o.leader, hub=o.hub, broker=o.broker, lieutenants=o.lieutenants,

@@ -22,7 +22,8 @@ import networkx as nx
 
 # the parameters and rankings that the exercises use, chosen the same way here (a transform that plants data
 # for common-contacts' pair must find the pair that exercise will ask about)
-from ..exercises.answers import buyers, call_degrees, cash_routes, common_pair, hub, signal_hub, slang_near
+from ..exercises.answers import (buyers, call_degrees, cash_routes, common_pair, hub, path_pair, signal_hub,
+                                 slang_near)
 from .focus import (answer_namesakes, answer_repeats, answer_self_contacts, answer_split_contacts, answer_twins,
                     borrowed_registration, crew_at_threshold, loose_org_tree, one_contact_twice,
                     organisation_only_members, outsider_most_followed, shared_crew_name)
@@ -476,7 +477,7 @@ def weak_signal_edges(world: World, rng: random.Random) -> None:
         return any("latitude" in p for p in g.posts_by_account.get(account, []))
 
     unlocated = [a for a in contacts if not located(a)]
-    if unlocated and places and rng.random() < 0.7:
+    if unlocated and places:
         account = rng.choice(unlocated)
         world.post(rng, account, world.slang_text(rng))
         post = world.post(rng, account, world.innocent_text(rng))
@@ -488,6 +489,22 @@ def weak_signal_edges(world: World, rng: random.Random) -> None:
         venue = rng.choice(venues)
         world.post(rng, account, world.slang_text(rng))
         world.post(rng, account, world.innocent_text(rng), point_at(venue["latitude"], venue["longitude"], 20, 150, rng))
+
+
+def path_shortcut(world: World, rng: random.Random) -> None:
+    """path-hops' suspects closer than the generator puts them: a message from an account of $a to an account
+    further along their shortest route (the number of hops is whatever the data says, not the generator's)."""
+    view = world.asked("path-hops")
+    pair = path_pair(view)
+    if pair is None:
+        return
+    graph = view.account_messaging
+    ends = [[x for x in world.accounts_of(person) if x in graph] for person in pair]
+    routes = [nx.shortest_path(graph, x, y) for x in ends[0] for y in ends[1] if nx.has_path(graph, x, y)]
+    route = min(routes, key=lambda r: (len(r), r), default=None)
+    if route is None or len(route) < 4:
+        return
+    world.contact("MESSAGED", "Account", route[0], route[rng.randrange(2, len(route) - 1)], rng)
 
 
 # ---------------------------------------------------------------- money and markets
@@ -565,6 +582,8 @@ TRANSFORMS: tuple[Transform, ...] = (
               "member's"),
     Transform("one-contact-twice", 0.5, one_contact_twice, "two message links to members mean two members"),
     Transform("outsider-common-contact", 0.4, outsider_common_contact, "common contacts are known members"),
+    Transform("path-shortcut", 0.5, path_shortcut, "path-hops' suspects are as many hops apart as the generator "
+              "puts them"),
     Transform("outsider-platforms", 0.5, outsider_platforms, "people on three platforms are known members"),
     Transform("outsider-slang", 0.5, outsider_slang, "repeated slang comes from known members' accounts"),
     Transform("outsider-alias", 0.4, outsider_alias, "aliases belong to known members"),
@@ -573,7 +592,7 @@ TRANSFORMS: tuple[Transform, ...] = (
     Transform("threshold-posts", 0.7, threshold_posts, "no post lies near a distance threshold"),
     Transform("resident-at-the-stash", 0.5, resident_at_the_stash, "nobody lives at the address with the most "
               "slang around it"),
-    Transform("weak-signal-edges", 0.6, weak_signal_edges, "a post tagged at a place also has coordinates, "
+    Transform("weak-signal-edges", 0.7, weak_signal_edges, "a post tagged at a place also has coordinates, "
               "and the hub's contacts with both signals are members"),
     Transform("exchange-mid-route", 0.5, exchange_mid_route, "a route meets an exchange only at its end"),
     Transform("second-active-market", 0.6, second_active_market, "there is one active market"),
