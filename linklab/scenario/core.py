@@ -146,8 +146,8 @@ def build_core(profile: Profile, pools: Pools, ids: Ids, seed: int, persons: int
     # weak-signals' "a place the post is tagged at does not count", in every world. Planted last, so that it
     # changes nothing drawn before it; a runner with a slang post or coordinates already is left alone.
     posted = chunk.rels.get(("POSTED", "Account", "Post"), [])
-    located = {r["id"] for r in chunk.nodes["Post"] if "latitude" in r}
-    taken = {r["s"] for r in posted if r["e"] in located or r["e"] in set(slang_posts)}
+    telling = {r["id"] for r in chunk.nodes["Post"] if "latitude" in r} | set(slang_posts)
+    taken = {r["s"] for r in posted if r["e"] in telling}
     for org in orgs:
         runners = [m for m in org.crews[0].members[1:] if m not in org.busy and m not in advertisers
                    and primary(m) not in taken] if org.hub else []
