@@ -6,7 +6,7 @@ run's trainees (a course admits --trainees; earlier runs' trainees keep their pl
 trainees join and,
 for the given minutes, open exercises, run and check answers (the reference or one of its registered
 mistakes) with a few seconds of thought between requests, as people do. Printed: p50/p95 of run and
-check, every verdict compared with the same answer checked alone, the records compared with the checks
+check, every verdict compared with the same trainee checking the same answer again alone, the records compared with the checks
 made, and the memory of the servers and of the lab process. Bounded in trainees, minutes and requests."""
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from linklab.exercises.catalogue import catalogue
 from .lab import figures
 
 PASSWORD = "bench-instructor-1"
+NOT_GRADED = "not graded"  # a check the busy server could not judge: no verdict, nothing counted
 EXERCISES = ("crews", "member-accounts", "hub-messages", "hub-calls", "family-ties", "common-contacts",
              "second-degree", "crew-triangles")
 
@@ -139,26 +140,15 @@ def bench_class(args) -> None:
               f"{len(job['result']['not_separated'])} registered mistakes not separated")
         exercises = [e for e in catalogue() if e.id in EXERCISES]
         answers = [(e, answer_of(e)) for e in exercises] + [(e, m.query) for e in exercises for m in e.mutants[:2]]
-        solo = room.client()
-        assert solo.post("/api/join", json={"course_code": room.code, "name": f"serial {run}"}).status_code == 200
-        solo_csrf = solo.get("/api/me").json()["csrf"]
-        serial = {}
-        for exercise, query in answers:  # one at a time, with a pause that keeps under the check limit
-            reply = solo.post(f"/api/exercises/{exercise.id}/check", json={"query": query},
-                              headers={"X-CSRF-Token": solo_csrf})
-            if reply.status_code == 429:
-                time.sleep(60)
-                reply = solo.post(f"/api/exercises/{exercise.id}/check", json={"query": query},
-                                  headers={"X-CSRF-Token": solo_csrf})
-            serial[(exercise.id, query)] = (reply.json()["passed"], reply.json()["feedback"])
-        print(f"  {len(answers)} answers checked alone first ({sum(p for p, _ in serial.values())} right)")
-        runs, checks, limited, unequal = [], [], [0], []
+        runs, checks, limited = [], [], [0]
+        verdicts = {}  # (trainee, exercise, query) -> the verdicts its checks got under load
+        clients = {}
         lock = threading.Lock()
         peak = {"memory": "", "servers": {}}
 
         def trainee(i: int) -> int:
             rng = random.Random(i)
-            who = room.client()
+            who = clients[i] = room.client()
             assert who.post("/api/join", json={"course_code": room.code, "name": f"trainee {i:03d} {run}"}).status_code == 200
             token = who.get("/api/me").json()["csrf"]
             made, deadline = 0, time.monotonic() + args.minutes * 60
@@ -183,8 +173,8 @@ def bench_class(args) -> None:
                         made += 1
                         checks.append(seconds)
                         verdict = reply.json()
-                        if (verdict["passed"], verdict["feedback"]) != serial[(exercise.id, query)]:
-                            unequal.append((exercise.id, query))
+                        seen = NOT_GRADED if verdict["status"] == "not_graded" else (verdict["passed"], verdict["feedback"])
+                        verdicts.setdefault((i, exercise.id, query), []).append(seen)
                 time.sleep(rng.uniform(args.think / 2, args.think * 1.5))
             return made
 
@@ -206,8 +196,15 @@ def bench_class(args) -> None:
               f"requests): {len(runs) + len(checks)} requests")
         print(f"  run: {figures(runs)}")
         print(f"  check (the course's scenario and its hidden ones): {figures(checks)}")
-        print(f"  {len(checks) - len(unequal)} of {len(checks)} verdicts equal to the serial one; "
-              f"{limited[0]} requests over the per-trainee limit; records: {lost} trainees with a check missing")
+        unequal = alone_again(clients, verdicts)
+        ungraded = sum(verdict == NOT_GRADED for seen in verdicts.values() for verdict in seen)
+        differ = [item for item in unequal if item[1] != NOT_GRADED]
+        print(f"  {len(checks) - ungraded - len(differ)} of {len(checks) - ungraded} verdicts equal to the same "
+              f"trainee's answer checked again alone, {len(differ)} differ; {ungraded} checks not graded under load "
+              f"(no verdict, nothing counted); {limited[0]} requests over the per-trainee limit; records: {lost} "
+              f"trainees with a check missing")
+        for (i, exercise, query), under_load, alone in differ[:10]:
+            print(f"    differs: trainee {i}, {exercise}: under load {under_load}, alone {alone}; {query[:80]!r}")
         print(f"  memory near the end: {peak['memory'] or room.memory()}")
         total, each, fit = per_trainee(peak["servers"] or room.servers(), args.trainees)
         print(f"  the {len(peak['servers'] or room.servers())} servers: {total:.2f} GiB for {args.trainees} trainees = "
@@ -217,6 +214,32 @@ def bench_class(args) -> None:
         print(json.dumps({"trainees": args.trainees, "run_p95_ms": round(1000 * sorted(runs)[int(.95 * len(runs))]),
                           "check_p95_ms": round(1000 * sorted(checks)[int(.95 * len(checks))]),
                           "servers_gib": round(total, 2), "mib_per_trainee": round(each), "trainees_fit": fit}))
+
+
+def alone_again(clients: dict, verdicts: dict) -> list:
+    """Each trainee's answers checked again, one at a time with nothing else running, as the same trainee (an
+    exercise about one organisation asks each trainee about the one their seed picks, so only the same
+    trainee's verdict is comparable). Returns
+    [((trainee, exercise, query), verdict under load, verdict alone)] for every check under load whose verdict
+    differs. Round-robin over trainees keeps each under its check limit."""
+    pending = sorted(verdicts, key=lambda key: (key[1], key[2], key[0]))  # one trainee's checks spread out
+    unequal = []
+    while pending:
+        waiting = []
+        for key in pending:
+            i, exercise, query = key
+            who = clients[i]
+            reply = who.post(f"/api/exercises/{exercise}/check", json={"query": query},
+                             headers={"X-CSRF-Token": who.get("/api/me").json()["csrf"]})
+            if reply.status_code == 429:
+                waiting.append(key)
+                continue
+            alone = NOT_GRADED if reply.json()["status"] == "not_graded" else (reply.json()["passed"], reply.json()["feedback"])
+            unequal += [(key, under_load, alone) for under_load in verdicts[key] if under_load != alone]
+        if waiting:
+            time.sleep(20)
+        pending = waiting
+    return unequal
 
 
 def screenshot(room: Room, path: Path) -> Path:

@@ -393,7 +393,11 @@ def lab_command(trainee, course, host, port, background, stop, class_course, tra
         return
     host = host or "127.0.0.1"
     if stop:
+        from .service import stop_local_grading
+
         click.echo("The lab is stopped." if process.stop() else "The lab is not running in the background.")
+        if stop_local_grading():
+            click.echo("The grading server is stopped too (its hidden worlds stay on disk; the next check starts it).")
         return
     trainee, course = identity(trainee, course)
     process.check_host(host)

@@ -184,8 +184,7 @@ class Course:
             choice = worlds.stored_choice(self.name, profile)
             if choice is not None:
                 test.choices[profile] = choice
-                test.not_separated[profile] = [(name, diagnosis) for name, diagnosis
-                                               in worlds.not_separable(self.name, profile) if "@" not in name]
+                test.not_separated[profile] = worlds.written_not_separable(self.name, profile)
         return test
 
     # ------------------------------------------------------------ answer keys

@@ -88,6 +88,11 @@ LOCK_FOR_READING = ("OPTIONAL MATCH (l:Scenario {id: 'lease'}) "
 CHECK_TRANSACTIONS = ("SHOW TRANSACTIONS YIELD transactionId, metaData WHERE metaData.linklab_check = $tag "
                       "RETURN collect(transactionId) AS ids")
 TERMINATE_TRANSACTIONS = "TERMINATE TRANSACTIONS $ids"
+# How long a run's transactions have been on a CPU and in all (milliseconds; cpu is null unless the server
+# tracks CPU time: db.track_query_cpu_time).
+TRANSACTION_TIMES = ("SHOW TRANSACTIONS YIELD metaData, cpuTime, elapsedTime WHERE metaData.linklab_check = $tag "
+                     "RETURN count(*) AS running, count(cpuTime) AS tracked, sum(cpuTime.milliseconds) AS cpu, "
+                     "sum(elapsedTime.milliseconds) AS elapsed")
 
 
 # -- imported case networks (the type is checked against cases.network.TYPE_PATTERN first)

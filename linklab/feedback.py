@@ -83,6 +83,8 @@ REFUSALS = {
              "that many)."),
     "time": ("Stopped: the query ran longer than the {seconds:g} s time limit. Look for patterns that match "
              "everything with everything (a comma between unconnected patterns) or paths without an upper bound."),
+    "time_busy": ("Stopped after the {seconds:g} s time limit while the server was busy with other queries: yours "
+                  "waited for its turn most of that time, which says nothing about it. Try it again in a moment."),
     "memory": "Stopped: the query needed more memory than answers may use.",
     "write_refused": "Answers must be read-only (the server refused a write).",
     "neo4j_error": "Neo4j could not run the query: {detail}",
@@ -271,6 +273,8 @@ def class_message(code: str, **details) -> str:
 LAB = {
     "stopped": "Stopped after {seconds:.1f} s, as you asked.",
     "time": "Stopped after {seconds:.1f} s: a run may take {limit:g} s at most. {advice}",
+    "time_busy": ("Stopped after {seconds:.1f} s: the server was busy with other queries, and yours waited for its "
+                  "turn most of that time. Run it again in a moment."),
     "advice_gds": ("Graph algorithms (GDS) project the network first, which takes longer while the machine is "
                    "busy: run it again in a moment, and project only the labels and relationships you need."),
     "advice_cartesian": ("Neo4j's plan pairs everything with everything (a comma between patterns that share no "

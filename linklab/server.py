@@ -70,6 +70,9 @@ SHARED_SETTINGS = {
     # Server-side caps behind the grader's own, shorter, per-transaction timeout.
     "db.transaction.timeout": "120s",
     "db.memory.transaction.max": "2g",
+    # How long each transaction has been on a CPU (SHOW TRANSACTIONS' cpuTime): a check stopped at its time
+    # limit while it mostly waited for a CPU was the busy server's doing, not the answer's (grade.guard).
+    "db.track_query_cpu_time": "true",
     # Neo4j Browser: no crash reports or usage statistics to outside hosts (Sentry, Segment); guides and styles
     # only from this machine (the lab serves them). browser.allow_outgoing_connections would say more, but it is
     # an Enterprise setting: Community 5.26 refuses to start with it ("Unrecognized setting").

@@ -83,6 +83,15 @@ def grading_connections(notify: Callable[[str], None] | None = None) -> list[Con
     return [conn]
 
 
+def stop_local_grading() -> bool:
+    """Stop the local grading server that checks start on demand (the lab's background preparation does, at
+    `make up`), if one runs; never a server named in LINKLAB_GRADING_URI. Its store stays on disk: the next
+    check starts it again with the hidden worlds already loaded."""
+    if grading_uris() or not srv.running_pid(grading_instance()):
+        return False
+    return srv.stop(grading_instance())
+
+
 def grading_connection(notify: Callable[[str], None] | None = None) -> Connection:
     """The first grading server (grading a class and selftest use one)."""
     return grading_connections(notify)[0]
@@ -401,6 +410,8 @@ def run(exercise: Exercise, query: str, trainee: str, course: str, driver: neo4j
             _STOPPED.discard(tag)
         if stopped and exc.limit == "time":
             return RunOutcome(refused=lab_message("stopped", seconds=time.monotonic() - began), limit="stopped")
+        if exc.code == "time_busy":
+            return RunOutcome(refused=lab_message("time_busy", seconds=time.monotonic() - began), limit="time")
         if exc.limit == "time":
             advice = time_advice(exercise, query, key, driver)
             return RunOutcome(refused=lab_message("time", seconds=time.monotonic() - began,

@@ -81,3 +81,21 @@ def test_an_empty_folder_is_refused_before_any_server(home, tmp_path, monkeypatc
     (tmp_path / "empty").mkdir()
     with pytest.raises(LinklabError):
         Course("plan-course").grading_plan(tmp_path / "empty")
+
+
+@pytest.mark.parametrize("grading_uri, stopped", [("", True), ("bolt://127.0.0.1:9", False)])
+def test_stopping_the_lab_stops_the_local_grading_server_it_leaves_behind(home, monkeypatch, capsys, grading_uri,
+                                                                           stopped):
+    """`make up` starts the lab, whose background preparation starts a local grading server; `linklab lab
+    --stop` stops that one too, never a server named in LINKLAB_GRADING_URI (someone else's)."""
+    from linklab import server as srv
+
+    monkeypatch.setenv("LINKLAB_GRADING_URI", grading_uri)
+    killed = []
+    monkeypatch.setattr(srv, "running_pid", lambda inst: 4242 if inst.name == "grading" else None)
+    monkeypatch.setattr(srv, "kill", killed.append)
+    code, out, err = linklab(monkeypatch, capsys, "lab", "--stop")
+    assert code == 0 and err == ""
+    assert "The lab is not running in the background." in out
+    assert killed == ([4242] if stopped else [])
+    assert ("grading server is stopped too" in out) == stopped

@@ -380,3 +380,29 @@ def test_progress_from_many_processes_at_once_loses_nothing(tmp_path, monkeypatc
     from linklab.progress import Progress
     entry = Progress.load("zoe", "c").exercises["crews"]
     assert (entry["attempts"], entry["hints"], entry["passed"]) == (40, 30, True)
+
+
+def test_a_check_stopped_while_the_server_was_busy_is_not_graded(monkeypatch):
+    """A run the guard stopped at its time limit while it mostly waited for a CPU (`time_busy`,
+    tests/test_guard_server.py shows the real server telling the two apart) gives no verdict: the check is
+    NOT GRADED, counts nothing and says to check again; a run stopped while it worked is the answer's doing."""
+    from linklab import feedback
+    from linklab.grade import engine
+    from linklab.grade.guard import refused
+    from linklab.grade.status import Status
+
+    monkeypatch.setattr(engine.health, "watch", lambda *args: None)
+    stopped = {"code": "time_busy"}
+
+    def run_answer(*args, **kwargs):
+        raise refused(stopped["code"], "time", seconds=10)
+
+    monkeypatch.setattr(engine, "run_answer", run_answer)
+    monkeypatch.setattr(engine.health, "probe", lambda *args: type("Up", (), {"usable": True})())
+    monkeypatch.setattr(engine.health, "warm_retry_due", lambda *args: False)
+    busy = check_answer(None, get("crews"), "RETURN 1", ScenarioKey("investigation", "tiny", 1))
+    assert busy.status is Status.NOT_GRADED and not busy.status.is_verdict
+    assert busy.feedback == feedback.NOT_GRADED["slow"]
+    stopped["code"] = "time"
+    own = check_answer(None, get("crews"), "RETURN 1", ScenarioKey("investigation", "tiny", 1))
+    assert own.status is Status.REFUSED and own.limit == "time"

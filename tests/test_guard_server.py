@@ -155,3 +155,34 @@ def test_leftover_check_graphs_are_swept_and_no_other(driver, loaded):
         assert left not in remaining and "a-trainees-own-graph" in remaining
     finally:
         driver.execute_query("CALL gds.graph.drop('a-trainees-own-graph', false)")
+
+
+# ---------------------------------------------------------------- the time limit under a busy server
+
+
+def test_a_run_stopped_while_it_waited_is_the_busy_servers_doing_and_one_that_worked_is_the_answers(driver):
+    """Stopped at the time limit, a run that mostly waited (here for a lock another transaction holds, as it
+    waits for cores that other checks hold in a busy room) is refused as `time_busy`, which the grader does not
+    count against the answer; a run that worked on a CPU all that time is refused as `time`, its own doing.
+    Neo4j's CPU time tells them apart (db.track_query_cpu_time, set by linklab's server settings)."""
+    probe = f"probe-{time.time_ns()}"
+    driver.execute_query("CREATE (:GuardBusyProbe {id: $id})", id=probe)
+    try:
+        def wait_for_the_lock(tx) -> None:
+            tx.run("MATCH (n:GuardBusyProbe {id: $id}) CALL apoc.lock.read.nodes([n]) RETURN count(*)",
+                   id=probe).consume()
+
+        with driver.session() as holder, holder.begin_transaction() as writer:
+            writer.run("MATCH (n:GuardBusyProbe {id: $id}) SET n.held = true", id=probe).consume()
+            began = time.monotonic()
+            with pytest.raises(Refused) as waited:
+                run_guarded(driver, "RETURN 1 AS one", limits=Limits(timeout_s=2), prepare=wait_for_the_lock)
+            writer.rollback()
+        assert waited.value.code == "time_busy" and waited.value.limit == "time"
+        assert time.monotonic() - began < 3.5  # the watchdog still stops it at its deadline
+        with pytest.raises(Refused) as worked:
+            run_guarded(driver, "UNWIND range(1, 2000000000) AS x WITH x WHERE x % 7 = 0 RETURN count(*) AS n",
+                        limits=Limits(timeout_s=2))
+        assert worked.value.code == "time" and worked.value.limit == "time"
+    finally:
+        driver.execute_query("MATCH (n:GuardBusyProbe {id: $id}) DELETE n", id=probe)

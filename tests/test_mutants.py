@@ -208,6 +208,10 @@ def test_case_mutants_fail_unless_listed_as_not_separable(driver, course, case_f
                   for s in worlds.mutant_specs(e, worlds.schema_for(world[0]), answer_key(e, keys[0]).params)}
     assert everything - failed == listed  # what is listed is exactly what the graded worlds miss
     assert all(diagnosis for n, diagnosis in worlds.not_separable(course, *world) if "@" not in n)
+    written = {f"{e.id}/{s.name}" for e in case_catalogue()
+               for s in worlds.mutant_specs(e, worlds.schema_for(world[0]), answer_key(e, keys[0]).params) if s.written}
+    # what a console calls "registered mistakes not separated": the listed hand-written ones, no automatic rewrite
+    assert {n for n, _ in worlds.written_not_separable(course, *world)} == listed & written
 
 
 # ---------------------------------------------------------------- feedback and the scenario marker

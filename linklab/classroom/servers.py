@@ -172,7 +172,7 @@ def load_course_scenarios(databases: "ClassDatabases", course: str, notify: Call
 class Preparation:
     seconds: float
     scenarios: list[str]  # what is loaded where, in words
-    not_separated: list[dict]  # {exercise, mutant, diagnosis}: mistakes no scenario of the course tells apart
+    not_separated: list[dict]  # {exercise, mutant, diagnosis}: registered mistakes no scenario of the course tells apart
 
 
 def prepare(databases: ClassDatabases, course: str, notify: Callable[[str], None]) -> Preparation:
@@ -192,7 +192,7 @@ def prepare(databases: ClassDatabases, course: str, notify: Callable[[str], None
         ensure_loaded(pool[i], key, on_wait=notify)
         placed.append(f"{key.profile}: {key} on grading server {i + 1}")
     survivors = [{"exercise": name.split("/")[0], "mutant": name.split("/")[1], "diagnosis": diagnosis}
-                 for p in databases.plan.profiles for name, diagnosis in worlds.not_separable(course, p)]
+                 for p in databases.plan.profiles for name, diagnosis in worlds.written_not_separable(course, p)]
     return Preparation(time.perf_counter() - began, placed, survivors)
 
 

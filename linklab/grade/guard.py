@@ -9,8 +9,9 @@
    the same allowlist; no LOAD CSV or CALL { } IN TRANSACTIONS operator;
 4. a READ transaction (a write fails on the server with Neo.ClientError.Statement.AccessMode);
 5. a row cap, and a time limit that holds end to end: the server's transaction timeout, and a watchdog
-   that stops waiting at the deadline (plus a grace of GRACE_S) and terminates the transaction by its
-   metadata, since Neo4j parses and plans outside the transaction timeout.
+   that stops waiting at the deadline and terminates the transaction by its metadata, since Neo4j parses and
+   plans outside the transaction timeout. A run stopped there that was mostly waiting for a CPU (cpu_share)
+   is refused as `time_busy`: the server's doing, which the grader does not count against the answer.
 
 GDS graphs that an answer projects or drops must be named `$graph` (a name per check, which the grader
 drops by name afterwards), so concurrent checks never touch each other's graphs.
@@ -40,6 +41,13 @@ FORBIDDEN_OPERATORS = {"LoadCSV", "TransactionApply", "TransactionForeach"}
 EXPLAINED: set[tuple[str, str, str]] = set()  # (server, database, query) that passed EXPLAIN
 MAX_QUERY_CHARS = 20_000  # the longest reference solution is under 1,000 characters
 GRACE_S = 0.5  # how long past its deadline a check may take to come back (the promise is one second)
+# The server's own timeout of an answer's transaction comes this long after the deadline, so that the watchdog,
+# not the server, stops it at the deadline: first it reads how much of its time the run spent on a CPU.
+SERVER_LATE_S = 1.0
+# A run stopped at its time limit that spent less than this share of its time on a CPU was mostly waiting (for
+# cores that other queries held, a lock, a pause): the server was busy, which says nothing about the answer.
+# Alone, a slow answer works on a CPU nearly all of its time. Neo4j measures it (db.track_query_cpu_time).
+BUSY_SHARE = 0.5
 
 
 class Refused(Exception):
@@ -235,12 +243,13 @@ def run_guarded(driver: neo4j.Driver, query: str, params: dict | None = None, li
 
     worker = threading.Thread(target=work, name=f"check-{tag[:8]}", daemon=True)
     worker.start()
-    worker.join(max(0.0, deadline - time.monotonic()) + GRACE_S)
+    worker.join(max(0.0, deadline - time.monotonic()))
     if worker.is_alive():  # parsing, planning or a slow server: stop waiting now, and stop it there too
+        share = cpu_share(driver, database, tag)
         # in the background: the two statements that terminate it are not the answer's time
         threading.Thread(target=terminate, args=(driver, database, tag), daemon=True).start()
         left_running(driver, worker)  # closing the driver waits for it
-        raise refused("time", "time", seconds=limits.timeout_s)
+        raise stopped_at_limit(limits, share)
     if "error" in outcome:
         error = outcome["error"]
         if isinstance(error, Neo4jError) and is_time_error(error):
@@ -249,13 +258,40 @@ def run_guarded(driver: neo4j.Driver, query: str, params: dict | None = None, li
     return outcome["result"]
 
 
+def stopped_at_limit(limits: Limits, share: float | None) -> Refused:
+    """The refusal of a run the watchdog stopped at its deadline: `time` (the answer's own doing), or
+    `time_busy` when it spent under BUSY_SHARE of its time on a CPU (the grader then gives no verdict:
+    grade.engine.run_fairly). A server that does not measure CPU time (share None) leaves it `time`."""
+    if share is not None and share < BUSY_SHARE:
+        return refused("time_busy", "time", seconds=limits.timeout_s)
+    return refused("time", "time", seconds=limits.timeout_s)
+
+
+def cpu_share(driver: neo4j.Driver, database: str, tag: str) -> float | None:
+    """The share of its time so far that the run tagged `tag` has spent on a CPU, from Neo4j's own figures
+    (cpuTime over elapsedTime); 0.0 when none of its transactions is running on the server (its time went
+    elsewhere: waiting for a connection, between statements); None when the server does not track CPU time
+    (db.track_query_cpu_time off, as on Aura) or cannot say."""
+    try:
+        records, _, _ = driver.execute_query(neo4j.Query(cypher.TRANSACTION_TIMES, timeout=GRACE_S * 2), tag=tag,
+                                             database_=database)
+    except (Neo4jError, neo4j.exceptions.DriverError):
+        return None
+    times = records[0]
+    if not times["running"]:
+        return 0.0
+    if times["tracked"] < times["running"] or not times["elapsed"]:
+        return None
+    return times["cpu"] / times["elapsed"]
+
+
 def run_in_transaction(driver: neo4j.Driver, query: str, params: dict, limits: Limits, database: str,
                        deadline: float, tag: str, prepare) -> RunResult:
-    def remaining() -> float:
+    def remaining() -> float:  # the server's own timeout comes later: the watchdog (run_guarded) stops it first
         left = deadline - time.monotonic()
         if left <= 0:
             raise refused("time", "time", seconds=limits.timeout_s)
-        return left
+        return left + SERVER_LATE_S
 
     server = server_of(driver)
     with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:

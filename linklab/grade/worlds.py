@@ -618,3 +618,13 @@ def not_separable(course: str, world: str, extra: str = "") -> list[tuple[str, s
         return []
     diagnosis = {f"{e.id}/{m.name}": m.diagnosis for e in exercises_of(world) for m in e.mutants}
     return [(name, diagnosis.get(name, "")) for name in choice.survivors + choice.equivalent]
+
+
+def written_not_separable(course: str, world: str, extra: str = "") -> list[tuple[str, str]]:
+    """not_separable's hand-written (registered) mistakes only, by the flag stored with the mutants: the
+    automatic ones it lists include probably equivalent rewrites, which are no mistake."""
+    with connect() as db:
+        written = {f"{exercise}/{mutant}" for exercise, mutant in db.execute(
+            "SELECT exercise, mutant FROM mutants WHERE world = ? AND content = ? AND written = 1",
+            (world, content_digest(world, extra)))}
+    return [(name, diagnosis) for name, diagnosis in not_separable(course, world, extra) if name in written]

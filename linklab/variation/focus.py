@@ -101,17 +101,33 @@ def owned_by(world: World, label: str, node: str) -> list[tuple[str, str]]:
 
 def neighbours(world: World, label: str, node: str) -> list[tuple[str, str]]:
     """Nodes one relationship away from the node or from what it owns (shown kinds only)."""
-    group = set(owned_by(world, label, node))
-    near: set[tuple[str, str]] = set()
+    return neighbourhood(world)(label, node)
+
+
+def neighbourhood(world: World):
+    """neighbours() for many nodes of one world: the relationships are read once into an index (asking node
+    by node read them all for every node, which was most of the time a varied world took)."""
+    adjacent: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    owns: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for key, rows in world.chunk.rels.items():
         _, start, end = key
         for row in rows:
             a, b = (start, row["s"]), (end, row["e"])
-            if a in group and b not in group and b[0] in SHOWN:
-                near.add(b)
-            elif b in group and a not in group and a[0] in SHOWN:
-                near.add(a)
-    return sorted(near)
+            adjacent.setdefault(a, set()).add(b)
+            adjacent.setdefault(b, set()).add(a)
+            if key in OWNED:
+                owns.setdefault(a, []).append(b)
+
+    def near(label: str, node: str) -> list[tuple[str, str]]:
+        group, frontier = {(label, node)}, [(label, node)]
+        while frontier:
+            for owned in owns.get(frontier.pop(), ()):
+                if owned not in group:
+                    group.add(owned)
+                    frontier.append(owned)
+        return sorted({b for a in group for b in adjacent.get(a, ()) if b not in group and b[0] in SHOWN})
+
+    return near
 
 
 def twin(world: World, rng: random.Random, label: str, node: str) -> None:
@@ -244,9 +260,10 @@ def namesake_at(world: World, rng: random.Random, label: str, node: str) -> None
     own, so that counting or grouping by the name adds two people up where counting by node does not."""
     prop = SHOWN[label]
     value = world.row(label, node)[prop]
-    mine = set(neighbours(world, label, node)) | {(label, node)}
+    near = neighbourhood(world)
+    mine = set(near(label, node)) | {(label, node)}
     others = [r["id"] for r in sorted(world.rows(label), key=lambda r: r["id"]) if r.get(prop) != value]
-    apart = [o for o in others if set(neighbours(world, label, o)) - mine]
+    apart = [o for o in others if set(near(label, o)) - mine]
     if not apart:
         raise LookupError("nobody else with contacts of their own")
     world.row(label, rng.choice(apart))[prop] = value
