@@ -170,10 +170,10 @@ def bench_class(args) -> None:
                     if reply.status_code == 429:
                         limited[0] += 1
                     else:
-                        made += 1
                         checks.append(seconds)
                         verdict = reply.json()
                         seen = NOT_GRADED if verdict["status"] == "not_graded" else (verdict["passed"], verdict["feedback"])
+                        made += seen != NOT_GRADED  # a check not graded is no attempt: nothing is recorded
                         verdicts.setdefault((i, exercise.id, query), []).append(seen)
                 time.sleep(rng.uniform(args.think / 2, args.think * 1.5))
             return made

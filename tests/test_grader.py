@@ -406,3 +406,22 @@ def test_a_check_stopped_while_the_server_was_busy_is_not_graded(monkeypatch):
     stopped["code"] = "time"
     own = check_answer(None, get("crews"), "RETURN 1", ScenarioKey("investigation", "tiny", 1))
     assert own.status is Status.REFUSED and own.limit == "time"
+
+
+def test_a_stop_at_the_limit_is_the_busy_servers_doing_only_if_the_whole_check_mostly_waited():
+    """Budget.busy_stop weighs the whole check: the worlds already run (their measured waits) and the run the
+    watchdog stopped (its share of time on a CPU)."""
+    from linklab.grade.evaluate import Budget
+
+    def stop(ran_s: float, share: float | None) -> Refused:
+        refusal = Refused("stopped", "time", "time")
+        refusal.ran_s, refusal.share = ran_s, share
+        return refusal
+
+    assert Budget(10, spent=10.2).busy_stop(stop(10.2, 0.1))  # waited nine tenths of the limit
+    assert not Budget(10, spent=10.2).busy_stop(stop(10.2, 0.9))  # worked: the answer's own doing
+    assert Budget(10, spent=10.1, waited=8).busy_stop(stop(1.0, 0.1))  # earlier worlds mostly waited too
+    assert not Budget(10, spent=10.1, waited=1).busy_stop(stop(1.0, 0.1))  # earlier worlds worked
+    assert not Budget(1, spent=0.95).busy_stop(stop(0.0, 0.0))  # the budget went on runs that worked
+    assert not Budget(10, spent=10.2).busy_stop(stop(10.2, None))  # CPU time not tracked: as it always was
+    assert not Budget(10, spent=10.2).busy_stop(Refused("too many rows", "rows", "rows"))

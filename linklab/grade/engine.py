@@ -147,7 +147,7 @@ def run_fairly(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scenar
     for, then the answer runs once more; a refusal by a server that restarted, reconnected or was started
     here runs once more after the reference solution warmed it. Raises Refused for the answer's own doing,
     NotGraded when the server cannot give a verdict."""
-    spent_before = budget.spent
+    spent_before, waited_before = budget.spent, budget.waited
     health.watch(driver, database)
     try:
         return run_answer(driver, exercise, query, key, limits, database, budget, on_wait, load)
@@ -166,7 +166,7 @@ def run_fairly(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scenar
             state = None  # warmed already
     if state is not None and health.warm_retry_due(driver, state, exercise.id, str(key)):
         warm(driver, exercise, key, database, on_wait, load)
-    budget.spent = spent_before  # the first try does not count: the server's fault, not the answer's
+    budget.spent, budget.waited = spent_before, waited_before  # the first try does not count: the server's fault
     try:
         return run_answer(driver, exercise, query, key, limits, database, budget, on_wait, load)
     except Refused as exc:

@@ -30,7 +30,7 @@ from ..exercises.catalogue import Exercise
 from ..keys import CaseKey, ScenarioKey
 from .compare import Verdict, compare, normalise
 from .expected import answer_key
-from .guard import Limits, Refused, RunResult, inspect, is_time_error, refused, run_guarded, server_of
+from .guard import BUSY_SHARE, Limits, Refused, RunResult, inspect, is_time_error, refused, run_guarded, server_of
 from .ordering import order_matters, tie_breaks
 from .loading import NotReady, load_and_hold, load_id, require_key
 from .status import Status
@@ -44,9 +44,20 @@ class Budget:
     """The time one check may spend running an answer, over all its scenarios (loads not counted)."""
     seconds: float
     spent: float = 0.0
+    waited: float = 0.0  # of `spent`, the time its runs are known to have waited instead of working on a CPU
 
     def deadline(self) -> float:
         return time.monotonic() + max(0.0, self.seconds - self.spent)
+
+    def busy_stop(self, stop: Refused) -> bool:
+        """Whether a stop at the time limit is the busy server's doing: over the whole check (every world run
+        so far, and the stopped run), the answer worked on a CPU for less than BUSY_SHARE of the limit, so the
+        rest of the time went to waiting for cores others held. A slow answer alone works nearly all of it.
+        Unknown (a server that does not track CPU time): the answer's doing, as it always was."""
+        if stop.limit != "time" or stop.share is None:
+            return False
+        worked = self.spent - self.waited - stop.ran_s * (1 - stop.share)
+        return worked < BUSY_SHARE * self.seconds
 
 
 GRAPH_PREFIX = "linklab-check-"  # every check's GDS graph: this and a random part
@@ -128,9 +139,16 @@ def run_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scenar
                 result = run_guarded(driver, query, params, limits, database, budget.deadline(),
                                      require_key(key, seen), tag)
                 result.load = load_id(server_of(driver), seen.get("loaded_at", ""))
+                budget.waited += result.waited
                 return result
             except NotReady as exc:
                 why = exc
+            except Refused as exc:
+                budget.spent += time.monotonic() - started
+                started = time.monotonic()  # (counted once)
+                if budget.busy_stop(exc):
+                    raise refused("time_busy", "time", seconds=limits.timeout_s) from None
+                raise
             finally:
                 budget.spent += time.monotonic() - started  # the answer's own time; waits and loads are not
             if held:
@@ -211,9 +229,10 @@ def rows_digest(exercise: Exercise, rows: tuple) -> str:
 
 @dataclass(frozen=True)
 class Trial:
-    """A query's outcome on one world: passed or failed against the key, or refused (an error, the time
-    limit); `digest` of its normalised rows ("" when refused); `load`: the load it ran on (loading.load_id)."""
-    status: Status  # passed, failed or refused
+    """A query's outcome on one world: passed or failed against the key, refused (an error, rows over the
+    cap), or not graded (stopped by the time limit); `digest` of its normalised rows ("" when refused or not
+    graded); `load`: the load it ran on (loading.load_id)."""
+    status: Status  # passed, failed, refused or not graded
     digest: str = ""
     rows: tuple | None = None
     load: str = ""
@@ -263,8 +282,9 @@ def run_one(driver, session, exercise, key, query, base, database, timeout_s, ke
                     return Trial(Status.REFUSED)
                 rows.append(list(record.values()))
             tx.rollback()
-    except Neo4jError:
-        return Trial(Status.REFUSED)
+    except Neo4jError as exc:
+        # stopped by the time limit: maybe slow, maybe a busy server; it tells nothing either way (worlds.tells)
+        return Trial(Status.NOT_GRADED if is_time_error(exc) else Status.REFUSED)
     finally:
         if gds:
             drop_graph(driver, params["graph"], database)

@@ -10,8 +10,8 @@
 4. a READ transaction (a write fails on the server with Neo.ClientError.Statement.AccessMode);
 5. a row cap, and a time limit that holds end to end: the server's transaction timeout, and a watchdog
    that stops waiting at the deadline and terminates the transaction by its metadata, since Neo4j parses and
-   plans outside the transaction timeout. A run stopped there that was mostly waiting for a CPU (cpu_share)
-   is refused as `time_busy`: the server's doing, which the grader does not count against the answer.
+   plans outside the transaction timeout. It first reads how much of that time the run spent on a CPU
+   (cpu_share): grade.evaluate.run_answer tells a busy server's stop from the answer's own.
 
 GDS graphs that an answer projects or drops must be named `$graph` (a name per check, which the grader
 drops by name afterwards), so concurrent checks never touch each other's graphs.
@@ -40,7 +40,6 @@ from .allow import AnswerShape, NotAllowed, procedure_allowed, vet
 FORBIDDEN_OPERATORS = {"LoadCSV", "TransactionApply", "TransactionForeach"}
 EXPLAINED: set[tuple[str, str, str]] = set()  # (server, database, query) that passed EXPLAIN
 MAX_QUERY_CHARS = 20_000  # the longest reference solution is under 1,000 characters
-GRACE_S = 0.5  # how long past its deadline a check may take to come back (the promise is one second)
 # The server's own timeout of an answer's transaction comes this long after the deadline, so that the watchdog,
 # not the server, stops it at the deadline: first it reads how much of its time the run spent on a CPU.
 SERVER_LATE_S = 1.0
@@ -48,6 +47,8 @@ SERVER_LATE_S = 1.0
 # cores that other queries held, a lock, a pause): the server was busy, which says nothing about the answer.
 # Alone, a slow answer works on a CPU nearly all of its time. Neo4j measures it (db.track_query_cpu_time).
 BUSY_SHARE = 0.5
+SHARE_TIMEOUT_S = 3.0  # for reading that share; a server that cannot say it in this time is busy
+SLOW_RUN_S = 1.0  # a run that finishes after this long has its share read too (a check's budget spans worlds)
 
 
 class Refused(Exception):
@@ -58,6 +59,10 @@ class Refused(Exception):
     def __init__(self, message: str, limit: str = "", code: str = ""):
         super().__init__(message)
         self.limit, self.code = limit, code or limit
+        # a stop at the time limit by the watchdog: how long this run had run, and the share of that on a CPU
+        # (cpu_share; None when not measured). evaluate.run_answer weighs it against the whole check's work.
+        self.ran_s: float = 0.0
+        self.share: float | None = None
 
 
 def refused(code: str, stopped_by: str = "", **details) -> Refused:
@@ -81,6 +86,7 @@ class RunResult:
     rows: list[list[Any]] = field(default_factory=list)
     seconds: float = 0.0
     load: str = ""  # the load of the world it ran on (grade.loading.load_id), when the caller asked
+    waited: float = 0.0  # of `seconds`, how long it was not on a CPU (measured for runs over SLOW_RUN_S only)
 
 
 @dataclass(frozen=True)
@@ -233,6 +239,7 @@ def run_guarded(driver: neo4j.Driver, query: str, params: dict | None = None, li
         deadline = time.monotonic() + limits.timeout_s
     tag = tag or uuid.uuid4().hex
     outcome: dict[str, Any] = {}
+    began = time.monotonic()
 
     def work() -> None:
         try:
@@ -249,7 +256,9 @@ def run_guarded(driver: neo4j.Driver, query: str, params: dict | None = None, li
         # in the background: the two statements that terminate it are not the answer's time
         threading.Thread(target=terminate, args=(driver, database, tag), daemon=True).start()
         left_running(driver, worker)  # closing the driver waits for it
-        raise stopped_at_limit(limits, share)
+        stop = refused("time", "time", seconds=limits.timeout_s)
+        stop.ran_s, stop.share = time.monotonic() - began, share
+        raise stop
     if "error" in outcome:
         error = outcome["error"]
         if isinstance(error, Neo4jError) and is_time_error(error):
@@ -258,25 +267,19 @@ def run_guarded(driver: neo4j.Driver, query: str, params: dict | None = None, li
     return outcome["result"]
 
 
-def stopped_at_limit(limits: Limits, share: float | None) -> Refused:
-    """The refusal of a run the watchdog stopped at its deadline: `time` (the answer's own doing), or
-    `time_busy` when it spent under BUSY_SHARE of its time on a CPU (the grader then gives no verdict:
-    grade.engine.run_fairly). A server that does not measure CPU time (share None) leaves it `time`."""
-    if share is not None and share < BUSY_SHARE:
-        return refused("time_busy", "time", seconds=limits.timeout_s)
-    return refused("time", "time", seconds=limits.timeout_s)
-
-
 def cpu_share(driver: neo4j.Driver, database: str, tag: str) -> float | None:
     """The share of its time so far that the run tagged `tag` has spent on a CPU, from Neo4j's own figures
     (cpuTime over elapsedTime); 0.0 when none of its transactions is running on the server (its time went
-    elsewhere: waiting for a connection, between statements); None when the server does not track CPU time
-    (db.track_query_cpu_time off, as on Aura) or cannot say."""
+    elsewhere: waiting for a connection, between statements), and also when the server cannot even say so in
+    SHARE_TIMEOUT_S (it is that busy); None when it does not track CPU time (db.track_query_cpu_time off, as on
+    Aura) or refuses to say."""
     try:
-        records, _, _ = driver.execute_query(neo4j.Query(cypher.TRANSACTION_TIMES, timeout=GRACE_S * 2), tag=tag,
-                                             database_=database)
-    except (Neo4jError, neo4j.exceptions.DriverError):
-        return None
+        with driver.session(database=database) as session:  # one try: execute_query would retry for 30 s
+            records = list(session.run(neo4j.Query(cypher.TRANSACTION_TIMES, timeout=SHARE_TIMEOUT_S), tag=tag))
+    except ClientError as exc:
+        return 0.0 if is_time_error(exc) else None
+    except (Neo4jError, neo4j.exceptions.DriverError):  # transient: too busy to answer a glance at its own work
+        return 0.0
     times = records[0]
     if not times["running"]:
         return 0.0
@@ -290,7 +293,9 @@ def run_in_transaction(driver: neo4j.Driver, query: str, params: dict, limits: L
     def remaining() -> float:  # the server's own timeout comes later: the watchdog (run_guarded) stops it first
         left = deadline - time.monotonic()
         if left <= 0:
-            raise refused("time", "time", seconds=limits.timeout_s)
+            stop = refused("time", "time", seconds=limits.timeout_s)
+            stop.share = 0.0  # it did not run at all here: the check's earlier runs decide (Budget.busy_stop)
+            raise stop
         return left + SERVER_LATE_S
 
     server = server_of(driver)
@@ -308,6 +313,8 @@ def run_in_transaction(driver: neo4j.Driver, query: str, params: dict, limits: L
                     if len(rows) >= limits.max_rows:
                         raise refused("rows", "rows", max_rows=limits.max_rows)
                     rows.append(list(record.values()))
+                ran = time.perf_counter() - began
+                share = cpu_share(driver, database, tag) if ran > SLOW_RUN_S else None  # still open: measurable
                 tx.rollback()  # a read answer has nothing to keep
         except (TransientError, ClientError) as exc:
             code = getattr(exc, "code", "") or ""
@@ -320,7 +327,8 @@ def run_in_transaction(driver: neo4j.Driver, query: str, params: dict, limits: L
             raise refused("neo4j_error", detail=first_line(exc)) from None
         except Neo4jError as exc:
             raise refused("neo4j_error", detail=first_line(exc)) from None
-        return RunResult(columns, rows, time.perf_counter() - began)
+        return RunResult(columns, rows, time.perf_counter() - began,
+                         waited=ran * (1 - share) if share is not None else 0.0)
 
 
 def terminate(driver: neo4j.Driver, database: str, tag: str) -> None:

@@ -477,7 +477,7 @@ def preparing(driver: neo4j.Driver, course: str, world: str, extra: str, databas
     for n, exercise in enumerate(exercises, start=1):
         run(first, exercise, specs[exercise.id])
         tracker.step(0.4 * n / len(exercises), f"{world}: the realistic world, {n} of {len(exercises)} exercises")
-    alive = {e.id: [s for s in specs[e.id] if runs[(e.id, s.name)][first].status is Status.PASSED] for e in exercises}
+    alive = {e.id: [s for s in specs[e.id] if not tells(runs[(e.id, s.name)][first])] for e in exercises}
     killed_first = total - sum(map(len, alive.values()))
     covers, answers = [], []
     for n, key in enumerate(candidates, start=1):
@@ -488,7 +488,7 @@ def preparing(driver: neo4j.Driver, course: str, world: str, extra: str, databas
             if alive[exercise.id]:
                 run(key, exercise, alive[exercise.id])
         covers.append({f"{e.id}/{s.name}" for e in exercises for s in alive[e.id]
-                       if runs[(e.id, s.name)][key].status is not Status.PASSED})
+                       if tells(runs[(e.id, s.name)][key])})
         answers.append({e.id: expected_digest(e, key) for e in exercises})
     siblings = [sibling_items(exercises, key) for key in [first] + candidates]
     items = [a | s for a, s in zip(answer_items([{e.id: expected_digest(e, first) for e in exercises}] + answers),
@@ -500,17 +500,22 @@ def preparing(driver: neo4j.Driver, course: str, world: str, extra: str, databas
     told = set().union(*covers) if covers else set()
     caught = set().union(*(covers[i] for i in chosen)) if chosen else set()
     untold = [(e, s) for e in exercises for s in alive[e.id] if f"{e.id}/{s.name}" not in told]
-    equivalent = equivalents(driver, course, world, extra, database, untold, tracker)
+    equivalent, pool_tells = equivalents(driver, course, world, extra, database, untold, tracker)
+    for key, names in pool_tells:  # a world of the equivalence pool that told mutants apart: chosen too, if room
+        if len(chosen_keys) < MOST_HIDDEN and names - caught:
+            chosen_keys.append(key)
+            caught |= names
+    told |= {name for _, names in pool_tells for name in names}
     choice = Choice(
         keys=[list(key_pair(k)) for k in chosen_keys], mutants=total,
         written=sum(s.written for v in specs.values() for s in v),
         automatic=sum(not s.written for v in specs.values() for s in v),
         killed=killed_first + len(caught), killed_first=killed_first,
-        equivalent=sorted(equivalent), survivors=sorted(told - caught),
+        equivalent=sorted(equivalent), survivors=sorted(told - caught),  # told apart, but by no chosen world
         seconds=time.perf_counter() - began,
         per_exercise={e.id: [sum(s.written for s in specs[e.id]), sum(not s.written for s in specs[e.id]),
                              sum(f"{e.id}/{s.name}" in equivalent for s in specs[e.id]),
-                             sum(f"{e.id}/{s.name}" in caught or runs[(e.id, s.name)][first].status is not Status.PASSED
+                             sum(f"{e.id}/{s.name}" in caught or tells(runs[(e.id, s.name)][first])
                                  for s in specs[e.id])] for e in exercises})
     trials = [(t.load, k.token(), e.id, s.name, t.status, t.digest) for e in exercises for s in specs[e.id]
               for k, t in runs[(e.id, s.name)].items()]
@@ -520,6 +525,13 @@ def preparing(driver: neo4j.Driver, course: str, world: str, extra: str, databas
     tracker.say(f"{world}: {choice.killed} of {total} mutants fail on the chosen worlds; "
                 f"{len(choice.equivalent)} probably equivalent; {time.perf_counter() - began:.0f} s")
     return Preparation(world, choice)
+
+
+def tells(trial: Trial) -> bool:
+    """Whether a mutant's trial tells it from the reference: it failed, or was refused (an error, its rows over
+    the cap). A trial stopped by the batch's time limit tells nothing (NOT_GRADED: on a busy server a quick
+    query can run out of time too): the mutant is tried on the next world as if it had passed."""
+    return trial.status in (Status.FAILED, Status.REFUSED)
 
 
 def edge_cases(key: ScenarioKey | CaseKey) -> int:
@@ -538,11 +550,13 @@ def can_make(key: ScenarioKey | CaseKey) -> bool:
 
 
 def equivalents(driver, course: str, world: str, extra: str, database: str, untold: list,
-                tracker: Tracker) -> list[str]:
+                tracker: Tracker) -> tuple[list[str], list[tuple[ScenarioKey, set[str]]]]:
     """Of the mutants no candidate told from the reference, those that agree with it on EQUIVALENCE_POOL
-    more varied worlds as well: probably equivalent."""
+    more varied worlds as well: probably equivalent. Also, in the pool's order, each pool world that told
+    some of the others apart, with their names (the preparation chooses it as well when there is room)."""
     if not untold or world.startswith("case/"):
-        return [f"{e.id}/{s.name}" for e, s in untold]
+        return [f"{e.id}/{s.name}" for e, s in untold], []
+    tells_here: list[tuple[ScenarioKey, set[str]]] = []
     left = list(untold)
     pool = [k for k in candidate_keys(course, world, extra, EQUIVALENCE_POOL, start=CANDIDATES + 1) if can_make(k)]
     for n, key in enumerate(pool, start=1):
@@ -556,11 +570,13 @@ def equivalents(driver, course: str, world: str, extra: str, database: str, unto
         for pairs in by_exercise.values():
             exercise = pairs[0][0]
             trials = run_batch(driver, exercise, [s.query for _, s in pairs], key, database)
-            still += [pair for pair, trial in zip(pairs, trials) if trial.status is Status.PASSED]
+            still += [pair for pair, trial in zip(pairs, trials) if not tells(trial)]
+        if len(still) < len(left):
+            tells_here.append((key, {f"{e.id}/{s.name}" for e, s in left if (e, s) not in still}))
         left = still
         if not left:
             break
-    return [f"{e.id}/{s.name}" for e, s in left]
+    return [f"{e.id}/{s.name}" for e, s in left], tells_here
 
 
 def ensure_prepared(driver: neo4j.Driver, course: str, worlds: set[tuple[str, str]], database: str = "neo4j",
