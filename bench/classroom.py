@@ -6,8 +6,9 @@ run's trainees (a course admits --trainees; earlier runs' trainees keep their pl
 trainees join and,
 for the given minutes, open exercises, run and check answers (the reference or one of its registered
 mistakes) with a few seconds of thought between requests, as people do. Printed: p50/p95 of run and
-check, every verdict compared with the same trainee checking the same answer again alone, the records compared with the checks
-made, and the memory of the servers and of the lab process. Bounded in trainees, minutes and requests."""
+check, every verdict compared with the same trainee checking the same answer again alone, the records
+compared with the checks made, and the memory of the servers and of the lab process. Bounded in trainees,
+minutes and requests."""
 
 from __future__ import annotations
 
@@ -172,7 +173,7 @@ def bench_class(args) -> None:
                     else:
                         checks.append(seconds)
                         verdict = reply.json()
-                        seen = NOT_GRADED if verdict["status"] == "not_graded" else (verdict["passed"], verdict["feedback"])
+                        seen = as_seen(verdict)
                         made += seen != NOT_GRADED  # a check not graded is no attempt: nothing is recorded
                         verdicts.setdefault((i, exercise.id, query), []).append(seen)
                 time.sleep(rng.uniform(args.think / 2, args.think * 1.5))
@@ -199,11 +200,14 @@ def bench_class(args) -> None:
         unequal = alone_again(clients, verdicts)
         ungraded = sum(verdict == NOT_GRADED for seen in verdicts.values() for verdict in seen)
         differ = [item for item in unequal if item[1] != NOT_GRADED]
+        verdict_differs = [item for item in differ if alone_verdict(item[2]) != item[1][0]]
         print(f"  {len(checks) - ungraded - len(differ)} of {len(checks) - ungraded} verdicts equal to the same "
-              f"trainee's answer checked again alone, {len(differ)} differ; {ungraded} checks not graded under load "
-              f"(no verdict, nothing counted); {limited[0]} requests over the per-trainee limit; records: {lost} "
-              f"trainees with a check missing")
-        for (i, exercise, query), under_load, alone in differ[:10]:
+              f"trainee's answer checked again alone; {len(verdict_differs)} passed where the other failed or the "
+              f"other way; {len(differ) - len(verdict_differs)} with the same verdict and other feedback; "
+              f"{ungraded} checks not graded under load (no verdict, nothing counted); {limited[0]} requests over "
+              f"the per-trainee limit; records: {lost} trainees with a check missing")
+        shown = verdict_differs + [item for item in differ if item not in verdict_differs]
+        for (i, exercise, query), under_load, alone in shown[:10]:
             print(f"    differs: trainee {i}, {exercise}: under load {under_load}, alone {alone}; {query[:80]!r}")
         print(f"  memory near the end: {peak['memory'] or room.memory()}")
         total, each, fit = per_trainee(peak["servers"] or room.servers(), args.trainees)
@@ -214,6 +218,15 @@ def bench_class(args) -> None:
         print(json.dumps({"trainees": args.trainees, "run_p95_ms": round(1000 * sorted(runs)[int(.95 * len(runs))]),
                           "check_p95_ms": round(1000 * sorted(checks)[int(.95 * len(checks))]),
                           "servers_gib": round(total, 2), "mib_per_trainee": round(each), "trainees_fit": fit}))
+
+
+def as_seen(verdict: dict):
+    """A check's reply as compared: NOT_GRADED, or (passed, feedback)."""
+    return NOT_GRADED if verdict["status"] == "not_graded" else (verdict["passed"], verdict["feedback"])
+
+
+def alone_verdict(alone) -> bool | None:
+    return None if alone == NOT_GRADED else alone[0]
 
 
 def alone_again(clients: dict, verdicts: dict) -> list:
@@ -234,7 +247,7 @@ def alone_again(clients: dict, verdicts: dict) -> list:
             if reply.status_code == 429:
                 waiting.append(key)
                 continue
-            alone = NOT_GRADED if reply.json()["status"] == "not_graded" else (reply.json()["passed"], reply.json()["feedback"])
+            alone = as_seen(reply.json())
             unequal += [(key, under_load, alone) for under_load in verdicts[key] if under_load != alone]
         if waiting:
             time.sleep(20)

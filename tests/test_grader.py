@@ -420,8 +420,30 @@ def test_a_stop_at_the_limit_is_the_busy_servers_doing_only_if_the_whole_check_m
 
     assert Budget(10, spent=10.2).busy_stop(stop(10.2, 0.1))  # waited nine tenths of the limit
     assert not Budget(10, spent=10.2).busy_stop(stop(10.2, 0.9))  # worked: the answer's own doing
-    assert Budget(10, spent=10.1, waited=8).busy_stop(stop(1.0, 0.1))  # earlier worlds mostly waited too
-    assert not Budget(10, spent=10.1, waited=1).busy_stop(stop(1.0, 0.1))  # earlier worlds worked
-    assert not Budget(1, spent=0.95).busy_stop(stop(0.0, 0.0))  # the budget went on runs that worked
+    assert Budget(10, spent=10.1, worked=2).busy_stop(stop(1.0, 0.1))  # earlier worlds mostly waited too
+    assert not Budget(10, spent=10.1, worked=9).busy_stop(stop(1.0, 0.1))  # earlier worlds worked
+    assert not Budget(1, spent=0.95, worked=0.95).busy_stop(stop(0.0, 0.0))  # the budget went on runs that worked
     assert not Budget(10, spent=10.2).busy_stop(stop(10.2, None))  # CPU time not tracked: as it always was
     assert not Budget(10, spent=10.2).busy_stop(Refused("too many rows", "rows", "rows"))
+
+
+def test_a_tie_probe_stopped_while_the_server_was_busy_gives_no_verdict(monkeypatch):
+    """A right answer's rows are probed with its ties settled both ways (grade.ordering); a probe the busy
+    server stopped proves nothing, so the check is NOT GRADED rather than passed unprobed (or failed)."""
+    from linklab.grade import engine
+    from linklab.grade.expected import answer_key
+    from linklab.grade.guard import RunResult, refused
+    from linklab.grade.status import Status
+
+    crews, key = get("crews"), ScenarioKey("investigation", "tiny", 1)
+    right = RunResult(["crew", "members"], [list(row) for row in answer_key(crews, key).expected.rows])
+    monkeypatch.setattr(engine, "run_fairly", lambda *args: right)
+    monkeypatch.setattr(engine, "tie_breaks", lambda query, ordered: ["a probe with its ties settled"])
+
+    def probe(*args, **kwargs):
+        raise refused("time_busy", "time", seconds=10)
+
+    monkeypatch.setattr(engine, "run_answer", probe)
+    assert check_answer(None, crews, crews.solution, key).status is Status.NOT_GRADED
+    monkeypatch.setattr(engine, "tie_breaks", lambda query, ordered: [])
+    assert check_answer(None, crews, crews.solution, key).status is Status.PASSED  # unprobed: the rows decide

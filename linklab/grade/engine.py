@@ -113,6 +113,10 @@ def judged(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKe
     except health.CONNECTION_LOST:
         health.note_lost(driver)
         raise NotGraded("unavailable") from None
+    except Refused as exc:  # a probe's run stopped while the server was busy: it proves nothing either way
+        if exc.code == "time_busy":
+            raise NotGraded("slow") from None
+        raise
     feedback = words.hidden_reason(verdict.reason) if key.hidden and not verdict.passed else verdict.feedback
     return CheckResult(exercise.id, str(key), Status.PASSED if verdict.passed else Status.FAILED, feedback,
                        seconds(), reason=verdict.reason, digest=digest, load=result.load)
@@ -126,7 +130,9 @@ def rests_on_storage_order(driver: neo4j.Driver, exercise: Exercise, query: str,
     for variant in tie_breaks(query, order_matters(exercise)):
         try:
             result = run_answer(driver, exercise, variant, key, limits, database, budget, load=load)
-        except Refused:
+        except Refused as exc:
+            if exc.code == "time_busy":
+                raise  # unknown, not "no dependence on the order": judged gives no verdict
             continue
         if result is not None and judge_rows(exercise, key, result.rows)[0].passed != verdict.passed:
             return True
@@ -147,7 +153,7 @@ def run_fairly(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scenar
     for, then the answer runs once more; a refusal by a server that restarted, reconnected or was started
     here runs once more after the reference solution warmed it. Raises Refused for the answer's own doing,
     NotGraded when the server cannot give a verdict."""
-    spent_before, waited_before = budget.spent, budget.waited
+    spent_before, worked_before = budget.spent, budget.worked
     health.watch(driver, database)
     try:
         return run_answer(driver, exercise, query, key, limits, database, budget, on_wait, load)
@@ -166,7 +172,7 @@ def run_fairly(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scenar
             state = None  # warmed already
     if state is not None and health.warm_retry_due(driver, state, exercise.id, str(key)):
         warm(driver, exercise, key, database, on_wait, load)
-    budget.spent, budget.waited = spent_before, waited_before  # the first try does not count: the server's fault
+    budget.spent, budget.worked = spent_before, worked_before  # the first try does not count: the server's fault
     try:
         return run_answer(driver, exercise, query, key, limits, database, budget, on_wait, load)
     except Refused as exc:

@@ -44,20 +44,19 @@ class Budget:
     """The time one check may spend running an answer, over all its scenarios (loads not counted)."""
     seconds: float
     spent: float = 0.0
-    waited: float = 0.0  # of `spent`, the time its runs are known to have waited instead of working on a CPU
+    worked: float = 0.0  # how long its finished runs worked on a CPU (or ran, where that was not measured)
 
     def deadline(self) -> float:
         return time.monotonic() + max(0.0, self.seconds - self.spent)
 
     def busy_stop(self, stop: Refused) -> bool:
-        """Whether a stop at the time limit is the busy server's doing: over the whole check (every world run
-        so far, and the stopped run), the answer worked on a CPU for less than BUSY_SHARE of the limit, so the
-        rest of the time went to waiting for cores others held. A slow answer alone works nearly all of it.
-        Unknown (a server that does not track CPU time): the answer's doing, as it always was."""
+        """Whether a stop at the time limit is the busy server's doing: over the whole check (every run so far,
+        and the stopped one), the answer worked on a CPU for less than BUSY_SHARE of the limit, so the rest of
+        the time went to waiting (for cores others held, for this process's other threads). A slow answer alone
+        works nearly all of it. Unknown (a server that does not track CPU time): the answer's doing, as always."""
         if stop.limit != "time" or stop.share is None:
             return False
-        worked = self.spent - self.waited - stop.ran_s * (1 - stop.share)
-        return worked < BUSY_SHARE * self.seconds
+        return self.worked + stop.ran_s * stop.share < BUSY_SHARE * self.seconds
 
 
 GRAPH_PREFIX = "linklab-check-"  # every check's GDS graph: this and a random part
@@ -139,7 +138,7 @@ def run_answer(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scenar
                 result = run_guarded(driver, query, params, limits, database, budget.deadline(),
                                      require_key(key, seen), tag)
                 result.load = load_id(server_of(driver), seen.get("loaded_at", ""))
-                budget.waited += result.waited
+                budget.worked += result.worked
                 return result
             except NotReady as exc:
                 why = exc
@@ -185,7 +184,9 @@ def limit_picks(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scena
         return True
     try:  # may load the scenario again if another process replaced it meanwhile: never a verdict by accident
         more = run_answer(driver, exercise, wider, key, limits, database, budget)
-    except Refused:
+    except Refused as exc:
+        if exc.code == "time_busy":
+            raise  # the busy server's doing: no verdict either way (grade.engine.judged)
         return True
     return more is None or len(more.rows) > len(result.rows)
 

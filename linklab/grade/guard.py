@@ -48,7 +48,7 @@ SERVER_LATE_S = 1.0
 # Alone, a slow answer works on a CPU nearly all of its time. Neo4j measures it (db.track_query_cpu_time).
 BUSY_SHARE = 0.5
 SHARE_TIMEOUT_S = 3.0  # for reading that share; a server that cannot say it in this time is busy
-SLOW_RUN_S = 1.0  # a run that finishes after this long has its share read too (a check's budget spans worlds)
+SLOW_RUN_S = 0.1  # a run that finishes after this long has its share read too (a check spans worlds and tie probes)
 
 
 class Refused(Exception):
@@ -86,7 +86,7 @@ class RunResult:
     rows: list[list[Any]] = field(default_factory=list)
     seconds: float = 0.0
     load: str = ""  # the load of the world it ran on (grade.loading.load_id), when the caller asked
-    waited: float = 0.0  # of `seconds`, how long it was not on a CPU (measured for runs over SLOW_RUN_S only)
+    worked: float = 0.0  # of `seconds`, how long it was on a CPU (read for runs over SLOW_RUN_S; else all of it)
 
 
 @dataclass(frozen=True)
@@ -327,8 +327,7 @@ def run_in_transaction(driver: neo4j.Driver, query: str, params: dict, limits: L
             raise refused("neo4j_error", detail=first_line(exc)) from None
         except Neo4jError as exc:
             raise refused("neo4j_error", detail=first_line(exc)) from None
-        return RunResult(columns, rows, time.perf_counter() - began,
-                         waited=ran * (1 - share) if share is not None else 0.0)
+        return RunResult(columns, rows, time.perf_counter() - began, worked=ran * share if share is not None else ran)
 
 
 def terminate(driver: neo4j.Driver, database: str, tag: str) -> None:
