@@ -211,16 +211,25 @@ def store(course: str, world: str, extra: str, choice: Choice, specs: dict[str, 
         db.execute("COMMIT")
 
 
-def trial_token(key: ScenarioKey | CaseKey) -> str:
-    """Where mutants' rows are filed: the world's token, and the organisation pick that chose the parameters
-    (in a class, trainees exploring one world may be asked about different organisations)."""
-    pick = getattr(key, "pick", 0)
-    return key.token() + (f"/pick {pick}" if pick else "")
+def asked_here(key: ScenarioKey | CaseKey, exercise: str) -> str:
+    """What a trainee's organisation pick made the exercise ask on this world, as a short digest of its
+    parameters ("" without a pick). Mutants' rows are filed by it, not by the pick: in a class the trainees
+    asked about the same organisation share them, instead of running every mistake again for each trainee."""
+    if not getattr(key, "pick", 0):
+        return ""
+    params = answer_key(next(e for e in catalogue() if e.id == exercise), key).params
+    return hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
 
-def trial_load(key: ScenarioKey | CaseKey, load: str) -> str:
-    pick = getattr(key, "pick", 0)
-    return load + (f"/pick {pick}" if pick and load else "")
+def trial_token(key: ScenarioKey | CaseKey, exercise: str) -> str:
+    """Where mutants' rows are filed: the world's token, and what the exercise asks there (asked_here)."""
+    asked = asked_here(key, exercise)
+    return key.token() + (f"/asked {asked}" if asked else "")
+
+
+def trial_load(key: ScenarioKey | CaseKey, load: str, exercise: str) -> str:
+    asked = asked_here(key, exercise)
+    return load + (f"/asked {asked}" if asked and load else "")
 
 
 def world_of(key: ScenarioKey | CaseKey) -> tuple[str, str]:
@@ -242,7 +251,7 @@ def trials_on_load(key: ScenarioKey | CaseKey, exercise: str, load: str) -> dict
     world, extra = world_of(key)
     with connect() as db:
         rows = db.execute("SELECT mutant, status, digest FROM trials WHERE load = ? AND content = ? AND exercise = ?",
-                          (trial_load(key, load), content_digest(world, extra), exercise)).fetchall()
+                          (trial_load(key, load, exercise), content_digest(world, extra), exercise)).fetchall()
     return {mutant: (status, digest) for mutant, status, digest in rows}
 
 
@@ -251,7 +260,7 @@ def outcomes_on_world(key: ScenarioKey | CaseKey, exercise: str) -> dict[str, st
     world, extra = world_of(key)
     with connect() as db:
         rows = db.execute("SELECT mutant, status FROM trials WHERE token = ? AND content = ? AND exercise = ?",
-                          (trial_token(key), content_digest(world, extra), exercise)).fetchall()
+                          (trial_token(key, exercise), content_digest(world, extra), exercise)).fetchall()
     return dict(rows)
 
 
@@ -260,7 +269,7 @@ def digests_on_world(key: ScenarioKey | CaseKey, exercise: str) -> dict[str, set
     world, extra = world_of(key)
     with connect() as db:
         rows = db.execute("SELECT mutant, digest FROM trials WHERE token = ? AND content = ? AND exercise = ?",
-                          (trial_token(key), content_digest(world, extra), exercise)).fetchall()
+                          (trial_token(key, exercise), content_digest(world, extra), exercise)).fetchall()
     found: dict[str, set[str]] = {}
     for mutant, digest in rows:
         found.setdefault(mutant, set()).add(digest)
@@ -269,11 +278,11 @@ def digests_on_world(key: ScenarioKey | CaseKey, exercise: str) -> dict[str, set
 
 def remember_trials(key: ScenarioKey | CaseKey, exercise: str, specs: list[MutantSpec], trials: list) -> None:
     world, extra = world_of(key)
-    content, token = content_digest(world, extra), trial_token(key)
+    content, token = content_digest(world, extra), trial_token(key, exercise)
     with connect() as db:
         db.execute("BEGIN IMMEDIATE")
         db.executemany("INSERT OR REPLACE INTO trials VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       [(trial_load(key, t.load), token, content, exercise, s.name, t.status, t.digest)
+                       [(trial_load(key, t.load, exercise), token, content, exercise, s.name, t.status, t.digest)
                         for s, t in zip(specs, trials)])
         db.execute("COMMIT")
 
