@@ -365,7 +365,8 @@ def up(trainee, course, lab) -> None:
               "use 0.0.0.0 to be reached from the room.")
 @click.option("--port", type=PORT, default=8000, show_default=True, help="The lab's port.")
 @click.option("--background", is_flag=True, help="Start it in the background and return once it answers.")
-@click.option("--stop", is_flag=True, help="Stop the lab running in the background (with --class: its servers).")
+@click.option("--stop", is_flag=True, help="Stop the lab running in the background and the local grading server it "
+              "started (with --class: the class's servers).")
 @click.option("--class", "class_course", metavar="COURSE",
               help="Run a class server for COURSE: logins, the instructor's console at /console, its own Neo4j servers.")
 @click.option("--trainees", type=click.IntRange(1, 500), default=30, show_default=True,
