@@ -38,7 +38,7 @@ from typing import Callable, Iterator
 import neo4j
 
 from ..config import open_sqlite, state_dir
-from ..exercises.catalogue import Exercise, case_catalogue, catalogue
+from ..exercises.catalogue import Exercise, case_catalogue, catalogue, get
 from ..keys import CaseKey, ScenarioKey, course_secret, derive_seed
 from ..scenario.generate import generator_digest
 from ..variation.vary import variation_digest
@@ -217,7 +217,7 @@ def asked_here(key: ScenarioKey | CaseKey, exercise: str) -> str:
     asked about the same organisation share them, instead of running every mistake again for each trainee."""
     if not getattr(key, "pick", 0):
         return ""
-    params = answer_key(next(e for e in catalogue() if e.id == exercise), key).params
+    params = answer_key(get(exercise), key).params
     return hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
 
