@@ -7,6 +7,7 @@
     python -m bench checks             # guarded checks per second, p50/p95, against the bare query
     python -m bench grade              # 200 trainees x 20 exercises x 3 scenarios, on 1 and on 2 grading servers
     python -m bench import             # a case network at the size limit: read, load, keys, checks
+    python -m bench planning           # a course's mutants twice, keeping 4,000 plans and 1,000 (bench/planning.py)
     python -m bench blind              # the grader on the blind answer set (tests/blind), against own-world-only
     python -m bench lab                # the lab over HTTP: page, run, check, 30 trainees at once (bench/lab.py)
     python -m bench class --trainees 30 --minutes 3   # a class server under a room's load (bench/classroom.py)
@@ -529,6 +530,8 @@ def main() -> None:
     p.add_argument("--profiles", nargs="*", help="profiles to prepare (default: all)")
     p.add_argument("--verbose", action="store_true", help="print the preparation's progress")
     p.set_defaults(func=lambda args: __import__("bench.mutation", fromlist=["bench_mutation"]).bench_mutation(args))
+    p = sub.add_parser("planning")
+    p.set_defaults(func=lambda args: __import__("bench.planning", fromlist=["bench_planning"]).bench_planning(args))
     p = sub.add_parser("blind")
     p.add_argument("--exercises", nargs="*", help="exercise ids (default: all)")
     p.set_defaults(func=lambda args: __import__("bench.blind", fromlist=["bench_blind"]).bench_blind(args))

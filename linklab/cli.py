@@ -381,11 +381,19 @@ def up(trainee, course, lab) -> None:
 @click.option("--public-url", metavar="URL", default=None,
               help="With --class: the address trainees and the LMS use (https://lab.example.org behind a TLS proxy; "
                    "or set LINKLAB_PUBLIC_URL). Shown on the console and used for LTI.")
+@click.option("--exercises", metavar="IDS", default=None,
+              help="Offer only these exercises (ids or numbers, comma-separated, e.g. 1,2,crews; or set "
+                   "LINKLAB_EXERCISES): the lab lists, prepares and grades no others.")
 def lab_command(trainee, course, host, port, background, stop, class_course, trainees, grading_servers,
-                first_port, trusted_proxies, public_url) -> None:
+                first_port, trusted_proxies, public_url, exercises) -> None:
     """The lab in your browser: exercises, a Cypher editor, results as a table and a graph, Check."""
+    from .exercises.catalogue import catalogue
     from .service import identity
     from .web import process
+
+    if exercises is not None:
+        os.environ["LINKLAB_EXERCISES"] = exercises  # read by every part, and by a lab started in the background
+    catalogue()  # an unknown exercise named there: one line now, not an error page later
 
     if class_course:
         proxies = list(trusted_proxies) or os.environ.get("LINKLAB_TRUSTED_PROXIES", "").split(",")

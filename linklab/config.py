@@ -33,6 +33,13 @@ def state_dir() -> Path:
     return Path(os.environ.get("LINKLAB_HOME", default)).resolve()
 
 
+def chosen_exercises() -> tuple[str, ...]:
+    """The exercises an instructor chose for a course (LINKLAB_EXERCISES, or `linklab lab --exercises`: ids or
+    numbers, comma-separated); empty: every exercise. Everything that lists, prepares or grades exercises
+    reads the choice through exercises.catalogue."""
+    return tuple(part.strip() for part in os.environ.get("LINKLAB_EXERCISES", "").split(",") if part.strip())
+
+
 def write_json_atomically(path: Path, data, **dump_options) -> None:
     """Write JSON through a temporary file and a rename: an interrupted write never leaves half a file."""
     write_files_atomically({path: (json.dumps(data, **dump_options) + "\n").encode("utf-8")})

@@ -145,17 +145,15 @@ MUTANT_COURSE, MUTANT_SECRET = "mutant-course", "test-secret-for-mutants"
 
 @contextmanager
 def mutant_course_settings() -> Iterator[str]:
-    """The course that tests/test_mutants.py grades on: a fixed secret, and three varied candidate worlds per
-    profile (the rest of the suite tries two; a class, twelve)."""
+    """The course that tests/test_mutants.py grades on: a fixed secret, and the suite's varied candidate worlds
+    per profile (LINKLAB_CANDIDATES above: two; a class tries twelve)."""
     from linklab.grade import worlds
 
     pool = pytest.MonkeyPatch()
     pool.setenv("LINKLAB_COURSE_SECRET", MUTANT_SECRET)
-    pool.setattr(worlds, "CANDIDATES", 3)
-    pool.setenv("LINKLAB_CANDIDATES", "3")  # the commands the tests run too
-    worlds.content_digest.cache_clear()
+    worlds.digest_of_content.cache_clear()
     try:
         yield MUTANT_COURSE
     finally:
         pool.undo()
-        worlds.content_digest.cache_clear()
+        worlds.digest_of_content.cache_clear()

@@ -51,6 +51,8 @@ def test_settings_match_the_local_server(service):
         assert env.get(env_name(key)) == value, key
     assert env[env_name("server.memory.heap.max_size")] == srv.DEFAULT_HEAP
     assert env[env_name("server.memory.pagecache.size")] == srv.DEFAULT_PAGECACHE
+    plans = "server.memory.query_cache.per_db_cache_num_entries"  # as many plans per GiB of heap
+    assert env[env_name(plans)] == str(srv.plans_kept(srv.DEFAULT_HEAP)) == srv.Instance("any", 1, 2).settings()[plans]
 
 
 def test_ports_bound_to_loopback_and_named_volume(service):

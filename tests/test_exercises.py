@@ -20,6 +20,39 @@ SEEDS = range(101, 111)
 EXERCISES = [e.id for e in catalogue()]
 
 
+def test_a_course_of_chosen_exercises_offers_them_alone_and_refuses_a_typo(monkeypatch, tmp_path):
+    """LINKLAB_EXERCISES (linklab lab --exercises): ids or numbers; the catalogue, get and the hidden worlds'
+    preparation (its content digest) follow the choice; an unknown name is one clear error, and the CLI says it
+    in one line with a non-zero exit."""
+    from linklab.errors import LinklabError, NotFound
+    from linklab.grade import worlds
+
+    every = worlds.content_digest(DESIGN)
+    monkeypatch.setenv("LINKLAB_EXERCISES", " 3, crews ,04")
+    assert [e.id for e in catalogue()] == ["crews", "hub-messages", "hub-calls"]  # in catalogue order
+    assert get("hub-calls").id == "hub-calls"
+    with pytest.raises(NotFound, match="not one this course offers"):
+        get("member-accounts")
+    assert worlds.content_digest(DESIGN) != every  # its own preparation: another course's does not fit it
+    monkeypatch.setenv("LINKLAB_EXERCISES", "crews,crew")
+    with pytest.raises(LinklabError, match="'crew'"):
+        catalogue()
+    monkeypatch.delenv("LINKLAB_EXERCISES")
+    assert len(catalogue()) >= 25 and worlds.content_digest(DESIGN) == every
+
+
+def test_lab_exercises_option_names_a_typo_in_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    done = subprocess.run([sys.executable, "-m", "linklab", "lab", "--exercises", "1,nope", "--stop"],
+                          capture_output=True, text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin",
+                                                                          "LINKLAB_HOME": str(tmp_path)})
+    assert done.returncode != 0 and done.stderr.count("\n") == 1 and "'nope'" in done.stderr, done.stderr
+
+
 def test_the_catalogue_covers_every_skill_and_organisation():
     exercises = catalogue()
     assert len(exercises) >= 20

@@ -315,6 +315,17 @@ def test_a_server_that_stays_lost_gives_not_graded_never_failed(conn, driver):
     assert "Not graded" in verdict.feedback and "does not count" in verdict.feedback
 
 
+def test_a_driver_that_fails_in_another_way_gives_not_graded_never_an_error(conn, driver):
+    """Not only a lost connection: any failure of the driver itself (here, one that was closed; under a room's
+    load, a pool or a transaction the server closed) is no verdict on the answer, and not an error page."""
+    ensure_loaded(driver, X)
+    closed = GraphDatabase.driver(conn.uri, auth=(conn.user, conn.password))
+    closed.close()
+    results = check_on_scenarios(HUB, HUB.solution, [X, X], lambda key: iter([(closed, True)]), patience_s=1)
+    assert [r.status for r in results] == [Status.NOT_GRADED, Status.NOT_GRADED]
+    assert summarise(HUB, results).status is Status.NOT_GRADED
+
+
 def test_a_refusal_by_a_server_started_here_is_tried_again_once_it_is_warm(conn, driver):
     """A runaway answer on a cold server: warmed with the reference solution, tried again, and refused for
     time (two limits); the next runaway on the now warm server costs one limit."""

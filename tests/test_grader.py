@@ -315,8 +315,9 @@ def test_trainee_and_instructor_bad_input(cli_env, args, message):
 
 def test_show_hint_check_progress_flow(cli_env, tmp_path):
     env = {**cli_env, "LINKLAB_HOME": str(tmp_path / "state"), "LINKLAB_GRADING_URI": cli_env["NEO4J_URI"],
-           "LINKLAB_TRAINEE": "dana", "LINKLAB_COURSE": "test-course"}
-    # LINKLAB_HOME moves the progress file; the password still comes from the environment
+           "LINKLAB_TRAINEE": "dana", "LINKLAB_COURSE": "test-course", "LINKLAB_EXERCISES": "crews"}
+    # LINKLAB_HOME moves the progress file; the password still comes from the environment. A course of crews
+    # alone (and the case exercises): its first check prepares crews' hidden worlds only.
     shown = run_cli("show", "crews", env=env)
     assert shown.returncode == 0 and "Return one row per crew" in shown.stdout
     hints = len(get("crews").hints)
@@ -333,7 +334,7 @@ def test_show_hint_check_progress_flow(cli_env, tmp_path):
     assert "hidden scenario 1" in good.stdout and "hidden scenario 2" in good.stdout and "tiny" not in good.stdout
     assert (tmp_path / "state" / "course-secret").exists()  # made on first use, in the state folder
     progress = run_cli("progress", env=env)
-    offered = len(catalogue()) + len(case_catalogue())  # the lab's total: the case exercises count too
+    offered = 1 + len(case_catalogue())  # the lab's total: the case exercises count too
     assert f"1/{offered} exercises passed" in progress.stdout and f"{hints} hint(s) used" in progress.stdout
     listing = run_cli("exercises", env=env)
     assert "passed" in listing.stdout.splitlines()[1]

@@ -43,9 +43,12 @@ def lab_env(cli_env, tmp_path, monkeypatch) -> dict:
 
 
 @pytest.fixture
-def client(lab_env, driver):
+def client(lab_env, driver, monkeypatch):
+    """The lab's API in-process, for a course of crews alone (and the case exercises): its first check waits
+    for crews' hidden worlds only. The browser walk below offers every exercise."""
     from linklab.grade.engine import ensure_loaded
 
+    monkeypatch.setenv("LINKLAB_EXERCISES", "crews")
     ensure_loaded(driver, exploring(CREWS, TRAINEE, COURSE))
     with Databases() as databases, TestClient(create_app(TRAINEE, COURSE, databases),
                                               base_url="http://127.0.0.1:8000") as test_client:

@@ -119,7 +119,7 @@ def test_the_secret_file_is_not_committed():
 
 @pytest.fixture(scope="module")
 def course(driver):
-    """A course with a fixed secret whose hidden worlds are chosen (on the test server), among three varied
+    """A course with a fixed secret whose hidden worlds are chosen (on the test server), among the suite's varied
     candidates of the world (conftest.mutant_course_settings)."""
     with mutant_course_settings() as course:
         worlds.ensure_prepared(driver, course, {(DESIGN, "")})

@@ -28,9 +28,11 @@ def small_pool(monkeypatch, tmp_path, cli_env):
     monkeypatch.setenv("LINKLAB_COURSE_SECRET", "preparation-secret")
     monkeypatch.setattr(worlds, "CANDIDATES", 1)
     monkeypatch.setattr(worlds, "EQUIVALENCE_POOL", 0)
-    worlds.content_digest.cache_clear()
+    two = (get("crews"), get("hub-messages"))  # how preparing is shared is the subject, not the whole course
+    monkeypatch.setattr(worlds, "catalogue", lambda: two)
+    worlds.digest_of_content.cache_clear()
     yield
-    worlds.content_digest.cache_clear()
+    worlds.digest_of_content.cache_clear()
 
 
 def test_two_preparers_of_one_course_prepare_it_once_and_the_second_says_how_far(small_pool, driver):
@@ -75,7 +77,8 @@ def test_the_lab_tells_a_wrong_answer_at_once_and_a_right_one_as_pending_then_pa
     from .test_lab import wait_for
 
     crews, trainee, course = get("crews"), "trainee-one", COURSE + "-lab"
-    monkeypatch.setattr(service, "catalogue", lambda: (crews,))  # the background prepares crews' world only
+    monkeypatch.setattr(service, "catalogue", lambda: (crews,))  # the lab lists crews only
+    monkeypatch.setattr(worlds, "catalogue", lambda: (crews,))  # and the background prepares its mutants only
     monkeypatch.setenv("LINKLAB_GRADING_URI", second_conn.uri)  # as `make up`: grading beside exploring
     ensure_loaded(driver, service.exploring(crews, trainee, course))
     with Databases() as databases, socket.socket() as sock:

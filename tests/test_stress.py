@@ -67,8 +67,9 @@ def counts_under_lock(driver: neo4j.Driver) -> tuple[dict, dict] | None:
 
 def test_checks_grade_and_resets_at_once_keep_every_verdict(driver, cli_env, tmp_path, monkeypatch):
     env = {**cli_env, "LINKLAB_GRADING_URI": cli_env["NEO4J_URI"], "LINKLAB_COURSE": COURSE,
-           "LINKLAB_HOME": str(tmp_path / "home"), "LINKLAB_COURSE_SECRET": "stress-secret"}
-    for name in ("LINKLAB_HOME", "LINKLAB_COURSE_SECRET"):  # this process plans the same hidden scenarios
+           "LINKLAB_HOME": str(tmp_path / "home"), "LINKLAB_COURSE_SECRET": "stress-secret",
+           "LINKLAB_EXERCISES": ",".join(WRONG)}  # a course of the exercises answered here: prepared in a minute
+    for name in ("LINKLAB_HOME", "LINKLAB_COURSE_SECRET", "LINKLAB_EXERCISES"):  # this process plans the same
         monkeypatch.setenv(name, env[name])
     # as an instructor does before class: the course's hidden scenarios chosen once
     prepared = subprocess.run([sys.executable, "-m", "linklab", "prepare", "--course", COURSE], capture_output=True,

@@ -16,7 +16,7 @@ from functools import cache
 import hashlib
 from pathlib import Path
 
-from ..config import DATA_ROOT
+from ..config import DATA_ROOT, chosen_exercises
 from ..errors import LinklabError, NotFound
 from .rows import CompareSpec
 from ..scenario.profiles import ORG_KINDS, read_toml
@@ -138,15 +138,38 @@ def parse(path: Path, kind: str = "scenario") -> Exercise:
     return replace(exercise, mutants=read_mutants(exercise.id, exercise.solution))
 
 
-@cache
 def catalogue(folder: Path = EXERCISES_DIR, kind: str = "scenario") -> tuple[Exercise, ...]:
-    """The exercises on generated scenarios (or, with kind="case", those in exercises/case/)."""
+    """The exercises on generated scenarios that the course offers (all of them, unless the instructor chose
+    some: config.chosen_exercises), or, with kind="case", those in exercises/case/."""
+    exercises = every_exercise(folder, kind)
+    return offered(exercises) if folder == EXERCISES_DIR else exercises
+
+
+@cache
+def every_exercise(folder: Path = EXERCISES_DIR, kind: str = "scenario") -> tuple[Exercise, ...]:
+    """Every exercise in `folder`, read and validated once per process."""
     exercises = tuple(sorted((parse(p, kind) for p in folder.glob("*.toml")), key=lambda e: e.number))
     ids = [e.id for e in exercises]
     duplicates = {i for i in ids if ids.count(i) > 1}
     if duplicates:
         raise LinklabError(f"{folder}: exercise id(s) used twice: {', '.join(sorted(duplicates))}")
     return exercises
+
+
+def offered(exercises: tuple[Exercise, ...]) -> tuple[Exercise, ...]:
+    """Those of `exercises` the course offers, in catalogue order. A chosen id or number that is no exercise
+    is an error (a typo would otherwise leave it out silently)."""
+    chosen = chosen_exercises()
+    if not chosen:
+        return exercises
+    picked = {c: next((e for e in exercises if c in (e.id, str(e.number)) or c.lstrip("0") == str(e.number)), None)
+              for c in chosen}
+    unknown = [c for c, e in picked.items() if e is None]
+    if unknown:
+        raise LinklabError(f"LINKLAB_EXERCISES names no exercise {', '.join(map(repr, unknown))}: "
+                           "`linklab exercises` lists them (ids or numbers, comma-separated)")
+    wanted = {e.id for e in picked.values()}
+    return tuple(e for e in exercises if e.id in wanted)
 
 
 def case_catalogue() -> tuple[Exercise, ...]:
@@ -166,4 +189,6 @@ def get(exercise_id: str) -> Exercise:
     for exercise in case_catalogue():
         if exercise.id == exercise_id:
             return exercise
+    if any(exercise_id in (e.id, str(e.number)) for e in every_exercise()):
+        raise NotFound(f"exercise {exercise_id!r} is not one this course offers: `linklab exercises` lists them")
     raise NotFound(f"unknown exercise {exercise_id!r}: `linklab exercises` lists them")

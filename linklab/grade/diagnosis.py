@@ -54,9 +54,7 @@ def record_load(driver: neo4j.Driver, exercise: Exercise, key: ScenarioKey | Cas
         return
     trials = run_batch(driver, exercise, [s.query for s in wanted], key, database)
     if trials and trials[0].load == load:  # else the world was loaded again meanwhile: nothing to compare with
-        # a mutant stopped by the time limit (a busy server, maybe) is not remembered: a later check runs it again
-        kept = [(s, t) for s, t in zip(wanted, trials) if t.status is not Status.NOT_GRADED]
-        remember_trials(key, exercise.id, [s for s, _ in kept], [t for _, t in kept])
+        remember_trials(key, exercise.id, wanted, trials)  # (not those stopped by time: a later check runs them)
 
 
 def matching(exercise: Exercise, seen: list[Observation], run: Runner | None = None) -> list[MutantSpec]:

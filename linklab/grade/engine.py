@@ -12,6 +12,7 @@ words what is wrong without giving the answer away (linklab.feedback):
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import asdict, dataclass, field
 from typing import Callable, Iterator
@@ -25,7 +26,7 @@ from ..exercises.catalogue import Exercise
 from ..keys import CaseKey, ScenarioKey, derive_seed  # noqa: F401  (re-exported: the grader's keys)
 from .compare import STABLE_KEY, Verdict
 from .diagnosis import Observation, name_mistake, record_load
-from .evaluate import (GDS_MEMORY_CAP, GRAPH_PREFIX, Budget, judge_rows, limit_picks, run_answer, run_batch,  # noqa: F401
+from .evaluate import (GDS_MEMORY_CAP, GRAPH_PREFIX, Budget, Trial, judge_rows, limit_picks, run_answer, run_batch,  # noqa: F401
                        sweep_graphs, unordered_limit)
 from .expected import answer_key, cached_answer, graphs_for  # noqa: F401
 from . import health
@@ -114,9 +115,7 @@ def judged(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKe
         health.note_lost(driver)
         raise NotGraded("unavailable") from None
     except Refused as exc:  # a probe's run stopped while the server was busy: it proves nothing either way
-        if exc.code == "time_busy":
-            raise NotGraded("slow") from None
-        raise
+        raise unless_busy(exc) from None
     feedback = words.hidden_reason(verdict.reason) if key.hidden and not verdict.passed else verdict.feedback
     return CheckResult(exercise.id, str(key), Status.PASSED if verdict.passed else Status.FAILED, feedback,
                        seconds(), reason=verdict.reason, digest=digest, load=result.load)
@@ -147,6 +146,14 @@ class NotGraded(Exception):
         self.reason = reason
 
 
+def unless_busy(exc: Refused) -> Refused:
+    """A refusal to raise again, unless the run was stopped while it mostly waited for a CPU (guard's
+    time_busy): that was the busy server's doing, and the check is not graded."""
+    if exc.code == "time_busy":
+        raise NotGraded("slow") from None
+    return exc
+
+
 def run_fairly(driver: neo4j.Driver, exercise: Exercise, query: str, key: ScenarioKey | CaseKey, limits: Limits,
                database: str, budget: Budget, on_wait, load: bool, patience_s: float) -> RunResult | None:
     """run_answer, with the server's faults kept out of the verdict (grade.health). A lost server is waited
@@ -160,8 +167,7 @@ def run_fairly(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scenar
     except health.CONNECTION_LOST:
         state = server_back(driver, database, patience_s, on_wait)
     except Refused as exc:
-        if exc.code == "time_busy":  # stopped while it mostly waited for a CPU: the busy server's doing
-            raise NotGraded("slow") from None
+        unless_busy(exc)
         state = health.probe(driver, database)
         if not state.usable:
             state = server_back(driver, database, patience_s, on_wait)
@@ -176,9 +182,7 @@ def run_fairly(driver: neo4j.Driver, exercise: Exercise, query: str, key: Scenar
     try:
         return run_answer(driver, exercise, query, key, limits, database, budget, on_wait, load)
     except Refused as exc:
-        if exc.code == "time_busy":
-            raise NotGraded("slow") from None
-        raise
+        raise unless_busy(exc) from None
     except health.CONNECTION_LOST:
         health.note_lost(driver)
         raise NotGraded("unavailable") from None
@@ -243,14 +247,17 @@ def run_checks(exercise: Exercise, query: str, keys: list, drivers_for, limits: 
                 if result is not None:
                     used[key] = driver
                     break
-        except health.CONNECTION_LOST:  # choosing a server (it asks them what they hold) met a lost one
+        except health.SERVER_FAULT as exc:  # a lost server, or one the driver could not use: no verdict from it
+            if not isinstance(exc, health.CONNECTION_LOST):  # unusual: say which, for the operator's log
+                logging.getLogger("linklab.grade").warning("%s not graded on %s: %s: %s", exercise.id, key,
+                                                           type(exc).__name__, exc)
             result = not_graded(exercise, key, "unavailable")
         if result is None:
             raise LinklabError(f"no database could load {key}")
         if result.status is Status.FAILED:  # while this load is there: the known mistakes' rows on it (diagnosis)
             try:
                 record_load(used[key], exercise, key, result.load, result.digest)
-            except health.CONNECTION_LOST:
+            except health.SERVER_FAULT:
                 pass  # no diagnosis from a lost server; the verdict stands
         results.append(result)
     return results, used
@@ -264,7 +271,10 @@ def check_and_judge(exercise: Exercise, query: str, keys: list, drivers_for, lim
     checks, used = run_checks(exercise, query, keys, drivers_for, limits, on_wait, patience_s)
 
     def run(key, specs):
-        return run_batch(used[key], exercise, [s.query for s in specs], key)
+        try:
+            return run_batch(used[key], exercise, [s.query for s in specs], key)
+        except health.SERVER_FAULT:  # no mistake is named from runs that did not happen; the verdict stands
+            return [Trial(Status.NOT_GRADED) for _ in specs]
 
     return summarise(exercise, checks, keys, query, run if used else None)
 

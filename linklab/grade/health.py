@@ -32,6 +32,9 @@ from ..errors import ServerLostError
 # What a lost server looks like from the driver (a database that is stopping or starting included), and
 # from a load that it interrupted (load.writing).
 CONNECTION_LOST = (*DRIVER_LOST, ServerLostError)
+# What no answer can cause: a lost server, or any other failure of the driver itself (its pool, a transaction
+# the overloaded server closed under it). A check that meets one is not graded; it never becomes a verdict.
+SERVER_FAULT = (*CONNECTION_LOST, DriverError)
 PROBE_TIMEOUT_S = 5.0
 POLL_S = 1.0
 

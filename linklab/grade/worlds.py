@@ -37,7 +37,7 @@ from typing import Callable, Iterator
 
 import neo4j
 
-from ..config import open_sqlite, state_dir
+from ..config import chosen_exercises, open_sqlite, state_dir
 from ..exercises.catalogue import Exercise, case_catalogue, catalogue, get
 from ..keys import CaseKey, ScenarioKey, course_secret, derive_seed
 from ..scenario.generate import generator_digest
@@ -91,10 +91,12 @@ def mutant_specs(exercise: Exercise, schema: mutation.Schema, params: dict) -> t
     return written + tuple(MutantSpec(m.name, m.diagnosis, m.query, False) for m in made)
 
 
-def candidate_keys(course: str, world: str, extra: str = "", count: int = CANDIDATES,
+def candidate_keys(course: str, world: str, extra: str = "", count: int | None = None,
                    start: int = 1) -> list[ScenarioKey | CaseKey]:
-    """The candidates of a world: the realistic one first (start=1), then `count` varied ones. For a case,
-    hidden variants of it (cases.network). Keys carry hidden=-1 (a candidate, never shown)."""
+    """The candidates of a world: the realistic one first (start=1), then `count` (by default CANDIDATES, read
+    when called) varied ones. For a case, hidden variants of it (cases.network). Keys carry hidden=-1 (a
+    candidate, never shown)."""
+    count = CANDIDATES if count is None else count
     secret = course_secret()
     if world.startswith("case/"):
         return [CaseKey(world[5:], derive_seed(secret, course, "hidden", world, str(k)), extra, -1)
@@ -105,10 +107,15 @@ def candidate_keys(course: str, world: str, extra: str = "", count: int = CANDID
                                varied=True) for k in range(start, start + count)]
 
 
-@lru_cache(maxsize=64)
 def content_digest(world: str, extra: str = "") -> str:
-    """Changes when a reference, a hand-written mutant, an answer key's code, the mutation operators or the
-    generator change: then the choice is made again."""
+    """Changes when a reference, a hand-written mutant, an answer key's code, the mutation operators, the
+    generator or the exercises the course offers (config.chosen_exercises) change: then the choice is made
+    again."""
+    return digest_of_content(world, extra, chosen_exercises())
+
+
+@lru_cache(maxsize=64)
+def digest_of_content(world: str, extra: str, chosen: tuple[str, ...]) -> str:
     from ..exercises import answers
 
     pools = f"{CANDIDATES}/{EQUIVALENCE_POOL}/{CASE_CANDIDATES}"
@@ -277,6 +284,10 @@ def digests_on_world(key: ScenarioKey | CaseKey, exercise: str) -> dict[str, set
 
 
 def remember_trials(key: ScenarioKey | CaseKey, exercise: str, specs: list[MutantSpec], trials: list) -> None:
+    """Store what mutants did on a world; a trial that was not graded (stopped by time on a busy server, or
+    never run) is left out, to be run again when it is next needed."""
+    specs, trials = [s for s, t in zip(specs, trials) if t.status is not Status.NOT_GRADED], \
+        [t for t in trials if t.status is not Status.NOT_GRADED]
     world, extra = world_of(key)
     content, token = content_digest(world, extra), trial_token(key, exercise)
     with connect() as db:
@@ -545,7 +556,8 @@ def tells(trial: Trial) -> bool:
 
 def edge_cases(key: ScenarioKey | CaseKey) -> int:
     """How many of the variation's transforms shaped a candidate world (none for a case variant)."""
-    return len(key.scenario().variation) if isinstance(key, ScenarioKey) and key.varied else 0
+    # the graphs made for can_make hold the varied scenario: varying it again would cost seconds a world
+    return len(graphs_for(key).scenario.variation) if isinstance(key, ScenarioKey) and key.varied else 0
 
 
 def can_make(key: ScenarioKey | CaseKey) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 import sqlite3
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict
@@ -373,6 +374,11 @@ async def unexpected_error(request: Request, exc: Exception) -> Response:
 
 
 async def database_unreachable(request: Request, exc: DriverError) -> Response:
+    from ..db import first_line
+
+    # for the operator's log: which failure of the driver, where (the trainee sees the sentence below)
+    logging.getLogger("linklab.web").warning("%s %s: %s: %s", request.method, request.url.path,
+                                             type(exc).__name__, first_line(exc))
     return JSONResponse({"error": "a database server of the lab is not answering (it may be restarting): "
                                   "try again in a minute"}, status_code=503)
 
