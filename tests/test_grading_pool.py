@@ -91,7 +91,7 @@ def test_each_scenario_is_loaded_on_one_server_only(graded, driver, second_drive
               for job in plan(CLASS, exercises, COURSE, shared=True)}
     assert len(pooled.loads) == 2, "both servers took work"
     loaded = [world_key(key) if isinstance(key, ScenarioKey) else key for keys in pooled.loads.values() for key in keys]
-    assert sorted(loaded) == sorted(needed)  # every scenario once, on one server
+    assert sorted(loaded) == sorted(needed), (pooled.loads, needed)  # every scenario once, on one server
     # seen in the databases themselves: each server holds the last scenario it loaded
     for server, each in enumerate((driver, second_driver)):
         assert is_loaded(each, pooled.loads[server][-1])

@@ -182,13 +182,20 @@ def case_catalogue() -> tuple[Exercise, ...]:
 
 
 def get(exercise_id: str) -> Exercise:
-    """By id, or by number for the exercises on generated scenarios."""
-    for exercise in catalogue():
+    """By id, or by number for the exercises on generated scenarios: one the course offers."""
+    exercise = any_exercise(exercise_id)
+    if exercise.kind == "scenario" and exercise not in catalogue():
+        raise NotFound(f"exercise {exercise_id!r} is not one this course offers: `linklab exercises` lists them")
+    return exercise
+
+
+def any_exercise(exercise_id: str) -> Exercise:
+    """By id or number, whether the course offers it or not: what a world must keep for every exercise (the
+    varied worlds: one seed, the same world, whatever a course offers)."""
+    for exercise in every_exercise():
         if exercise.id == exercise_id or str(exercise.number) == exercise_id.lstrip("0"):
             return exercise
     for exercise in case_catalogue():
         if exercise.id == exercise_id:
             return exercise
-    if any(exercise_id in (e.id, str(e.number)) for e in every_exercise()):
-        raise NotFound(f"exercise {exercise_id!r} is not one this course offers: `linklab exercises` lists them")
     raise NotFound(f"unknown exercise {exercise_id!r}: `linklab exercises` lists them")

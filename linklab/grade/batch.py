@@ -26,6 +26,7 @@ from ..errors import LinklabError
 from ..exercises.catalogue import Exercise, catalogue
 from . import health
 from .diagnosis import record_load
+from .expected import world_key
 from .engine import (Budget, CaseKey, CheckResult, ExerciseVerdict, ScenarioKey, check_answer, ensure_loaded, missing,
                      patience, run_batch, scenarios_for, skipped, summarise, text_refusal)
 from .guard import Limits
@@ -90,11 +91,12 @@ class ClassResults:
 
 
 def scenario_groups(jobs: list[Job]) -> list[list[Job]]:
-    """The jobs by scenario, the largest group first (ties in scenario order), so that the longest work
-    starts first and what is left at the end is small."""
+    """The jobs by world loaded (a class world's checks about different organisations are one group: one
+    load, on one server), the largest group first (ties in scenario order), so that the longest work starts
+    first and what is left at the end is small."""
     groups: dict = {}
     for job in jobs:
-        groups.setdefault(job.key, []).append(job)
+        groups.setdefault(world_key(job.key) if isinstance(job.key, ScenarioKey) else job.key, []).append(job)
     return [groups[key] for key in sorted(groups, key=lambda k: (-len(groups[k]), scenario_order(k)))]
 
 

@@ -26,7 +26,7 @@ from typing import Iterator
 import networkx as nx
 
 from ..exercises.answers import answer_for
-from ..exercises.catalogue import catalogue
+from ..exercises.catalogue import every_exercise
 from ..exercises.guarantees import broken
 from .world import World, org_name, when
 
@@ -44,7 +44,7 @@ REPEATABLE = {"MESSAGED", "CALLED", "FOLLOWS", "SENT"}
 
 def world_exercises(world: World) -> list:
     """The exercises that run on this world: every scenario exercise (one world holds what each asks about)."""
-    return catalogue()
+    return every_exercise()
 
 
 def keeps_promises(world: World) -> bool:

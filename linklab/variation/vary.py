@@ -28,7 +28,7 @@ from functools import cache
 from pathlib import Path
 
 from ..errors import LinklabError
-from ..exercises.catalogue import catalogue
+from ..exercises.catalogue import every_exercise
 from ..exercises.guarantees import broken
 from ..scenario.model import GroundTruth, Scenario
 from .transforms import TRANSFORMS, Transform
@@ -49,7 +49,7 @@ def vary(scenario: Scenario, seed: int) -> Scenario:
     if info.persons > MAX_PERSONS:
         raise LinklabError(f"varied worlds are made from small scenarios (at most {MAX_PERSONS:,} persons); "
                            f"size {info.size} has {info.persons:,}")
-    exercises = catalogue()
+    exercises = every_exercise()
     base = World.materialise(scenario)
     renamed = randomise_ids(base, step_rng(info.profile, seed, "ids"))
     base.truth = remap(scenario.truth, renamed)  # which organisation is which kind, in the new ids
@@ -149,6 +149,6 @@ def variation_digest() -> str:
     for path in (root / "exercises" / "guarantees.py", root / "exercises" / "answers.py",
                  *sorted((root / "variation").glob("*.py"))):
         h.update(path.read_bytes())
-    for exercise in catalogue():
+    for exercise in every_exercise():
         h.update(f"{exercise.id}:{','.join(exercise.guarantees)}:{','.join(exercise.organisations)}\n".encode())
     return h.hexdigest()[:16]

@@ -14,7 +14,7 @@ import random
 from datetime import timedelta
 
 from ..exercises.answers import asked
-from ..exercises.catalogue import get as exercise
+from ..exercises.catalogue import any_exercise as exercise
 from ..scenario.builder import EPOCH, SPAN_DAYS, distance_m, handle_stem
 from ..scenario.decoys import offset
 from ..scenario.graphs import ScenarioGraphs
