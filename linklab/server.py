@@ -259,8 +259,13 @@ PLANS_PER_GIB = 1500
 
 
 def plans_kept(heap: str) -> int:
-    """How many query plans a server of this heap ("512m", "3g") keeps: at least Neo4j's default 1,000."""
-    return max(1000, int(PLANS_PER_GIB * memory_size(heap, "--heap", bounds=False) / 2 ** 30))
+    """How many query plans a server of this heap ("512m", "3g") keeps: at least Neo4j's default 1,000 (also
+    for a heap that is no size: Neo4j itself says what is wrong with it when it starts)."""
+    try:
+        size = memory_size(heap, "--heap", bounds=False)
+    except LinklabError:
+        return 1000
+    return max(1000, int(PLANS_PER_GIB * size / 2 ** 30))
 
 
 def is_saved(name: str) -> bool:
