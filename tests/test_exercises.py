@@ -33,7 +33,10 @@ def test_a_course_of_chosen_exercises_offers_them_alone_and_refuses_a_typo(monke
     assert get("hub-calls").id == "hub-calls"
     with pytest.raises(NotFound, match="not one this course offers"):
         get("member-accounts")
-    assert worlds.content_digest(DESIGN) != every  # its own preparation: another course's does not fit it
+    chosen = worlds.content_digest(DESIGN)
+    assert chosen != every  # its own preparation: another course's does not fit it
+    monkeypatch.setenv("LINKLAB_EXERCISES", "hub-calls,1,hub-messages")
+    assert worlds.content_digest(DESIGN) == chosen  # the same exercises, named otherwise: the same preparation
     monkeypatch.setenv("LINKLAB_EXERCISES", "crews,crew")
     with pytest.raises(LinklabError, match="'crew'"):
         catalogue()
