@@ -253,7 +253,7 @@ class Instance:
 
 # Plans a server keeps, per GiB of its heap. A course's preparation runs a few thousand different queries
 # (every mutant and its tie-broken variants) and a class checks the same answers again and again; Neo4j's
-# default, 1,000 plans, evicted each before it was needed again, and planning afresh is most of a query's time
+# default, 1,000 plans, evicted most before they were needed again, and planning afresh is most of a query's time
 # on a tiny world (bench/planning.py: a course's 1,197 mutants run again in 36.5 s instead of 79.1 s, 2.17x).
 PLANS_PER_GIB = 1500
 
