@@ -162,8 +162,7 @@ def offered(exercises: tuple[Exercise, ...]) -> tuple[Exercise, ...]:
     chosen = chosen_exercises()
     if not chosen:
         return exercises
-    picked = {c: next((e for e in exercises if c in (e.id, str(e.number)) or c.lstrip("0") == str(e.number)), None)
-              for c in chosen}
+    picked = {c: next((e for e in exercises if is_named(e, c)), None) for c in chosen}
     unknown = [c for c, e in picked.items() if e is None]
     if unknown:
         raise LinklabError(f"LINKLAB_EXERCISES names no exercise {', '.join(map(repr, unknown))}: "
@@ -189,11 +188,16 @@ def get(exercise_id: str) -> Exercise:
     return exercise
 
 
+def is_named(exercise: Exercise, name: str) -> bool:
+    """Whether `name` names a scenario exercise: its id, or its number ("4" or "04")."""
+    return name == exercise.id or name.lstrip("0") == str(exercise.number)
+
+
 def any_exercise(exercise_id: str) -> Exercise:
     """By id or number, whether the course offers it or not: what a world must keep for every exercise (the
     varied worlds: one seed, the same world, whatever a course offers)."""
     for exercise in every_exercise():
-        if exercise.id == exercise_id or str(exercise.number) == exercise_id.lstrip("0"):
+        if is_named(exercise, exercise_id):
             return exercise
     for exercise in case_catalogue():
         if exercise.id == exercise_id:

@@ -287,15 +287,14 @@ def digests_on_world(key: ScenarioKey | CaseKey, exercise: str) -> dict[str, set
 def remember_trials(key: ScenarioKey | CaseKey, exercise: str, specs: list[MutantSpec], trials: list) -> None:
     """Store what mutants did on a world; a trial that was not graded (stopped by time on a busy server, or
     never run) is left out, to be run again when it is next needed."""
-    specs, trials = [s for s, t in zip(specs, trials) if t.status is not Status.NOT_GRADED], \
-        [t for t in trials if t.status is not Status.NOT_GRADED]
+    kept = [(s, t) for s, t in zip(specs, trials) if t.status is not Status.NOT_GRADED]
     world, extra = world_of(key)
     content, token = content_digest(world, extra), trial_token(key, exercise)
     with connect() as db:
         db.execute("BEGIN IMMEDIATE")
         db.executemany("INSERT OR REPLACE INTO trials VALUES (?, ?, ?, ?, ?, ?, ?)",
                        [(trial_load(key, t.load, exercise), token, content, exercise, s.name, t.status, t.digest)
-                        for s, t in zip(specs, trials)])
+                        for s, t in kept])
         db.execute("COMMIT")
 
 
