@@ -140,20 +140,20 @@ def without_named_mistake(feedback: str) -> str:
     return feedback.split(" It gives exactly the results of a known mistake")[0]
 
 
-MUTANT_COURSE, MUTANT_SECRET = "mutant-course", "test-secret-for-mutants"
+# The course most tests grade on, under the suite's course secret (.linklab/course-secret, made on first use): its
+# hidden worlds are prepared once per run, by the first test that needs them (every exercise offered), and the
+# mutant tests, the browser walk and the class grading tests reuse them.
+SUITE_COURSE = "test-course"
 
 
 @contextmanager
-def mutant_course_settings() -> Iterator[str]:
-    """The course that tests/test_mutants.py grades on: a fixed secret, and the suite's varied candidate worlds
-    per profile (LINKLAB_CANDIDATES above: two; a class tries twelve)."""
+def suite_course() -> Iterator[str]:
+    """The suite's course, with the content digests computed afresh (they read the candidate pools, which a
+    test before may have changed)."""
     from linklab.grade import worlds
 
-    pool = pytest.MonkeyPatch()
-    pool.setenv("LINKLAB_COURSE_SECRET", MUTANT_SECRET)
     worlds.digest_of_content.cache_clear()
     try:
-        yield MUTANT_COURSE
+        yield SUITE_COURSE
     finally:
-        pool.undo()
         worlds.digest_of_content.cache_clear()

@@ -317,3 +317,24 @@ def test_a_bad_memory_size_is_refused_before_it_is_saved(tmp_path, option, value
     line = one_line_error(result)
     assert f"{option} {value}" in line and said in line and "java" not in result.stderr.lower()
     assert not (tmp_path / "servers" / "pytest-memory").exists()  # nothing saved, nothing started
+
+
+def test_a_design_with_too_few_venues_is_one_clear_line(tmp_path, monkeypatch):
+    """A world places up to nine venues, each named once: a design that lists fewer names is refused on load."""
+    import re
+    import shutil
+
+    from linklab.scenario import profiles
+
+    for folder in ("profiles", "lexicons"):
+        (tmp_path / folder).mkdir()
+    shutil.copy(profiles.SEED_DIR / "lexicons" / "en.toml", tmp_path / "lexicons")
+    design = (profiles.SEED_DIR / "profiles" / f"{profiles.DESIGN}.toml").read_text()
+    short = re.sub(r"\nvenues = \[.*?\]\n", '\nvenues = ["Club Neon", "Club Neon", "Canton Pub"]\n', design, flags=re.S)
+    assert short != design
+    (tmp_path / "profiles" / "short.toml").write_text(short)
+    monkeypatch.setattr(profiles, "SEED_DIR", tmp_path)
+    with pytest.raises(LinklabError, match=r"short.toml: venues: 9 different names at least"):
+        profiles.load_profile("short")
+    (tmp_path / "profiles" / "short.toml").write_text(design)
+    assert len(set(profiles.load_profile("short").venues)) >= profiles.VENUES_NEEDED

@@ -9,7 +9,6 @@ see which world it runs on."""
 from __future__ import annotations
 
 import json
-import os
 import stat
 import subprocess
 from pathlib import Path
@@ -24,15 +23,15 @@ from linklab.exercises.catalogue import case_catalogue, catalogue, get
 from linklab.exercises.mutants import MIN_MUTANTS, read_mutants
 from linklab.grade import worlds
 from linklab.grade.compare import compare
-from linklab.grade.engine import (CaseKey, ScenarioKey, answer_key, case_keys, check_and_judge, check_answer,
+from linklab.grade.engine import (ScenarioKey, answer_key, case_keys, check_and_judge, check_answer,
                                   ensure_loaded, run_batch, scenarios_for)
 from linklab.grade.guard import run_guarded
 from linklab.scenario.profiles import DESIGN
 
-from .conftest import MUTANT_COURSE, MUTANT_SECRET, ROOT, mutant_course_settings
+from .conftest import ROOT, SUITE_COURSE, suite_course
 from .test_import import SAMPLE, karate
 
-COURSE = MUTANT_COURSE
+COURSE = SUITE_COURSE
 TRAINEES = [f"trainee-{n}" for n in range(1, 21)]
 
 
@@ -109,6 +108,41 @@ def test_a_choice_of_hidden_worlds_holds_only_under_the_secret_it_was_made_under
     assert worlds.stored_choice("course-b", "street-ring") is None  # another course's choice is its own
 
 
+def test_a_course_keeps_a_choice_for_each_selection_of_exercises(monkeypatch, tmp_path):
+    """A course that offers a few exercises for a while gets its own choice for them, and the choice for every
+    exercise is still there when it offers all again (not made anew)."""
+    monkeypatch.setenv("LINKLAB_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("LINKLAB_COURSE_SECRET", "selection-secret")
+    monkeypatch.delenv("LINKLAB_EXERCISES", raising=False)
+    worlds.store("course-a", DESIGN, "", worlds.Choice(keys=[[1, False]]), {}, [])
+    monkeypatch.setenv("LINKLAB_EXERCISES", "crews")
+    assert worlds.stored_choice("course-a", DESIGN) is None
+    worlds.store("course-a", DESIGN, "", worlds.Choice(keys=[[2, False]]), {}, [])
+    monkeypatch.delenv("LINKLAB_EXERCISES")
+    assert worlds.stored_choice("course-a", DESIGN).keys == [[1, False]]
+    monkeypatch.setenv("LINKLAB_EXERCISES", "crews")
+    assert worlds.stored_choice("course-a", DESIGN).keys == [[2, False]]
+
+
+def test_choices_stored_before_a_course_kept_several_are_found(monkeypatch, tmp_path):
+    """A worlds database written by an earlier linklab (one choice per course and world) keeps its choices."""
+    import sqlite3
+
+    monkeypatch.setenv("LINKLAB_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("LINKLAB_COURSE_SECRET", "old-secret")
+    monkeypatch.delenv("LINKLAB_EXERCISES", raising=False)
+    worlds.database().parent.mkdir(parents=True)
+    with sqlite3.connect(worlds.database()) as old:
+        old.execute("CREATE TABLE choices (course TEXT NOT NULL, world TEXT NOT NULL, digest TEXT NOT NULL, "
+                    "made REAL NOT NULL, data TEXT NOT NULL, PRIMARY KEY (course, world))")
+        old.execute("INSERT INTO choices VALUES (?, ?, ?, 0, ?)", ("course-a", DESIGN, worlds.choice_digest(DESIGN),
+                                                                  worlds.Choice(keys=[[7, True]]).to_json()))
+    old.close()
+    assert worlds.stored_choice("course-a", DESIGN).keys == [[7, True]]
+    with worlds.connect() as db:
+        assert not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'choices'").fetchone()
+
+
 def test_the_secret_file_is_not_committed():
     result = subprocess.run(["git", "check-ignore", "-q", ".linklab/course-secret"], cwd=ROOT)
     assert result.returncode == 0
@@ -119,9 +153,9 @@ def test_the_secret_file_is_not_committed():
 
 @pytest.fixture(scope="module")
 def course(driver):
-    """A course with a fixed secret whose hidden worlds are chosen (on the test server), among the suite's varied
-    candidates of the world (conftest.mutant_course_settings)."""
-    with mutant_course_settings() as course:
+    """The suite's course (conftest.suite_course), its hidden worlds chosen on the test server among the suite's
+    varied candidates of the world (prepared here unless a test before did)."""
+    with suite_course() as course:
         worlds.ensure_prepared(driver, course, {(DESIGN, "")})
         yield course
 
@@ -167,7 +201,7 @@ def test_every_mutant_fails_on_the_hidden_worlds(driver, course):
 def test_selftest_reports_the_mutants_of_the_world(cli_env, course):
     from .conftest import run_cli
 
-    env = {**cli_env, "LINKLAB_GRADING_URI": cli_env["NEO4J_URI"], "LINKLAB_COURSE_SECRET": MUTANT_SECRET}
+    env = {**cli_env, "LINKLAB_GRADING_URI": cli_env["NEO4J_URI"]}
     result = run_cli("selftest", "--seeds", "1", "--course", course, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     for profile in (DESIGN,):

@@ -143,14 +143,18 @@ def connect() -> Iterator[sqlite3.Connection]:
     db = open_sqlite(database())
     try:
         db.executescript(SCHEMA)
+        if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'choices'").fetchone():
+            keep_old_choices(db)
         yield db
     finally:
         db.close()
 
 
+# A course keeps one choice per content and secret (choice_digest): a course that offers a few exercises for a
+# while, or whose secret changes and changes back, finds its earlier choices again instead of making them anew.
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS choices (course TEXT NOT NULL, world TEXT NOT NULL, digest TEXT NOT NULL,
-    made REAL NOT NULL, data TEXT NOT NULL, PRIMARY KEY (course, world));
+CREATE TABLE IF NOT EXISTS course_choices (course TEXT NOT NULL, world TEXT NOT NULL, digest TEXT NOT NULL,
+    made REAL NOT NULL, data TEXT NOT NULL, PRIMARY KEY (course, world, digest));
 CREATE TABLE IF NOT EXISTS mutants (world TEXT NOT NULL, content TEXT NOT NULL, exercise TEXT NOT NULL,
     mutant TEXT NOT NULL, diagnosis TEXT NOT NULL, written INTEGER NOT NULL, query TEXT NOT NULL,
     PRIMARY KEY (world, content, exercise, mutant));
@@ -161,6 +165,19 @@ CREATE INDEX IF NOT EXISTS trials_by_world ON trials (token, content, exercise);
 CREATE TABLE IF NOT EXISTS progress (course TEXT NOT NULL, world TEXT NOT NULL, pid INTEGER NOT NULL,
     fraction REAL NOT NULL, message TEXT NOT NULL, eta REAL, updated REAL NOT NULL, PRIMARY KEY (course, world));
 """
+
+
+def keep_old_choices(db: sqlite3.Connection) -> None:
+    """Move the choices of a worlds database from before course_choices (one per course and world) into it."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'choices'").fetchone():  # not moved meanwhile
+            db.execute("INSERT OR IGNORE INTO course_choices SELECT course, world, digest, made, data FROM choices")
+            db.execute("DROP TABLE choices")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 @dataclass
@@ -191,10 +208,9 @@ def choice_digest(world: str, extra: str = "") -> str:
 
 def stored_choice(course: str, world: str, extra: str = "") -> Choice | None:
     with connect() as db:
-        row = db.execute("SELECT digest, data FROM choices WHERE course = ? AND world = ?", (course, world)).fetchone()
-    if row is None or row[0] != choice_digest(world, extra):
-        return None
-    return Choice(**json.loads(row[1]))
+        row = db.execute("SELECT data FROM course_choices WHERE course = ? AND world = ? AND digest = ?",
+                         (course, world, choice_digest(world, extra))).fetchone()
+    return None if row is None else Choice(**json.loads(row[0]))
 
 
 def store(course: str, world: str, extra: str, choice: Choice, specs: dict[str, tuple[MutantSpec, ...]],
@@ -205,7 +221,7 @@ def store(course: str, world: str, extra: str, choice: Choice, specs: dict[str, 
     with connect() as db:
         db.execute("BEGIN IMMEDIATE")
         try:
-            db.execute("INSERT OR REPLACE INTO choices VALUES (?, ?, ?, ?, ?)",
+            db.execute("INSERT OR REPLACE INTO course_choices VALUES (?, ?, ?, ?, ?)",
                        (course, world, choice_digest(world, extra), time.time(), choice.to_json()))
             db.executemany("INSERT OR REPLACE INTO mutants VALUES (?, ?, ?, ?, ?, ?, ?)",
                            [(world, content, exercise, s.name, s.diagnosis, int(s.written), s.query)

@@ -31,8 +31,8 @@ def build_core(profile: Profile, pools: Pools, ids: Ids, seed: int, persons: int
     stash_at = b.near(lat0 - 0.02, lon0 + 0.01, 1500)
     b.location("L3", b.address_name(), "address", stash_at)
     avoid_core = [(*prison_at, 1500), (*stash_at, 600)]
-    venues = [b.location(f"L{4 + i}", f"{rng.choice(('Bar', 'Gym', 'Cafe', 'Club'))} {rng.choice(pools.words).title()}",
-                         "venue", b.city_point(avoid_core)) for i in range(3 if lean else 8)]
+    venues = [b.location(f"L{4 + i}", name, "venue", b.city_point(avoid_core))
+              for i, name in enumerate(rng.sample(profile.venues, 3 if lean else 8))]
     everyone_in_core = core.n_core * len(profile.organisations)
     core.addresses = [b.location(f"LA{i}", b.address_name(), "address", b.city_point(avoid_core))
                       for i in range(max(3, everyone_in_core // (5 if lean else 3)))]

@@ -74,6 +74,7 @@ class Profile:
     markets: tuple[str, ...]
     market_kinds: tuple[str, ...]
     vendor_words: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # first, second, tag
+    venues: tuple[str, ...]  # bars, gyms, cafes of the region, as their signs read
 
     @property
     def locales(self) -> tuple[str, ...]:
@@ -83,6 +84,9 @@ class Profile:
 
     def organisation(self, kind: str) -> OrgSpec:
         return next(o for o in self.organisations if o.kind == kind)
+
+
+VENUES_NEEDED = 9  # the venues a full-size world places (8), and the cafe beside the stash house
 
 
 def profile_names() -> list[str]:
@@ -142,6 +146,7 @@ def load_profile(name: str) -> Profile:
             touches=tuple(Touch(t["kind"], tuple(t["between"])) for t in data.get("touches", ())),
             markets=tuple(data["markets"]), market_kinds=tuple(data["market_kinds"]),
             vendor_words=(tuple(data["vendor_first"]), tuple(data["vendor_second"]), tuple(data["vendor_tags"])),
+            venues=tuple(data["venues"]),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise LinklabError(f"{path}: missing or malformed field {exc}") from None
@@ -171,6 +176,9 @@ def check_profile(path: Path, profile: Profile) -> None:
             raise LinklabError(f"{path}: a touch is one of {', '.join(TOUCH_KINDS)} between two organisation kinds")
     if len(profile.markets) < 2 or not all(profile.vendor_words[:2]):
         raise LinklabError(f"{path}: two market names at least, and vendor words")
+    if len(set(profile.venues)) < VENUES_NEEDED or not all(isinstance(v, str) and v.strip() for v in profile.venues):
+        raise LinklabError(f"{path}: venues: {VENUES_NEEDED} different names at least (a world places up to "
+                           f"{VENUES_NEEDED})")
 
 
 def persons_for(size: str | int) -> tuple[str, int]:
