@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -136,9 +135,10 @@ class ClassDatabases(Databases):
 
 
 def start_servers(class_plan: Plan, notify: Callable[[str], None]) -> None:
-    """Start every local server of the plan that is not running, all at once (a JVM's start is mostly waiting
-    on itself: together they are up in about the time of the slowest), warming up the loader of each."""
-    def start(inst: srv.Instance) -> None:
+    """Start every local server of the plan that is not running (warming up the loader of each)."""
+    for inst in class_plan.instances():
+        if srv.running_pid(inst):
+            continue
         notify(f"starting {inst.name} ({inst.uri}, heap {inst.heap})...")
         began = time.perf_counter()
         srv.start(inst)
@@ -146,14 +146,6 @@ def start_servers(class_plan: Plan, notify: Callable[[str], None]) -> None:
         with connect(Connection(inst.uri, "neo4j", local_password())) as driver:
             warm_up(driver)
         notify(f"  {inst.name} ready in {time.perf_counter() - began:.0f} s")
-
-    waiting = [inst for inst in class_plan.instances() if not srv.running_pid(inst)]
-    if waiting:  # what every start shares, made once before they run side by side: the jars, the password
-        srv.install()
-        local_password()
-    with ThreadPoolExecutor(max_workers=max(1, len(waiting)), thread_name_prefix="starting-server") as starting:
-        for started in [starting.submit(start, inst) for inst in waiting]:
-            started.result()  # the first failure, once every start has ended
 
 
 def stop_servers(class_plan: Plan) -> list[str]:

@@ -63,6 +63,9 @@ class Core:
     def __init__(self, profile: Profile, pools: Pools, ids: Ids, seed: int, persons: int):
         self.profile, self.seed = profile, seed
         self.rng = random.Random(seed * 7919 + 1)
+        # the venues' names in the order they are given: a stream of their own, so that naming them takes
+        # nothing from the scenario's (see core: venue names)
+        self.venue_names = random.Random(f"venues/{seed}").sample(profile.venues, len(profile.venues))
         self.chunk = Chunk()
         self.b = Builder(profile, pools, ids, self.rng, self.chunk)
         self.lean = persons <= LEAN_PERSONS

@@ -15,6 +15,14 @@ from .decoys import plant_organisation, plant_world, seeded_names
 from .model import Chunk, Crew, GroundTruth, OrgTruth
 from .profiles import OrgSpec, Profile
 
+def spend_old_name_draws(rng: random.Random, pools: Pools) -> None:
+    """Take the two draws a venue's name once took from the scenario's stream (a kind, a filler word): the
+    names come from the design's list now, and every world stays the one it was (its planted margins are
+    checked on those worlds, tests/test_truth.py)."""
+    rng.choice(("Bar", "Gym", "Cafe", "Club"))
+    rng.choice(pools.words)
+
+
 def build_core(profile: Profile, pools: Pools, ids: Ids, seed: int, persons: int) -> tuple[Chunk, GroundTruth, CoreRefs]:
     core = Core(profile, pools, ids, seed, persons)
     b, rng, chunk, lean = core.b, core.rng, core.chunk, core.lean
@@ -31,8 +39,10 @@ def build_core(profile: Profile, pools: Pools, ids: Ids, seed: int, persons: int
     stash_at = b.near(lat0 - 0.02, lon0 + 0.01, 1500)
     b.location("L3", b.address_name(), "address", stash_at)
     avoid_core = [(*prison_at, 1500), (*stash_at, 600)]
-    venues = [b.location(f"L{4 + i}", name, "venue", b.city_point(avoid_core))
-              for i, name in enumerate(rng.sample(profile.venues, 3 if lean else 8))]
+    venues = []
+    for i, name in enumerate(core.venue_names[:3 if lean else 8]):
+        spend_old_name_draws(rng, pools)
+        venues.append(b.location(f"L{4 + i}", name, "venue", b.city_point(avoid_core)))
     everyone_in_core = core.n_core * len(profile.organisations)
     core.addresses = [b.location(f"LA{i}", b.address_name(), "address", b.city_point(avoid_core))
                       for i in range(max(3, everyone_in_core // (5 if lean else 3)))]

@@ -260,7 +260,8 @@ def plant_world(core: Core, orgs: list[Org], by_kind: dict[str, Org], ctx: dict)
         b.post(core.next_post(), primary(p), b.fill(rng.choice(lex.innocent_templates)), b.near(stash_lat, stash_lon, 100))
     bearing = rng.random() * 2 * math.pi
     names = {r["name"] for r in chunk.nodes["Location"]}
-    venue = next(n for n in rng.sample(b.profile.venues, len(b.profile.venues)) if n not in names)
+    rng.sample(b.pools.words, len(b.pools.words))  # the draws this venue's name once took (core.spend_old_name_draws)
+    venue = next(n for n in core.venue_names if n not in names)
     b.location("LV1", venue, "venue", offset(stash_lat, stash_lon, 40, bearing))
     b.post(core.next_post(), primary(planted.in_law), b.fill(rng.choice(lex.slang_templates)),
            offset(stash_lat, stash_lon, 225, bearing))
