@@ -377,8 +377,11 @@ def test_a_trainee_walks_the_lab_in_the_browser(wide, lab_url, shots):
         "const far = g.filterNodes((n, a) => a.group === 'Account' && !g.areNeighbors(n, arguments[0]));"
         "return far.find(alone) || far[0];", person)
     for attempt in range(3):  # a click on a busy machine can land between frames: as a person would, click again
+        # sigma reads two clicks within 300 ms as one double-click (wherever each lands): pause as a person does
+        time.sleep(0.5)
         view_settled(browser)
         ActionChains(browser).move_to_element_with_offset(graph, *node_on_screen(browser, person)).click().perform()
+        time.sleep(0.5)
         view_settled(browser)
         ActionChains(browser).move_to_element_with_offset(graph, *node_on_screen(browser, other)) \
             .key_down(Keys.SHIFT).click().key_up(Keys.SHIFT).perform()
