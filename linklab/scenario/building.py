@@ -64,7 +64,7 @@ class Core:
         self.profile, self.seed = profile, seed
         self.rng = random.Random(seed * 7919 + 1)
         # the venues' names in the order they are given: a stream of their own, so that naming them takes
-        # nothing from the scenario's (see core: venue names)
+        # nothing from the scenario's (core.spend_old_name_draws)
         self.venue_names = random.Random(f"venues/{seed}").sample(profile.venues, len(profile.venues))
         self.chunk = Chunk()
         self.b = Builder(profile, pools, ids, self.rng, self.chunk)

@@ -15,6 +15,7 @@ from .decoys import plant_organisation, plant_world, seeded_names
 from .model import Chunk, Crew, GroundTruth, OrgTruth
 from .profiles import OrgSpec, Profile
 
+
 def spend_old_name_draws(rng: random.Random, pools: Pools) -> None:
     """Take the two draws a venue's name once took from the scenario's stream (a kind, a filler word): the
     names come from the design's list now, and every world stays the one it was (its planted margins are
