@@ -134,6 +134,11 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 600, input: st
                           env=env or dict(os.environ), timeout=timeout, cwd=ROOT, input=input)
 
 
+def answer_of(exercise) -> str:
+    """An exercise's reference as a trainee would paste it: without its comment lines."""
+    return "\n".join(line for line in exercise.solution.splitlines() if not line.startswith("//"))
+
+
 def without_named_mistake(feedback: str) -> str:
     """A known mistake is named only where it is proven on the loads the answer ran on; where a LIMIT cuts
     among ties, which loads prove it may depend on the server (storage order), never the verdict."""

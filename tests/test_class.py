@@ -31,7 +31,7 @@ from linklab.exercises.catalogue import get
 from linklab.grade.status import Status
 
 from .browser import console_errors, open_page, screenshot_colours, start_browser
-from .conftest import ROOT, shifted_port, without_named_mistake
+from .conftest import ROOT, answer_of, shifted_port, without_named_mistake
 from .test_lab import free_port, memory_mib, send_declared_length, send_endless_body, type_query, wait_for
 
 pytestmark = pytest.mark.integration  # starts Neo4j servers or linklab processes of its own
@@ -48,10 +48,6 @@ CLASS_EXERCISES = ("crews", "member-accounts", "hub-messages", "hub-calls", "inf
 def offered() -> list:
     return [get(e) for e in CLASS_EXERCISES]
 WRONG_CREWS = "MATCH (o:Organization) RETURN o.name, 1"
-
-
-def answer_of(exercise) -> str:
-    return "\n".join(line for line in exercise.solution.splitlines() if not line.startswith("//"))
 
 
 @pytest.fixture(scope="module")

@@ -36,7 +36,7 @@ from linklab.grade.status import Status
 from linklab.load import observe, reset
 from linklab.scenario.generate import generate
 
-from .conftest import ROOT, run_cli
+from .conftest import ROOT, answer_of, run_cli
 from .proxy import Proxy
 
 X = ScenarioKey("investigation", "tiny", 501)
@@ -505,7 +505,7 @@ def test_the_lab_shows_not_graded_and_counts_nothing_when_the_grading_server_is_
 
     trainee = f"faults-lab-{uuid.uuid4().hex[:6]}"  # no progress yet, in a course whose hidden scenarios are chosen
     ensure_loaded(driver, exploring(CREWS, trainee, COURSE))
-    answer = tagged("\n".join(line for line in CREWS.solution.splitlines() if not line.startswith("//")), "lab-lost")
+    answer = tagged(answer_of(CREWS), "lab-lost")
     with Proxy(port_of(cli_env["NEO4J_URI"]), trigger=b"lab-lost") as proxy:
         port = free_port()
         env = {**cli_env, "LINKLAB_GRADING_URI": proxy.uri, "LINKLAB_SERVER_PATIENCE": "1"}
