@@ -102,6 +102,26 @@ def test_the_choice_of_hidden_worlds_prefers_richer_worlds_on_ties():
     assert greedy([set(), set()], 1, 2, also=[set(), {"x"}]) == [1]
 
 
+@pytest.mark.integration  # no database, but three worlds made and answered (seconds): kept out of the unit tier
+def test_where_every_candidate_answers_alike_a_spare_world_answers_otherwise(monkeypatch):
+    """With this secret every candidate world (the realistic one and two varied, as in the suite) has the same
+    number of hops between the two suspects path-hops asks about: hidden worlds chosen among them would pass
+    a trainee's own number copied as a literal whenever it is that one. A spare varied world answers it
+    otherwise, and with it no exercise is answered alike."""
+    from linklab.exercises.catalogue import catalogue
+    from linklab.grade import worlds
+    from linklab.scenario.profiles import DESIGN
+
+    monkeypatch.setenv("LINKLAB_COURSE_SECRET", "secret-4")
+    monkeypatch.setattr(worlds, "CANDIDATES", 2)
+    monkeypatch.setattr(worlds, "EQUIVALENCE_POOL", 0)
+    keys = [k for k in worlds.candidate_keys("test-course", DESIGN) if worlds.can_make(k)]
+    assert worlds.answered_alike(catalogue(), keys) == {"path-hops"}, "the generator changed: choose another secret"
+    spares = worlds.spare_candidates("test-course", DESIGN, "", catalogue(), keys)
+    assert len(spares) == 1 and spares[0].varied and spares[0] not in keys
+    assert worlds.answered_alike(catalogue(), keys + spares) == set()
+
+
 def test_hidden_worlds_can_hold_one_where_neighbouring_questions_part(monkeypatch, tmp_path):
     """In a generated world each organisation's message hub is also its call hub (a habit of the generator, no
     promise): a trainee answering one question with the other's query is right there, on whichever

@@ -81,6 +81,15 @@ def test_the_lab_tells_a_wrong_answer_at_once_and_a_right_one_as_pending_then_pa
     monkeypatch.setattr(worlds, "catalogue", lambda: (crews,))  # and the background prepares its mutants only
     monkeypatch.setenv("LINKLAB_GRADING_URI", second_conn.uri)  # as `make up`: grading beside exploring
     ensure_loaded(driver, service.exploring(crews, trainee, course))
+    # the background's preparation is held until the pending verdict has been seen: with one exercise and one
+    # candidate it takes a few seconds, and could otherwise end before the first check
+    gate, preparing = threading.Event(), worlds.ensure_prepared
+
+    def held(*args, **kwargs):
+        gate.wait(600)
+        return preparing(*args, **kwargs)
+
+    monkeypatch.setattr(worlds, "ensure_prepared", held)
     with Databases() as databases, socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -131,6 +140,7 @@ def test_the_lab_tells_a_wrong_answer_at_once_and_a_right_one_as_pending_then_pa
             assert api("/api/exercises/crews")["status"] == "trying"  # the wrong answer counted; the pending one not
             browser.execute_script("document.getElementById('verdict').scrollIntoView({block: 'center'})")
             assert screenshot_colours(browser, shots / "lab-pending.png") > 10
+            gate.set()
             deadline = time.monotonic() + 900
             while not browser.execute_script("return document.getElementById('verdict').textContent.startsWith('PASSED')"):
                 assert time.monotonic() < deadline, browser.find_element(By.ID, "verdict").text
@@ -148,6 +158,7 @@ def test_the_lab_tells_a_wrong_answer_at_once_and_a_right_one_as_pending_then_pa
             assert api("/api/preparation?exercise=crews")["exercise_ready"] is True
             assert console_errors(browser) == []
         finally:
+            gate.set()
             listening.set()
             server.should_exit = True
             thread.join(30)

@@ -10,7 +10,9 @@ automatic ones (grade.mutation), through the same step as a check (grade.evaluat
 1. every mutant on the realistic world, which is always one of the hidden worlds;
 2. the mutants that survive it on every varied candidate;
 3. a few of them, greedily, so that together they fail every mutant any candidate can tell from the
-   reference, and give each exercise more than one answer (so that a copied answer fails too);
+   reference, and give each exercise more than one answer (so that a copied answer fails too): where every
+   candidate answers an exercise alike, further varied worlds are looked at (answers only, SPARE_CANDIDATES)
+   and one that answers it otherwise is chosen as well;
 4. the mutants no candidate could tell apart are run on EQUIVALENCE_POOL more varied worlds: those that
    agree with the reference there too are reported as probably equivalent (listed, never hidden).
 
@@ -58,6 +60,9 @@ CANDIDATES = int(os.environ.get("LINKLAB_CANDIDATES", "12"))
 EQUIVALENCE_POOL = int(os.environ.get("LINKLAB_EQUIVALENCE_POOL", "12"))
 LEAST_HIDDEN, MOST_HIDDEN = 2, 4  # hidden worlds an answer is checked on (the realistic one included)
 CASE_CANDIDATES = int(os.environ.get("LINKLAB_CASE_CANDIDATES", "10"))  # hidden variants tried per case
+# Further varied worlds looked at (their answers only, computed without the database) when every candidate
+# gives an exercise one answer: the hidden worlds must not all share one, or a copied answer passes on them.
+SPARE_CANDIDATES = int(os.environ.get("LINKLAB_SPARE_CANDIDATES", "12"))
 
 
 @dataclass(frozen=True)
@@ -119,7 +124,7 @@ def content_digest(world: str, extra: str = "") -> str:
 def digest_of_content(world: str, extra: str, chosen: tuple[str, ...]) -> str:
     from ..exercises import answers
 
-    pools = f"{CANDIDATES}/{EQUIVALENCE_POOL}/{CASE_CANDIDATES}"
+    pools = f"{CANDIDATES}/{EQUIVALENCE_POOL}/{CASE_CANDIDATES}/{SPARE_CANDIDATES}"
     h = hashlib.sha256(f"{generator_digest()}\n{variation_digest()}\n{extra}\n{pools}\n".encode())
     for module in (mutation, answers, ordering):  # what decides a mutant's verdict
         h.update(Path(module.__file__).read_bytes())
@@ -499,6 +504,8 @@ def preparing(driver: neo4j.Driver, course: str, world: str, extra: str, databas
         first, *candidates = candidate_keys(course, world, extra)
     tracker.step(0.0, f"{world}: making the known and automatic mistakes of {len(exercises)} exercises")
     candidates = [key for key in candidates if can_make(key)]
+    spares = [] if world.startswith("case/") else spare_candidates(course, world, extra, exercises, [first] + candidates)
+    candidates += spares
     schema = schema_for(world, extra)
     specs = {e.id: mutant_specs(e, schema, answer_key(e, first).params) for e in exercises}
     total = sum(map(len, specs.values()))
@@ -533,6 +540,11 @@ def preparing(driver: neo4j.Driver, course: str, world: str, extra: str, databas
     chosen = greedy(covers, LEAST_HIDDEN - (0 if on_case else 1), MOST_HIDDEN - (0 if on_case else 1),
                     covered=set(items[0]), richness=[edge_cases(key) for key in candidates], also=items[1:])
     chosen_keys = ([] if on_case else [first]) + [candidates[i] for i in chosen]
+    for n, key in enumerate(candidates):  # no exercise may have one answer on every chosen world if a spare
+        if key in spares and n not in chosen and \
+                answered_alike(exercises, chosen_keys) - answered_alike(exercises, chosen_keys + [key]):
+            chosen.append(n)  # (beyond MOST_HIDDEN if need be: a copied answer would pass otherwise)
+            chosen_keys.append(key)
     told = set().union(*covers) if covers else set()
     caught = set().union(*(covers[i] for i in chosen)) if chosen else set()
     untold = [(e, s) for e in exercises for s in alive[e.id] if f"{e.id}/{s.name}" not in told]
@@ -561,6 +573,33 @@ def preparing(driver: neo4j.Driver, course: str, world: str, extra: str, databas
     tracker.say(f"{world}: {choice.killed} of {total} mutants fail on the chosen worlds; "
                 f"{len(choice.equivalent)} probably equivalent; {time.perf_counter() - began:.0f} s")
     return Preparation(world, choice)
+
+
+def answered_alike(exercises, keys) -> set[str]:
+    """The exercises whose answer is the same on every one of these worlds."""
+    return {e.id for e in exercises if len({expected_digest(e, key) for key in keys}) == 1}
+
+
+def spare_candidates(course: str, world: str, extra: str, exercises, keys: list) -> list[ScenarioKey]:
+    """Varied worlds beyond the candidates (and the equivalence pool), each giving a different answer to an
+    exercise that every candidate answers alike: a trainee's answer copied as literal values would pass on
+    hidden worlds that all share its value. The choice then covers their answers as well (answer_items)."""
+    alike = answered_alike(exercises, keys)
+    found: list[ScenarioKey] = []
+    if not alike:
+        return found
+    by_id = {e.id: e for e in exercises}
+    start = CANDIDATES + EQUIVALENCE_POOL + 1
+    for key in candidate_keys(course, world, extra, SPARE_CANDIDATES, start=start):
+        if not can_make(key):
+            continue
+        differs = {e for e in alike if expected_digest(by_id[e], key) != expected_digest(by_id[e], keys[0])}
+        if differs:
+            found.append(key)
+            alike -= differs
+        if not alike:
+            break
+    return found
 
 
 def tells(trial: Trial) -> bool:
