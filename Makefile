@@ -5,7 +5,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: up test setup bench clean-state assets
+.PHONY: up test unit setup bench clean-state assets
 
 $(BIN)/linklab: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -22,6 +22,10 @@ up: setup
 
 test: setup
 	$(BIN)/pytest -q
+
+# The unit tier alone (no Java, no Neo4j, no browser), a test file per process on two.
+unit: $(BIN)/linklab
+	$(BIN)/pytest -q -m unit -n 2 --dist loadfile
 
 bench: setup
 	$(BIN)/python -m bench reset
