@@ -9,6 +9,7 @@
     python -m bench import             # a case network at the size limit: read, load, keys, checks
     python -m bench planning           # a course's mutants twice, keeping 4,000 plans and 1,000 (bench/planning.py)
     python -m bench blind              # the grader on the blind answer set (tests/blind), against own-world-only
+    python -m bench alike              # hidden worlds sharing one answer, before and after spare worlds (no server)
     python -m bench lab                # the lab over HTTP: page, run, check, 30 trainees at once (bench/lab.py)
     python -m bench class --trainees 30 --minutes 3   # a class server under a room's load (bench/classroom.py)
 
@@ -535,6 +536,10 @@ def main() -> None:
     p = sub.add_parser("blind")
     p.add_argument("--exercises", nargs="*", help="exercise ids (default: all)")
     p.set_defaults(func=lambda args: __import__("bench.blind", fromlist=["bench_blind"]).bench_blind(args))
+    p = sub.add_parser("alike")
+    p.add_argument("--secrets", type=int, default=12)
+    p.add_argument("--candidates", type=int, default=12, help="varied candidates per course (the suite uses 2)")
+    p.set_defaults(func=lambda args: __import__("bench.alike", fromlist=["bench_alike"]).bench_alike(args))
     p = sub.add_parser("lab")
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--trainees", type=int, default=30)

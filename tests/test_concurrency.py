@@ -19,6 +19,8 @@ from linklab.grade.engine import (Budget, ScenarioKey, check_answer, check_on_sc
 from linklab.grade.guard import Limits, Refused, check_text, run_guarded, terminate
 from linklab.load import loaded, observe, reset
 
+from .conftest import SUITE_COURSE
+
 X = ScenarioKey("investigation", "tiny", 501)
 Y = ScenarioKey("investigation", "tiny", 502)
 HUB = get("hub-messages")
@@ -219,13 +221,13 @@ def test_the_row_cap_names_its_limit(driver):
 
 def test_a_changed_answer_is_graded_again(driver, tmp_path):
     out = tmp_path / "results"
-    first = grade_class(driver, {"dee": {"hub-messages": WRONG_HUB}}, "test-course", out)
+    first = grade_class(driver, {"dee": {"hub-messages": WRONG_HUB}}, SUITE_COURSE, out)
     assert not next(v for v in first.verdicts["dee"] if v.exercise == "hub-messages").passed
-    fixed = grade_class(driver, {"dee": {"hub-messages": HUB.solution}}, "test-course", out)
-    scenarios = len(scenarios_for(HUB, "test-course", "dee"))  # 3 or 4: the course secret chooses the hidden ones
+    fixed = grade_class(driver, {"dee": {"hub-messages": HUB.solution}}, SUITE_COURSE, out)
+    scenarios = len(scenarios_for(HUB, SUITE_COURSE, "dee"))  # the course secret chooses how many hidden ones
     assert fixed.checks_run == scenarios
     assert next(v for v in fixed.verdicts["dee"] if v.exercise == "hub-messages").passed
-    again = grade_class(driver, {"dee": {"hub-messages": HUB.solution}}, "test-course", out)
+    again = grade_class(driver, {"dee": {"hub-messages": HUB.solution}}, SUITE_COURSE, out)
     assert again.checks_run == 0  # the same text, exercise and linklab: nothing to do
     rows = [json.loads(line) for line in (out / "checks.jsonl").read_text().splitlines()]
     assert len(rows) == 2 * scenarios and all(len(r["answer_sha256"]) == 64 and r["exercise_version"] and r["linklab_version"]
@@ -234,20 +236,20 @@ def test_a_changed_answer_is_graded_again(driver, tmp_path):
 
 def test_a_half_written_line_is_never_glued_to_the_next(driver, tmp_path):
     out = tmp_path / "results"
-    grade_class(driver, {"eve": {"crews": get("crews").solution}}, "test-course", out)
+    grade_class(driver, {"eve": {"crews": get("crews").solution}}, SUITE_COURSE, out)
     log = out / "checks.jsonl"
     log.write_text(log.read_text() + '{"job": "cut short by a cra')
-    grade_class(driver, {"eve": {"crews": WRONG_HUB}}, "test-course", out)
+    grade_class(driver, {"eve": {"crews": WRONG_HUB}}, SUITE_COURSE, out)
     lines = log.read_text().splitlines()
-    scenarios = len(scenarios_for(get("crews"), "test-course", "eve"))
+    scenarios = len(scenarios_for(get("crews"), SUITE_COURSE, "eve"))
     assert lines[scenarios] == '{"job": "cut short by a cra'
     assert [json.loads(line)["exercise"] for line in lines[scenarios + 1:]] == ["crews"] * scenarios
 
 
 def test_a_refused_answer_is_not_run_on_the_other_scenarios_in_grading(driver, tmp_path):
-    result = grade_class(driver, {"fay": {"hub-messages": "MATCH (n RETURN n"}}, "test-course", tmp_path / "r")
+    result = grade_class(driver, {"fay": {"hub-messages": "MATCH (n RETURN n"}}, SUITE_COURSE, tmp_path / "r")
     verdict = next(v for v in result.verdicts["fay"] if v.exercise == "hub-messages")
-    skipped = len(scenarios_for(HUB, "test-course", "fay")) - 1
+    skipped = len(scenarios_for(HUB, SUITE_COURSE, "fay")) - 1
     assert [c.status for c in verdict.checks] == ["refused"] + ["skipped"] * skipped
     assert "Syntax error on line 1" in verdict.feedback
 

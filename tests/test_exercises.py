@@ -15,6 +15,8 @@ from linklab.grade.engine import (ScenarioKey, answer_key, check_answer, ensure_
                                   summarise)
 from linklab.scenario.profiles import DESIGN, ORG_KINDS
 
+from .conftest import SUITE_COURSE
+
 VARIANTS = tomllib.loads((Path(__file__).parent / "variants.toml").read_text())
 SEEDS = range(101, 111)
 EXERCISES = [e.id for e in catalogue()]
@@ -103,7 +105,7 @@ def hardcoded(exercise, key: ScenarioKey) -> str:
 
 def verdicts_for(driver, exercise, queries: list[str], keys: list | None = None) -> list:
     """The verdict of each query on the trainee's scenarios (or `keys`), loading each scenario once."""
-    keys = keys or scenarios_for(exercise, "test-course", "trainee-1")
+    keys = keys or scenarios_for(exercise, SUITE_COURSE, "trainee-1")
     checks = {i: [] for i in range(len(queries))}
     for key in keys:
         ensure_loaded(driver, key)
@@ -130,12 +132,12 @@ def check_variants(driver, exercise, keys: list) -> None:
 @pytest.mark.parametrize("exercise_id", EXERCISES)
 def test_wrong_answers_fail_and_variations_pass(driver, exercise_id):
     exercise = get(exercise_id)
-    check_variants(driver, exercise, scenarios_for(exercise, "test-course", "trainee-1"))
+    check_variants(driver, exercise, scenarios_for(exercise, SUITE_COURSE, "trainee-1"))
 
 
 def test_answers_never_name_the_answer_in_feedback(driver):
     exercise = get("hub-messages")
-    key = scenarios_for(exercise, "test-course", "trainee-1")[0]
+    key = scenarios_for(exercise, SUITE_COURSE, "trainee-1")[0]
     hub_name = answer_key(exercise, key).expected.rows[0][0]
     verdict = verdicts_for(driver, exercise, ["MATCH (p:Person) RETURN p.name, 1 LIMIT 1"])[0]
     assert not verdict.passed and hub_name not in verdict.feedback

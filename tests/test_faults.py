@@ -36,13 +36,13 @@ from linklab.grade.status import Status
 from linklab.load import observe, reset
 from linklab.scenario.generate import generate
 
-from .conftest import ROOT, answer_of, run_cli
+from .conftest import ROOT, SUITE_COURSE, answer_of, run_cli
 from .proxy import Proxy
 
 X = ScenarioKey("investigation", "tiny", 501)
 HUB, CREWS = get("hub-messages"), get("crews")
 RUNAWAY = "MATCH (a), (b), (c), (d) WHERE a.id + b.id + c.id + d.id <> '' RETURN count(*) AS n"
-COURSE = "test-course"
+COURSE = SUITE_COURSE
 LEASE_TEXT = b"MERGE (l:Scenario {id: 'lease'})"  # what every load sends first (lease.LOCK_LEASE)
 
 

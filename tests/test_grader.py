@@ -18,7 +18,7 @@ from linklab.grade.engine import ScenarioKey, check_answer, derive_seed, ensure_
 from linklab.grade.guard import Limits, Refused, run_guarded
 from linklab.grade.outputs import write_all
 
-from .conftest import run_cli
+from .conftest import SUITE_COURSE, run_cli
 
 KEY = ScenarioKey("investigation", "tiny", 77)
 
@@ -164,7 +164,7 @@ def class_run(driver, tmp_path_factory):
     (folder / "ben" / "progress.json").write_text(json.dumps({"exercises": {"crews": {"hints": 2}}}))
     out = tmp_path_factory.mktemp("results")
     found = read_submissions(folder, catalogue()).answers
-    results = grade_class(driver, found, "test-course", out)
+    results = grade_class(driver, found, SUITE_COURSE, out)
     paths = write_all(results, out)
     return folder, found, results, paths, out
 
@@ -210,10 +210,10 @@ def test_gradescope_results_follow_the_published_fields(class_run):
 def test_grading_resumes_without_regrading(driver, class_run):
     folder, found, _, _, out = class_run
     lines = (out / "checks.jsonl").read_text().splitlines()
-    again = grade_class(driver, found, "test-course", out)
+    again = grade_class(driver, found, SUITE_COURSE, out)
     assert again.checks_run == 0
     (out / "checks.jsonl").write_text("\n".join(lines[:-3]) + "\n" + lines[-3][:20])  # as if it crashed
-    resumed = grade_class(driver, found, "test-course", out)
+    resumed = grade_class(driver, found, SUITE_COURSE, out)
     after = (out / "checks.jsonl").read_text().splitlines()
     assert after[:-3] == lines[:-3] + [lines[-3][:20]]  # the cut line stays on its own
     redone = [json.loads(line) for line in after[-3:]]
@@ -224,7 +224,7 @@ def test_grading_resumes_without_regrading(driver, class_run):
 
 def test_check_gives_the_same_verdict_as_grade(class_run, cli_env):
     folder, _, results, _, _ = class_run
-    env = {**cli_env, "LINKLAB_GRADING_URI": cli_env["NEO4J_URI"], "LINKLAB_COURSE": "test-course"}
+    env = {**cli_env, "LINKLAB_GRADING_URI": cli_env["NEO4J_URI"], "LINKLAB_COURSE": SUITE_COURSE}
     for trainee, exercise in (("ana", "hub-messages"), ("ben", "crews"), ("ben", "hub-messages"),
                               ("cat", "hub-messages")):
         name = "03-hub-messages" if trainee == "cat" else exercise
@@ -239,7 +239,7 @@ def test_check_gives_the_same_verdict_as_grade(class_run, cli_env):
 def test_grade_command_writes_outputs_and_exits_zero_for_failing_trainees(class_run, cli_env, tmp_path):
     folder = class_run[0]
     env = {**cli_env, "LINKLAB_GRADING_URI": cli_env["NEO4J_URI"]}
-    result = run_cli("grade", str(folder), "--out", str(tmp_path), "--course", "test-course", env=env)
+    result = run_cli("grade", str(folder), "--out", str(tmp_path), "--course", SUITE_COURSE, env=env)
     assert result.returncode == 0, result.stderr
     assert "cat" in result.stdout and (tmp_path / "junit.xml").exists()
     graded = json.loads((tmp_path / "results.json").read_text())
@@ -247,13 +247,13 @@ def test_grade_command_writes_outputs_and_exits_zero_for_failing_trainees(class_
     report = run_cli("report", str(tmp_path), "--out", str(tmp_path / "report"))
     assert report.returncode == 0 and (tmp_path / "report" / "report.html").exists()
     single = run_cli("grade", str(folder / "ana"), "--single", "ana", "--out", str(tmp_path / "one"),
-                     "--course", "test-course", "--gradescope", str(tmp_path / "gs.json"), env=env)
+                     "--course", SUITE_COURSE, "--gradescope", str(tmp_path / "gs.json"), env=env)
     assert single.returncode == 0, single.stderr
     expected = sum(get(e).points for e in ("crews", "hub-messages", "alias-unmask", "money-trail"))
     assert json.loads((tmp_path / "gs.json").read_text())["score"] == expected
     # hidden scenarios are "hidden scenario 1, 2" in everything written; no hidden seed appears
     hidden_seeds = {k.seed for e in catalogue() for t in ("ana", "ben", "cat")
-                    for k in scenarios_for(e, "test-course", t)[1:]}
+                    for k in scenarios_for(e, SUITE_COURSE, t)[1:]}
     outputs = [p for p in tmp_path.rglob("*") if p.suffix in (".json", ".xml")]  # results, JUnit, Gradescope
     shown = "".join(p.read_text() for p in outputs) + result.stdout + single.stdout
     assert "hidden scenario 1" in shown and "hidden scenario 2" in shown
@@ -315,7 +315,7 @@ def test_trainee_and_instructor_bad_input(cli_env, args, message):
 
 def test_show_hint_check_progress_flow(cli_env, tmp_path):
     env = {**cli_env, "LINKLAB_HOME": str(tmp_path / "state"), "LINKLAB_GRADING_URI": cli_env["NEO4J_URI"],
-           "LINKLAB_TRAINEE": "dana", "LINKLAB_COURSE": "test-course", "LINKLAB_EXERCISES": "crews"}
+           "LINKLAB_TRAINEE": "dana", "LINKLAB_COURSE": SUITE_COURSE, "LINKLAB_EXERCISES": "crews"}
     # LINKLAB_HOME moves the progress file; the password still comes from the environment. A course of crews
     # alone (and the case exercises): its first check prepares crews' hidden worlds only.
     shown = run_cli("show", "crews", env=env)

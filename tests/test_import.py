@@ -21,7 +21,7 @@ from linklab.exercises.catalogue import case_catalogue, get
 from linklab.grade.engine import answer_key, case_keys
 from linklab.load import database_counts, load_case, loaded
 
-from .conftest import ROOT, run_cli
+from .conftest import ROOT, SUITE_COURSE, run_cli
 from .test_exercises import check_variants
 
 SAMPLE = ROOT / "seed" / "cases" / "florentine-marriages.csv"
@@ -377,7 +377,7 @@ def test_an_interrupted_import_is_marked_incomplete(driver, env, monkeypatch, ca
 @pytest.mark.parametrize("exercise_id", [e.id for e in case_catalogue()])
 def test_case_exercises_right_and_wrong_answers(driver, env, karate_file, exercise_id):
     assert run_cli("import", str(karate_file), "--name", "karate", env=env).returncode == 0
-    check_variants(driver, get(exercise_id), case_keys("test-course", "karate"))
+    check_variants(driver, get(exercise_id), case_keys(SUITE_COURSE, "karate"))
 
 
 def test_check_and_answers_on_the_command_line(env, karate_file, tmp_path):

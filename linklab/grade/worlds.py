@@ -11,8 +11,8 @@ automatic ones (grade.mutation), through the same step as a check (grade.evaluat
 2. the mutants that survive it on every varied candidate;
 3. a few of them, greedily, so that together they fail every mutant any candidate can tell from the
    reference, and give each exercise more than one answer (so that a copied answer fails too): where every
-   candidate answers an exercise alike, further varied worlds are looked at (answers only, SPARE_CANDIDATES)
-   and one that answers it otherwise is chosen as well;
+   candidate answers an exercise alike, further varied worlds are looked at (answers only, SPARE_CANDIDATES);
+   a candidate or spare that answers it otherwise is chosen as well, where the chosen worlds would all agree;
 4. the mutants no candidate could tell apart are run on EQUIVALENCE_POOL more varied worlds: those that
    agree with the reference there too are reported as probably equivalent (listed, never hidden).
 
@@ -63,6 +63,7 @@ CASE_CANDIDATES = int(os.environ.get("LINKLAB_CASE_CANDIDATES", "10"))  # hidden
 # Further varied worlds looked at (their answers only, computed without the database) when every candidate
 # gives an exercise one answer: the hidden worlds must not all share one, or a copied answer passes on them.
 SPARE_CANDIDATES = int(os.environ.get("LINKLAB_SPARE_CANDIDATES", "12"))
+CHOICE_RULES = 2  # raised when the way worlds are chosen changes: every stored choice is then made again
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def content_digest(world: str, extra: str = "") -> str:
 def digest_of_content(world: str, extra: str, chosen: tuple[str, ...]) -> str:
     from ..exercises import answers
 
-    pools = f"{CANDIDATES}/{EQUIVALENCE_POOL}/{CASE_CANDIDATES}/{SPARE_CANDIDATES}"
+    pools = f"{CANDIDATES}/{EQUIVALENCE_POOL}/{CASE_CANDIDATES}/{SPARE_CANDIDATES}/rules {CHOICE_RULES}"
     h = hashlib.sha256(f"{generator_digest()}\n{variation_digest()}\n{extra}\n{pools}\n".encode())
     for module in (mutation, answers, ordering):  # what decides a mutant's verdict
         h.update(Path(module.__file__).read_bytes())
@@ -540,10 +541,10 @@ def preparing(driver: neo4j.Driver, course: str, world: str, extra: str, databas
     chosen = greedy(covers, LEAST_HIDDEN - (0 if on_case else 1), MOST_HIDDEN - (0 if on_case else 1),
                     covered=set(items[0]), richness=[edge_cases(key) for key in candidates], also=items[1:])
     chosen_keys = ([] if on_case else [first]) + [candidates[i] for i in chosen]
-    for n, key in enumerate(candidates):  # no exercise may have one answer on every chosen world if a spare
-        if key in spares and n not in chosen and \
+    for n, key in enumerate(candidates):  # no exercise may have one answer on every chosen world if a candidate
+        if n not in chosen and \
                 answered_alike(exercises, chosen_keys) - answered_alike(exercises, chosen_keys + [key]):
-            chosen.append(n)  # (beyond MOST_HIDDEN if need be: a copied answer would pass otherwise)
+            chosen.append(n)  # (or a spare) has another: beyond MOST_HIDDEN if need be, a copied answer passes else
             chosen_keys.append(key)
     told = set().union(*covers) if covers else set()
     caught = set().union(*(covers[i] for i in chosen)) if chosen else set()
