@@ -58,7 +58,8 @@ HIDDEN_SIZE = "tiny"
 # equivalent mutant (the test suite runs with fewer).
 CANDIDATES = int(os.environ.get("LINKLAB_CANDIDATES", "12"))
 EQUIVALENCE_POOL = int(os.environ.get("LINKLAB_EQUIVALENCE_POOL", "12"))
-LEAST_HIDDEN, MOST_HIDDEN = 2, 4  # hidden worlds an answer is checked on (the realistic one included)
+LEAST_HIDDEN, MOST_HIDDEN = 2, 4  # hidden worlds an answer is checked on (the realistic one included; one more
+# where these would all give an exercise one answer: preparing)
 CASE_CANDIDATES = int(os.environ.get("LINKLAB_CASE_CANDIDATES", "10"))  # hidden variants tried per case
 # Further varied worlds looked at (their answers only, computed without the database) when every candidate
 # gives an exercise one answer: the hidden worlds must not all share one, or a copied answer passes on them.
