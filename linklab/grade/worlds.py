@@ -542,11 +542,12 @@ def preparing(driver: neo4j.Driver, course: str, world: str, extra: str, databas
     chosen = greedy(covers, LEAST_HIDDEN - (0 if on_case else 1), MOST_HIDDEN - (0 if on_case else 1),
                     covered=set(items[0]), richness=[edge_cases(key) for key in candidates], also=items[1:])
     chosen_keys = ([] if on_case else [first]) + [candidates[i] for i in chosen]
+    alike = answered_alike(exercises, chosen_keys)
     for n, key in enumerate(candidates):  # no exercise may have one answer on every chosen world if a candidate
-        if n not in chosen and \
-                answered_alike(exercises, chosen_keys) - answered_alike(exercises, chosen_keys + [key]):
+        if alike and n not in chosen and alike - answered_alike(exercises, chosen_keys + [key]):
             chosen.append(n)  # (or a spare) has another: beyond MOST_HIDDEN if need be, a copied answer passes else
             chosen_keys.append(key)
+            alike = answered_alike(exercises, chosen_keys)
     told = set().union(*covers) if covers else set()
     caught = set().union(*(covers[i] for i in chosen)) if chosen else set()
     untold = [(e, s) for e in exercises for s in alive[e.id] if f"{e.id}/{s.name}" not in told]
@@ -591,11 +592,12 @@ def spare_candidates(course: str, world: str, extra: str, exercises, keys: list)
     if not alike:
         return found
     by_id = {e.id: e for e in exercises}
+    shared = {e: expected_digest(by_id[e], keys[0]) for e in alike}  # the one answer every candidate gives
     start = CANDIDATES + EQUIVALENCE_POOL + 1
     for key in candidate_keys(course, world, extra, SPARE_CANDIDATES, start=start):
         if not can_make(key):
             continue
-        differs = {e for e in alike if expected_digest(by_id[e], key) != expected_digest(by_id[e], keys[0])}
+        differs = {e for e in alike if expected_digest(by_id[e], key) != shared[e]}
         if differs:
             found.append(key)
             alike -= differs
