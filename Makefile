@@ -20,8 +20,10 @@ up: setup
 	$(BIN)/linklab server start
 	$(BIN)/linklab up
 
+# The unit tier first, a test file per process on two (it needs no server), then the rest on the test server.
 test: setup
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -m unit -n 2 --dist loadfile
+	$(BIN)/pytest -q -m "not unit"
 
 # The unit tier alone (no Java, no Neo4j, no browser), a test file per process on two.
 unit: $(BIN)/linklab

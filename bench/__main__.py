@@ -8,6 +8,7 @@
     python -m bench grade              # 200 trainees x 20 exercises x 3 scenarios, on 1 and on 2 grading servers
     python -m bench import             # a case network at the size limit: read, load, keys, checks
     python -m bench planning           # a course's mutants twice, keeping 4,000 plans and 1,000 (bench/planning.py)
+    python -m bench preparing          # a course's preparation, one batch at a time and side by side
     python -m bench blind              # the grader on the blind answer set (tests/blind), against own-world-only
     python -m bench alike              # hidden worlds sharing one answer, before and after spare worlds (no server)
     python -m bench lab                # the lab over HTTP: page, run, check, 30 trainees at once (bench/lab.py)
@@ -533,6 +534,10 @@ def main() -> None:
     p.set_defaults(func=lambda args: __import__("bench.mutation", fromlist=["bench_mutation"]).bench_mutation(args))
     p = sub.add_parser("planning")
     p.set_defaults(func=lambda args: __import__("bench.planning", fromlist=["bench_planning"]).bench_planning(args))
+    p = sub.add_parser("preparing")
+    p.add_argument("--candidates", type=int, default=2, help="varied candidates (the suite's 2; a class's 12)")
+    p.add_argument("--pool", type=int, default=0, help="further varied worlds for probable equivalents")
+    p.set_defaults(func=lambda args: __import__("bench.preparing", fromlist=["bench_preparing"]).bench_preparing(args))
     p = sub.add_parser("blind")
     p.add_argument("--exercises", nargs="*", help="exercise ids (default: all)")
     p.set_defaults(func=lambda args: __import__("bench.blind", fromlist=["bench_blind"]).bench_blind(args))

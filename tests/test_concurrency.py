@@ -17,6 +17,7 @@ from linklab.grade.batch import grade_class
 from linklab.grade.engine import (Budget, ScenarioKey, check_answer, check_on_scenarios, ensure_loaded,
                                   graphs_for, is_loaded, scenarios_for, summarise)
 from linklab.grade.guard import Limits, Refused, check_text, run_guarded, terminate
+from linklab.grade.loading import load_and_hold
 from linklab.load import loaded, observe, reset
 
 from .conftest import SUITE_COURSE
@@ -80,6 +81,30 @@ def test_a_check_in_progress_holds_off_a_writer(driver):
     writer.join(10)
     assert granted
     granted[0].release()
+
+
+def test_readers_of_the_loaded_world_share_it_and_a_load_waits_for_them(driver):
+    """Batches on the world that is loaded (a preparation runs two side by side) each take a shared lease and
+    do not wait for each other; a load of another world waits until both are done."""
+    ensure_loaded(driver, X)
+    first, loaded_now = load_and_hold(driver, X)
+    assert not loaded_now
+    other = []
+    try:
+        (second, loaded_now), = in_threads(lambda: load_and_hold(driver, X), timeout=20)
+        assert not loaded_now
+        loader = threading.Thread(target=lambda: other.append(load_and_hold(driver, Y)))
+        loader.start()
+        time.sleep(1.0)
+        assert not other, "another world was loaded under two readers"
+        second.release()
+        time.sleep(0.5)
+        assert not other, "another world was loaded under a reader"
+    finally:
+        first.release()
+    loader.join(120)
+    assert other and other[0][1] and is_loaded(driver, Y)
+    other[0][0].release()
 
 
 def test_a_dead_holders_lease_expires_and_a_waiter_says_so(driver):

@@ -143,3 +143,61 @@ def test_hidden_worlds_can_hold_one_where_neighbouring_questions_part(monkeypatc
     assert can_make(first) and "hub-calls~hub-messages" not in sibling_items(exercises, first)
     # (each varied world made only when the one before does not part them: the first one usually does)
     assert any(can_make(key) and "hub-calls~hub-messages" in sibling_items(exercises, key) for key in varied)
+
+
+def test_mutants_made_once_are_found_again_by_a_later_process(monkeypatch, tmp_path):
+    """A preparation makes every exercise's mutants (parsing each: most of a minute for the investigation
+    world); a later process on the machine (the lab's, a class server's) finds them in the worlds database
+    instead. The same reference, schema, parameters and code give the same mutants; a change of the code that
+    makes them makes them afresh."""
+    from linklab.grade import mutation, worlds
+
+    monkeypatch.setenv("LINKLAB_HOME", str(tmp_path))
+    exercise = next(e for e in SCENARIO_EXERCISES if e.id == "crews")
+    args = (exercise.solution, SCHEMA, mutation.param_types({"org": "x"}), tuple(m.query for m in exercise.mutants))
+    worlds.made_mutants.cache_clear()
+    try:
+        made = worlds.made_mutants(*args)
+        assert made and made == mutation.mutants_of(exercise.solution, SCHEMA, {"org": "x"}, args[3])
+        worlds.made_mutants.cache_clear()  # as a new process
+        calls = []
+        monkeypatch.setattr(mutation, "mutants_of_types", lambda *a: calls.append(a) or ())
+        assert worlds.made_mutants(*args) == made and calls == []
+        worlds.made_mutants.cache_clear()
+        monkeypatch.setattr(worlds, "mutation_code", lambda: "other operators")
+        assert worlds.made_mutants(*args) == () and len(calls) == 1  # made again (here: by the stand-in)
+    finally:
+        worlds.made_mutants.cache_clear()
+
+
+def test_a_preparation_runs_two_batches_at_a_time_and_the_first_error_stops_the_rest(monkeypatch):
+    import threading
+    import time
+
+    from linklab.errors import LinklabError
+    from linklab.grade import worlds
+
+    monkeypatch.setattr(worlds, "PREPARING_SESSIONS", 2)
+    lock, running, most = threading.Lock(), [0], [0]
+
+    def square(n: int) -> int:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.05)
+        with lock:
+            running[0] -= 1
+        return n * n
+    assert sorted(worlds.side_by_side(square, list(range(6)))) == [(n, n * n) for n in range(6)]
+    assert most[0] == 2
+    started: list[int] = []
+
+    def fails_first(n: int) -> int:
+        started.append(n)
+        if n == 0:
+            raise LinklabError("the grading server went away")
+        time.sleep(0.2)
+        return n
+    with pytest.raises(LinklabError, match="went away"):
+        list(worlds.side_by_side(fails_first, list(range(10))))
+    assert len(started) < 10  # the batches not yet begun were cancelled

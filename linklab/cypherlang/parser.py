@@ -232,7 +232,8 @@ _parser: CypherInterpreter | None = None
 
 def tokens_of(text: str) -> list[Token]:
     """Every token of `text`, hidden ones (spaces, comments) included; CypherSyntaxError on a bad character."""
-    return list(CypherLexer(text).getAllTokens())
+    with _lock:  # the lexer's DFA cache is shared too (a preparation makes mutants on two threads)
+        return list(CypherLexer(text).getAllTokens())
 
 
 # Parsing is the slow part of checking a query (ANTLR's Python runtime): the mutation engine parses every

@@ -246,6 +246,11 @@ def judge_rows(exercise: Exercise, key: ScenarioKey | CaseKey, rows: list) -> tu
     return verdict, clean, rows_digest(exercise, clean)
 
 
+# A batch's queries (mutants and their tie-broken variants, made by linklab) run on one world after another, and
+# planning a new query is most of its time on a tiny world: a plan made on one world stays right on the next (a
+# plan never changes results), so Neo4j is told to keep it even where this world's counts differ much from the
+# last one's, which would otherwise plan every query again after most loads (bench/preparing.py).
+KEEP_PLANS = "CYPHER replan=skip\n"
 BATCH_TIMEOUT_S = 3.0  # a generated query that needs longer on a tiny world would run out of a check's time
 
 
@@ -255,6 +260,7 @@ def run_batch(driver: neo4j.Driver, exercise: Exercise, queries: list[str], key:
     """Each of `queries` (made by linklab from the reference and vetted by the parse) on world `key`, which
     is loaded first if needed and kept under a shared lease for the whole batch."""
     held, _ = load_and_hold(driver, key, database)
+    held.start_heartbeat()  # a batch can outlast the lease's expiry: a load must not come in under it
     try:
         load = load_id(server_of(driver), str(loaded(driver, database).props.get("loaded_at")))
         base = dict(answer_key(exercise, key).params)
@@ -276,7 +282,7 @@ def run_one(driver, session, exercise, key, query, base, database, timeout_s, ke
         params["graph"] = f"{GRAPH_PREFIX}{uuid.uuid4().hex[:12]}"
     try:
         with session.begin_transaction(timeout=timeout_s) as tx:
-            result = tx.run(query, params)
+            result = tx.run(KEEP_PLANS + query, params)
             rows = []
             for record in result:
                 if len(rows) >= max_rows:

@@ -65,7 +65,21 @@ def load_key(driver: neo4j.Driver, key: ScenarioKey | CaseKey, database: str, he
 def load_and_hold(driver: neo4j.Driver, key: ScenarioKey | CaseKey, database: str = "neo4j",
                   on_wait: Callable[[str], None] | None = None) -> tuple[lease.Lease, bool]:
     """Load `key` under the exclusive lease unless another process just did, then keep a shared lease,
-    so that no other load comes between this one and the caller's use of it. (lease, whether it loaded)"""
+    so that no other load comes between this one and the caller's use of it. (lease, whether it loaded)
+    Where `key` is loaded already, a shared lease is all it takes: readers of one world (a preparation's
+    batches side by side, a class's checks) never wait for each other."""
+    held = lease.acquire(driver, database, "shared", f"reading {key}", on_wait)
+    try:
+        current = loaded(driver, database)  # no load can start while the shared lease is held
+    except health.CONNECTION_LOST:
+        held.abandon()
+        raise
+    except BaseException:
+        held.release()
+        raise
+    if current.state is DataState.COMPLETE and key.matches(current.props):
+        return held, False
+    held.release()
     held = lease.acquire(driver, database, "exclusive", f"loading {key}", on_wait)
     try:
         current = loaded(driver, database)  # read by the only writer: nothing changes it meanwhile

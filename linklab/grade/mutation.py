@@ -540,6 +540,12 @@ def mutants_of(reference: str, schema: Schema, params: dict | None = None,
     return _mutants_of(reference, schema, param_types(params or {}), known)
 
 
+def mutants_of_types(reference: str, schema: Schema, types: tuple[tuple[str, str], ...],
+                     known: tuple[str, ...] = ()) -> tuple[AutoMutant, ...]:
+    """mutants_of, for parameters given as the guard sees them (param_types)."""
+    return _mutants_of(reference, schema, types, known)
+
+
 # One value of each type a parameter can have: the guard reads a parameter's type, never its value
 # (allow.Types.param), so mutants vetted with these are those vetted with the world's own values.
 TYPICAL = {"bool": False, "int": 0, "float": 0.0, "str": "", "list": [], "dict": {}, "NoneType": None}
@@ -593,5 +599,5 @@ def case_schema(rel_type: str) -> Schema:
     return Schema(("Person",), ((rel_type, "Person", "Person"),))
 
 
-__all__ = ["AutoMutant", "Schema", "mutants_of", "schema_of_model", "case_schema", "squeeze"]
+__all__ = ["AutoMutant", "Schema", "mutants_of", "mutants_of_types", "param_types", "schema_of_model", "case_schema", "squeeze"]
 

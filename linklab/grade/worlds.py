@@ -31,11 +31,12 @@ import json
 import os
 import sqlite3
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, TypeVar
 
 import neo4j
 
@@ -52,6 +53,7 @@ from .expected import answer_key, graphs_for, world_key
 from .loading import ensure_loaded
 from .status import Status
 
+A, B = TypeVar("A"), TypeVar("B")
 HIDDEN_SIZE = "tiny"
 # Varied candidate worlds per course and profile (besides the realistic one), and more varied worlds for the
 # mutants no candidate told apart. The environment may lower them where speed matters more than the last
@@ -64,6 +66,8 @@ CASE_CANDIDATES = int(os.environ.get("LINKLAB_CASE_CANDIDATES", "10"))  # hidden
 # Further varied worlds looked at (their answers only, computed without the database) when every candidate
 # gives an exercise one answer: the hidden worlds must not all share one, or a copied answer passes on them.
 SPARE_CANDIDATES = int(os.environ.get("LINKLAB_SPARE_CANDIDATES", "12"))
+# Batches of mutants a preparation runs side by side on the grading server (side_by_side): two cores' worth.
+PREPARING_SESSIONS = max(1, int(os.environ.get("LINKLAB_PREPARING_SESSIONS", "2")))
 CHOICE_RULES = 2  # raised when the way worlds are chosen changes: every stored choice is then made again
 
 
@@ -94,8 +98,40 @@ def schema_for(world: str, extra: str = "") -> mutation.Schema:
 def mutant_specs(exercise: Exercise, schema: mutation.Schema, params: dict) -> tuple[MutantSpec, ...]:
     """The exercise's hand-written mutants, then the automatic ones (none the same query twice)."""
     written = tuple(MutantSpec(m.name, m.diagnosis, m.query, True) for m in exercise.mutants)
-    made = mutation.mutants_of(exercise.solution, schema, params, tuple(m.query for m in exercise.mutants))
+    made = made_mutants(exercise.solution, schema, mutation.param_types(params),
+                        tuple(m.query for m in exercise.mutants))
     return written + tuple(MutantSpec(m.name, m.diagnosis, m.query, False) for m in made)
+
+
+@lru_cache(maxsize=256)
+def made_mutants(reference: str, schema: mutation.Schema, types: tuple, known: tuple[str, ...]
+                 ) -> tuple[mutation.AutoMutant, ...]:
+    """mutation.mutants_of, kept in the worlds database: making them parses every mutant with ANTLR's Python
+    runtime (most of a minute for the investigation world's exercises), and every process that prepares a
+    course (the lab's, a class server's, `linklab import`'s) makes the same ones. Kept per text of the
+    reference, schema, parameter types, hand-written mutants and code that makes them (mutation_code)."""
+    digest = hashlib.sha256(json.dumps([mutation_code(), reference, repr(schema), types, known]).encode()).hexdigest()
+    with connect() as db:
+        row = db.execute("SELECT data FROM made_mutants WHERE digest = ?", (digest,)).fetchone()
+    if row:
+        return tuple(mutation.AutoMutant(*fields) for fields in json.loads(row[0]))
+    made = mutation.mutants_of_types(reference, schema, types, known)
+    data = json.dumps([[m.name, m.operator, m.diagnosis, m.query] for m in made])
+    with connect() as db:  # two processes making the same ones store one row: both made them alike
+        db.execute("INSERT OR IGNORE INTO made_mutants (digest, data) VALUES (?, ?)", (digest, data))
+    return made
+
+
+@cache
+def mutation_code() -> str:
+    """A digest of the code that decides which mutants a reference has: the operators, the guard's allowlists
+    that vet them and the parser (its grammar too)."""
+    h = hashlib.sha256()
+    package = Path(mutation.__file__).parent.parent / "cypherlang"
+    for path in [Path(mutation.__file__), Path(mutation.__file__).with_name("allow.py"),
+                 *sorted(package.glob("*.py")), *sorted((package / "grammar").iterdir())]:
+        h.update(path.name.encode() + path.read_bytes())
+    return h.hexdigest()
 
 
 def candidate_keys(course: str, world: str, extra: str = "", count: int | None = None,
@@ -169,6 +205,7 @@ CREATE TABLE IF NOT EXISTS trials (load TEXT NOT NULL, token TEXT NOT NULL, cont
     exercise TEXT NOT NULL, mutant TEXT NOT NULL, status TEXT NOT NULL, digest TEXT NOT NULL,
     PRIMARY KEY (load, content, exercise, mutant));
 CREATE INDEX IF NOT EXISTS trials_by_world ON trials (token, content, exercise);
+CREATE TABLE IF NOT EXISTS made_mutants (digest TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS progress (course TEXT NOT NULL, world TEXT NOT NULL, pid INTEGER NOT NULL,
     fraction REAL NOT NULL, message TEXT NOT NULL, eta REAL, updated REAL NOT NULL, PRIMARY KEY (course, world));
 """
@@ -504,34 +541,44 @@ def preparing(driver: neo4j.Driver, course: str, world: str, extra: str, databas
         candidates = candidate_keys(course, world, extra, CASE_CANDIDATES)
     else:
         first, *candidates = candidate_keys(course, world, extra)
-    tracker.step(0.0, f"{world}: making the known and automatic mistakes of {len(exercises)} exercises")
+    tracker.step(0.0, f"{world}: making the known and automatic mistakes of {len(exercises)} exercises, "
+                      "and running them on the realistic world")
     candidates = [key for key in candidates if can_make(key)]
     spares = [] if world.startswith("case/") else spare_candidates(course, world, extra, exercises, [first] + candidates)
     candidates += spares
     schema = schema_for(world, extra)
-    specs = {e.id: mutant_specs(e, schema, answer_key(e, first).params) for e in exercises}
-    total = sum(map(len, specs.values()))
-    tracker.step(0.0, f"{world}: {total} mutants of {len(exercises)} exercises, on the realistic world first")
+    graphs_for(first if isinstance(first, CaseKey) else world_key(first))  # made here, not by two threads at once
     runs: dict[tuple[str, str], dict] = {}  # (exercise, mutant) -> {key: Trial}
 
-    def run(key, exercise: Exercise, chosen_specs) -> None:
-        trials = run_batch(driver, exercise, [s.query for s in chosen_specs], key, database)
+    def record(key, exercise: Exercise, chosen_specs, trials) -> None:
         for spec, trial in zip(chosen_specs, trials):
             runs.setdefault((exercise.id, spec.name), {})[key] = trial
 
-    for n, exercise in enumerate(exercises, start=1):
-        run(first, exercise, specs[exercise.id])
+    def made_and_run(exercise: Exercise):  # making one exercise's mutants (Python) while another's run (Neo4j)
+        made = mutant_specs(exercise, schema, answer_key(exercise, first).params)
+        return made, run_batch(driver, exercise, [s.query for s in made], first, database)
+
+    specs: dict[str, tuple[MutantSpec, ...]] = {}
+    ensure_loaded(driver, first, database)  # here, so that the batches side by side all find it loaded
+    for n, (exercise, (made, trials)) in enumerate(side_by_side(made_and_run, exercises), start=1):
+        specs[exercise.id] = made
+        record(first, exercise, made, trials)
         tracker.step(0.4 * n / len(exercises), f"{world}: the realistic world, {n} of {len(exercises)} exercises")
+    specs = {e.id: specs[e.id] for e in exercises}
+    total = sum(map(len, specs.values()))
     alive = {e.id: [s for s in specs[e.id] if not tells(runs[(e.id, s.name)][first])] for e in exercises}
     killed_first = total - sum(map(len, alive.values()))
     covers, answers = [], []
     for n, key in enumerate(candidates, start=1):
         tracker.step(0.4 + 0.5 * (n - 1) / max(1, len(candidates)),
-                     f"{world}: varied world {n} of {len(candidates)} ({sum(map(len, alive.values()))} mutants "
-                     "left to tell apart)")
-        for exercise in exercises:
-            if alive[exercise.id]:
-                run(key, exercise, alive[exercise.id])
+                     f"{world}: varied world {n} of {len(candidates)} ({sum(map(len, alive.values()))} of "
+                     f"{total} mutants left to tell apart)")
+        left = [e for e in exercises if alive[e.id]]
+        if left:
+            ensure_loaded(driver, key, database)
+        for exercise, trials in side_by_side(
+                lambda e, key=key: run_batch(driver, e, [s.query for s in alive[e.id]], key, database), left):
+            record(key, exercise, alive[exercise.id], trials)
         covers.append({f"{e.id}/{s.name}" for e in exercises for s in alive[e.id]
                        if tells(runs[(e.id, s.name)][key])})
         answers.append({e.id: expected_digest(e, key) for e in exercises})
@@ -606,6 +653,23 @@ def spare_candidates(course: str, world: str, extra: str, exercises, keys: list)
     return found
 
 
+def side_by_side(work: Callable[[A], B], items: list[A]) -> Iterator[tuple[A, B]]:
+    """(item, work(item)) for every item, as each finishes, PREPARING_SESSIONS at a time: Neo4j plans and runs
+    each on a core of its own (planning a new query is most of its time on a tiny world), and one batch's
+    Python (making mutants, comparing rows) runs while another waits for the server. The first error stops
+    the others and is raised."""
+    if PREPARING_SESSIONS <= 1 or len(items) <= 1:
+        yield from ((item, work(item)) for item in items)
+        return
+    pool = ThreadPoolExecutor(PREPARING_SESSIONS, thread_name_prefix="preparing")
+    try:
+        futures = {pool.submit(work, item): n for n, item in enumerate(items)}
+        for future in as_completed(futures):
+            yield items[futures[future]], future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def tells(trial: Trial) -> bool:
     """Whether a mutant's trial tells it from the reference: it failed, or was refused (an error, its rows over
     the cap). A trial stopped by the batch's time limit tells nothing (NOT_GRADED: on a busy server a quick
@@ -647,9 +711,10 @@ def equivalents(driver, course: str, world: str, extra: str, database: str, unto
         for e, s in left:
             by_exercise.setdefault(e.id, []).append((e, s))
         still = []
-        for pairs in by_exercise.values():
-            exercise = pairs[0][0]
-            trials = run_batch(driver, exercise, [s.query for _, s in pairs], key, database)
+        ensure_loaded(driver, key, database)
+        for pairs, trials in side_by_side(
+                lambda pairs, key=key: run_batch(driver, pairs[0][0], [s.query for _, s in pairs], key, database),
+                list(by_exercise.values())):
             still += [pair for pair, trial in zip(pairs, trials) if not tells(trial)]
         if len(still) < len(left):
             tells_here.append((key, {f"{e.id}/{s.name}" for e, s in left if (e, s) not in still}))
