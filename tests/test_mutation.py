@@ -201,3 +201,35 @@ def test_a_preparation_runs_two_batches_at_a_time_and_the_first_error_stops_the_
     with pytest.raises(LinklabError, match="went away"):
         list(worlds.side_by_side(fails_first, list(range(10))))
     assert len(started) < 10  # the batches not yet begun were cancelled
+
+
+def test_a_full_disk_loses_only_the_kept_mutants(monkeypatch, tmp_path):
+    import sqlite3
+    from contextlib import contextmanager
+
+    from linklab.grade import mutation, worlds
+
+    monkeypatch.setenv("LINKLAB_HOME", str(tmp_path))
+    exercise = next(e for e in SCENARIO_EXERCISES if e.id == "crews")
+    args = (exercise.solution, SCHEMA, mutation.param_types({"org": "x"}), ())
+    opened = worlds.connect
+
+    @contextmanager
+    def full_on_write():
+        with opened() as db:
+            class Full:
+                def execute(self, sql, *rest):
+                    if sql.startswith("INSERT"):
+                        raise sqlite3.OperationalError("database or disk is full")
+                    return db.execute(sql, *rest)
+            yield Full()
+    monkeypatch.setattr(worlds, "connect", full_on_write)
+    worlds.made_mutants.cache_clear()
+    try:
+        made = worlds.made_mutants(*args)
+        assert made == mutation.mutants_of_types(*args)
+        monkeypatch.setattr(worlds, "connect", opened)
+        with opened() as db:
+            assert db.execute("SELECT count(*) FROM made_mutants").fetchone()[0] == 0
+    finally:
+        worlds.made_mutants.cache_clear()

@@ -117,8 +117,11 @@ def made_mutants(reference: str, schema: mutation.Schema, types: tuple, known: t
         return tuple(mutation.AutoMutant(*fields) for fields in json.loads(row[0]))
     made = mutation.mutants_of_types(reference, schema, types, known)
     data = json.dumps([[m.name, m.operator, m.diagnosis, m.query] for m in made])
-    with connect() as db:  # two processes making the same ones store one row: both made them alike
-        db.execute("INSERT OR IGNORE INTO made_mutants (digest, data) VALUES (?, ?)", (digest, data))
+    try:
+        with connect() as db:  # two processes making the same ones store one row: both made them alike
+            db.execute("INSERT OR IGNORE INTO made_mutants (digest, data) VALUES (?, ?)", (digest, data))
+    except sqlite3.OperationalError:
+        pass  # a full disk or a busy database loses the shortcut only: the next process makes them again
     return made
 
 
