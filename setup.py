@@ -16,6 +16,7 @@ class BuildWithData(build_py):
         super().run()
         here = Path(__file__).resolve().parent
         target = Path(self.build_lib) / "linklab" / "_data"
+        shutil.rmtree(target, ignore_errors=True)  # a file removed from the folders never lingers in a build
         for name in DATA:
             source, copy = here / name, target / name
             if source.is_dir():

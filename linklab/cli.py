@@ -892,7 +892,7 @@ def prepare(course) -> None:
 @click.option("--course", help="Course whose hidden scenarios are checked (default: $LINKLAB_COURSE or linklab-101).")
 def selftest(seeds, size, course) -> None:
     """Every reference solution must pass its own exercise on several seeds of the world (as generated and
-    varied, asked about each organisation it may ask about), and the registered mistakes (queries/mutants/)
+    varied, asked about each organisation it may ask about), and the registered mistakes (each exercise's mutants/)
     must fail: prints the mutant kill rate per exercise.
 
     Runs on the grading server (never the trainee's); exit 1 if a reference fails or a mutant is refused."""

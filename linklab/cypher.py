@@ -1,5 +1,5 @@
 """Every Cypher statement the Python code runs, in one place (schema: queries/schema.cypher;
-reference solutions: queries/solutions/). Labels and types are formatted in only from the fixed
+reference solutions: exercises/NN-ID/solution.cypher). Labels and types are formatted in only from the fixed
 schema in scenario.model, or a case's relationship type once it matches cases.network.TYPE_PATTERN."""
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from typing import Callable, TypeVar
 
 import neo4j
 from neo4j import GraphDatabase
@@ -17,6 +18,7 @@ from .errors import LinklabError
 
 # What a server that went away looks like from the driver (a database that is stopping or starting too).
 DRIVER_LOST = (ServiceUnavailable, SessionExpired, DatabaseUnavailable, ConnectionAcquisitionTimeoutError)
+T = TypeVar("T")
 SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 # A run stopped at its time limit leaves its worker thread on a connection until the server has ended the
@@ -31,6 +33,30 @@ def left_running(driver: neo4j.Driver, worker: threading.Thread) -> None:
     """`worker` still uses a connection of `driver` after its caller stopped waiting (guard.run_guarded)."""
     with _workers_lock:
         _stopped_workers.setdefault(driver, []).append(worker)
+
+
+def answered_within(driver: neo4j.Driver, seconds: float, ask: Callable[[], T], silent: T) -> T:
+    """`ask()` (a statement or two on `driver`), or `silent` when the server has not answered in `seconds`.
+    A statement's own timeout bounds its transaction on the server, not the wait for the server to answer at
+    all: a server that stops answering leaves the driver reading for the connection's receive timeout (the
+    server's keep-alive hint, two minutes on Neo4j 5), which no check may wait. What `ask` raises comes out."""
+    outcome: dict = {}
+
+    def work() -> None:
+        try:
+            outcome["value"] = ask()
+        except BaseException as exc:  # handed to the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="answered-within", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        left_running(driver, worker)
+        return silent
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def close_after_workers(driver: neo4j.Driver, close) -> None:

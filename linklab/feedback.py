@@ -192,23 +192,6 @@ def parse_error(error) -> str:
     return f"{where}: Neo4j does not expect '{found}' there."
 
 
-SYNTAX = re.compile(r"(?P<what>.*?)\s*\(line (?P<line>\d+), column (?P<column>\d+)", re.DOTALL)
-
-
-def syntax_error(message: str, shift: int = 0) -> str:
-    """Neo4j's parser message, once and short: where, and what it did not expect. `shift`: characters the
-    caller put before the answer on its first line (the guard's "EXPLAIN "), taken off line 1's column."""
-    found = SYNTAX.search(message)
-    if not found:
-        return f"Syntax error: {message.strip().splitlines()[0]}"
-    what = found.group("what").strip().splitlines()[0]
-    what = re.sub(r":\s*expected .*", "", what).rstrip(". ")  # the list of every token it could take is noise
-    line, column = int(found.group("line")), int(found.group("column"))
-    column = column - shift if line == 1 and column > shift else column
-    return (f"Syntax error on line {line}, column {column}: {what}. "
-            "Check brackets, quotes and commas just before that point.")
-
-
 PLACE = re.compile(r"\(line (?P<line>\d+), column (?P<column>\d+) \(offset: \d+\)\)")
 
 

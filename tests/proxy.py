@@ -1,5 +1,6 @@
 """A loopback TCP forwarder in front of a real Neo4j server, to lose that server on purpose: it cuts every
-connection and refuses new ones (`cut`), lets them through again (`restore`), and can cut by itself the
+connection and refuses new ones (`cut`), lets them through again (`restore`), keeps every connection open but
+holds back what the server says (`silence`, until `speak`: a hung server), and can cut by itself the
 moment a client sends given bytes (a query's text), so that "lost in the middle" happens at one known
 point of a command instead of after a guessed delay. Loopback only; bounded by the tests that use it."""
 
@@ -18,6 +19,8 @@ class Proxy:
         self.up = threading.Event()
         self.up.set()
         self.triggered = threading.Event()
+        self.answering = threading.Event()
+        self.answering.set()
         self.sockets: set[socket.socket] = set()
         self.lock = threading.Lock()
         self.listener = socket.create_server(("127.0.0.1", 0))
@@ -60,6 +63,8 @@ class Proxy:
                         threading.Timer(self.then_down_for, self.restore).start()
                     return
                 tail = (tail + data)[-len(self.trigger or b""):]
+                if not from_client:
+                    self.answering.wait()
                 target.sendall(data)
         except OSError:
             pass
@@ -87,8 +92,17 @@ class Proxy:
     def restore(self) -> None:
         self.up.set()
 
+    def silence(self) -> None:
+        """The server stops answering: connections stay open, what it sends is held back."""
+        self.answering.clear()
+
+    def speak(self) -> None:
+        """What was held back arrives, and the server answers again."""
+        self.answering.set()
+
     def close(self) -> None:
         self.closed = True
+        self.answering.set()
         self.cut()
         self.listener.close()
 

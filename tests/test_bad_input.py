@@ -231,8 +231,9 @@ def test_a_wheel_carries_the_data_and_works_outside_the_checkout(tmp_path):
     assert built.returncode == 0, built.stderr
     wheel = next(tmp_path.glob("linklab-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    for needed in ("linklab/_data/exercises/01-crews.toml", "linklab/_data/exercises/case/01-case-degree.toml",
-                   "linklab/_data/queries/schema.cypher", "linklab/_data/queries/solutions/crews.cypher",
+    for needed in ("linklab/_data/exercises/01-crews/exercise.toml", "linklab/_data/exercises/01-crews/solution.cypher",
+                   "linklab/_data/exercises/01-crews/mutants/all-organisations.cypher",
+                   "linklab/_data/exercises/case/01-case-degree/exercise.toml", "linklab/_data/queries/schema.cypher",
                    "linklab/_data/seed/profiles/investigation.toml", "linklab/_data/seed/lexicons/en.toml",
                    "linklab/_data/neo4j/pom.xml"):
         assert needed in names, needed

@@ -290,6 +290,30 @@ def via(proxy: Proxy, conn: Connection, quick_retries: bool = True):
                                 max_transaction_retry_time=1.0 if quick_retries else 30.0)
 
 
+def test_a_server_that_stops_answering_costs_a_check_seconds_not_minutes(conn, driver):
+    """A server that keeps its connections open but answers nothing (hung, or a network that drops what it
+    says) leaves the driver reading for two minutes, the connection's receive timeout. A check waits for the
+    answer up to its time limit and for each glance after it (how much of that time was on a CPU, whether the
+    server is well) seconds only: it comes back not graded, never failed, and never minutes later."""
+    from linklab.db import close_after_workers
+
+    ensure_loaded(driver, X)
+    with Proxy(port_of(conn.uri)) as proxy, via(proxy, conn) as hung:
+        assert check_answer(hung, HUB, HUB.solution, X).passed  # seen well and warm
+        proxy.silence()
+        began = time.monotonic()
+        state = health.probe(hung)
+        probed = time.monotonic() - began
+        began = time.monotonic()
+        result = check_answer(hung, HUB, tagged(HUB.solution, "hung"), X, Limits(timeout_s=1.5), patience_s=5)
+        checked = time.monotonic() - began
+        proxy.speak()
+        close_after_workers(hung, lambda: None)  # what was held back reaches the threads still reading
+    assert not state.usable and probed < 2 * health.PROBE_TIMEOUT_S + 5, probed
+    assert result.status is Status.NOT_GRADED, result
+    assert checked < 60, checked  # the time limit, then the glances (seconds each), not the 120 s read
+
+
 def test_a_server_lost_during_a_check_and_back_soon_gives_the_answers_own_verdict(conn, driver):
     ensure_loaded(driver, X)
     answer = tagged(HUB.solution, "lost-and-back")

@@ -83,15 +83,6 @@ def test_a_known_mistake_is_said_of_your_answer():
     assert "your answer your answer" not in feedback.known_mistake("your answer counts accounts.")
 
 
-def test_a_syntax_error_is_said_once_with_its_place():
-    raw = ("Invalid input 'RETURN': expected an expression, ')', ',' or ':' (line 1, column 18 (offset: 17))\n"
-           '"MATCH (n RETURN n"\n                  ^')
-    text = feedback.syntax_error(raw)
-    assert text == ("Syntax error on line 1, column 18: Invalid input 'RETURN'. Check brackets, quotes and commas "
-                    "just before that point.")
-    assert text.count("Invalid input") == 1
-
-
 @pytest.mark.parametrize("code", sorted(feedback.REFUSALS))
 def test_each_refusal_reads_as_a_sentence(code):
     text = feedback.refusal(code, length=25_000, limit=20_000, name="apoc.load", detail="Unknown function 'x'.",

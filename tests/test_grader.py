@@ -6,13 +6,14 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
 from linklab.errors import LinklabError
-from linklab.exercises.catalogue import case_catalogue, catalogue, get, parse
+from linklab.exercises.catalogue import case_catalogue, catalogue, every_exercise, get, parse
 from linklab.grade.batch import grade_class, read_submissions
 from linklab.grade.engine import ScenarioKey, check_answer, derive_seed, ensure_loaded, scenarios_for, trainee_seed
 from linklab.grade.guard import Limits, Refused, run_guarded
@@ -264,12 +265,14 @@ def test_grade_command_writes_outputs_and_exits_zero_for_failing_trainees(class_
 
 
 def write_exercise(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
+    """An exercise's folder `name` in `folder`: its exercise.toml is `text`, its reference and mutants crews'."""
+    shutil.copytree(GOOD.parent, folder / name)
+    path = folder / name / "exercise.toml"
     path.write_text(text)
     return path
 
 
-GOOD = Path(__file__).resolve().parent.parent / "exercises" / "01-crews.toml"
+GOOD = Path(__file__).resolve().parent.parent / "exercises" / "01-crews" / "exercise.toml"
 
 
 @pytest.mark.parametrize("mutate, message", [
@@ -281,21 +284,36 @@ GOOD = Path(__file__).resolve().parent.parent / "exercises" / "01-crews.toml"
     (lambda t: t.replace('answer = "crews"', 'answer = "nope"'), "no answer function 'nope'"),
     (lambda t: t + "\nextra = 1\n", "unknown field"),
     (lambda t: t.replace('prompt = """', 'prompt = """\n[unterminated'), None),
-    (lambda t: t.replace('id = "crews"', 'id = "crews-2"'), "must be named NN-crews-2.toml"),
+    (lambda t: t.replace('id = "crews"', 'id = "crews-2"'), "folder must be named NN-crews-2"),
     (lambda t: "this is = = not toml", "not valid TOML"),
 ])
 def test_malformed_exercise_files_give_clear_errors(tmp_path, mutate, message):
-    path = write_exercise(tmp_path, "01-crews.toml", mutate(GOOD.read_text()))
+    path = write_exercise(tmp_path, "01-crews", mutate(GOOD.read_text()))
     if message is None:  # still valid TOML: the text inside the prompt is just text
         assert parse(path).id == "crews"
         return
     with pytest.raises(LinklabError) as err:
         parse(path)
-    assert message in err.value.message and "01-crews.toml" in err.value.message
+    assert message in err.value.message and "01-crews/exercise.toml" in err.value.message
+
+
+def test_an_exercise_is_a_folder_with_its_reference_and_mutants_beside_it(tmp_path):
+    path = write_exercise(tmp_path, "01-crews", GOOD.read_text())
+    assert parse(path).solution == GOOD.with_name("solution.cypher").read_text()
+    path.with_name("solution.cypher").unlink()
+    with pytest.raises(LinklabError, match="reference solution solution.cypher is missing"):
+        parse(path)
+    (tmp_path / "02-empty").mkdir()
+    with pytest.raises(LinklabError, match="02-empty: no exercise.toml"):
+        every_exercise(tmp_path)
+    (tmp_path / "02-empty").rmdir()
+    (tmp_path / "03-loose.toml").write_text(GOOD.read_text())
+    with pytest.raises(LinklabError, match="an exercise is a folder NN-ID/"):
+        every_exercise(tmp_path)
 
 
 def test_non_utf8_exercise_file(tmp_path):
-    path = tmp_path / "01-crews.toml"
+    path = write_exercise(tmp_path, "01-crews", "")
     path.write_bytes(b'id = "cr\xff\xfe"\n')
     with pytest.raises(LinklabError, match="not valid TOML|not UTF-8"):
         parse(path)

@@ -382,7 +382,7 @@ def test_case_exercises_right_and_wrong_answers(driver, env, karate_file, exerci
 
 def test_check_and_answers_on_the_command_line(env, karate_file, tmp_path):
     assert run_cli("import", str(karate_file), "--name", "karate", env=env).returncode == 0
-    solution = ROOT / "queries" / "solutions" / "case-path.cypher"
+    solution = get("case-path").solution_path
     passed = run_cli("check", "case-path", str(solution), "--trainee", "t1", "--json", env=env)
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert [c["scenario"] for c in json.loads(passed.stdout)["checks"]][0] == "case karate"

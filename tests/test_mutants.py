@@ -1,4 +1,4 @@
-"""Known mistakes (the hand-written ones in queries/mutants/ and the automatic ones of grade.mutation) and
+"""Known mistakes (the hand-written ones in each exercise's mutants/ and the automatic ones of grade.mutation) and
 the hidden worlds that must catch them.
 
 The promise: a PASS means right. Every mutant of every exercise that is not probably equivalent fails on
@@ -47,15 +47,15 @@ def test_every_exercise_has_its_mutants_each_with_a_diagnosis():
 
 
 def write_mutants(folder: Path, files: dict[str, str]) -> Path:
-    (folder / "ex").mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
-        (folder / "ex" / name).write_text(text)
+        (folder / name).write_text(text)
     return folder
 
 
 def test_the_catalogue_refuses_bad_mutants(tmp_path):
     good = {f"m{i}.cypher": f"// mistake: wrong {i}\nRETURN {i}" for i in range(MIN_MUTANTS)}
-    assert len(read_mutants("ex", "RETURN 99", write_mutants(tmp_path / "ok", good))) == MIN_MUTANTS
+    assert len(read_mutants(write_mutants(tmp_path / "ok", good), "RETURN 99")) == MIN_MUTANTS
     bad = {
         "too few": dict(list(good.items())[:MIN_MUTANTS - 1]),
         "no diagnosis": {**good, "m0.cypher": "RETURN 0"},
@@ -66,7 +66,7 @@ def test_the_catalogue_refuses_bad_mutants(tmp_path):
     }
     for case, files in bad.items():
         with pytest.raises(LinklabError):
-            read_mutants("ex", "RETURN 99", write_mutants(tmp_path / case.replace(" ", "-"), files))
+            read_mutants(write_mutants(tmp_path / case.replace(" ", "-"), files), "RETURN 99")
 
 
 # ---------------------------------------------------------------- hidden seeds (no database)

@@ -170,6 +170,21 @@ def test_mutants_made_once_are_found_again_by_a_later_process(monkeypatch, tmp_p
         worlds.made_mutants.cache_clear()
 
 
+def test_a_change_to_what_makes_mutants_prepares_the_worlds_again(monkeypatch):
+    """The allowlists and the parser decide which mutants a reference has, so a course's stored choice of
+    hidden worlds (chosen to catch those mutants) is made again when they change, as when the operators do."""
+    from linklab.grade import worlds
+
+    worlds.digest_of_content.cache_clear()
+    try:
+        before = worlds.digest_of_content("investigation", "", ())
+        monkeypatch.setattr(worlds, "mutation_code", lambda: "another allowlist")
+        worlds.digest_of_content.cache_clear()
+        assert worlds.digest_of_content("investigation", "", ()) != before
+    finally:
+        worlds.digest_of_content.cache_clear()
+
+
 def test_a_preparation_runs_two_batches_at_a_time_and_the_first_error_stops_the_rest(monkeypatch):
     import threading
     import time

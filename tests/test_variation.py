@@ -10,10 +10,12 @@ import hashlib
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 from collections import Counter
 from functools import cache
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -441,10 +443,16 @@ def test_answer_keys_follow_the_prompts_on_edge_cases(seeds):
          "crews gives a crew with no known member")
 
 
+def exercise_copy(folder: Path, into: Path) -> Path:
+    """An exercise's folder copied into `into` (its file to rewrite: exercise.toml)."""
+    shutil.copytree(folder, into / folder.name, dirs_exist_ok=True)
+    return into / folder.name / "exercise.toml"
+
+
 def test_the_catalogue_refuses_unknown_or_malformed_guarantees(tmp_path):
     from linklab.exercises.catalogue import EXERCISES_DIR, parse
 
-    source = (EXERCISES_DIR / "03-hub-messages.toml").read_text()
+    source = (EXERCISES_DIR / "03-hub-messages" / "exercise.toml").read_text()
     promise = 'guarantees = ["org-named", "unique-message-hub"]'
     kinds = 'organisations = ["hierarchical", "hub-and-spoke", "darknet"]'
     assert promise in source and kinds in source
@@ -453,12 +461,12 @@ def test_the_catalogue_refuses_unknown_or_malformed_guarantees(tmp_path):
                                 ((promise, 'guarantees = "unique-message-hub"'), "must be a list"),
                                 ((kinds, 'organisations = ["mafia"]'), "organisations are kinds"),
                                 ((kinds + "\n", ""), "list the kinds")):  # $org names one of the kinds it lists
-        path = tmp_path / "03-hub-messages.toml"
+        path = exercise_copy(EXERCISES_DIR / "03-hub-messages", tmp_path)
         path.write_text(source.replace(old, bad))
         with pytest.raises(LinklabError, match=message):
             parse(path)
-    case = (EXERCISES_DIR / "case" / "03-case-path.toml").read_text()
-    path = tmp_path / "03-case-path.toml"
+    case = (EXERCISES_DIR / "case" / "03-case-path" / "exercise.toml").read_text()
+    path = exercise_copy(EXERCISES_DIR / "case" / "03-case-path", tmp_path)
     path.write_text(case.replace('answer = "', 'guarantees = ["unique-message-hub"]\nanswer = "', 1))
     with pytest.raises(LinklabError, match="promises nothing"):
         parse(path, "case")

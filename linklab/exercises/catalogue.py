@@ -1,8 +1,10 @@
-"""The exercise catalogue: one TOML file per exercise in exercises/, validated when read.
+"""The exercise catalogue: one folder per exercise in exercises/, validated when read.
 
-A file names its reference solution (queries/solutions/ID.cypher), its answer function
-(linklab.exercises.answers), which computes the expected rows from the generated data with networkx, and
-the guarantees its prompt relies on (linklab.exercises.guarantees): what every world it is graded on keeps.
+exercises/NN-ID/ holds everything of exercise ID (number NN in the catalogue): exercise.toml (its prompt, hints,
+how rows are compared, the guarantees its prompt relies on, the name of its answer function), solution.cypher
+(the reference solution) and mutants/ (plausible wrong answers, linklab.exercises.mutants). The answer
+function (linklab.exercises.answers) computes the expected rows from the generated data with networkx; the
+guarantees (linklab.exercises.guarantees) are what every world it is graded on keeps.
 Every exercise on generated scenarios runs on the one investigation world; one that asks about an
 organisation lists the kinds of organisation it may ask about (`organisations`) and names the one it asks
 about in its `$org` parameter or chooses its parameters inside it. Exercises in exercises/case/ work on any
@@ -24,11 +26,11 @@ from .mutants import Mutant, read_mutants
 
 EXERCISES_DIR = DATA_ROOT / "exercises"
 CASE_EXERCISES_DIR = EXERCISES_DIR / "case"
-SOLUTIONS_DIR = DATA_ROOT / "queries" / "solutions"
 REQUIRED = {"id": str, "title": str, "level": int, "skills": list, "points": int, "prompt": str, "hints": list,
             "answer": str, "compare": dict}
 OPTIONAL = {"parameters": list, "uses_gds": bool, "guarantees": list, "organisations": list}
 MODES = ("multiset", "ordered", "topk", "scalar")
+EXERCISE, SOLUTION, MUTANTS = "exercise.toml", "solution.cypher", "mutants"  # in each exercise's folder
 
 
 @dataclass(frozen=True)
@@ -46,18 +48,22 @@ class Exercise:
     compare: CompareSpec
     parameters: tuple[str, ...]
     uses_gds: bool
-    path: Path
+    path: Path  # its exercise.toml, in the exercise's folder
     kind: str = "scenario"  # scenario: generated scenarios; case: an imported case network
     guarantees: tuple[str, ...] = ()  # what the prompt promises of the data (exercises.guarantees)
-    mutants: tuple[Mutant, ...] = ()  # registered mistakes (queries/mutants/ID/), see exercises.mutants
+    mutants: tuple[Mutant, ...] = ()  # registered mistakes (its folder's mutants/), see exercises.mutants
 
     @property
     def on_case(self) -> bool:
         return self.kind == "case"
 
     @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    @property
     def solution_path(self) -> Path:
-        return SOLUTIONS_DIR / f"{self.id}.cypher"
+        return self.folder / SOLUTION
 
     @property
     def solution(self) -> str:
@@ -85,9 +91,9 @@ def parse(path: Path, kind: str = "scenario") -> Exercise:
     unknown = set(data) - set(required) - set(OPTIONAL)
     if unknown:
         raise LinklabError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
-    stem_number, _, stem_id = path.stem.partition("-")
+    stem_number, _, stem_id = path.parent.name.partition("-")
     if not stem_number.isdigit() or stem_id != data["id"]:
-        raise LinklabError(f"{where}: the file must be named NN-{data['id']}.toml")
+        raise LinklabError(f"{where}: the exercise's folder must be named NN-{data['id']}")
     kinds = data.get("organisations", [])
     bad_kinds = sorted(set(map(str, kinds)) - set(ORG_KINDS))
     if bad_kinds or kinds and len(set(kinds)) != len(kinds):
@@ -131,11 +137,11 @@ def parse(path: Path, kind: str = "scenario") -> Exercise:
         parameters=tuple(data.get("parameters", ())), uses_gds=bool(data.get("uses_gds", False)), path=path, kind=kind,
         guarantees=tuple(dict.fromkeys(promised)))
     if not exercise.solution_path.exists():
-        raise LinklabError(f"{where}: reference solution {exercise.solution_path.relative_to(DATA_ROOT)} is missing")
+        raise LinklabError(f"{where}: the reference solution {SOLUTION} is missing beside it")
     for name in exercise.parameters:
         if f"${name}" not in exercise.prompt:
             raise LinklabError(f"{where}: parameter ${name} is not mentioned in the prompt")
-    return replace(exercise, mutants=read_mutants(exercise.id, exercise.solution))
+    return replace(exercise, mutants=read_mutants(exercise.folder / MUTANTS, exercise.solution))
 
 
 def catalogue(folder: Path = EXERCISES_DIR, kind: str = "scenario") -> tuple[Exercise, ...]:
@@ -148,12 +154,28 @@ def catalogue(folder: Path = EXERCISES_DIR, kind: str = "scenario") -> tuple[Exe
 @cache
 def every_exercise(folder: Path = EXERCISES_DIR, kind: str = "scenario") -> tuple[Exercise, ...]:
     """Every exercise in `folder`, read and validated once per process."""
-    exercises = tuple(sorted((parse(p, kind) for p in folder.glob("*.toml")), key=lambda e: e.number))
+    exercises = tuple(sorted((parse(p, kind) for p in exercise_files(folder)), key=lambda e: e.number))
     ids = [e.id for e in exercises]
     duplicates = {i for i in ids if ids.count(i) > 1}
     if duplicates:
         raise LinklabError(f"{folder}: exercise id(s) used twice: {', '.join(sorted(duplicates))}")
     return exercises
+
+
+def exercise_files(folder: Path) -> list[Path]:
+    """The exercise.toml of each exercise's folder (NN-ID/) in `folder`. A folder named like an exercise with no
+    exercise.toml, or an exercise file left beside the folders, is an error: it would be left out silently."""
+    files = []
+    for entry in sorted(folder.iterdir()):
+        shown = entry.relative_to(DATA_ROOT) if entry.is_relative_to(DATA_ROOT) else entry
+        if entry.is_file() and entry.suffix == ".toml":
+            raise LinklabError(f"{shown}: an exercise is a folder NN-ID/ holding {EXERCISE}, {SOLUTION} and "
+                               f"{MUTANTS}/ (see docs/contributing.md)")
+        if entry.is_dir() and entry.name[:1].isdigit():
+            if not (entry / EXERCISE).is_file():
+                raise LinklabError(f"{shown}: no {EXERCISE} in this exercise's folder")
+            files.append(entry / EXERCISE)
+    return files
 
 
 def offered(exercises: tuple[Exercise, ...]) -> tuple[Exercise, ...]:

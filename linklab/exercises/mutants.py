@@ -1,6 +1,6 @@
 """Registered mistakes ("mutants") of an exercise: plausible wrong answers, as data.
 
-queries/mutants/EXERCISE-ID/NAME.cypher holds one wrong query whose first line is
+exercises/NN-ID/mutants/NAME.cypher holds one wrong query whose first line is
 `// mistake: WHAT IS WRONG`, said to the trainee (it never gives the right rows). The grader checks that
 every mutant fails on the scenarios a trainee is graded on, and names the mistake when an answer returns
 the same rows as a mutant. Read and validated with the rest of the exercise.
@@ -15,7 +15,6 @@ from pathlib import Path
 from ..config import DATA_ROOT
 from ..errors import LinklabError
 
-MUTANTS_DIR = DATA_ROOT / "queries" / "mutants"
 MIN_MUTANTS = 5
 HEADER = re.compile(r"//\s*mistake:\s*(\S.*)")
 NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -33,10 +32,9 @@ def squeeze(query: str) -> str:
     return " ".join(re.sub(r"//[^\n]*", "", query).split())
 
 
-def read_mutants(exercise_id: str, solution: str, folder: Path = MUTANTS_DIR) -> tuple[Mutant, ...]:
-    """The exercise's mutants, validated: a header line with the diagnosis, a query, at least MIN_MUTANTS
-    of them, none the same as the reference or as another."""
-    where = folder / exercise_id
+def read_mutants(where: Path, solution: str) -> tuple[Mutant, ...]:
+    """An exercise's mutants (its folder's mutants/), validated: a header line with the diagnosis, a query, at
+    least MIN_MUTANTS of them, none the same as the reference or as another."""
     shown = where.relative_to(DATA_ROOT) if where.is_relative_to(DATA_ROOT) else where
     files = sorted(where.glob("*.cypher"))
     if len(files) < MIN_MUTANTS:

@@ -8,7 +8,7 @@ Column names are ignored, and so is column order unless the exercise fixes it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import permutations
 from typing import Any
 

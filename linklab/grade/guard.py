@@ -28,13 +28,13 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import neo4j
-from neo4j.exceptions import ClientError, CypherSyntaxError, Neo4jError, TransientError
+from neo4j.exceptions import ClientError, Neo4jError, TransientError
 
 from .. import cypher
 from ..cypherlang.parser import CypherSyntaxError, parse, tokens_of
 from ..cypherlang.tree import Tree
-from ..db import first_line, left_running
-from ..feedback import neo4j_detail, parse_error, refusal, syntax_error
+from ..db import answered_within, first_line, left_running
+from ..feedback import neo4j_detail, parse_error, refusal
 from .allow import AnswerShape, NotAllowed, procedure_allowed, vet
 
 FORBIDDEN_OPERATORS = {"LoadCSV", "TransactionApply", "TransactionForeach"}
@@ -198,9 +198,7 @@ def explain(session: neo4j.Session, query: str, params: dict, database: str, ser
     try:
         with session.begin_transaction(timeout=timeout_s, metadata={"linklab_check": tag}) as tx:
             summary = tx.run(prefix + query, params).consume()
-    except CypherSyntaxError as exc:
-        raise Refused(syntax_error(getattr(exc, "message", None) or str(exc), len(prefix)), code="syntax") from None
-    except ClientError as exc:
+    except ClientError as exc:  # what the parse let through and Neo4j does not accept ("Variable `m` not defined")
         if is_time_error(exc):
             raise
         raise refused("not_accepted", detail=neo4j_detail(first_line(exc), len(prefix))) from None
@@ -271,8 +269,12 @@ def cpu_share(driver: neo4j.Driver, database: str, tag: str) -> float | None:
     """The share of its time so far that the run tagged `tag` has spent on a CPU, from Neo4j's own figures
     (cpuTime over elapsedTime); 0.0 when none of its transactions is running on the server (its time went
     elsewhere: waiting for a connection, between statements), and also when the server cannot even say so in
-    SHARE_TIMEOUT_S (it is that busy); None when it does not track CPU time (db.track_query_cpu_time off, as on
-    Aura) or refuses to say."""
+    SHARE_TIMEOUT_S (it is that busy, or not answering at all); None when it does not track CPU time
+    (db.track_query_cpu_time off, as on Aura) or refuses to say."""
+    return answered_within(driver, SHARE_TIMEOUT_S + SERVER_LATE_S, lambda: share_now(driver, database, tag), 0.0)
+
+
+def share_now(driver: neo4j.Driver, database: str, tag: str) -> float | None:
     try:
         with driver.session(database=database) as session:  # one try: execute_query would retry for 30 s
             records = list(session.run(neo4j.Query(cypher.TRANSACTION_TIMES, timeout=SHARE_TIMEOUT_S), tag=tag))

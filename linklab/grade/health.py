@@ -26,7 +26,7 @@ import neo4j
 from neo4j.exceptions import ClientError, DriverError
 
 from .. import cypher
-from ..db import DRIVER_LOST
+from ..db import DRIVER_LOST, answered_within
 from ..errors import ServerLostError
 
 # What a lost server looks like from the driver (a database that is stopping or starting included), and
@@ -51,7 +51,13 @@ class ServerState:
 
 
 def probe(driver: neo4j.Driver, database: str = "neo4j") -> ServerState:
-    """Auto-commit statements on the system database (no driver retries: an answer in seconds)."""
+    """Auto-commit statements on the system database (no driver retries: an answer in seconds). A server that
+    does not answer them within their timeouts is not usable (db.answered_within)."""
+    return answered_within(driver, 2 * PROBE_TIMEOUT_S + 1.0, lambda: probe_now(driver, database),
+                           ServerState(False))
+
+
+def probe_now(driver: neo4j.Driver, database: str) -> ServerState:
     try:
         with driver.session(database="system") as session:
             record = session.run(neo4j.Query(cypher.DATABASE_STATE, timeout=PROBE_TIMEOUT_S), name=database).single()

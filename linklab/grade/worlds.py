@@ -166,8 +166,8 @@ def digest_of_content(world: str, extra: str, chosen: tuple[str, ...]) -> str:
     from ..exercises import answers
 
     pools = f"{CANDIDATES}/{EQUIVALENCE_POOL}/{CASE_CANDIDATES}/{SPARE_CANDIDATES}/rules {CHOICE_RULES}"
-    h = hashlib.sha256(f"{generator_digest()}\n{variation_digest()}\n{extra}\n{pools}\n".encode())
-    for module in (mutation, answers, ordering):  # what decides a mutant's verdict
+    h = hashlib.sha256(f"{generator_digest()}\n{variation_digest()}\n{extra}\n{pools}\n{mutation_code()}\n".encode())
+    for module in (answers, ordering):  # what decides a mutant's verdict (which mutants exist: mutation_code)
         h.update(Path(module.__file__).read_bytes())
     for exercise in exercises_of(world):
         h.update(exercise.id.encode() + exercise.solution.encode() + exercise.path.read_bytes())

@@ -1,4 +1,4 @@
-"""Decoys: what makes the plausible mistakes of each exercise visible (queries/mutants/).
+"""Decoys: what makes the plausible mistakes of each exercise visible (exercises/NN-ID/mutants/).
 
 A wrong query is only caught on data where it gives another answer than the right one. Each decoy below
 plants such data in the core, with the mistakes it separates noted; every planted answer keeps its margin
