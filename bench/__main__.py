@@ -269,7 +269,8 @@ def bench_checks(args) -> None:
     """Checks per second on the class scenario: guard + run + compare, against the bare query."""
     from linklab.exercises.catalogue import catalogue
     from linklab import lease
-    from linklab.grade.engine import ScenarioKey, answer_key, check_answer, ensure_loaded, require_key
+    from linklab.grade.engine import ScenarioKey, answer_key, check_answer
+    from linklab.grade.loading import ensure_loaded, require_key
     from linklab.grade import guard
     from linklab.grade.guard import run_guarded
 
@@ -380,17 +381,18 @@ def class_answers(trainees: int, exercises) -> tuple[dict[str, dict[str, str]], 
 
 
 def graded_on(pool, submissions, course: str, shared: bool):
-    """One measured run: every server first holds another scenario, and answer keys and mutant rows are
-    computed again, so both runs start from the same state."""
-    from linklab.grade import mutants
+    """One measured run: every server first holds another scenario (the mistakes' rows are kept per load, so
+    the next load computes them again), and answer keys are computed again, so both runs start from the same
+    state."""
     from linklab.grade.batch import grade_class
-    from linklab.grade.engine import ScenarioKey, cached_answer, ensure_loaded, graphs_for
+    from linklab.grade.engine import ScenarioKey, graphs_for
+    from linklab.grade.expected import cached_answer
+    from linklab.grade.loading import ensure_loaded
 
     for driver in pool:
         ensure_loaded(driver, ScenarioKey(*ELSEWHERE))
     graphs_for.cache_clear()
     cached_answer.cache_clear()
-    mutants._runs.clear()
     with tempfile.TemporaryDirectory() as out:
         return grade_class(pool, submissions, course, Path(out), shared=shared)
 
@@ -464,7 +466,9 @@ def bench_import(args) -> None:
     from linklab.cases.network import save
     from linklab.cases.read import MAX_CONTACTS, MAX_PEOPLE, read_case
     from linklab.exercises.catalogue import case_catalogue
-    from linklab.grade.engine import answer_key, case_keys, check_answer, ensure_loaded
+    from linklab.grade.engine import answer_key, check_answer
+    from linklab.grade.loading import ensure_loaded
+    from linklab.grade.scenarios import case_keys
     from linklab.load import load_case
 
     graph = nx.powerlaw_cluster_graph(MAX_PEOPLE, MAX_CONTACTS // MAX_PEOPLE, 0.3, seed=1)

@@ -50,7 +50,7 @@ def trainees_of(exercise, course: str) -> list[str]:
     """One trainee per kind of organisation the exercise may ask about (the first whose own world asks it
     about an organisation of that kind); one trainee for an exercise about the whole world or a case."""
     from linklab.exercises.answers import asked_org
-    from linklab.grade.engine import scenarios_for
+    from linklab.grade.scenarios import scenarios_for
     from linklab.grade.expected import graphs_for
 
     if exercise.on_case or not exercise.organisations:
@@ -73,7 +73,8 @@ def bench_blind(args) -> None:
     from linklab.cases.read import read_case
     from linklab.exercises.catalogue import case_catalogue, catalogue
     from linklab.grade import worlds
-    from linklab.grade.engine import check_and_judge, scenarios_for
+    from linklab.grade.engine import check_and_judge
+    from linklab.grade.scenarios import scenarios_for
     from linklab.grade.scenarios import worlds_for
 
     course = f"bench-blind-{int(time.time())}"

@@ -72,7 +72,7 @@ def bench_lab(args) -> None:
     home = tempfile.mkdtemp(prefix="linklab-bench-lab-")
     os.environ.update(NEO4J_URI=instances[0].uri, NEO4J_PASSWORD=local_password(), LINKLAB_HOME=home,
                       LINKLAB_GRADING_URI=",".join(i.uri for i in instances[1:]))
-    from linklab.grade.engine import ensure_loaded
+    from linklab.grade.loading import ensure_loaded
     from linklab.service import Databases, exploring
     from linklab.web.app import create_app
 

@@ -13,7 +13,8 @@ import time
 
 from linklab.exercises.catalogue import catalogue
 from linklab.grade import worlds
-from linklab.grade.engine import ScenarioKey, answer_key, run_batch, trainee_seed
+from linklab.grade.engine import ScenarioKey, answer_key, run_batch
+from linklab.grade.scenarios import trainee_seed
 from linklab.scenario.profiles import profile_names
 
 

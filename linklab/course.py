@@ -16,7 +16,10 @@ from .errors import LinklabError
 from .exercises.catalogue import Exercise, case_catalogue, catalogue, get
 from .grade import worlds
 from .grade.batch import ClassResults, grade_class, plan, regrade_filter
-from .grade.engine import SIZE, CaseKey, ScenarioKey, case_keys, check_answer, derive_seed, ensure_loaded, scenarios_for
+from .grade.engine import CaseKey, ScenarioKey, check_answer
+from .grade.loading import ensure_loaded
+from .grade.scenarios import SIZE, case_keys, scenarios_for
+from .keys import derive_seed
 from .grade.outputs import write_all
 from .grade.submissions import Submissions, read_submissions, require_answers
 from .load import require_complete

@@ -33,11 +33,10 @@ from .exercises.catalogue import Exercise, case_catalogue, catalogue
 from .grade import health, worlds
 from .grade.compare import STABLE_KEY
 from .grade.status import Status
-from .grade.engine import (CaseKey, ExerciseVerdict, ScenarioKey, answer_key, check_and_judge, ensure_loaded,
-                           is_loaded, run_answer, scenarios_for)
-from .grade.scenarios import worlds_for
+from .grade.engine import CaseKey, ExerciseVerdict, ScenarioKey, answer_key, check_and_judge, run_answer
 from .grade.guard import Limits, Refused, inspect, run_guarded, terminate
-from .grade.loading import NotReady, require_key
+from .grade.loading import NotReady, ensure_loaded, is_loaded, require_key
+from .grade.scenarios import scenarios_for, worlds_for
 from . import feedback as words
 from .feedback import lab_message, neo4j_detail, refusal
 from .load import warm_up

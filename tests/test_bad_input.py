@@ -16,7 +16,8 @@ import pytest
 from linklab.cases.read import read_case
 from linklab.errors import LinklabError
 from linklab.exercises.catalogue import case_catalogue, catalogue
-from linklab.grade.engine import ScenarioKey, ensure_loaded
+from linklab.grade.engine import ScenarioKey
+from linklab.grade.loading import ensure_loaded
 from linklab.load import load_case, observe
 from linklab.report import gradebook
 

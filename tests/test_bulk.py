@@ -169,7 +169,8 @@ def test_after_the_server_restarts_a_refusal_is_tried_again_on_a_warm_server(bul
     answers pass, and once warm a runaway answer costs one limit again."""
     from linklab.exercises.catalogue import get
     from linklab.grade import health
-    from linklab.grade.engine import ScenarioKey, check_answer, ensure_loaded
+    from linklab.grade.engine import ScenarioKey, check_answer
+    from linklab.grade.loading import ensure_loaded
     from linklab.grade.guard import Limits
     from linklab.grade.status import Status
 

@@ -14,8 +14,9 @@ from linklab import lease
 from linklab.errors import LinklabError
 from linklab.exercises.catalogue import get
 from linklab.grade.batch import grade_class
-from linklab.grade.engine import (Budget, ScenarioKey, check_answer, check_on_scenarios, ensure_loaded,
-                                  graphs_for, is_loaded, scenarios_for, summarise)
+from linklab.grade.engine import Budget, ScenarioKey, check_answer, check_on_scenarios, graphs_for, summarise
+from linklab.grade.loading import ensure_loaded, is_loaded
+from linklab.grade.scenarios import scenarios_for
 from linklab.grade.guard import Limits, Refused, check_text, run_guarded, terminate
 from linklab.grade.loading import load_and_hold
 from linklab.load import loaded, observe, reset

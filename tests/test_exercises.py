@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from linklab.exercises.catalogue import catalogue, get
-from linklab.grade.engine import (ScenarioKey, answer_key, check_answer, ensure_loaded, scenarios_for,
-                                  summarise)
+from linklab.grade.engine import ScenarioKey, answer_key, check_answer, summarise
+from linklab.grade.loading import ensure_loaded
+from linklab.grade.scenarios import scenarios_for
 from linklab.scenario.profiles import DESIGN, ORG_KINDS
 
 from .conftest import SUITE_COURSE

@@ -28,7 +28,8 @@ from linklab.config import Connection, state_dir
 from linklab.exercises.catalogue import catalogue, get
 from linklab.grade import batch, health
 from linklab.grade.batch import grade_class
-from linklab.grade.engine import ScenarioKey, check_answer, check_on_scenarios, ensure_loaded, summarise
+from linklab.grade.engine import ScenarioKey, check_answer, check_on_scenarios, summarise
+from linklab.grade.loading import ensure_loaded
 from linklab.grade.guard import Limits
 from linklab.keys import course_secret
 from linklab.grade.records import read_records

@@ -14,8 +14,12 @@ import pytest
 
 from linklab.errors import LinklabError
 from linklab.exercises.catalogue import case_catalogue, catalogue, every_exercise, get, parse
-from linklab.grade.batch import grade_class, read_submissions
-from linklab.grade.engine import ScenarioKey, check_answer, derive_seed, ensure_loaded, scenarios_for, trainee_seed
+from linklab.grade.batch import grade_class
+from linklab.grade.submissions import read_submissions
+from linklab.grade.engine import ScenarioKey, check_answer
+from linklab.grade.loading import ensure_loaded
+from linklab.grade.scenarios import scenarios_for, trainee_seed
+from linklab.keys import derive_seed
 from linklab.grade.guard import Limits, Refused, run_guarded
 from linklab.grade.outputs import write_all
 

@@ -11,7 +11,8 @@ import pytest
 
 from linklab.exercises.catalogue import catalogue, get
 from linklab.grade.batch import Job, grade_class, plan, scenario_groups, within_budget
-from linklab.grade.engine import CheckResult, ScenarioKey, ensure_loaded, is_loaded
+from linklab.grade.engine import CheckResult, ScenarioKey
+from linklab.grade.loading import ensure_loaded, is_loaded
 from linklab.grade.expected import world_key
 from linklab.grade.guard import Limits
 

@@ -14,7 +14,9 @@ from neo4j.exceptions import ClientError
 
 from linklab.exercises.catalogue import get
 from linklab.grade import allow
-from linklab.grade.engine import GRAPH_PREFIX, ScenarioKey, check_answer, ensure_loaded, sweep_graphs
+from linklab.grade.engine import ScenarioKey, check_answer
+from linklab.grade.evaluate import GRAPH_PREFIX, sweep_graphs
+from linklab.grade.loading import ensure_loaded
 from linklab.grade.evaluate import Budget
 from linklab.grade.guard import BUSY_SHARE, Limits, Refused, run_guarded
 

@@ -18,7 +18,8 @@ from linklab.cases.shipped import read_catalogue, shipped
 from linklab.errors import LinklabError
 from linklab.exercises.answers import REGISTRY
 from linklab.exercises.catalogue import case_catalogue, get
-from linklab.grade.engine import answer_key, case_keys
+from linklab.grade.engine import answer_key
+from linklab.grade.scenarios import case_keys
 from linklab.load import database_counts, load_case, loaded
 
 from .conftest import ROOT, SUITE_COURSE, run_cli

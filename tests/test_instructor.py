@@ -10,7 +10,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from linklab.exercises.catalogue import catalogue
-from linklab.grade.engine import ScenarioKey, answer_key, ensure_loaded
+from linklab.grade.engine import ScenarioKey, answer_key
+from linklab.grade.loading import ensure_loaded
 from linklab.load import database_counts
 
 from .conftest import run_cli

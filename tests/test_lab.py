@@ -46,7 +46,7 @@ def lab_env(cli_env, tmp_path, monkeypatch) -> dict:
 def client(lab_env, driver, monkeypatch):
     """The lab's API in-process, for a course of crews alone (and the case exercises): its first check waits
     for crews' hidden worlds only. The browser walk below offers every exercise."""
-    from linklab.grade.engine import ensure_loaded
+    from linklab.grade.loading import ensure_loaded
 
     monkeypatch.setenv("LINKLAB_EXERCISES", "crews")
     ensure_loaded(driver, exploring(CREWS, TRAINEE, COURSE))
@@ -128,7 +128,7 @@ WALKER = "tess"
 def lab_process(cli_env, driver, second_conn, monkeypatch, tmp_path):
     """The real `linklab lab` process: (its address, its pid)."""
     from linklab import recordstore
-    from linklab.grade.engine import ensure_loaded
+    from linklab.grade.loading import ensure_loaded
     from linklab.progress import remove_trainee
 
     env = {**cli_env, "LINKLAB_GRADING_URI": second_conn.uri, "LINKLAB_CASES": str(tmp_path / "cases")}

@@ -170,7 +170,8 @@ def test_bad_profile_and_size_are_clear_errors(cli_env):
 
 
 def test_the_warm_up_at_server_start_writes_nothing(driver):
-    from linklab.grade.engine import ScenarioKey, ensure_loaded
+    from linklab.grade.engine import ScenarioKey
+    from linklab.grade.loading import ensure_loaded
     from linklab.load import database_counts, loaded, warm_up
 
     ensure_loaded(driver, ScenarioKey("investigation", "tiny", 5))

@@ -21,7 +21,7 @@ import pytest
 
 from linklab.classroom import servers
 from linklab.exercises.catalogue import get
-from linklab.grade.engine import class_profiles
+from linklab.grade.scenarios import class_profiles
 
 from .lti_platform import Platform, form_fields
 from .conftest import shifted_port
@@ -317,7 +317,7 @@ def test_trainees_are_told_of_a_reset_at_once_and_the_console_remembers_its_task
     answered at once with the sentence, not kept waiting. The last tasks and whether the course is prepared
     come from the store: a second app (a restarted lab) reads what the first did."""
     from linklab.classroom import state
-    from linklab.grade.engine import class_profile_for
+    from linklab.grade.scenarios import class_profile_for
     from linklab.web.classroom import create_class_app
 
     _, dana, _ = launch(tool, "learner", "course")
@@ -457,7 +457,7 @@ def test_the_lab_page_says_when_a_reset_is_under_way(tool, browser, shots):
     scenario: the page says so at the top (the notice, and why the exercise did not open) instead of showing
     nothing, and the notice goes once the reset is over."""
     from linklab.classroom import state
-    from linklab.grade.engine import class_profile_for
+    from linklab.grade.scenarios import class_profile_for
 
     from .browser import console_errors, open_page, screenshot_colours
     from .test_lab import wait_for

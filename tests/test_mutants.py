@@ -23,8 +23,9 @@ from linklab.exercises.catalogue import case_catalogue, catalogue, get
 from linklab.exercises.mutants import MIN_MUTANTS, read_mutants
 from linklab.grade import worlds
 from linklab.grade.compare import compare
-from linklab.grade.engine import (ScenarioKey, answer_key, case_keys, check_and_judge, check_answer,
-                                  ensure_loaded, run_batch, scenarios_for)
+from linklab.grade.engine import ScenarioKey, answer_key, check_and_judge, check_answer, run_batch
+from linklab.grade.loading import ensure_loaded
+from linklab.grade.scenarios import case_keys, scenarios_for
 from linklab.grade.guard import run_guarded
 from linklab.scenario.profiles import DESIGN
 

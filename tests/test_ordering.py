@@ -8,7 +8,8 @@ import pytest
 from linklab.cases.network import save
 from linklab.cases.read import read_case
 from linklab.exercises.catalogue import get
-from linklab.grade.engine import CaseKey, check_answer, ensure_loaded
+from linklab.grade.engine import CaseKey, check_answer
+from linklab.grade.loading import ensure_loaded
 from linklab.grade.evaluate import run_batch
 from linklab.grade.ordering import tie_breaks
 from linklab.grade.status import Status

@@ -70,7 +70,7 @@ def test_the_lab_tells_a_wrong_answer_at_once_and_a_right_one_as_pending_then_pa
     from selenium.webdriver.common.by import By
 
     from linklab import service
-    from linklab.grade.engine import ensure_loaded
+    from linklab.grade.loading import ensure_loaded
     from linklab.web.app import create_app
 
     from .browser import console_errors, open_page, screenshot_colours
@@ -173,7 +173,7 @@ def worlds_for_crews(trainee: str, course: str) -> set:
 def test_the_lab_never_prepares_on_the_database_the_trainee_explores(small_pool, driver):
     """Grading on the trainee's own database (LINKLAB_GRADING_URI = NEO4J_URI): preparing in the background
     would load hidden worlds where the trainee explores, so it waits for the first check and says so."""
-    from linklab.grade.engine import ensure_loaded
+    from linklab.grade.loading import ensure_loaded
     from linklab.service import exploring
 
     crews = get("crews")

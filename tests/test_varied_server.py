@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from linklab.exercises.catalogue import catalogue
-from linklab.grade.engine import check_answer, ensure_loaded
+from linklab.grade.engine import check_answer
+from linklab.grade.loading import ensure_loaded
 from linklab.keys import ScenarioKey
 from linklab.scenario.profiles import DESIGN
 

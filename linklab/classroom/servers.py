@@ -24,8 +24,9 @@ from .. import lease, server as srv
 from ..config import Connection, local_password
 from ..db import connect
 from ..grade import health, worlds
-from ..grade.engine import (ScenarioKey, class_profile_for, class_scenario, class_profiles, ensure_loaded,
-                            load_key)
+from ..grade.engine import ScenarioKey
+from ..grade.loading import ensure_loaded, load_key
+from ..grade.scenarios import class_profile_for, class_scenario, class_profiles
 from ..load import warm_up
 from ..service import Databases, grading_uris
 

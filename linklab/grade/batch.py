@@ -1,6 +1,6 @@
 """Grading a class: a folder per trainee with one .cypher file per exercise (read by grade.submissions).
 
-Every (trainee, exercise) needs its scenarios (engine.scenarios_for); in a class session (`shared`) they
+Every (trainee, exercise) needs its scenarios (grade.scenarios.scenarios_for); in a class session (`shared`) they
 are the course's scenarios, so a whole class needs a handful. Jobs are grouped by scenario, and the
 grading servers of a pool take whole groups, one worker thread each, so that each scenario is loaded
 once, on one server. Every finished check is appended to OUT/checks.jsonl at once (grade.records): after
@@ -27,14 +27,15 @@ from ..exercises.catalogue import Exercise, catalogue
 from . import health
 from .diagnosis import record_load
 from .expected import world_key
-from .engine import (Budget, CaseKey, CheckResult, ExerciseVerdict, ScenarioKey, check_answer, ensure_loaded, missing,
-                     patience, run_batch, scenarios_for, skipped, summarise, text_refusal)
+from .engine import (Budget, CaseKey, CheckResult, ExerciseVerdict, ScenarioKey, check_answer, missing, patience,
+                     run_batch, skipped, summarise, text_refusal)
+from .loading import ensure_loaded
+from .scenarios import scenarios_for
 from .guard import Limits
 from .records import (Job, Log, answer_digest, done_checks, exercise_version, grader_digest, out_of_date,  # noqa: F401
                       read_records, results_folder)
 from .scenarios import worlds_for
 from .status import Status
-from .submissions import Submissions, closest_id, read_submissions  # noqa: F401  (the package's API)
 from .worlds import ensure_prepared
 
 PATIENCE_S = 120.0  # how long grading waits for a lost grading server before it stops (and says so)

@@ -23,19 +23,15 @@ from .. import feedback as words
 from ..cypherlang.names import unescape_string
 from ..errors import LinklabError
 from ..exercises.catalogue import Exercise
-from ..keys import CaseKey, ScenarioKey, derive_seed  # noqa: F401  (re-exported: the grader's keys)
+from ..keys import CaseKey, ScenarioKey  # noqa: F401  (re-exported: the grader's keys)
 from .compare import STABLE_KEY, Verdict
 from .diagnosis import Observation, name_mistake, record_load
-from .evaluate import (GDS_MEMORY_CAP, GRAPH_PREFIX, Budget, Trial, judge_rows, limit_picks, run_answer, run_batch,  # noqa: F401
-                       sweep_graphs, unordered_limit)
-from .expected import answer_key, cached_answer, graphs_for  # noqa: F401
+from .evaluate import Budget, Trial, judge_rows, limit_picks, run_answer, run_batch, unordered_limit
+from .expected import answer_key, graphs_for
 from . import health
 from .allow import unwrap
 from .guard import Limits, Refused, RunResult, inspect
 from .ordering import order_matters, tie_breaks
-from .loading import NotReady, ensure_loaded, is_loaded, load_and_hold, load_key, require_key  # noqa: F401
-from .scenarios import (HIDDEN_SIZE, SIZE, case_keys, class_key, class_profile_for, class_profiles,  # noqa: F401
-                        class_scenario, profile_for, scenarios_for, trainee_seed)
 from .status import Status
 
 EXTRA_SEEDS = 2  # (kept for callers that size a class's grading pool)

@@ -9,7 +9,7 @@ from ..cases.network import stored as stored_case
 from ..exercises.catalogue import Exercise
 from ..keys import CaseKey, ScenarioKey, derive_seed
 from ..scenario.profiles import DESIGN
-from .worlds import HIDDEN_SIZE, hidden_keys  # noqa: F401  (HIDDEN_SIZE: re-exported)
+from .worlds import hidden_keys
 
 SIZE = "class"  # a trainee's own scenario
 

@@ -46,7 +46,8 @@ from ..errors import LinklabError
 from ..exercises.catalogue import get
 from ..feedback import class_message, notice_message
 from ..grade import worlds
-from ..grade.engine import answer_key, class_key, class_scenario
+from ..grade.engine import answer_key
+from ..grade.scenarios import class_key, class_scenario
 from ..lti import grades as lti_grades, registry as lti_registry
 from . import walls
 from .app import (CROSS_SITE_PATHS, ERROR_HANDLERS, Guard, Refusal, common_routes, header_map, lab_page,

@@ -10,7 +10,7 @@ from contextlib import AbstractContextManager, nullcontext
 from ..classroom import exam, state
 from ..exercises.catalogue import Exercise, catalogue
 from ..feedback import exam_message
-from ..grade.engine import class_profile_for
+from ..grade.scenarios import class_profile_for
 from ..progress import Progress
 
 
