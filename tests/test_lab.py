@@ -261,7 +261,7 @@ def clickable(browser, which: str, *args) -> str:
     """A node that `which` (a JS filter of graphology's (node, attributes), the graph as `g`) accepts, where a click
     finds it: inside the drawing, sigma picking it at its centre (no other node drawn over it), and of those the one
     drawn farthest from any other node (a person aims at a node drawn alone); nothing of the page over it (the
-    legend lies over the drawing's top left corner, the inspector of a clicked node over its top right)."""
+    legend lies over the drawing's top left corner)."""
     browser.execute_script("document.getElementById('graph').scrollIntoView({block: 'center'})")
     return browser.execute_script(
         "const v = linklabLab.graph, g = v.graph, r = document.getElementById('graph').getBoundingClientRect();"
@@ -388,6 +388,12 @@ def test_a_trainee_walks_the_lab_in_the_browser(wide, lab_url, shots):
     ActionChains(browser).move_to_element_with_offset(graph, *node_on_screen(browser, person)).click().perform()
     wait_for(browser, "!document.getElementById('inspector').hidden")
     assert "name" in browser.find_element(By.ID, "inspector").text  # the person's properties
+    assert not browser.find_element(By.ID, "inspector-empty").is_displayed()
+    beside = browser.execute_script(  # what was clicked is shown beside the drawing, never over a node of it
+        "const a = document.getElementById('inspector').getBoundingClientRect(),"
+        " b = document.getElementById('graph').getBoundingClientRect();"
+        "return a.left >= b.right - 1 || a.top >= b.bottom - 1;")
+    assert beside, "the inspector covers part of the drawing"
     other = clickable(browser, "(n, a) => a.group === 'Account' && !g.areNeighbors(n, arguments[0])", person)
     chosen = json.dumps(person)
     browser.execute_script("window.__clicks = []; document.getElementById('graph').addEventListener('click', e => "

@@ -671,7 +671,7 @@
   function showInspector(ref) {
     const box = $("inspector");
     const item = ref && (ref.node ? state.nodes && state.nodes[ref.node] : state.edges && state.edges[ref.edge]);
-    if (!ref || !item) { box.hidden = true; box.replaceChildren(); return; }
+    if (!ref || !item) { box.hidden = true; box.replaceChildren(); $("inspector-empty").hidden = false; return; }
     const title = ref.node ? `${item.labels.map((l) => `:${l}`).join("")} ${item.label}` : `:${item.label}`;
     const props = Object.entries(item.properties).map(([k, v]) => [el("dt", {}, k), el("dd", {}, cellText(v))]).flat();
     const actions = ref.node ? [el("button", { type: "button", class: "small", onclick: () => expand(ref.node) }, "Expand neighbours")] : [];
@@ -685,6 +685,7 @@
       if (old) old.remove();
       host.append(el("div", { class: "picked" }, el("h4", {}, title), el("dl", {}, ...props.map((n) => n.cloneNode(true)))));
     }
+    $("inspector-empty").hidden = !box.hidden;
   }
 
   async function expand(id) {
