@@ -35,11 +35,14 @@ def left_running(driver: neo4j.Driver, worker: threading.Thread) -> None:
         _stopped_workers.setdefault(driver, []).append(worker)
 
 
-def answered_within(driver: neo4j.Driver, seconds: float, ask: Callable[[], T], silent: T) -> T:
+def answered_within(driver: neo4j.Driver, seconds: float, ask: Callable[[], T], silent: T,
+                    name: str = "answered-within") -> T:
     """`ask()` (a statement or two on `driver`), or `silent` when the server has not answered in `seconds`.
     A statement's own timeout bounds its transaction on the server, not the wait for the server to answer at
     all: a server that stops answering leaves the driver reading for the connection's receive timeout (the
-    server's keep-alive hint, two minutes on Neo4j 5), which no check may wait. What `ask` raises comes out."""
+    server's keep-alive hint, two minutes on Neo4j 5), which no check may wait. What `ask` raises comes out.
+    A worker still reading when the time is up is left to finish on its own thread (left_running: closing the
+    driver waits for it); `name` names that thread."""
     outcome: dict = {}
 
     def work() -> None:
@@ -48,7 +51,7 @@ def answered_within(driver: neo4j.Driver, seconds: float, ask: Callable[[], T], 
         except BaseException as exc:  # handed to the caller's thread
             outcome["error"] = exc
 
-    worker = threading.Thread(target=work, name="answered-within", daemon=True)
+    worker = threading.Thread(target=work, name=name, daemon=True)
     worker.start()
     worker.join(seconds)
     if worker.is_alive():

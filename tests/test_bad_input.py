@@ -34,7 +34,10 @@ def one_line_error(result, code: int = 1) -> str:
 
 @pytest.fixture
 def env(cli_env, tmp_path) -> dict:
-    return {**cli_env, "LINKLAB_CASES": str(tmp_path / "cases"), "LINKLAB_GRADING_URI": cli_env["NEO4J_URI"]}
+    """The test server; cases kept apart. An import prepares the case's hidden variants: on two candidates here
+    (these tests read what the import says and loads; tests/test_mutants.py measures what the variants catch)."""
+    return {**cli_env, "LINKLAB_CASES": str(tmp_path / "cases"), "LINKLAB_GRADING_URI": cli_env["NEO4J_URI"],
+            "LINKLAB_CASE_CANDIDATES": "2"}
 
 
 def test_a_seed_out_of_range_is_refused_before_anything_is_wiped(driver, env):

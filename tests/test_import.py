@@ -314,8 +314,10 @@ def karate_file(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def env(cli_env, cases_home) -> dict:
-    """The test server, also for hidden variants; cases kept apart from the developer's."""
-    return {**cli_env, "LINKLAB_CASES": str(cases_home), "LINKLAB_GRADING_URI": cli_env["NEO4J_URI"]}
+    """The test server, also for hidden variants; cases kept apart from the developer's. An import prepares the
+    case's hidden variants: on two candidates here (tests/test_mutants.py measures what the variants catch)."""
+    return {**cli_env, "LINKLAB_CASES": str(cases_home), "LINKLAB_GRADING_URI": cli_env["NEO4J_URI"],
+            "LINKLAB_CASE_CANDIDATES": "2"}
 
 
 def db_network(driver) -> tuple[set[str], set[frozenset[str]], set[str]]:

@@ -291,10 +291,11 @@ def wide(browser):
 
 
 def test_a_trainee_walks_the_lab_in_the_browser(wide, lab_url, shots):
-    """The briefing, the schema, every exercise opened and every scenario exercise's reference run and checked
-    (a wrong check first) without one reload, a run drawn as a graph that grows by a double-click and finds a
-    shortest path, a timeline and a map, a case network chosen and uploaded; no console error, no request off this
-    machine."""
+    """The briefing, the schema, every exercise opened and every scenario exercise's reference run without one
+    reload, a few of them checked to PASS (a wrong check first), a run drawn as a graph that grows by a
+    double-click and finds a shortest path, a timeline and a map, a case network chosen and uploaded; no console
+    error, no request off this machine. (That every reference passes its check on the course's hidden worlds is
+    asserted without a browser: tests/test_mutants.py::test_every_mutant_fails_on_the_hidden_worlds.)"""
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -320,7 +321,9 @@ def test_a_trainee_walks_the_lab_in_the_browser(wide, lab_url, shots):
 
     listed = [a.get_attribute("data-id") for a in browser.find_elements(By.CSS_SELECTOR, "#exercises a[data-id]")]
     assert len(listed) >= 25
-    passed = []
+    # a check costs seconds (the hidden worlds, loaded in turn on the grading server): a few, spread over the list
+    checked = {"crews"} | set(listed[::5])
+    ran, passed = [], []
     for exercise in listed:  # every exercise opens (the list is drawn again each time)
         browser.find_element(By.CSS_SELECTOR, f'#exercises a[data-id="{exercise}"]').click()
         wait_for(browser, f"document.body.dataset.opened === '{exercise}'")
@@ -347,6 +350,9 @@ def test_a_trainee_walks_the_lab_in_the_browser(wide, lab_url, shots):
         wait_for(browser, "linklabLab.lastRun || !document.getElementById('message').hidden", timeout=60)
         assert browser.execute_script("return document.getElementById('message').hidden"), \
             (exercise, browser.find_element(By.ID, "message").text)
+        ran.append(exercise)
+        if exercise not in checked:
+            continue
         browser.find_element(By.ID, "check").click()
         # the first check waits for the course's hidden worlds if no test before prepared them
         wait_for(browser, "!document.getElementById('verdict').hidden && "
@@ -358,7 +364,8 @@ def test_a_trainee_walks_the_lab_in_the_browser(wide, lab_url, shots):
         wait_for(browser, f"document.getElementById('progress-text').textContent.startsWith('{len(passed)} of')")
         assert "passed" in browser.find_element(By.CSS_SELECTOR, f'nav a[data-id="{exercise}"] .badge').text
 
-    assert len(passed) == len(catalogue())  # every scenario exercise's reference, without loading anything between
+    assert len(ran) == len(catalogue())  # every scenario exercise's reference, without loading anything between
+    assert passed == [e for e in listed if e in checked and not get(e).on_case] and len(passed) >= 4
 
     browser.find_element(By.CSS_SELECTOR, 'nav a[data-id="crews"]').click()
     wait_for(browser, "document.getElementById('title').textContent.includes('crews')")

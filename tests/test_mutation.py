@@ -10,7 +10,8 @@ from functools import cache
 import pytest
 
 from linklab.scenario.profiles import DESIGN
-from linklab.cypherlang.parser import parse
+from linklab.cypherlang.parser import parse, parse_tokens, tokens_of
+from linklab.cypherlang.tree import Leaf
 from linklab.exercises.catalogue import catalogue
 from linklab.grade.allow import vet
 from linklab.grade.mutation import OPERATORS, apply, by_value, mutants_of, schema_of_model, squeeze
@@ -69,6 +70,21 @@ def test_mutants_parse_pass_the_guard_and_differ_from_the_reference(exercise):
     for mutant in mutants:
         vet(parse(mutant.query), params_of(exercise))
         assert mutant.diagnosis and not any(ch.isdigit() for ch in mutant.diagnosis)
+
+
+def shape(node) -> tuple:
+    """A tree as nested tuples of what every node says (rule or token type, text, place)."""
+    if isinstance(node, Leaf):
+        return (node.type, node.text, node.start, node.stop, node.line, node.column)
+    return (node.rule, node.start, node.stop, tuple(shape(c) for c in node.children))
+
+
+@pytest.mark.parametrize("exercise", [tiered(e) for e in SCENARIO_EXERCISES])
+def test_a_text_lexed_once_parses_to_the_tree_parse_gives(exercise):
+    """The engine lexes a mutant once, to tell a new one (squeeze) and to parse it (parse_tokens): the tree is
+    the one parse builds, for every reference and a sample of its mutants."""
+    for text in [exercise.solution] + [m.query for m in mutants_for(exercise)[::7]]:
+        assert shape(parse_tokens(text, tokens_of(text))) == shape(parse(text)), text
 
 
 def by_value_mutants(query: str) -> list[str]:

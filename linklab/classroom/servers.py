@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -153,8 +154,12 @@ def stop_servers(class_plan: Plan) -> list[str]:
     """Stop the class's servers: every class server ever started here, since the plan of a later start may
     count fewer grading servers (the hidden scenarios chosen since) than were started."""
     saved = sorted(path.parent.name for path in (srv.state_dir() / "servers").glob("class-*/instance.json"))
-    names = dict.fromkeys([inst.name for inst in class_plan.instances()] + saved)
-    return [name for name in names if srv.is_saved(name) and srv.stop(srv.instance(name))]
+    names = [name for name in dict.fromkeys([inst.name for inst in class_plan.instances()] + saved)
+             if srv.is_saved(name)]
+    # side by side: each waits for its own JVM to write its store and exit (seconds), which the others need not
+    with ThreadPoolExecutor(max(1, len(names)), thread_name_prefix="stopping") as pool:
+        stopped = list(pool.map(lambda name: srv.stop(srv.instance(name)), names))
+    return [name for name, was_running in zip(names, stopped) if was_running]
 
 
 def load_course_scenarios(databases: "ClassDatabases", course: str, notify: Callable[[str], None]) -> list[str]:

@@ -17,6 +17,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from antlr4 import CommonTokenStream, InputStream, Lexer, Parser, Token
+from antlr4.ListTokenSource import ListTokenSource
 from antlr4.atn.ATNDeserializer import ATNDeserializer
 from antlr4.atn.ATNState import ATNState, LoopEndState, StarLoopEntryState
 from antlr4.atn.LexerATNSimulator import LexerATNSimulator
@@ -246,9 +247,18 @@ PARSED_TEXTS_KEPT = 256
 def parse(text: str) -> Tree:
     """The parse tree of `text` (one or more statements), or CypherSyntaxError. The same text gives the same
     tree object (read it, never change it)."""
+    return parsed(text, CypherLexer(text))  # lexed as the parse reads on: the first error met is the one told
+
+
+def parse_tokens(text: str, tokens: list[Token]) -> Tree:
+    """parse, for a text already lexed (tokens_of(text)): the mutation engine lexes each mutant once, to tell
+    whether it is new (squeeze), and parses only the new ones. A new tree each call."""
+    return parsed(text, ListTokenSource(tokens))
+
+
+def parsed(text: str, source: Lexer | ListTokenSource) -> Tree:
     global _parser
-    lexer = CypherLexer(text)
-    stream = CommonTokenStream(lexer)
+    stream = CommonTokenStream(source)
     with _lock:
         if _parser is None:
             _parser = CypherInterpreter()
@@ -282,4 +292,4 @@ def syntax_error(exc: Exception, parser: CypherInterpreter) -> CypherSyntaxError
     return CypherSyntaxError(line, column, text, ", ".join(expected) if 0 < len(expected) <= 4 else "")
 
 
-__all__ = ["CypherSyntaxError", "Leaf", "Tree", "parse", "tokens_of"]
+__all__ = ["CypherSyntaxError", "Leaf", "Tree", "parse", "parse_tokens", "tokens_of"]

@@ -33,7 +33,7 @@ from neo4j.exceptions import ClientError, Neo4jError, TransientError
 from .. import cypher
 from ..cypherlang.parser import CypherSyntaxError, parse, tokens_of
 from ..cypherlang.tree import Tree
-from ..db import answered_within, first_line, left_running
+from ..db import answered_within, first_line
 from ..feedback import neo4j_detail, parse_error, refusal
 from .allow import AnswerShape, NotAllowed, procedure_allowed, vet
 
@@ -48,6 +48,7 @@ SERVER_LATE_S = 1.0
 # Alone, a slow answer works on a CPU nearly all of its time. Neo4j measures it (db.track_query_cpu_time).
 BUSY_SHARE = 0.5
 SHARE_TIMEOUT_S = 3.0  # for reading that share; a server that cannot say it in this time is busy
+STILL_RUNNING = object()  # what run_guarded's watchdog gets back from a run still going at its deadline
 SLOW_RUN_S = 0.1  # a run that finishes after this long has its share read too (a check spans worlds and tie probes)
 
 
@@ -236,33 +237,24 @@ def run_guarded(driver: neo4j.Driver, query: str, params: dict | None = None, li
     if deadline is None:
         deadline = time.monotonic() + limits.timeout_s
     tag = tag or uuid.uuid4().hex
-    outcome: dict[str, Any] = {}
     began = time.monotonic()
-
-    def work() -> None:
-        try:
-            outcome["result"] = run_in_transaction(driver, query, params or {}, limits, database, deadline,
-                                                   tag, prepare)
-        except BaseException as exc:  # handed to the caller's thread
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=work, name=f"check-{tag[:8]}", daemon=True)
-    worker.start()
-    worker.join(max(0.0, deadline - time.monotonic()))
-    if worker.is_alive():  # parsing, planning or a slow server: stop waiting now, and stop it there too
+    try:
+        result = answered_within(
+            driver, max(0.0, deadline - time.monotonic()),
+            lambda: run_in_transaction(driver, query, params or {}, limits, database, deadline, tag, prepare),
+            STILL_RUNNING, name=f"check-{tag[:8]}")
+    except Neo4jError as error:
+        if is_time_error(error):
+            raise refused("time", "time", seconds=limits.timeout_s) from None
+        raise
+    if result is STILL_RUNNING:  # parsing, planning or a slow server: stop waiting now, and stop it there too
         share = cpu_share(driver, database, tag)
         # in the background: the two statements that terminate it are not the answer's time
         threading.Thread(target=terminate, args=(driver, database, tag), daemon=True).start()
-        left_running(driver, worker)  # closing the driver waits for it
         stop = refused("time", "time", seconds=limits.timeout_s)
         stop.ran_s, stop.share = time.monotonic() - began, share
         raise stop
-    if "error" in outcome:
-        error = outcome["error"]
-        if isinstance(error, Neo4jError) and is_time_error(error):
-            raise refused("time", "time", seconds=limits.timeout_s) from None
-        raise error
-    return outcome["result"]
+    return result
 
 
 def cpu_share(driver: neo4j.Driver, database: str, tag: str) -> float | None:

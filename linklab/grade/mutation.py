@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Callable, Iterator
 
 from ..cypherlang.names import name_of, qualified_name, unquote
-from ..cypherlang.parser import CypherSyntaxError, parse, tokens_of
+from ..cypherlang.parser import CypherSyntaxError, parse, parse_tokens, tokens_of
 from ..cypherlang.tree import Leaf, Tree
 from .allow import NotAllowed, unwrap, vet
 
@@ -528,9 +528,13 @@ def squeeze(query: str) -> str:
     """The query's tokens without comments and spacing: two texts that squeeze alike are one query (kept per
     text: the engine squeezes every mutant it makes, and its callers squeeze them again)."""
     try:
-        return " ".join(t.text for t in tokens_of(query) if t.channel == 0).rstrip(" ;")
+        return squeezed(tokens_of(query))
     except CypherSyntaxError:
         return query
+
+
+def squeezed(tokens: list) -> str:
+    return " ".join(t.text for t in tokens if t.channel == 0).rstrip(" ;")
 
 
 def mutants_of(reference: str, schema: Schema, params: dict | None = None,
@@ -567,12 +571,16 @@ def _mutants_of(reference: str, schema: Schema, types: tuple, known: tuple[str, 
     for operator in OPERATORS:
         for change in operator(tree, schema):
             text = apply(reference, change.edits)
-            key = squeeze(text)
+            try:  # lexed once: to tell a new mutant (squeezed), then to parse it
+                tokens = tokens_of(text)
+            except CypherSyntaxError:
+                continue
+            key = squeezed(tokens)
             if key in seen:
                 continue
             seen.add(key)
             try:
-                vet(parse(text), params)
+                vet(parse_tokens(text, tokens), params)
             except (CypherSyntaxError, NotAllowed):
                 continue
             place = min(start for start, _, _ in change.edits)
