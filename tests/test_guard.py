@@ -318,3 +318,35 @@ def test_parsing_costs_milliseconds():
         times.append(time.perf_counter() - began)
     times.sort()
     assert times[len(times) // 2] < 0.02  # a generous bound for a loaded CI machine; bench prints the figure
+
+
+def test_the_background_terminate_is_quiet_when_the_server_is_gone_and_a_caller_who_waits_is_told():
+    """At the time limit the guard ends the answer's run on a background thread, after the check has answered;
+    a server lost meanwhile must not kill that thread with a traceback (nothing is left to stop there). The lab's
+    "stop my run" calls `terminate` itself and still learns the server is gone."""
+    import socket
+    import threading
+
+    import neo4j
+
+    from linklab.grade.guard import terminate, terminate_quietly
+
+    with socket.socket() as probe:  # a loopback port no server listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    driver = neo4j.GraphDatabase.driver(f"bolt://127.0.0.1:{port}", auth=("neo4j", "unused"),
+                                        max_transaction_retry_time=0, connection_timeout=2)
+    try:
+        with pytest.raises(neo4j.exceptions.DriverError):
+            terminate(driver, "neo4j", "check-gone")
+        died = []
+        shown, threading.excepthook = threading.excepthook, died.append
+        try:
+            thread = threading.Thread(target=terminate_quietly, args=(driver, "neo4j", "check-gone"))
+            thread.start()
+            thread.join(30)
+        finally:
+            threading.excepthook = shown
+        assert not thread.is_alive() and died == []
+    finally:
+        driver.close()

@@ -250,7 +250,7 @@ def run_guarded(driver: neo4j.Driver, query: str, params: dict | None = None, li
     if result is STILL_RUNNING:  # parsing, planning or a slow server: stop waiting now, and stop it there too
         share = cpu_share(driver, database, tag)
         # in the background: the two statements that terminate it are not the answer's time
-        threading.Thread(target=terminate, args=(driver, database, tag), daemon=True).start()
+        threading.Thread(target=terminate_quietly, args=(driver, database, tag), daemon=True).start()
         stop = refused("time", "time", seconds=limits.timeout_s)
         stop.ran_s, stop.share = time.monotonic() - began, share
         raise stop
@@ -333,3 +333,13 @@ def terminate(driver: neo4j.Driver, database: str, tag: str) -> None:
             driver.execute_query(cypher.TERMINATE_TRANSACTIONS, ids=ids, database_=database)
     except Neo4jError:
         pass  # it ended on its own meanwhile; the server's own transaction timeout is the backstop
+
+
+def terminate_quietly(driver: neo4j.Driver, database: str, tag: str) -> None:
+    """`terminate` on a background thread, after the check has answered: a server lost meanwhile has
+    nothing left to stop and no one to tell (the server's own transaction timeout is the backstop).
+    A caller that waits for `terminate` itself (the lab's "stop my run") still learns the server is gone."""
+    try:
+        terminate(driver, database, tag)
+    except neo4j.exceptions.DriverError:
+        pass
