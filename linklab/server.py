@@ -79,6 +79,10 @@ SHARED_SETTINGS = {
     "client.allow_telemetry": "false",
     "browser.remote_content_hostname_whitelist": "localhost,127.0.0.1",
     "browser.post_connect_cmd": f"style {BROWSER_STYLE}",
+    # Stopping waited 10 s for Bolt's network threads to stay idle for a "quiet period" (5 s for each of its
+    # two listeners) after every connection had closed: a class's or a test's every stop paid it. Nothing is
+    # sent in that period; the databases are checkpointed and closed before it begins.
+    "internal.dbms.bolt.netty_server_shutdown_quiet_period": "0",
 }
 # Answers never reach the network: LOAD CSV (and any procedure that fetches a URL) may connect to no address
 # at all (Neo4j's internal.dbms.cypher_ip_blocklist; file:/// URLs are off by the setting above). Only the

@@ -97,7 +97,8 @@ def open_page(driver, url: str, ready_js: str, timeout: float = 20) -> list[str]
     """Load url, wait until ready_js is truthy, and return the console errors logged meanwhile."""
     from selenium.webdriver.support.ui import WebDriverWait
 
-    console_errors(driver)  # forget what earlier pages logged
+    driver.get("about:blank")  # the page before may still be polling a server a test has stopped: leave it first
+    console_errors(driver)  # then forget what earlier pages logged
     driver.get_log("performance")
     driver.get(url)
     WebDriverWait(driver, timeout).until(lambda d: d.execute_script(f"return Boolean({ready_js})"))
