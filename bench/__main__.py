@@ -13,6 +13,7 @@
     python -m bench alike              # hidden worlds sharing one answer, before and after spare worlds (no server)
     python -m bench lab                # the lab over HTTP: page, run, check, 30 trainees at once (bench/lab.py)
     python -m bench class --trainees 30 --minutes 3   # a class server under a room's load (bench/classroom.py)
+    python -m bench starts             # a server's start and stop, against Neo4j's Bolt quiet period
 
 They run against their own local server (`bench`, bolt 7692), started and stopped here, unless
 LINKLAB_BENCH_URI points elsewhere; `grade` uses two grading servers (bench-g1 and bench-g2, bolt 7772 and
@@ -554,6 +555,10 @@ def main() -> None:
     p.add_argument("--trainees", type=int, default=30)
     p.add_argument("--checks", type=int, default=4, help="checks per simulated trainee")
     p.set_defaults(func=lambda args: __import__("bench.lab", fromlist=["bench_lab"]).bench_lab(args))
+    p = sub.add_parser("starts")
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--servers", type=int, default=4, help="a class's servers, started one by one and side by side")
+    p.set_defaults(func=lambda args: __import__("bench.starts", fromlist=["bench_starts"]).bench_starts(args))
     p = sub.add_parser("class")
     p.add_argument("--trainees", type=int, default=30)
     p.add_argument("--minutes", type=float, default=3.0)

@@ -158,3 +158,24 @@ def test_server_listens_on_loopback_only_with_safe_settings(lifecycle):
     assert settings["server.bolt.listen_address"].startswith("127.0.0.1:")
     assert settings["dbms.security.allow_csv_import_from_file_urls"] == "false"
     assert settings["dbms.usage_report.enabled"] == "false"
+
+
+def test_a_server_asked_to_stop_is_stopped_within_seconds(lifecycle):
+    """A server stops often (a class's servers, every bulk reset, this suite): asked to stop, it is stopped
+    within seconds by its own log. Neo4j's Bolt listeners waited 5 s each to stay idle after every connection
+    had closed (their "quiet period", off in linklab.server.SHARED_SETTINGS): 10 s more at every stop."""
+    import re
+    from datetime import datetime
+
+    srv.start(lifecycle)
+    with GraphDatabase.driver(lifecycle.uri, auth=("neo4j", local_password())) as driver:
+        driver.execute_query("RETURN 1")  # a connection opened and closed, as every user of a server leaves one
+    assert srv.stop(lifecycle)
+    lines = lifecycle.log_file.read_text().splitlines()
+    asked = [line for line in lines if "shutdown initiated" in line][-1]
+    stopped = [line for line in lines if line.endswith("INFO  Stopped.")][-1]
+
+    def moment(line: str) -> datetime:
+        return datetime.strptime(re.match(r"\S+ [\d:.]+", line).group(0), "%Y-%m-%d %H:%M:%S.%f")
+
+    assert (moment(stopped) - moment(asked)).total_seconds() < 5, (asked, stopped)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -137,30 +137,17 @@ class ClassDatabases(Databases):
 
 
 def start_servers(class_plan: Plan, notify: Callable[[str], None]) -> None:
-    """Start every local server of the plan that is not running (warming up the loader of each), side by
-    side: a JVM's start is mostly waiting on one core, and a class's four servers took a minute one by one."""
-    waiting = [inst for inst in class_plan.instances() if not srv.running_pid(inst)]
-    if not waiting:
-        return
-    srv.install()  # what every start would otherwise make at once the first time: the jars, the password
-    local_password()
-    for inst in waiting:
+    """Start every local server of the plan that is not running (warming up the loader of each)."""
+    for inst in class_plan.instances():
+        if srv.running_pid(inst):
+            continue
         notify(f"starting {inst.name} ({inst.uri}, heap {inst.heap})...")
-    side_by_side = max(2, os.cpu_count() or 2)  # more JVMs than cores at once only slows each one's start
-    with ThreadPoolExecutor(min(len(waiting), side_by_side), thread_name_prefix="starting") as pool:
-        started = {pool.submit(start_one, inst): inst for inst in waiting}
-        for done in as_completed(started):
-            notify(f"  {started[done].name} ready in {done.result():.0f} s")
-
-
-def start_one(inst: srv.Instance) -> float:
-    """Start one server and warm up its loader; the seconds it took."""
-    began = time.perf_counter()
-    srv.start(inst)
-    health.started_here(inst.uri)  # cold: its first refusals are tried again once it is warm
-    with connect(Connection(inst.uri, "neo4j", local_password())) as driver:
-        warm_up(driver)
-    return time.perf_counter() - began
+        began = time.perf_counter()
+        srv.start(inst)
+        health.started_here(inst.uri)  # cold: its first refusals are tried again once it is warm
+        with connect(Connection(inst.uri, "neo4j", local_password())) as driver:
+            warm_up(driver)
+        notify(f"  {inst.name} ready in {time.perf_counter() - began:.0f} s")
 
 
 def stop_servers(class_plan: Plan) -> list[str]:
