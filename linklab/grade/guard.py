@@ -341,5 +341,5 @@ def terminate_quietly(driver: neo4j.Driver, database: str, tag: str) -> None:
     A caller that waits for `terminate` itself (the lab's "stop my run") still learns the server is gone."""
     try:
         terminate(driver, database, tag)
-    except neo4j.exceptions.DriverError:
-        pass
+    except Exception:  # noqa: BLE001  the driver's DriverError, and its own BufferError on a connection that died
+        pass           # mid-write (seen in CI): either way nothing is left to stop, and no one waits to be told
