@@ -324,17 +324,15 @@ def test_the_background_terminate_is_quiet_when_the_server_is_gone_and_a_caller_
     """At the time limit the guard ends the answer's run on a background thread, after the check has answered;
     a server lost meanwhile must not kill that thread with a traceback (nothing is left to stop there). The lab's
     "stop my run" calls `terminate` itself and still learns the server is gone."""
-    import socket
     import threading
 
     import neo4j
 
     from linklab.grade.guard import terminate, terminate_quietly
 
-    with socket.socket() as probe:  # a loopback port no server listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    driver = neo4j.GraphDatabase.driver(f"bolt://127.0.0.1:{port}", auth=("neo4j", "unused"),
+    from .test_lab import free_port
+
+    driver = neo4j.GraphDatabase.driver(f"bolt://127.0.0.1:{free_port()}", auth=("neo4j", "unused"),
                                         max_transaction_retry_time=0, connection_timeout=2)
     try:
         with pytest.raises(neo4j.exceptions.DriverError):
