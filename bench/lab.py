@@ -14,7 +14,6 @@ import json
 import os
 import random
 import re
-import socket
 import tempfile
 import threading
 import time
@@ -81,9 +80,7 @@ def bench_lab(args) -> None:
             own = exploring(catalogue()[0], TRAINEE, COURSE)
             ensure_loaded(databases.local, own)
             exercises = [e for e in catalogue() if exploring(e, TRAINEE, COURSE) == own]
-            with socket.socket() as sock:
-                sock.bind(("127.0.0.1", 0))
-                port = sock.getsockname()[1]
+            port, = srv.free_ports(1)
             app = create_app(TRAINEE, COURSE, databases, prepare=True)  # as `make up` starts it: preparing at once
             server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
             thread = threading.Thread(target=server.run, daemon=True)

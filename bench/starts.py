@@ -3,9 +3,11 @@
 A server starts and stops often: `make up`, a class's servers, every bulk reset (stop, import, start), the
 test suite (about twenty times). Neo4j 5.26 waited, when asked to stop, for each of its two Bolt listeners to
 stay idle for a "quiet period" of 5 s after every connection had closed, and only then exited; linklab sets
-that period to 0 (linklab.server.SHARED_SETTINGS).
+that period to 0 (linklab.server.SHARED_SETTINGS). Its JVM read and verified Neo4j's classes from the jars at
+every start; linklab maps them from a class-data archive made once by `linklab server install`
+(linklab.server.make_class_archive; made here if it is missing).
 
-The baseline, in the same run, is the same server with Neo4j's quiet period. Each is started and stopped
+The baseline, in the same run, is the same server with Neo4j's quiet period and no class archive. Each is started and stopped
 `--repeat` times in a throwaway folder; the medians are compared.
 
 Then a class's servers (`--servers`, four by default: one to explore, three to grade) start one by one, as
@@ -31,16 +33,17 @@ QUIET_PERIOD = "internal.dbms.bolt.netty_server_shutdown_quiet_period"
 
 @contextmanager
 def neo4j_defaults():
-    """The server as linklab started it before: Neo4j's own quiet period."""
+    """The server as linklab started it before: Neo4j's own quiet period, every class read from the jars."""
     settings = {k: v for k, v in srv.SHARED_SETTINGS.items() if k != QUIET_PERIOD}
-    with mock.patch.object(srv, "SHARED_SETTINGS", settings):
+    with mock.patch.object(srv, "SHARED_SETTINGS", settings), \
+            mock.patch.object(srv, "class_archive_options", lambda java, archive_at_exit=None: []):
         yield
 
 
 def start_and_stop(repeat: int) -> tuple[list[float], list[float]]:
     starts, stops = [], []
     with tempfile.TemporaryDirectory(prefix="bench-starts-") as folder:
-        bolt, http = free_ports(2)
+        bolt, http = srv.free_ports(2)
         inst = srv.Instance("bench-starts", bolt, http, heap="1g", pagecache="256m", root=Path(folder))
         for _ in range(repeat):
             began = time.monotonic()
@@ -52,19 +55,6 @@ def start_and_stop(repeat: int) -> tuple[list[float], list[float]]:
     return starts, stops
 
 
-def free_ports(count: int) -> list[int]:
-    import socket
-
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
-
 def class_start(count: int, side_by_side: bool) -> float:
     """Seconds until `count` servers have started and warmed up, one by one or (two or as many as the
     machine's cores) side by side."""
@@ -73,7 +63,7 @@ def class_start(count: int, side_by_side: bool) -> float:
     from linklab.classroom.servers import start_one
 
     with tempfile.TemporaryDirectory(prefix="bench-class-starts-") as folder:
-        ports = free_ports(2 * count)
+        ports = srv.free_ports(2 * count)
         servers = [srv.Instance(f"bench-class-{i}", ports[2 * i], ports[2 * i + 1], heap="1g", pagecache="256m",
                                 root=Path(folder)) for i in range(count)]
         began = time.monotonic()
@@ -91,6 +81,8 @@ def class_start(count: int, side_by_side: bool) -> float:
 
 
 def bench_starts(args) -> None:
+    archive, seconds = srv.make_class_archive()
+    print(f"class archive {archive.name}: " + (f"made in {seconds:.0f} s" if seconds else "made before"))
     measured = {}
     for name, setting in (("Neo4j's defaults", neo4j_defaults()), ("linklab", nullcontext())):
         with setting:

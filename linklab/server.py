@@ -20,6 +20,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
+from functools import cache
 from pathlib import Path
 
 from .config import DATA_ROOT, local_password, state_dir
@@ -139,10 +140,10 @@ def java_version(java: str | None = None) -> int:
     advice = (f"Neo4j 5.26 needs Java {MIN_JAVA} or 17+: install it (Debian/Ubuntu: "
               "`apt-get install openjdk-17-jre-headless`) or set JAVA_HOME")
     try:
-        out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=30)
+        text = java_version_text(java)
     except (OSError, subprocess.TimeoutExpired):
         raise LinklabError(f"Java not found ({java}). {advice}") from None
-    match = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', text)
     if not match:
         raise LinklabError(f"cannot tell the Java version of {java}. {advice}")
     major = int(match.group(1))
@@ -151,6 +152,13 @@ def java_version(java: str | None = None) -> int:
     if major < MIN_JAVA:
         raise LinklabError(f"Java {major} found at {java}, too old. {advice}")
     return major
+
+
+@cache
+def java_version_text(java: str) -> str:
+    """What `java -version` says (read once per process: every start asks)."""
+    out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=30)
+    return out.stderr + out.stdout
 
 
 def pom_hash() -> str:
@@ -182,6 +190,67 @@ def install(force: bool = False) -> Path:
         raise LinklabError(f"fetching the Neo4j jars with Maven failed:\n{tail}")
     (target / "installed").write_text(pom_hash() + "\n")
     return target
+
+
+# ---------------------------------------------------------------- a class-data archive, for faster starts
+# Each start of a JVM reads and verifies Neo4j's classes afresh from 150 MiB of jars: half of a server's start.
+# A class-data-sharing archive (the JDK's CDS) holds them ready to map: made once per installation and Java by
+# `linklab server install`, from the start and stop of a throwaway server. Without one (or with one the JVM
+# declines, which it checks itself) a server starts as before, only slower.
+
+def class_archive(java: str) -> Path:
+    """Where the archive for this installation and this Java lives (another Java gets its own)."""
+    identity = f"{os.path.realpath(shutil.which(java) or java)}\n{java_version_text(java)}"
+    return dist_dir() / f"classes-{hashlib.sha256(identity.encode()).hexdigest()[:12]}.jsa"
+
+
+def class_archive_options(java: str, archive_at_exit: Path | None = None) -> list[str]:
+    if archive_at_exit is not None:
+        return [f"-XX:ArchiveClassesAtExit={archive_at_exit}"]
+    archive = class_archive(java)
+    return [f"-XX:SharedArchiveFile={archive}"] if archive.exists() else []
+
+
+def make_class_archive() -> tuple[Path, float]:
+    """The archive of the classes a server loads as it starts (made here unless it exists); the seconds it
+    took. A throwaway server in a temporary folder starts and stops; its JVM writes the archive as it exits."""
+    java = java_executable()
+    java_version(java)
+    install()
+    archive = class_archive(java)
+    if archive.exists():
+        return archive, 0.0
+    began = time.monotonic()
+    partial = archive.with_name(f"{archive.name}.{os.getpid()}.partial")  # two installs at once: one file each
+    with tempfile.TemporaryDirectory(prefix="class-archive-", dir=dist_dir()) as folder:
+        ports = free_ports(2)
+        inst = Instance("class-archive", ports[0], ports[1], heap="512m", pagecache="64m", root=Path(folder))
+        start(inst, archive_at_exit=partial)
+        stop(inst)
+    if not partial.exists() or not archive_accepted(java, partial):
+        partial.unlink(missing_ok=True)
+        raise LinklabError(f"{java} wrote no class archive it can use; servers start without one (slower)")
+    partial.replace(archive)  # whole, or not there: a start never maps a half-written archive
+    return archive, time.monotonic() - began
+
+
+def archive_accepted(java: str, archive: Path) -> bool:
+    """Whether this Java maps the archive (with -Xshare:on a JVM that cannot exits with an error)."""
+    result = subprocess.run([java, "-Xshare:on", f"-XX:SharedArchiveFile={archive}", "-cp",
+                             f"{dist_dir() / 'lib'}/*", "-version"], capture_output=True, text=True, timeout=60)
+    return result.returncode == 0
+
+
+def free_ports(count: int) -> list[int]:
+    """Ports on 127.0.0.1 that nothing listens on now (the system's choice)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
 
 
 def jars_size_bytes() -> int:
@@ -382,8 +451,9 @@ class StartResult:
     seconds: float
 
 
-def start(inst: Instance, timeout: float = 180.0) -> StartResult:
-    """Start the server and wait until it answers `RETURN 1` over Bolt. Idempotent."""
+def start(inst: Instance, timeout: float = 180.0, archive_at_exit: Path | None = None) -> StartResult:
+    """Start the server and wait until it answers `RETURN 1` over Bolt. Idempotent. `archive_at_exit`: the
+    JVM writes the classes it loaded there when it exits (make_class_archive)."""
     pid = running_pid(inst)
     if pid:
         return StartResult(inst, pid, True, 0.0)
@@ -404,7 +474,7 @@ def start(inst: Instance, timeout: float = 180.0) -> StartResult:
     began = time.monotonic()
     with open(inst.console_log, "ab") as console:
         process = subprocess.Popen(
-            [java, f"-Xms{inst.heap}", f"-Xmx{inst.heap}", *JVM_OPTIONS,
+            [java, f"-Xms{inst.heap}", f"-Xmx{inst.heap}", *JVM_OPTIONS, *class_archive_options(java, archive_at_exit),
              "-cp", f"{dist_dir() / 'lib'}/*", ENTRY_POINT,
              f"--home-dir={inst.home}", f"--config-dir={inst.home / 'conf'}"],
             stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 from starlette.testclient import TestClient
 
+from linklab import server as srv
 from linklab.exercises.catalogue import catalogue, get
 from linklab.service import Databases, exploring
 from linklab.web.app import create_app
@@ -111,9 +112,7 @@ def test_every_asset_is_served_by_the_lab(client):
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return srv.free_ports(1)[0]
 
 
 # The real lab process explores on the test server and checks on the suite's second one, as `make up` has a

@@ -179,3 +179,26 @@ def test_a_server_asked_to_stop_is_stopped_within_seconds(lifecycle):
         return datetime.strptime(re.match(r"\S+ [\d:.]+", line).group(0), "%Y-%m-%d %H:%M:%S.%f")
 
     assert (moment(stopped) - moment(asked)).total_seconds() < 5, (asked, stopped)
+
+
+def test_a_server_maps_the_class_archive_and_starts_without_a_broken_one(lifecycle, monkeypatch, tmp_path):
+    """`linklab server install` (make setup) makes the class archive: a started server maps Neo4j's classes from
+    it instead of reading and verifying them from the jars. A broken archive costs only speed: the JVM declines
+    it and starts as before."""
+    archive, _ = srv.make_class_archive()  # made by `make setup`; made here when a checkout skipped it
+    assert srv.archive_accepted(srv.java_executable(), archive)
+    broken = tmp_path / "broken.jsa"
+    broken.write_bytes(b"not a class archive" * 1000)
+    assert not srv.archive_accepted(srv.java_executable(), broken)
+    with monkeypatch.context() as patched:
+        patched.setattr(srv, "class_archive", lambda java: broken)
+        started = srv.start(lifecycle)
+        assert str(broken) in open(f"/proc/{started.pid}/cmdline").read()
+        with GraphDatabase.driver(lifecycle.uri, auth=("neo4j", local_password())) as driver:
+            assert driver.execute_query("RETURN 1 AS one").records[0]["one"] == 1
+        srv.stop(lifecycle)
+    started = srv.start(lifecycle)
+    try:
+        assert str(archive) in open(f"/proc/{started.pid}/maps").read()
+    finally:
+        srv.stop(lifecycle)

@@ -143,11 +143,17 @@ def start_servers(class_plan: Plan, notify: Callable[[str], None]) -> None:
             continue
         notify(f"starting {inst.name} ({inst.uri}, heap {inst.heap})...")
         began = time.perf_counter()
-        srv.start(inst)
-        health.started_here(inst.uri)  # cold: its first refusals are tried again once it is warm
-        with connect(Connection(inst.uri, "neo4j", local_password())) as driver:
-            warm_up(driver)
+        start_one(inst)
         notify(f"  {inst.name} ready in {time.perf_counter() - began:.0f} s")
+
+
+def start_one(inst: srv.Instance) -> None:
+    """Start one server and warm up its loader (one by one: on two cores, two JVMs starting at once were
+    slower than one after the other; bench/starts.py)."""
+    srv.start(inst)
+    health.started_here(inst.uri)  # cold: its first refusals are tried again once it is warm
+    with connect(Connection(inst.uri, "neo4j", local_password())) as driver:
+        warm_up(driver)
 
 
 def stop_servers(class_plan: Plan) -> list[str]:
