@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from linklab.errors import LinklabError
+from linklab.exercises.answer_files import answer_function, load_answer
 from linklab.exercises.catalogue import case_catalogue, catalogue, every_exercise, get, parse
 from linklab.grade.batch import grade_class
 from linklab.grade.submissions import read_submissions
@@ -285,7 +286,7 @@ GOOD = Path(__file__).resolve().parent.parent / "exercises" / "01-crews" / "exer
     (lambda t: t.replace('mode = "multiset"', 'mode = "fuzzy"'), "compare.mode must be one of"),
     (lambda t: t.replace('organisations = [', 'organisations = ["mafia", '), "organisations are kinds"),
     (lambda t: t.replace('organisations = [', 'profiles = ['), "unknown field(s) profiles"),
-    (lambda t: t.replace('answer = "crews"', 'answer = "nope"'), "no answer function 'nope'"),
+    (lambda t: t.replace('points = ', 'answer = "crews"\npoints = '), "unknown field(s) answer"),
     (lambda t: t + "\nextra = 1\n", "unknown field"),
     (lambda t: t.replace('prompt = """', 'prompt = """\n[unterminated'), None),
     (lambda t: t.replace('id = "crews"', 'id = "crews-2"'), "folder must be named NN-crews-2"),
@@ -314,6 +315,28 @@ def test_an_exercise_is_a_folder_with_its_reference_and_mutants_beside_it(tmp_pa
     (tmp_path / "03-loose.toml").write_text(GOOD.read_text())
     with pytest.raises(LinklabError, match="an exercise is a folder NN-ID/"):
         every_exercise(tmp_path)
+
+
+@pytest.mark.parametrize("text, message", [
+    (None, "01-crews/answer.py: missing"),
+    ("def key(g):\n    return None\n", "01-crews/answer.py: defines no function `answer(g)`"),
+    ("from linklab.exercises.answers import nothing_of_that_name\n", "01-crews/answer.py: cannot be loaded (ImportError"),
+    ("def answer(g)\n", "01-crews/answer.py: cannot be loaded (SyntaxError"),
+])
+def test_an_exercise_s_answer_function_is_in_its_folder_and_a_bad_one_is_one_line(tmp_path, text, message):
+    path = write_exercise(tmp_path, "01-crews", GOOD.read_text())
+    crews = parse(path)
+    assert crews.answer_path == path.with_name("answer.py")
+    assert answer_function(crews).__module__ == "linklab_exercise_answers.scenario.crews"
+    if text is None:
+        path.with_name("answer.py").unlink()
+    else:
+        path.with_name("answer.py").write_text(text)
+    load_answer.cache_clear()  # a file changed under the same path: read it again, as a new process would
+    with pytest.raises(LinklabError) as err:
+        parse(path)
+    assert err.value.message.startswith(str(tmp_path)) and message in err.value.message
+    assert "\n" not in err.value.message
 
 
 def test_non_utf8_exercise_file(tmp_path):

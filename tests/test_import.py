@@ -16,7 +16,8 @@ from linklab.cases.network import CaseNetwork, save, stored
 from linklab.cases.read import MAX_PEOPLE, read_case
 from linklab.cases.shipped import read_catalogue, shipped
 from linklab.errors import LinklabError
-from linklab.exercises.answers import REGISTRY
+from linklab.exercises.answer_files import answer_function
+from linklab.exercises.catalogue import any_exercise
 from linklab.exercises.catalogue import case_catalogue, get
 from linklab.grade.engine import answer_key
 from linklab.grade.scenarios import case_keys
@@ -269,11 +270,12 @@ def test_a_copied_answer_is_wrong_on_a_hidden_variant(tmp_path, monkeypatch, gra
 def test_answer_keys_on_the_smallest_networks(tmp_path):
     for text in ("source,target\nA,B\n", "source,target\nhub,a\nhub,b\nhub,c\n"):
         case, _ = read_case(write(tmp_path, "s.csv", text), "small")
+        degree, path, arrest = (answer_function(any_exercise(e)) for e in ("case-degree", "case-path", "case-arrest"))
         for network in (case, case.hidden_variant(7)):
-            assert REGISTRY["case_degree"](network).expected.rows[0][1] == max(dict(network.graph.degree()).values())
-            assert REGISTRY["case_path"](network).expected.rows[0][0] in (1, 2)
-            largest, cut_off = REGISTRY["case_arrest"](network).expected.rows[0]
-            assert largest + cut_off == len(case.people) - REGISTRY["case_arrest"](network).params["k"]
+            assert degree(network).expected.rows[0][1] == max(dict(network.graph.degree()).values())
+            assert path(network).expected.rows[0][0] in (1, 2)
+            largest, cut_off = arrest(network).expected.rows[0]
+            assert largest + cut_off == len(case.people) - arrest(network).params["k"]
 
 
 def test_stored_cases_read_back_and_say_when_missing(tmp_path, monkeypatch):

@@ -22,6 +22,7 @@ import pytest
 
 from linklab.errors import LinklabError
 from linklab.exercises import answers
+from linklab.exercises.answer_files import answer_function
 from linklab.exercises.catalogue import catalogue, get
 from linklab.exercises.guarantees import REGISTRY as GUARANTEES, broken
 from linklab.scenario.builder import distance_m
@@ -357,7 +358,7 @@ def test_money_passes_an_exchange_before_the_end_of_a_route(seeds):
 def test_a_second_active_market(seeds):
     some([sum(r["status"] == "active" for r in g.nodes["Market"].values()) > 1 for _, _, _, g, _ in worlds(seeds)],
          "two markets are active")
-    some([len({old for old, _ in answers.darknet_migration(g).expected.rows}) < len(answers.darknet_migration(g).expected.rows)
+    some([len({old for old, _ in answer_function(get("darknet-migration"))(g).expected.rows}) < len(answer_function(get("darknet-migration"))(g).expected.rows)
           for _, _, _, g, _ in worlds(seeds)], "a vendor moved to two markets")
 
 
@@ -434,10 +435,10 @@ def test_answer_keys_follow_the_prompts_on_edge_cases(seeds):
     for _, _, _, whole, _ in worlds(seeds):
         g = asked("crews", whole)
         name = {c: g.nodes["Organization"][c]["name"] for c in g.crews}  # two crews may share one
-        assert sorted(answers.crews(g).expected.rows) == sorted((name[c], len(g.crew_members(c))) for c in g.crews)
-        dense = Counter(n for n, _ in answers.crew_density(g).expected.rows)
+        assert sorted(answer_function(get("crews"))(g).expected.rows) == sorted((name[c], len(g.crew_members(c))) for c in g.crews)
+        dense = Counter(n for n, _ in answer_function(get("crew-density"))(g).expected.rows)
         assert dense == Counter(name[c] for c in g.crews if len(g.crew_members(c)) >= 2)
-        for (name, density) in answers.crew_density(g).expected.rows:
+        for (name, density) in answer_function(get("crew-density"))(g).expected.rows:
             assert 0.0 <= density <= 1.0 and not math.isnan(density)
     some([any(n == 0 for _, n in answer("crews", g).expected.rows) for _, _, _, g, _ in worlds(seeds)],
          "crews gives a crew with no known member")
@@ -467,7 +468,7 @@ def test_the_catalogue_refuses_unknown_or_malformed_guarantees(tmp_path):
             parse(path)
     case = (EXERCISES_DIR / "case" / "03-case-path" / "exercise.toml").read_text()
     path = exercise_copy(EXERCISES_DIR / "case" / "03-case-path", tmp_path)
-    path.write_text(case.replace('answer = "', 'guarantees = ["unique-message-hub"]\nanswer = "', 1))
+    path.write_text(case.replace('points = ', 'guarantees = ["unique-message-hub"]\npoints = ', 1))
     with pytest.raises(LinklabError, match="promises nothing"):
         parse(path, "case")
 

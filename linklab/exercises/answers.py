@@ -1,6 +1,8 @@
 """Answer keys, computed from the generated data with networkx: never by running the reference query.
 
-Each function takes the scenario's graphs and returns the parameters the exercise's prompt uses
+Each exercise's answer function is in its folder (exercises/NN-ID/answer.py, loaded by
+linklab.exercises.catalogue); this module holds what they share and `answer_for`, which calls one. Each takes
+the scenario's graphs (or, for exercises/case/, the case network) and returns the parameters the exercise's prompt uses
 (values a trainee can see in the database, such as a name) and the expected rows. It computes what the
 prompt says, on any world that keeps the exercise's guarantees (exercises.guarantees), not what the
 generator happens to plant: the varied worlds of hidden scenarios (variation) break every habit of the
@@ -23,6 +25,7 @@ from typing import Callable
 import networkx as nx
 
 from ..cases.network import CaseNetwork
+from .answer_files import answer_function
 from .rows import Expected
 from ..scenario.graphs import ScenarioGraphs
 
@@ -31,14 +34,6 @@ from ..scenario.graphs import ScenarioGraphs
 class Answer:
     expected: Expected
     params: dict = field(default_factory=dict)
-
-
-REGISTRY: dict[str, Callable[[ScenarioGraphs], Answer] | Callable[[CaseNetwork], Answer]] = {}
-
-
-def answer(func):
-    REGISTRY[func.__name__] = func
-    return func
 
 
 def once_per_graph(func):
@@ -106,11 +101,11 @@ def asked(exercise, g: ScenarioGraphs, pick: int = 0) -> ScenarioGraphs:
 def answer_for(exercise, g, pick: int = 0) -> Answer:
     """The answer key of `exercise` on world `g` (a generated world's graphs or a case network)."""
     if not isinstance(g, ScenarioGraphs):
-        return REGISTRY[exercise.answer](g)
+        return answer_function(exercise)(g)
     view = asked(exercise, g, pick)
     if exercise.organisations and view.org is None:
         raise LookupError(f"no organisation of kind {', '.join(exercise.organisations)} in this world")
-    found = REGISTRY[exercise.answer](view)
+    found = answer_function(exercise)(view)
     if "org" in exercise.parameters:
         return Answer(found.expected, {"org": view.org_name(), **found.params})
     return found
@@ -243,139 +238,18 @@ def buyer(g: ScenarioGraphs) -> str | None:
 # ---------------------------------------------------------------- first steps
 
 
-@answer
-def crews(g: ScenarioGraphs) -> Answer:
-    return Answer(Expected([(crew, len(members)) for crew, members in crew_sets(g)]))
-
-
-@answer
-def member_accounts(g: ScenarioGraphs) -> Answer:
-    accounts: dict[str, list[str]] = {}
-    for account, person in g.owner.items():
-        accounts.setdefault(person, []).append(account)
-    return Answer(Expected([(crew, name(g, p), handle(g, a)) for crew, members in crew_sets(g)
-                            for p in sorted(members) for a in accounts.get(p, [])]))
-
-
-@answer
-def hub_messages(g: ScenarioGraphs) -> Answer:
-    return Answer(top(message_degrees(g), label=lambda p: name(g, p)))
-
-
-@answer
-def hub_calls(g: ScenarioGraphs) -> Answer:
-    return Answer(top(call_degrees(g), label=lambda p: name(g, p)))
-
-
-@answer
-def influencer_followers(g: ScenarioGraphs) -> Answer:
-    return Answer(top(dict(g.follows.in_degree()), label=lambda a: handle(g, a)))
-
-
-@answer
-def family_ties(g: ScenarioGraphs) -> Answer:
-    rows = [(name(g, r["s"]), name(g, r["e"]), r["p"]["relation"])
-            for r in g.rels("FAMILY_OF", "Person", "Person")
-            if r["s"] in g.org_members and r["e"] not in g.org_members]
-    return Answer(Expected(rows))
-
-
-@answer
-def three_platforms(g: ScenarioGraphs) -> Answer:
-    platforms: dict[str, set[str]] = {}
-    for account, person in g.owner.items():
-        platforms.setdefault(person, set()).add(g.nodes["Account"][account]["platform"])
-    return Answer(Expected([(name(g, p), len(s)) for p, s in sorted(platforms.items()) if len(s) >= 3]))
-
-
 # ---------------------------------------------------------------- relationships
-
-
-@answer
-def common_contacts(g: ScenarioGraphs) -> Answer:
-    a, b = common_pair(g)
-    common = set(g.messaging[a]) & set(g.messaging[b])
-    return Answer(Expected([(name(g, p),) for p in sorted(common)]), {"a": name(g, a), "b": name(g, b)})
-
-
-@answer
-def second_degree(g: ScenarioGraphs) -> Answer:
-    start = go_between(g)
-    direct = set(g.messaging[start])
-    second = {q for p in direct for q in g.messaging[p]} - direct - {start}
-    return Answer(Expected([(name(g, p),) for p in sorted(second)]), {"name": name(g, start)})
-
-
-@answer
-def path_hops(g: ScenarioGraphs) -> Answer:
-    a, b = path_pair(g)
-    graph = g.account_messaging
-    accounts = {p: [x for x, owner in sorted(g.owner.items()) if owner == p and x in graph] for p in (a, b)}
-    hops = min(nx.shortest_path_length(graph, x, y) for x in accounts[a] for y in accounts[b]
-               if nx.has_path(graph, x, y))
-    return Answer(Expected([(hops,)]), {"a": name(g, a), "b": name(g, b)})
 
 
 def crew_graph(g: ScenarioGraphs, members: set[str]) -> nx.Graph:
     return g.messaging.subgraph(members).copy()
 
 
-@answer
-def crew_triangles(g: ScenarioGraphs) -> Answer:
-    return Answer(Expected([(crew, sum(nx.triangles(crew_graph(g, m)).values()) // 3)
-                            for crew, m in crew_sets(g)]))
-
-
-@answer
-def crew_density(g: ScenarioGraphs) -> Answer:
-    """Crews with fewer than two known members have no density (no possible tie): they give no row."""
-    return Answer(Expected([(crew, round(nx.density(crew_graph(g, m)), 6)) for crew, m in crew_sets(g)
-                            if len(m) >= 2]))
-
-
-@answer
-def crew_survives_arrest(g: ScenarioGraphs) -> Answer:
-    """Crews of three or more known members that stay connected whoever is arrested: every member counts,
-    one without any message contact too (then the crew is not connected)."""
-    return Answer(Expected([(crew,) for crew, m in crew_sets(g)
-                            if len(m) >= 3 and nx.is_biconnected(crew_graph(g, m))]))
-
-
-@answer
-def broker_both_crews(g: ScenarioGraphs) -> Answer:
-    return Answer(Expected([(name(g, p),) for p in g.go_betweens]))
-
-
-@answer
-def hub_vs_broker(g: ScenarioGraphs) -> Answer:
-    return Answer(Expected([(name(g, hub(g)), name(g, go_between(g)))]))
-
-
 # ---------------------------------------------------------------- aliases, places, weak signals
-
-
-@answer
-def alias_unmask(g: ScenarioGraphs) -> Answer:
-    """One row per account nobody is known to use and person behind it (two accounts may share a handle)."""
-    holder: dict[str, set[str]] = {}
-    for key in (("HAS_PHONE", "Person", "Phone"), ("HAS_EMAIL", "Person", "Email")):
-        for r in g.rels(*key):
-            holder.setdefault(r["e"], set()).add(r["s"])
-    pairs = {(r["s"], person)
-             for key in (("REGISTERED_WITH", "Account", "Phone"), ("REGISTERED_WITH", "Account", "Email"))
-             for r in g.rels(*key) if r["s"] not in g.owner for person in holder.get(r["e"], ())}
-    return Answer(Expected([(handle(g, a), name(g, p)) for a, p in sorted(pairs)]))
 
 
 def location_of_type(g: ScenarioGraphs, kind: str) -> list[dict]:
     return [row for _, row in sorted(g.nodes["Location"].items()) if row["type"] == kind]
-
-
-@answer
-def prison_poster(g: ScenarioGraphs) -> Answer:
-    prison = location_of_type(g, "prison")[0]
-    found = {a for a, _ in g.posts_within(prison["latitude"], prison["longitude"], 500)}
-    return Answer(Expected([(handle(g, a),) for a in sorted(found)]))
 
 
 def slang_near(g: ScenarioGraphs, kind: str, metres: float) -> dict[str, int]:
@@ -390,36 +264,8 @@ def stash_scores(g: ScenarioGraphs) -> dict[str, int]:
     return slang_near(g, "address", 200)
 
 
-@answer
-def stash_house(g: ScenarioGraphs) -> Answer:
-    return Answer(top(stash_scores(g), label=lambda loc: g.nodes["Location"][loc]["name"]))
-
-
 def slang_counts(g: ScenarioGraphs) -> dict[str, int]:
     return {a: sum(g.is_slang(p["text"]) for p in posts) for a, posts in g.posts_by_account.items()}
-
-
-@answer
-def slang_accounts(g: ScenarioGraphs) -> Answer:
-    return Answer(Expected([(handle(g, a), n) for a, n in sorted(slang_counts(g).items()) if n >= 3]))
-
-
-@answer
-def weak_signals(g: ScenarioGraphs) -> Answer:
-    """Accounts in message contact with an account of $hub (not $hub's own), with a slang post and a post
-    that carries coordinates (not necessarily the same post; a place it is tagged at does not count)."""
-    the_hub = signal_hub(g)
-    hub_accounts = {a for a, p in g.owner.items() if p == the_hub}
-    contacts = set()
-    for r in g.rels("MESSAGED", "Account", "Account"):
-        if r["s"] in hub_accounts:
-            contacts.add(r["e"])
-        if r["e"] in hub_accounts:
-            contacts.add(r["s"])
-    slang = slang_counts(g)
-    rows = [(handle(g, a),) for a in sorted(contacts - hub_accounts) if slang.get(a, 0) >= 1
-            and any("latitude" in p for p in g.posts_by_account.get(a, []))]
-    return Answer(Expected(rows), {"hub": name(g, the_hub)})
 
 
 # ---------------------------------------------------------------- centrality, darknet, money, disruption
@@ -437,58 +283,8 @@ def organisation_betweenness(g: ScenarioGraphs) -> dict[str, float]:
     return nx.betweenness_centrality(g.org_network(), normalized=False)
 
 
-@answer
-def influencer_pagerank(g: ScenarioGraphs) -> Answer:
-    ranks = follower_pagerank(g)
-    return Answer(Expected([(handle(g, most(ranks)),)]))
-
-
-@answer
-def betweenness_gds(g: ScenarioGraphs) -> Answer:
-    scores = organisation_betweenness(g)
-    return Answer(Expected([(name(g, most(scores)),)]))
-
-
-@answer
-def darknet_migration(g: ScenarioGraphs) -> Answer:
-    """One row per pair of vendor accounts, one on a seized market and one on an active market, with the
-    same PGP key; a vendor who never moved gives no row."""
-    markets = g.nodes["Market"]
-    on: dict[str, list[tuple[str, str]]] = {}
-    for r in g.rels("VENDOR_ON", "Account", "Market"):
-        on.setdefault(markets[r["e"]]["status"], []).append((r["s"], r["p"]["pgp"]))
-    active: dict[str, set[str]] = {}
-    for account, key in on.get("active", []):
-        active.setdefault(key, set()).add(account)
-    pairs = {(old, new) for old, key in on.get("seized", []) for new in active.get(key, ())}
-    return Answer(Expected([(handle(g, old), handle(g, new)) for old, new in sorted(pairs)]))
-
-
-@answer
-def money_trail(g: ScenarioGraphs) -> Answer:
-    """Every route from $buyer along payments to the first exchange it reaches."""
-    wallets = g.nodes["Wallet"]
-    start = buyer(g)
-    return Answer(Expected([(tuple(wallets[w]["address"] for w in p),) for p in cash_routes(g, start)]),
-                  {"buyer": wallets[start]["address"]})
-
-
 def reach_of(graph: nx.Graph, start: str) -> set[str]:
     return nx.node_connected_component(graph, start) if start in graph else set()
-
-
-@answer
-def arrest_cutoff(g: ScenarioGraphs) -> Answer:
-    """Crew members (other than $hub) who reach the go-between through the organisation's network before
-    $hub's arrest and no longer after it; members who never reached it are not cut off by the arrest."""
-    org = g.org_network()
-    the_hub, the_broker = arrested_hub(g), go_between(g)
-    before = reach_of(org, the_broker)
-    org.remove_node(the_hub)
-    after = reach_of(org, the_broker)
-    crew_members = set().union(*(m for _, m in crew_sets(g)))
-    cut = [m for m in crew_members if m != the_hub and m in before and m not in after]
-    return Answer(Expected([(len(cut),)]), {"hub": name(g, the_hub)})
 
 
 # ---------------------------------------------------------------- any imported case network
@@ -498,19 +294,6 @@ def arrest_cutoff(g: ScenarioGraphs) -> Answer:
 
 def case_top(case: CaseNetwork, scores: dict[str, float], k: int) -> Expected:
     return top(scores, k, label=case.name_of)
-
-
-@answer
-def case_degree(case: CaseNetwork) -> Answer:
-    """The five most connected, most first; ties go to the name that sorts first (the order is the answer)."""
-    return Answer(Expected([(case.name_of(p), case.graph.degree(p)) for p in ranked_by_contacts(case)[:5]]))
-
-
-@answer
-def case_betweenness(case: CaseNetwork) -> Answer:
-    scores = {p: round(s, 6) for p, s in nx.betweenness_centrality(case.graph, normalized=False).items()}
-    best = case_top(case, scores, 1)
-    return Answer(Expected([r[:1] for r in best.rows], [r[:1] for r in best.tied]))
 
 
 def largest_component(graph: nx.Graph) -> list[str]:
@@ -530,13 +313,6 @@ def case_path_pair(case: CaseNetwork, avoid: int | None) -> tuple[str, str, int]
     else:
         b = rng.choice([p for d, p in others if d != avoid] or [p for _, p in others])
     return a, b, distance[b]
-
-
-@answer
-def case_path(case: CaseNetwork) -> Answer:
-    avoid = case_path_pair(case.base, None)[2] if case.base else None
-    a, b, hops = case_path_pair(case, avoid)
-    return Answer(Expected([(hops,)]), {"a": case.name_of(a), "b": case.name_of(b)})
 
 
 def ranked_by_contacts(case: CaseNetwork) -> list[str]:
@@ -569,13 +345,3 @@ def arrest_count(case: CaseNetwork) -> int:
     return 3 if case.graph.number_of_nodes() >= 10 else 1
 
 
-@answer
-def case_arrest(case: CaseNetwork) -> Answer:
-    k = arrest_count(case)
-    if case.base:
-        avoid = after_arrests(case.base, arrest_count(case.base))
-        choices = [n for n in range(1, 6) if n < case.graph.number_of_nodes() - 1]
-        random.Random(case.digest).shuffle(choices)
-        choices.sort(key=lambda n: not tie_decides(case, n))  # where the tie rule decides first
-        k = next((n for n in choices if after_arrests(case, n) != avoid), k)
-    return Answer(Expected([after_arrests(case, k)]), {"k": k})

@@ -1,9 +1,9 @@
 """The exercise catalogue: one folder per exercise in exercises/, validated when read.
 
 exercises/NN-ID/ holds everything of exercise ID (number NN in the catalogue): exercise.toml (its prompt, hints,
-how rows are compared, the guarantees its prompt relies on, the name of its answer function), solution.cypher
-(the reference solution) and mutants/ (plausible wrong answers, linklab.exercises.mutants). The answer
-function (linklab.exercises.answers) computes the expected rows from the generated data with networkx; the
+how rows are compared, the guarantees its prompt relies on), solution.cypher (the reference solution), answer.py
+(its answer function, `answer`: the expected rows and parameters computed from the data with networkx, with
+the helpers of linklab.exercises.answers) and mutants/ (plausible wrong answers, linklab.exercises.mutants); the
 guarantees (linklab.exercises.guarantees) are what every world it is graded on keeps.
 Every exercise on generated scenarios runs on the one investigation world; one that asks about an
 organisation lists the kinds of organisation it may ask about (`organisations`) and names the one it asks
@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..config import DATA_ROOT, chosen_exercises
 from ..errors import LinklabError, NotFound
+from .answer_files import answer_function
 from .rows import CompareSpec
 from ..scenario.profiles import ORG_KINDS, read_toml
 from .mutants import Mutant, read_mutants
@@ -27,10 +28,10 @@ from .mutants import Mutant, read_mutants
 EXERCISES_DIR = DATA_ROOT / "exercises"
 CASE_EXERCISES_DIR = EXERCISES_DIR / "case"
 REQUIRED = {"id": str, "title": str, "level": int, "skills": list, "points": int, "prompt": str, "hints": list,
-            "answer": str, "compare": dict}
+            "compare": dict}
 OPTIONAL = {"parameters": list, "uses_gds": bool, "guarantees": list, "organisations": list}
 MODES = ("multiset", "ordered", "topk", "scalar")
-EXERCISE, SOLUTION, MUTANTS = "exercise.toml", "solution.cypher", "mutants"  # in each exercise's folder
+EXERCISE, SOLUTION, ANSWER, MUTANTS = "exercise.toml", "solution.cypher", "answer.py", "mutants"  # in its folder
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,6 @@ class Exercise:
     points: int
     prompt: str
     hints: tuple[str, ...]
-    answer: str
     compare: CompareSpec
     parameters: tuple[str, ...]
     uses_gds: bool
@@ -70,9 +70,15 @@ class Exercise:
         return self.solution_path.read_text()
 
     @property
+    def answer_path(self) -> Path:
+        return self.folder / ANSWER
+
+    @property
     def version(self) -> str:
-        """What a finished check depends on besides the answer: the exercise file and its reference."""
-        digest = hashlib.sha256(self.path.read_bytes() + b"\0" + self.solution_path.read_bytes())
+        """What a finished check depends on besides the answer: the exercise file, its reference and its
+        answer function."""
+        digest = hashlib.sha256(self.path.read_bytes() + b"\0" + self.solution_path.read_bytes() + b"\0"
+                                + self.answer_path.read_bytes())
         return digest.hexdigest()[:12]
 
 
@@ -115,7 +121,7 @@ def parse(path: Path, kind: str = "scenario") -> Exercise:
         raise LinklabError(f"{where}: unknown field(s) in [compare]: {', '.join(sorted(unknown))}")
     if not isinstance(spec.get("columns"), int) or spec["columns"] < 1:
         raise LinklabError(f"{where}: compare.columns must be a whole number, 1 or more")
-    from . import answers, guarantees
+    from . import guarantees
 
     promised = data.get("guarantees", [])
     if not all(isinstance(name, str) for name in promised):
@@ -125,12 +131,10 @@ def parse(path: Path, kind: str = "scenario") -> Exercise:
     if guarantees.unknown(promised):
         raise LinklabError(f"{where}: unknown guarantee(s) {', '.join(guarantees.unknown(promised))}; "
                            f"known: {', '.join(sorted(guarantees.REGISTRY))}")
-    if data["answer"] not in answers.REGISTRY:
-        raise LinklabError(f"{where}: no answer function '{data['answer']}' in linklab/exercises/answers.py")
     exercise = Exercise(
         id=data["id"], number=int(stem_number), title=data["title"], level=data["level"],
         skills=tuple(data["skills"]), organisations=tuple(kinds), points=data["points"],
-        prompt=data["prompt"].strip(), hints=tuple(data["hints"]), answer=data["answer"],
+        prompt=data["prompt"].strip(), hints=tuple(data["hints"]),
         compare=CompareSpec(mode=spec["mode"], columns=spec["columns"],
                             fixed_columns=bool(spec.get("fixed_columns", False)),
                             tolerance=float(spec.get("tolerance", 1e-6)), ranked=bool(spec.get("ranked", False))),
@@ -138,6 +142,7 @@ def parse(path: Path, kind: str = "scenario") -> Exercise:
         guarantees=tuple(dict.fromkeys(promised)))
     if not exercise.solution_path.exists():
         raise LinklabError(f"{where}: the reference solution {SOLUTION} is missing beside it")
+    answer_function(exercise)  # there, loadable, defining `answer`
     for name in exercise.parameters:
         if f"${name}" not in exercise.prompt:
             raise LinklabError(f"{where}: parameter ${name} is not mentioned in the prompt")
@@ -169,8 +174,8 @@ def exercise_files(folder: Path) -> list[Path]:
     for entry in sorted(folder.iterdir()):
         shown = entry.relative_to(DATA_ROOT) if entry.is_relative_to(DATA_ROOT) else entry
         if entry.is_file() and entry.suffix == ".toml":
-            raise LinklabError(f"{shown}: an exercise is a folder NN-ID/ holding {EXERCISE}, {SOLUTION} and "
-                               f"{MUTANTS}/ (see docs/contributing.md)")
+            raise LinklabError(f"{shown}: an exercise is a folder NN-ID/ holding {EXERCISE}, {SOLUTION}, {ANSWER} "
+                               f"and {MUTANTS}/ (see docs/contributing.md)")
         if entry.is_dir() and entry.name[:1].isdigit():
             if not (entry / EXERCISE).is_file():
                 raise LinklabError(f"{shown}: no {EXERCISE} in this exercise's folder")

@@ -41,6 +41,7 @@ from typing import Callable, Iterator, TypeVar
 import neo4j
 
 from ..config import chosen_exercises, open_sqlite, state_dir
+from ..exercises.answer_files import answer_function
 from ..exercises.catalogue import Exercise, case_catalogue, catalogue, get
 from ..keys import CaseKey, ScenarioKey, course_secret, derive_seed
 from ..scenario.generate import generator_digest
@@ -48,7 +49,7 @@ from ..variation.vary import variation_digest
 from . import mutation, ordering
 from .evaluate import Trial, rows_digest, run_batch
 from ..errors import LinklabError
-from ..exercises.answers import REGISTRY, asked_org
+from ..exercises.answers import asked_org
 from .expected import answer_key, graphs_for, world_key
 from .loading import ensure_loaded
 from .status import Status
@@ -170,7 +171,8 @@ def digest_of_content(world: str, extra: str, chosen: tuple[str, ...]) -> str:
     for module in (answers, ordering):  # what decides a mutant's verdict (which mutants exist: mutation_code)
         h.update(Path(module.__file__).read_bytes())
     for exercise in exercises_of(world):
-        h.update(exercise.id.encode() + exercise.solution.encode() + exercise.path.read_bytes())
+        h.update(exercise.id.encode() + exercise.solution.encode() + exercise.path.read_bytes()
+                 + exercise.answer_path.read_bytes())
         for mutant in exercise.mutants:
             h.update(mutant.name.encode() + mutant.query.encode())
     return h.hexdigest()[:24]
@@ -489,7 +491,7 @@ def named_about(exercise: Exercise, key, org: str | None) -> frozenset[str]:
     written for this exercise returns when it is given another exercise's organisation."""
     g = graphs_for(world_key(key))
     try:
-        rows = REGISTRY[exercise.answer](g.focus(org) if org else g).expected.rows
+        rows = answer_function(exercise)(g.focus(org) if org else g).expected.rows
     except (LookupError, TypeError, ValueError, ZeroDivisionError):
         return frozenset()
     return frozenset(v for row in rows for v in row if isinstance(v, str))

@@ -151,4 +151,5 @@ def variation_digest() -> str:
         h.update(path.read_bytes())
     for exercise in every_exercise():
         h.update(f"{exercise.id}:{','.join(exercise.guarantees)}:{','.join(exercise.organisations)}\n".encode())
+        h.update(exercise.answer_path.read_bytes())
     return h.hexdigest()[:16]
