@@ -199,8 +199,9 @@ def install(force: bool = False) -> Path:
 # declines, which it checks itself) a server starts as before, only slower.
 
 def class_archive(java: str) -> Path:
-    """Where the archive for this installation and this Java lives (another Java gets its own)."""
-    identity = f"{os.path.realpath(shutil.which(java) or java)}\n{java_version_text(java)}"
+    """Where the archive for this installation (its pom: which jars) and this Java lives: another Java or
+    another set of jars gets its own."""
+    identity = f"{os.path.realpath(shutil.which(java) or java)}\n{java_version_text(java)}\n{pom_hash()}"
     return dist_dir() / f"classes-{hashlib.sha256(identity.encode()).hexdigest()[:12]}.jsa"
 
 
@@ -222,15 +223,22 @@ def make_class_archive() -> tuple[Path, float]:
         return archive, 0.0
     began = time.monotonic()
     partial = archive.with_name(f"{archive.name}.{os.getpid()}.partial")  # two installs at once: one file each
-    with tempfile.TemporaryDirectory(prefix="class-archive-", dir=dist_dir()) as folder:
-        ports = free_ports(2)
-        inst = Instance("class-archive", ports[0], ports[1], heap="512m", pagecache="64m", root=Path(folder))
-        start(inst, archive_at_exit=partial)
-        stop(inst)
-    if not partial.exists() or not archive_accepted(java, partial):
+    try:
+        with tempfile.TemporaryDirectory(prefix="class-archive-", dir=dist_dir()) as folder:
+            ports = free_ports(2)
+            inst = Instance("class-archive", ports[0], ports[1], heap="512m", pagecache="64m", root=Path(folder))
+            try:
+                start(inst, archive_at_exit=partial)
+            finally:  # stopped before its folder goes, whatever happened (an interrupted install too)
+                stop(inst)
+        if not partial.exists() or not archive_accepted(java, partial):
+            raise LinklabError(f"{java} wrote no class archive it can use; servers start without one (slower)")
+        partial.replace(archive)  # whole, or not there: a start never maps a half-written archive
+    finally:
         partial.unlink(missing_ok=True)
-        raise LinklabError(f"{java} wrote no class archive it can use; servers start without one (slower)")
-    partial.replace(archive)  # whole, or not there: a start never maps a half-written archive
+    for stale in dist_dir().glob("classes-*.jsa"):  # another Java's or older jars' (150 MiB each)
+        if stale != archive:
+            stale.unlink(missing_ok=True)  # a server that maps it keeps its copy until it stops
     return archive, time.monotonic() - began
 
 

@@ -187,6 +187,7 @@ def test_a_server_maps_the_class_archive_and_starts_without_a_broken_one(lifecyc
     it and starts as before."""
     archive, _ = srv.make_class_archive()  # made by `make setup`; made here when a checkout skipped it
     assert srv.archive_accepted(srv.java_executable(), archive)
+    assert sorted(srv.dist_dir().glob("classes-*")) == [archive]  # no other Java's, no half-written one
     broken = tmp_path / "broken.jsa"
     broken.write_bytes(b"not a class archive" * 1000)
     assert not srv.archive_accepted(srv.java_executable(), broken)
