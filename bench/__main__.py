@@ -14,6 +14,7 @@
     python -m bench lab                # the lab over HTTP: page, run, check, 30 trainees at once (bench/lab.py)
     python -m bench class --trainees 30 --minutes 3   # a class server under a room's load (bench/classroom.py)
     python -m bench starts             # a server's start and stop, against Neo4j's Bolt quiet period
+    python -m bench planner            # a new query's plan: cold and warm JVM, cached, Cypher options, C1 only
 
 They run against their own local server (`bench`, bolt 7692), started and stopped here, unless
 LINKLAB_BENCH_URI points elsewhere; `grade` uses two grading servers (bench-g1 and bench-g2, bolt 7772 and
@@ -559,6 +560,10 @@ def main() -> None:
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--servers", type=int, default=4, help="a class's servers, started one by one and side by side")
     p.set_defaults(func=lambda args: __import__("bench.starts", fromlist=["bench_starts"]).bench_starts(args))
+    p = sub.add_parser("planner")
+    p.add_argument("--plans", type=int, default=40, help="new query texts planned a round")
+    p.add_argument("--rounds", type=int, default=4, help="rounds from a server's start")
+    p.set_defaults(func=lambda args: __import__("bench.planner", fromlist=["bench_planner"]).bench_planner(args))
     p = sub.add_parser("class")
     p.add_argument("--trainees", type=int, default=30)
     p.add_argument("--minutes", type=float, default=3.0)

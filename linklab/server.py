@@ -193,7 +193,8 @@ def install(force: bool = False) -> Path:
 
 
 # ---------------------------------------------------------------- a class-data archive, for faster starts
-# Each start of a JVM reads and verifies Neo4j's classes afresh from 150 MiB of jars: half of a server's start.
+# Each start of a JVM reads and verifies Neo4j's classes afresh from 155 MiB of jars: about a third of a server's
+# start (python -m bench starts).
 # A class-data-sharing archive (the JDK's CDS) holds them ready to map: made once per installation and Java by
 # `linklab server install`, from the start and stop of a throwaway server. Without one (or with one the JVM
 # declines, which it checks itself) a server starts as before, only slower.

@@ -194,3 +194,30 @@ def test_the_watchdog_tells_a_run_that_waited_from_one_that_worked(driver):
     assert not Budget(2, spent=worked.value.ran_s).busy_stop(worked.value)
     ran = run_guarded(driver, "UNWIND range(1, 3000000) AS x WITH x WHERE x % 7 = 0 RETURN count(*) AS n")
     assert 0 < ran.worked <= ran.seconds  # a finished run over SLOW_RUN_S: its time on a CPU, read before it ended
+
+
+def test_a_query_s_own_failure_is_told_as_such_however_the_driver_raises_it(driver):
+    """Reading a failed query's rows, the driver raises the server's error or, when that failure reached the
+    connection before the rows were asked for (timing: seen once in CI, a mutant's shortest path from a node
+    to itself), a ResultFailedError made from it. Either is the query's own failure: a refusal or a mutant's
+    REFUSED, never a lost server or a crashed preparation."""
+    from neo4j.exceptions import ClientError, ResultFailedError
+
+    from linklab.grade.guard import server_failure
+
+    with driver.session(fetch_size=10) as session:
+        tx = session.begin_transaction()
+        try:
+            result = tx.run("UNWIND range(1, 100) AS i RETURN 10 / (50 - i) AS x")  # fails after some rows
+            with pytest.raises(ClientError) as first:
+                list(result)
+            with pytest.raises(ResultFailedError) as again:  # the same failure, told the other way
+                list(result)
+        finally:
+            tx.close()  # a failed transaction: closed, nothing to commit
+    assert server_failure(first.value) is first.value
+    assert server_failure(again.value) is first.value and first.value.code.endswith("ArithmeticError")
+    assert server_failure(ResultFailedError(None, "no cause")) is None
+    with pytest.raises(Refused) as refusal:  # a trainee's answer that fails as it runs: refused, with the reason
+        run_guarded(driver, "UNWIND range(1, 100) AS i RETURN 10 / (50 - i) AS x")
+    assert refusal.value.code == "neo4j_error" and not refusal.value.limit

@@ -1,7 +1,7 @@
 """The answer key of influencer-pagerank: Influence with PageRank (GDS)
 
 Computed from the data with networkx, never by running a query; the catalogue loads `answer` from this file
-(linklab.exercises.catalogue), and linklab.exercises.answers holds what several answer keys share."""
+(linklab.exercises.answer_files), and linklab.exercises.answers holds what several answer keys share."""
 
 from __future__ import annotations
 

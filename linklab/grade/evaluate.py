@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import neo4j
-from neo4j.exceptions import ClientError, DriverError, Neo4jError
+from neo4j.exceptions import ClientError, DriverError, Neo4jError, ResultFailedError
 
 from . import health
 from .. import cypher, lease
@@ -30,7 +30,8 @@ from ..exercises.catalogue import Exercise
 from ..keys import CaseKey, ScenarioKey
 from .compare import Verdict, compare, normalise
 from .expected import answer_key
-from .guard import BUSY_SHARE, Limits, Refused, RunResult, inspect, is_time_error, refused, run_guarded, server_of
+from .guard import (BUSY_SHARE, Limits, Refused, RunResult, inspect, is_time_error, refused, run_guarded, server_failure,
+                    server_of)
 from .ordering import order_matters, tie_breaks
 from .loading import NotReady, load_and_hold, load_id, require_key
 from .status import Status
@@ -289,7 +290,10 @@ def run_one(driver, session, exercise, key, query, base, database, timeout_s, ke
                     return Trial(Status.REFUSED)
                 rows.append(list(record.values()))
             tx.rollback()
-    except Neo4jError as exc:
+    except (Neo4jError, ResultFailedError) as raised:
+        exc = server_failure(raised)  # the mutant's own failure, however the driver tells it
+        if exc is None:
+            raise
         # stopped by the time limit: maybe slow, maybe a busy server; it tells nothing either way (worlds.tells)
         return Trial(Status.NOT_GRADED if is_time_error(exc) else Status.REFUSED)
     finally:

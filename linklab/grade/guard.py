@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import neo4j
-from neo4j.exceptions import ClientError, Neo4jError, TransientError
+from neo4j.exceptions import ClientError, Neo4jError, ResultFailedError, TransientError
 
 from .. import cypher
 from ..cypherlang.parser import CypherSyntaxError, parse, tokens_of
@@ -282,6 +282,19 @@ def share_now(driver: neo4j.Driver, database: str, tag: str) -> float | None:
     return times["cpu"] / times["elapsed"]
 
 
+def server_failure(raised: Exception) -> Neo4jError | None:
+    """The server's error behind what the driver raised while a query ran: the error itself, or the one a
+    ResultFailedError is made from. Reading a failed query's rows, the driver raises the server's error, or,
+    when that failure reached the connection before the rows were asked for (a matter of timing), a
+    ResultFailedError from it: either way the query's own failure (a shortest path from a node to itself...),
+    never a lost server. None for anything else."""
+    if isinstance(raised, Neo4jError):
+        return raised
+    if isinstance(raised, ResultFailedError) and isinstance(raised.__cause__, Neo4jError):
+        return raised.__cause__
+    return None
+
+
 def run_in_transaction(driver: neo4j.Driver, query: str, params: dict, limits: Limits, database: str,
                        deadline: float, tag: str, prepare) -> RunResult:
     def remaining() -> float:  # the server's own timeout comes later: the watchdog (run_guarded) stops it first
@@ -310,16 +323,18 @@ def run_in_transaction(driver: neo4j.Driver, query: str, params: dict, limits: L
                 ran = time.perf_counter() - began
                 share = cpu_share(driver, database, tag) if ran > SLOW_RUN_S else None  # still open: measurable
                 tx.rollback()  # a read answer has nothing to keep
-        except (TransientError, ClientError) as exc:
+        except (Neo4jError, ResultFailedError) as raised:
+            exc = server_failure(raised)
+            if exc is None:
+                raise
             code = getattr(exc, "code", "") or ""
-            if is_time_error(exc):
-                raise refused("time", "time", seconds=limits.timeout_s) from None
-            if "MemoryLimit" in code or "MemoryPool" in code:
-                raise refused("memory", "memory") from None
-            if "AccessMode" in code or "WriteOn" in code:
-                raise refused("write_refused") from None
-            raise refused("neo4j_error", detail=first_line(exc)) from None
-        except Neo4jError as exc:
+            if isinstance(exc, (TransientError, ClientError)):
+                if is_time_error(exc):
+                    raise refused("time", "time", seconds=limits.timeout_s) from None
+                if "MemoryLimit" in code or "MemoryPool" in code:
+                    raise refused("memory", "memory") from None
+                if "AccessMode" in code or "WriteOn" in code:
+                    raise refused("write_refused") from None
             raise refused("neo4j_error", detail=first_line(exc)) from None
         return RunResult(columns, rows, time.perf_counter() - began, worked=ran * share if share is not None else ran)
 
