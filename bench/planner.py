@@ -30,7 +30,7 @@ import neo4j
 
 from linklab import server as srv
 from linklab.config import local_password
-from linklab.exercises.catalogue import get
+from linklab.exercises.catalogue import any_exercise
 
 REFERENCES = ("hub-vs-broker", "arrest-cutoff")
 OPTIONS = ("planner=dp", "connectComponentsPlanner=greedy", "expressionEngine=interpreted")
@@ -43,7 +43,7 @@ class Planner:
 
     def __init__(self, driver: neo4j.Driver):
         self.driver, self.copies = driver, 0
-        self.texts = [get(e).solution for e in REFERENCES]
+        self.texts = [any_exercise(e).solution for e in REFERENCES]  # offered by the course or not
 
     def copy_of(self, text: str) -> str:
         self.copies += 1
