@@ -1,6 +1,6 @@
 """Where an exercise's answer function comes from: `answer` in its folder's answer.py (exercises/NN-ID/answer.py),
-loaded as a module of its own once per process. Apart from the catalogue, which validates every exercise with
-it, and from linklab.exercises.answers, which calls it, so that neither imports the other."""
+loaded as a module of its own once per process. A module of its own because the catalogue (which validates every
+exercise with it) and linklab.exercises.answers (which calls it) both need it, and neither may import the other."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Answer keys, computed from the generated data with networkx: never by running the reference query.
 
 Each exercise's answer function is in its folder (exercises/NN-ID/answer.py, loaded by
-linklab.exercises.catalogue); this module holds what they share and `answer_for`, which calls one. Each takes
+linklab.exercises.answer_files); this module holds what they share and `answer_for`, which calls one. Each takes
 the scenario's graphs (or, for exercises/case/, the case network) and returns the parameters the exercise's prompt uses
 (values a trainee can see in the database, such as a name) and the expected rows. It computes what the
 prompt says, on any world that keeps the exercise's guarantees (exercises.guarantees), not what the
