@@ -15,6 +15,7 @@
     python -m bench class --trainees 30 --minutes 3   # a class server under a room's load (bench/classroom.py)
     python -m bench starts             # a server's start and stop, against Neo4j's Bolt quiet period
     python -m bench planner            # a new query's plan: cold and warm JVM, cached, Cypher options, C1 only
+    python -m bench kept               # a process's varied hidden worlds: varied afresh against read back (no server)
 
 They run against their own local server (`bench`, bolt 7692), started and stopped here, unless
 LINKLAB_BENCH_URI points elsewhere; `grade` uses two grading servers (bench-g1 and bench-g2, bolt 7772 and
@@ -564,6 +565,10 @@ def main() -> None:
     p.add_argument("--plans", type=int, default=40, help="new query texts planned a round")
     p.add_argument("--rounds", type=int, default=4, help="rounds from a server's start")
     p.set_defaults(func=lambda args: __import__("bench.planner", fromlist=["bench_planner"]).bench_planner(args))
+    p = sub.add_parser("kept")
+    p.add_argument("--worlds", type=int, default=3)
+    p.add_argument("--repeat", type=int, default=3)
+    p.set_defaults(func=lambda args: __import__("bench.kept", fromlist=["bench_kept"]).bench_kept(args))
     p = sub.add_parser("class")
     p.add_argument("--trainees", type=int, default=30)
     p.add_argument("--minutes", type=float, default=3.0)

@@ -22,6 +22,7 @@ from .config import state_dir
 from .errors import LinklabError
 from .scenario.generate import generate, generator_digest
 from .scenario.model import Scenario
+from .variation.kept import kept_world
 from .variation.vary import variation_digest, vary
 
 SECRET_ENV = "LINKLAB_COURSE_SECRET"
@@ -83,8 +84,10 @@ class ScenarioKey:
 
     def scenario(self) -> Scenario:
         """The data of this key: the generated scenario, varied (scenario.variation) when the key says so."""
-        scenario = generate(self.profile, self.size, self.seed)
-        return vary(scenario, self.seed) if self.varied else scenario
+        if not self.varied:
+            return generate(self.profile, self.size, self.seed)
+        # varied once per version on this machine, not once per process (variation.kept)
+        return kept_world(self.token(), lambda: vary(generate(self.profile, self.size, self.seed), self.seed))
 
     def matches(self, props: dict) -> bool:
         """Whether the `:Scenario` marker's properties say that this scenario is loaded."""

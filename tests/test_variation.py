@@ -151,6 +151,55 @@ def test_the_same_world_in_another_process_with_other_string_hashing():
         assert {digests[(seed, h)] for h in (1, 2)} == {canonical(world(seed)[0])}
 
 
+def exactly(scenario) -> tuple:
+    """Everything a varied world is, in order: its rows as they are loaded, its plan, its info, its transforms."""
+    rows = [{"nodes": c.nodes, "rels": [[list(k), v] for k, v in c.rels.items()]} for c in scenario.chunks()]
+    return json.dumps(rows), scenario.truth, scenario.info, scenario.variation
+
+
+def test_a_world_varied_once_is_read_back_in_any_process_as_the_same_world(tmp_path, monkeypatch):
+    """keys.ScenarioKey.scenario keeps a varied world on disk (variation.kept): the next process reads the same
+    world instead of varying it again; a damaged row is varied again, a store that cannot be written costs
+    only the time."""
+    from linklab import keys
+    from linklab.keys import ScenarioKey
+    from linklab.variation import kept
+
+    monkeypatch.setenv("LINKLAB_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("LINKLAB_COURSE_SECRET", "kept-worlds")
+    fresh = world(7)[0]
+    made = []
+
+    def counted_vary(scenario, seed):
+        made.append(seed)
+        return fresh
+    monkeypatch.setattr(keys, "vary", counted_vary)
+    key = ScenarioKey(DESIGN, "tiny", 7, varied=True)
+    assert exactly(key.scenario()) == exactly(fresh) and made == [7]  # varied, and kept
+    assert exactly(key.scenario()) == exactly(fresh) and made == [7]  # read back: not varied again
+    assert kept.database().exists()
+
+    code = ("import json, sys; from linklab import keys; from linklab.keys import ScenarioKey\n"
+            "def refuse(*_): sys.exit('varied again')\n"
+            "keys.vary = refuse\n"
+            "s = ScenarioKey(sys.argv[1], 'tiny', 7, varied=True).scenario()\n"
+            "print(json.dumps([{'nodes': c.nodes, 'rels': [[list(k), v] for k, v in c.rels.items()]} "
+            "for c in s.chunks()]))")
+    other = subprocess.run([sys.executable, "-c", code, DESIGN], capture_output=True, text=True, timeout=120,
+                           env={**os.environ, "PYTHONHASHSEED": "3"})
+    assert other.returncode == 0, other.stderr
+    assert other.stdout.strip() == exactly(fresh)[0]
+
+    with kept.open_sqlite(kept.database()) as db:  # a damaged row: varied again, and replaced
+        db.execute("UPDATE worlds SET data = ?", (b"not a world",))
+    assert exactly(key.scenario()) == exactly(fresh) and made == [7, 7]
+    assert kept.read(key.token()) is not None
+
+    monkeypatch.setenv("LINKLAB_HOME", str(tmp_path / "full"))
+    kept.database().mkdir(parents=True)  # no store can be opened there (as on a full or read-only disk)
+    assert exactly(key.scenario()) == exactly(fresh) and made == [7, 7, 7]
+
+
 def test_varied_worlds_are_small_worlds_only():
     plain = generate(DESIGN, "tiny", 1)
     big = dataclasses.replace(plain, info=dataclasses.replace(plain.info, persons=MAX_PERSONS + 1, size="large"))
