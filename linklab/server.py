@@ -542,7 +542,9 @@ def wait_for_bolt(inst: Instance, process: subprocess.Popen, password: str, time
 
 
 def kill(pid: int, grace: float = 60.0) -> None:
-    """SIGTERM the server's process group, then SIGKILL after `grace` seconds."""
+    """SIGTERM the server's process group, then SIGKILL after `grace` seconds. A server another process
+    started (a class server's, a lab's, the test suite's) stays a zombie once it has exited until that
+    process reaps it: exited is what counts here, not reaped (`alive`), or every such stop took the grace."""
     try:
         os.killpg(pid, signal.SIGTERM)
     except ProcessLookupError:
@@ -553,7 +555,7 @@ def kill(pid: int, grace: float = 60.0) -> None:
             waited, _ = os.waitpid(pid, os.WNOHANG)
         except ChildProcessError:
             waited = 0
-        if waited == pid or not Path(f"/proc/{pid}").exists():
+        if waited == pid or not alive(pid):
             return
         time.sleep(0.2)
     try:

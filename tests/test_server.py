@@ -181,6 +181,22 @@ def test_a_server_asked_to_stop_is_stopped_within_seconds(lifecycle):
     assert (moment(stopped) - moment(asked)).total_seconds() < 5, (asked, stopped)
 
 
+def test_a_server_another_process_started_is_stopped_without_waiting_for_it_to_be_reaped(lifecycle):
+    """A server started by a long-lived process (a class server, a lab, this suite's fixtures) and stopped by
+    another (`linklab server stop`, a bulk reset) has exited as a zombie of its parent: the stop is done then.
+    Waiting until the parent reaps it, the stop waited its whole 60 s grace (a bulk reset's "stopping server"
+    stage took a minute in the suite)."""
+    import time
+
+    srv.start(lifecycle)  # this process is the server's parent, and reaps it only when it waits for it
+    pid = srv.running_pid(lifecycle)
+    began = time.monotonic()
+    stopped = run_cli("server", "stop", "--name", NAME)
+    assert stopped.returncode == 0, stopped.stderr
+    assert time.monotonic() - began < 30
+    assert not srv.alive(pid) and srv.running_pid(lifecycle) is None
+
+
 def test_a_server_maps_the_class_archive_and_starts_without_a_broken_one(lifecycle, monkeypatch, tmp_path):
     """`linklab server install` (make setup) makes the class archive: a started server maps Neo4j's classes from
     it instead of reading and verifying them from the jars. A broken archive costs only speed: the JVM declines
