@@ -201,6 +201,26 @@ def test_a_world_varied_once_is_read_back_in_any_process_as_the_same_world(tmp_p
     assert exactly(key.scenario()) == exactly(fresh) and made == [7, 7, 7]
 
 
+@pytest.mark.integration  # four processes varying a world at once: seconds, beyond the unit tier's minute
+def test_processes_that_vary_one_world_at_once_keep_one_and_agree(tmp_path):
+    """Checks of one course start together (a class at the start of an exercise): each varies the hidden world
+    the store does not hold yet, and each keeps it. They all return the same world, and the store holds it once."""
+    from linklab.variation import kept
+
+    code = ("import json, sys; from linklab.keys import ScenarioKey\n"
+            "s = ScenarioKey(sys.argv[1], 'tiny', 8, varied=True).scenario()\n"
+            "print(json.dumps([{'nodes': c.nodes, 'rels': [[list(k), v] for k, v in c.rels.items()]} "
+            "for c in s.chunks()]))")
+    env = {**os.environ, "LINKLAB_HOME": str(tmp_path), "LINKLAB_COURSE_SECRET": "kept-at-once"}
+    runs = [subprocess.Popen([sys.executable, "-c", code, DESIGN], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, env=env) for _ in range(4)]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert all(run.returncode == 0 for run in runs), [err for _, err in outputs]
+    assert {out.strip() for out, _ in outputs} == {exactly(world(8)[0])[0]}
+    with kept.open_sqlite(tmp_path / "varied-worlds.db") as db:
+        assert db.execute("SELECT count(*) FROM worlds").fetchone()[0] == 1
+
+
 def test_varied_worlds_are_small_worlds_only():
     plain = generate(DESIGN, "tiny", 1)
     big = dataclasses.replace(plain, info=dataclasses.replace(plain.info, persons=MAX_PERSONS + 1, size="large"))
