@@ -199,6 +199,9 @@ def test_a_world_varied_once_is_read_back_in_any_process_as_the_same_world(tmp_p
     monkeypatch.setenv("LINKLAB_HOME", str(tmp_path / "full"))
     kept.database().mkdir(parents=True)  # no store can be opened there (as on a full or read-only disk)
     assert exactly(key.scenario()) == exactly(fresh) and made == [7, 7, 7]
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setenv("LINKLAB_HOME", str(tmp_path / "a-file" / "home"))  # nor a folder made for one
+    assert exactly(key.scenario()) == exactly(fresh) and made == [7, 7, 7, 7]
 
 
 @pytest.mark.integration  # four processes varying a world at once: seconds, beyond the unit tier's minute

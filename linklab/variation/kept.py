@@ -53,13 +53,13 @@ def read(token: str) -> Scenario | None:
             row = db.execute("SELECT data FROM worlds WHERE token = ?", (token,)).fetchone()
         finally:
             db.close()
-    except sqlite3.Error:
-        return None  # no store to read: the world is varied here
+    except (sqlite3.Error, OSError):
+        return None  # no store to read (none can be made here): the world is varied here
     if row is None:
         return None
     try:
         return decoded(row[0])
-    except (ValueError, KeyError, TypeError, zlib.error):
+    except (ValueError, KeyError, TypeError, AttributeError, zlib.error):
         return None  # damaged or of another format: varied again, and the row replaced
 
 
@@ -79,7 +79,7 @@ def write(token: str, world: Scenario) -> None:
             db.execute("COMMIT")
         finally:
             db.close()
-    except sqlite3.Error:
+    except (sqlite3.Error, OSError):
         pass  # a full or read-only disk: the world was varied all the same, only not kept
 
 
