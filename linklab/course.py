@@ -1,28 +1,37 @@
 """The instructor's side of the library face: one course's hidden worlds, grading a folder of submissions,
-the self-test and the answer keys. `linklab prepare|grade|selftest|answers` are thin shells over it (as the
-trainee's commands and the lab are over service.py). It prints nothing: it returns result objects, and says
-how far it is through `notify` (one line at a time) and `progress` (a count)."""
+the self-test and the answer keys; and, for a course run as a class on its own servers (`linklab lab
+--class`), preparing and resetting those servers, re-grading the records, the console's views, its exports
+and the scores for the LMS. `linklab prepare|grade|selftest|answers` and the class server's console are thin
+shells over it (as the trainee's commands and the lab are over service.py). It prints nothing: it returns
+result objects, and says how far it is through `notify` (one line at a time) and `progress` (a count)."""
 
 from __future__ import annotations
 
+import io
+import json
+import tempfile
+import time
+import zipfile
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
 from .answer_keys import key_entries, write_keys
+from .classroom import accounts, console, exam, regrade as regrading, servers, state
 from .db import connect
 from .errors import LinklabError
 from .exercises.catalogue import Exercise, case_catalogue, catalogue, get
 from .grade import worlds
 from .grade.batch import ClassResults, grade_class, plan, regrade_filter
-from .grade.engine import CaseKey, ScenarioKey, check_answer
+from .grade.engine import CaseKey, ScenarioKey, answer_key, check_answer
 from .grade.loading import ensure_loaded
-from .grade.scenarios import SIZE, case_keys, scenarios_for
+from .grade.scenarios import SIZE, case_keys, class_key, class_scenario, scenarios_for
 from .keys import derive_seed
 from .grade.outputs import write_all
 from .grade.submissions import Submissions, read_submissions, require_answers
 from .load import require_complete
+from .lti import grades as lti_grades
 from .scenario.profiles import DESIGN, load_profile, profile_names
 from .service import grading_connection, grading_connections, identity
 
@@ -86,18 +95,31 @@ class AnswerKeys:
     not_separated: list[tuple[str, str]] | None = None  # for a case: the mistakes it cannot separate
 
 
+@dataclass
+class Reset:
+    """A class's exploration server loaded with the course's scenario again."""
+    profile: str
+    seconds: float
+
+
+# The console's downloads: file name -> the export (classroom.console.export) it is
+EXPORTS = {"gradebook.csv": "gradebook", "report.html": "report", "results.json": "json", "junit.xml": "junit",
+           "gradescope.zip": "gradescope"}
+
+
 class Course:
-    def __init__(self, name: str | None = None, notify: Notify | None = None):
+    def __init__(self, name: str | None = None, notify: Notify | None = None,
+                 databases: servers.ClassDatabases | None = None):
+        """`databases`: the class's own servers, when the course runs as a class (the class server's)."""
         self.name = identity(None, name)[1]
         self.notify = notify or (lambda _: None)
+        self.databases = databases
 
     # ------------------------------------------------------------ hidden worlds
 
     def prepare(self, profiles: tuple[str, ...] = ()) -> Prepared:
         """Choose the course's hidden worlds (from the course secret) so that every registered mistake fails,
         on the grading server; worlds chosen before are kept."""
-        import time
-
         for profile in profiles:
             load_profile(profile)  # an unknown name: one clear line, before any server is reached
         began = time.perf_counter()
@@ -214,6 +236,92 @@ class Course:
             pairs = [(e, ScenarioKey(profile or DESIGN, SIZE, seed)) for e in catalogue()]
             title = f"Answer key for seed {seed}"
         return AnswerKeys(len(pairs), write_keys(key_entries(pairs), out, title), separated)
+
+
+    # ------------------------------------------------------------ a course run as a class, on its own servers
+
+    def class_servers(self) -> servers.ClassDatabases:
+        if self.databases is None:
+            raise LinklabError(f"course {self.name!r} is not running as a class here (linklab lab --class)")
+        return self.databases
+
+    def prepare_class(self) -> servers.Preparation:
+        """Choose the hidden worlds (once per course), load the course's scenarios and pin the hidden ones on
+        the class's grading servers."""
+        return servers.prepare(self.class_servers(), self.name, self.notify)
+
+    def is_prepared(self) -> bool:
+        """The course's hidden worlds are chosen (kept in the store: true after a restart too)."""
+        return all(worlds.stored_choice(self.name, p) is not None for p in self.class_servers().plan.profiles)
+
+    def require_profile(self, profile: str) -> None:
+        """Refuse, in one line, a profile the class has no exploration server for."""
+        profiles = self.class_servers().plan.profiles
+        if profile not in profiles:
+            raise LinklabError(f"no exploration server for profile {profile!r}: one of {', '.join(profiles)}")
+
+    def reset(self, profile: str) -> Reset:
+        """Load the course's scenario on the exploration server of `profile` again; trainees are told while
+        it loads (and their checks wait rather than fail)."""
+        databases = self.class_servers()
+        self.require_profile(profile)
+        scenario = class_scenario(profile, self.name)
+        self.notify(f"loading the course's {profile} scenario again...")
+        state.begin(self.name, state.Notice.RESET, profile)
+        try:
+            seconds = servers.reload(databases.explorers[profile], scenario, self.notify)
+        finally:
+            state.end(self.name, state.Notice.RESET, profile)
+        return Reset(profile, round(seconds, 1))
+
+    def regrade(self, trainee: str | None = None, exercise: str | None = None) -> regrading.Regrade:
+        """Every recorded answer (or one trainee's, one exercise's) checked again with today's grader; the old
+        verdicts stay in the records, superseded; a verdict that changed is queued for the LMS too."""
+        exercise = get(exercise).id if exercise else None
+        done = regrading.regrade(self.class_servers(), self.name, self.notify, trainee or None, exercise)
+        self.queue_scores()
+        return done
+
+    def queue_scores(self) -> int:
+        """Every trainee's scores the LMS may see now (exam rules), queued to be sent (lti.grades.Outbox)."""
+        def visible(exercise_id: str) -> bool:
+            return exam.results_shown(self.name, exercise_id)
+        return sum(lti_grades.queue_scores(self.name, t, visible) for t in accounts.trainees(self.name))
+
+    # ------------------------------------------------------------ the console's views and exports
+
+    def grid(self) -> dict:
+        return console.grid(self.name)
+
+    def common_mistakes(self) -> list[dict]:
+        return console.common_mistakes(self.name)
+
+    def answers_of(self, trainee: str, exercise: str) -> dict:
+        return console.answers_of(self.name, trainee, exercise)
+
+    def key_view(self, exercise_id: str, rows: int = 100) -> dict:
+        """An exercise's answer on the course's own scenario (its first `rows` rows), with its solution."""
+        exercise = get(exercise_id)
+        scenario = class_key(exercise, self.name)
+        answer = answer_key(exercise, scenario)
+        view = {"exercise": exercise.id, "title": exercise.title, "scenario": str(scenario),
+                "solution": exercise.solution, "parameters": answer.params,
+                "rows": [list(row) for row in answer.expected.rows[:rows]], "total_rows": len(answer.expected.rows)}
+        return json.loads(json.dumps(view, default=str))  # dates and the like as text, as the console shows them
+
+    def export(self, name: str) -> bytes:
+        """One of EXPORTS, made from the records in a folder that is removed afterwards."""
+        if name not in EXPORTS:
+            raise LinklabError(f"no export called {name!r}: one of {', '.join(EXPORTS)}")
+        with tempfile.TemporaryDirectory(prefix="linklab-export-") as folder:
+            paths = console.export(self.name, Path(folder))
+            if name != "gradescope.zip":
+                return paths[EXPORTS[name]].read_bytes()
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w") as archive:
+                for file in sorted(paths["gradescope"].rglob("*.json")):
+                    archive.write(file, file.relative_to(paths["gradescope"]))
+            return buffer.getvalue()
 
 
 def loaded_scenario_keys() -> tuple[list, str]:

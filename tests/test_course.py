@@ -99,3 +99,25 @@ def test_stopping_the_lab_stops_the_local_grading_server_it_leaves_behind(home, 
     assert "The lab is not running in the background." in out
     assert killed == ([4242] if stopped else [])
     assert ("grading server is stopped too" in out) == stopped
+
+
+def test_a_course_s_exports_come_from_its_records_and_class_work_needs_its_servers(home):
+    import io
+    import zipfile
+
+    from linklab.classroom import accounts
+
+    course = Course("export-course")
+    with pytest.raises(LinklabError, match="nobody has joined course 'export-course' yet") as empty:
+        course.export("gradebook.csv")
+    assert "/tmp" not in str(empty.value)  # (the report's refusal named its temporary folder)
+    accounts.join("export-course", accounts.open_course("export-course"), "Ana")
+    gradebook = course.export("gradebook.csv").decode()
+    assert "Ana" in gradebook.splitlines()[1]  # joined, nothing checked yet: a row of zeros
+    with zipfile.ZipFile(io.BytesIO(course.export("gradescope.zip"))) as archive:
+        assert archive.testzip() is None
+    with pytest.raises(LinklabError, match="no export called 'grades.csv'"):
+        course.export("grades.csv")
+    for class_work in (course.prepare_class, course.is_prepared, lambda: course.reset("investigation")):
+        with pytest.raises(LinklabError, match="is not running as a class here"):
+            class_work()

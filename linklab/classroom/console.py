@@ -15,6 +15,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import LinklabError
 from ..exercises.catalogue import catalogue, get
 from ..grade.batch import ClassResults
 from ..grade.engine import ExerciseVerdict, missing
@@ -161,7 +162,10 @@ def export(course: str, out: Path) -> dict[str, Path]:
     from ..grade.outputs import write_all
     from ..report import write_report
 
-    paths = write_all(class_results(course), out)
+    results = class_results(course)
+    if not results.verdicts:  # (the report's own refusal would name a temporary file)
+        raise LinklabError(f"nobody has joined course {course!r} yet: there is nothing to export")
+    paths = write_all(results, out)
     report, book = write_report(paths["json"], out)
     return {**paths, "report": report, "gradebook": book}
 

@@ -18,6 +18,8 @@ import json
 import sqlite3
 import time
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable
@@ -45,14 +47,21 @@ def kept_world(token: str, make: Callable[[], Scenario]) -> Scenario:
     return world
 
 
+@contextmanager
+def connect() -> Iterator[sqlite3.Connection]:
+    """The store, its table made if need be; closed afterwards. sqlite3.Error or OSError when it cannot be."""
+    db = open_sqlite(database())
+    try:
+        db.execute(SCHEMA)
+        yield db
+    finally:
+        db.close()
+
+
 def read(token: str) -> Scenario | None:
     try:
-        db = open_sqlite(database())
-        try:
-            db.execute(SCHEMA)
+        with connect() as db:
             row = db.execute("SELECT data FROM worlds WHERE token = ?", (token,)).fetchone()
-        finally:
-            db.close()
     except (sqlite3.Error, OSError):
         return None  # no store to read (none can be made here): the world is varied here
     if row is None:
@@ -66,9 +75,7 @@ def read(token: str) -> Scenario | None:
 def write(token: str, world: Scenario) -> None:
     data = encoded(world)
     try:
-        db = open_sqlite(database())
-        try:
-            db.execute(SCHEMA)
+        with connect() as db:
             db.execute("BEGIN IMMEDIATE")
             try:
                 db.execute("DELETE FROM worlds WHERE made < ?", (time.time() - KEEP_DAYS * 86400,))
@@ -77,8 +84,6 @@ def write(token: str, world: Scenario) -> None:
                 db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
-        finally:
-            db.close()
     except (sqlite3.Error, OSError):
         pass  # a full or read-only disk: the world was varied all the same, only not kept
 

@@ -20,13 +20,10 @@ from __future__ import annotations
 
 import hmac
 import html
-import io
 import json
-import tempfile
 import threading
 import time
-import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -39,15 +36,13 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..classroom import accounts, address as addresses, console, exam, regrade as regrading, servers, sessions, state
+from ..classroom import accounts, address as addresses, console, exam, servers, sessions, state
 from ..classroom.accounts import AccountError, Problem
 from ..classroom.sessions import Role
+from ..course import Course
 from ..errors import LinklabError
 from ..exercises.catalogue import get
 from ..feedback import class_message, notice_message
-from ..grade import worlds
-from ..grade.engine import answer_key
-from ..grade.scenarios import class_key, class_scenario
 from ..lti import grades as lti_grades, registry as lti_registry
 from . import walls
 from .app import (CROSS_SITE_PATHS, ERROR_HANDLERS, Guard, Refusal, common_routes, header_map, lab_page,
@@ -95,35 +90,45 @@ class Job:
     started: float = 0.0
 
 
-def create_class_app(course: str, databases: servers.ClassDatabases, limits: Limits | None = None,
-                     trusted_proxies: list[walls.Network] | None = None, listen: tuple[str, int] = ("127.0.0.1", 8000),
-                     public_url: str | None = None, send_scores: bool = True) -> Starlette:
-    """The class lab. `listen` (host, port) and `public_url` say where trainees reach it; `send_scores`
-    runs the thread that sends scores to the LMS (lti.grades.Outbox) while the app runs."""
-    limits = limits or Limits()
-    rules = ClassRules(course)
-    join_code = accounts.open_course(course)
-    buckets = {"run": walls.RateLimit(limits.runs_per_minute), "check": walls.RateLimit(limits.checks_per_minute)}
-    running = walls.InFlight(limits.in_flight)
-    by_address = walls.Backoff(limits.address_free, 1.0, limits.address_most_s)
-    by_account = walls.Backoff(limits.account_free, 1.0, limits.account_most_s)
-    queued = walls.OneAtATime()
-    job, job_lock = Job(), threading.Lock()
+class ClassRoom:
+    """What every request of one class shares: the course, its servers, the walls around trainees' work, and
+    the instructor's long task. The handlers below read it from the app (`room_of`): each is a function of
+    its own, testable with a room over stub servers."""
 
-    def session_of(request: Request) -> sessions.Session | None:
+    def __init__(self, course: str, databases: servers.ClassDatabases, limits: Limits | None = None,
+                 listen: tuple[str, int] = ("127.0.0.1", 8000), public_url: str | None = None):
+        self.course, self.databases, self.listen, self.public_url = course, databases, listen, public_url
+        self.limits = limits = limits or Limits()
+        self.rules = ClassRules(course)
+        self.join_code = accounts.open_course(course)
+        self.buckets = {"run": walls.RateLimit(limits.runs_per_minute),
+                        "check": walls.RateLimit(limits.checks_per_minute)}
+        self.running = walls.InFlight(limits.in_flight)
+        self.by_address = walls.Backoff(limits.address_free, 1.0, limits.address_most_s)
+        self.by_account = walls.Backoff(limits.account_free, 1.0, limits.account_most_s)
+        self.queued = walls.OneAtATime()
+        self.job, self.job_lock = Job(), threading.Lock()
+
+    def library(self, notify=None) -> Course:
+        """The instructor's library face for this course, on the class's servers."""
+        return Course(self.course, notify, self.databases)
+
+    # ------------------------------------------------------------ who asks
+
+    def session_of(self, request: Request) -> sessions.Session | None:
         session = request.scope.get("session")
-        return session if session and session.course == course else None
+        return session if session and session.course == self.course else None
 
-    def trainee_of(request: Request) -> tuple[str, str]:
-        session = session_of(request)
+    def trainee_of(self, request: Request) -> tuple[str, str]:
+        session = self.session_of(request)
         if session is None:
             raise Refusal(401, class_message("not_signed_in"))
         if session.is_instructor:
             raise Refusal(403, class_message("trainees_lab"))
-        return session.name, course
+        return session.name, self.course
 
-    def instructor_of(request: Request) -> sessions.Session:
-        session = session_of(request)
+    def instructor_of(self, request: Request) -> sessions.Session:
+        session = self.session_of(request)
         if session is None:
             raise Refusal(401, class_message("instructor_first"))
         if not session.is_instructor:
@@ -131,195 +136,36 @@ def create_class_app(course: str, databases: servers.ClassDatabases, limits: Lim
         return session
 
     @contextmanager
-    def working(request: Request, kind: str) -> Iterator[None]:
+    def working(self, request: Request, kind: str) -> Iterator[None]:
         """A slot for one of the trainee's runs, checks or loads, while the database works for them."""
-        name, _ = trainee_of(request)
-        if not running.enter(name):
-            raise Refusal(429, class_message("in_flight", limit=limits.in_flight))
+        name, _ = self.trainee_of(request)
+        if not self.running.enter(name):
+            raise Refusal(429, class_message("in_flight", limit=self.limits.in_flight))
         try:
-            if kind in buckets and not buckets[kind].allow(name):
-                per = limits.runs_per_minute if kind == "run" else limits.checks_per_minute
+            if kind in self.buckets and not self.buckets[kind].allow(name):
+                per = self.limits.runs_per_minute if kind == "run" else self.limits.checks_per_minute
                 raise Refusal(429, class_message("too_often", per=per, kind=kind))
             yield
         finally:
-            running.leave(name)
+            self.running.leave(name)
 
-    def signed_in(role: Role, name: str, body: dict) -> Response:
-        token, session = sessions.begin(role, course, name)
+    def signed_in(self, role: Role, name: str, body: dict) -> Response:
+        token, _ = sessions.begin(role, self.course, name)
         response = JSONResponse({**body, "role": role.value, "name": name})
         response.headers["set-cookie"] = walls.cookie_header(token, sessions.LIFETIME_S)
         return response
 
-    def address(request: Request) -> str:
-        return request.client.host if request.client else "?"
+    # ------------------------------------------------------------ the instructor's long task
 
-    async def form(request: Request) -> dict:
-        try:
-            body = json.loads(await request.body())
-        except ValueError:
-            body = None
-        if not isinstance(body, dict) or not all(isinstance(v, str) for v in body.values()):
-            raise LinklabError(class_message("form"))
-        return body
-
-    # ------------------------------------------------------------ pages and signing in
-
-    async def home(request: Request) -> Response:
-        session = session_of(request)
-        if session is None:
-            return RedirectResponse("/join", status_code=303)
-        if session.is_instructor:
-            return RedirectResponse("/console", status_code=303)
-        return await lab_page(request)
-
-    async def join_page(request: Request) -> Response:
-        return HTMLResponse((JOIN / "index.html").read_text(encoding="utf-8").replace("{{course}}", html.escape(course)))
-
-    async def console_page(request: Request) -> Response:
-        session = session_of(request)
-        if session is None:
-            return RedirectResponse("/join#instructor", status_code=303)
-        if not session.is_instructor:
-            return JSONResponse({"error": class_message("instructor_only")}, status_code=403)
-        return HTMLResponse((CONSOLE / "index.html").read_text(encoding="utf-8"))
-
-    async def attempt(request: Request, work, account: str | None = None) -> Response:
-        """A sign-in, slowed after wrong secrets from its address (and, for the instructor's account, from
-        anywhere but this machine). One address's sign-ins are taken one at a time, and the instructor's
-        too, so that guesses sent at once meet the limit as if sent one by one."""
-        where = address(request)
-        async with queued.turn(where), (queued.turn(account) if account else nullcontext()):
-            if wait := by_address.wait(where):
-                raise Refusal(429, class_message("wait_address", seconds=wait), retry_after=wait)
-            if account and not walls.is_this_machine(where) and (wait := by_account.wait(account)):
-                raise Refusal(429, class_message("wait_account", seconds=wait), retry_after=wait)
-            try:
-                response = await run_in_threadpool(work, await form(request))
-            except AccountError as exc:
-                if exc.problem.is_guess:
-                    by_address.failed(where)
-                    if account:
-                        by_account.failed(account)
-                raise
-            if account:
-                by_account.cleared(account)
-            return response
-
-    def join_with_code(body: dict) -> Response:
-        joined = accounts.join(course, body.get("course_code", ""), body.get("name", ""))
-        return signed_in(Role.TRAINEE, joined.name, {"personal_code": joined.code})
-
-    def personal_code(body: dict) -> Response:
-        joined = accounts.sign_in(course, body.get("code", ""))
-        return signed_in(Role.TRAINEE, joined.name, {})
-
-    def password(body: dict) -> Response:
-        if not accounts.instructor_password_matches(body.get("password", "")):
-            raise AccountError(Problem.WRONG_PASSWORD)
-        return signed_in(Role.INSTRUCTOR, "instructor", {})
-
-    async def join(request: Request) -> Response:
-        return await attempt(request, join_with_code)
-
-    async def signin(request: Request) -> Response:
-        return await attempt(request, personal_code)
-
-    async def instructor(request: Request) -> Response:
-        return await attempt(request, password, INSTRUCTOR_ACCOUNT)
-
-    async def logout(request: Request) -> Response:
-        await run_in_threadpool(sessions.end, request.scope.get("session_token"))
-        response = JSONResponse({"signed_out": True})
-        response.headers["set-cookie"] = walls.cookie_header("", max_age=0)
-        return response
-
-    # ------------------------------------------------------------ the console's API
-
-    async def course_state(request: Request) -> Response:
-        session = instructor_of(request)
-        plan = databases.plan
-        where = addresses.trainees_address(*listen, public_url, request.headers.get("host"))
-        tasks = await run_in_threadpool(state.last_tasks, course)
-        return JSONResponse({
-            "course": course, "join_code": join_code, "csrf": session.csrf, "profiles": list(plan.profiles),
-            "servers": [{"name": i.name, "uri": i.uri, "heap": i.heap} for i in plan.instances()],
-            "grading_servers": len(databases.grading_pool()), "hidden_scenarios": plan.hidden_keys,
-            "memory_gb": plan.memory_gb, "notes": plan.why, "job": asdict(job),
-            "prepared": await run_in_threadpool(is_prepared), "tasks": tasks,
-            "address": where.url, "room_can_reach": where.room_can_reach, "qr": where.qr_svg,
-            "notices": [a.message for a in await run_in_threadpool(state.active, course)]})
-
-    def is_prepared() -> bool:
-        """The course's hidden worlds are chosen (kept in the store: true after a restart too)."""
-        return all(worlds.stored_choice(course, p) is not None for p in databases.plan.profiles)
-
-    async def grid(request: Request) -> Response:
-        instructor_of(request)
-        return JSONResponse(await run_in_threadpool(console.grid, course))
-
-    async def mistakes(request: Request) -> Response:
-        instructor_of(request)
-        return JSONResponse({"exercises": await run_in_threadpool(console.common_mistakes, course)})
-
-    async def answers(request: Request) -> Response:
-        instructor_of(request)
-        trainee, exercise = request.query_params.get("trainee", ""), request.query_params.get("exercise", "")
-        return JSONResponse(await run_in_threadpool(console.answers_of, course, trainee, exercise))
-
-    async def keys(request: Request) -> Response:
-        instructor_of(request)
-        exercise = get(request.path_params["exercise_id"])
-        scenario = class_key(exercise, course)
-        answer = await run_in_threadpool(answer_key, exercise, scenario)
-        view = {"exercise": exercise.id, "title": exercise.title, "scenario": str(scenario),
-                "solution": exercise.solution, "parameters": answer.params,
-                "rows": [list(row) for row in answer.expected.rows[:100]], "total_rows": len(answer.expected.rows)}
-        return JSONResponse(json.loads(json.dumps(view, default=str)))
-
-    async def roster(request: Request) -> Response:
-        instructor_of(request)
-        names = (await json_body(request)).get("names", [])
-        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            raise LinklabError("send the names as a JSON list of text")
-        added = await run_in_threadpool(accounts.add_to_roster, course, names)
-        return JSONResponse({"trainees": [{"name": j.name, "code": j.code} for j in added]})
-
-    async def trainees(request: Request) -> Response:
-        instructor_of(request)
-        return JSONResponse(await run_in_threadpool(accounts.roster, course))
-
-    async def places(request: Request) -> Response:
-        instructor_of(request)
-        wanted = (await json_body(request)).get("places")
-        return JSONResponse({"places": await run_in_threadpool(accounts.set_places, course, wanted)})
-
-    async def change_trainee(request: Request) -> Response:
-        """rename, remove, sign-out and new-code of one trainee, by name."""
-        instructor_of(request)
-        body = await json_body(request)
-        name, action = body.get("name"), request.path_params["action"]
-        if not isinstance(name, str) or not isinstance(body.get("new_name", ""), str):
-            raise LinklabError("send the trainee's name as JSON text")
-        if action == "rename":
-            new = await run_in_threadpool(accounts.rename, course, name, body.get("new_name", ""))
-            return JSONResponse({"renamed": name, "name": new})
-        if action == "remove":
-            return JSONResponse({"removed": name, "records": await run_in_threadpool(accounts.remove, course, name)})
-        if action == "sign-out":
-            return JSONResponse({"signed_out": name, "sessions": await run_in_threadpool(accounts.end_sessions,
-                                                                                          course, name)})
-        if action == "new-code":
-            joined = await run_in_threadpool(accounts.new_personal_code, course, name)
-            return JSONResponse({"name": joined.name, "code": joined.code})
-        raise LinklabError(f"no trainee action called {action!r}: rename, remove, sign-out or new-code")
-
-    def start_job(name: str, work) -> Response:
-        with job_lock:
+    def start_job(self, name: str, work: Callable[[Callable[[str], None]], dict]) -> Response:
+        """Run `work(say)` in the background (one task at a time); the console polls the course's state."""
+        job = self.job
+        with self.job_lock:
             if job.running:
                 raise Refusal(409, class_message("task_running", name=job.name))
             job.name, job.running, job.messages, job.result, job.error, job.started = \
                 name, True, [], None, "", time.time()
-        state.task_started(course, name)  # kept: after a restart the console still knows what was done
+        state.task_started(self.course, name)  # kept: after a restart the console still knows what was done
 
         def runner():
             try:
@@ -328,176 +174,367 @@ def create_class_app(course: str, databases: servers.ClassDatabases, limits: Lim
                 job.error = str(exc) if isinstance(exc, LinklabError) else f"{type(exc).__name__}: {exc}"
             finally:
                 try:
-                    state.task_finished(course, name, job.result, job.error, job.messages)
+                    state.task_finished(self.course, name, job.result, job.error, job.messages)
                 finally:
                     job.running = False
 
         threading.Thread(target=runner, daemon=True, name=f"console-{name}").start()
         return JSONResponse({"started": name}, status_code=202)
 
-    async def prepare(request: Request) -> Response:
-        instructor_of(request)
-        return start_job("prepare", lambda say: asdict(servers.prepare(databases, course, say)))
 
-    async def reset(request: Request) -> Response:
-        instructor_of(request)
-        profile = (await json_body(request)).get("profile", "")
-        if profile not in databases.plan.profiles:
-            raise LinklabError(f"no exploration server for profile {profile!r}: "
-                               f"one of {', '.join(databases.plan.profiles)}")
+def room_of(request: Request) -> ClassRoom:
+    return request.app.state.room
 
-        def work(say):
-            scenario = class_scenario(profile, course)
-            say(f"loading the course's {profile} scenario again...")
-            state.begin(course, state.Notice.RESET, profile)  # trainees are told, and not kept waiting
-            try:
-                seconds = servers.reload(databases.explorers[profile], scenario, say)
-            finally:
-                state.end(course, state.Notice.RESET, profile)
-            return {"profile": profile, "seconds": round(seconds, 1)}
 
-        return start_job("reset", work)
+def address(request: Request) -> str:
+    return request.client.host if request.client else "?"
 
-    async def regrade(request: Request) -> Response:
-        """Every answer in the records checked again with today's grader (or one trainee's, one exercise's);
-        the old verdicts stay in the records, superseded."""
-        instructor_of(request)
-        body = await json_body(request)
-        trainee, exercise = body.get("trainee") or None, body.get("exercise") or None
-        if exercise is not None:
-            exercise = get(exercise).id
-        def work(say):
-            done = asdict(regrading.regrade(databases, course, say, trainee, exercise))
-            queue_every_score()  # a verdict that changed reaches the LMS too (the same columns)
-            return done
 
-        return start_job("regrade", work)
+async def form(request: Request) -> dict:
+    try:
+        body = json.loads(await request.body())
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or not all(isinstance(v, str) for v in body.values()):
+        raise LinklabError(class_message("form"))
+    return body
 
-    # ------------------------------------------------------------ exam mode
 
-    async def exam_state(request: Request) -> Response:
-        instructor_of(request)
-        return JSONResponse({**await run_in_threadpool(exam.exam_view, course),
-                             "working": await run_in_threadpool(console.working, course)})
+# ---------------------------------------------------------------- pages and signing in
 
-    async def exam_rules(request: Request) -> Response:
-        instructor_of(request)
-        body = await json_body(request)
-        exercise = body.get("exercise") or exam.COURSE_WIDE
-        if exercise != exam.COURSE_WIDE:
-            exercise = get(exercise).id
-        if body.get("mode") == "inherit" and exercise != exam.COURSE_WIDE:
-            await run_in_threadpool(exam.set_rules, course, exercise, None)
-        else:
-            await run_in_threadpool(exam.set_rules, course, exercise, rules_from(body))
-        return JSONResponse(await run_in_threadpool(exam.exam_view, course))
 
-    async def exam_release(request: Request) -> Response:
-        instructor_of(request)
-        released = (await json_body(request)).get("released", True) is not False
-        await run_in_threadpool(exam.release, course, released)
-        if released:
-            await run_in_threadpool(queue_every_score)
-        return JSONResponse(await run_in_threadpool(exam.exam_view, course))
+async def home(request: Request) -> Response:
+    session = room_of(request).session_of(request)
+    if session is None:
+        return RedirectResponse("/join", status_code=303)
+    if session.is_instructor:
+        return RedirectResponse("/console", status_code=303)
+    return await lab_page(request)
 
-    def queue_every_score() -> int:
-        visible = lambda exercise_id: exam.results_shown(course, exercise_id)  # noqa: E731
-        return sum(lti_grades.queue_scores(course, t, visible) for t in accounts.trainees(course))
 
-    # ------------------------------------------------------------ the LMS (LTI 1.3)
+async def join_page(request: Request) -> Response:
+    page = (JOIN / "index.html").read_text(encoding="utf-8")
+    return HTMLResponse(page.replace("{{course}}", html.escape(room_of(request).course)))
 
-    async def lti_state(request: Request) -> Response:
-        instructor_of(request)
 
-        def view() -> dict:
-            return {"tool": tool_addresses(base_url(request, public_url)), "grades": lti_grades.grade_mode(course),
-                    "platforms": [asdict(p) for p in lti_registry.platforms()],
-                    "contexts": [{"title": c.title or c.context_id, "issuer": c.issuer, "scores": c.can_post_scores,
-                                  "roster": bool(c.memberships_url)} for c in lti_registry.contexts(course)],
-                    "outbox": lti_grades.outbox_view(course)}
+async def console_page(request: Request) -> Response:
+    session = room_of(request).session_of(request)
+    if session is None:
+        return RedirectResponse("/join#instructor", status_code=303)
+    if not session.is_instructor:
+        return JSONResponse({"error": class_message("instructor_only")}, status_code=403)
+    return HTMLResponse((CONSOLE / "index.html").read_text(encoding="utf-8"))
 
-        return JSONResponse(await run_in_threadpool(view))
 
-    async def lti_register(request: Request) -> Response:
-        instructor_of(request)
-        body = await json_body(request)
-        deployments = body.get("deployments", [])
-        if isinstance(deployments, str):
-            deployments = deployments.replace(",", " ").split()
-        if not isinstance(deployments, list) or not all(isinstance(d, str) for d in deployments):
-            raise LinklabError("send the deployment IDs as a list of text")
-        fields = [str(body.get(k, "")) for k in ("issuer", "client_id")]
-        urls = [str(body.get(k, "")) for k in ("auth_url", "token_url", "jwks_url")]
-        found = await run_in_threadpool(lti_registry.register, *fields, deployments, *urls, str(body.get("name", "")))
-        return JSONResponse(asdict(found))
+async def attempt(request: Request, work: Callable[[ClassRoom, dict], Response], account: str | None = None) -> Response:
+    """A sign-in, slowed after wrong secrets from its address (and, for the instructor's account, from
+    anywhere but this machine). One address's sign-ins are taken one at a time, and the instructor's
+    too, so that guesses sent at once meet the limit as if sent one by one."""
+    room, where = room_of(request), address(request)
+    async with room.queued.turn(where), (room.queued.turn(account) if account else nullcontext()):
+        if wait := room.by_address.wait(where):
+            raise Refusal(429, class_message("wait_address", seconds=wait), retry_after=wait)
+        if account and not walls.is_this_machine(where) and (wait := room.by_account.wait(account)):
+            raise Refusal(429, class_message("wait_account", seconds=wait), retry_after=wait)
+        try:
+            response = await run_in_threadpool(work, room, await form(request))
+        except AccountError as exc:
+            if exc.problem.is_guess:
+                room.by_address.failed(where)
+                if account:
+                    room.by_account.failed(account)
+            raise
+        if account:
+            room.by_account.cleared(account)
+        return response
 
-    async def lti_grades_mode(request: Request) -> Response:
-        instructor_of(request)
-        mode = (await json_body(request)).get("mode")
-        if mode not in set(lti_grades.GradeMode):
-            raise LinklabError("grades go to the LMS per 'exercise' or per 'course'")
-        await run_in_threadpool(lti_grades.set_grade_mode, course, lti_grades.GradeMode(mode))
-        queued = await run_in_threadpool(queue_every_score)
-        return JSONResponse({"grades": mode, "queued": queued})
 
-    async def lti_retry(request: Request) -> Response:
-        instructor_of(request)
-        sent, failed = await run_in_threadpool(lti_grades.send_due, course, None, True)
-        return JSONResponse({"sent": sent, "failed": failed, "outbox": await run_in_threadpool(lti_grades.outbox_view,
-                                                                                               course)})
+def join_with_code(room: ClassRoom, body: dict) -> Response:
+    joined = accounts.join(room.course, body.get("course_code", ""), body.get("name", ""))
+    return room.signed_in(Role.TRAINEE, joined.name, {"personal_code": joined.code})
 
-    async def lti_roster(request: Request) -> Response:
-        instructor_of(request)
-        return JSONResponse(await run_in_threadpool(lti_grades.sync_roster, course))
 
-    # ------------------------------------------------------------ what trainees are told about the servers
+def personal_code(room: ClassRoom, body: dict) -> Response:
+    joined = accounts.sign_in(room.course, body.get("code", ""))
+    return room.signed_in(Role.TRAINEE, joined.name, {})
 
-    async def notices(request: Request) -> Response:
-        if session_of(request) is None:
-            raise Refusal(401, class_message("not_signed_in"))
-        return JSONResponse({"notices": [{"kind": a.kind.value, "subject": a.subject, "since": a.since,
-                                          "message": a.message} for a in await run_in_threadpool(state.active, course)]})
 
-    async def export(request: Request) -> Response:
-        instructor_of(request)
-        name = request.path_params["name"]
-        if name not in EXPORTS:
-            raise LinklabError(f"no export called {name!r}: one of {', '.join(EXPORTS)}")
-        body = await run_in_threadpool(exported, course, name)
-        return Response(body, media_type=MEDIA_TYPES[name.rsplit(".", 1)[1]], headers=attachment(f"{course}-{name}"))
+def password(room: ClassRoom, body: dict) -> Response:
+    if not accounts.instructor_password_matches(body.get("password", "")):
+        raise AccountError(Problem.WRONG_PASSWORD)
+    return room.signed_in(Role.INSTRUCTOR, "instructor", {})
 
+
+async def join(request: Request) -> Response:
+    return await attempt(request, join_with_code)
+
+
+async def signin(request: Request) -> Response:
+    return await attempt(request, personal_code)
+
+
+async def instructor(request: Request) -> Response:
+    return await attempt(request, password, INSTRUCTOR_ACCOUNT)
+
+
+async def logout(request: Request) -> Response:
+    await run_in_threadpool(sessions.end, request.scope.get("session_token"))
+    response = JSONResponse({"signed_out": True})
+    response.headers["set-cookie"] = walls.cookie_header("", max_age=0)
+    return response
+
+
+# ---------------------------------------------------------------- the console's API
+
+
+def instructor_room(request: Request) -> ClassRoom:
+    """The room, when the instructor asks (else Refusal: 401 or 403)."""
+    room = room_of(request)
+    room.instructor_of(request)
+    return room
+
+
+async def course_state(request: Request) -> Response:
+    room = room_of(request)
+    session = room.instructor_of(request)
+    plan, course = room.databases.plan, room.course
+    where = addresses.trainees_address(*room.listen, room.public_url, request.headers.get("host"))
+    tasks = await run_in_threadpool(state.last_tasks, course)
+    return JSONResponse({
+        "course": course, "join_code": room.join_code, "csrf": session.csrf, "profiles": list(plan.profiles),
+        "servers": [{"name": i.name, "uri": i.uri, "heap": i.heap} for i in plan.instances()],
+        "grading_servers": len(room.databases.grading_pool()), "hidden_scenarios": plan.hidden_keys,
+        "memory_gb": plan.memory_gb, "notes": plan.why, "job": asdict(room.job),
+        "prepared": await run_in_threadpool(room.library().is_prepared), "tasks": tasks,
+        "address": where.url, "room_can_reach": where.room_can_reach, "qr": where.qr_svg,
+        "notices": [a.message for a in await run_in_threadpool(state.active, course)]})
+
+
+async def grid(request: Request) -> Response:
+    return JSONResponse(await run_in_threadpool(instructor_room(request).library().grid))
+
+
+async def mistakes(request: Request) -> Response:
+    return JSONResponse({"exercises": await run_in_threadpool(instructor_room(request).library().common_mistakes)})
+
+
+async def answers(request: Request) -> Response:
+    course = instructor_room(request).library()
+    trainee, exercise = request.query_params.get("trainee", ""), request.query_params.get("exercise", "")
+    return JSONResponse(await run_in_threadpool(course.answers_of, trainee, exercise))
+
+
+async def keys(request: Request) -> Response:
+    course = instructor_room(request).library()
+    return JSONResponse(await run_in_threadpool(course.key_view, request.path_params["exercise_id"]))
+
+
+async def roster(request: Request) -> Response:
+    room = instructor_room(request)
+    names = (await json_body(request)).get("names", [])
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise LinklabError("send the names as a JSON list of text")
+    added = await run_in_threadpool(accounts.add_to_roster, room.course, names)
+    return JSONResponse({"trainees": [{"name": j.name, "code": j.code} for j in added]})
+
+
+async def trainees(request: Request) -> Response:
+    return JSONResponse(await run_in_threadpool(accounts.roster, instructor_room(request).course))
+
+
+async def places(request: Request) -> Response:
+    room = instructor_room(request)
+    wanted = (await json_body(request)).get("places")
+    return JSONResponse({"places": await run_in_threadpool(accounts.set_places, room.course, wanted)})
+
+
+async def change_trainee(request: Request) -> Response:
+    """rename, remove, sign-out and new-code of one trainee, by name."""
+    course = instructor_room(request).course
+    body = await json_body(request)
+    name, action = body.get("name"), request.path_params["action"]
+    if not isinstance(name, str) or not isinstance(body.get("new_name", ""), str):
+        raise LinklabError("send the trainee's name as JSON text")
+    if action == "rename":
+        new = await run_in_threadpool(accounts.rename, course, name, body.get("new_name", ""))
+        return JSONResponse({"renamed": name, "name": new})
+    if action == "remove":
+        return JSONResponse({"removed": name, "records": await run_in_threadpool(accounts.remove, course, name)})
+    if action == "sign-out":
+        return JSONResponse({"signed_out": name, "sessions": await run_in_threadpool(accounts.end_sessions,
+                                                                                      course, name)})
+    if action == "new-code":
+        joined = await run_in_threadpool(accounts.new_personal_code, course, name)
+        return JSONResponse({"name": joined.name, "code": joined.code})
+    raise LinklabError(f"no trainee action called {action!r}: rename, remove, sign-out or new-code")
+
+
+async def prepare(request: Request) -> Response:
+    room = instructor_room(request)
+    return room.start_job("prepare", lambda say: asdict(room.library(say).prepare_class()))
+
+
+async def reset(request: Request) -> Response:
+    room = instructor_room(request)
+    profile = (await json_body(request)).get("profile", "")
+    room.library().require_profile(profile)  # refused now, not in the background task
+    return room.start_job("reset", lambda say: asdict(room.library(say).reset(profile)))
+
+
+async def regrade(request: Request) -> Response:
+    """Every answer in the records checked again with today's grader (or one trainee's, one exercise's);
+    the old verdicts stay in the records, superseded."""
+    room = instructor_room(request)
+    body = await json_body(request)
+    trainee, exercise = body.get("trainee") or None, body.get("exercise") or None
+    if exercise is not None:
+        exercise = get(exercise).id  # an unknown exercise: refused now, in one line
+    return room.start_job("regrade", lambda say: asdict(room.library(say).regrade(trainee, exercise)))
+
+
+async def export(request: Request) -> Response:
+    course = instructor_room(request).library()
+    name = request.path_params["name"]
+    body = await run_in_threadpool(course.export, name)
+    return Response(body, media_type=MEDIA_TYPES[name.rsplit(".", 1)[1]], headers=attachment(f"{course.name}-{name}"))
+
+
+# ---------------------------------------------------------------- exam mode
+
+
+async def exam_state(request: Request) -> Response:
+    course = instructor_room(request).course
+    return JSONResponse({**await run_in_threadpool(exam.exam_view, course),
+                         "working": await run_in_threadpool(console.working, course)})
+
+
+async def exam_rules(request: Request) -> Response:
+    course = instructor_room(request).course
+    body = await json_body(request)
+    exercise = body.get("exercise") or exam.COURSE_WIDE
+    if exercise != exam.COURSE_WIDE:
+        exercise = get(exercise).id
+    if body.get("mode") == "inherit" and exercise != exam.COURSE_WIDE:
+        await run_in_threadpool(exam.set_rules, course, exercise, None)
+    else:
+        await run_in_threadpool(exam.set_rules, course, exercise, rules_from(body))
+    return JSONResponse(await run_in_threadpool(exam.exam_view, course))
+
+
+async def exam_release(request: Request) -> Response:
+    room = instructor_room(request)
+    released = (await json_body(request)).get("released", True) is not False
+    await run_in_threadpool(exam.release, room.course, released)
+    if released:
+        await run_in_threadpool(room.library().queue_scores)
+    return JSONResponse(await run_in_threadpool(exam.exam_view, room.course))
+
+
+# ---------------------------------------------------------------- the LMS (LTI 1.3)
+
+
+async def lti_state(request: Request) -> Response:
+    room = instructor_room(request)
+
+    def view() -> dict:
+        return {"tool": tool_addresses(base_url(request, room.public_url)), "grades": lti_grades.grade_mode(room.course),
+                "platforms": [asdict(p) for p in lti_registry.platforms()],
+                "contexts": [{"title": c.title or c.context_id, "issuer": c.issuer, "scores": c.can_post_scores,
+                              "roster": bool(c.memberships_url)} for c in lti_registry.contexts(room.course)],
+                "outbox": lti_grades.outbox_view(room.course)}
+
+    return JSONResponse(await run_in_threadpool(view))
+
+
+async def lti_register(request: Request) -> Response:
+    instructor_room(request)
+    body = await json_body(request)
+    deployments = body.get("deployments", [])
+    if isinstance(deployments, str):
+        deployments = deployments.replace(",", " ").split()
+    if not isinstance(deployments, list) or not all(isinstance(d, str) for d in deployments):
+        raise LinklabError("send the deployment IDs as a list of text")
+    fields = [str(body.get(k, "")) for k in ("issuer", "client_id")]
+    urls = [str(body.get(k, "")) for k in ("auth_url", "token_url", "jwks_url")]
+    found = await run_in_threadpool(lti_registry.register, *fields, deployments, *urls, str(body.get("name", "")))
+    return JSONResponse(asdict(found))
+
+
+async def lti_grades_mode(request: Request) -> Response:
+    room = instructor_room(request)
+    mode = (await json_body(request)).get("mode")
+    if mode not in set(lti_grades.GradeMode):
+        raise LinklabError("grades go to the LMS per 'exercise' or per 'course'")
+    await run_in_threadpool(lti_grades.set_grade_mode, room.course, lti_grades.GradeMode(mode))
+    queued = await run_in_threadpool(room.library().queue_scores)
+    return JSONResponse({"grades": mode, "queued": queued})
+
+
+async def lti_retry(request: Request) -> Response:
+    course = instructor_room(request).course
+    sent, failed = await run_in_threadpool(lti_grades.send_due, course, None, True)
+    return JSONResponse({"sent": sent, "failed": failed,
+                         "outbox": await run_in_threadpool(lti_grades.outbox_view, course)})
+
+
+async def lti_roster(request: Request) -> Response:
+    return JSONResponse(await run_in_threadpool(lti_grades.sync_roster, instructor_room(request).course))
+
+
+# ---------------------------------------------------------------- what trainees are told about the servers
+
+
+async def notices(request: Request) -> Response:
+    room = room_of(request)
+    if room.session_of(request) is None:
+        raise Refusal(401, class_message("not_signed_in"))
+    return JSONResponse({"notices": [{"kind": a.kind.value, "subject": a.subject, "since": a.since,
+                                      "message": a.message} for a in await run_in_threadpool(state.active, room.course)]})
+
+
+CLASS_ROUTES = [
+    Route("/", home),
+    Route("/join", join_page),
+    Route("/console", console_page),
+    Route("/api/join", join, methods=["POST"]),
+    Route("/api/signin", signin, methods=["POST"]),
+    Route("/api/instructor", instructor, methods=["POST"]),
+    Route("/api/logout", logout, methods=["POST"]),
+    Route("/api/console/course", course_state),
+    Route("/api/console/grid", grid),
+    Route("/api/console/mistakes", mistakes),
+    Route("/api/console/answers", answers),
+    Route("/api/console/keys/{exercise_id}", keys),
+    Route("/api/console/roster", roster, methods=["POST"]),
+    Route("/api/console/trainees", trainees),
+    Route("/api/console/places", places, methods=["POST"]),
+    Route("/api/console/trainees/{action}", change_trainee, methods=["POST"]),
+    Route("/api/console/prepare", prepare, methods=["POST"]),
+    Route("/api/console/reset", reset, methods=["POST"]),
+    Route("/api/console/regrade", regrade, methods=["POST"]),
+    Route("/api/console/export/{name}", export),
+    Route("/api/console/exam", exam_state),
+    Route("/api/console/exam", exam_rules, methods=["POST"]),
+    Route("/api/console/exam/release", exam_release, methods=["POST"]),
+    Route("/api/console/lti", lti_state),
+    Route("/api/console/lti/register", lti_register, methods=["POST"]),
+    Route("/api/console/lti/grades", lti_grades_mode, methods=["POST"]),
+    Route("/api/console/lti/retry", lti_retry, methods=["POST"]),
+    Route("/api/console/lti/roster", lti_roster, methods=["POST"]),
+    Route("/api/notices", notices),
+]
+
+
+def create_class_app(course: str, databases: servers.ClassDatabases, limits: Limits | None = None,
+                     trusted_proxies: list[walls.Network] | None = None, listen: tuple[str, int] = ("127.0.0.1", 8000),
+                     public_url: str | None = None, send_scores: bool = True) -> Starlette:
+    """The class lab. `listen` (host, port) and `public_url` say where trainees reach it; `send_scores`
+    runs the thread that sends scores to the LMS (lti.grades.Outbox) while the app runs."""
+    room = ClassRoom(course, databases, limits, listen, public_url)
     routes = [
-        Route("/", home),
-        Route("/join", join_page),
-        Route("/console", console_page),
-        Route("/api/join", join, methods=["POST"]),
-        Route("/api/signin", signin, methods=["POST"]),
-        Route("/api/instructor", instructor, methods=["POST"]),
-        Route("/api/logout", logout, methods=["POST"]),
-        Route("/api/console/course", course_state),
-        Route("/api/console/grid", grid),
-        Route("/api/console/mistakes", mistakes),
-        Route("/api/console/answers", answers),
-        Route("/api/console/keys/{exercise_id}", keys),
-        Route("/api/console/roster", roster, methods=["POST"]),
-        Route("/api/console/trainees", trainees),
-        Route("/api/console/places", places, methods=["POST"]),
-        Route("/api/console/trainees/{action}", change_trainee, methods=["POST"]),
-        Route("/api/console/prepare", prepare, methods=["POST"]),
-        Route("/api/console/reset", reset, methods=["POST"]),
-        Route("/api/console/regrade", regrade, methods=["POST"]),
-        Route("/api/console/export/{name}", export),
-        Route("/api/console/exam", exam_state),
-        Route("/api/console/exam", exam_rules, methods=["POST"]),
-        Route("/api/console/exam/release", exam_release, methods=["POST"]),
-        Route("/api/console/lti", lti_state),
-        Route("/api/console/lti/register", lti_register, methods=["POST"]),
-        Route("/api/console/lti/grades", lti_grades_mode, methods=["POST"]),
-        Route("/api/console/lti/retry", lti_retry, methods=["POST"]),
-        Route("/api/console/lti/roster", lti_roster, methods=["POST"]),
-        Route("/api/notices", notices),
-        *lti_routes(course, public_url, instructor_of),
-        *trainee_routes(trainee_of, databases, working, rules),
+        *CLASS_ROUTES,
+        *lti_routes(course, public_url, room.instructor_of),
+        *trainee_routes(room.trainee_of, databases, room.working, room.rules),
         *common_routes(),
         Mount("/console-assets", StaticFiles(directory=CONSOLE), name="console"),
         Mount("/join-assets", StaticFiles(directory=JOIN), name="join"),
@@ -515,10 +552,12 @@ def create_class_app(course: str, databases: servers.ClassDatabases, limits: Lim
             if outbox:
                 outbox.stop()
 
-    return Starlette(routes=routes, middleware=[Middleware(ClassGuard, trusted_proxies=trusted_proxies or [])],
-                     exception_handlers={**ERROR_HANDLERS, AccountError: account_refused,
-                                         exam.ExamRefusal: exam_refused, state.Busy: busy_refused},
-                     lifespan=lifespan)
+    app = Starlette(routes=routes, middleware=[Middleware(ClassGuard, trusted_proxies=trusted_proxies or [])],
+                    exception_handlers={**ERROR_HANDLERS, AccountError: account_refused,
+                                        exam.ExamRefusal: exam_refused, state.Busy: busy_refused},
+                    lifespan=lifespan)
+    app.state.room = room
+    return app
 
 
 async def account_refused(request: Request, exc: AccountError) -> Response:
@@ -555,10 +594,6 @@ def rules_from(body: dict) -> exam.Rules:
                       number("due_at"))
 
 
-EXPORTS = {"gradebook.csv": "gradebook", "report.html": "report", "results.json": "json", "junit.xml": "junit",
-           "gradescope.zip": "gradescope"}
-
-
 async def json_body(request: Request) -> dict:
     try:
         body = json.loads(await request.body() or b"{}")
@@ -571,19 +606,6 @@ async def json_body(request: Request) -> dict:
 
 MEDIA_TYPES = {"csv": "text/csv", "html": "text/html", "json": "application/json", "xml": "application/xml",
                "zip": "application/zip"}
-
-
-def exported(course: str, name: str) -> bytes:
-    """One export file, made from the records in a folder that is removed afterwards."""
-    with tempfile.TemporaryDirectory(prefix="linklab-export-") as folder:
-        paths = console.export(course, Path(folder))
-        if name != "gradescope.zip":
-            return paths[EXPORTS[name]].read_bytes()
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w") as archive:
-            for file in sorted(paths["gradescope"].rglob("*.json")):
-                archive.write(file, file.relative_to(paths["gradescope"]))
-        return buffer.getvalue()
 
 
 def attachment(filename: str) -> dict:
