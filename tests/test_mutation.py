@@ -53,6 +53,7 @@ def tiered(exercise):
     return pytest.param(exercise, id=exercise.id, marks=[pytest.mark.integration] if long_reference(exercise) else [])
 
 
+@pytest.mark.integration  # it mutates every long reference too (about ten seconds of parsing): beyond the unit tier
 def test_the_unit_tier_sees_every_kind_of_change():
     short = [e for e in SCENARIO_EXERCISES if not long_reference(e)]
     seen = {m.operator for e in short for m in mutants_for(e)}
@@ -145,6 +146,7 @@ def test_where_every_candidate_answers_alike_a_spare_world_answers_otherwise(mon
     assert worlds.answered_alike(catalogue(), keys + spares) == set()
 
 
+@pytest.mark.integration  # it varies candidate worlds in a store of its own (seconds each): beyond the unit tier
 def test_hidden_worlds_can_hold_one_where_neighbouring_questions_part(monkeypatch, tmp_path):
     """In a generated world each organisation's message hub is also its call hub (a habit of the generator, no
     promise): a trainee answering one question with the other's query is right there, on whichever
