@@ -72,6 +72,10 @@ def open_sqlite(path: Path, timeout: float = 30) -> sqlite3.Connection:
     a writer. Switching a new file to WAL needs it to itself, and SQLite answers "busy" at once (without its
     own wait) while another process opens the same new file: so that switch is tried again until `timeout`."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:  # made readable by its owner alone (as course-secret is): it holds answers, accounts or hidden worlds
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass  # (SQLite gives its -wal and -shm files the database file's mode)
     db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
     deadline = time.monotonic() + timeout
     while True:

@@ -47,3 +47,36 @@ def test_processes_opening_one_new_database_at_once_all_get_it(tmp_path):
         for t in threads:
             t.join()
         assert not errors and modes == ["wal"] * 8, errors
+
+
+def test_every_sqlite_store_is_readable_by_its_owner_alone(tmp_path, monkeypatch):
+    """The record store (answers, accounts), the hidden-world choices and the varied hidden worlds are made
+    mode 600, as course-secret is: on a shared machine another user reads none of them; so are SQLite's
+    -wal and -shm files beside them. A file made before keeps the mode it has."""
+    import os
+    from contextlib import closing
+
+    from linklab import recordstore
+    from linklab.config import open_sqlite
+    from linklab.grade import worlds
+    from linklab.variation import kept
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("LINKLAB_HOME", str(home))
+    usual = os.umask(0o022)  # the usual umask: files readable by everyone, unless made otherwise
+    try:
+        with closing(recordstore.connect()) as db:
+            db.execute("SELECT 1")
+        with worlds.connect():
+            pass
+        with kept.connect() as db:
+            db.execute("INSERT INTO worlds VALUES ('t', 0, x'00')")
+            made = sorted(p.name for p in home.iterdir() if ".db" in p.name)
+            assert {"linklab.db", "worlds.db", "varied-worlds.db", "varied-worlds.db-wal"} <= set(made), made
+            assert all(home.joinpath(name).stat().st_mode & 0o077 == 0 for name in made), made
+        shared = tmp_path / "made-before.db"
+        shared.touch(mode=0o644)
+        open_sqlite(shared).close()
+        assert shared.stat().st_mode & 0o777 == 0o644
+    finally:
+        os.umask(usual)
