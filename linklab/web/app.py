@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import logging
 import sqlite3
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
@@ -32,12 +30,11 @@ from starlette.staticfiles import StaticFiles
 from .. import service
 from ..config import connection
 from ..errors import LinklabError, NotFound
-from ..cases.network import current_name
-from ..exercises.catalogue import Exercise, case_catalogue, catalogue, get
-from ..feedback import class_message, lab_message, refusal
-from . import neo4j_browser, schema as lab_schema
+from ..exercises.catalogue import case_catalogue, get
+from ..feedback import class_message, lab_message
+from . import neo4j_browser
 from .assets import STATIC, bundle
-from .rules import LabRules
+from .trainee_api import TRAINEE_ROUTES, Desk, json_body
 
 LAB = Path(__file__).parent / "lab"
 GUIDE = Path(__file__).parent / "browser-guide.html"
@@ -82,10 +79,11 @@ def create_app(trainee: str, course: str, databases: service.Databases, prepare:
         preparation is not waited for: the check prepares again itself and says why if it fails."""
         return any(status.state is service.PreparationState.PREPARING for status in statuses())
 
-    routes = ([Route("/", lab_page), Route("/api/preparation", preparation)]
-              + trainee_routes(lambda request: (trainee, course), databases, provisional=provisional)
+    routes = ([Route("/", lab_page), Route("/api/preparation", preparation)] + TRAINEE_ROUTES
               + local_routes(trainee, course, databases) + case_routes(databases, prepare_case) + common_routes())
-    return Starlette(routes=routes, middleware=[Middleware(Guard)], exception_handlers=ERROR_HANDLERS)
+    app = Starlette(routes=routes, middleware=[Middleware(Guard)], exception_handlers=ERROR_HANDLERS)
+    app.state.desk = Desk(databases, lambda request: (trainee, course), provisional=provisional)
+    return app
 
 
 def local_routes(trainee: str, course: str, databases: service.Databases) -> list:
@@ -176,141 +174,6 @@ async def lab_page(request: Request) -> Response:
     return HTMLResponse(html)
 
 
-def trainee_routes(identify: Callable[[Request], tuple[str, str]], databases: service.Databases,
-                   working: Callable[[Request, str], AbstractContextManager] = lambda request, kind: nullcontext(),
-                   rules: LabRules | None = None, provisional: Callable[[], bool] = lambda: False) -> list[Route]:
-    """The trainee's API. `identify(request)` says who asks (trainee, course) or raises Refusal;
-    `working(request, "run" | "check" | "load")` holds a slot while the database works for them, or raises
-    Refusal when they ask too often or have too much running already; `rules` (web.rules) is what a class
-    changes: exam rules and withheld results, scores for the LMS; `provisional()`: whether a check that is
-    right on the trainee's own scenario is told at once as pending instead of waiting for hidden worlds."""
-    shared = databases.shared
-    rules = rules or LabRules()
-
-    def exercise_of(request: Request, working: bool = False) -> Exercise:
-        """The exercise a request names; `working`: one to run or check, whose world must exist."""
-        exercise = get(request.path_params["exercise_id"])  # LinklabError for an unknown id: 404 below
-        if shared and exercise.on_case:
-            raise NotFound(f"unknown exercise {exercise.id!r} in this class")
-        if working and exercise.on_case and current_name() is None:
-            raise LinklabError(lab_message("needs_case"))
-        return exercise
-
-    async def me(request: Request) -> Response:
-        trainee, course = identify(request)
-        session = request.scope.get("session")
-        return JSONResponse({"trainee": trainee, "course": course, "mode": "class" if shared else "local",
-                             "csrf": session.csrf if session else "",
-                             "name": await run_in_threadpool(service.display_name, trainee, course)})
-
-    async def exercises(request: Request) -> Response:
-        trainee, course = identify(request)
-        listed = await run_in_threadpool(service.exercise_list, trainee, course, shared)
-        return JSONResponse({"exercises": await run_in_threadpool(rules.shown_list, trainee, course, listed),
-                             "progress": await run_in_threadpool(shown_progress, trainee, course)})
-
-    def shown_progress(trainee: str, course: str) -> dict:
-        return rules.shown_progress(trainee, course, service.progress_view(trainee, course, shared))
-
-    async def exercise(request: Request) -> Response:
-        trainee, course = identify(request)
-        chosen = exercise_of(request)
-        await run_in_threadpool(rules.before_work, course, chosen)
-        view = await run_in_threadpool(service.exercise_view, chosen, trainee, course,
-                                       databases.explorer_for(chosen), None, shared)
-        return JSONResponse(await run_in_threadpool(rules.shown_exercise, trainee, course, view))
-
-    async def hint(request: Request) -> Response:
-        trainee, course = identify(request)
-        return JSONResponse(await run_in_threadpool(service.next_hint, exercise_of(request), trainee, course))
-
-    async def load(request: Request) -> Response:
-        trainee, course = identify(request)
-        chosen = exercise_of(request, working=True)
-        await run_in_threadpool(rules.before_work, course, chosen)
-        with working(request, "load"):
-            key = await run_in_threadpool(service.load_for, chosen, trainee, course, databases.explorer_for(chosen),
-                                          None, None, shared)
-        return JSONResponse({"scenario": key, "loaded": True})
-
-    async def run(request: Request) -> Response:
-        trainee, course = identify(request)
-        chosen, query = exercise_of(request, working=True), await answer_text(request)
-        run_id = str((await json_body(request)).get("run") or "")
-        await run_in_threadpool(rules.before_work, course, chosen)
-        with working(request, "run"):
-            outcome = await run_in_threadpool(service.run, chosen, query, trainee, course,
-                                              databases.explorer_for(chosen), None, None, shared, run_id)
-        return JSONResponse(asdict(outcome))
-
-    async def stop(request: Request) -> Response:
-        trainee, course = identify(request)
-        chosen = exercise_of(request)
-        run_id = str((await json_body(request)).get("run") or "")
-        stopped = await run_in_threadpool(service.stop, databases.explorer_for(chosen), trainee, course, run_id)
-        return JSONResponse({"stopped": stopped})
-
-    async def look_around(request: Request) -> Response:
-        """The graph view's double-click (a node's neighbours) and shortest path (with `other`)."""
-        trainee, course = identify(request)
-        chosen, body = exercise_of(request, working=True), await json_body(request)
-        node, other = body.get("node"), body.get("other")
-        if not isinstance(node, str) or not (other is None or isinstance(other, str)):
-            raise LinklabError(class_message("not_json"))
-        with working(request, "run"):
-            outcome = await run_in_threadpool(service.look_around, chosen, trainee, course,
-                                              databases.explorer_for(chosen), node, other, None, shared)
-        return JSONResponse(asdict(outcome))
-
-    async def check(request: Request) -> Response:
-        trainee, course = identify(request)
-        chosen, query = exercise_of(request, working=True), await answer_text(request)
-        await run_in_threadpool(rules.before_work, course, chosen)
-        if service.is_empty(query):  # refused before the grader: not an attempt
-            raise LinklabError(refusal("empty"))
-        if not shared and not await run_in_threadpool(service.is_loaded, databases.explorer_for(chosen),
-                                                      service.exploring(chosen, trainee, course)):
-            # Run would refuse on this database: Check says the same, and counts nothing
-            return JSONResponse({"loaded": False, "error": lab_message("not_loaded")}, status_code=409)
-        with working(request, "check"):
-            verdict = await run_in_threadpool(checked, chosen, query, trainee, course)
-        if verdict.status.is_verdict:
-            await run_in_threadpool(rules.after_check, trainee, course, chosen, verdict.passed)
-        view = await run_in_threadpool(rules.shown_verdict, trainee, course, chosen, service.verdict_view(verdict))
-        return JSONResponse({**view, "progress": await run_in_threadpool(shown_progress, trainee, course)})
-
-    def checked(chosen: Exercise, query: str, trainee: str, course: str):
-        """A check within the rules (an exam's attempt is held while it runs), recorded (unless pending)."""
-        with rules.check_slot(trainee, course, chosen):
-            return service.check_and_record(chosen, query, trainee, course, None, None, databases,
-                                            wait=not provisional())
-
-    async def schema(request: Request) -> Response:
-        identify(request)
-        return JSONResponse(await run_in_threadpool(lab_schema.read, databases.local))
-
-    async def briefing(request: Request) -> Response:
-        """The briefing: what the data names (organisations, places, markets, platforms) and the first task."""
-        trainee, course = identify(request)
-        first = catalogue()[0]
-        facts = await run_in_threadpool(lab_schema.briefing_facts, databases.explorer_for(first))
-        return JSONResponse({**facts, "first": {"id": first.id, "number": first.number, "title": first.title}})
-
-    return [
-        Route("/api/me", me),
-        Route("/api/exercises", exercises),
-        Route("/api/exercises/{exercise_id}", exercise),
-        Route("/api/exercises/{exercise_id}/hint", hint, methods=["POST"]),
-        Route("/api/exercises/{exercise_id}/load", load, methods=["POST"]),
-        Route("/api/exercises/{exercise_id}/run", run, methods=["POST"]),
-        Route("/api/exercises/{exercise_id}/check", check, methods=["POST"]),
-        Route("/api/exercises/{exercise_id}/stop", stop, methods=["POST"]),
-        Route("/api/exercises/{exercise_id}/around", look_around, methods=["POST"]),
-        Route("/api/schema", schema),
-        Route("/api/briefing", briefing),
-    ]
-
-
 def common_routes() -> list:
     """What every visitor may read: the browser guide and the static files."""
 
@@ -324,35 +187,6 @@ def common_routes() -> list:
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         Mount("/lab", StaticFiles(directory=LAB), name="lab"),
     ]
-
-
-async def json_body(request: Request) -> dict:
-    try:
-        body = json.loads(await request.body() or b"{}")
-    except ValueError:
-        raise LinklabError(class_message("not_json")) from None
-    if not isinstance(body, dict):
-        raise LinklabError(class_message("not_json"))
-    return body
-
-
-async def answer_text(request: Request) -> str:
-    try:
-        body = json.loads(await request.body())
-        query = body["query"]
-    except (ValueError, KeyError, TypeError):
-        raise LinklabError(class_message("not_json")) from None
-    if not isinstance(query, str):
-        raise LinklabError(class_message("not_json"))
-    if not is_text(query):
-        raise LinklabError(class_message("not_text"))
-    return query
-
-
-def is_text(text: str) -> bool:
-    """Text that can be stored and shown: no lone surrogate (JSON's "\\ud800" decodes to one; it has no
-    UTF-8 form) and no NUL. Other control characters reach Neo4j, which says where they are."""
-    return "\x00" not in text and not any("\ud800" <= ch <= "\udfff" for ch in text)
 
 
 async def linklab_error(request: Request, exc: LinklabError) -> Response:

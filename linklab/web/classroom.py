@@ -40,11 +40,11 @@ from ..errors import LinklabError
 from ..feedback import class_message, notice_message
 from ..lti import grades as lti_grades
 from . import walls
-from .app import (CROSS_SITE_PATHS, ERROR_HANDLERS, Guard, Refusal, common_routes, header_map, lab_page,
-                  trainee_routes)
+from .app import CROSS_SITE_PATHS, ERROR_HANDLERS, Guard, Refusal, common_routes, header_map, lab_page
 from .console_api import CONSOLE_ROUTES
 from .lti import PAGES as LTI_PAGES, lti_routes
 from .room import ClassRoom, Limits, room_of
+from .trainee_api import TRAINEE_ROUTES, Desk
 
 CONSOLE = Path(__file__).parent / "console"
 JOIN = Path(__file__).parent / "join"
@@ -191,7 +191,7 @@ def create_class_app(course: str, databases: servers.ClassDatabases, limits: Lim
         *CLASS_ROUTES,
         *CONSOLE_ROUTES,
         *lti_routes(course, public_url, room.instructor_of),
-        *trainee_routes(room.trainee_of, databases, room.working, room.rules),
+        *TRAINEE_ROUTES,
         *common_routes(),
         Mount("/console-assets", StaticFiles(directory=CONSOLE), name="console"),
         Mount("/join-assets", StaticFiles(directory=JOIN), name="join"),
@@ -214,6 +214,7 @@ def create_class_app(course: str, databases: servers.ClassDatabases, limits: Lim
                                         exam.ExamRefusal: exam_refused, state.Busy: busy_refused},
                     lifespan=lifespan)
     app.state.room = room
+    app.state.desk = Desk(databases, room.trainee_of, room.working, room.rules)  # the trainee's API (trainee_api)
     return app
 
 

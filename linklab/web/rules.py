@@ -1,4 +1,4 @@
-"""What a class changes about the trainee's API (web.app.trainee_routes): exam rules and withheld results
+"""What a class changes about the trainee's API (web.trainee_api): exam rules and withheld results
 (classroom.exam), queries refused at once while the instructor reloads a scenario (classroom.state), and
 scores queued for the LMS when a trainee passes (lti.grades). The local lab uses LabRules, which changes
 nothing."""
