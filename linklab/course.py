@@ -111,7 +111,7 @@ class Course:
     def __init__(self, name: str | None = None, notify: Notify | None = None,
                  databases: servers.ClassDatabases | None = None):
         """`databases`: the class's own servers, when the course runs as a class (the class server's)."""
-        self.name = identity(None, name)[1]
+        self.name = name or identity()[1]  # (identity() also asks the system who the user is: not for a named course)
         self.notify = notify or (lambda _: None)
         self.databases = databases
 

@@ -121,3 +121,18 @@ def test_a_course_s_exports_come_from_its_records_and_class_work_needs_its_serve
     for class_work in (course.prepare_class, course.is_prepared, lambda: course.reset("investigation")):
         with pytest.raises(LinklabError, match="is not running as a class here"):
             class_work()
+
+
+def test_a_named_course_never_asks_the_system_who_the_user_is(home, monkeypatch):
+    """The class server makes a Course for each console request: on a machine whose user has no name (a
+    container's unnamed uid), asking getpass would fail every one of them."""
+    import getpass
+
+    def no_name():
+        raise KeyError("getpwuid(): uid not found: 1000770000")
+    monkeypatch.setattr(getpass, "getuser", no_name)
+    assert Course("class-course").name == "class-course"
+    monkeypatch.delenv("LINKLAB_COURSE", raising=False)
+    monkeypatch.delenv("LINKLAB_TRAINEE", raising=False)
+    monkeypatch.setattr(getpass, "getuser", lambda: "ana")
+    assert Course().name == "linklab-101"  # no name: the default course, as every command has it
