@@ -1,6 +1,8 @@
-"""The generated local password: one that every tool it is handed to reads as a value."""
+"""Local settings, files and connections: the generated password, the SQLite stores, closing a driver.
 
 from __future__ import annotations
+
+import pytest
 
 from linklab.config import local_password
 
@@ -80,3 +82,35 @@ def test_every_sqlite_store_is_readable_by_its_owner_alone(tmp_path, monkeypatch
         assert shared.stat().st_mode & 0o777 == 0o644
     finally:
         os.umask(usual)
+
+
+def test_a_driver_closed_under_a_worker_still_running_is_dropped_without_a_traceback(monkeypatch):
+    """A run stopped at its time limit leaves its worker on a connection (db.left_running); closing the driver
+    waits for it up to db.SETTLE_S. A worker still there after that (a busy server slow to end the
+    transaction) made the driver's close raise BufferError out of `with Databases()`: a traceback. The driver is
+    dropped as it is then; the same error with no worker left running is still raised."""
+    import threading
+
+    from linklab import db
+
+    class Driver:  # a key for the registry of stopped workers (a weak dictionary)
+        pass
+
+    def busy_close():
+        raise BufferError("Existing exports of data: object cannot be re-sized")
+
+    monkeypatch.setattr(db, "SETTLE_S", 0.2)
+    release = threading.Event()
+    worker = threading.Thread(target=release.wait, daemon=True)
+    worker.start()
+    driver = Driver()
+    db.left_running(driver, worker)
+    try:
+        db.close_after_workers(driver, busy_close)  # no traceback: the worker still holds its connection
+    finally:
+        release.set()
+    worker.join()
+    other = Driver()
+    db.left_running(other, worker)  # (ended by now)
+    with pytest.raises(BufferError):
+        db.close_after_workers(other, busy_close)
