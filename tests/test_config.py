@@ -1,4 +1,4 @@
-"""Local settings, files and connections: the generated password, the SQLite stores, closing a driver.
+"""Local settings, files and connections: the generated password, the SQLite stores, closing a driver."""
 
 from __future__ import annotations
 
