@@ -52,9 +52,18 @@ def test_start_stop_status_are_idempotent_and_data_survives_restart(lifecycle, m
     with GraphDatabase.driver(lifecycle.uri, auth=("neo4j", local_password())) as driver:
         driver.execute_query("CREATE (:Marker {value: 42})")
         assert driver.execute_query("RETURN 1 AS x").records[0]["x"] == 1
+        ranked = driver.execute_query("MATCH (m:Marker) WITH gds.graph.project('marked', m, null) AS g "
+                                      "CALL gds.pageRank.stream('marked') YIELD score RETURN count(*) AS n")
+        assert ranked.records[0]["n"] == 1
+        driver.execute_query("CALL gds.graph.drop('marked') YIELD graphName RETURN graphName")
 
     stopped = run_cli("server", "stop", "--name", NAME)
     assert stopped.returncode == 0 and "stopped" in stopped.stdout
+    # the server's own log says what happened (its start, its databases) without GDS's progress lines or a line
+    # per procedure the allowlist leaves out (linklab.server.SERVER_LOGS)
+    debug_log = (lifecycle.home / "logs" / "debug.log").read_text()
+    assert "[o.n.i.d.DiagnosticsManager]" in debug_log and "Stopped" in debug_log
+    assert "PageRank ::" not in debug_log and "is not on the allowlist" not in debug_log
     assert processes_of(lifecycle.home) == []
     stopped_again = run_cli("server", "stop", "--name", NAME)
     assert stopped_again.returncode == 0 and "not running" in stopped_again.stdout
