@@ -672,9 +672,9 @@ def echo_missed(missed: list[tuple[str, str]]) -> None:
 @trainee_options
 def exercises(trainee, course) -> None:
     """List the exercises with your status (new, started, trying, passed)."""
-    from .service import exercise_list, identity
+    from .lab import Lab
 
-    listing = exercise_list(*identity(trainee, course))
+    listing = Lab.of(trainee, course).exercises()
     click.echo(f"{'#':>2}  {'id':<22} {'level':<5} {'pts':>3}  {'status':<8} title")
     for ex in (e for e in listing if not e["on_case"]):
         click.echo(f"{ex['number']:>2}  {ex['id']:<22} {ex['level']:<5} {ex['points']:>3}  {ex['status']:<8} {ex['title']}")
@@ -701,13 +701,12 @@ def describe_parameters(exercise, key) -> list[str]:
 @case_option
 def show(exercise_id, trainee, course, case) -> None:
     """Show an exercise: what to find and return, and its parameters for your scenario."""
-    from .db import connect
     from .exercises.catalogue import get
-    from .service import exploring, identity, is_loaded
+    from .lab import Lab
 
     exercise = get(exercise_id)
-    trainee, course = identity(trainee, course)
-    key = exploring(exercise, trainee, course, case)
+    lab = Lab.of(trainee, course)
+    key = lab.scenario(exercise, case)
     click.echo(f"{'Case exercise' if exercise.on_case else 'Exercise'} {exercise.number}: {exercise.title}   "
                f"[{exercise.id}]")
     click.echo(f"Level {exercise.level}, {exercise.points} points. Skills: {', '.join(exercise.skills)}")
@@ -718,8 +717,8 @@ def show(exercise_id, trainee, course, case) -> None:
         click.echo("\nParameters for your scenario (paste into Neo4j Browser):")
         click.echo("\n".join(params))
     try:
-        with connect() as driver:
-            ready = is_loaded(driver, key)
+        with lab:
+            ready = lab.is_loaded(exercise, case)
     except LinklabError:
         ready = False
     reload = f"linklab reset --exercise {exercise.id}" + (f" --case {key.case}" if exercise.on_case else "")
@@ -734,10 +733,10 @@ def show(exercise_id, trainee, course, case) -> None:
 def hint(exercise_id, trainee, course) -> None:
     """Show the next hint of an exercise (hints used are recorded)."""
     from .exercises.catalogue import get
-    from .service import identity, next_hint
+    from .lab import Lab
 
     exercise = get(exercise_id)
-    hint = next_hint(exercise, *identity(trainee, course))
+    hint = Lab.of(trainee, course).hint(exercise)
     if hint["number"] is None:
         click.echo(f"No more hints for {exercise.id} ({hint['total']} shown). Here they are again:")
         for i, text in enumerate(hint["all"], 1):
@@ -774,12 +773,13 @@ def check(exercise_id, file, query, as_json, trainee, course, case) -> None:
     was not available: the check does not count)."""
     from .exercises.catalogue import get
     from .grade.status import Status
-    from .service import check_and_record, identity, verdict_view
+    from .lab import Lab
+    from .service import verdict_view
 
     exercise = get(exercise_id)
     text = read_answer(file, query)
-    trainee, course = identity(trainee, course)
-    verdict = check_and_record(exercise, text, trainee, course, case, notify=say)
+    with Lab.of(trainee, course, notify=say) as lab:
+        verdict = lab.check(exercise, text, case)
     if as_json:
         click.echo(json.dumps(verdict.to_dict(), indent=2))
     else:  # colour on a terminal only (click leaves it out when the output is a file or a pipe)
@@ -790,7 +790,7 @@ def check(exercise_id, file, query, as_json, trainee, course, case) -> None:
         for c in verdict_view(verdict)["checks"]:  # each reason once: not again where the headline says it
             said = f": {c['feedback']}" if c["feedback"] and c["feedback"] not in verdict.feedback else ""
             click.echo(f"  {c['status'].replace('_', ' '):<7} {c['scenario']}{said}")
-    if query and any(c.feedback.startswith("Syntax error") for c in verdict.checks):
+    if query and any(c.reason == "syntax" for c in verdict.checks):
         click.echo("note: a query given with --query loses its inner quotes to many shells; save it in a file "
                    "and give the file instead (or use the lab: `linklab lab`)", err=True)
     if verdict.status is Status.NOT_GRADED:
@@ -807,13 +807,15 @@ def progress(trainee, course, export_to) -> None:
     """Your progress: exercises passed, points, hints used."""
     from pathlib import Path
 
+    from .lab import Lab
     from .progress import Progress, export
-    from .service import identity, offered, progress_view
+    from .service import offered
 
-    trainee, course = identity(trainee, course)
+    lab = Lab.of(trainee, course)
+    trainee, course = lab.trainee, lab.course
     if export_to:
         click.echo(f"Wrote {export(trainee, course, Path(export_to))}", err=True)
-    shown = progress_view(trainee, course)  # the lab's count: every exercise offered, the case ones included
+    shown = lab.progress()  # the lab's count: every exercise offered, the case ones included
     click.echo(f"{trainee} in {course}: {shown['passed']}/{shown['total']} exercises passed, "
                f"{shown['points']}/{shown['max_points']} points, {shown['hints']} hint(s) used")
     record = Progress.load(trainee, course)

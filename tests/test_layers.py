@@ -53,9 +53,9 @@ LAYERS = (  # from the bottom up
     Layer("outputs", "what instructors take away: reports, exports, pictures, answer keys, the console's views "
                      "(and the vendored browser bundles that pictures and pages both embed)",
           ("report", "export", "picture", "answer_keys", "classroom/console", "web/assets")),
-    Layer("service", "the library face the shells call: the trainee's lab (service), the instructor's course "
+    Layer("service", "the library face the shells call: the trainee's lab (lab, over service), the instructor's course "
                      "(course), the set-up check, a class's servers, re-grading",
-          ("service", "course", "doctor", "classroom/servers", "classroom/regrade")),
+          ("service", "lab", "course", "doctor", "classroom/servers", "classroom/regrade")),
     Layer("shells", "the command line and the web servers (the lab, the class server, LTI's pages)",
           ("cli", "__main__", "web/", "classroom/address")),
 )

@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from .. import service
 from ..cases.network import current_name
+from ..lab import Lab
 from ..errors import LinklabError, NotFound
 from ..exercises.catalogue import Exercise, catalogue, get
 from ..feedback import class_message, lab_message, refusal
@@ -51,6 +52,10 @@ class Desk:
     def shared(self) -> bool:
         return self.databases.shared
 
+    def lab(self, request: Request) -> Lab:
+        """The lab (library face) of whoever asks."""
+        return Lab(*self.identify(request), self.databases)
+
 
 def desk_of(request: Request) -> Desk:
     return request.app.state.desk
@@ -66,113 +71,107 @@ def exercise_of(desk: Desk, request: Request, working: bool = False) -> Exercise
     return exercise
 
 
-def shown_progress(desk: Desk, trainee: str, course: str) -> dict:
-    return desk.rules.shown_progress(trainee, course, service.progress_view(trainee, course, desk.shared))
+def shown_progress(desk: Desk, lab: Lab) -> dict:
+    return desk.rules.shown_progress(lab.trainee, lab.course, lab.progress())
 
 
 async def me(request: Request) -> Response:
     desk = desk_of(request)
-    trainee, course = desk.identify(request)
+    lab = desk.lab(request)
     session = request.scope.get("session")
-    return JSONResponse({"trainee": trainee, "course": course, "mode": "class" if desk.shared else "local",
+    return JSONResponse({"trainee": lab.trainee, "course": lab.course, "mode": "class" if desk.shared else "local",
                          "csrf": session.csrf if session else "",
-                         "name": await run_in_threadpool(service.display_name, trainee, course)})
+                         "name": await run_in_threadpool(lab.display_name)})
 
 
 async def exercises(request: Request) -> Response:
     desk = desk_of(request)
-    trainee, course = desk.identify(request)
-    listed = await run_in_threadpool(service.exercise_list, trainee, course, desk.shared)
-    return JSONResponse({"exercises": await run_in_threadpool(desk.rules.shown_list, trainee, course, listed),
-                         "progress": await run_in_threadpool(shown_progress, desk, trainee, course)})
+    lab = desk.lab(request)
+    listed = await run_in_threadpool(lab.exercises)
+    return JSONResponse({"exercises": await run_in_threadpool(desk.rules.shown_list, lab.trainee, lab.course, listed),
+                         "progress": await run_in_threadpool(shown_progress, desk, lab)})
 
 
 async def exercise(request: Request) -> Response:
     desk = desk_of(request)
-    trainee, course = desk.identify(request)
+    lab = desk.lab(request)
     chosen = exercise_of(desk, request)
-    await run_in_threadpool(desk.rules.before_work, course, chosen)
-    view = await run_in_threadpool(service.exercise_view, chosen, trainee, course,
-                                   desk.databases.explorer_for(chosen), None, desk.shared)
-    return JSONResponse(await run_in_threadpool(desk.rules.shown_exercise, trainee, course, view))
+    await run_in_threadpool(desk.rules.before_work, lab.course, chosen)
+    view = await run_in_threadpool(lab.exercise, chosen)
+    return JSONResponse(await run_in_threadpool(desk.rules.shown_exercise, lab.trainee, lab.course, view))
 
 
 async def hint(request: Request) -> Response:
     desk = desk_of(request)
-    trainee, course = desk.identify(request)
-    return JSONResponse(await run_in_threadpool(service.next_hint, exercise_of(desk, request), trainee, course))
+    lab = desk.lab(request)
+    return JSONResponse(await run_in_threadpool(lab.hint, exercise_of(desk, request)))
 
 
 async def load(request: Request) -> Response:
     desk = desk_of(request)
-    trainee, course = desk.identify(request)
+    lab = desk.lab(request)
     chosen = exercise_of(desk, request, working=True)
-    await run_in_threadpool(desk.rules.before_work, course, chosen)
+    await run_in_threadpool(desk.rules.before_work, lab.course, chosen)
     with desk.working(request, "load"):
-        key = await run_in_threadpool(service.load_for, chosen, trainee, course,
-                                      desk.databases.explorer_for(chosen), None, None, desk.shared)
+        key = await run_in_threadpool(lab.load, chosen)
     return JSONResponse({"scenario": key, "loaded": True})
 
 
 async def run(request: Request) -> Response:
     desk = desk_of(request)
-    trainee, course = desk.identify(request)
+    lab = desk.lab(request)
     chosen, query = exercise_of(desk, request, working=True), await answer_text(request)
     run_id = str((await json_body(request)).get("run") or "")
-    await run_in_threadpool(desk.rules.before_work, course, chosen)
+    await run_in_threadpool(desk.rules.before_work, lab.course, chosen)
     with desk.working(request, "run"):
-        outcome = await run_in_threadpool(service.run, chosen, query, trainee, course,
-                                          desk.databases.explorer_for(chosen), None, None, desk.shared, run_id)
+        outcome = await run_in_threadpool(lab.run, chosen, query, None, run_id)
     return JSONResponse(asdict(outcome))
 
 
 async def stop(request: Request) -> Response:
     desk = desk_of(request)
-    trainee, course = desk.identify(request)
+    lab = desk.lab(request)
     chosen = exercise_of(desk, request)
     run_id = str((await json_body(request)).get("run") or "")
-    stopped = await run_in_threadpool(service.stop, desk.databases.explorer_for(chosen), trainee, course, run_id)
-    return JSONResponse({"stopped": stopped})
+    return JSONResponse({"stopped": await run_in_threadpool(lab.stop, chosen, run_id)})
 
 
 async def look_around(request: Request) -> Response:
     """The graph view's double-click (a node's neighbours) and shortest path (with `other`)."""
     desk = desk_of(request)
-    trainee, course = desk.identify(request)
+    lab = desk.lab(request)
     chosen, body = exercise_of(desk, request, working=True), await json_body(request)
     node, other = body.get("node"), body.get("other")
     if not isinstance(node, str) or not (other is None or isinstance(other, str)):
         raise LinklabError(class_message("not_json"))
     with desk.working(request, "run"):
-        outcome = await run_in_threadpool(service.look_around, chosen, trainee, course,
-                                          desk.databases.explorer_for(chosen), node, other, None, desk.shared)
+        outcome = await run_in_threadpool(lab.around, chosen, node, other)
     return JSONResponse(asdict(outcome))
 
 
 async def check(request: Request) -> Response:
     desk = desk_of(request)
-    trainee, course = desk.identify(request)
+    lab = desk.lab(request)
     chosen, query = exercise_of(desk, request, working=True), await answer_text(request)
-    await run_in_threadpool(desk.rules.before_work, course, chosen)
+    await run_in_threadpool(desk.rules.before_work, lab.course, chosen)
     if service.is_empty(query):  # refused before the grader: not an attempt
         raise LinklabError(refusal("empty"))
-    if not desk.shared and not await run_in_threadpool(service.is_loaded, desk.databases.explorer_for(chosen),
-                                                       service.exploring(chosen, trainee, course)):
+    if not desk.shared and not await run_in_threadpool(lab.is_loaded, chosen):
         # Run would refuse on this database: Check says the same, and counts nothing
         return JSONResponse({"loaded": False, "error": lab_message("not_loaded")}, status_code=409)
     with desk.working(request, "check"):
-        verdict = await run_in_threadpool(checked, desk, chosen, query, trainee, course)
+        verdict = await run_in_threadpool(checked, desk, lab, chosen, query)
     if verdict.status.is_verdict:
-        await run_in_threadpool(desk.rules.after_check, trainee, course, chosen, verdict.passed)
-    view = await run_in_threadpool(desk.rules.shown_verdict, trainee, course, chosen, service.verdict_view(verdict))
-    return JSONResponse({**view, "progress": await run_in_threadpool(shown_progress, desk, trainee, course)})
+        await run_in_threadpool(desk.rules.after_check, lab.trainee, lab.course, chosen, verdict.passed)
+    view = await run_in_threadpool(desk.rules.shown_verdict, lab.trainee, lab.course, chosen,
+                                   service.verdict_view(verdict))
+    return JSONResponse({**view, "progress": await run_in_threadpool(shown_progress, desk, lab)})
 
 
-def checked(desk: Desk, chosen: Exercise, query: str, trainee: str, course: str):
+def checked(desk: Desk, lab: Lab, chosen: Exercise, query: str):
     """A check within the rules (an exam's attempt is held while it runs), recorded (unless pending)."""
-    with desk.rules.check_slot(trainee, course, chosen):
-        return service.check_and_record(chosen, query, trainee, course, None, None, desk.databases,
-                                        wait=not desk.provisional())
+    with desk.rules.check_slot(lab.trainee, lab.course, chosen):
+        return lab.check(chosen, query, wait=not desk.provisional())
 
 
 async def schema(request: Request) -> Response:
@@ -206,12 +205,14 @@ TRAINEE_ROUTES = [
 
 
 async def json_body(request: Request) -> dict:
+    """A request's JSON object (an empty body: an empty object), for every route of the lab, the class server
+    and LTI's pages; anything else is refused in one line."""
     try:
         body = json.loads(await request.body() or b"{}")
     except ValueError:
-        raise LinklabError(class_message("not_json")) from None
+        body = None
     if not isinstance(body, dict):
-        raise LinklabError(class_message("not_json"))
+        raise LinklabError(class_message("json_object"))
     return body
 
 
