@@ -215,6 +215,7 @@ CLASS = {
     "too_large": "The request is larger than {kib} KiB: send a shorter answer.",
     "not_text": "The query has characters that are not text: type it again, or paste it as plain text.",
     "not_json": "Send the query as JSON: {{\"query\": \"MATCH ...\"}}.",
+    "json_object": "Send the request as a JSON object.",
     "form": "Send the form as JSON text fields.",
     # signing in
     "not_signed_in": "Sign in first: open the lab's address and join the course.",

@@ -50,6 +50,9 @@ def test_what_is_refused_before_the_database_is_refused_in_one_line(shared):
     for body in (b"not json", b'{"query": 42}', b"[]"):
         bad = client.post("/api/exercises/crews/run", content=body, headers=CHANGE)
         assert bad.status_code == 400 and bad.json() == {"error": class_message("not_json")}, body
+    for body in (b"not json", b"[]", b'"a run id"'):  # a body with no query in it: said as such
+        not_an_object = client.post("/api/exercises/crews/stop", content=body, headers=CHANGE)
+        assert not_an_object.status_code == 400 and not_an_object.json() == {"error": class_message("json_object")}
     unknown = client.get("/api/exercises/no-such-exercise")
     assert unknown.status_code == 404 and "\n" not in unknown.json()["error"]
 

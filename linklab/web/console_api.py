@@ -17,7 +17,8 @@ from ..errors import LinklabError
 from ..exercises.catalogue import get
 from ..lti import grades as lti_grades, registry as lti_registry
 from .lti import tool_addresses, base_url
-from .room import ClassRoom, json_body, room_of
+from .room import ClassRoom, room_of
+from .trainee_api import json_body
 
 
 def instructor_room(request: Request) -> ClassRoom:

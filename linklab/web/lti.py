@@ -35,6 +35,7 @@ from ..lti.launch import Launch, LtiError, Problem
 from ..lti.grades import COURSE_RESOURCE, GradeMode, set_grade_mode
 from ..lti.people import trainee_for
 from . import walls
+from .trainee_api import json_body
 
 PAGES = Path(__file__).parent / "lti"
 WHOLE_COURSE = "*"  # the custom parameter of a link to the whole catalogue
@@ -142,9 +143,7 @@ def lti_routes(course: str, public_url: str | None, instructor_of: Callable[[Req
 
     async def pick(request: Request) -> Response:
         instructor_of(request)
-        body = await request.json()
-        if not isinstance(body, dict):
-            raise LinklabError("send a JSON object")
+        body = await json_body(request)
         ticket = str(body.get("ticket", ""))
         found = await run_in_threadpool(registry.deeplink, ticket, course)
         if found is None:

@@ -3,7 +3,6 @@ around trainees' work and the instructor's long task, read from the app by each 
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -145,11 +144,3 @@ def room_of(request: Request) -> ClassRoom:
     return request.app.state.room
 
 
-async def json_body(request: Request) -> dict:
-    try:
-        body = json.loads(await request.body() or b"{}")
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise LinklabError("send a JSON object")
-    return body
