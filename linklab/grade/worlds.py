@@ -783,6 +783,10 @@ def not_separable(course: str, world: str, extra: str = "") -> list[tuple[str, s
     if choice is None:
         return []
     diagnosis = {f"{e.id}/{m.name}": m.diagnosis for e in exercises_of(world) for m in e.mutants}
+    with connect() as db:  # the automatic ones' too (what each rewrite changes), stored with the mutants
+        diagnosis |= {f"{exercise}/{mutant}": said for exercise, mutant, said in db.execute(
+            "SELECT exercise, mutant, diagnosis FROM mutants WHERE world = ? AND content = ?",
+            (world, content_digest(world, extra))) if said}
     return [(name, diagnosis.get(name, "")) for name in choice.survivors + choice.equivalent]
 
 
