@@ -1,7 +1,7 @@
 """The trainee's side of the library face: one trainee's session in one course, as `Course` is the
 instructor's. The exercises they are offered and their standing, one exercise with their parameters, hints,
 loading their scenario, running (and stopping) a query, the graph view's neighbours and paths, checking an
-answer (recorded), their progress and the name the lab calls them. `linklab list|show|hint|check|progress`
+answer (recorded), their progress and the name the lab calls them. `linklab exercises|show|hint|check|progress`
 and the lab's API (web.trainee_api, in a trainee's own lab and in a class) are thin shells over it.
 
 It holds who the trainee is, their course, whether they are in a class (`shared`: the course's world on an

@@ -142,5 +142,3 @@ class ClassRoom:
 
 def room_of(request: Request) -> ClassRoom:
     return request.app.state.room
-
-
