@@ -1,7 +1,8 @@
 """The trainee's side of the library face alone (linklab.lab.Lab), in the unit tier: who a lab is for, which
 databases it opens and closes, and what it does from the records without any database (the exercises offered,
 hints, progress). Running and checking on a real server are tests/test_lab.py's and tests/test_grader.py's;
-`linklab show|hint|check|progress` go through the same object (tests/test_grader.py::test_show_hint_check_progress_flow)."""
+`linklab show|hint|check|progress` go through the same object
+(tests/test_grader.py::test_show_hint_check_progress_flow)."""
 
 from __future__ import annotations
 
