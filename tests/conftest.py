@@ -50,7 +50,14 @@ def pytest_configure(config) -> None:
         config.addinivalue_line("markers", f"{name}: {what}")
 
 
+# Under xdist (`make test` runs the unit tier a file per worker), the unit tier's two longest files start first,
+# one on each worker: sorted last by name, test_variation.py was the tier's tail, alone on one worker.
+LONGEST_FIRST = ("test_mutation.py", "test_variation.py")
+
+
 def pytest_collection_modifyitems(config, items) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # (every worker sorts alike: xdist needs one order)
+        items.sort(key=lambda item: item.path.name not in LONGEST_FIRST)
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         if item.get_closest_marker("browser") or "browser" in fixtures:
