@@ -229,6 +229,7 @@ def test_the_grading_server_keeps_the_memory_it_was_given(monkeypatch, tmp_path)
 # ---------------------------------------------------------------- packaging
 
 
+@pytest.mark.integration  # pip builds the wheel: seconds of CPU, beyond the unit tier's minute (no server needed)
 def test_a_wheel_carries_the_data_and_works_outside_the_checkout(tmp_path):
     built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
                            capture_output=True, text=True, timeout=600)
