@@ -16,6 +16,7 @@
     python -m bench starts             # a server's start and stop, against Neo4j's Bolt quiet period
     python -m bench planner            # a new query's plan: cold and warm JVM, cached, Cypher options, C1 only
     python -m bench kept               # a process's varied hidden worlds: varied afresh against read back (no server)
+    python -m bench varying            # varying worlds at Python's default collection threshold and at vary()'s (no server)
 
 They run against their own local server (`bench`, bolt 7692), started and stopped here, unless
 LINKLAB_BENCH_URI points elsewhere; `grade` uses two grading servers (bench-g1 and bench-g2, bolt 7772 and
@@ -569,6 +570,10 @@ def main() -> None:
     p.add_argument("--worlds", type=int, default=3)
     p.add_argument("--repeat", type=int, default=3)
     p.set_defaults(func=lambda args: __import__("bench.kept", fromlist=["bench_kept"]).bench_kept(args))
+    p = sub.add_parser("varying")
+    p.add_argument("--worlds", type=int, default=12)
+    p.add_argument("--repeat", type=int, default=3)
+    p.set_defaults(func=lambda args: __import__("bench.varying", fromlist=["bench_varying"]).bench_varying(args))
     p = sub.add_parser("class")
     p.add_argument("--trainees", type=int, default=30)
     p.add_argument("--minutes", type=float, default=3.0)

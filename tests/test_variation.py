@@ -6,6 +6,7 @@ seeds of the one investigation world at the tiny size in the unit tier, 35 more 
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import json
 import math
@@ -13,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections import Counter
 from functools import cache
 from pathlib import Path
@@ -30,6 +32,7 @@ from linklab.scenario.generate import generate
 from linklab.scenario.graphs import ScenarioGraphs
 from linklab.scenario.profiles import DESIGN, load_profile
 from linklab.variation.transforms import TRANSFORMS
+from linklab.variation import vary as varying
 from linklab.variation.vary import MAX_PERSONS, vary
 from linklab.variation.world import PREFIX, World, copied, copied_chunk
 
@@ -738,3 +741,35 @@ def test_path_hops_suspects_are_not_always_as_far_apart_as_generated():
         assert after.params == before.params and after.expected.rows[0][0] <= before.expected.rows[0][0]
         shorter += after.expected.rows[0][0] < before.expected.rows[0][0]
     assert shorter >= 2
+
+
+def test_vary_collects_garbage_less_often_while_any_vary_runs_and_puts_the_threshold_back(monkeypatch):
+    """vary() raises the collector's threshold (a fifth of its time went to collecting: bench/varying.py) for as
+    long as any vary() of the process runs, in any thread, and sets back the one it found, after an error too."""
+    found = gc.get_threshold()
+    raised = max(varying.COLLECT_EVERY, found[0])
+    assert raised > 700  # above Python's default: there is something to set back
+    inside, release, seen = threading.Event(), threading.Event(), []
+
+    def varied(scenario, seed):  # stands in for the work of varying: what the threshold is meanwhile
+        seen.append(gc.get_threshold())
+        if seed == 1:
+            inside.set()
+            assert release.wait(30)
+        if seed == 3:
+            raise LinklabError("breaks a promise")
+        return scenario
+
+    monkeypatch.setattr(varying, "varied", varied)
+    first = threading.Thread(target=vary, args=("first", 1))
+    first.start()
+    assert inside.wait(30)
+    assert vary("second", 2) == "second"
+    assert gc.get_threshold()[0] == raised  # the first still runs
+    with pytest.raises(LinklabError):
+        vary("third", 3)
+    assert gc.get_threshold()[0] == raised
+    release.set()
+    first.join(30)
+    assert gc.get_threshold() == found
+    assert seen == [(raised, *found[1:])] * 3
