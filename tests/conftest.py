@@ -141,6 +141,56 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 600, input: st
                           env=env or dict(os.environ), timeout=timeout, cwd=ROOT, input=input)
 
 
+# Settings linklab reads once, when it is imported (grade.worlds): a command given other values of these must
+# run in a process of its own (run_cli).
+READ_AT_IMPORT = ("LINKLAB_CANDIDATES", "LINKLAB_EQUIVALENCE_POOL", "LINKLAB_CASE_CANDIDATES",
+                  "LINKLAB_SPARE_CANDIDATES", "LINKLAB_PREPARING_SESSIONS")
+
+
+def run_cli_here(*args: str, env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
+    """The `linklab` command run in this process, as the console script runs it (cli.main: its exit codes, its
+    one-line errors), with `env` as the whole environment and the checkout as the working folder for the run
+    only. The unit tier's way to run a command: no new Python to start (about a second each), and an error
+    that escapes cli.main fails the test with its traceback instead of hiding in a child's stderr."""
+    import io
+    import logging
+    import threading
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from linklab import cli
+
+    env = dict(os.environ if env is None else env)
+    differs = [name for name in READ_AT_IMPORT if env.get(name) != os.environ.get(name)]
+    assert not differs, f"{differs} are read when linklab is imported: run this command with run_cli"
+    saved = (dict(os.environ), os.getcwd(), sys.argv, sys.stdin, threading.excepthook,
+             list(logging.getLogger("neo4j").handlers), logging.getLogger("neo4j").propagate)
+    out, err = io.StringIO(), io.StringIO()
+    code: int | str | None = 0
+    try:
+        os.environ.clear()
+        os.environ.update(env)
+        os.chdir(ROOT)
+        sys.argv, sys.stdin = ["linklab", *args], io.StringIO(input or "")
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                cli.main()
+            except SystemExit as stopped:
+                code = stopped.code
+    finally:
+        environ, cwd, sys.argv, sys.stdin, threading.excepthook, handlers, propagate = saved
+        os.environ.clear()
+        os.environ.update(environ)
+        os.chdir(cwd)
+        logging.getLogger("neo4j").handlers[:] = handlers
+        logging.getLogger("neo4j").propagate = propagate
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):  # sys.exit("message"): Python prints it and exits 1
+        err.write(f"{code}\n")
+        code = 1
+    return subprocess.CompletedProcess(["linklab", *args], code, out.getvalue(), err.getvalue())
+
+
 def answer_of(exercise) -> str:
     """An exercise's reference as a trainee would paste it: without its comment lines."""
     return "\n".join(line for line in exercise.solution.splitlines() if not line.startswith("//"))

@@ -21,7 +21,7 @@ from linklab.grade.loading import ensure_loaded
 from linklab.load import load_case, observe
 from linklab.report import gradebook
 
-from .conftest import ROOT, run_cli
+from .conftest import ROOT, run_cli, run_cli_here
 
 
 def one_line_error(result, code: int = 1) -> str:
@@ -189,7 +189,7 @@ def test_a_report_of_a_damaged_results_file_says_what_is_missing(tmp_path):
     path = tmp_path / "results.json"
     path.write_text(json.dumps({"trainees": {"ana": {"score": 5, "max_score": 10,
                                                      "exercises": [{"exercise": "crews", "passed": True}]}}}))
-    line = one_line_error(run_cli("report", str(path), "--out", str(tmp_path / "r")))
+    line = one_line_error(run_cli_here("report", str(path), "--out", str(tmp_path / "r")))
     assert "'ana'" in line and "'points'" in line
 
 
@@ -304,10 +304,10 @@ def test_every_malformed_results_field_gets_one_line_naming_it(tmp_path, path, v
 def test_a_malformed_results_file_is_one_line_from_the_command(tmp_path):
     file = tmp_path / "results.json"
     file.write_text(json.dumps(damaged(["trainees", "ana", "exercises", 0, "mistake"], 42)))
-    line = one_line_error(run_cli("report", str(file), "--out", str(tmp_path / "r")))
+    line = one_line_error(run_cli_here("report", str(file), "--out", str(tmp_path / "r")))
     assert "'mistake'" in line and "'ana'" in line
     file.write_text(json.dumps(GOOD_RESULTS))
-    done = run_cli("report", str(file), "--out", str(tmp_path / "r"))
+    done = run_cli_here("report", str(file), "--out", str(tmp_path / "r"))
     assert done.returncode == 0 and (tmp_path / "r" / "report.html").exists()
 
 
@@ -318,7 +318,7 @@ def test_a_malformed_results_file_is_one_line_from_the_command(tmp_path):
 ])
 def test_a_bad_memory_size_is_refused_before_it_is_saved(tmp_path, option, value, said):
     env = {**os.environ, "LINKLAB_HOME": str(tmp_path)}
-    result = run_cli("server", "start", "--name", "pytest-memory", "--bolt-port", "1", "--http-port", "2",
+    result = run_cli_here("server", "start", "--name", "pytest-memory", "--bolt-port", "1", "--http-port", "2",
                      option, value, env=env)
     line = one_line_error(result)
     assert f"{option} {value}" in line and said in line and "java" not in result.stderr.lower()

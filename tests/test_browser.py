@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from .browser import console_errors, open_page, screenshot_colours
-from .conftest import run_cli
+from .conftest import run_cli_here
 from .test_instructor import KEY, fake_results, loaded_tiny  # noqa: F401  (a fixture: a tiny world)
 
 READY = "window.linklabPicture && window.linklabPicture.sigma"
@@ -56,7 +56,7 @@ def test_picture_draws_every_person_and_finds_names(loaded_tiny, cli_env, browse
     from linklab.scenario.generate import generate
     from linklab.scenario.graphs import ScenarioGraphs
 
-    result = run_cli("picture", "--out", str(tmp_path / "core.png"), env=cli_env)
+    result = run_cli_here("picture", "--out", str(tmp_path / "core.png"), env=cli_env)
     assert result.returncode == 0, result.stderr
     page = tmp_path / "core.html"
     text = page.read_text(encoding="utf-8")
@@ -141,7 +141,7 @@ def test_picture_marks_the_focus_and_zooms_toward_the_pointer(loaded_tiny, cli_e
 
     handle = driver.execute_query("MATCH (p:Person)-[:USES]->(a:Account)-[m:MESSAGED]-() RETURN a.handle AS h, "
                                   "p.id AS id, count(m) AS c ORDER BY c DESC, h LIMIT 1").records[0]
-    result = run_cli("picture", "--out", str(tmp_path / "around.png"), "--around", handle["h"], env=cli_env)
+    result = run_cli_here("picture", "--out", str(tmp_path / "around.png"), "--around", handle["h"], env=cli_env)
     assert result.returncode == 0, result.stderr
     data = page_data(tmp_path / "around.html")
     assert data["focus"] == handle["id"]
@@ -176,7 +176,7 @@ def test_picture_marks_the_focus_and_zooms_toward_the_pointer(loaded_tiny, cli_e
 
 def test_report_renders_without_errors(browser, tmp_path, shots):
     fake_results(tmp_path / "results.json")
-    result = run_cli("report", str(tmp_path / "results.json"), "--out", str(tmp_path / "out"))
+    result = run_cli_here("report", str(tmp_path / "results.json"), "--out", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     page = tmp_path / "out" / "report.html"
     assert open_page(browser, page.as_uri(), "document.readyState === 'complete'") == []

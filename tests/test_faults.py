@@ -37,7 +37,7 @@ from linklab.grade.status import Status
 from linklab.load import observe, reset
 from linklab.scenario.generate import generate
 
-from .conftest import ROOT, SUITE_COURSE, answer_of, run_cli
+from .conftest import ROOT, SUITE_COURSE, answer_of, run_cli, run_cli_here
 from .proxy import Proxy
 
 X = ScenarioKey("investigation", "tiny", 501)
@@ -134,7 +134,7 @@ def test_a_trainee_name_given_to_single_cannot_be_a_path(tmp_path):
     folder = tmp_path / "one"
     folder.mkdir()
     (folder / "crews.cypher").write_text(CREWS.solution)
-    line = one_line_error(run_cli("grade", str(folder), "--single", "../../escape", "--out", str(tmp_path / "o")))
+    line = one_line_error(run_cli_here("grade", str(folder), "--single", "../../escape", "--out", str(tmp_path / "o")))
     assert "cannot be a path" in line and not (tmp_path.parent / "escape").exists()
 
 
@@ -150,7 +150,7 @@ def test_a_grade_that_would_check_nothing_exits_non_zero_and_says_why(tmp_path, 
     for name, text in layout.items():
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_text(text)
-    line = one_line_error(run_cli("grade", str(folder), *args, "--out", str(tmp_path / "out")))
+    line = one_line_error(run_cli_here("grade", str(folder), *args, "--out", str(tmp_path / "out")))
     assert "nothing to grade" in line and why in line, line
     assert not (tmp_path / "out" / "results.json").exists()
 

@@ -24,7 +24,7 @@ from linklab.keys import derive_seed
 from linklab.grade.guard import Limits, Refused, run_guarded
 from linklab.grade.outputs import write_all
 
-from .conftest import SUITE_COURSE, run_cli
+from .conftest import SUITE_COURSE, run_cli_here
 
 KEY = ScenarioKey("investigation", "tiny", 77)
 
@@ -234,7 +234,7 @@ def test_check_gives_the_same_verdict_as_grade(class_run, cli_env):
     for trainee, exercise in (("ana", "hub-messages"), ("ben", "crews"), ("ben", "hub-messages"),
                               ("cat", "hub-messages")):
         name = "03-hub-messages" if trainee == "cat" else exercise
-        result = run_cli("check", exercise, str(folder / trainee / f"{name}.cypher"), "--json",
+        result = run_cli_here("check", exercise, str(folder / trainee / f"{name}.cypher"), "--json",
                          "--trainee", trainee, env=env)
         verdict = json.loads(result.stdout)
         graded = next(v for v in results.verdicts[trainee] if v.exercise == exercise)
@@ -245,14 +245,14 @@ def test_check_gives_the_same_verdict_as_grade(class_run, cli_env):
 def test_grade_command_writes_outputs_and_exits_zero_for_failing_trainees(class_run, cli_env, tmp_path):
     folder = class_run[0]
     env = {**cli_env, "LINKLAB_GRADING_URI": cli_env["NEO4J_URI"]}
-    result = run_cli("grade", str(folder), "--out", str(tmp_path), "--course", SUITE_COURSE, env=env)
+    result = run_cli_here("grade", str(folder), "--out", str(tmp_path), "--course", SUITE_COURSE, env=env)
     assert result.returncode == 0, result.stderr
     assert "cat" in result.stdout and (tmp_path / "junit.xml").exists()
     graded = json.loads((tmp_path / "results.json").read_text())
     assert graded["trainees"]["ben"]["hints"] == {"crews": 2} and graded["trainees"]["ana"]["hints"] == {}
-    report = run_cli("report", str(tmp_path), "--out", str(tmp_path / "report"))
+    report = run_cli_here("report", str(tmp_path), "--out", str(tmp_path / "report"))
     assert report.returncode == 0 and (tmp_path / "report" / "report.html").exists()
-    single = run_cli("grade", str(folder / "ana"), "--single", "ana", "--out", str(tmp_path / "one"),
+    single = run_cli_here("grade", str(folder / "ana"), "--single", "ana", "--out", str(tmp_path / "one"),
                      "--course", SUITE_COURSE, "--gradescope", str(tmp_path / "gs.json"), env=env)
     assert single.returncode == 0, single.stderr
     expected = sum(get(e).points for e in ("crews", "hub-messages", "alias-unmask", "money-trail"))
@@ -354,7 +354,7 @@ def test_non_utf8_exercise_file(tmp_path):
     (["grade", "/nonexistent/folder"], "is not a folder of submissions"),
 ])
 def test_trainee_and_instructor_bad_input(cli_env, args, message):
-    result = run_cli(*args, env=cli_env)
+    result = run_cli_here(*args, env=cli_env)
     assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
 
 
@@ -363,25 +363,25 @@ def test_show_hint_check_progress_flow(cli_env, tmp_path):
            "LINKLAB_TRAINEE": "dana", "LINKLAB_COURSE": SUITE_COURSE, "LINKLAB_EXERCISES": "crews"}
     # LINKLAB_HOME moves the progress file; the password still comes from the environment. A course of crews
     # alone (and the case exercises): its first check prepares crews' hidden worlds only.
-    shown = run_cli("show", "crews", env=env)
+    shown = run_cli_here("show", "crews", env=env)
     assert shown.returncode == 0 and "Return one row per crew" in shown.stdout
     hints = len(get("crews").hints)
-    first = run_cli("hint", "crews", env=env)
+    first = run_cli_here("hint", "crews", env=env)
     assert first.returncode == 0 and first.stdout.startswith(f"Hint 1 of {hints}")
     for n in range(2, hints + 1):
-        assert run_cli("hint", "crews", env=env).stdout.startswith(f"Hint {n} of {hints}")
-    assert "No more hints" in run_cli("hint", "crews", env=env).stdout
-    syntax = run_cli("check", "crews", "--query", "MATCH (n RETURN n", env=env)
+        assert run_cli_here("hint", "crews", env=env).stdout.startswith(f"Hint {n} of {hints}")
+    assert "No more hints" in run_cli_here("hint", "crews", env=env).stdout
+    syntax = run_cli_here("check", "crews", "--query", "MATCH (n RETURN n", env=env)
     assert syntax.returncode == 2 and "Syntax error on line 1" in syntax.stdout
     assert syntax.stdout.count("does not expect") == 1  # said once, not once per scenario
-    good = run_cli("check", "crews", "--query", get("crews").solution, env=env)
+    good = run_cli_here("check", "crews", "--query", get("crews").solution, env=env)
     assert good.returncode == 0 and "PASSED" in good.stdout
     assert "hidden scenario 1" in good.stdout and "hidden scenario 2" in good.stdout and "tiny" not in good.stdout
     assert (tmp_path / "state" / "course-secret").exists()  # made on first use, in the state folder
-    progress = run_cli("progress", env=env)
+    progress = run_cli_here("progress", env=env)
     offered = 1 + len(case_catalogue())  # the lab's total: the case exercises count too
     assert f"1/{offered} exercises passed" in progress.stdout and f"{hints} hint(s) used" in progress.stdout
-    listing = run_cli("exercises", env=env)
+    listing = run_cli_here("exercises", env=env)
     assert "passed" in listing.stdout.splitlines()[1]
 
 

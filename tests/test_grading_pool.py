@@ -16,7 +16,7 @@ from linklab.grade.loading import ensure_loaded, is_loaded
 from linklab.grade.expected import world_key
 from linklab.grade.guard import Limits
 
-from .conftest import run_cli, without_named_mistake
+from .conftest import run_cli_here, without_named_mistake
 
 pytestmark = pytest.mark.integration  # starts Neo4j servers or linklab processes of its own
 
@@ -107,7 +107,7 @@ def test_grade_command_uses_every_server_of_the_pool(graded, cli_env, tmp_path, 
         for exercise, text in answers.items():
             (folder / trainee / f"{exercise}.cypher").write_text(text)
     env = {**cli_env, "LINKLAB_GRADING_URI": f"{cli_env['NEO4J_URI']}, {second_conn.uri}"}
-    result = run_cli("grade", str(folder), "--class", "--out", str(tmp_path / "out"), "--course", COURSE, env=env)
+    result = run_cli_here("grade", str(folder), "--class", "--out", str(tmp_path / "out"), "--course", COURSE, env=env)
     assert result.returncode == 0, result.stderr
     assert "on 2 grading server(s)" in result.stderr
     graded_here = json.loads((tmp_path / "out" / "results.json").read_text())["trainees"]

@@ -14,7 +14,7 @@ from linklab.grade.engine import ScenarioKey, answer_key
 from linklab.grade.loading import ensure_loaded
 from linklab.load import database_counts
 
-from .conftest import run_cli
+from .conftest import run_cli_here
 
 KEY = ScenarioKey("investigation", "tiny", 31)
 
@@ -29,7 +29,7 @@ def loaded_tiny(driver):
 
 
 def test_answer_key_for_a_seed(tmp_path):
-    result = run_cli("answers", "--seed", "31", "--profile", "investigation", "--out", str(tmp_path))
+    result = run_cli_here("answers", "--seed", "31", "--profile", "investigation", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     data = json.loads((tmp_path / "answer-key.json").read_text())
     assert data["confidential"].startswith("CONFIDENTIAL")
@@ -43,10 +43,10 @@ def test_answer_key_for_a_seed(tmp_path):
 
 
 def test_answer_key_for_a_trainee_and_bad_options(tmp_path):
-    result = run_cli("answers", "--trainee", "alice", "--course", "c1", "--out", str(tmp_path))
+    result = run_cli_here("answers", "--trainee", "alice", "--course", "c1", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert len(json.loads((tmp_path / "answer-key.json").read_text())["exercises"]) == len(catalogue())
-    bad = run_cli("answers", "--seed", "1", "--trainee", "alice", "--out", str(tmp_path))
+    bad = run_cli_here("answers", "--seed", "1", "--trainee", "alice", "--out", str(tmp_path))
     assert bad.returncode == 1 and "give one of --seed N" in bad.stderr
 
 
@@ -57,7 +57,7 @@ def local(tag: str) -> str:
 def test_graphml_export_reads_back(loaded_tiny, cli_env, tmp_path, driver):
     nodes, rels = loaded_tiny
     out = tmp_path / "scenario.graphml"
-    result = run_cli("export", "--format", "graphml", "--out", str(out), env=cli_env)
+    result = run_cli_here("export", "--format", "graphml", "--out", str(out), env=cli_env)
     assert result.returncode == 0, result.stderr
     root = ET.parse(out).getroot()
     graph = next(e for e in root if local(e.tag) == "graph")
@@ -77,12 +77,12 @@ def test_graphml_export_reads_back(loaded_tiny, cli_env, tmp_path, driver):
 def test_gexf_and_csv_exports_read_back(loaded_tiny, cli_env, tmp_path):
     nodes, rels = loaded_tiny
     gexf = tmp_path / "scenario.gexf"
-    assert run_cli("export", "--format", "gexf", "--out", str(gexf), env=cli_env).returncode == 0
+    assert run_cli_here("export", "--format", "gexf", "--out", str(gexf), env=cli_env).returncode == 0
     root = ET.parse(gexf).getroot()
     assert len([e for e in root.iter() if local(e.tag) == "node"]) == nodes
     assert len([e for e in root.iter() if local(e.tag) == "edge"]) == rels
     folder = tmp_path / "csv"
-    assert run_cli("export", "--format", "csv", "--out", str(folder), env=cli_env).returncode == 0
+    assert run_cli_here("export", "--format", "csv", "--out", str(folder), env=cli_env).returncode == 0
     with open(folder / "nodes.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == nodes and {"key", "label", "name"} <= set(rows[0])
@@ -96,11 +96,11 @@ def test_export_around_an_account(loaded_tiny, cli_env, tmp_path, driver):
     handle = driver.execute_query("MATCH (p:Person)-[:USES]->(a:Account) RETURN a.handle AS h "
                                   "ORDER BY a.id LIMIT 1").records[0]["h"]
     out = tmp_path / "around.graphml"
-    result = run_cli("export", "--out", str(out), "--around", handle, "--hops", "1", env=cli_env)
+    result = run_cli_here("export", "--out", str(out), "--around", handle, "--hops", "1", env=cli_env)
     assert result.returncode == 0, result.stderr
     count = len([e for e in ET.parse(out).getroot().iter() if local(e.tag) == "node"])
     assert 2 <= count < nodes
-    missing = run_cli("export", "--out", str(out), "--around", "no-such-handle", env=cli_env)
+    missing = run_cli_here("export", "--out", str(out), "--around", "no-such-handle", env=cli_env)
     assert missing.returncode == 1 and "no account with handle" in missing.stderr
 
 
@@ -119,7 +119,7 @@ def fake_results(path, trainees=3, exercises=("crews", "hub-messages", "alias-un
 
 def test_report_html_and_gradebook(tmp_path):
     data = fake_results(tmp_path / "results.json")
-    result = run_cli("report", str(tmp_path / "results.json"), "--out", str(tmp_path / "out"))
+    result = run_cli_here("report", str(tmp_path / "results.json"), "--out", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     page = (tmp_path / "out" / "report.html").read_text()
     assert page.count("<rect ") == 3 and page.count("<tr><td>t") == 6  # the grid and the trainee table
@@ -146,7 +146,7 @@ def test_report_counts_missing_answers_apart_from_mistakes(tmp_path):
     data["trainees"]["t1"]["exercises"][0] |= {"passed": False, "points": 0, "feedback": "some words",
                                               "mistake": "counts messages in one direction only"}
     (tmp_path / "results.json").write_text(json.dumps(data))
-    assert run_cli("report", str(tmp_path / "results.json"), "--out", str(tmp_path / "out")).returncode == 0
+    assert run_cli_here("report", str(tmp_path / "results.json"), "--out", str(tmp_path / "out")).returncode == 0
     page = (tmp_path / "out" / "report.html").read_text()
     assert "0 of 3 passed (0%); 3 no answer" in page
     mistakes = page.split("Most common mistakes")[1]
@@ -164,7 +164,7 @@ def test_report_counts_missing_answers_apart_from_mistakes(tmp_path):
 def test_report_bad_input(tmp_path, content, message):
     if content is not None:
         (tmp_path / "results.json").write_text(content)
-    result = run_cli("report", str(tmp_path), "--out", str(tmp_path / "out"))
+    result = run_cli_here("report", str(tmp_path), "--out", str(tmp_path / "out"))
     assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "out" / "report.html").exists()
 
@@ -175,7 +175,7 @@ def test_picture_png_and_html_show_the_criminal_core(loaded_tiny, cli_env, tmp_p
     from linklab.scenario.graphs import ScenarioGraphs
     from linklab.scenario.generate import generate
 
-    result = run_cli("picture", "--out", str(tmp_path / "net.png"), env=cli_env)
+    result = run_cli_here("picture", "--out", str(tmp_path / "net.png"), env=cli_env)
     assert result.returncode == 0, result.stderr
     image = Image.open(tmp_path / "net.png").convert("RGB")
     assert image.size == (1100, 850)
@@ -189,7 +189,7 @@ def test_picture_png_and_html_show_the_criminal_core(loaded_tiny, cli_env, tmp_p
     org.remove_nodes_from([n for n in list(org) if org.degree(n) == 0])  # a member with no account: no contacts to draw
     assert len(data["nodes"]) == org.number_of_nodes() and len(data["edges"]) == org.number_of_edges()
     assert {n["group"] for n in data["nodes"]} == {g for g, _ in data["legend"]}
-    again = run_cli("picture", "--out", str(tmp_path / "again.png"), env=cli_env)
+    again = run_cli_here("picture", "--out", str(tmp_path / "again.png"), env=cli_env)
     assert again.returncode == 0
     assert (tmp_path / "again.html").read_text().replace("again", "net") == page.replace("again", "net")
 
@@ -199,9 +199,9 @@ def test_picture_around_and_too_large(loaded_tiny, cli_env, tmp_path, driver, mo
 
     handle = driver.execute_query("MATCH (p:Person)-[:USES]->(a:Account)-[:MESSAGED]-() RETURN a.handle AS h "
                                   "ORDER BY a.id LIMIT 1").records[0]["h"]
-    result = run_cli("picture", "--out", str(tmp_path / "a.png"), "--around", handle, "--hops", "1", env=cli_env)
+    result = run_cli_here("picture", "--out", str(tmp_path / "a.png"), "--around", handle, "--hops", "1", env=cli_env)
     assert result.returncode == 0, result.stderr
-    missing = run_cli("picture", "--out", str(tmp_path / "b.png"), "--around", "nobody-here", env=cli_env)
+    missing = run_cli_here("picture", "--out", str(tmp_path / "b.png"), "--around", "nobody-here", env=cli_env)
     assert missing.returncode == 1 and "no attributed account" in missing.stderr
     monkeypatch.setattr(picture, "MAX_NODES", 10)
     data, _ = picture.draw(driver, KEY.seed, tmp_path / "small.png")

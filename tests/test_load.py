@@ -19,7 +19,7 @@ from linklab.scenario.generate import faker_version, generate
 from linklab.scenario.model import NODE_PROPERTIES, REL_SPECS
 from linklab.scenario.profiles import SIZES, profile_names
 
-from .conftest import ROOT, run_cli
+from .conftest import ROOT, run_cli, run_cli_here
 
 ROLE_WORDS = {"hub", "broker", "leader", "lieutenant", "spoke", "mesh", "advertiser", "alias", "stash",
               "migrated", "impostor", "laundering", "suspect", "criminal", "innocent", "background"}
@@ -47,7 +47,7 @@ def test_hash_is_the_same_in_another_process_with_another_hash_seed(tmp_path):
 def test_scenario_json_lines_hash_to_the_recorded_hash(tmp_path):
     import hashlib
 
-    result = run_cli("generate", "--profile", "investigation", "--size", "tiny", "--out", str(tmp_path))
+    result = run_cli_here("generate", "--profile", "investigation", "--size", "tiny", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     meta = json.loads((tmp_path / "scenario.json").read_text())
     assert hashlib.sha256((tmp_path / "scenario.jsonl").read_bytes()).hexdigest() == meta["hash"]
@@ -57,7 +57,7 @@ def test_scenario_json_lines_hash_to_the_recorded_hash(tmp_path):
 
 
 def test_csv_export_has_a_file_per_label_with_all_rows(tmp_path):
-    result = run_cli("generate", "--profile", "investigation", "--size", "tiny", "--format", "csv", "--out", str(tmp_path))
+    result = run_cli_here("generate", "--profile", "investigation", "--size", "tiny", "--format", "csv", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     meta = json.loads((tmp_path / "scenario.json").read_text())
     persons = (tmp_path / "Person.csv").read_text().splitlines()
@@ -144,7 +144,7 @@ def test_a_killed_reset_is_detected_by_every_command_and_recovered(cli_env):
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:  # wait until loading is under way, then kill it hard
-            state = run_cli("scenario", "--json", env=cli_env)
+            state = run_cli_here("scenario", "--json", env=cli_env)
             data = json.loads(state.stdout) if state.stdout.strip().startswith("{") else {}
             if data.get("status") == "resetting" and data.get("profile"):
                 time.sleep(2)
@@ -153,11 +153,11 @@ def test_a_killed_reset_is_detected_by_every_command_and_recovered(cli_env):
         process.send_signal(signal.SIGKILL)
     finally:
         process.wait()
-    shown = run_cli("scenario", env=cli_env)
+    shown = run_cli_here("scenario", env=cli_env)
     assert shown.returncode == 1 and "did not finish" in shown.stderr and "Traceback" not in shown.stderr
-    recovered = run_cli("reset", "--size", "tiny", env=cli_env)
+    recovered = run_cli_here("reset", "--size", "tiny", env=cli_env)
     assert recovered.returncode == 0, recovered.stderr
-    shown = run_cli("scenario", env=cli_env)
+    shown = run_cli_here("scenario", env=cli_env)
     assert shown.returncode == 0 and "investigation / size tiny" in shown.stdout
 
 
@@ -165,7 +165,7 @@ def test_bad_profile_and_size_are_clear_errors(cli_env):
     for args, expected in ((["--profile", "mafia"], "unknown profile 'mafia'"),
                            (["--size", "huge"], "unknown size 'huge'"),
                            (["--size", "3000000"], "person count must be between")):
-        result = run_cli("reset", *args, env=cli_env)
+        result = run_cli_here("reset", *args, env=cli_env)
         assert result.returncode == 1 and expected in result.stderr and "Traceback" not in result.stderr
 
 

@@ -206,10 +206,10 @@ def test_every_mutant_fails_on_the_hidden_worlds(driver, course):
 
 
 def test_selftest_reports_the_mutants_of_the_world(cli_env, course):
-    from .conftest import run_cli
+    from .conftest import run_cli_here
 
     env = {**cli_env, "LINKLAB_GRADING_URI": cli_env["NEO4J_URI"]}
-    result = run_cli("selftest", "--seeds", "1", "--course", course, env=env)
+    result = run_cli_here("selftest", "--seeds", "1", "--course", course, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     for profile in (DESIGN,):
         choice = worlds.stored_choice(course, profile)
