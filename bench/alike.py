@@ -19,7 +19,7 @@ def bench_alike(args) -> None:
     from linklab.grade import worlds
     from linklab.scenario.profiles import DESIGN
 
-    worlds.CANDIDATES = args.candidates
+    os.environ["LINKLAB_CANDIDATES"] = str(args.candidates)
     exercises = catalogue()
     before = after = spare_count = 0
     candidate_seconds = spare_seconds = 0.0

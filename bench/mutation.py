@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 
+from linklab import config
 from linklab.exercises.catalogue import catalogue
 from linklab.grade import worlds
 from linklab.grade.engine import ScenarioKey, answer_key, run_batch
@@ -25,8 +26,8 @@ def bench_mutation(args) -> None:
     profiles = args.profiles or profile_names()
     totals = dict(written=0, automatic=0, equivalent=0, killed=0, own=0, seconds=0.0)
     with bench_session() as driver:
-        print(f"course {course}: {worlds.CANDIDATES} varied candidates and the realistic world, "
-              f"{worlds.EQUIVALENCE_POOL} more varied worlds for probable equivalents")
+        print(f"course {course}: {config.preparation_candidates()} varied candidates and the realistic world, "
+              f"{config.equivalence_pool()} more varied worlds for probable equivalents")
         for profile in profiles:
             began = time.perf_counter()
             prep = worlds.prepare(driver, course, profile, progress=lambda m: print(f"  {m}", flush=True) if args.verbose else None)

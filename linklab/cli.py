@@ -16,6 +16,7 @@ import click
 from neo4j.exceptions import DriverError, Neo4jError
 
 from . import __version__
+from .config import check_settings
 from .errors import LinklabError, ServerLostError
 
 # What a server lost in the middle of a command leaves, by command (when the library does not say more).
@@ -65,6 +66,7 @@ def main() -> None:
     logging.getLogger("neo4j").propagate = False
     quiet_lost_threads(DRIVER_LOST)
     try:
+        check_settings()
         cli.main(standalone_mode=False)
     except ServerLostError as exc:
         click.echo(f"error: {lost_server(exc)}", err=True)

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from .errors import LinklabError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The exercises, profiles, lexicons, queries and pom: the top-level folders of a checkout (the source),
 # or their copy inside an installed wheel (setup.py puts them under linklab/_data).
@@ -38,6 +40,56 @@ def chosen_exercises() -> tuple[str, ...]:
     numbers, comma-separated); empty: every exercise. Everything that lists, prepares or grades exercises
     reads the choice through exercises.catalogue."""
     return tuple(part.strip() for part in os.environ.get("LINKLAB_EXERCISES", "").split(",") if part.strip())
+
+
+# How much a course's preparation tries (grade.worlds), read each time it is used: a test, a bench or an
+# instructor's shell may set them for one command. The defaults are a class's; the test suite runs with fewer.
+
+
+def preparation_candidates() -> int:
+    """Varied candidate worlds per course and profile, besides the realistic one (LINKLAB_CANDIDATES)."""
+    return whole_number("LINKLAB_CANDIDATES", 12)
+
+
+def equivalence_pool() -> int:
+    """More varied worlds for the mutants no candidate told apart (LINKLAB_EQUIVALENCE_POOL)."""
+    return whole_number("LINKLAB_EQUIVALENCE_POOL", 12)
+
+
+def case_candidates() -> int:
+    """Hidden variants tried per imported case network (LINKLAB_CASE_CANDIDATES)."""
+    return whole_number("LINKLAB_CASE_CANDIDATES", 10)
+
+
+def spare_candidates() -> int:
+    """Further varied worlds looked at (answers only) when every candidate gives an exercise one answer
+    (LINKLAB_SPARE_CANDIDATES)."""
+    return whole_number("LINKLAB_SPARE_CANDIDATES", 12)
+
+
+def preparing_sessions() -> int:
+    """Batches of mutants a preparation runs side by side on the grading server (LINKLAB_PREPARING_SESSIONS)."""
+    return whole_number("LINKLAB_PREPARING_SESSIONS", 2, least=1)
+
+
+def check_settings() -> None:
+    """Every numeric setting read once, so that a command told a wrong one says so before it starts work."""
+    for read in (preparation_candidates, equivalence_pool, case_candidates, spare_candidates, preparing_sessions):
+        read()
+
+
+def whole_number(name: str, default: int, least: int = 0) -> int:
+    """A whole-number setting from the environment; one clear line when it is not one."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise LinklabError(f"{name} must be a whole number, not {text!r}") from None
+    if value < least:
+        raise LinklabError(f"{name} must be at least {least}, not {value}")
+    return value
 
 
 def write_json_atomically(path: Path, data, **dump_options) -> None:

@@ -141,12 +141,6 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 600, input: st
                           env=env or dict(os.environ), timeout=timeout, cwd=ROOT, input=input)
 
 
-# Settings linklab reads once, when it is imported (grade.worlds): a command given other values of these must
-# run in a process of its own (run_cli).
-READ_AT_IMPORT = ("LINKLAB_CANDIDATES", "LINKLAB_EQUIVALENCE_POOL", "LINKLAB_CASE_CANDIDATES",
-                  "LINKLAB_SPARE_CANDIDATES", "LINKLAB_PREPARING_SESSIONS")
-
-
 def run_cli_here(*args: str, env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
     """The `linklab` command run in this process, as the console script runs it (cli.main: its exit codes, its
     one-line errors), with `env` as the whole environment and the checkout as the working folder for the run
@@ -159,9 +153,7 @@ def run_cli_here(*args: str, env: dict | None = None, input: str | None = None) 
 
     from linklab import cli
 
-    env = dict(os.environ if env is None else env)
-    differs = [name for name in READ_AT_IMPORT if env.get(name) != os.environ.get(name)]
-    assert not differs, f"{differs} are read when linklab is imported: run this command with run_cli"
+    env = dict(os.environ if env is None else env)  # (linklab reads every setting when it is used: config)
     saved = (dict(os.environ), os.getcwd(), sys.argv, sys.stdin, threading.excepthook,
              list(logging.getLogger("neo4j").handlers), logging.getLogger("neo4j").propagate)
     out, err = io.StringIO(), io.StringIO()

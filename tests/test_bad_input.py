@@ -21,7 +21,7 @@ from linklab.grade.loading import ensure_loaded
 from linklab.load import load_case, observe
 from linklab.report import gradebook
 
-from .conftest import ROOT, run_cli, run_cli_here
+from .conftest import ROOT, run_cli_here
 
 
 def one_line_error(result, code: int = 1) -> str:
@@ -44,25 +44,25 @@ def test_a_seed_out_of_range_is_refused_before_anything_is_wiped(driver, env):
     key = ScenarioKey("investigation", "tiny", 901)
     ensure_loaded(driver, key)
     before = observe(driver).props
-    line = one_line_error(run_cli("reset", "--seed", str(2**63), env=env), code=2)
+    line = one_line_error(run_cli_here("reset", "--seed", str(2**63), env=env), code=2)
     assert "9223372036854775808" in line and "--seed" in line
     after = observe(driver).props
     assert (after["hash"], after["loaded_at"]) == (before["hash"], before["loaded_at"])
 
 
 def test_an_http_uri_names_the_schemes_that_work(env):
-    line = one_line_error(run_cli("scenario", env={**env, "NEO4J_URI": "http://127.0.0.1:7474"}))
+    line = one_line_error(run_cli_here("scenario", env={**env, "NEO4J_URI": "http://127.0.0.1:7474"}))
     assert "bolt://" in line and "neo4j+s" in line
 
 
 def test_negative_hops_are_refused_in_one_line(env):
-    assert "--hops" in one_line_error(run_cli("export", "--out", "x.graphml", "--around", "a", "--hops", "-1",
+    assert "--hops" in one_line_error(run_cli_here("export", "--out", "x.graphml", "--around", "a", "--hops", "-1",
                                               env=env), code=2)
 
 
 @pytest.mark.parametrize("given, written", [("knows", "KNOWS"), ("Person", "PERSON")])
 def test_a_lower_case_or_label_like_type_is_counted_as_relationships(driver, env, given, written):
-    result = run_cli("import", str(ROOT / "seed" / "cases" / "florentine-marriages.csv"), "--name", "flo",
+    result = run_cli_here("import", str(ROOT / "seed" / "cases" / "florentine-marriages.csv"), "--name", "flo",
                      "--type", given, env=env)
     assert result.returncode == 0, result.stderr
     assert "nodes (15): Person 15" in result.stdout
@@ -90,11 +90,11 @@ def network_in_database(driver) -> tuple[set, set]:
 def test_an_export_imports_back_as_the_same_network(driver, env, tmp_path, fmt):
     source = tmp_path / "karate.graphml"
     nx.write_graphml(karate_named(), source)
-    assert run_cli("import", str(source), "--name", "karate", env=env).returncode == 0
+    assert run_cli_here("import", str(source), "--name", "karate", env=env).returncode == 0
     expected = network_in_database(driver)
     out = tmp_path / ("export" if fmt == "csv" else f"export.{fmt}")
-    assert run_cli("export", "--format", fmt, "--out", str(out), env=env).returncode == 0
-    back = run_cli("import", str(out), "--name", "back", env=env)
+    assert run_cli_here("export", "--format", fmt, "--out", str(out), env=env).returncode == 0
+    back = run_cli_here("import", str(out), "--name", "back", env=env)
     assert back.returncode == 0, back.stderr
     assert network_in_database(driver) == expected
 
@@ -196,7 +196,7 @@ def test_a_report_of_a_damaged_results_file_says_what_is_missing(tmp_path):
 def test_answers_without_options_gives_the_keys_of_the_loaded_scenario(driver, env, tmp_path):
     key = ScenarioKey("investigation", "tiny", 902)
     ensure_loaded(driver, key)
-    result = run_cli("answers", "--out", str(tmp_path / "keys"), env=env)
+    result = run_cli_here("answers", "--out", str(tmp_path / "keys"), env=env)
     assert result.returncode == 0, result.stderr
     keys = json.loads((tmp_path / "keys" / "answer-key.json").read_text())
     assert str(key) in json.dumps(keys)
@@ -209,7 +209,7 @@ def test_an_interrupted_import_says_to_import_again(driver, env, monkeypatch):
         raise KeyboardInterrupt
     with pytest.raises(KeyboardInterrupt):
         load_case(driver, case, progress=interrupted)
-    line = one_line_error(run_cli("scenario", env=env))
+    line = one_line_error(run_cli_here("scenario", env=env))
     assert "import the file again" in line and "--name florentine" in line
 
 

@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from linklab import __version__
 
 from .conftest import ROOT, run_cli_here
@@ -39,6 +37,9 @@ def test_a_command_here_leaves_the_environment_and_the_folder_as_they_were(tmp_p
         os.chdir(before[1])
 
 
-def test_a_setting_read_when_linklab_is_imported_needs_a_process_of_its_own():
-    with pytest.raises(AssertionError, match="LINKLAB_CASE_CANDIDATES"):
-        run_cli_here("show", "crews", env={**os.environ, "LINKLAB_CASE_CANDIDATES": "1"})
+def test_a_setting_given_for_one_command_is_the_one_it_uses(tmp_path):
+    """Every setting is read when it is used (linklab.config), so the environment a command is given here is
+    the one it works with, as in a process of its own; a setting that is no number is one line."""
+    env = {**os.environ, "LINKLAB_HOME": str(tmp_path), "LINKLAB_CANDIDATES": "lots"}
+    done = run_cli_here("prepare", env=env)
+    assert done.returncode == 1 and done.stderr == "error: LINKLAB_CANDIDATES must be a whole number, not 'lots'\n"

@@ -23,7 +23,7 @@ from linklab.grade.engine import answer_key
 from linklab.grade.scenarios import case_keys
 from linklab.load import database_counts, load_case, loaded
 
-from .conftest import ROOT, SUITE_COURSE, run_cli
+from .conftest import ROOT, SUITE_COURSE, run_cli_here
 from .test_exercises import check_variants
 
 SAMPLE = ROOT / "seed" / "cases" / "florentine-marriages.csv"
@@ -329,7 +329,7 @@ def db_network(driver) -> tuple[set[str], set[frozenset[str]], set[str]]:
 
 
 def test_import_loads_the_file_and_records_it(driver, env, karate_file):
-    result = run_cli("import", str(karate_file), "--name", "karate", "--type", "TRAINS_WITH", env=env)
+    result = run_cli_here("import", str(karate_file), "--name", "karate", "--type", "TRAINS_WITH", env=env)
     assert result.returncode == 0, result.stderr
     graph = karate()
     names, links, types = db_network(driver)
@@ -341,16 +341,16 @@ def test_import_loads_the_file_and_records_it(driver, env, karate_file):
         ("case", "karate", "karate.graphml", "graphml", True)
     assert props["hash"] == props["case_hash"] == stored("karate").digest
     assert database_counts(driver) == {"Person": 34, "TRAINS_WITH": 78}
-    shown = run_cli("scenario", env=env)
+    shown = run_cli_here("scenario", env=env)
     assert shown.returncode == 0 and "case karate: 34 people, 78 :TRAINS_WITH relationships (weighted)" in shown.stdout
 
 
 def test_a_bad_file_leaves_the_loaded_data_alone(driver, env, karate_file, tmp_path):
-    assert run_cli("import", str(karate_file), "--name", "karate", env=env).returncode == 0
+    assert run_cli_here("import", str(karate_file), "--name", "karate", env=env).returncode == 0
     before = loaded(driver).props
     for content in ("source,target\nA,A\n", "a,b\n1,2\n", b"source,target\n\xff,A\n"):
         bad = write(tmp_path, "bad.csv", content)
-        result = run_cli("import", str(bad), "--name", "broken", env=env)
+        result = run_cli_here("import", str(bad), "--name", "broken", env=env)
         assert result.returncode == 1 and result.stderr.startswith("error: bad.csv: ")
         assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
     after = loaded(driver).props
@@ -373,27 +373,27 @@ def test_an_interrupted_import_is_marked_incomplete(driver, env, monkeypatch, ca
         load_case(driver, case)
     monkeypatch.undo()
     assert loaded(driver).state == "incomplete"
-    result = run_cli("scenario", env=env)
+    result = run_cli_here("scenario", env=env)
     assert result.returncode == 1 and "did not finish" in result.stderr
-    assert run_cli("import", str(SAMPLE), "--name", "florentine", env=env).returncode == 0
+    assert run_cli_here("import", str(SAMPLE), "--name", "florentine", env=env).returncode == 0
     assert loaded(driver).state == "complete"
 
 
 @pytest.mark.parametrize("exercise_id", [e.id for e in case_catalogue()])
 def test_case_exercises_right_and_wrong_answers(driver, env, karate_file, exercise_id):
-    assert run_cli("import", str(karate_file), "--name", "karate", env=env).returncode == 0
+    assert run_cli_here("import", str(karate_file), "--name", "karate", env=env).returncode == 0
     check_variants(driver, get(exercise_id), case_keys(SUITE_COURSE, "karate"))
 
 
 def test_check_and_answers_on_the_command_line(env, karate_file, tmp_path):
-    assert run_cli("import", str(karate_file), "--name", "karate", env=env).returncode == 0
+    assert run_cli_here("import", str(karate_file), "--name", "karate", env=env).returncode == 0
     solution = get("case-path").solution_path
-    passed = run_cli("check", "case-path", str(solution), "--trainee", "t1", "--json", env=env)
+    passed = run_cli_here("check", "case-path", str(solution), "--trainee", "t1", "--json", env=env)
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert [c["scenario"] for c in json.loads(passed.stdout)["checks"]][0] == "case karate"
-    failed = run_cli("check", "case-path", "--query", "RETURN 1", "--trainee", "t1", env=env)
+    failed = run_cli_here("check", "case-path", "--query", "RETURN 1", "--trainee", "t1", env=env)
     assert failed.returncode == 2 and "NOT YET" in failed.stdout
-    keys = run_cli("answers", "--case", "karate", "--out", str(tmp_path), env=env)
+    keys = run_cli_here("answers", "--case", "karate", "--out", str(tmp_path), env=env)
     assert keys.returncode == 0, keys.stderr
     data = json.loads((tmp_path / "answer-key.json").read_text())
     assert [e["id"] for e in data["exercises"]] == [e.id for e in case_catalogue()]
@@ -403,17 +403,17 @@ def test_check_and_answers_on_the_command_line(env, karate_file, tmp_path):
 
 
 def test_grading_a_class_on_a_case(env, karate_file, tmp_path):
-    assert run_cli("import", str(karate_file), "--name", "karate", env=env).returncode == 0
+    assert run_cli_here("import", str(karate_file), "--name", "karate", env=env).returncode == 0
     for trainee, query in (("ana", None), ("ben", "RETURN 3")):
         folder = tmp_path / "subs" / trainee
         folder.mkdir(parents=True)
         (folder / "case-path.cypher").write_text(query or get("case-path").solution)
-    result = run_cli("grade", str(tmp_path / "subs"), "--case", "karate", "--out", str(tmp_path / "out"), env=env)
+    result = run_cli_here("grade", str(tmp_path / "subs"), "--case", "karate", "--out", str(tmp_path / "out"), env=env)
     assert result.returncode == 0, result.stderr
     trainees = json.loads((tmp_path / "out" / "results.json").read_text())["trainees"]
     assert trainees["ana"]["score"] == get("case-path").points and trainees["ben"]["score"] == 0
     assert trainees["ana"]["max_score"] == sum(e.points for e in case_catalogue())
-    report = run_cli("report", str(tmp_path / "out"), "--out", str(tmp_path / "report"), env=env)
+    report = run_cli_here("report", str(tmp_path / "out"), "--out", str(tmp_path / "report"), env=env)
     assert report.returncode == 0, report.stderr
     assert get("case-path").title in html.unescape((tmp_path / "report" / "report.html").read_text())
     with open(tmp_path / "report" / "gradebook.csv", newline="") as handle:
@@ -427,8 +427,8 @@ def picture_data(page: str) -> dict:
 
 
 def test_picture_and_export_of_a_case(driver, env, karate_file, tmp_path):
-    assert run_cli("import", str(karate_file), "--name", "karate", env=env).returncode == 0
-    result = run_cli("picture", "--out", str(tmp_path / "case.png"), env=env)
+    assert run_cli_here("import", str(karate_file), "--name", "karate", env=env).returncode == 0
+    result = run_cli_here("picture", "--out", str(tmp_path / "case.png"), env=env)
     assert result.returncode == 0, result.stderr
     page = (tmp_path / "case.html").read_text()
     data = picture_data(page)
@@ -438,10 +438,10 @@ def test_picture_and_export_of_a_case(driver, env, karate_file, tmp_path):
 
     with Image.open(tmp_path / "case.png") as image:
         assert image.size == (1100, 850) and len(image.convert("L").getcolors(maxcolors=1 << 16)) > 10
-    around = run_cli("picture", "--out", str(tmp_path / "m1.png"), "--around", "Member 1", "--hops", "1", env=env)
+    around = run_cli_here("picture", "--out", str(tmp_path / "m1.png"), "--around", "Member 1", "--hops", "1", env=env)
     assert around.returncode == 0 and "Drew 17 people" in around.stdout  # Member 1 and 16 neighbours
     out = tmp_path / "case.graphml"
-    assert run_cli("export", "--format", "graphml", "--out", str(out), env=env).returncode == 0
+    assert run_cli_here("export", "--format", "graphml", "--out", str(out), env=env).returncode == 0
     exported = nx.read_graphml(out)
     assert (exported.number_of_nodes(), exported.number_of_edges()) == (34, 78)
     assert all("weight" in data for *_, data in exported.edges(data=True))
@@ -450,8 +450,8 @@ def test_picture_and_export_of_a_case(driver, env, karate_file, tmp_path):
 def test_a_case_too_large_for_a_picture_is_cut_and_says_so(driver, env, tmp_path):
     graph = nx.barabasi_albert_graph(600, 2, seed=3)
     nx.write_graphml(nx.relabel_nodes(graph, {n: f"p{n}" for n in graph}), tmp_path / "big.graphml")
-    assert run_cli("import", str(tmp_path / "big.graphml"), "--name", "big", env=env).returncode == 0
-    result = run_cli("picture", "--out", str(tmp_path / "big.png"), env=env)
+    assert run_cli_here("import", str(tmp_path / "big.graphml"), "--name", "big", env=env).returncode == 0
+    result = run_cli_here("picture", "--out", str(tmp_path / "big.png"), env=env)
     assert result.returncode == 0 and "showing the 400 most connected of 600 people" in result.stdout
     page = (tmp_path / "big.html").read_text()
     assert len(picture_data(page)["nodes"]) == 400

@@ -137,8 +137,8 @@ def test_where_every_candidate_answers_alike_a_spare_world_answers_otherwise(mon
     from linklab.scenario.profiles import DESIGN
 
     monkeypatch.setenv("LINKLAB_COURSE_SECRET", "secret-4")
-    monkeypatch.setattr(worlds, "CANDIDATES", 2)
-    monkeypatch.setattr(worlds, "EQUIVALENCE_POOL", 0)
+    monkeypatch.setenv("LINKLAB_CANDIDATES", "2")
+    monkeypatch.setenv("LINKLAB_EQUIVALENCE_POOL", "0")
     keys = [k for k in worlds.candidate_keys("test-course", DESIGN) if worlds.can_make(k)]
     assert worlds.answered_alike(catalogue(), keys) == {"path-hops"}, "the generator changed: choose another secret"
     spares = worlds.spare_candidates("test-course", DESIGN, "", catalogue(), keys)
@@ -195,10 +195,10 @@ def test_a_change_to_what_makes_mutants_prepares_the_worlds_again(monkeypatch):
 
     worlds.digest_of_content.cache_clear()
     try:
-        before = worlds.digest_of_content("investigation", "", ())
+        before = worlds.content_digest("investigation")
         monkeypatch.setattr(worlds, "mutation_code", lambda: "another allowlist")
         worlds.digest_of_content.cache_clear()
-        assert worlds.digest_of_content("investigation", "", ()) != before
+        assert worlds.content_digest("investigation") != before
     finally:
         worlds.digest_of_content.cache_clear()
 
@@ -210,7 +210,7 @@ def test_a_preparation_runs_two_batches_at_a_time_and_the_first_error_stops_the_
     from linklab.errors import LinklabError
     from linklab.grade import worlds
 
-    monkeypatch.setattr(worlds, "PREPARING_SESSIONS", 2)
+    monkeypatch.setenv("LINKLAB_PREPARING_SESSIONS", "2")
     lock, running, most = threading.Lock(), [0], [0]
 
     def square(n: int) -> int:

@@ -26,8 +26,8 @@ def small_pool(monkeypatch, tmp_path, cli_env):
         monkeypatch.setenv(name, cli_env[name])
     monkeypatch.setenv("LINKLAB_GRADING_URI", cli_env["NEO4J_URI"])
     monkeypatch.setenv("LINKLAB_COURSE_SECRET", "preparation-secret")
-    monkeypatch.setattr(worlds, "CANDIDATES", 1)
-    monkeypatch.setattr(worlds, "EQUIVALENCE_POOL", 0)
+    monkeypatch.setenv("LINKLAB_CANDIDATES", "1")
+    monkeypatch.setenv("LINKLAB_EQUIVALENCE_POOL", "0")
     two = (get("crews"), get("hub-messages"))  # how preparing is shared is the subject, not the whole course
     monkeypatch.setattr(worlds, "catalogue", lambda: two)
     worlds.digest_of_content.cache_clear()

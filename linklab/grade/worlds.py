@@ -2,7 +2,7 @@
 
 For each course and world design (the one investigation world; or imported case) there is a pool of candidate worlds, derived from the course
 secret (keys.course_secret), so knowing the course id is not enough to make them: a world as the generator
-makes it (a realistic one, so that literal answers fail too) and CANDIDATES varied ones
+makes it (a realistic one, so that literal answers fail too) and LINKLAB_CANDIDATES varied ones
 (scenario.variation: every habit of the generator that no prompt promises, broken). `prepare` runs every
 mutant of every exercise there, the hand-written ones (exercises.mutants, named diagnoses) and the
 automatic ones (grade.mutation), through the same step as a check (grade.evaluate):
@@ -11,9 +11,9 @@ automatic ones (grade.mutation), through the same step as a check (grade.evaluat
 2. the mutants that survive it on every varied candidate;
 3. a few of them, greedily, so that together they fail every mutant any candidate can tell from the
    reference, and give each exercise more than one answer (so that a copied answer fails too): where every
-   candidate answers an exercise alike, further varied worlds are looked at (answers only, SPARE_CANDIDATES);
+   candidate answers an exercise alike, further varied worlds are looked at (answers only, LINKLAB_SPARE_CANDIDATES);
    a candidate or spare that answers it otherwise is chosen as well, where the chosen worlds would all agree;
-4. the mutants no candidate could tell apart are run on EQUIVALENCE_POOL more varied worlds: those that
+4. the mutants no candidate could tell apart are run on LINKLAB_EQUIVALENCE_POOL more varied worlds: those that
    agree with the reference there too are reported as probably equivalent (listed, never hidden).
 
 The choice is stored in SQLite (STATE/worlds.db) with the digests of every mutant's rows on the worlds
@@ -40,6 +40,7 @@ from typing import Callable, Iterator, TypeVar
 
 import neo4j
 
+from .. import config
 from ..config import chosen_exercises, open_sqlite, state_dir
 from ..exercises.answer_files import answer_function
 from ..exercises.catalogue import Exercise, case_catalogue, catalogue, get
@@ -56,19 +57,13 @@ from .status import Status
 
 A, B = TypeVar("A"), TypeVar("B")
 HIDDEN_SIZE = "tiny"
-# Varied candidate worlds per course and profile (besides the realistic one), and more varied worlds for the
-# mutants no candidate told apart. The environment may lower them where speed matters more than the last
-# equivalent mutant (the test suite runs with fewer).
-CANDIDATES = int(os.environ.get("LINKLAB_CANDIDATES", "12"))
-EQUIVALENCE_POOL = int(os.environ.get("LINKLAB_EQUIVALENCE_POOL", "12"))
+# How many candidate worlds a preparation tries (config.preparation_candidates, equivalence_pool,
+# case_candidates, spare_candidates) and how many batches it runs side by side (config.preparing_sessions) are
+# settings, read when used. Spare worlds are looked at (their answers only, computed without the database) when
+# every candidate gives an exercise one answer: the hidden worlds must not all share one, or a copied answer
+# passes on them.
 LEAST_HIDDEN, MOST_HIDDEN = 2, 4  # hidden worlds an answer is checked on (the realistic one included; one more
 # where these would all give an exercise one answer: preparing)
-CASE_CANDIDATES = int(os.environ.get("LINKLAB_CASE_CANDIDATES", "10"))  # hidden variants tried per case
-# Further varied worlds looked at (their answers only, computed without the database) when every candidate
-# gives an exercise one answer: the hidden worlds must not all share one, or a copied answer passes on them.
-SPARE_CANDIDATES = int(os.environ.get("LINKLAB_SPARE_CANDIDATES", "12"))
-# Batches of mutants a preparation runs side by side on the grading server (side_by_side): two cores' worth.
-PREPARING_SESSIONS = max(1, int(os.environ.get("LINKLAB_PREPARING_SESSIONS", "2")))
 CHOICE_RULES = 2  # raised when the way worlds are chosen changes: every stored choice is then made again
 
 
@@ -140,10 +135,10 @@ def mutation_code() -> str:
 
 def candidate_keys(course: str, world: str, extra: str = "", count: int | None = None,
                    start: int = 1) -> list[ScenarioKey | CaseKey]:
-    """The candidates of a world: the realistic one first (start=1), then `count` (by default CANDIDATES, read
-    when called) varied ones. For a case, hidden variants of it (cases.network). Keys carry hidden=-1 (a
+    """The candidates of a world: the realistic one first (start=1), then `count` (by default
+    config.preparation_candidates(), read when called) varied ones. For a case, hidden variants of it (cases.network). Keys carry hidden=-1 (a
     candidate, never shown)."""
-    count = CANDIDATES if count is None else count
+    count = config.preparation_candidates() if count is None else count
     secret = course_secret()
     if world.startswith("case/"):
         return [CaseKey(world[5:], derive_seed(secret, course, "hidden", world, str(k)), extra, -1)
@@ -159,14 +154,20 @@ def content_digest(world: str, extra: str = "") -> str:
     generator or the exercises the course offers (config.chosen_exercises) change: then the choice is made
     again."""
     offered = tuple(e.id for e in catalogue()) if chosen_exercises() else ()  # "1,crews" and "crews,01" alike
-    return digest_of_content(world, extra, offered)
+    return digest_of_content(world, extra, offered, pools_tried())
+
+
+def pools_tried() -> str:
+    """The candidate pools a preparation tries and the rules it chooses by: a choice made with others is made
+    again."""
+    return (f"{config.preparation_candidates()}/{config.equivalence_pool()}/{config.case_candidates()}/"
+            f"{config.spare_candidates()}/rules {CHOICE_RULES}")
 
 
 @lru_cache(maxsize=64)
-def digest_of_content(world: str, extra: str, chosen: tuple[str, ...]) -> str:
+def digest_of_content(world: str, extra: str, chosen: tuple[str, ...], pools: str) -> str:
     from ..exercises import answers
 
-    pools = f"{CANDIDATES}/{EQUIVALENCE_POOL}/{CASE_CANDIDATES}/{SPARE_CANDIDATES}/rules {CHOICE_RULES}"
     h = hashlib.sha256(f"{generator_digest()}\n{variation_digest()}\n{extra}\n{pools}\n{mutation_code()}\n".encode())
     for module in (answers, ordering):  # what decides a mutant's verdict (which mutants exist: mutation_code)
         h.update(Path(module.__file__).read_bytes())
@@ -543,7 +544,7 @@ def preparing(driver: neo4j.Driver, course: str, world: str, extra: str, databas
     exercises = exercises_of(world)
     if world.startswith("case/"):
         first = CaseKey(world[5:], 0, extra)  # every answer is checked on the case itself
-        candidates = candidate_keys(course, world, extra, CASE_CANDIDATES)
+        candidates = candidate_keys(course, world, extra, config.case_candidates())
     else:
         first, *candidates = candidate_keys(course, world, extra)
     tracker.step(0.0, f"{world}: making the known and automatic mistakes of {len(exercises)} exercises, "
@@ -645,8 +646,8 @@ def spare_candidates(course: str, world: str, extra: str, exercises, keys: list)
         return found
     by_id = {e.id: e for e in exercises}
     shared = {e: expected_digest(by_id[e], keys[0]) for e in alike}  # the one answer every candidate gives
-    start = CANDIDATES + EQUIVALENCE_POOL + 1
-    for key in candidate_keys(course, world, extra, SPARE_CANDIDATES, start=start):
+    start = config.preparation_candidates() + config.equivalence_pool() + 1
+    for key in candidate_keys(course, world, extra, config.spare_candidates(), start=start):
         if not can_make(key):
             continue
         differs = {e for e in alike if expected_digest(by_id[e], key) != shared[e]}
@@ -659,14 +660,15 @@ def spare_candidates(course: str, world: str, extra: str, exercises, keys: list)
 
 
 def side_by_side(work: Callable[[A], B], items: list[A]) -> Iterator[tuple[A, B]]:
-    """(item, work(item)) for every item, as each finishes, PREPARING_SESSIONS at a time: Neo4j plans and runs
+    """(item, work(item)) for every item, as each finishes, config.preparing_sessions() at a time: Neo4j plans and runs
     each on a core of its own (planning a new query is most of its time on a tiny world), and one batch's
     Python (making mutants, comparing rows) runs while another waits for the server. The first error stops
     the others and is raised."""
-    if PREPARING_SESSIONS <= 1 or len(items) <= 1:
+    sessions = config.preparing_sessions()
+    if sessions <= 1 or len(items) <= 1:
         yield from ((item, work(item)) for item in items)
         return
-    pool = ThreadPoolExecutor(PREPARING_SESSIONS, thread_name_prefix="preparing")
+    pool = ThreadPoolExecutor(sessions, thread_name_prefix="preparing")
     try:
         futures = {pool.submit(work, item): n for n, item in enumerate(items)}
         for future in as_completed(futures):
@@ -700,14 +702,15 @@ def can_make(key: ScenarioKey | CaseKey) -> bool:
 
 def equivalents(driver, course: str, world: str, extra: str, database: str, untold: list,
                 tracker: Tracker) -> tuple[list[str], list[tuple[ScenarioKey, set[str]]]]:
-    """Of the mutants no candidate told from the reference, those that agree with it on EQUIVALENCE_POOL
+    """Of the mutants no candidate told from the reference, those that agree with it on LINKLAB_EQUIVALENCE_POOL
     more varied worlds as well: probably equivalent. Also, in the pool's order, each pool world that told
     some of the others apart, with their names (the preparation chooses it as well when there is room)."""
     if not untold or world.startswith("case/"):
         return [f"{e.id}/{s.name}" for e, s in untold], []
     tells_here: list[tuple[ScenarioKey, set[str]]] = []
     left = list(untold)
-    pool = [k for k in candidate_keys(course, world, extra, EQUIVALENCE_POOL, start=CANDIDATES + 1) if can_make(k)]
+    pool = [k for k in candidate_keys(course, world, extra, config.equivalence_pool(),
+                                      start=config.preparation_candidates() + 1) if can_make(k)]
     for n, key in enumerate(pool, start=1):
         tracker.step(0.9 + 0.1 * (n - 1) / max(1, len(pool)),
                      f"{world}: {len(left)} mutants agree with the reference so far; one more varied world "
