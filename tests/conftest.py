@@ -144,8 +144,9 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 600, input: st
 def run_cli_here(*args: str, env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
     """The `linklab` command run in this process, as the console script runs it (cli.main: its exit codes, its
     one-line errors), with `env` as the whole environment and the checkout as the working folder for the run
-    only. The unit tier's way to run a command: no new Python to start (about a second each), and an error
-    that escapes cli.main fails the test with its traceback instead of hiding in a child's stderr."""
+    only. The suite's way to run a command (docs/contributing.md says when a test needs run_cli): no new
+    Python to start (about a second each), and an error that escapes cli.main fails the test with its traceback
+    instead of hiding in a child's stderr."""
     import io
     import logging
     import threading

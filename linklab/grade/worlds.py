@@ -136,8 +136,8 @@ def mutation_code() -> str:
 def candidate_keys(course: str, world: str, extra: str = "", count: int | None = None,
                    start: int = 1) -> list[ScenarioKey | CaseKey]:
     """The candidates of a world: the realistic one first (start=1), then `count` (by default
-    config.preparation_candidates(), read when called) varied ones. For a case, hidden variants of it (cases.network). Keys carry hidden=-1 (a
-    candidate, never shown)."""
+    config.preparation_candidates(), read when called) varied ones. For a case, hidden variants of it
+    (cases.network). Keys carry hidden=-1 (a candidate, never shown)."""
     count = config.preparation_candidates() if count is None else count
     secret = course_secret()
     if world.startswith("case/"):
