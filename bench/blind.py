@@ -69,10 +69,10 @@ def bench_blind(args) -> None:
     import networkx as nx
 
     from bench.__main__ import bench_session
+    from linklab import config
     from linklab.cases.network import save
     from linklab.cases.read import read_case
     from linklab.exercises.catalogue import case_catalogue, catalogue
-    from linklab import config
     from linklab.grade import worlds
     from linklab.grade.engine import check_and_judge
     from linklab.grade.scenarios import scenarios_for
@@ -94,8 +94,8 @@ def bench_blind(args) -> None:
             needed |= worlds_for([e], course, trainees_of(e, course), case=CASE if e.on_case else None)
         began = time.perf_counter()
         worlds.ensure_prepared(driver, course, needed)
-        print(f"course {course}: {config.preparation_candidates()} varied candidates per world, {config.equivalence_pool()} more "
-              f"for probable equivalents; prepared in {time.perf_counter() - began:.0f} s")
+        print(f"course {course}: {config.preparation_candidates()} varied candidates per world, "
+              f"{config.equivalence_pool()} more for probable equivalents; prepared in {time.perf_counter() - began:.0f} s")
         print(f"  {'exercise':<22}{'right pass':>11}{'wrong caught':>14}{'(own alone)':>12}"
               f"{'exploits caught':>17}{'(own alone)':>12}")
         totals = {k: [0, 0, 0] for k in ("right", "wrong", "exploit")}  # passed-or-caught, own alone, of
@@ -158,8 +158,8 @@ def on_candidates(course, exercises, misses, drivers_for) -> None:
             verdicts.setdefault(a, []).append(checks[0].passed)
     caught = sorted(a.ident for a in missed if a in verdicts and not all(verdicts[a]))
     wrongly = sorted(a.ident for a, v in verdicts.items() if a.kind == "right" and not all(v))
-    print(f"on every varied candidate ({config.preparation_candidates()} of the world): {len(caught)} of {len(missed)} missed "
-          f"wrong answers and exploits would be caught; {len(wrongly)} right answers would fail somewhere")
+    print(f"on every varied candidate ({config.preparation_candidates()} of the world): {len(caught)} of {len(missed)} "
+          f"missed wrong answers and exploits would be caught; {len(wrongly)} right answers would fail somewhere")
     for ident in caught:
         print(f"  caught on a candidate: {ident}")
     for ident in wrongly:
